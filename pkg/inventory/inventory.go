@@ -1,0 +1,245 @@
+// Package inventory loads the fleet description: hosts/fleet.toml with fleet-wide defaults and one
+// hosts/<name>/host.toml per host. The same files are read by the flake with builtins.fromTOML, so
+// decoding here is strict: whatever Go accepts, Nix sees identically, and whatever is misspelt is
+// reported with file, line and field instead of being silently ignored.
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Build locations.
+const (
+	BuildLocal  = "local"  // build on the machine running the hub
+	BuildTarget = "target" // build on the host being deployed
+	BuildHost   = "host"   // build on a named build host from the inventory
+)
+
+// System-running policies for the `systemctl is-system-running` health gate.
+const (
+	SystemRunning  = "running"  // only "running" is healthy
+	SystemDegraded = "degraded" // "running" or "degraded" are healthy
+	SystemIgnore   = "ignore"   // the state is not checked
+)
+
+// Fleet is a loaded, validated inventory.
+type Fleet struct {
+	Dir   string  // the hosts/ directory
+	Flake string  // absolute flake reference whose nixosConfigurations are deployed
+	Hosts []*Host // sorted by name
+}
+
+// Host is one machine, with the fleet defaults already applied.
+type Host struct {
+	Name        string
+	Description string
+	Class       string
+	System      string
+	Hardware    string
+	Tags        []string
+	Roles       []string
+	Features    []string
+	Guarded     bool
+	SSH         SSH
+	Build       Build
+	Deploy      Deploy
+	Health      []HealthCheck
+	File        string // the host.toml it came from
+}
+
+// SSH says how the hub reaches a host.
+type SSH struct {
+	Destination string   // address or ssh_config alias
+	User        string   // empty: whatever ssh_config says
+	Port        int      // 0: whatever ssh_config says
+	Options     []string // extra "Key=Value" options passed as ssh -o
+	Sudo        bool     // run privileged commands through sudo -n
+}
+
+// Build says where a host's system is built.
+type Build struct {
+	On                      string // BuildLocal, BuildTarget or BuildHost
+	Host                    string // the build host when On is BuildHost
+	SubstituteOnDestination bool   // let the target fetch from its substituters during copy
+}
+
+// Deploy holds the per-host deploy policy.
+type Deploy struct {
+	BootMinFreeMiB int           // refuse to activate when /boot has less free space
+	ConfirmTimeout time.Duration // magic rollback: confirm over a new connection within this
+	SystemRunning  string        // SystemRunning, SystemDegraded or SystemIgnore
+}
+
+// HealthCheck is one post-activation check; exactly one of Unit, HTTP, TCP and Command is set.
+type HealthCheck struct {
+	Unit    string
+	HTTP    string
+	TCP     string
+	Command string
+	Status  int // expected HTTP status
+	Timeout time.Duration
+	Retries int
+}
+
+// Kind names which check this is.
+func (c HealthCheck) Kind() string {
+	switch {
+	case c.Unit != "":
+		return "unit"
+	case c.HTTP != "":
+		return "http"
+	case c.TCP != "":
+		return "tcp"
+	default:
+		return "command"
+	}
+}
+
+// Target is what the check looks at, for messages.
+func (c HealthCheck) Target() string {
+	return c.Unit + c.HTTP + c.TCP + c.Command
+}
+
+// Host returns the host with that name.
+func (f *Fleet) Host(name string) (*Host, bool) {
+	i := slices.IndexFunc(f.Hosts, func(h *Host) bool { return h.Name == name })
+	if i < 0 {
+		return nil, false
+	}
+	return f.Hosts[i], true
+}
+
+// Names lists the host names in order.
+func (f *Fleet) Names() []string {
+	names := make([]string, len(f.Hosts))
+	for i, h := range f.Hosts {
+		names[i] = h.Name
+	}
+	return names
+}
+
+// HasTag reports whether the host carries the tag.
+func (h *Host) HasTag(t string) bool { return slices.Contains(h.Tags, t) }
+
+// HasRole reports whether the host has the role.
+func (h *Host) HasRole(r string) bool { return slices.Contains(h.Roles, r) }
+
+// Error is one problem in the inventory, located as precisely as the input allows.
+type Error struct {
+	File  string
+	Line  int // 0 when the problem has no single line (a missing file, a missing field)
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Load reads and validates the inventory in dir (the hosts/ directory). Every problem found is
+// returned, joined, so one run of hosts:check shows them all.
+func Load(dir string) (*Fleet, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("inventory %s: %w", dir, err)
+	}
+	var errs []error
+	fleetFile := filepath.Join(abs, "fleet.toml")
+	var fr rawFleet
+	if _, err := os.Stat(fleetFile); err == nil {
+		fr, errs = decodeFleet(fleetFile)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	f := &Fleet{Dir: abs, Flake: resolveFlake(abs, fr.Flake)}
+
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		file := filepath.Join(abs, e.Name(), "host.toml")
+		if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+			continue // a directory without host.toml is not a host (e.g. shared Nix files)
+		}
+		h, herrs := decodeHost(file, e.Name(), fr.Defaults)
+		errs = append(errs, herrs...)
+		if h != nil {
+			f.Hosts = append(f.Hosts, h)
+		}
+	}
+	sort.Slice(f.Hosts, func(i, j int) bool { return f.Hosts[i].Name < f.Hosts[j].Name })
+	if len(f.Hosts) == 0 && len(errs) == 0 {
+		errs = append(errs, &Error{File: abs, Msg: "no hosts: add <name>/host.toml (see docs/inventory.md)"})
+	}
+	errs = append(errs, f.crossCheck()...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return f, nil
+}
+
+func resolveFlake(dir, ref string) string {
+	if ref == "" {
+		ref = ".."
+	}
+	if strings.Contains(ref, ":") { // already a flake URL (github:, path:, git+https:...)
+		return ref
+	}
+	if !filepath.IsAbs(ref) {
+		ref = filepath.Join(dir, ref)
+	}
+	return filepath.Clean(ref)
+}
+
+// crossCheck validates what involves more than one host.
+func (f *Fleet) crossCheck() []error {
+	var errs []error
+	dests := map[string]string{}
+	for _, h := range f.Hosts {
+		// Two hosts behind one destination is a copy-paste slip that would deploy one
+		// system over another.
+		dest := fmt.Sprintf("%s:%d", h.SSH.Destination, h.SSH.Port)
+		if other, ok := dests[dest]; ok {
+			errs = append(errs, &Error{File: h.File, Line: findLine(h.File, []string{"ssh", "destination"}), Field: "ssh.destination",
+				Msg: fmt.Sprintf("%s is also the destination of host %q", dest, other)})
+		}
+		dests[dest] = h.Name
+	}
+	for _, h := range f.Hosts {
+		if h.Build.On != BuildHost {
+			continue
+		}
+		b, ok := f.Host(h.Build.Host)
+		switch {
+		case !ok:
+			errs = append(errs, &Error{File: h.File, Line: findLine(h.File, []string{"build", "host"}), Field: "build.host",
+				Msg: fmt.Sprintf("unknown build host %q (hosts: %s)", h.Build.Host, strings.Join(f.Names(), ", "))})
+		case b.System != h.System:
+			errs = append(errs, &Error{File: h.File, Line: findLine(h.File, []string{"build", "host"}), Field: "build.host",
+				Msg: fmt.Sprintf("build host %q is %s but %s is %s", b.Name, b.System, h.Name, h.System)})
+		}
+	}
+	return errs
+}
