@@ -1,0 +1,327 @@
+// Package command is the hub's one way to run external programs, on this machine or on a host over
+// OpenSSH. Remote commands go through the user's own ssh client and ssh_config (aliases, jump
+// hosts, keys, agent) with strict host key checking left as configured, and share one
+// ControlMaster connection per host so that N commands cost one handshake.
+package command
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
+)
+
+// Executor holds what all commands of one run share.
+type Executor struct {
+	DryRun     bool      // print the exact commands, run nothing
+	Echo       io.Writer // when set, every command is echoed here before it runs (verbose)
+	Out        io.Writer // where dry-run prints commands; os.Stdout when nil
+	ControlDir string    // ssh ControlMaster sockets; a private temp dir when empty
+
+	mu      sync.Mutex
+	tmpDir  string           // ControlDir we created and must remove
+	masters map[string]*Host // hosts whose master we may have started
+}
+
+// Host runs commands in one place: locally or over ssh.
+type Host struct {
+	e    *Executor
+	name string
+	ssh  *inventory.SSH // nil for the local machine
+}
+
+// Cmd is one command. Args[0] is the program; remote Args are shell-quoted and joined.
+type Cmd struct {
+	Args    []string
+	Stdin   io.Reader
+	Env     []string      // extra KEY=VALUE for local commands
+	Timeout time.Duration // 0: only the context bounds it
+	Stdout  io.Writer     // optional live copy of stdout
+	Stderr  io.Writer     // optional live copy of stderr
+}
+
+// Result is what a finished command left.
+type Result struct {
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
+	Duration time.Duration
+	DryRun   bool // nothing ran
+}
+
+// ExitError is a command that ran and exited non-zero (or was killed).
+type ExitError struct {
+	Host     string
+	Args     []string
+	ExitCode int
+	Stderr   string
+	TimedOut bool
+}
+
+func (e *ExitError) Error() string {
+	msg := fmt.Sprintf("%s: %s: exit status %d", e.Host, abbrev(Quote(e.Args)), e.ExitCode)
+	if e.TimedOut {
+		msg = fmt.Sprintf("%s: %s: timed out", e.Host, abbrev(Quote(e.Args)))
+	}
+	if s := lastLines(e.Stderr, 3); s != "" {
+		msg += ": " + s
+	}
+	return msg
+}
+
+// Unreachable reports whether ssh itself failed (exit 255: no route, refused, host key, auth)
+// rather than the remote command.
+func (e *ExitError) Unreachable() bool { return e.ExitCode == 255 }
+
+// Local returns the machine the hub runs on.
+func (e *Executor) Local() *Host { return &Host{e: e, name: "local"} }
+
+// SSH returns a host reached over ssh.
+func (e *Executor) SSH(name string, c inventory.SSH) *Host {
+	c.Options = append([]string(nil), c.Options...)
+	return &Host{e: e, name: name, ssh: &c}
+}
+
+// Name is the host's inventory name ("local" for this machine).
+func (h *Host) Name() string { return h.name }
+
+// IsLocal reports whether commands run on this machine.
+func (h *Host) IsLocal() bool { return h.ssh == nil }
+
+// Run runs c and waits. A non-zero exit is an *ExitError carrying the exit code and stderr.
+func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
+	if len(c.Args) == 0 {
+		return Result{}, fmt.Errorf("%s: empty command", h.name)
+	}
+	argv := c.Args
+	if h.ssh != nil {
+		ctl, err := h.e.controlDir()
+		if err != nil {
+			return Result{}, err
+		}
+		h.e.noteMaster(h)
+		remote := c.Args
+		if h.ssh.Sudo {
+			remote = append([]string{"sudo", "-n", "--"}, remote...)
+		}
+		argv = append(h.sshArgs(ctl), "--", Quote(remote))
+	}
+	if h.e.DryRun {
+		out := h.e.Out
+		if out == nil {
+			out = os.Stdout
+		}
+		fmt.Fprintf(out, "[dry-run] %s: %s\n", h.name, Quote(argv))
+		return Result{DryRun: true}, nil
+	}
+	if h.e.Echo != nil {
+		fmt.Fprintf(h.e.Echo, "+ %s: %s\n", h.name, Quote(argv))
+	}
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	// Without WaitDelay a child that keeps our pipes open (a daemon, a stuck ssh master) would
+	// hang Wait forever after the context is done.
+	cmd.WaitDelay = 5 * time.Second
+	cmd.Stdin = c.Stdin
+	if h.ssh == nil && len(c.Env) > 0 {
+		cmd.Env = append(os.Environ(), c.Env...)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = tee(&stdout, c.Stdout)
+	cmd.Stderr = tee(&stderr, c.Stderr)
+	start := time.Now()
+	err := cmd.Run()
+	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Duration: time.Since(start)}
+	if err == nil {
+		return res, nil
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) || ctx.Err() != nil {
+		res.ExitCode = -1
+		if ee != nil {
+			res.ExitCode = ee.ExitCode()
+		}
+		xe := &ExitError{Host: h.name, Args: c.Args, ExitCode: res.ExitCode, Stderr: stderr.String(),
+			TimedOut: errors.Is(ctx.Err(), context.DeadlineExceeded)}
+		if ctx.Err() != nil && !xe.TimedOut {
+			return res, fmt.Errorf("%s: %s: %w", h.name, abbrev(Quote(c.Args)), ctx.Err())
+		}
+		return res, xe
+	}
+	return res, fmt.Errorf("%s: %s: %w", h.name, abbrev(Quote(c.Args)), err)
+}
+
+// Output runs args and returns stdout without the trailing newline.
+func (h *Host) Output(ctx context.Context, args ...string) (string, error) {
+	res, err := h.Run(ctx, Cmd{Args: args})
+	return strings.TrimRight(string(res.Stdout), "\n"), err
+}
+
+// SSHArgs is the ssh command line prefix (without the remote command) for tools that take one,
+// such as rsync -e or ssh-keyscan callers; nil for the local machine.
+func (h *Host) SSHArgs() []string {
+	if h.ssh == nil {
+		return nil
+	}
+	ctl, err := h.e.controlDir()
+	if err != nil {
+		return nil
+	}
+	h.e.noteMaster(h)
+	return h.sshArgs(ctl)
+}
+
+// NixSSHOpts is the NIX_SSHOPTS value that makes nix's own ssh calls (nix copy, remote builders)
+// use the same options and the same master connection.
+func (h *Host) NixSSHOpts() string {
+	args := h.SSHArgs()
+	if len(args) < 2 {
+		return ""
+	}
+	// Nix splits NIX_SSHOPTS on spaces and appends user@destination itself.
+	return strings.Join(args[1:len(args)-1], " ")
+}
+
+// StoreURI is the ssh store URI nix copy uses for this host.
+func (h *Host) StoreURI() string {
+	if h.ssh == nil {
+		return "local"
+	}
+	return "ssh://" + h.destination()
+}
+
+func (h *Host) destination() string {
+	if h.ssh.User != "" {
+		return h.ssh.User + "@" + h.ssh.Destination
+	}
+	return h.ssh.Destination
+}
+
+func (h *Host) sshArgs(ctl string) []string {
+	args := []string{"ssh",
+		"-o", "BatchMode=yes",
+		"-o", "ControlMaster=auto",
+		"-o", "ControlPath=" + ctl + "/%C",
+		"-o", "ControlPersist=120s",
+	}
+	if h.ssh.Port > 0 {
+		args = append(args, "-p", strconv.Itoa(h.ssh.Port))
+	}
+	for _, o := range h.ssh.Options {
+		args = append(args, "-o", o)
+	}
+	return append(args, h.destination())
+}
+
+func (e *Executor) controlDir() (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ControlDir != "" {
+		return e.ControlDir, nil
+	}
+	if e.tmpDir == "" {
+		// /tmp rather than os.TempDir(): socket paths are limited to 108 bytes.
+		d, err := os.MkdirTemp("/tmp", "hub-ssh-")
+		if err != nil {
+			return "", fmt.Errorf("ssh control dir: %w", err)
+		}
+		e.tmpDir = d
+	}
+	return e.tmpDir, nil
+}
+
+func (e *Executor) noteMaster(h *Host) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.masters == nil {
+		e.masters = map[string]*Host{}
+	}
+	e.masters[h.name] = h
+}
+
+// Close stops the ssh master connections this executor opened and removes its private control dir.
+func (e *Executor) Close() error {
+	e.mu.Lock()
+	masters := e.masters
+	e.masters = nil
+	dir := e.ControlDir
+	if dir == "" {
+		dir = e.tmpDir
+	}
+	e.mu.Unlock()
+	if dir == "" || e.DryRun {
+		return nil
+	}
+	for _, h := range masters {
+		args := h.sshArgs(dir)
+		args = append(args[:len(args)-1], "-O", "exit", args[len(args)-1])
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = exec.CommandContext(ctx, args[0], args[1:]...).Run() // no master running is fine
+		cancel()
+	}
+	if e.tmpDir != "" {
+		return os.RemoveAll(e.tmpDir)
+	}
+	return nil
+}
+
+// Quote renders argv as one POSIX shell command line.
+func Quote(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
+		parts[i] = quoteArg(a)
+	}
+	return strings.Join(parts, " ")
+}
+
+func quoteArg(s string) string {
+	if s == "" {
+		return "''"
+	}
+	safe := true
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@%+,^", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func tee(buf *bytes.Buffer, w io.Writer) io.Writer {
+	if w == nil {
+		return buf
+	}
+	return io.MultiWriter(buf, w)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.TrimSpace(strings.Join(lines, " | "))
+}
+
+func abbrev(s string) string {
+	if len(s) > 120 {
+		return s[:117] + "..."
+	}
+	return s
+}

@@ -1,0 +1,262 @@
+package command
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
+)
+
+func TestQuote(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"echo", "hello"}, "echo hello"},
+		{[]string{"echo", ""}, "echo ''"},
+		{[]string{"sh", "-c", "echo $HOME; ls"}, `sh -c 'echo $HOME; ls'`},
+		{[]string{"printf", "it's"}, `printf 'it'\''s'`},
+		{[]string{"nix", "build", "/nix/store/abc-x.drv^out"}, "nix build /nix/store/abc-x.drv^out"},
+	}
+	for _, tt := range tests {
+		if got := Quote(tt.in); got != tt.want {
+			t.Errorf("Quote(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+		// The quoted form must survive a real shell unchanged.
+		out, err := exec.Command("sh", "-c", "for a in "+Quote(tt.in)+`; do printf '%s\0' "$a"; done`).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"); strings.Join(got, "|") != strings.Join(tt.in, "|") {
+			t.Errorf("shell round trip of %q = %q", tt.in, got)
+		}
+	}
+}
+
+func TestLocal(t *testing.T) {
+	ctx := context.Background()
+	e := &Executor{}
+	defer e.Close()
+	h := e.Local()
+	tests := []struct {
+		name     string
+		cmd      Cmd
+		stdout   string
+		code     int
+		errMatch string
+	}{
+		{name: "ok", cmd: Cmd{Args: []string{"echo", "hi"}}, stdout: "hi\n"},
+		{name: "stdin", cmd: Cmd{Args: []string{"cat"}, Stdin: strings.NewReader("in")}, stdout: "in"},
+		{name: "env", cmd: Cmd{Args: []string{"sh", "-c", "echo $HUB_X"}, Env: []string{"HUB_X=1"}}, stdout: "1\n"},
+		{name: "exit code and stderr", cmd: Cmd{Args: []string{"sh", "-c", "echo out; echo bad thing >&2; exit 3"}}, stdout: "out\n", code: 3,
+			errMatch: `local: sh -c 'echo out; echo bad thing >&2; exit 3': exit status 3: bad thing`},
+		{name: "timeout", cmd: Cmd{Args: []string{"sleep", "5"}, Timeout: 100 * time.Millisecond}, code: -1,
+			errMatch: "local: sleep 5: timed out"},
+		{name: "missing program", cmd: Cmd{Args: []string{"hub-no-such-program"}}, code: 0,
+			errMatch: `local: hub-no-such-program: exec: "hub-no-such-program": executable file not found in $PATH`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := h.Run(ctx, tt.cmd)
+			if string(res.Stdout) != tt.stdout {
+				t.Errorf("stdout = %q, want %q", res.Stdout, tt.stdout)
+			}
+			if tt.errMatch == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.errMatch {
+				t.Fatalf("err = %v, want %s", err, tt.errMatch)
+			}
+			var xe *ExitError
+			if tt.code != 0 && (!errors.As(err, &xe) || xe.ExitCode != tt.code) {
+				t.Errorf("exit code = %+v, want %d", xe, tt.code)
+			}
+		})
+	}
+}
+
+func TestDryRunRunsNothing(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	var out bytes.Buffer
+	e := &Executor{DryRun: true, Out: &out}
+	res, err := e.Local().Run(context.Background(), Cmd{Args: []string{"touch", marker}})
+	if err != nil || !res.DryRun {
+		t.Fatalf("res=%+v err=%v", res, err)
+	}
+	if _, err := os.Stat(marker); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("dry run executed the command: %v", err)
+	}
+	if want := "[dry-run] local: touch " + marker + "\n"; out.String() != want {
+		t.Errorf("dry-run output %q, want %q", out.String(), want)
+	}
+	out.Reset()
+	rh := e.SSH("web", inventory.SSH{Destination: "10.1.2.3", User: "root", Port: 2222, Options: []string{"IdentitiesOnly=yes"}, Sudo: true})
+	if _, err := rh.Run(context.Background(), Cmd{Args: []string{"echo", "a b"}}); err != nil {
+		t.Fatal(err)
+	}
+	ctl, _ := e.controlDir()
+	want := fmt.Sprintf("[dry-run] web: ssh -o BatchMode=yes -o ControlMaster=auto -o ControlPath=%s/%%C -o ControlPersist=120s -p 2222 -o IdentitiesOnly=yes root@10.1.2.3 -- 'sudo -n -- echo '\\''a b'\\'''\n", ctl)
+	if out.String() != want {
+		t.Errorf("got  %s\nwant %s", out.String(), want)
+	}
+	e.Close()
+}
+
+// sshd starts a real OpenSSH server on a free loopback port with fresh keys, and returns the
+// inventory SSH settings that reach it with strict host key checking.
+func sshd(t *testing.T) inventory.SSH {
+	t.Helper()
+	bin, err := exec.LookPath("sshd")
+	if err != nil {
+		bin = "/usr/sbin/sshd"
+	}
+	if _, err := os.Stat(bin); err != nil || os.Geteuid() != 0 {
+		t.Skip("needs root and openssh-server (go tool mage test:parallel installs it)")
+	}
+	dir, err := os.MkdirTemp("/tmp", "hub-cmd-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for _, k := range []string{"host", "client"} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v %s", err, out)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
+	hostPub, _ := os.ReadFile(filepath.Join(dir, "host.pub"))
+	os.WriteFile(filepath.Join(dir, "known_hosts"), []byte(fmt.Sprintf("[127.0.0.1]:%d %s", port, hostPub)), 0o600)
+	os.MkdirAll("/run/sshd", 0o755)
+	conf := fmt.Sprintf(`ListenAddress 127.0.0.1:%d
+HostKey %s/host
+AuthorizedKeysFile %s/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+StrictModes no
+UsePAM no
+PidFile none
+MaxSessions 50
+`, port, dir, dir)
+	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(conf), 0o600)
+	cmd := exec.Command(bin, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sshd did not start: %s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return inventory.SSH{Destination: "127.0.0.1", User: "root", Port: port, Options: []string{
+		"UserKnownHostsFile=" + filepath.Join(dir, "known_hosts"),
+		"IdentityFile=" + filepath.Join(dir, "client"),
+		"IdentitiesOnly=yes",
+		"StrictHostKeyChecking=yes",
+	}}
+}
+
+func TestSSH(t *testing.T) {
+	conf := sshd(t)
+	ctx := context.Background()
+	e := &Executor{}
+	h := e.SSH("web", conf)
+
+	out, err := h.Output(ctx, "sh", "-c", "echo \"$1\"", "x", "it's a $test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "it's a $test" {
+		t.Errorf("quoting: got %q", out)
+	}
+
+	_, err = h.Run(ctx, Cmd{Args: []string{"sh", "-c", "echo nope >&2; exit 7"}})
+	var xe *ExitError
+	if !errors.As(err, &xe) || xe.ExitCode != 7 || xe.Unreachable() || !strings.Contains(err.Error(), "web: sh -c 'echo nope >&2; exit 7': exit status 7: nope") {
+		t.Fatalf("remote failure = %v", err)
+	}
+
+	res, err := h.Run(ctx, Cmd{Args: []string{"cat"}, Stdin: strings.NewReader("piped")})
+	if err != nil || string(res.Stdout) != "piped" {
+		t.Fatalf("stdin: %q %v", res.Stdout, err)
+	}
+
+	// One master connection: after the first command the control socket exists and answers.
+	args := h.SSHArgs()
+	check := append(append([]string{}, args[:len(args)-1]...), "-O", "check", args[len(args)-1])
+	if out, err := exec.Command(check[0], check[1:]...).CombinedOutput(); err != nil {
+		t.Fatalf("no master connection: %v %s", err, out)
+	}
+	start := time.Now()
+	for i := 0; i < 10; i++ {
+		if _, err := h.Output(ctx, "true"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("10 multiplexed commands in %v", time.Since(start))
+
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(check[0], check[1:]...).CombinedOutput(); err == nil {
+		t.Fatalf("master still running after Close: %s", out)
+	}
+}
+
+func TestSSHStrictHostKey(t *testing.T) {
+	conf := sshd(t)
+	// A known_hosts entry for another key must make ssh refuse, not prompt or accept.
+	bad := filepath.Join(t.TempDir(), "known_hosts")
+	os.WriteFile(bad, []byte(fmt.Sprintf("[127.0.0.1]:%d ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2e4lM7hZr0Ex6vJkQ4rq2k0h6y9gkqYc4x0d5vQYgZ\n", conf.Port)), 0o600)
+	conf.Options[0] = "UserKnownHostsFile=" + bad
+	e := &Executor{}
+	defer e.Close()
+	_, err := e.SSH("web", conf).Run(context.Background(), Cmd{Args: []string{"true"}, Timeout: 10 * time.Second})
+	var xe *ExitError
+	if !errors.As(err, &xe) || !xe.Unreachable() || !strings.Contains(xe.Stderr, "REMOTE HOST IDENTIFICATION HAS CHANGED") {
+		t.Fatalf("want a host key refusal, got %v", err)
+	}
+}
+
+func TestSSHUnreachable(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens there now: connection refused
+	e := &Executor{}
+	defer e.Close()
+	_, err := e.SSH("gone", inventory.SSH{Destination: "127.0.0.1", Port: port}).Run(context.Background(), Cmd{Args: []string{"true"}, Timeout: 10 * time.Second})
+	var xe *ExitError
+	if !errors.As(err, &xe) || !xe.Unreachable() || !strings.Contains(err.Error(), "Connection refused") {
+		t.Fatalf("want connection refused, got %v", err)
+	}
+}
