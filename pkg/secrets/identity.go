@@ -1,0 +1,99 @@
+package secrets
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"filippo.io/age"
+	"filippo.io/age/agessh"
+	"golang.org/x/crypto/ssh"
+)
+
+// IdentityEnv names the environment variable that points at the identity file.
+const IdentityEnv = "HUB_AGE_IDENTITY"
+
+// IdentityPath picks the identity file: the -i flag, else $HUB_AGE_IDENTITY, else
+// ~/.ssh/id_ed25519, the key most agenix users already decrypt with.
+func IdentityPath(flag string, getenv func(string) string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if p := getenv(IdentityEnv); p != "" {
+		return p, nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", fmt.Errorf("no identity: pass -i, set %s or HOME", IdentityEnv)
+	}
+	return filepath.Join(home, ".ssh", "id_ed25519"), nil
+}
+
+// OncePassphrase wraps a prompt so that concurrent and repeated callers share one answer: a
+// passphrase-protected key asks once per run, not once per file.
+func OncePassphrase(prompt func() ([]byte, error)) func() ([]byte, error) {
+	var (
+		mu   sync.Mutex
+		pass []byte
+		done bool
+	)
+	return func() ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return pass, nil
+		}
+		p, err := prompt()
+		if err != nil {
+			return nil, err
+		}
+		pass, done = p, true
+		return pass, nil
+	}
+}
+
+// LoadIdentities reads an age identity file (AGE-SECRET-KEY-1… lines) or an OpenSSH/PEM private
+// key; passphrase is called, at most when needed, for an encrypted ssh key.
+func LoadIdentities(path string, passphrase func() ([]byte, error)) ([]age.Identity, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN")) {
+		ids, err := age.ParseIdentities(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("identity %s: %w", path, err)
+		}
+		return ids, nil
+	}
+	id, err := agessh.ParseIdentity(data)
+	if err == nil {
+		return []age.Identity{id}, nil
+	}
+	var missing *ssh.PassphraseMissingError
+	if !errors.As(err, &missing) {
+		return nil, fmt.Errorf("identity %s: %w", path, err)
+	}
+	pub := missing.PublicKey
+	if pub == nil {
+		// Old PEM-encrypted keys do not carry their public key; the .pub beside them does.
+		pubData, perr := os.ReadFile(path + ".pub")
+		if perr != nil {
+			return nil, fmt.Errorf("identity %s: encrypted key without public key: %w", path, perr)
+		}
+		if pub, _, _, _, perr = ssh.ParseAuthorizedKey(pubData); perr != nil {
+			return nil, fmt.Errorf("identity %s.pub: %w", path, perr)
+		}
+	}
+	if passphrase == nil {
+		return nil, fmt.Errorf("identity %s is passphrase-protected and no prompt is available", path)
+	}
+	eid, err := agessh.NewEncryptedSSHIdentity(pub, data, passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("identity %s: %w", path, err)
+	}
+	return []age.Identity{eid}, nil
+}
