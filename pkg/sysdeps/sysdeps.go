@@ -1,0 +1,174 @@
+// Package sysdeps makes sure the system tools the hub calls exist. As root on a Debian-family
+// machine it installs what is missing with apt-get and says so; anywhere else it stops and lists
+// exactly what is missing and how to get it, because a half-run test suite that fails on a missing
+// binary halfway through is worse than not starting.
+package sysdeps
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/nixos-hub/hub/pkg/command"
+)
+
+// Tool is one external program the hub needs.
+type Tool struct {
+	Binary  string // looked up on PATH, then in /usr/sbin and /sbin
+	Package string // the Debian package that provides it
+	Why     string // what needs it, shown when it is missing
+}
+
+// Tools the hub's targets and suites call. Suites pick from these.
+var (
+	Nix          = Tool{"nix", "nix-bin", "building, copying and evaluating NixOS systems"}
+	NixInst      = Tool{"nix-instantiate", "nix-bin", "parsing and evaluating .nix files"}
+	SSH          = Tool{"ssh", "openssh-client", "reaching hosts"}
+	SSHKeygen    = Tool{"ssh-keygen", "openssh-client", "host and client keys of the local fleet"}
+	SSHKeyscan   = Tool{"ssh-keyscan", "openssh-client", "comparing host keys with secrets.nix"}
+	SSHD         = Tool{"sshd", "openssh-server", "the local fleet's hosts"}
+	Age          = Tool{"age", "age", "interop tests of age files"}
+	Restic       = Tool{"restic", "restic", "backups"}
+	Prometheus   = Tool{"prometheus", "prometheus", "scraping the exporters in tests"}
+	Promtool     = Tool{"promtool", "prometheus", "checking metrics and alert rules"}
+	Unshare      = Tool{"unshare", "util-linux", "the local fleet's private mount namespaces"}
+	Git          = Tool{"git", "git", "repository backups and change detection"}
+	NodeExporter = Tool{"prometheus-node-exporter", "prometheus-node-exporter", "the exporter benchmark's reference"}
+)
+
+// Plan is what Ensure will do about missing tools.
+type Plan struct {
+	Missing []Tool
+	Install []string // Debian packages to apt-get install; empty when we cannot install
+	Reason  string   // why we cannot install, when Missing is non-empty and Install is empty
+}
+
+// Check finds the missing tools and decides how to get them on this machine.
+func Check(tools []Tool) Plan {
+	var missing []Tool
+	seen := map[string]bool{}
+	for _, t := range tools {
+		if seen[t.Binary] {
+			continue
+		}
+		seen[t.Binary] = true
+		if _, err := Find(t.Binary); err != nil {
+			missing = append(missing, t)
+		}
+	}
+	return decide(missing, os.Geteuid(), readOSRelease("/etc/os-release"), hasBinary("apt-get"))
+}
+
+// decide is the pure part of Check, so each machine kind is tested.
+func decide(missing []Tool, euid int, osRelease map[string]string, haveApt bool) Plan {
+	p := Plan{Missing: missing}
+	if len(missing) == 0 {
+		return p
+	}
+	debian := osRelease["ID"] == "debian" || slices.Contains(strings.Fields(osRelease["ID_LIKE"]), "debian")
+	switch {
+	case !debian || !haveApt:
+		name := osRelease["PRETTY_NAME"]
+		if name == "" {
+			name = "this system"
+		}
+		p.Reason = fmt.Sprintf("%s is not Debian-family with apt-get", name)
+	case euid != 0:
+		p.Reason = "not running as root"
+	default:
+		for _, t := range missing {
+			if !slices.Contains(p.Install, t.Package) {
+				p.Install = append(p.Install, t.Package)
+			}
+		}
+		sort.Strings(p.Install)
+	}
+	return p
+}
+
+// Error lists exactly what is missing and how to get it.
+func (p Plan) Error() error {
+	if len(p.Missing) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "missing tools (%s, so they were not installed):\n", p.Reason)
+	var pkgs []string
+	for _, t := range p.Missing {
+		fmt.Fprintf(&b, "  %-26s Debian package %-26s needed for %s\n", t.Binary, t.Package, t.Why)
+		if !slices.Contains(pkgs, t.Package) {
+			pkgs = append(pkgs, t.Package)
+		}
+	}
+	fmt.Fprintf(&b, "install them with: sudo apt-get install %s\n", strings.Join(pkgs, " "))
+	b.WriteString("or, on NixOS or with Nix: nix develop (the flake's dev shell has every tool), then run the command again")
+	return errors.New(b.String())
+}
+
+// Ensure installs missing tools when it can, and otherwise returns the list of what is missing.
+func Ensure(ctx context.Context, tools []Tool, out io.Writer) error {
+	p := Check(tools)
+	if len(p.Missing) == 0 {
+		return nil
+	}
+	if len(p.Install) == 0 {
+		return p.Error()
+	}
+	fmt.Fprintf(out, "installing missing tools with apt-get: %s\n", strings.Join(p.Install, " "))
+	local := (&command.Executor{}).Local()
+	env := []string{"DEBIAN_FRONTEND=noninteractive"}
+	steps := [][]string{
+		{"apt-get", "update", "-qq"},
+		append([]string{"apt-get", "install", "-y", "-qq", "--no-install-recommends"}, p.Install...),
+	}
+	for _, args := range steps {
+		if _, err := local.Run(ctx, command.Cmd{Args: args, Env: env}); err != nil {
+			return fmt.Errorf("installing %s: %w", strings.Join(p.Install, " "), err)
+		}
+	}
+	if again := Check(tools); len(again.Missing) > 0 {
+		again.Reason = "apt-get installed the packages but the tools are still not found"
+		return again.Error()
+	}
+	return nil
+}
+
+// Find locates a binary on PATH or in the sbin directories that a non-login PATH may lack.
+func Find(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/local/sbin"} {
+		p := dir + "/" + name
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: not found on PATH or in /usr/sbin", name)
+}
+
+func hasBinary(name string) bool { _, err := Find(name); return err == nil }
+
+func readOSRelease(path string) map[string]string {
+	m := map[string]string{}
+	f, err := os.Open(path)
+	if err != nil {
+		return m
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if ok {
+			m[k] = strings.Trim(v, `"'`)
+		}
+	}
+	return m
+}
