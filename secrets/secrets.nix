@@ -1,0 +1,30 @@
+# agenix rules: which keys can decrypt which secret. Read by the agenix NixOS module (hosts) and
+# by `mage secrets:*` (the hub). The host keys below are DEMO keys generated for this repository;
+# their private halves were thrown away. Replace each with your host's real key:
+#   ssh-keyscan -t ed25519 <host>        (or: mage secrets:hostKeys)
+# and the admin key with yours (age-keygen -y ~/.config/age/key.txt, or your ssh public key),
+# then run `mage secrets:rekey`.
+let
+  p620 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGoLYdi4GcTRmNrFI7xD/30oQi85mzMhI01nfaMaorGg";
+  p510 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILIlYi5uxf9yGnahKs8CtfVMBdti8quggkHWixg566B9";
+  razer = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEx3uAcNCKKrfwNv1A5rS5tjqbXYzmpC9p8sfEVlIxwb";
+  dex5550 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFlfGtqK9gqBLta7YtRey92kZ+55Ml5RKqTKHfnAQa3k";
+  samsung = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIrQDVfPkUFhuN3RPmdH7Af1MmO8eGZdh3LPzcng01dR";
+  hp = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJWYZbeGTcIh/aQuPea4NRtYtwy8/DqTpjcwxMknL/CJ";
+
+  admin = "age1jmp66x5r9zuljfffzcnthurh36nrdugxky86j3404pacysanpqgqf2uj5q";
+
+  allHosts = [ p620 p510 razer dex5550 samsung hp ];
+  media = [ p510 dex5550 ]; # p510 runs the *arr stack; dex5550 scrapes it for the exporters
+in
+{
+  "restic-password.age".publicKeys = allHosts ++ [ admin ];
+  "grafana-admin.age" = {
+    publicKeys = [ dex5550 admin ];
+    armor = true;
+  };
+  "sonarr-api-key.age".publicKeys = media ++ [ admin ];
+  "radarr-api-key.age".publicKeys = media ++ [ admin ];
+  "jellyfin-api-key.age".publicKeys = media ++ [ admin ];
+  "wireguard-p620.age".publicKeys = [ p620 admin ];
+}
