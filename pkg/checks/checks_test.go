@@ -1,0 +1,143 @@
+package checks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(p, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestRunLimitAndOrder(t *testing.T) {
+	var inFlight, maxSeen atomic.Int32
+	var suites []Suite
+	for i := 0; i < 12; i++ {
+		name := string(rune('a' + i))
+		suites = append(suites, Suite{Name: name, Run: func(ctx context.Context, out io.Writer, rec *Recorder) error {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for {
+				m := maxSeen.Load()
+				if n <= m || maxSeen.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+			io.WriteString(out, "line from "+name+"\npartial")
+			if name == "c" {
+				return errors.New("boom")
+			}
+			return nil
+		}})
+	}
+	var progress bytes.Buffer
+	res := Run(context.Background(), suites, Options{Limit: 3, Progress: &progress, LogDir: t.TempDir()})
+	if m := maxSeen.Load(); m > 3 || m < 2 {
+		t.Errorf("max in flight = %d, want 2..3 with limit 3", m)
+	}
+	for i, r := range res {
+		if r.Name != suites[i].Name {
+			t.Fatalf("result %d is %s, want order kept", i, r.Name)
+		}
+		if (r.Err != nil) != (r.Name == "c") {
+			t.Errorf("%s err = %v", r.Name, r.Err)
+		}
+		logged, _ := os.ReadFile(r.LogFile)
+		if string(logged) != "line from "+r.Name+"\npartial" {
+			t.Errorf("%s log = %q", r.Name, logged)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(progress.String()), "\n") {
+		if !strings.Contains(line, ": ") {
+			t.Errorf("progress line without suite prefix: %q", line)
+		}
+	}
+	if !strings.Contains(progress.String(), "c: partial\n") {
+		t.Error("partial last line not flushed with its prefix")
+	}
+}
+
+func TestConsumeTestJSON(t *testing.T) {
+	f, err := os.Open("testdata/gotest.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	rec := &Recorder{}
+	failed := consumeTestJSON(f, &out, rec)
+	if strings.Join(failed, ",") != "pkg/a" {
+		t.Errorf("failed packages = %v", failed)
+	}
+	p, fl, s := count(rec.all())
+	if p != 1 || fl != 1 || s != 1 {
+		t.Errorf("counts = %d/%d/%d, want 1/1/1", p, fl, s)
+	}
+	golden(t, "gotest.progress", out.String())
+
+	res := []Result{
+		{Name: "unit", Err: errors.New("go test: 1 package(s) failed: pkg/a"), Duration: 1500 * time.Millisecond, Tests: rec.all()},
+		{Name: "vet", Duration: 300 * time.Millisecond, LogFile: "/runs/vet.log"},
+		{Name: "nix-syntax", Err: errors.New("m.nix:2:7: syntax error"), Duration: time.Second, Log: "checking 3 files\nm.nix:2:7: syntax error\n"},
+	}
+	var sum bytes.Buffer
+	if n := Summary(&sum, res); n != 2 {
+		t.Errorf("Summary failed = %d, want 2", n)
+	}
+	golden(t, "summary.txt", sum.String())
+	var junit bytes.Buffer
+	if err := WriteJUnit(&junit, res); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "junit.xml", junit.String())
+}
+
+func TestGoTestReal(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go on PATH")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/x\n\ngo 1.26\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "x_test.go"), []byte(`package x
+import "testing"
+func TestPass(t *testing.T) {}
+func TestFail(t *testing.T) { t.Fatal("expected failure") }
+`), 0o644)
+	rec := &Recorder{}
+	var out bytes.Buffer
+	err := GoTest("unit", dir, "./...").Run(context.Background(), &out, rec)
+	if err == nil || !strings.Contains(err.Error(), "1 package(s) failed: example.com/x") {
+		t.Fatalf("err = %v\n%s", err, out.String())
+	}
+	p, f, _ := count(rec.all())
+	if p != 1 || f != 1 {
+		t.Errorf("pass/fail = %d/%d, want 1/1", p, f)
+	}
+	if !strings.Contains(out.String(), "expected failure") {
+		t.Errorf("failure output not shown:\n%s", out.String())
+	}
+}
