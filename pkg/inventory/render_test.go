@@ -1,0 +1,65 @@
+package inventory
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(p, got, 0o644)
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestRender(t *testing.T) {
+	f, err := Load("testdata/fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range f.Hosts {
+		h.File = strings.TrimPrefix(h.File, f.Dir+"/") // stable across checkouts
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, f.Hosts); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "list.txt", b.Bytes())
+	b.Reset()
+	h, _ := f.Host("web")
+	if err := WriteHost(&b, h); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "show-web.txt", b.Bytes())
+	b.Reset()
+	if err := WriteJSON(&b, f.Hosts); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "list.json", b.Bytes())
+}
+
+// TestRepositoryInventory loads the repository's own hosts/ so a broken host.toml fails the tests.
+func TestRepositoryInventory(t *testing.T) {
+	f, err := Load("../../hosts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.Names(), " "); got != "dex5550 hp p510 p620 razer samsung" {
+		t.Errorf("hosts = %s, want the six of the fleet", got)
+	}
+}

@@ -1,0 +1,88 @@
+package targetdocs
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTargets(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.go"), []byte(`//go:build mage
+
+package main
+
+import (
+	"context"
+
+	"github.com/magefile/mage/mg"
+)
+
+type Hosts mg.Namespace
+
+// List shows every host. It reads the inventory.
+func (Hosts) List(ctx context.Context, json *bool) error { return nil }
+
+// Ping checks reachability of the selected hosts.
+func (Hosts) Ping(ctx context.Context, selection string, timeout *string) error { return nil }
+
+// Demo runs the main job on the local fleet.
+func Demo(ctx context.Context) error { return nil }
+
+func helper() {}
+
+// Load is exported but not a target: it returns a value.
+func Load() (int, error) { return 0, nil }
+`), 0o644)
+	ts, err := Targets(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Table(ts)
+	want := "| target | arguments | what it does |\n|---|---|---|\n" +
+		"| `demo` |  | Demo runs the main job on the local fleet. |\n" +
+		"| `hosts:list` | `[-json]` | List shows every host. |\n" +
+		"| `hosts:ping` | `SELECTION [-timeout]` | Ping checks reachability of the selected hosts. |\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+
+	os.WriteFile(filepath.Join(dir, "b.go"), []byte("package main\n\nfunc (Hosts) Show() error { return nil }\n"), 0o644)
+	if _, err := Targets(dir); err == nil || !strings.Contains(err.Error(), "target hosts:show has no doc comment") {
+		t.Errorf("missing doc comment: err = %v", err)
+	}
+}
+
+func TestSplice(t *testing.T) {
+	readme := []byte("# x\n" + Start + "\nold\n" + End + "\nafter\n")
+	got, err := Splice(readme, "new\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "# x\n" + Start + "\nnew\n" + End + "\nafter\n"; string(got) != want {
+		t.Errorf("got %q", got)
+	}
+	if _, err := Splice([]byte("no markers"), "x"); err == nil {
+		t.Error("want an error without markers")
+	}
+}
+
+// TestReadmeInSync fails when the README's target table drifts from the magefiles.
+func TestReadmeInSync(t *testing.T) {
+	ts, err := Targets("../../magefiles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Splice(readme, Table(ts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != string(readme) {
+		t.Error("README.md's target table is out of date: run `go tool mage docs:targets`")
+	}
+}
