@@ -44,7 +44,7 @@ func (a *FileAudit) Problems(r *Rules) []string {
 		p = append(p, fmt.Sprintf("%s: not encrypted to %s (%s)", a.Entry.Name, r.Label(m), m.ShortID()))
 	}
 	for _, x := range a.Extra {
-		p = append(p, fmt.Sprintf("%s: encrypted to %s, which secrets.nix does not list", a.Entry.Name, x))
+		p = append(p, fmt.Sprintf("%s: encrypted to %s, which secrets.nix does not list for it", a.Entry.Name, r.tagLabel(x)))
 	}
 	if a.X25519 != a.WantX25519 {
 		p = append(p, fmt.Sprintf("%s: %d age (X25519) recipients in the file, %d in secrets.nix", a.Entry.Name, a.X25519, a.WantX25519))
@@ -56,6 +56,17 @@ func (a *FileAudit) Problems(r *Rules) []string {
 		p = append(p, fmt.Sprintf("%s: armor is %t in secrets.nix but the file disagrees", a.Entry.Name, a.Entry.Armor))
 	}
 	return p
+}
+
+// tagLabel names an ssh stanza ("ssh-ed25519 TAG") after the key with that tag anywhere in
+// secrets.nix, so a host removed from one secret still shows by name.
+func (r *Rules) tagLabel(typeTag string) string {
+	for _, k := range r.Keys() {
+		if k.Kind+" "+k.Tag == typeTag {
+			return fmt.Sprintf("%s (%s)", r.Label(k), k.ShortID())
+		}
+	}
+	return "unknown key " + strings.Replace(typeTag, " ", ":", 1)
 }
 
 // AuditFile reads one file's header and compares it with the entry; no private key is involved.
