@@ -1,0 +1,23 @@
+# A build host receives derivations from the hub (build.on = "host") and must trust the deploying
+# user to import unsigned store paths.
+{ config, lib, ... }:
+let
+  cfg = config.features.build-host;
+in
+{
+  options.features.build-host = {
+    trustedUsers = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ "root" "@wheel" ];
+      description = "Users the Nix daemon trusts to copy closures in and request builds.";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    nix.settings = {
+      trusted-users = cfg.trustedUsers;
+      max-jobs = "auto";
+      cores = 0;
+    };
+  };
+}

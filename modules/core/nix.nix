@@ -1,0 +1,39 @@
+# Nix daemon settings every host shares; flakes are how the hub builds and deploys.
+{ config, lib, ... }:
+let
+  cfg = config.features.nix-settings;
+in
+{
+  options.features.nix-settings = {
+    gcOlderThan = lib.mkOption {
+      type = lib.types.str;
+      default = "14d";
+      description = "Age after which the weekly garbage collection deletes old generations (nix-collect-garbage --delete-older-than).";
+    };
+    extraSubstituters = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ ];
+      example = [ "http://p620:5000" ];
+      description = "Binary caches tried after cache.nixos.org, such as the fleet's own cache.";
+    };
+    extraTrustedPublicKeys = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ ];
+      description = "Public keys the extra substituters sign with.";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    nix.settings = {
+      experimental-features = [ "nix-command" "flakes" ];
+      auto-optimise-store = true;
+      extra-substituters = cfg.extraSubstituters;
+      extra-trusted-public-keys = cfg.extraTrustedPublicKeys;
+    };
+    nix.gc = {
+      automatic = true;
+      dates = "weekly";
+      options = "--delete-older-than ${cfg.gcOlderThan}";
+    };
+  };
+}

@@ -1,0 +1,15 @@
+# VS Code is unfree; allowing it here keeps the unfree decision attached to the feature.
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.features.vscode;
+in
+{
+  options.features.vscode = {
+    package = lib.mkPackageOption pkgs "vscode" { };
+  };
+
+  config = lib.mkIf cfg.enable {
+    environment.systemPackages = [ cfg.package ];
+    hub.allowUnfree = [ "vscode" ];
+  };
+}

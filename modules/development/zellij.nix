@@ -1,0 +1,14 @@
+# Zellij, for those who prefer it to tmux; NixOS has no zellij module, so it is a package.
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.features.zellij;
+in
+{
+  options.features.zellij = {
+    package = lib.mkPackageOption pkgs "zellij" { };
+  };
+
+  config = lib.mkIf cfg.enable {
+    environment.systemPackages = [ cfg.package ];
+  };
+}

@@ -1,0 +1,26 @@
+# Zsh for the admin user; enabled system-wide so completions for system packages are installed.
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.features.zsh;
+in
+{
+  options.features.zsh = {
+    adminShell = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      description = "Make Zsh the login shell of the admin user (features.users.adminUser).";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    programs.zsh = {
+      enable = true;
+      enableCompletion = true;
+      autosuggestions.enable = true;
+      syntaxHighlighting.enable = true;
+    };
+    users.users = lib.mkIf (cfg.adminShell && config.features.users.enable) {
+      ${config.features.users.adminUser}.shell = pkgs.zsh;
+    };
+  };
+}

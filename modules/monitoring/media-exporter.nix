@@ -1,0 +1,50 @@
+# hub-media-exporter, only on media hosts (the registry restricts it to servers with media-base).
+# Its config file holds API keys and is root-only; LoadCredential hands a copy to the dynamic user
+# without making the secret readable by anyone else.
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.features.media-exporter;
+in
+{
+  options.features.media-exporter = {
+    package = lib.mkPackageOption pkgs "hub-media-exporter" { };
+    configFile = lib.mkOption {
+      type = lib.types.str;
+      default = "/run/agenix/media-exporter.toml";
+      description = "Exporter configuration with the media services' URLs and API keys, normally an agenix secret.";
+    };
+    listenAddress = lib.mkOption {
+      type = lib.types.str;
+      default = "0.0.0.0";
+      description = "Address the exporter binds (the firewall still limits it to the listed interfaces).";
+    };
+    port = lib.mkOption {
+      type = lib.types.port;
+      default = 9102;
+      description = "Port the exporter listens on.";
+    };
+    interfaces = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ "tailscale0" ];
+      description = "Interfaces on which the firewall admits scrapes.";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    systemd.services.hub-media-exporter = {
+      description = "Prometheus exporter for Plex, Jellyfin, the *arr apps and Tautulli";
+      wantedBy = [ "multi-user.target" ];
+      after = [ "network-online.target" ];
+      wants = [ "network-online.target" ];
+      serviceConfig = import ../../nix/systemd-hardening.nix // {
+        LoadCredential = "media.config:${cfg.configFile}";
+        ExecStart = lib.escapeShellArgs [
+          (lib.getExe cfg.package)
+          "--web.listen-address=${cfg.listenAddress}:${toString cfg.port}"
+          "--media.config.file=%d/media.config"
+        ];
+      };
+    };
+    networking.firewall.interfaces = lib.genAttrs cfg.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
+  };
+}

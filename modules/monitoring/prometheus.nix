@@ -1,0 +1,59 @@
+# Prometheus on the monitoring server. Scrape targets and alerting rules are not written here: the
+# hub generates them from the inventory into monitoring/ (so adding a host adds its targets), and
+# this module only points Prometheus at those files.
+{ config, lib, ... }:
+let
+  cfg = config.features.prometheus;
+  scrapeFile = cfg.generatedDir + "/prometheus/scrape-configs.json";
+  rulesDir = cfg.generatedDir + "/prometheus/rules";
+  rulesFound =
+    if builtins.pathExists rulesDir then
+      map (f: rulesDir + "/${f}")
+        (builtins.filter (f: lib.hasSuffix ".yml" f || lib.hasSuffix ".yaml" f)
+          (builtins.attrNames (builtins.readDir rulesDir)))
+    else [ ];
+in
+{
+  options.features.prometheus = {
+    port = lib.mkOption {
+      type = lib.types.port;
+      default = 9090;
+      description = "Port Prometheus listens on.";
+    };
+    retention = lib.mkOption {
+      type = lib.types.str;
+      default = "30d";
+      description = "How long samples are kept.";
+    };
+    generatedDir = lib.mkOption {
+      type = lib.types.path;
+      default = ../../monitoring;
+      defaultText = lib.literalExpression "../../monitoring (the repository's monitoring/ directory)";
+      description = ''
+        Directory the hub generates monitoring configuration into. Prometheus reads
+        prometheus/scrape-configs.json (a JSON list of scrape_config objects) and every .yml/.yaml
+        file under prometheus/rules/ from it.
+      '';
+    };
+    interfaces = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ "tailscale0" ];
+      description = "Interfaces on which the firewall admits Prometheus' UI and API.";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    services.prometheus = {
+      enable = true;
+      port = cfg.port;
+      retentionTime = cfg.retention;
+      scrapeConfigs =
+        if builtins.pathExists scrapeFile then builtins.fromJSON (builtins.readFile scrapeFile)
+        else [{ job_name = "prometheus"; static_configs = [{ targets = [ "127.0.0.1:${toString cfg.port}" ]; }]; }];
+      ruleFiles = rulesFound;
+    };
+    warnings = lib.optional (!(builtins.pathExists scrapeFile))
+      "host ${config.networking.hostName}: ${toString scrapeFile} does not exist, so Prometheus only scrapes itself; generate it with the hub";
+    networking.firewall.interfaces = lib.genAttrs cfg.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
+  };
+}

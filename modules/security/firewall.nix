@@ -1,0 +1,24 @@
+# Closed by default; services open ports on the Tailscale interface only (see their interfaces
+# options), so nothing but SSH is reachable from the local network.
+{ config, lib, ... }:
+let
+  cfg = config.features.firewall;
+in
+{
+  options.features.firewall = {
+    logRefused = lib.mkOption {
+      type = lib.types.bool;
+      default = false;
+      description = "Log refused connections (noisy on laptops in public networks).";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    networking.nftables.enable = true;
+    networking.firewall = {
+      enable = true;
+      allowPing = true;
+      logRefusedConnections = cfg.logRefused;
+    };
+  };
+}

@@ -1,0 +1,28 @@
+# Docker engine. Conflicts with podman (registry) because podman's docker emulation claims the
+# same socket and command name.
+{ config, lib, ... }:
+let
+  cfg = config.features.docker;
+in
+{
+  options.features.docker = {
+    adminInGroup = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      description = "Add the admin user to the docker group (root-equivalent access to the daemon).";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    virtualisation.docker = {
+      enable = true;
+      autoPrune = {
+        enable = true;
+        dates = "weekly";
+      };
+    };
+    users.users = lib.mkIf (cfg.adminInGroup && config.features.users.enable) {
+      ${config.features.users.adminUser}.extraGroups = [ "docker" ];
+    };
+  };
+}

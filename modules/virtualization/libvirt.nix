@@ -1,0 +1,25 @@
+# Full virtual machines (Windows, other distributions) with TPM and UEFI.
+{ config, lib, ... }:
+let
+  cfg = config.features.libvirt;
+in
+{
+  options.features.libvirt = {
+    adminInGroup = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      description = "Add the admin user to the libvirtd group so virsh and virt-manager work without sudo.";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    virtualisation.libvirtd = {
+      enable = true;
+      onBoot = "ignore";
+      qemu.swtpm.enable = true;
+    };
+    users.users = lib.mkIf (cfg.adminInGroup && config.features.users.enable) {
+      ${config.features.users.adminUser}.extraGroups = [ "libvirtd" ];
+    };
+  };
+}

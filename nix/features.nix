@@ -1,0 +1,68 @@
+# Feature resolution for one host, written with builtins only so that it evaluates without
+# nixpkgs: the hub's Go tests run it with `nix-instantiate --eval --strict --json` and compare the
+# result with pkg/features, field by field. Keep the two in step: same seeds, same reasons in the
+# same order, same error messages.
+#
+# Arguments:
+#   registry  the parsed modules/features.toml
+#   host      the parsed hosts/<name>/host.toml
+#   name      the host name (the directory name)
+#
+# Result: { enabled = [ sorted names ]; reasons = { <name> = [ strings ]; }; errors = [ strings ]; }
+{ registry, host, name }:
+let
+  features = registry.features or { };
+  known = n: builtins.hasAttr n features;
+  sort = builtins.sort builtins.lessThan;
+  unique = l: builtins.attrNames (builtins.listToAttrs (map (n: { name = n; value = true; }) l));
+  quote = s: "\"" + s + "\"";
+  hostName = quote name;
+
+  class = host.class or "";
+  hardware = host.hardware or "";
+  listed = host.features or [ ];
+
+  defaults = builtins.filter (n: features.${n}.default or false) (builtins.attrNames features);
+  hardwareOk = known hardware && (features.${hardware}.category or "") == "hardware";
+  seeds = defaults ++ (if hardwareOk then [ hardware ] else [ ]) ++ builtins.filter known listed;
+
+  # genericClosure follows requires transitively; unknown requirements are the registry check's
+  # business, so they are dropped here instead of failing the host.
+  closure = builtins.genericClosure {
+    startSet = map (n: { key = n; }) (unique seeds);
+    operator = item: map (n: { key = n; }) (builtins.filter known (features.${item.key}.requires or [ ]));
+  };
+  enabled = sort (map (i: i.key) closure);
+  isOn = n: builtins.elem n enabled;
+
+  reasonsFor = n:
+    (if features.${n}.default or false then [ "default for every host" ] else [ ])
+    ++ (if hardwareOk && n == hardware then [ "hardware profile of the host" ] else [ ])
+    ++ (if builtins.elem n listed then [ "listed in host.toml" ] else [ ])
+    ++ map (r: "required by " + r)
+      (builtins.filter (r: builtins.elem n (features.${r}.requires or [ ])) enabled);
+
+  conflicting = a: b:
+    builtins.elem b (features.${a}.conflicts or [ ]) || builtins.elem a (features.${b}.conflicts or [ ]);
+
+  unknownErrors = map (n: "host ${hostName}: unknown feature ${quote n} in host.toml")
+    (builtins.filter (n: !(known n)) listed);
+  hardwareErrors =
+    if hardwareOk then [ ]
+    else [ "host ${hostName}: hardware ${quote hardware} is not a hardware feature in modules/features.toml" ];
+  conflictErrors = builtins.concatLists (map
+    (a: map (b: "host ${hostName}: feature ${quote a} conflicts with feature ${quote b}")
+      (builtins.filter (b: a < b && conflicting a b) enabled))
+    enabled);
+  classErrors = map
+    (n: "host ${hostName}: feature ${quote n} does not suit class ${quote class} (suits: "
+      + builtins.concatStringsSep ", " features.${n}.classes + ")")
+    (builtins.filter
+      (n: (features.${n}.classes or [ ]) != [ ] && !(builtins.elem class features.${n}.classes))
+      enabled);
+in
+{
+  inherit enabled;
+  reasons = builtins.listToAttrs (map (n: { name = n; value = reasonsFor n; }) enabled);
+  errors = unknownErrors ++ hardwareErrors ++ conflictErrors ++ classErrors;
+}
