@@ -137,6 +137,8 @@ func Check(r *Rules) error {
 const (
 	cellOK      = "yes"
 	cellMissing = "MISSING" // listed in secrets.nix, not in the file: rekey needed
+	cellExtra   = "EXTRA"   // in the file, not in secrets.nix: can still decrypt, rekey needed
+	cellUnknown = "?"       // header unreadable
 	cellNone    = "."
 )
 
@@ -166,13 +168,19 @@ func RenderMatrix(w io.Writer, r *Rules, audits []*FileAudit) error {
 		}
 		for _, k := range ssh {
 			cell := cellNone
+			if a.Header != nil && a.Header.Access().SSHTags[k.Kind+" "+k.Tag] > 0 {
+				cell = cellExtra
+			}
 			for _, rc := range a.Entry.Recipients {
 				if rc.Key == k.Key {
 					cell = cellOK
-					if missing[k.Key] || a.Err != nil {
+					if missing[k.Key] {
 						cell = cellMissing
 					}
 				}
+			}
+			if a.Err != nil {
+				cell = cellUnknown
 			}
 			row = append(row, cell)
 		}
@@ -191,7 +199,7 @@ func RenderMatrix(w io.Writer, r *Rules, audits []*FileAudit) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nyes: can decrypt  MISSING: in secrets.nix, not in the file  .: no access  age: X25519 stanzas in file/secrets.nix\n")
+	fmt.Fprintf(w, "\nyes: can decrypt  MISSING: in secrets.nix, not in the file  EXTRA: can decrypt, not in secrets.nix\n.: no access  ?: header unreadable  age: X25519 stanzas in file/secrets.nix (anonymous)\n")
 	for _, n := range notes {
 		fmt.Fprintf(w, "! %s\n", n)
 	}
