@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -101,7 +102,12 @@ func (r *Report) counts() string {
 	})
 	parts := make([]string, len(order))
 	for i, s := range order {
-		parts[i] = fmt.Sprintf("%d %s", n[s], s)
+		name := string(s)
+		if strings.Contains(name, ",") {
+			// A custom status like "switched, units failed" would read as two entries.
+			name = strconv.Quote(name)
+		}
+		parts[i] = fmt.Sprintf("%d %s", n[s], name)
 	}
 	if len(parts) == 0 {
 		return "no hosts"

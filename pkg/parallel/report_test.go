@@ -1,0 +1,129 @@
+package parallel
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestJSONReportShape(t *testing.T) {
+	rep := &Report{
+		Name:     "hosts-ping",
+		Started:  time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600)),
+		Duration: 1234567 * time.Microsecond,
+		Hosts: []HostResult{
+			{Host: "a", Status: StatusOK, Phase: "ping", Duration: 1500 * time.Millisecond},
+			{Host: "b", Status: StatusCancelled, Phase: "ping", FailedPhase: "ping", Err: context.Canceled, Fields: map[string]string{"rtt": "3ms"}},
+		},
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(m map[string]any) []string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return ks
+	}
+	if k := keys(got); !slices.Equal(k, []string{"duration_seconds", "failed", "hosts", "name", "run_dir", "started"}) {
+		t.Errorf("report keys = %v", k)
+	}
+	if got["started"] != "2026-01-02T02:04:05Z" || got["duration_seconds"] != 1.235 || got["failed"] != 1.0 {
+		t.Errorf("started, duration_seconds, failed = %v, %v, %v; want UTC time, seconds rounded to ms, 1",
+			got["started"], got["duration_seconds"], got["failed"])
+	}
+	hosts, ok := got["hosts"].([]any)
+	if !ok || len(hosts) != 2 {
+		t.Fatalf("hosts = %#v, want a list of 2", got["hosts"])
+	}
+	wantHostKeys := []string{"duration_seconds", "error", "failed_phase", "fields", "host", "phase", "status"}
+	for _, h := range hosts {
+		host := h.(map[string]any)
+		if k := keys(host); !slices.Equal(k, wantHostKeys) {
+			t.Errorf("host keys = %v, want %v", k, wantHostKeys)
+		}
+		if _, ok := host["fields"].(map[string]any); !ok {
+			t.Errorf("host %v: fields = %#v, want an object even when empty", host["host"], host["fields"])
+		}
+		if _, ok := host["error"].(string); !ok {
+			t.Errorf("host %v: error = %#v, want a string even when empty", host["host"], host["error"])
+		}
+	}
+	b := hosts[1].(map[string]any)
+	if b["status"] != "cancelled" || b["failed_phase"] != "ping" || b["error"] != "context canceled" || b["fields"].(map[string]any)["rtt"] != "3ms" {
+		t.Errorf("cancelled host = %v", b)
+	}
+}
+
+func TestReportFailedAndErr(t *testing.T) {
+	tests := []struct {
+		name       string
+		hosts      []HostResult
+		wantFailed int
+		wantErr    string
+	}{
+		{
+			name:  "only non-failing statuses",
+			hosts: []HostResult{{Host: "a", Status: StatusOK}, {Host: "b", Status: StatusSkipped, Err: errors.New("no-op")}, {Host: "c", Status: "switched, units failed", Err: errors.New("x")}},
+		},
+		{
+			name: "failures of every kind",
+			hosts: []HostResult{
+				{Host: "a", Status: StatusFailed, FailedPhase: "copy", Err: errors.New("ssh: exit 255")},
+				{Host: "b", Status: StatusCancelled, Err: context.Canceled},
+				{Host: "c", Status: StatusNotRun},
+				{Host: "d", Status: StatusOK},
+			},
+			wantFailed: 3,
+			wantErr:    "host a: phase copy: ssh: exit 255\nhost b: context canceled\nhost c: not-run",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := &Report{Hosts: tt.hosts}
+			if got := rep.Failed(); got != tt.wantFailed {
+				t.Errorf("Failed() = %d, want %d", got, tt.wantFailed)
+			}
+			err := rep.Err()
+			if (err == nil) != (tt.wantErr == "") || err != nil && err.Error() != tt.wantErr {
+				t.Errorf("Err() = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestSummaryCountsQuoteCustomStatuses(t *testing.T) {
+	rep := &Report{Hosts: []HostResult{
+		{Status: StatusNotRun}, {Status: "switched, units failed"}, {Status: StatusOK}, {Status: StatusOK}, {Status: StatusFailed},
+	}}
+	if got, want := rep.counts(), `2 ok, 1 "switched, units failed", 1 failed, 1 not-run`; got != want {
+		t.Errorf("counts = %s, want %s", got, want)
+	}
+	if got := (&Report{}).counts(); got != "no hosts" {
+		t.Errorf("empty counts = %s", got)
+	}
+}
+
+func TestSummaryTableCellsStayOnOneLine(t *testing.T) {
+	rep := &Report{Hosts: []HostResult{{Host: "a", Status: StatusOK, Fields: map[string]string{"note": "two\tparts\nlines"}}}}
+	var buf bytes.Buffer
+	if err := rep.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[1], "two parts lines") {
+		t.Errorf("table:\n%s\nwant a header and one row ending in the flattened value", buf.String())
+	}
+}
