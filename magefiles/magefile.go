@@ -3,3 +3,99 @@
 // The hub's Mage targets. Targets are thin: they parse typed arguments, call pkg/, and print.
 // Every target has a doc comment, so `go tool mage -l` is the help screen.
 package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+// Environment switches shared by all targets.
+const (
+	envFleet   = "HUB_FLEET"   // "local" for the local fleet, or a hosts/ directory; default ./hosts
+	envDryRun  = "HUB_DRY_RUN" // 1: print the exact commands, run nothing
+	envVerbose = "HUB_VERBOSE" // 1: echo every command
+)
+
+// runsDir is where per-run logs and reports go.
+const runsDir = ".hub/runs"
+
+// inventoryDir says which inventory the targets act on.
+func inventoryDir() string {
+	switch v := os.Getenv(envFleet); v {
+	case "":
+		return "hosts"
+	case "local":
+		return localFleetInventory()
+	default:
+		return v
+	}
+}
+
+// loadFleet loads the inventory the environment selects.
+func loadFleet() (*inventory.Fleet, error) {
+	f, err := inventory.Load(inventoryDir())
+	if err != nil {
+		return nil, fmt.Errorf("%w\n(run `go tool mage hosts:check` after fixing; docs/inventory.md has the schema)", err)
+	}
+	return f, nil
+}
+
+// selectHosts loads the inventory and resolves a selection.
+func selectHosts(selection string) (*inventory.Fleet, []*inventory.Host, error) {
+	f, err := loadFleet()
+	if err != nil {
+		return nil, nil, err
+	}
+	hosts, err := f.Select(selection)
+	return f, hosts, err
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
+// newExecutor honours -dry and the environment switches.
+func newExecutor(dry *bool) *command.Executor {
+	e := &command.Executor{DryRun: envBool(envDryRun) || (dry != nil && *dry)}
+	if envBool(envVerbose) {
+		e.Echo = os.Stderr
+	}
+	return e
+}
+
+// interruptible wraps ctx so the first Ctrl-C winds work down and the second exits.
+func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	return parallel.WithInterrupt(ctx, parallel.SignalOptions{})
+}
+
+func flag[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func abs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return a
+}
+
+// localFleetInventory is the generated inventory of the local fleet (see fleet:up).
+func localFleetInventory() string {
+	dir := os.Getenv("HUB_LOCALFLEET_DIR")
+	if dir == "" {
+		dir = ".hub/localfleet"
+	}
+	return filepath.Join(dir, "inventory")
+}

@@ -325,3 +325,10 @@ func abbrev(s string) string {
 	}
 	return s
 }
+
+// Ping opens (or reuses) the connection to the host and runs `true`, returning the round trip.
+// It is the reachability check of hosts:ping and the first step of anything that fans out.
+func (h *Host) Ping(ctx context.Context, timeout time.Duration) (time.Duration, error) {
+	res, err := h.Run(ctx, Cmd{Args: []string{"true"}, Timeout: timeout})
+	return res.Duration, err
+}

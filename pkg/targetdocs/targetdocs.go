@@ -84,7 +84,7 @@ func Targets(dir string) ([]Target, error) {
 				return nil, fmt.Errorf("%s: target %s has no doc comment (it is the help screen)", fset.Position(fd.Pos()), name)
 			}
 			var p doc.Package
-			out = append(out, Target{Name: name, Args: args(fd), Synopsis: p.Synopsis(fd.Doc.Text())})
+			out = append(out, Target{Name: name, Args: args(fd), Synopsis: synopsis(fd.Name.Name, p.Synopsis(fd.Doc.Text()))})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -124,6 +124,18 @@ func args(fd *ast.FuncDecl) string {
 		s += "[" + strings.Join(flags, "] [") + "]"
 	}
 	return s
+}
+
+// synopsis drops the Go name that starts a doc comment ("List shows ..." -> "Shows ..."), as
+// mage -l does.
+func synopsis(name, s string) string {
+	rest, ok := strings.CutPrefix(s, name+" ")
+	if !ok || rest == "" {
+		return s
+	}
+	r := []rune(rest)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
 }
 
 func lowerFirst(s string) string {

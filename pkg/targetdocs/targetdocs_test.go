@@ -41,9 +41,9 @@ func Load() (int, error) { return 0, nil }
 	}
 	got := Table(ts)
 	want := "| target | arguments | what it does |\n|---|---|---|\n" +
-		"| `demo` |  | Demo runs the main job on the local fleet. |\n" +
-		"| `hosts:list` | `[-json]` | List shows every host. |\n" +
-		"| `hosts:ping` | `SELECTION [-timeout]` | Ping checks reachability of the selected hosts. |\n"
+		"| `demo` |  | Runs the main job on the local fleet. |\n" +
+		"| `hosts:list` | `[-json]` | Shows every host. |\n" +
+		"| `hosts:ping` | `SELECTION [-timeout]` | Checks reachability of the selected hosts. |\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

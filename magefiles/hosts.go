@@ -1,0 +1,89 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/magefile/mage/mg"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+// Hosts inspects and checks the fleet inventory.
+type Hosts mg.Namespace
+
+// List shows every host: name, address, tags, roles and feature count (-json for machines).
+func (Hosts) List(ctx context.Context, json *bool) error {
+	f, err := loadFleet()
+	if err != nil {
+		return err
+	}
+	if flag(json, false) {
+		return inventory.WriteJSON(os.Stdout, f.Hosts)
+	}
+	return inventory.WriteTable(os.Stdout, f.Hosts)
+}
+
+// Show prints everything the inventory says about HOST, with fleet defaults applied.
+func (Hosts) Show(ctx context.Context, host string, json *bool) error {
+	f, err := loadFleet()
+	if err != nil {
+		return err
+	}
+	h, ok := f.Host(host)
+	if !ok {
+		return fmt.Errorf("no host %q in %s (hosts: %v)", host, f.Dir, f.Names())
+	}
+	if flag(json, false) {
+		return inventory.WriteJSON(os.Stdout, []*inventory.Host{h})
+	}
+	return inventory.WriteHost(os.Stdout, h)
+}
+
+// Check validates the inventory and reports every problem with file, line and field.
+func (Hosts) Check(ctx context.Context) error {
+	f, err := loadFleet()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("inventory ok: %d hosts in %s\n", len(f.Hosts), f.Dir)
+	return nil
+}
+
+// Ping checks SSH reachability (BatchMode) of the SELECTION in parallel and shows each latency.
+func (Hosts) Ping(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
+	_, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	byName := map[string]*inventory.Host{}
+	var names []string
+	for _, h := range hosts {
+		byName[h.Name] = h
+		names = append(names, h.Name)
+	}
+	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
+		h := byName[t.Host()]
+		t.Phase("ssh")
+		rtt, err := e.SSH(h.Name, h.SSH).Ping(ctx, flag(timeout, 10*time.Second))
+		if err != nil {
+			return err
+		}
+		t.Set("address", h.Address())
+		t.Set("latency", rtt.Round(time.Millisecond).String())
+		return nil
+	}, parallel.Options{Name: "hosts-ping", KeepGoing: true, RunDir: runsDir, Limit: 32, Out: progressOut(json)})
+	if rep == nil {
+		return err
+	}
+	return report(rep, json, err)
+}

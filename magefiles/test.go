@@ -1,0 +1,76 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/magefile/mage/mg"
+
+	"github.com/nixos-hub/hub/pkg/checks"
+	"github.com/nixos-hub/hub/pkg/sysdeps"
+)
+
+// Test runs the hub's checks.
+type Test mg.Namespace
+
+// Parallel runs every check suite concurrently (installing missing tools first) and writes JUnit XML with -junit FILE.
+func (Test) Parallel(ctx context.Context, junit *string) error {
+	return runSuites(ctx, checks.Hub(abs(".")), flag(junit, ""))
+}
+
+// Unit runs the Go tests of every package.
+func (Test) Unit(ctx context.Context) error { return runSuite(ctx, "unit") }
+
+// Race runs the concurrency-heavy packages' tests under the race detector.
+func (Test) Race(ctx context.Context) error { return runSuite(ctx, "race") }
+
+// Vet runs go vet (packages and magefiles) and gofmt.
+func (Test) Vet(ctx context.Context) error { return runSuite(ctx, "vet") }
+
+// NixSyntax parses every .nix file with nix-instantiate --parse, in parallel, reporting file:line:col.
+func (Test) NixSyntax(ctx context.Context) error { return runSuite(ctx, "nix-syntax") }
+
+func runSuite(ctx context.Context, name string) error {
+	for _, s := range checks.Hub(abs(".")) {
+		if s.Name == name {
+			return runSuites(ctx, []checks.Suite{s}, "")
+		}
+	}
+	return fmt.Errorf("no suite %q", name)
+}
+
+func runSuites(ctx context.Context, suites []checks.Suite, junit string) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	if err := sysdeps.Ensure(ctx, checks.Tools(suites), os.Stdout); err != nil {
+		return err
+	}
+	logDir := filepath.Join(runsDir, time.Now().UTC().Format("20060102T150405Z")+"-test")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return err
+	}
+	results := checks.Run(ctx, suites, checks.Options{Limit: runtime.NumCPU(), Progress: os.Stdout, LogDir: logDir})
+	fmt.Println()
+	failed := checks.Summary(os.Stdout, results)
+	if junit != "" {
+		f, err := os.Create(junit)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := checks.WriteJUnit(f, results); err != nil {
+			return err
+		}
+		fmt.Printf("JUnit XML: %s\n", junit)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d suites failed; logs in %s", failed, len(suites), logDir)
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nixparse"
+	"github.com/nixos-hub/hub/pkg/sysdeps"
+)
+
+// Hub is the hub's own list of suites, run by `go tool mage test:parallel`. Each capability adds
+// its suites here, so CI runs everything without a second list to keep in sync.
+func Hub(root string) []Suite {
+	unit := GoTest("unit", root, "-timeout", "15m", "./...")
+	// Unit tests reach real tools: sshd for the local fleet, nix for stores, age and restic for
+	// interop, promtool for metrics.
+	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
+		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.Git}
+	race := GoTest("race", root, "-race", "-timeout", "10m",
+		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/command/...")
+	race.Tools = unit.Tools
+	return []Suite{
+		unit,
+		race,
+		Func("vet", func(ctx context.Context, out io.Writer) error { return Vet(ctx, root, out) }),
+		Func("nix-syntax", func(ctx context.Context, out io.Writer) error {
+			n, err := nixparse.Check(ctx, root)
+			fmt.Fprintf(out, "%d .nix files parsed\n", n)
+			return err
+		}, sysdeps.NixInst),
+	}
+}
+
+// Vet runs go vet on the packages and on the magefiles (which need the mage build tag), and
+// gofmt -l on everything.
+func Vet(ctx context.Context, root string, out io.Writer) error {
+	local := (&command.Executor{}).Local()
+	steps := [][]string{
+		{"go", "vet", "./..."},
+		{"go", "vet", "-tags", "mage", "./magefiles/"},
+	}
+	for _, args := range steps {
+		res, err := local.Run(ctx, command.Cmd{Args: append([]string{"env", "-C", root}, args...)})
+		out.Write(res.Stderr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", strings.Join(args, " "), err)
+		}
+		fmt.Fprintf(out, "%s: clean\n", strings.Join(args, " "))
+	}
+	res, err := local.Run(ctx, command.Cmd{Args: []string{"gofmt", "-l", root}})
+	if err != nil {
+		return fmt.Errorf("gofmt: %w", err)
+	}
+	if files := strings.Fields(string(res.Stdout)); len(files) > 0 {
+		for i, f := range files {
+			if rel, err := filepath.Rel(root, f); err == nil {
+				files[i] = rel
+			}
+		}
+		return fmt.Errorf("gofmt would change %s: run gofmt -w", strings.Join(files, ", "))
+	}
+	fmt.Fprintln(out, "gofmt: clean")
+	return nil
+}
+
+// Tools lists every system tool the suites need, for one install step up front.
+func Tools(suites []Suite) []sysdeps.Tool {
+	var all []sysdeps.Tool
+	for _, s := range suites {
+		all = append(all, s.Tools...)
+	}
+	return all
+}
