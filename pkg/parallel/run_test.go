@@ -336,3 +336,16 @@ func TestRunDirectoryAndLogFiles(t *testing.T) {
 		t.Errorf("second run dir = %q, want %q", rep2.RunDir, wantDir+"-2")
 	}
 }
+
+func TestEmptySelectionRunsNothing(t *testing.T) {
+	out := &syncBuffer{}
+	rep := mustRun(t, testContext(t), nil, func(context.Context, *Task) error {
+		return errors.New("no host was selected, so no job may run")
+	}, Options{Name: "hosts-ping", Out: out, Progress: ProgressPlain})
+	if len(rep.Hosts) != 0 || rep.Failed() != 0 || rep.Err() != nil {
+		t.Errorf("report = %+v, want empty and not failed", rep)
+	}
+	if !strings.Contains(out.String(), "hosts-ping: no hosts in ") {
+		t.Errorf("output = %q, want the run summary", out)
+	}
+}
