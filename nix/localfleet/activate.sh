@@ -1,0 +1,30 @@
+#!/bin/sh
+# Activation script of @out@: makes this system the running one.
+set -eu
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+systemConfig=@out@
+
+mkdir -p /run/localfleet/bin /run/sshd
+chmod 0755 /run/sshd
+
+if [ "@activationDelay@" != 0 ]; then
+  echo "activating the configuration (slow variant: @activationDelay@ s)..." >&2
+  sleep @activationDelay@
+fi
+
+# Atomic repoint: a concurrent reader never sees /run/current-system missing.
+ln -sfn "$systemConfig" /run/.current-system.tmp
+mv -T /run/.current-system.tmp /run/current-system
+
+# During boot the init starts sshd itself; otherwise reload it (sshd re-reads the config
+# through /run/current-system on SIGHUP) or ask init (pid 1 of the host) to start it.
+if [ "${LOCALFLEET_BOOT:-}" != 1 ]; then
+  pid=$(cat /run/sshd.pid 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    echo "reloading the following units: sshd.service" >&2
+    kill -HUP "$pid"
+  else
+    echo "starting the following units: sshd.service" >&2
+    kill -USR1 1
+  fi
+fi

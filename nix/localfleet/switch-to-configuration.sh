@@ -1,0 +1,66 @@
+#!/bin/sh
+# switch-to-configuration of @out@ with NixOS semantics (see nix/localfleet/README.md).
+set -eu
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+out=@out@
+action=${1:-}
+case "$action" in
+  switch | boot | test | dry-activate) ;;
+  *)
+    echo "Usage: $0 [switch|boot|test|dry-activate]" >&2
+    exit 1
+    ;;
+esac
+
+mkdir -p /run/localfleet /nix/var/localfleet
+exec 9>/run/localfleet/switch-to-configuration.lock
+if ! flock -n 9; then
+  echo "Could not acquire lock: another switch-to-configuration is running" >&2
+  exit 1
+fi
+
+current=$(readlink /run/current-system 2>/dev/null || true)
+booted=$(readlink /run/booted-system 2>/dev/null || true)
+
+same() { [ "$(readlink "$1" 2>/dev/null || true)" = "$(readlink "$2" 2>/dev/null || true)" ]; }
+
+if [ "$action" = dry-activate ]; then
+  echo "would activate the configuration..."
+  if [ -z "$current" ] || ! cmp -s "$current/etc/ssh/sshd_config" "$out/etc/ssh/sshd_config"; then
+    echo "would restart the following units: sshd.service"
+  fi
+  if [ -n "@failingUnit@" ]; then
+    echo "would start the following units: localfleet-failing.service"
+  fi
+  for f in kernel initrd kernel-modules systemd; do
+    if [ -n "$booted" ] && ! same "$booted/$f" "$out/$f"; then
+      echo "would require a reboot: $f differs from the booted system"
+    fi
+  done
+  exit 0
+fi
+
+if [ "$action" = switch ] || [ "$action" = boot ]; then
+  # The boot entry is what the next boot runs: the profile's current generation, as the
+  # bootloader installer of NixOS writes it.
+  entry=$(readlink -f /nix/var/nix/profiles/system 2>/dev/null || true)
+  [ -n "$entry" ] || entry=$out
+  echo "updating the boot entry: $entry" >&2
+  ln -sfn "$entry" /nix/var/localfleet/.boot-entry.tmp
+  mv -T /nix/var/localfleet/.boot-entry.tmp /nix/var/localfleet/boot-entry
+fi
+[ "$action" = boot ] && exit 0
+
+echo "activating the configuration..." >&2
+"$out/activate"
+
+if [ -e /run/localfleet/fail-next-activation ]; then
+  rm -f /run/localfleet/fail-next-activation
+  echo "error: the activation script failed (injected fault)" >&2
+  exit 2
+fi
+if [ -n "@failingUnit@" ]; then
+  echo "warning: the following units failed: localfleet-failing.service" >&2
+  exit 4
+fi
+exit 0

@@ -1,0 +1,179 @@
+package localfleet
+
+import (
+	"bufio"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+//go:embed init.sh
+var initScript string
+
+const bootTimeout = 20 * time.Second
+
+func (h Host) nixDir() string { return filepath.Join(h.Dir, "nix") }
+func (h Host) runDir() string { return filepath.Join(h.Dir, "run") }
+func (h Host) endpoint() string {
+	return net.JoinHostPort(h.Address, strconv.Itoa(h.Port))
+}
+
+// boot starts the host: unshare creates its namespaces and runs init.sh as their pid 1, which
+// mounts the host's /nix and /run, activates the boot entry and starts sshd. install, when not
+// empty, is installed as generation 1 first. boot returns once sshd answers.
+func boot(ctx context.Context, h Host, install string) (Host, error) {
+	console, err := os.OpenFile(filepath.Join(h.Dir, "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
+	}
+	defer console.Close()
+	fmt.Fprintf(console, "--- boot %s\n", time.Now().Format(time.RFC3339Nano))
+	// No exec.CommandContext: the host outlives the call (and the process, for fleet:up).
+	cmd := exec.Command("unshare", "--mount", "--uts", "--pid", "--fork", "--mount-proc",
+		"--propagation", "private", "--kill-child", "--",
+		"/bin/sh", "-c", initScript, "localfleet-init", h.Dir, h.Name)
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LOCALFLEET_INSTALL=" + install}
+	cmd.Stdout, cmd.Stderr = console, console
+	// Its own session: a Ctrl-C meant for mage must not take the fleet down with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
+	}
+	exited := make(chan struct{})
+	// Reaps the launcher whenever it dies, even if this Fleet value is long gone.
+	go func() { cmd.Wait(); close(exited) }()
+
+	h.Launcher = cmd.Process.Pid
+	lp, _ := readProc(h.Launcher)
+	h.LauncherStart = lp.start
+	h.Init, h.InitStart, h.PidNS, h.MntNS = 0, 0, "", ""
+	failed := func(err error) (Host, error) {
+		kill(h)
+		return h, fmt.Errorf("host %s: boot: %w\n%s", h.Name, err, tailFile(filepath.Join(h.Dir, "console.log"), 10))
+	}
+	err = waitFor(ctx, bootTimeout, "waiting for init", func() (bool, error) {
+		select {
+		case <-exited:
+			return true, errors.New("the host's init exited")
+		default:
+		}
+		for _, c := range children(h.Launcher) {
+			if p, ok := readProc(c); ok {
+				h.Init, h.InitStart = c, p.start
+				h.PidNS, h.MntNS = nsOf(c, "pid"), nsOf(c, "mnt")
+				return h.PidNS != "", nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		return failed(err)
+	}
+	err = waitFor(ctx, bootTimeout, "waiting for sshd", func() (bool, error) {
+		select {
+		case <-exited:
+			return true, errors.New("the host's init exited")
+		default:
+		}
+		if _, err := os.Stat(filepath.Join(h.runDir(), "localfleet", "booted")); err != nil {
+			return false, err
+		}
+		err := sshBanner(h.endpoint(), 500*time.Millisecond)
+		return err == nil, err
+	})
+	if err != nil {
+		return failed(err)
+	}
+	return h, nil
+}
+
+// sshBanner connects and reads the server's identification line.
+func sshBanner(endpoint string, timeout time.Duration) error {
+	c, err := net.DialTimeout("tcp", endpoint, timeout)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(timeout))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("%s: no ssh banner: %w", endpoint, err)
+	}
+	if !strings.HasPrefix(line, "SSH-2.0-") {
+		return fmt.Errorf("%s: not an ssh server: %q", endpoint, line)
+	}
+	return nil
+}
+
+// kill ends every process of the host. Killing pid 1 of a pid namespace makes the kernel kill
+// everything else in it; the mount namespace, and with it the /nix and /run mounts, goes away
+// with the last process.
+func kill(h Host) error {
+	initAlive := alive(h.Init, h.InitStart)
+	var errs []error
+	for _, p := range []struct {
+		pid   int
+		start uint64
+	}{{h.Init, h.InitStart}, {h.Launcher, h.LauncherStart}} {
+		if err := signal(p.pid, p.start, syscall.SIGKILL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	err := waitFor(context.Background(), 10*time.Second, "waiting for the host's processes to exit", func() (bool, error) {
+		if alive(h.Init, h.InitStart) || alive(h.Launcher, h.LauncherStart) {
+			return false, nil
+		}
+		// The namespace id is only trusted while we know its init was alive: ids are reused.
+		if initAlive {
+			if left := inNamespace("pid", h.PidNS); len(left) > 0 {
+				return false, fmt.Errorf("%d processes left, e.g. pid %d (%s)", len(left), left[0].pid, left[0].cmd)
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("host %s: kill: %w", h.Name, errors.Join(errs...))
+	}
+	return nil
+}
+
+func tailFile(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return lastLines(string(b), n)
+}
+
+// sshd returns the host's listening sshd as this machine sees it.
+func sshd(h Host) (proc, error) {
+	b, err := os.ReadFile(filepath.Join(h.runDir(), "sshd.pid"))
+	if err != nil {
+		return proc{}, fmt.Errorf("host %s: sshd is not running: %w", h.Name, err)
+	}
+	local, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return proc{}, fmt.Errorf("host %s: sshd.pid: %w", h.Name, err)
+	}
+	if !alive(h.Init, h.InitStart) {
+		return proc{}, fmt.Errorf("host %s: the host is down", h.Name)
+	}
+	for _, p := range inNamespace("pid", h.PidNS) {
+		if len(p.nspid) > 1 && p.nspid[len(p.nspid)-1] == local {
+			return p, nil
+		}
+	}
+	return proc{}, fmt.Errorf("host %s: sshd (pid %d in the host) is not running", h.Name, local)
+}

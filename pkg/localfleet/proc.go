@@ -1,0 +1,151 @@
+package localfleet
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// proc describes one live process as /proc shows it.
+type proc struct {
+	pid   int
+	ppid  int
+	state byte   // R, S, T (stopped), Z (zombie), ...
+	start uint64 // start time in clock ticks since boot: with pid, identifies the process
+	nspid []int  // pid in each nested pid namespace, outermost first
+	cmd   string // argv[0]
+}
+
+// readProc reads /proc/<pid>; ok is false when the process is gone.
+func readProc(pid int) (proc, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return proc{}, false
+	}
+	// comm may hold spaces and parentheses: the fields after it start after the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return proc{}, false
+	}
+	fields := strings.Fields(string(b[i+1:]))
+	if len(fields) < 20 {
+		return proc{}, false
+	}
+	p := proc{pid: pid, state: fields[0][0]}
+	p.ppid, _ = strconv.Atoi(fields[1])
+	p.start, _ = strconv.ParseUint(fields[19], 10, 64)
+	if st, err := os.Open(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		sc := bufio.NewScanner(st)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "NSpid:"); ok {
+				for _, f := range strings.Fields(rest) {
+					n, _ := strconv.Atoi(f)
+					p.nspid = append(p.nspid, n)
+				}
+			}
+		}
+		st.Close()
+	}
+	if c, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil {
+		p.cmd, _, _ = strings.Cut(string(c), "\x00")
+	}
+	return p, true
+}
+
+// alive reports whether pid is the process that started at start and has not exited. A zombie
+// counts as gone: it holds no namespace, mount or socket any more, and it is reaped by its
+// parent (or, when the parent died, by pid 1, which does not always do so).
+func alive(pid int, start uint64) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, ok := readProc(pid)
+	return ok && p.start == start && p.state != 'Z'
+}
+
+// nsOf is the namespace link of pid, e.g. "pid:[4026532301]"; empty when unreadable.
+func nsOf(pid int, kind string) string {
+	s, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+// inNamespace lists the live processes whose namespace of that kind is ns.
+func inNamespace(kind, ns string) []proc {
+	if ns == "" {
+		return nil
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []proc
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if nsOf(pid, kind) != ns {
+			continue
+		}
+		if p, ok := readProc(pid); ok && p.state != 'Z' {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// children lists the live children of pid.
+func children(pid int) []int {
+	var out []int
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// signal sends sig to pid only if it is still the process that started at start.
+func signal(pid int, start uint64, sig syscall.Signal) error {
+	if !alive(pid, start) {
+		return nil
+	}
+	if err := syscall.Kill(pid, sig); err != nil && err != syscall.ESRCH {
+		return fmt.Errorf("signal %v to pid %d: %w", sig, pid, err)
+	}
+	return nil
+}
+
+// mountsUnder lists the mount points of this process's mount namespace below dir.
+func mountsUnder(dir string) ([]string, error) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		if mp := f[4]; mp == dir || strings.HasPrefix(mp, dir+"/") {
+			out = append(out, mp)
+		}
+	}
+	return out, nil
+}
