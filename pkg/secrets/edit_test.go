@@ -1,0 +1,142 @@
+package secrets
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+)
+
+func TestEditorCommand(t *testing.T) {
+	off := []string{"-n", "-i", "NONE", "--cmd", "set nobackup nowritebackup noundofile noswapfile"}
+	tests := []struct {
+		editor string
+		want   []string
+	}{
+		{"vim", append(append([]string{"vim"}, off...), "/m/f")},
+		{"/usr/bin/nvim", append(append([]string{"/usr/bin/nvim"}, off...), "/m/f")},
+		{"nano", []string{"nano", "/m/f"}},
+		{"code --wait", []string{"code", "--wait", "/m/f"}},
+		{"", append(append([]string{"vi"}, off...), "/m/f")},
+	}
+	for _, tt := range tests {
+		if got := EditorCommand(tt.editor, "/m/f"); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("EditorCommand(%q) = %q, want %q", tt.editor, got, tt.want)
+		}
+	}
+}
+
+func requireShm(t *testing.T) string {
+	ok, err := MemoryBacked("/dev/shm")
+	if err != nil || !ok {
+		t.Skip("/dev/shm is not tmpfs here")
+	}
+	return "/dev/shm"
+}
+
+func TestMemoryDir(t *testing.T) {
+	shm := requireShm(t)
+	disk := t.TempDir()
+	if ok, _ := MemoryBacked(disk); ok {
+		t.Skip("the test temp dir is memory-backed; no disk-backed dir to refuse")
+	}
+	if got, err := MemoryDir([]string{"", disk, shm}, false); err != nil || got != shm {
+		t.Errorf("MemoryDir = %q, %v", got, err)
+	}
+	_, err := MemoryDir([]string{"", disk, "/nonexistent"}, false)
+	want := "no memory-backed directory for plaintext among " + disk + ", /nonexistent (need tmpfs or ramfs); pass -force to use a disk-backed one"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant  %s", err, want)
+	}
+	if got, err := MemoryDir([]string{disk}, true); err != nil || got != disk {
+		t.Errorf("forced MemoryDir = %q, %v", got, err)
+	}
+}
+
+// TestEditPlaintextStaysInMemory edits with a script as $EDITOR and then searches every disk-backed
+// directory involved (the secrets dir, the temp dir, the editor's cwd) for the plaintext.
+func TestEditPlaintextStaysInMemory(t *testing.T) {
+	shm := requireShm(t)
+	dir := t.TempDir()
+	r := writeNix(t, dir, []string{"p620"}, `{ "db.age".publicKeys = [ p620 admin ]; }`)
+	// Random, so the marker is in no binary or build cache the scan may cross.
+	marker := fmt.Sprintf("MARKER-%x", time.Now().UnixNano())
+	secret := "correct-horse-" + marker
+	encryptTo(t, r, "db.age", secret)
+	e, _ := r.Entry("db")
+	ids := []age.Identity{ageIdentity(t, adminSecretKey)}
+	script := filepath.Join(dir, "editor.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\nstat -c %a \"$1\" > \"$(dirname \"$0\")/mode\"\necho -n -EDITED >> \"$1\"\n"), 0o755)
+
+	changed, err := Edit(context.Background(), EditOptions{Entry: e, Identities: ids, Editor: script, TmpDir: shm})
+	if err != nil || !changed {
+		t.Fatalf("changed=%v err=%v", changed, err)
+	}
+	if mode, _ := os.ReadFile(filepath.Join(dir, "mode")); strings.TrimSpace(string(mode)) != "600" {
+		t.Errorf("plaintext file mode = %s", mode)
+	}
+	pt, err := DecryptFile(e.Path, ids)
+	if err != nil || string(pt) != secret+"-EDITED" {
+		t.Fatalf("after edit: %q %v", pt, err)
+	}
+	for _, root := range []string{dir, os.TempDir()} {
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			if data, _ := os.ReadFile(p); bytes.Contains(data, []byte(marker)) {
+				t.Errorf("plaintext found on disk in %s", p)
+			}
+			return nil
+		})
+	}
+	if left, _ := filepath.Glob(filepath.Join(shm, "hub-secret-*")); len(left) != 0 {
+		t.Errorf("plaintext dirs left in memory: %v", left)
+	}
+
+	// An editor that changes nothing must not rewrite the file.
+	before, _ := os.ReadFile(e.Path)
+	if changed, err := Edit(context.Background(), EditOptions{Entry: e, Identities: ids, Editor: "true", TmpDir: shm}); err != nil || changed {
+		t.Errorf("no-op edit: changed=%v err=%v", changed, err)
+	}
+	if after, _ := os.ReadFile(e.Path); !bytes.Equal(before, after) {
+		t.Error("unchanged secret was re-encrypted")
+	}
+	if _, err := Edit(context.Background(), EditOptions{Entry: e, Identities: ids, Editor: "true", TmpDir: shm, New: true}); err == nil || err.Error() != "db.age already exists: use secrets:edit" {
+		t.Errorf("new on existing: %v", err)
+	}
+}
+
+func TestEditSIGTERMCleansUp(t *testing.T) {
+	shm := requireShm(t)
+	dir := t.TempDir()
+	r := writeNix(t, dir, []string{"p620"}, `{ "db.age".publicKeys = [ admin ]; }`)
+	encryptTo(t, r, "db.age", "x")
+	e, _ := r.Entry("db")
+	before, _ := os.ReadFile(e.Path)
+	script := filepath.Join(dir, "slow.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\nsleep 10\n"), 0o755)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	}()
+	_, err := Edit(context.Background(), EditOptions{Entry: e, Identities: []age.Identity{ageIdentity(t, adminSecretKey)}, Editor: script, TmpDir: shm})
+	if err == nil || err.Error() != "db.age: interrupted, file left unchanged" {
+		t.Fatalf("err = %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(shm, "hub-secret-*")); len(left) != 0 {
+		t.Errorf("plaintext dirs left after SIGTERM: %v", left)
+	}
+	if after, _ := os.ReadFile(e.Path); !bytes.Equal(before, after) {
+		t.Error("file changed after interrupted edit")
+	}
+}
