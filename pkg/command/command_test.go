@@ -225,6 +225,10 @@ func TestSSH(t *testing.T) {
 	}
 	t.Logf("10 multiplexed commands in %v", time.Since(start))
 
+	if rtt, err := h.Ping(ctx, 5*time.Second); err != nil || rtt <= 0 {
+		t.Errorf("Ping = %v, %v", rtt, err)
+	}
+
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +258,7 @@ func TestSSHUnreachable(t *testing.T) {
 	l.Close() // nothing listens there now: connection refused
 	e := &Executor{}
 	defer e.Close()
-	_, err := e.SSH("gone", inventory.SSH{Destination: "127.0.0.1", Port: port}).Run(context.Background(), Cmd{Args: []string{"true"}, Timeout: 10 * time.Second})
+	_, err := e.SSH("gone", inventory.SSH{Destination: "127.0.0.1", Port: port}).Ping(context.Background(), 10*time.Second)
 	var xe *ExitError
 	if !errors.As(err, &xe) || !xe.Unreachable() || !strings.Contains(err.Error(), "Connection refused") {
 		t.Fatalf("want connection refused, got %v", err)
