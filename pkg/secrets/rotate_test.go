@@ -1,0 +1,161 @@
+package secrets
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"golang.org/x/crypto/curve25519"
+	"golang.org/x/crypto/ssh"
+)
+
+func TestGenerate(t *testing.T) {
+	tests := []struct {
+		gen    string
+		length int
+		secret string // regexp
+	}{
+		{GenAlphanumeric, 0, `^[A-Za-z0-9]{32}$`},
+		{GenAlphanumeric, 12, `^[A-Za-z0-9]{12}$`},
+		{GenHex, 16, `^[0-9a-f]{32}$`},
+		{GenBase64, 0, `^[A-Za-z0-9+/]{43}=$`},
+		{GenPassphrase, 0, `^[a-z]{6}(-[a-z]{6}){6}$`},
+		{GenPassphrase, 3, `^[a-z]{6}(-[a-z]{6}){2}$`},
+		{GenWireGuard, 0, `^[A-Za-z0-9+/]{43}=\n$`},
+		{GenSSHEd25519, 0, `^-----BEGIN OPENSSH PRIVATE KEY-----\n`},
+	}
+	for _, tt := range tests {
+		g, err := Generate(rand.Reader, tt.gen, tt.length, "p620")
+		if err != nil {
+			t.Fatalf("%s: %v", tt.gen, err)
+		}
+		if !regexp.MustCompile(tt.secret).Match(g.Secret) {
+			t.Errorf("%s/%d: secret %q does not match %s", tt.gen, tt.length, g.Secret, tt.secret)
+		}
+	}
+	_, err := Generate(rand.Reader, "uuid", 0, "")
+	if err == nil || err.Error() != `unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard)` {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestGenerateKeyPairsMatch(t *testing.T) {
+	wg, _ := Generate(rand.Reader, GenWireGuard, 0, "")
+	priv, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(string(wg.Secret)))
+	pub, _ := curve25519.X25519(priv, curve25519.Basepoint)
+	if base64.StdEncoding.EncodeToString(pub) != wg.Public || priv[0]&7 != 0 || priv[31]&0xc0 != 0x40 {
+		t.Errorf("wireguard public key does not match its private key or key is unclamped")
+	}
+	sk, _ := Generate(rand.Reader, GenSSHEd25519, 0, "backup@p620")
+	signer, err := ssh.ParsePrivateKey(sk.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))) + " backup@p620"; got != sk.Public {
+		t.Errorf("public %q, want %q", sk.Public, got)
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	for in, want := range map[string]time.Duration{"90d": 90 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "36h": 36 * time.Hour} {
+		if got, err := ParsePeriod(in); err != nil || got != want {
+			t.Errorf("ParsePeriod(%q) = %v, %v", in, got, err)
+		}
+	}
+	for in, want := range map[string]string{
+		"":    "empty: want e.g. 90d, 2w or 720h",
+		"xd":  `"xd": want a whole number of days or weeks`,
+		"3y":  `"3y": want e.g. 90d, 2w or 720h`,
+		"0d":  `"0d": must be positive`,
+		"-1h": `"-1h": must be positive`,
+	} {
+		if _, err := ParsePeriod(in); err == nil || err.Error() != want {
+			t.Errorf("ParsePeriod(%q) err = %v, want %s", in, err, want)
+		}
+	}
+}
+
+func rotationFixture(t *testing.T, toml string) *Rules {
+	dir := t.TempDir()
+	r := writeNix(t, dir, []string{"p620"}, `{
+  "db.age".publicKeys = [ p620 admin ];
+  "wg.age".publicKeys = [ p620 admin ];
+  "manual.age".publicKeys = [ admin ];
+}`)
+	os.WriteFile(filepath.Join(dir, RotationFile), []byte(toml), 0o644)
+	return r
+}
+
+func TestLoadRotationErrors(t *testing.T) {
+	tests := []struct{ toml, want string }{
+		{"[\"nope.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\n", `["nope.age"]: not listed in secrets.nix`},
+		{"[\"db.age\"]\ngenerator = \"uuid\"\nperiod = \"1d\"\n", `["db.age"]: unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard)`},
+		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"soon\"\n", `["db.age"]: period: "soon": want e.g. 90d, 2w or 720h`},
+		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\ncolour = 1\n", `unknown key "db.age".colour`},
+	}
+	for _, tt := range tests {
+		r := rotationFixture(t, tt.toml)
+		_, err := LoadRotation(r)
+		want := filepath.Join(r.Dir, RotationFile) + ": " + tt.want
+		if err == nil || err.Error() != want {
+			t.Errorf("err = %v\nwant  %s", err, want)
+		}
+	}
+}
+
+func TestScheduleAndRotate(t *testing.T) {
+	r := rotationFixture(t, `["db.age"]
+generator = "alphanumeric"
+period = "30d"
+rotated = 2026-01-01T00:00:00Z
+
+["wg.age"]
+generator = "wireguard"
+period = "1w"
+`)
+	rot, err := LoadRotation(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)
+	var out bytes.Buffer
+	RenderSchedule(&out, rot.Schedule(now), false)
+	out.WriteString("-- due only --\n")
+	RenderSchedule(&out, rot.Schedule(now), true)
+	golden(t, "schedule.txt", out.String())
+
+	done, err := Rotate(context.Background(), r, rot, nil, now, rand.Reader)
+	if err != nil || strings.Join(done, ",") != "wg.age" {
+		t.Fatalf("rotated %v, %v", done, err)
+	}
+	again, err := LoadRotation(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wg := again.Secrets["wg.age"]
+	if !wg.Rotated.Equal(now) || wg.PublicKey == "" {
+		t.Errorf("metadata after rotate: %+v", wg)
+	}
+	e, _ := r.Entry("wg")
+	pt, err := DecryptFile(e.Path, []age.Identity{hostIdentity(t, "p620")})
+	if err != nil || !strings.HasSuffix(string(pt), "=\n") {
+		t.Errorf("rotated secret: %q %v", pt, err)
+	}
+	out.Reset()
+	RenderSchedule(&out, again.Schedule(now), true)
+	if out.String() != "SECRET  GENERATOR  PERIOD  ROTATED  DUE  STATE\nno secret is due for rotation\n" {
+		t.Errorf("after rotate:\n%s", out.String())
+	}
+	if _, err := Rotate(context.Background(), r, again, []string{"manual"}, now, rand.Reader); err == nil ||
+		err.Error() != again.Path+`: "manual.age" has no rotation spec (add ["manual.age"] with generator and period)` {
+		t.Errorf("err = %v", err)
+	}
+}
