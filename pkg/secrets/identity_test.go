@@ -1,0 +1,78 @@
+package secrets
+
+import (
+	"context"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/crypto/ssh"
+)
+
+func TestIdentityPath(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		flag string
+		env  map[string]string
+		want string
+	}{
+		{"/k", map[string]string{IdentityEnv: "/e", "HOME": "/h"}, "/k"},
+		{"", map[string]string{IdentityEnv: "/e", "HOME": "/h"}, "/e"},
+		{"", map[string]string{"HOME": "/h"}, "/h/.ssh/id_ed25519"},
+	}
+	for _, tt := range tests {
+		if got, err := IdentityPath(tt.flag, env(tt.env)); err != nil || got != tt.want {
+			t.Errorf("IdentityPath(%q) = %q, %v", tt.flag, got, err)
+		}
+	}
+	if _, err := IdentityPath("", env(nil)); err == nil || err.Error() != "no identity: pass -i, set HUB_AGE_IDENTITY or HOME" {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestEncryptedSSHKeyAsksOnce rekeys many files in parallel with a passphrase-protected ssh key:
+// the prompt must run exactly once.
+func TestEncryptedSSHKeyAsksOnce(t *testing.T) {
+	dir := t.TempDir()
+	block, err := ssh.MarshalPrivateKeyWithPassphrase(hostPriv("admin-ssh"), "", []byte("hunter2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath := filepath.Join(dir, "id_ed25519")
+	os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600)
+	var body string
+	for i := range 12 {
+		body += fmt.Sprintf("  \"f%d.age\".publicKeys = [ p620 admin-ssh ];\n", i)
+	}
+	r := writeNix(t, dir, []string{"p620", "admin-ssh"}, "{\n"+body+"}")
+	for _, e := range r.Entries {
+		encryptTo(t, r, e.Name, e.Name, hostPub(t, "admin-ssh"))
+	}
+	var prompts atomic.Int32
+	ids, err := LoadIdentities(keyPath, OncePassphrase(func() ([]byte, error) {
+		prompts.Add(1)
+		return []byte("hunter2"), nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, _ := PlanRekey(r, PlanOptions{})
+	res := Rekey(context.Background(), plan, ids, 4)
+	if err := res.Err(); err != nil || len(res.Rekeyed) != 12 {
+		t.Fatalf("rekeyed %d: %v", len(res.Rekeyed), err)
+	}
+	if n := prompts.Load(); n != 1 {
+		t.Errorf("passphrase asked %d times", n)
+	}
+	if _, err := LoadIdentities(keyPath, nil); err == nil || err.Error() != "identity "+keyPath+" is passphrase-protected and no prompt is available" {
+		t.Errorf("err = %v", err)
+	}
+	bad := filepath.Join(dir, "bad")
+	os.WriteFile(bad, []byte("AGE-SECRET-KEY-1NOPE\n"), 0o600)
+	if _, err := LoadIdentities(bad, nil); err == nil || err.Error() != "identity "+bad+": error at line 1: malformed secret key: separator '1' at invalid position: pos=15, len=20" {
+		t.Errorf("err = %v", err)
+	}
+}
