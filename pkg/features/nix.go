@@ -1,0 +1,97 @@
+package features
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// nixExpr evaluates nix/features.nix the way the flake does (builtins.fromTOML on both files), so
+// the comparison covers the TOML parsing too.
+const nixExpr = `{ featuresNix, registryFile, hostFile, name }:
+import featuresNix {
+  registry = builtins.fromTOML (builtins.readFile registryFile);
+  host = builtins.fromTOML (builtins.readFile hostFile);
+  inherit name;
+}`
+
+// NixResolve runs the pure-Nix resolution (root/nix/features.nix) with nix-instantiate for the
+// host.toml at hostFile against registryFile, returning the same structure as Registry.Resolve.
+func NixResolve(ctx context.Context, root, registryFile, hostFile, name string) (Resolution, error) {
+	featuresNix, err := filepath.Abs(filepath.Join(root, "nix", "features.nix"))
+	if err != nil {
+		return Resolution{}, err
+	}
+	reg, err := filepath.Abs(registryFile)
+	if err != nil {
+		return Resolution{}, err
+	}
+	hf, err := filepath.Abs(hostFile)
+	if err != nil {
+		return Resolution{}, err
+	}
+	cmd := exec.CommandContext(ctx, "nix-instantiate", "--eval", "--strict", "--json",
+		"--argstr", "featuresNix", featuresNix,
+		"--argstr", "registryFile", reg,
+		"--argstr", "hostFile", hf,
+		"--argstr", "name", name,
+		"--expr", nixExpr)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return Resolution{}, fmt.Errorf("nix/features.nix for host %q: %w: %s", name, err, strings.TrimSpace(stderr.String()))
+	}
+	var res Resolution
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return Resolution{}, fmt.Errorf("nix/features.nix for host %q: decoding its JSON: %w", name, err)
+	}
+	return res, nil
+}
+
+// NixAvailable reports whether nix-instantiate is on PATH, so callers can say that the Nix
+// comparison was skipped rather than silently passing.
+func NixAvailable() bool {
+	_, err := exec.LookPath("nix-instantiate")
+	return err == nil
+}
+
+// CompareWithNix resolves every host in Go and in Nix and reports each host whose results differ.
+func (r *Registry) CompareWithNix(ctx context.Context, root string, hosts []Host) []error {
+	var errs []error
+	for _, h := range hosts {
+		if err := ctx.Err(); err != nil {
+			return append(errs, err)
+		}
+		nixRes, err := NixResolve(ctx, root, r.File, filepath.Join(HostsDir(root), h.Name, "host.toml"), h.Name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if diff := Diff(r.Resolve(h), nixRes); diff != "" {
+			errs = append(errs, fmt.Errorf("host %q: Go and nix/features.nix disagree: %s", h.Name, diff))
+		}
+	}
+	return errs
+}
+
+// Diff describes the first differences between two resolutions (Go's first), "" when equal.
+func Diff(goRes, nixRes Resolution) string {
+	var parts []string
+	if !slices.Equal(goRes.Enabled, nixRes.Enabled) {
+		parts = append(parts, fmt.Sprintf("enabled: go %v, nix %v", goRes.Enabled, nixRes.Enabled))
+	}
+	for _, n := range goRes.Enabled {
+		if !slices.Equal(goRes.Reasons[n], nixRes.Reasons[n]) {
+			parts = append(parts, fmt.Sprintf("reasons of %s: go %q, nix %q", n, goRes.Reasons[n], nixRes.Reasons[n]))
+		}
+	}
+	if !slices.Equal(goRes.Errors, nixRes.Errors) {
+		parts = append(parts, fmt.Sprintf("errors: go %q, nix %q", goRes.Errors, nixRes.Errors))
+	}
+	return strings.Join(parts, "; ")
+}
