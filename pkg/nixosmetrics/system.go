@@ -1,0 +1,356 @@
+// Package nixosmetrics reads the state of a NixOS system (generations, the running, booted and
+// profile systems, reboot-required, Nix store sizes) from its filesystem, under a configurable
+// root so tests and rescue mounts can point it elsewhere, and exports it as Prometheus metrics.
+package nixosmetrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Well-known logical paths on a NixOS system.
+const (
+	StoreDir       = "/nix/store"
+	ProfilesDir    = "/nix/var/nix/profiles"
+	CurrentSystem  = "/run/current-system"
+	BootedSystem   = "/run/booted-system"
+	profileName    = "system"
+	maxLinkHops    = 40
+	maxSmallFile   = 64 << 10
+	flakeLockPath  = "etc/hub/flake.lock"
+	versionJSON    = "etc/hub/nixos-version.json"
+	configRevision = "configuration-revision"
+)
+
+// RebootComponents are the toplevel entries whose change needs a reboot to take effect, the
+// same ones switch-to-configuration compares.
+var RebootComponents = []string{"kernel", "initrd", "kernel-modules", "systemd"}
+
+// FS maps the logical paths of a NixOS system onto a directory of the host. Symlinks are followed
+// with chroot semantics: an absolute target is taken relative to Root. The store directory itself
+// is the one exception and is used as found, so a test root may make <root>/nix/store a symlink
+// to the host's real store.
+type FS struct {
+	Root string
+}
+
+func (f FS) host(logical string) string { return filepath.Join(f.Root, filepath.FromSlash(logical)) }
+
+// errDangling marks a path whose symlink chain ends at something that does not exist.
+var errDangling = errors.New("dangling")
+
+// Resolve follows every symlink in logical and returns the final logical path. If the chain ends
+// at a missing file it returns the path it reached together with an error wrapping errDangling,
+// which is how a garbage-collected booted system looks.
+func (f FS) Resolve(logical string) (string, error) {
+	pending := splitPath(logical)
+	cur := "/"
+	for hops := 0; len(pending) > 0; {
+		comp := pending[0]
+		pending = pending[1:]
+		if comp == ".." {
+			cur = path.Dir(cur)
+			continue
+		}
+		next := path.Join(cur, comp)
+		if next == StoreDir {
+			cur = next
+			continue
+		}
+		fi, err := os.Lstat(f.host(next))
+		if errors.Is(err, fs.ErrNotExist) {
+			rest := path.Join(append([]string{next}, pending...)...)
+			return rest, fmt.Errorf("%s: %w", rest, errDangling)
+		}
+		if err != nil {
+			return "", fmt.Errorf("resolve %s: %w", logical, err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		if hops++; hops > maxLinkHops {
+			return "", fmt.Errorf("resolve %s: too many symlinks", logical)
+		}
+		target, err := os.Readlink(f.host(next))
+		if err != nil {
+			return "", fmt.Errorf("resolve %s: %w", logical, err)
+		}
+		if path.IsAbs(target) {
+			cur = "/"
+		}
+		pending = append(splitPath(target), pending...)
+	}
+	return cur, nil
+}
+
+func splitPath(p string) []string {
+	var out []string
+	for _, c := range strings.Split(p, "/") {
+		if c != "" && c != "." {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// readSmall reads a file of at most maxSmallFile bytes at a logical path, following symlinks
+// inside the root.
+func (f FS) readSmall(logical string) ([]byte, error) {
+	p, err := f.Resolve(logical)
+	if err != nil {
+		return nil, err
+	}
+	fh, err := os.Open(f.host(p))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", logical, err)
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, maxSmallFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", logical, err)
+	}
+	if len(b) > maxSmallFile {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", logical, maxSmallFile)
+	}
+	return b, nil
+}
+
+// System describes one NixOS toplevel as seen through a role's link.
+type System struct {
+	Role                  string
+	StorePath             string // the resolved toplevel
+	Present               bool   // false when the toplevel has been garbage collected
+	LinkModTime           time.Time
+	NixOSVersion          string
+	KernelVersion         string
+	ConfigurationRevision string
+	// Components maps each RebootComponents entry to its resolved target.
+	Components      map[string]string
+	Specialisations map[string]string // name -> resolved toplevel
+	FlakeInputs     map[string]time.Time
+	// Problems lists metadata that could not be read; they do not make the system unusable.
+	Problems []error
+}
+
+// Generation is one system-N-link of the system profile.
+type Generation struct {
+	Number    int
+	StorePath string
+	Created   time.Time // the link's own mtime: when nix-env created the generation
+}
+
+// State is everything the system collector exports, read in one pass.
+type State struct {
+	Generations       []Generation // ascending by number
+	ProfileGeneration int          // 0 when the profile link is missing
+	Profile           *System
+	Current           *System
+	Booted            *System
+	// CurrentGeneration is the generation the running system belongs to, directly or as one of
+	// its specialisations; 0 after `switch-to-configuration test` of an unbuilt-into-profile system.
+	CurrentGeneration     int
+	CurrentSpecialisation string
+	// RebootRequired is keyed by RebootComponents; it is nil when booted or current is unknown.
+	RebootRequired map[string]bool
+	// RebootUnknown is set when the booted system was garbage collected and differs from the
+	// running one, so what changed cannot be told.
+	RebootUnknown bool
+}
+
+// ReadState reads the state under f.Root. Only an unreadable profiles directory is an error; a
+// missing or dangling role link is reported as an absent System.
+func (f FS) ReadState(ctx context.Context) (*State, error) {
+	st := &State{}
+	gens, err := f.generations()
+	if err != nil {
+		return nil, err
+	}
+	st.Generations = gens
+	if target, err := os.Readlink(f.host(path.Join(ProfilesDir, profileName))); err == nil {
+		st.ProfileGeneration = generationNumber(path.Base(target))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	st.Profile = f.readSystem("profile", path.Join(ProfilesDir, profileName))
+	st.Current = f.readSystem("current", CurrentSystem)
+	st.Booted = f.readSystem("booted", BootedSystem)
+
+	if st.Current != nil {
+		st.CurrentGeneration, st.CurrentSpecialisation = f.locate(st.Current.StorePath, gens)
+	}
+	if st.Current != nil && st.Current.Present && st.Booted != nil {
+		if st.Booted.Present {
+			st.RebootRequired = make(map[string]bool, len(RebootComponents))
+			for _, c := range RebootComponents {
+				st.RebootRequired[c] = st.Booted.Components[c] != st.Current.Components[c]
+			}
+		} else {
+			st.RebootUnknown = st.Booted.StorePath != st.Current.StorePath
+		}
+	}
+	return st, nil
+}
+
+// generations lists system-N-link entries, newest last.
+func (f FS) generations() ([]Generation, error) {
+	entries, err := os.ReadDir(f.host(ProfilesDir))
+	if err != nil {
+		return nil, fmt.Errorf("read profiles: %w", err)
+	}
+	var gens []Generation
+	for _, e := range entries {
+		n := generationNumber(e.Name())
+		if n == 0 {
+			continue
+		}
+		logical := path.Join(ProfilesDir, e.Name())
+		fi, err := os.Lstat(f.host(logical))
+		if err != nil {
+			continue // removed by nix-collect-garbage between ReadDir and Lstat
+		}
+		target, _ := f.Resolve(logical)
+		gens = append(gens, Generation{Number: n, StorePath: target, Created: fi.ModTime()})
+	}
+	slices.SortFunc(gens, func(a, b Generation) int { return a.Number - b.Number })
+	return gens, nil
+}
+
+// generationNumber parses "system-42-link"; 0 means not a generation link.
+func generationNumber(name string) int {
+	rest, ok := strings.CutPrefix(name, profileName+"-")
+	if !ok {
+		return 0
+	}
+	num, ok := strings.CutSuffix(rest, "-link")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
+}
+
+// locate finds the generation a toplevel belongs to, newest first, as itself or as a
+// specialisation of it.
+func (f FS) locate(storePath string, gens []Generation) (int, string) {
+	for i := len(gens) - 1; i >= 0; i-- {
+		if gens[i].StorePath == storePath {
+			return gens[i].Number, ""
+		}
+	}
+	for i := len(gens) - 1; i >= 0; i-- {
+		for name, sp := range f.specialisations(gens[i].StorePath) {
+			if sp == storePath {
+				return gens[i].Number, name
+			}
+		}
+	}
+	return 0, ""
+}
+
+func (f FS) specialisations(top string) map[string]string {
+	entries, err := os.ReadDir(f.host(path.Join(top, "specialisation")))
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]string, len(entries))
+	for _, e := range entries {
+		if target, err := f.Resolve(path.Join(top, "specialisation", e.Name())); err == nil {
+			out[e.Name()] = target
+		}
+	}
+	return out
+}
+
+// readSystem follows a role link; nil means the link does not exist at all.
+func (f FS) readSystem(role, link string) *System {
+	fi, err := os.Lstat(f.host(link))
+	if err != nil {
+		return nil
+	}
+	s := &System{Role: role, LinkModTime: fi.ModTime(), Components: map[string]string{}}
+	top, err := f.Resolve(link)
+	s.StorePath = top
+	if err != nil {
+		if !errors.Is(err, errDangling) {
+			s.StorePath = ""
+		}
+		s.Problems = append(s.Problems, err)
+		return s
+	}
+	s.Present = true
+	for _, c := range RebootComponents {
+		if target, err := f.Resolve(path.Join(top, c)); err == nil {
+			s.Components[c] = target
+		}
+	}
+	if b, err := f.readSmall(path.Join(top, "nixos-version")); err == nil {
+		if v, err := ParseNixOSVersion(b); err == nil {
+			s.NixOSVersion = v
+		} else {
+			s.Problems = append(s.Problems, fmt.Errorf("%s/nixos-version: %w", top, err))
+		}
+	}
+	s.KernelVersion = f.kernelVersion(s)
+	s.ConfigurationRevision = f.configurationRevision(s)
+	s.Specialisations = f.specialisations(top)
+	if b, err := f.readSmall(path.Join(top, flakeLockPath)); err == nil {
+		if inputs, err := ParseFlakeLock(b); err == nil {
+			s.FlakeInputs = inputs
+		} else {
+			s.Problems = append(s.Problems, err)
+		}
+	}
+	return s
+}
+
+// kernelVersion prefers the module directory name, which is what `uname -r` reports, and falls
+// back to the version in the kernel derivation's name.
+func (f FS) kernelVersion(s *System) string {
+	if mods, ok := s.Components["kernel-modules"]; ok {
+		entries, err := os.ReadDir(f.host(path.Join(mods, "lib", "modules")))
+		if err == nil {
+			for _, e := range entries {
+				if v, err := labelValue(e.Name()); err == nil && e.IsDir() {
+					return v
+				}
+			}
+		}
+	}
+	if k, ok := s.Components["kernel"]; ok {
+		if v, err := labelValue(kernelVersionFromName(storeName(StoreDir, k))); err == nil {
+			return v
+		}
+	}
+	return ""
+}
+
+func (f FS) configurationRevision(s *System) string {
+	if b, err := f.readSmall(path.Join(s.StorePath, configRevision)); err == nil {
+		if v, err := labelValue(string(b)); err == nil {
+			return v
+		}
+	}
+	if b, err := f.readSmall(path.Join(s.StorePath, versionJSON)); err == nil {
+		if v, err := ParseVersionJSON(b); err == nil {
+			return v.ConfigurationRevision
+		} else {
+			s.Problems = append(s.Problems, err)
+		}
+	}
+	return ""
+}
