@@ -57,7 +57,7 @@ func NewApp(binary, help, defaultListen string) *App {
 // Flag declares a flag whose environment fallback is EnvName(name).
 func (a *App) Flag(name, help string) *kingpin.FlagClause {
 	env := a.EnvName(name)
-	return a.app.Flag(name, help+" (env "+env+")").Envar(env)
+	return a.app.Flag(name, help).Envar(env)
 }
 
 // EnvName maps a flag to its environment variable: the exporter's own namespace is not repeated,
