@@ -1,0 +1,305 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/magefile/mage/mg"
+	"golang.org/x/term"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/secrets"
+)
+
+// Secrets manages the agenix-compatible age secrets listed in secrets/secrets.nix.
+type Secrets mg.Namespace
+
+// secretsRules is the rules file; HUB_SECRETS_RULES points elsewhere (tests, other repos).
+func secretsRules(ctx context.Context) (*secrets.Rules, error) {
+	path := os.Getenv("HUB_SECRETS_RULES")
+	if path == "" {
+		path = "secrets/secrets.nix"
+	}
+	return secrets.LoadRules(ctx, path)
+}
+
+// identities loads -i / $HUB_AGE_IDENTITY / ~/.ssh/id_ed25519, prompting once for a passphrase.
+func identities(identity *string) ([]age.Identity, error) {
+	path, err := secrets.IdentityPath(flag(identity, ""), os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return secrets.LoadIdentities(path, secrets.OncePassphrase(func() ([]byte, error) {
+		fmt.Fprintf(os.Stderr, "passphrase for %s: ", path)
+		defer fmt.Fprintln(os.Stderr)
+		return term.ReadPassword(int(os.Stdin.Fd()))
+	}))
+}
+
+func editSecret(ctx context.Context, name string, isNew bool, identity *string, force *bool) error {
+	r, err := secretsRules(ctx)
+	if err != nil {
+		return err
+	}
+	e, err := r.Entry(name)
+	if err != nil {
+		return err
+	}
+	var ids []age.Identity
+	if !isNew {
+		if ids, err = identities(identity); err != nil {
+			return err
+		}
+	}
+	tmp, err := secrets.MemoryDir([]string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"}, flag(force, false))
+	if err != nil {
+		return err
+	}
+	editor := os.Getenv("EDITOR")
+	changed, err := secrets.Edit(ctx, secrets.EditOptions{Entry: e, Identities: ids, New: isNew, Editor: editor, TmpDir: tmp, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	if err != nil {
+		return err
+	}
+	if changed {
+		fmt.Printf("%s: encrypted to %d recipient(s)\n", e.Name, len(e.Recipients))
+	} else {
+		fmt.Printf("%s: unchanged\n", e.Name)
+	}
+	return nil
+}
+
+// Edit decrypts NAME into a memory-backed temp file, opens $EDITOR, and re-encrypts if it changed (-force allows a disk-backed temp dir).
+func (Secrets) Edit(ctx context.Context, name string, identity *string, force *bool) error {
+	return editSecret(ctx, name, false, identity, force)
+}
+
+// New creates NAME (already listed in secrets.nix) by opening $EDITOR on an empty memory-backed file.
+func (Secrets) New(ctx context.Context, name string, force *bool) error {
+	return editSecret(ctx, name, true, nil, force)
+}
+
+// Cat decrypts NAME to stdout.
+func (Secrets) Cat(ctx context.Context, name string, identity *string) error {
+	r, err := secretsRules(ctx)
+	if err != nil {
+		return err
+	}
+	e, err := r.Entry(name)
+	if err != nil {
+		return err
+	}
+	ids, err := identities(identity)
+	if err != nil {
+		return err
+	}
+	pt, err := secrets.DecryptFile(e.Path, ids)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(pt)
+	return err
+}
+
+// Rekey re-encrypts the files whose recipients differ from secrets.nix (-force: all; -host: only files a key named HOST can read), after showing the plan.
+func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *string, parallelism *int) error {
+	r, err := secretsRules(ctx)
+	if err != nil {
+		return err
+	}
+	if err := secrets.RemoveStaleTemps(r.Dir); err != nil {
+		return err
+	}
+	plan, err := secrets.PlanRekey(r, secrets.PlanOptions{Force: flag(force, false), Host: flag(host, "")})
+	if err != nil {
+		return err
+	}
+	secrets.RenderPlan(os.Stdout, plan)
+	if len(plan) == 0 {
+		return nil
+	}
+	ids, err := identities(identity)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	res := secrets.Rekey(ctx, plan, ids, flag(parallelism, runtime.NumCPU()))
+	fmt.Printf("rekeyed %d file(s)\n", len(res.Rekeyed))
+	return res.Err()
+}
+
+// Rotate regenerates NAMES (comma-separated; default: every secret past due) with the generators in secrets/rotation.toml.
+func (Secrets) Rotate(ctx context.Context, names *string) error {
+	r, err := secretsRules(ctx)
+	if err != nil {
+		return err
+	}
+	rot, err := secrets.LoadRotation(r)
+	if err != nil {
+		return err
+	}
+	var list []string
+	if n := flag(names, ""); n != "" {
+		list = strings.Split(n, ",")
+	}
+	done, err := secrets.Rotate(ctx, r, rot, list, time.Now(), rand.Reader)
+	for _, d := range done {
+		fmt.Printf("rotated %s\n", d)
+	}
+	if len(done) == 0 && err == nil {
+		fmt.Println("no secret is due for rotation")
+	}
+	return err
+}
+
+// Due lists the secrets past their rotation period (-all: the whole schedule); exits non-zero if any is due.
+func (Secrets) Due(ctx context.Context, all *bool) error {
+	r, err := secretsRules(ctx)
+	if err != nil {
+		return err
+	}
+	rot, err := secrets.LoadRotation(r)
+	if err != nil {
+		return err
+	}
+	items := rot.Schedule(time.Now())
+	if err := secrets.RenderSchedule(os.Stdout, items, !flag(all, false)); err != nil {
+		return err
+	}
+	for _, it := range items {
+		if it.Overdue {
+			return errors.New("secrets due for rotation: run `go tool mage secrets:rotate`")
+		}
+	}
+	return nil
+}
+
+// Audit shows which host and user keys can decrypt each secret, read from file headers without any private key.
+func (Secrets) Audit(ctx context.Context) error {
+	r, err := secretsRules(ctx)
+	if err != nil {
+		return err
+	}
+	return secrets.RenderMatrix(os.Stdout, r, secrets.Audit(r))
+}
+
+// Check fails if any file is missing, unlisted, or encrypted to other keys than secrets.nix says (for CI: no private key needed).
+func (Secrets) Check(ctx context.Context) error {
+	r, err := secretsRules(ctx)
+	if err != nil {
+		return err
+	}
+	if err := secrets.Check(r); err != nil {
+		return fmt.Errorf("secrets check failed:\n%w", err)
+	}
+	fmt.Printf("secrets ok: %d files match %s\n", len(r.Entries), r.Path)
+	return nil
+}
+
+// HostKeys ssh-keyscans the SELECTION and shows where their host keys drift from secrets.nix.
+func (Secrets) HostKeys(ctx context.Context, selection string) error {
+	r, err := secretsRules(ctx)
+	if err != nil {
+		return err
+	}
+	_, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	e := newExecutor(nil)
+	local := e.Local()
+	var drifted int
+	for _, h := range hosts {
+		args := []string{"ssh-keyscan", "-T", "5", "-t", "ed25519,rsa"}
+		if h.SSH.Port != 0 {
+			args = append(args, "-p", fmt.Sprint(h.SSH.Port))
+		}
+		res, err := local.Run(ctx, command.Cmd{Args: append(args, h.SSH.Destination)})
+		if err != nil {
+			fmt.Printf("%s: keyscan failed: %v\n", h.Name, err)
+			drifted++
+			continue
+		}
+		drift, err := secrets.HostKeyDrift(r, h.Name, res.Stdout)
+		if err != nil {
+			fmt.Println(err)
+			drifted++
+			continue
+		}
+		if len(drift) == 0 {
+			fmt.Printf("%s: host key matches secrets.nix\n", h.Name)
+		}
+		for _, d := range drift {
+			fmt.Println(d)
+		}
+		if len(drift) > 0 {
+			drifted++
+		}
+	}
+	if drifted > 0 {
+		return fmt.Errorf("%d host(s) drift from secrets.nix", drifted)
+	}
+	return nil
+}
+
+func onHosts(ctx context.Context, selection, name, script string, show func(*parallel.Task, []byte) error) error {
+	_, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	byName := map[string]*inventory.Host{}
+	var names []string
+	for _, h := range hosts {
+		byName[h.Name] = h
+		names = append(names, h.Name)
+	}
+	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
+		h := byName[t.Host()]
+		t.Phase(name)
+		res, err := e.SSH(h.Name, h.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}})
+		if err != nil {
+			return err
+		}
+		return show(t, res.Stdout)
+	}, parallel.Options{Name: "secrets-" + name, KeepGoing: true, RunDir: runsDir, Limit: 16})
+	if rep == nil {
+		return err
+	}
+	return report(rep, nil, err)
+}
+
+// Status shows, over SSH, the agenix unit state and the decrypted files in /run/agenix (names, modes, owners) on the SELECTION.
+func (Secrets) Status(ctx context.Context, selection string) error {
+	return onHosts(ctx, selection, "status", secrets.StatusScript, func(t *parallel.Task, out []byte) error {
+		st, err := secrets.ParseStatus(out)
+		if err != nil {
+			return err
+		}
+		t.Set("agenix", st.Unit)
+		t.Set("secrets", fmt.Sprint(len(st.Files)))
+		return st.Render(t)
+	})
+}
+
+// Fix clears a failed agenix unit and restarts it on the SELECTION, so secrets are decrypted again.
+func (Secrets) Fix(ctx context.Context, selection string) error {
+	return onHosts(ctx, selection, "fix", secrets.FixScript, func(t *parallel.Task, out []byte) error {
+		t.Set("agenix", strings.TrimSpace(string(out)))
+		return nil
+	})
+}
