@@ -16,10 +16,12 @@ fi
 ln -sfn "$systemConfig" /run/.current-system.tmp
 mv -T /run/.current-system.tmp /run/current-system
 
-# During boot the init starts sshd itself; otherwise reload it (sshd re-reads the config
-# through /run/current-system on SIGHUP) or ask init (pid 1 of the host) to start it.
+# During boot the init starts sshd itself; otherwise reload it (sshd re-execs and re-reads the
+# config through /run/current-system on SIGHUP) or ask init (pid 1 of the host) to start it.
+# Like `systemctl reload`, wait until the new sshd listens: it rewrites its pid file then.
 if [ "${LOCALFLEET_BOOT:-}" != 1 ]; then
   pid=$(cat /run/sshd.pid 2>/dev/null || true)
+  rm -f /run/sshd.pid
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     echo "reloading the following units: sshd.service" >&2
     kill -HUP "$pid"
@@ -27,4 +29,10 @@ if [ "${LOCALFLEET_BOOT:-}" != 1 ]; then
     echo "starting the following units: sshd.service" >&2
     kill -USR1 1
   fi
+  i=0
+  while [ ! -s /run/sshd.pid ] && [ $i -lt 100 ]; do
+    sleep 0.05
+    i=$((i + 1))
+  done
+  [ -s /run/sshd.pid ] || echo "warning: sshd.service did not come back" >&2
 fi

@@ -263,3 +263,15 @@ func waitFor(ctx context.Context, timeout time.Duration, what string, cond func(
 		}
 	}
 }
+
+// HostNames names a fleet of n hosts: the production names first, then host7, host8, ...
+func HostNames(n int) ([]string, error) {
+	if n < 1 || n > 254 {
+		return nil, fmt.Errorf("localfleet: %d hosts: want 1..254", n)
+	}
+	names := DefaultHosts()
+	for i := len(names) + 1; i <= n; i++ {
+		names = append(names, fmt.Sprintf("host%d", i))
+	}
+	return names[:n], nil
+}

@@ -17,7 +17,7 @@ import (
 )
 
 //go:embed init.sh
-var initScript string
+var initScript []byte
 
 const bootTimeout = 20 * time.Second
 
@@ -40,7 +40,7 @@ func boot(ctx context.Context, h Host, install string) (Host, error) {
 	// No exec.CommandContext: the host outlives the call (and the process, for fleet:up).
 	cmd := exec.Command("unshare", "--mount", "--uts", "--pid", "--fork", "--mount-proc",
 		"--propagation", "private", "--kill-child", "--",
-		"/bin/sh", "-c", initScript, "localfleet-init", h.Dir, h.Name)
+		"/bin/sh", filepath.Join(filepath.Dir(filepath.Dir(h.Dir)), "init.sh"), h.Dir, h.Name)
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LOCALFLEET_INSTALL=" + install}
 	cmd.Stdout, cmd.Stderr = console, console
 	// Its own session: a Ctrl-C meant for mage must not take the fleet down with it.

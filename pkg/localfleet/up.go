@@ -87,6 +87,10 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 	if err := f.save(); err != nil {
 		return nil, err
 	}
+	// A file rather than sh -c: the hosts' process listings stay readable.
+	if err := os.WriteFile(filepath.Join(dir, "init.sh"), initScript, 0o644); err != nil {
+		return nil, fmt.Errorf("localfleet %s: %w", dir, err)
+	}
 	if err := f.writeKeys(ctx); err != nil {
 		return nil, err
 	}
