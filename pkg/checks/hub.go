@@ -9,6 +9,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/nixparse"
+	"github.com/nixos-hub/hub/pkg/secrets"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
 
@@ -31,6 +32,17 @@ func Hub(root string) []Suite {
 			n, err := nixparse.Check(ctx, root)
 			fmt.Fprintf(out, "%d .nix files parsed\n", n)
 			return err
+		}, sysdeps.NixInst),
+		Func("secrets-check", func(ctx context.Context, out io.Writer) error {
+			r, err := secrets.LoadRules(ctx, filepath.Join(root, "secrets", "secrets.nix"))
+			if err != nil {
+				return err
+			}
+			if err := secrets.Check(r); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%d secrets match secrets.nix\n", len(r.Entries))
+			return nil
 		}, sysdeps.NixInst),
 	}
 }
