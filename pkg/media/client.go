@@ -1,0 +1,167 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nixos-hub/hub/pkg/exporter"
+)
+
+// maxBody bounds a response: the largest legitimate one is a page of the *arr queue, and a
+// misconfigured URL pointing at a file server must not exhaust memory.
+const maxBody = 16 << 20
+
+// client performs authenticated GETs against one instance. It knows the credential, so it is
+// also the one place that makes sure the credential never leaves in an error.
+type client struct {
+	inst   Instance
+	secret exporter.Secret
+	http   *http.Client
+}
+
+// endpoint is a request path plus query. Its String is what errors show, so it must never
+// contain the credential: Tautulli's apikey is added only when the request is built.
+type endpoint struct {
+	path  string
+	query url.Values
+}
+
+func (e endpoint) String() string {
+	if len(e.query) == 0 {
+		return e.path
+	}
+	return e.path + "?" + e.query.Encode()
+}
+
+func ep(path string, kv ...string) endpoint {
+	e := endpoint{path: path}
+	if len(kv) > 0 {
+		e.query = url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			e.query.Set(kv[i], kv[i+1])
+		}
+	}
+	return e
+}
+
+// StatusError is a non-2xx reply.
+type StatusError struct {
+	Code int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
+}
+
+// get fetches e and returns the body. Errors read "<app> <name>: GET <endpoint>: <cause>".
+func (c *client) get(ctx context.Context, e endpoint) ([]byte, error) {
+	body, err := c.do(ctx, e)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: GET %s: %w", c.inst.App, c.inst.Name, e, err)
+	}
+	return body, nil
+}
+
+func (c *client) do(ctx context.Context, e endpoint) ([]byte, error) {
+	u := c.inst.URL.JoinPath(e.path)
+	q := url.Values{}
+	for k, v := range e.query {
+		q[k] = v
+	}
+	if c.inst.App == Tautulli {
+		// Tautulli's API accepts the key nowhere else.
+		q.Set("apikey", c.secret.Reveal())
+	}
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, errors.New("build request")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "hub-media-exporter")
+	switch c.inst.App {
+	case Jellyfin:
+		req.Header.Set("Authorization", `MediaBrowser Token="`+c.secret.Reveal()+`"`)
+	case Plex:
+		req.Header.Set("X-Plex-Token", c.secret.Reveal())
+	case Tautulli:
+	default:
+		req.Header.Set("X-Api-Key", c.secret.Reveal())
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		// *url.Error repeats the full URL, which for Tautulli carries the key: keep only the cause.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		return nil, c.redact(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, c.redact(fmt.Errorf("read body: %w", err))
+	}
+	if len(body) > maxBody {
+		return nil, fmt.Errorf("response larger than %d bytes", maxBody)
+	}
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		return nil, fmt.Errorf("%w: the server rejected the credential, check the %s %s",
+			&StatusError{Code: resp.StatusCode}, c.inst.App.credentialWord(), c.inst.CredentialFile)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if snippet := c.snippet(body); snippet != "" {
+			return nil, fmt.Errorf("%w: %s", &StatusError{Code: resp.StatusCode}, snippet)
+		}
+		return nil, &StatusError{Code: resp.StatusCode}
+	}
+	return body, nil
+}
+
+// snippet is the start of an error body, which usually says what went wrong ("database is
+// locked"), with the credential removed in case the server echoes the request.
+func (c *client) snippet(body []byte) string {
+	s := strings.TrimSpace(string(body))
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	s = strings.ToValidUTF8(s, "")
+	s = c.scrub(s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (c *client) scrub(s string) string {
+	key := c.secret.Reveal()
+	if key == "" {
+		return s
+	}
+	for _, form := range []string{key, url.QueryEscape(key), url.PathEscape(key)} {
+		s = strings.ReplaceAll(s, form, "<redacted>")
+	}
+	return s
+}
+
+// redact rewrites an error whose text contains the credential; the chain is kept for errors.Is
+// (deadline checks) only when nothing needed removing.
+func (c *client) redact(err error) error {
+	msg := err.Error()
+	if clean := c.scrub(msg); clean != msg {
+		return errors.New(clean)
+	}
+	return err
+}
+
+// label makes a server-supplied string safe as a label value: valid UTF-8 (the client library
+// panics otherwise) and short.
+func label(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) > 128 {
+		s = string([]rune(s)[:128])
+	}
+	return s
+}
