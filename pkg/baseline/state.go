@@ -1,0 +1,143 @@
+package baseline
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// stateMagic starts every state file; the header line carries the payload's length and CRC so
+// a truncated or damaged file is detected instead of half-loaded.
+const (
+	stateMagic   = "hub-baseline-state"
+	stateVersion = 1
+	maxWindow    = 1 << 20
+	maxMetrics   = 256
+)
+
+// State is the persisted part of the baselines: each metric's window, oldest first.
+type State struct {
+	Windows map[string][]float64 `json:"windows"`
+}
+
+// MarshalState encodes s with the checked header.
+func MarshalState(s State) ([]byte, error) {
+	payload, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode state: %w", err)
+	}
+	return append([]byte(stateHeader(payload)), payload...), nil
+}
+
+func stateHeader(payload []byte) string {
+	return fmt.Sprintf("%s %d %08x %d\n", stateMagic, stateVersion, crc32.ChecksumIEEE(payload), len(payload))
+}
+
+// ParseState decodes a state file, rejecting anything truncated, damaged, or implausible.
+func ParseState(b []byte) (State, error) {
+	header, payload, ok := bytes.Cut(b, []byte("\n"))
+	if !ok {
+		return State{}, errors.New("state: no header line")
+	}
+	f := strings.Fields(string(header))
+	if len(f) != 4 || f[0] != stateMagic {
+		return State{}, errors.New("state: bad header")
+	}
+	if f[1] != strconv.Itoa(stateVersion) {
+		return State{}, fmt.Errorf("state: unsupported version %q", f[1])
+	}
+	sum, err := strconv.ParseUint(f[2], 16, 32)
+	if err != nil {
+		return State{}, errors.New("state: bad checksum field")
+	}
+	n, err := strconv.Atoi(f[3])
+	if err != nil || n < 0 {
+		return State{}, errors.New("state: bad length field")
+	}
+	if len(payload) != n {
+		return State{}, fmt.Errorf("state: payload is %d bytes, header says %d (truncated?)", len(payload), n)
+	}
+	if crc32.ChecksumIEEE(payload) != uint32(sum) {
+		return State{}, errors.New("state: checksum mismatch")
+	}
+	var s State
+	if err := json.Unmarshal(payload, &s); err != nil {
+		return State{}, fmt.Errorf("state: %w", err)
+	}
+	if len(s.Windows) > maxMetrics {
+		return State{}, fmt.Errorf("state: %d metrics, more than %d", len(s.Windows), maxMetrics)
+	}
+	for name, w := range s.Windows {
+		if len(w) > maxWindow {
+			return State{}, fmt.Errorf("state: window %s longer than %d", name, maxWindow)
+		}
+		for _, v := range w {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return State{}, fmt.Errorf("state: window %s holds a non-finite value", name)
+			}
+		}
+	}
+	return s, nil
+}
+
+// SaveState writes s to path atomically: a crash leaves either the old or the new file, never a
+// mix (temp file in the same directory, fsync, rename, fsync of the directory).
+func SaveState(path string, s State) error {
+	b, err := MarshalState(s)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".state-*")
+	if err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("save state: sync dir: %w", err)
+	}
+	return nil
+}
+
+// LoadState reads path. A missing file is an empty state; a damaged one is an error the caller
+// logs before starting afresh.
+func LoadState(path string) (State, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return State{Windows: map[string][]float64{}}, nil
+	}
+	if err != nil {
+		return State{}, fmt.Errorf("load state: %w", err)
+	}
+	s, err := ParseState(b)
+	if err != nil {
+		return State{}, fmt.Errorf("load state %s: %w", path, err)
+	}
+	return s, nil
+}
