@@ -1,0 +1,151 @@
+package deploy
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+)
+
+// activation is one supervisor run on a target.
+type activation struct {
+	id        string
+	action    Action
+	out       string // the system to activate
+	profileOp string // "set", "gen:N" or "none"
+	magic     bool
+	confirm   time.Duration // stage 1 of the watchdog
+	health    time.Duration // stage 2 of the watchdog
+}
+
+func (a activation) dir() string { return stateRoot + "/" + a.id }
+
+// startScript stores the supervisor on the target and starts it detached: in a transient systemd
+// unit where systemd runs (it then belongs to no ssh session at all), else in a new session
+// with setsid. Either way the hub learns what happened from files, not from this connection.
+const startScript = `d=` + stateRoot + `/$1; mkdir -p "$d" && cat > "$d/supervise.sh" || exit 1
+shift
+if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
+  exec systemd-run --unit="hub-deploy-$(basename "$d")" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" "$@"
+fi
+setsid -f sh "$d/supervise.sh" "$d" "$@" </dev/null >"$d/supervisor.log" 2>&1
+`
+
+func (a activation) start(ctx context.Context, h *command.Host) error {
+	profile, magic := a.profileOp, "0"
+	if a.magic {
+		magic = "1"
+	}
+	args := []string{"sh", "-c", startScript, "start", a.id, string(a.action), a.out, profile, magic,
+		strconv.Itoa(seconds(a.confirm)), strconv.Itoa(seconds(a.health))}
+	_, err := h.Run(ctx, command.Cmd{Args: args, Stdin: strings.NewReader(superviseScript), Timeout: 2 * time.Minute})
+	return err
+}
+
+func seconds(d time.Duration) int { return max(int((d+time.Second-1)/time.Second), 1) }
+
+// supervisorFiles is what the supervisor has decided so far.
+type supervisorFiles map[string]string
+
+func (f supervisorFiles) has(k string) bool { _, ok := f[k]; return ok }
+
+// waitScript blocks on the target until one of the named files exists, then prints the
+// supervisor's files. Waiting there costs one round trip instead of a poll per tick.
+const waitScript = `d=` + stateRoot + `/$1; shift
+while :; do
+  for f in "$@"; do [ -e "$d/$f" ] && break 2; done
+  [ -e "$d/pid" ] && ! kill -0 "$(cat "$d/pid")" 2>/dev/null && [ ! -e "$d/done" ] && { echo "supervisor=dead"; break; }
+  sleep 0.1
+done
+for f in status result rolled-back rolling-back fell-back prev-generation prev-system; do
+  [ -e "$d/$f" ] && echo "$f=$(cat "$d/$f")"
+done
+exit 0
+`
+
+// wait waits until one of files exists, retrying over new connections when the current one
+// drops (an activation may restart sshd or the network) until deadline.
+func (a activation) wait(ctx context.Context, h *command.Host, deadline time.Time, files ...string) (supervisorFiles, error) {
+	var last error
+	for attempt := 0; ; attempt++ {
+		res, err := h.Run(ctx, command.Cmd{Args: append([]string{"sh", "-c", waitScript, "wait", a.id}, files...),
+			Timeout: time.Until(deadline)})
+		if err == nil {
+			out := supervisorFiles{}
+			sc := bufio.NewScanner(strings.NewReader(string(res.Stdout)))
+			for sc.Scan() {
+				if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+					out[k] = v
+				}
+			}
+			if out["supervisor"] == "dead" {
+				return out, fmt.Errorf("the supervisor on the host died without a result (see %s/supervisor.log there)", a.dir())
+			}
+			return out, nil
+		}
+		last = err
+		var xe *command.ExitError
+		if ctx.Err() != nil || !errors.As(err, &xe) || !xe.Unreachable() || time.Now().After(deadline) {
+			return nil, fmt.Errorf("waiting for %s on the host: %w", strings.Join(files, " or "), last)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(min(time.Second<<min(attempt, 3), time.Until(deadline))):
+		}
+	}
+}
+
+// signal creates a control file (confirm, commit, rollback) in the supervisor's directory.
+func (a activation) signal(ctx context.Context, h *command.Host, file, content string) error {
+	script := `d=` + stateRoot + `/$1; [ -d "$d" ] || exit 3; printf '%s\n' "$3" > "$d/$2.tmp" && mv "$d/$2.tmp" "$d/$2"`
+	_, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "signal", a.id, file, content}, Timeout: 30 * time.Second})
+	return err
+}
+
+// log returns the tail of the activation's output on the target.
+func (a activation) log(ctx context.Context, h *command.Host) string {
+	out, err := h.Output(ctx, "sh", "-c", `tail -n 40 "$1/activate.log" 2>/dev/null`, "log", a.dir())
+	if err != nil {
+		return ""
+	}
+	return out
+}
+
+// confirmFresh creates the confirm file over a NEW ssh connection: the hub's multiplexed master
+// connection survives an sshd that no longer accepts logins, so only a fresh one proves the
+// host can still be reached.
+func (a activation) confirmFresh(ctx context.Context, e *command.Executor, h *command.Host, inv *inventory.Host, timeout time.Duration) error {
+	remote := []string{"sh", "-c", `d=` + stateRoot + `/$1; [ -d "$d" ] && touch "$d/confirm"`, "confirm", a.id}
+	if inv.SSH.Sudo {
+		remote = append([]string{"sudo", "-n", "--"}, remote...)
+	}
+	args := append(FreshSSHArgs(h, timeout), "--", command.Quote(remote))
+	_, err := e.Local().Run(ctx, command.Cmd{Args: args, Timeout: timeout + 5*time.Second})
+	return err
+}
+
+// FreshSSHArgs is the host's ssh command line without connection sharing. ssh keeps the first
+// value it sees for an option, so the shared-connection options are removed, not overridden.
+func FreshSSHArgs(h *command.Host, connectTimeout time.Duration) []string {
+	args := h.SSHArgs()
+	out := []string{"ssh", "-o", "ControlMaster=no", "-o", "ControlPath=none",
+		"-o", "ConnectTimeout=" + strconv.Itoa(seconds(connectTimeout))}
+	for i := 1; i < len(args); i++ {
+		if args[i] == "-o" && i+1 < len(args) {
+			v := args[i+1]
+			if strings.HasPrefix(v, "ControlMaster=") || strings.HasPrefix(v, "ControlPath=") || strings.HasPrefix(v, "ControlPersist=") {
+				i++
+				continue
+			}
+		}
+		out = append(out, args[i])
+	}
+	return out
+}

@@ -1,0 +1,622 @@
+// Package deploy is the hub's main job: parallel, health-gated NixOS deploys with magic
+// rollback. Per host, all hosts at once (pkg/parallel): evaluate every toplevel in one nix eval,
+// skip hosts that already run their system, build (locally in one nix-store --realise, on the
+// target or on a build host), copy the closure with retries, check boot space and take the
+// host's deploy lock, activate through a detached supervisor that is also the rollback watchdog,
+// confirm over a new ssh connection, run the health checks, commit, and optionally reboot.
+// docs/deploy.md describes the protocol.
+package deploy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+// Action is what switch-to-configuration does with the new system.
+type Action string
+
+// Actions, with NixOS semantics.
+const (
+	Switch      Action = "switch"       // activate now and make it the boot default
+	Boot        Action = "boot"         // make it the boot default only
+	Test        Action = "test"         // activate now, boot default unchanged
+	DryActivate Action = "dry-activate" // print what switch would do
+)
+
+// ParseAction accepts the four switch-to-configuration actions.
+func ParseAction(s string) (Action, error) {
+	switch a := Action(s); a {
+	case Switch, Boot, Test, DryActivate:
+		return a, nil
+	}
+	return "", fmt.Errorf("action %q: want switch, boot, test or dry-activate", s)
+}
+
+// Statuses of hosts that did not fail but did not simply succeed either.
+const (
+	StatusUnitsFailed parallel.Status = "switched-units-failed" // switch-to-configuration exit 4
+	StatusBootOnly    parallel.Status = "boot-fallback"         // switch inhibited: boot default set
+)
+
+// Options configure a deploy. Zero values take the defaults noted.
+type Options struct {
+	Action Action // default Switch
+
+	// Rollout.
+	Limit          int    // hosts deploying at once; 0: all
+	KeepGoing      bool   // a failed host does not cancel the others
+	Canary         string // deploy this host alone first; a failure stops the rollout
+	Batch          int    // after the canary, hosts per batch; 0: all remaining at once
+	MaxUnavailable int    // hosts rebooting at once with Reboot, and the batch size when Batch is 0
+	RollbackDone   bool   // when a batch fails, also roll back the hosts already deployed
+
+	// Per-host overrides of the inventory.
+	BuildOn        string        // inventory.BuildLocal, BuildTarget or BuildHost; "" keeps host.toml
+	BuildHost      string        // the build host for BuildHost
+	Substitute     bool          // let targets substitute from their caches during the copy
+	ConfirmTimeout time.Duration // 0 keeps deploy.confirm_timeout
+
+	Emergency bool // skip the boot space check and the health checks (the lock and magic rollback stay)
+	Force     bool // break a stale deploy lock (older than StaleLock, its supervisor gone)
+	Reboot    bool // reboot the hosts whose kernel, initrd, modules or systemd changed, one at a time
+
+	Rebooter      Rebooter      // default SSHRebooter
+	RebootTimeout time.Duration // default 10m
+	ProbeTimeout  time.Duration // first ssh round trip; default 30s
+	CopyAttempts  int           // nix copy attempts on transient ssh failures; default 3
+	CopyBackoff   time.Duration // first retry pause, doubled each time; default 2s
+	HealthPause   time.Duration // pause between health check attempts; default 2s
+	StaleLock     time.Duration // default 15m
+	NixArgs       []string      // default DefaultNixArgs()
+	Owner         string        // user@machine in the lock; default from the environment
+
+	// Output, as in parallel.Options.
+	Name     string
+	Out      io.Writer
+	RunDir   string
+	Progress parallel.Progress
+}
+
+func (o *Options) defaults(e *command.Executor) {
+	if o.Action == "" {
+		o.Action = Switch
+	}
+	if o.Rebooter == nil {
+		o.Rebooter = SSHRebooter{Exec: e}
+	}
+	setDefault(&o.RebootTimeout, 10*time.Minute)
+	setDefault(&o.ProbeTimeout, 30*time.Second)
+	setDefault(&o.CopyAttempts, 3)
+	setDefault(&o.CopyBackoff, 2*time.Second)
+	setDefault(&o.HealthPause, 2*time.Second)
+	setDefault(&o.StaleLock, 15*time.Minute)
+	setDefault(&o.MaxUnavailable, 1)
+	if o.NixArgs == nil {
+		o.NixArgs = DefaultNixArgs()
+	}
+	if o.Owner == "" {
+		o.Owner = Owner()
+	}
+	if o.Name == "" {
+		o.Name = "deploy-" + string(o.Action)
+	}
+}
+
+func setDefault[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
+	}
+}
+
+// Owner is user@machine of this process, as deploy locks and records name the deployer.
+func Owner() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return name + "@" + host
+}
+
+// Result is the outcome of a deploy.
+type Result struct {
+	Report   *parallel.Report
+	Rollback *parallel.Report // with RollbackDone after a failed batch: rolling the done hosts back
+	Stopped  string           // why the rollout stopped early, empty when it did not
+}
+
+// Failed counts failed hosts of the deploy and of the rollback of done hosts.
+func (r *Result) Failed() int {
+	n := r.Report.Failed()
+	if r.Rollback != nil {
+		n += r.Rollback.Failed()
+	}
+	return n
+}
+
+// run is one deploy's shared state.
+type run struct {
+	fleet *inventory.Fleet
+	exec  *command.Executor
+	opts  Options
+	id    string
+	me    lockInfo
+	hosts map[string]*inventory.Host
+
+	evalOnce func() (map[string]System, error)
+	build    *builder
+	reboots  chan struct{} // rolling reboot slots
+
+	rollout *rollout
+
+	mu   sync.Mutex
+	done map[string]int // host -> the profile generation before this deploy, for committed hosts
+}
+
+// Run deploys the system of each host (from fleet.Flake) to it.
+func Run(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts []*inventory.Host, opts Options) (*Result, error) {
+	opts.defaults(e)
+	if len(hosts) == 0 {
+		return nil, errors.New("deploy: no hosts selected")
+	}
+	if opts.BuildOn != "" && opts.BuildOn != inventory.BuildLocal && opts.BuildOn != inventory.BuildTarget && opts.BuildOn != inventory.BuildHost {
+		return nil, fmt.Errorf("deploy: -buildOn %q: want local, target or host", opts.BuildOn)
+	}
+	if opts.BuildOn == inventory.BuildHost || opts.BuildHost != "" {
+		if _, ok := fleet.Host(opts.BuildHost); !ok {
+			return nil, fmt.Errorf("deploy: build host %q is not in the inventory (hosts: %s)", opts.BuildHost, strings.Join(fleet.Names(), ", "))
+		}
+	}
+	r := &run{fleet: fleet, exec: e, opts: opts, id: newID(), hosts: map[string]*inventory.Host{}, done: map[string]int{},
+		reboots: make(chan struct{}, opts.MaxUnavailable)}
+	r.me = lockInfo{ID: r.id, Owner: opts.Owner, PID: os.Getpid(), Time: time.Now()}
+	var names []string
+	for _, h := range hosts {
+		r.hosts[h.Name] = h
+		names = append(names, h.Name)
+	}
+	r.evalOnce = sync.OnceValues(func() (map[string]System, error) {
+		return Evaluate(ctx, e.Local(), fleet.Flake, names, opts.NixArgs)
+	})
+	order, err := newRollout(names, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.rollout = order
+	r.build = newBuilder(e.Local(), opts.NixArgs, len(names), func(string, ...any) {})
+	rep, err := parallel.Run(ctx, order.order, r.job, parallel.Options{Name: opts.Name, Limit: opts.Limit,
+		KeepGoing: opts.KeepGoing, Out: opts.Out, RunDir: opts.RunDir, Progress: opts.Progress})
+	if rep == nil {
+		return nil, err
+	}
+	res := &Result{Report: rep, Stopped: order.stoppedReason()}
+	if res.Stopped != "" && opts.RollbackDone && len(r.done) > 0 {
+		back, rerr := r.rollbackDone(ctx)
+		res.Rollback = back
+		err = errors.Join(err, rerr)
+	}
+	return res, err
+}
+
+func newID() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// hostError wraps a host's failure with what to do about it.
+func hostError(phase, what string, err error, hint string) error {
+	if hint != "" {
+		return fmt.Errorf("%s: %s: %w; %s", phase, what, err, hint)
+	}
+	return fmt.Errorf("%s: %s: %w", phase, what, err)
+}
+
+// job is the pipeline of one host.
+func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
+	h := r.hosts[t.Host()]
+	defer func() { r.rollout.finished(h.Name, err) }()
+	if err := r.rollout.wait(ctx, h.Name); err != nil {
+		return err
+	}
+	remote := r.exec.SSH(h.Name, h.SSH)
+	declined := false
+	decline := func() {
+		if !declined {
+			declined = true
+			r.build.decline()
+		}
+	}
+	defer decline()
+
+	t.Phase("eval")
+	systems, err := r.evalOnce()
+	if err != nil {
+		return err
+	}
+	sys := systems[h.Name]
+	t.Set("store path", shortPath(sys.Out))
+	st, err := Probe(ctx, remote, "", r.opts.ProbeTimeout)
+	if err != nil {
+		return hostError("eval", "read the running system", err, fmt.Sprintf("is the host up? try `go tool mage hosts:ping %s`", h.Name))
+	}
+	t.Set("generation", genString(st.Generation))
+	if current(r.opts.Action, st, sys.Out) {
+		t.Set("reboot", yesNo(st.RebootNeeded()))
+		return parallel.Skip("already runs " + shortPath(sys.Out))
+	}
+	t.Logf("running %s, deploying %s", shortPath(st.Current), shortPath(sys.Out))
+
+	t.Phase("build")
+	buildOn, buildHost := r.buildPlace(h)
+	if buildOn != inventory.BuildLocal {
+		decline()
+	}
+	switch buildOn {
+	case inventory.BuildLocal:
+		declined = true
+		if err := r.build.build(ctx, sys); err != nil {
+			return hostError("build", "build "+shortPath(sys.Out)+" locally", err, "the build log is in this host's build log; `nix log "+sys.Drv+"` shows it")
+		}
+	case inventory.BuildTarget:
+		if err := r.buildRemote(ctx, t, remote, sys); err != nil {
+			return hostError("build", "build on the target", err, "")
+		}
+	case inventory.BuildHost:
+		bh, _ := r.fleet.Host(buildHost)
+		if err := r.buildRemote(ctx, t, r.exec.SSH(bh.Name, bh.SSH), sys); err != nil {
+			return hostError("build", "build on build host "+buildHost, err, "")
+		}
+	}
+
+	t.Phase("copy")
+	if buildOn != inventory.BuildTarget {
+		from := ""
+		if buildOn == inventory.BuildHost {
+			bh, _ := r.fleet.Host(buildHost)
+			from = r.exec.SSH(bh.Name, bh.SSH).StoreURI()
+		}
+		if err := r.copy(ctx, t, remote, h, from, sys.Out); err != nil {
+			return err
+		}
+	}
+
+	t.Phase("check")
+	if !r.opts.Emergency && (r.opts.Action == Switch || r.opts.Action == Boot) && h.Deploy.BootMinFreeMiB > 0 {
+		free, ok, err := bootSpace(ctx, remote)
+		switch {
+		case err != nil:
+			return hostError("check", "measure /boot", err, "")
+		case !ok:
+			t.Logf("/boot is not a separate mount: boot space check skipped")
+		case free < h.Deploy.BootMinFreeMiB:
+			return fmt.Errorf("check: /boot has %d MiB free, deploy.boot_min_free_mib is %d; delete old generations (nix-collect-garbage --delete-older-than 30d, then switch) and retry", free, h.Deploy.BootMinFreeMiB)
+		default:
+			t.Logf("/boot: %d MiB free (need %d)", free, h.Deploy.BootMinFreeMiB)
+		}
+	}
+	broke, err := acquireLock(ctx, remote, r.me, r.opts.StaleLock, r.opts.Force)
+	if err != nil {
+		return hostError("check", "take the deploy lock", err, "")
+	}
+	if broke {
+		t.Logf("broke a stale deploy lock (-force)")
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if uerr := releaseLock(cctx, remote, r.id); uerr != nil && err == nil {
+			err = parallel.Warn("lock-left", fmt.Errorf("deployed, but releasing the deploy lock failed: %w; it goes away with the next reboot or -force", uerr))
+		}
+	}()
+	return r.activate(ctx, t, h, remote, sys, st)
+}
+
+// current reports whether the host already has sys in the place the action puts it.
+func current(a Action, st State, out string) bool {
+	switch a {
+	case Switch:
+		return st.Current == out && st.Profile == out
+	case Boot:
+		return st.Profile == out
+	case Test:
+		return st.Current == out
+	}
+	return false
+}
+
+func (r *run) buildPlace(h *inventory.Host) (on, host string) {
+	on, host = h.Build.On, h.Build.Host
+	if r.opts.BuildOn != "" {
+		on = r.opts.BuildOn
+	}
+	if r.opts.BuildHost != "" {
+		on, host = inventory.BuildHost, r.opts.BuildHost
+	}
+	if on == inventory.BuildHost && host == h.Name {
+		on = inventory.BuildTarget
+	}
+	return on, host
+}
+
+// buildRemote copies the derivation closure to the builder and realises it there.
+func (r *run) buildRemote(ctx context.Context, t *parallel.Task, b *command.Host, sys System) error {
+	args := append(append([]string{"nix", "copy"}, r.opts.NixArgs...), "--derivation", "--to", b.StoreURI(), sys.Drv)
+	if _, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + b.NixSSHOpts()}, Stderr: t.Stream()}); err != nil {
+		return fmt.Errorf("copy the derivation to %s: %w", b.Name(), err)
+	}
+	t.Logf("realising %s on %s", shortPath(sys.Drv), b.Name())
+	_, err := b.Run(ctx, command.Cmd{Args: []string{"nix-store", "--realise", sys.Drv}, Stderr: t.Stream()})
+	return err
+}
+
+// transient reports whether a failed nix copy is worth retrying: the ssh transport failed rather
+// than the store refusing the paths.
+func transient(err error) bool {
+	var xe *command.ExitError
+	if !errors.As(err, &xe) {
+		return false
+	}
+	if xe.Unreachable() || xe.TimedOut {
+		return true
+	}
+	s := strings.ToLower(xe.Stderr)
+	for _, m := range []string{"connection refused", "connection reset", "connection closed", "broken pipe", "timed out",
+		"cannot connect", "kex_exchange", "unexpected end-of-file", "no route to host", "connection timed out"} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// copy copies the closure of out to the target (from the local store, or relayed from a build
+// host through this machine), retrying transient ssh failures with a doubling pause.
+func (r *run) copy(ctx context.Context, t *parallel.Task, remote *command.Host, h *inventory.Host, from, out string) error {
+	args := append([]string{"nix", "copy"}, r.opts.NixArgs...)
+	if h.Build.SubstituteOnDestination || r.opts.Substitute {
+		args = append(args, "--substitute-on-destination")
+	}
+	if from != "" {
+		args = append(args, "--from", from)
+	}
+	args = append(args, "--to", remote.StoreURI(), out)
+	pause := r.opts.CopyBackoff
+	for attempt := 1; ; attempt++ {
+		_, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + remote.NixSSHOpts()}, Stderr: t.Stream()})
+		if err == nil {
+			return nil
+		}
+		if !transient(err) || attempt >= r.opts.CopyAttempts || ctx.Err() != nil {
+			return hostError("copy", fmt.Sprintf("copy %s (attempt %d of %d)", shortPath(out), attempt, r.opts.CopyAttempts), err,
+				"check the host's disk space and ssh access, then deploy again")
+		}
+		t.Logf("copy failed (attempt %d of %d), retrying in %s: %v", attempt, r.opts.CopyAttempts, pause, err)
+		select {
+		case <-ctx.Done():
+			return hostError("copy", "copy "+shortPath(out), ctx.Err(), "")
+		case <-time.After(pause):
+		}
+		pause *= 2
+	}
+}
+
+// activate runs the supervisor and drives the magic rollback protocol. From the supervisor's
+// start on, every way out of this function either commits or leaves the host rolled back (by
+// asking the supervisor, or by its own deadline when the host cannot be reached).
+func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, before State) (err error) {
+	t.Phase("activate")
+	a := activation{id: r.id, action: r.opts.Action, out: sys.Out, profileOp: "none",
+		magic: r.opts.Action == Switch || r.opts.Action == Test}
+	if r.opts.Action == Switch || r.opts.Action == Boot {
+		a.profileOp = "set"
+	}
+	a.confirm = h.Deploy.ConfirmTimeout
+	if r.opts.ConfirmTimeout > 0 {
+		a.confirm = r.opts.ConfirmTimeout
+	}
+	setDefault(&a.confirm, 30*time.Second)
+	a.health = healthBudget(h, r.opts)
+	if err := a.start(ctx, remote); err != nil {
+		return hostError("activate", "start the activation supervisor", err, "nothing was changed on the host")
+	}
+	committed := false
+	defer func() {
+		if committed || !a.magic && a.profileOp == "none" {
+			return
+		}
+		if rerr := r.abort(ctx, t, remote, a, err); rerr != nil {
+			err = rerr
+		}
+	}()
+	actDeadline := time.Now().Add(24 * time.Hour)
+	files, err := a.wait(ctx, remote, actDeadline, "status", "done")
+	if err != nil {
+		return hostError("activate", "wait for switch-to-configuration", err, "")
+	}
+	if log := a.log(ctx, remote); log != "" {
+		fmt.Fprintln(t, log)
+	}
+	status, _ := strconv.Atoi(files["status"])
+	if files.has("fell-back") && files["result"] == "boot" {
+		committed = true
+		r.recordDone(ctx, t, h, remote, sys, before)
+		return parallel.Warn(StatusBootOnly, errors.New("switch refused by switch inhibitors: the new system is the boot default; reboot to run it (-reboot)"))
+	}
+	if status != 0 && status != 4 {
+		if !a.magic && a.profileOp == "none" {
+			return fmt.Errorf("activate: switch-to-configuration %s exited %d (see the activate log)", a.action, status)
+		}
+		return r.awaitRollback(ctx, t, remote, a, fmt.Sprintf("switch-to-configuration %s exited %d", a.action, status))
+	}
+	if !a.magic {
+		committed = true
+		r.recordDone(ctx, t, h, remote, sys, before)
+		return r.finish(ctx, t, h, remote, sys, status)
+	}
+
+	t.Phase("confirm")
+	if err := a.confirmFresh(ctx, r.exec, remote, h, a.confirm); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		t.Logf("a new ssh connection failed: %v", err)
+		return r.awaitRollback(ctx, t, remote, a, "new ssh connections fail after the activation: "+firstLine(err.Error()))
+	}
+	t.Phase("health")
+	if !r.opts.Emergency {
+		if err := r.health(ctx, t, h, remote); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if serr := a.signal(ctx, remote, "rollback", "health check failed: "+firstLine(err.Error())); serr != nil {
+				t.Logf("asking for the rollback failed (%v); the watchdog rolls back on its own deadline", serr)
+			}
+			return r.awaitRollback(ctx, t, remote, a, err.Error())
+		}
+	} else {
+		t.Logf("emergency deploy: health checks skipped")
+	}
+	if err := a.signal(ctx, remote, "commit", r.opts.Owner); err != nil {
+		return hostError("health", "commit", err, "the watchdog rolls back without it")
+	}
+	files, err = a.wait(ctx, remote, time.Now().Add(a.health+a.confirm+time.Minute), "done")
+	if err != nil {
+		return hostError("health", "wait for the commit", err, "")
+	}
+	if files["result"] != "committed" {
+		return fmt.Errorf("health: the watchdog rolled back before the commit arrived: %s; raise deploy.confirm_timeout", files["rolled-back"])
+	}
+	committed = true
+	r.recordDone(ctx, t, h, remote, sys, before)
+	return r.finish(ctx, t, h, remote, sys, status)
+}
+
+// awaitRollback waits for the watchdog to finish rolling back and reports the host failed.
+func (r *run) awaitRollback(ctx context.Context, t *parallel.Task, remote *command.Host, a activation, why string) error {
+	wctx := context.WithoutCancel(ctx)
+	files, err := a.wait(wctx, remote, time.Now().Add(a.confirm+a.health+2*time.Minute), "done")
+	if err != nil {
+		return fmt.Errorf("%s; the host should roll back on its own: %w; check it with `go tool mage deploy:status %s`", why, err, t.Host())
+	}
+	t.Set("generation", genString(atoi(files["prev-generation"])))
+	t.Set("store path", shortPath(files["prev-system"]))
+	if files["result"] == "rolled-back" {
+		return fmt.Errorf("rolled back to generation %s (%s): %s", files["prev-generation"], shortPath(files["prev-system"]), files["rolled-back"])
+	}
+	return fmt.Errorf("%s; the supervisor ended with %q", why, files["result"])
+}
+
+// abort runs when activate returns without a commit: it asks the supervisor to roll back (on
+// Ctrl-C too) and waits for it, so the host ends on a consistent generation either way.
+func (r *run) abort(ctx context.Context, t *parallel.Task, remote *command.Host, a activation, cause error) error {
+	cctx := context.WithoutCancel(ctx)
+	files, err := a.wait(cctx, remote, time.Now().Add(5*time.Second), "done")
+	if err == nil && files.has("result") {
+		return nil // it already ended: awaitRollback or the caller reported it
+	}
+	why := "the deploy was interrupted"
+	if cause != nil && ctx.Err() == nil {
+		why = "deploy failed: " + firstLine(cause.Error())
+	}
+	t.Logf("asking the host to roll back: %s", why)
+	if serr := a.signal(cctx, remote, "rollback", why); serr != nil {
+		t.Logf("could not reach the host (%v): its watchdog rolls back on its own within %s", serr, a.confirm+a.health)
+	}
+	rerr := r.awaitRollback(cctx, t, remote, a, why)
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), rerr)
+	}
+	return rerr
+}
+
+// recordDone notes the committed deploy on the host and for RollbackDone.
+func (r *run) recordDone(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, before State) {
+	r.mu.Lock()
+	r.done[h.Name] = before.Generation
+	r.mu.Unlock()
+	if r.opts.Action == DryActivate {
+		return
+	}
+	rec := fmt.Sprintf("%s %s %s %s", time.Now().UTC().Format(time.RFC3339), r.opts.Owner, r.opts.Action, sys.Out)
+	script := `mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" > "$1"`
+	if _, err := remote.Run(context.WithoutCancel(ctx), command.Cmd{Args: []string{"sh", "-c", script, "record", lastFile, rec}, Timeout: 30 * time.Second}); err != nil {
+		t.Logf("could not record the deploy on the host: %v", err)
+	}
+}
+
+// finish reads the new state, reboots when asked and needed, and sets the summary columns.
+func (r *run) finish(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, status int) error {
+	st, err := Probe(ctx, remote, sys.Out, r.opts.ProbeTimeout)
+	if err != nil {
+		return hostError("activate", "read the new state", err, "")
+	}
+	t.Set("generation", genString(st.Generation))
+	need := len(st.NewRebootParts) > 0
+	t.Set("reboot", yesNo(need))
+	if need {
+		t.Logf("reboot needed: %s differ from the booted system", strings.Join(st.NewRebootParts, ", "))
+	}
+	if need && r.opts.Reboot && r.opts.Action != DryActivate && r.opts.Action != Test {
+		if err := r.reboot(ctx, t, h, remote, sys); err != nil {
+			return err
+		}
+		t.Set("reboot", "done")
+	}
+	if status == 4 {
+		return parallel.Warn(StatusUnitsFailed, errors.New("switched, but some units failed (switch-to-configuration exit 4); see the activate log"))
+	}
+	return nil
+}
+
+func genString(g int) string {
+	if g == 0 {
+		return "-"
+	}
+	return strconv.Itoa(g)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// shortPath shows a store path without its hash: the name is what people recognise.
+func shortPath(p string) string {
+	if p == "" {
+		return "-"
+	}
+	base := path.Base(p)
+	if len(base) > 33 && base[32] == '-' {
+		return base[33:]
+	}
+	return base
+}

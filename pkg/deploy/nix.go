@@ -1,0 +1,252 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
+)
+
+// DefaultNixArgs are passed to every nix CLI call: the flake CLI is experimental in older Nix.
+func DefaultNixArgs() []string {
+	return []string{"--extra-experimental-features", "nix-command flakes"}
+}
+
+// System is a host's evaluated toplevel.
+type System struct {
+	Drv string `json:"drv"`
+	Out string `json:"out"`
+}
+
+var safeName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// Evaluate evaluates the toplevel of every named host in ONE nix eval: the flake is fetched,
+// parsed and its shared modules evaluated once instead of once per host.
+func Evaluate(ctx context.Context, local *command.Host, flake string, names []string, nixArgs []string) (map[string]System, error) {
+	var quoted []string
+	for _, n := range names {
+		if !safeName.MatchString(n) {
+			return nil, fmt.Errorf("evaluate: host name %q cannot be a Nix attribute name", n)
+		}
+		quoted = append(quoted, strconv.Quote(n))
+	}
+	apply := `cs: builtins.mapAttrs (n: c: { drv = c.config.system.build.toplevel.drvPath; out = c.config.system.build.toplevel.outPath; })` +
+		` (builtins.intersectAttrs (builtins.listToAttrs (map (n: { name = n; value = null; }) [ ` + strings.Join(quoted, " ") + ` ])) cs)`
+	args := append(append([]string{"nix", "eval"}, nixArgs...), "--json", flake+"#nixosConfigurations", "--apply", apply)
+	res, err := local.Run(ctx, command.Cmd{Args: args})
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w (check the flake with `nix flake check %s`)", strings.Join(names, " "), err, flake)
+	}
+	if res.DryRun {
+		out := map[string]System{}
+		for _, n := range names {
+			out[n] = System{Drv: "/nix/store/<dry-run>-" + n + ".drv", Out: "/nix/store/<dry-run>-" + n}
+		}
+		return out, nil
+	}
+	var out map[string]System
+	if err := json.Unmarshal(res.Stdout, &out); err != nil {
+		return nil, fmt.Errorf("evaluate: unexpected nix eval output: %w", err)
+	}
+	var missing []string
+	for _, n := range names {
+		if s, ok := out[n]; !ok || s.Out == "" || s.Drv == "" {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("evaluate: %s#nixosConfigurations has no %s: add the host to the flake", flake, strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// builder builds the local systems of one rollout with one `nix-store --realise` per wave of
+// requests. nix build would print the results only when every system is done, so instead one
+// poller asks the store (one nix-store --check-validity call per tick for all pending paths)
+// which outputs became valid and releases each host's copy as soon as its own toplevel is.
+type builder struct {
+	local   *command.Host
+	nixArgs []string
+	window  time.Duration // how long to wait for more requests before starting a wave
+	tick    time.Duration // validity polling interval while a wave builds
+	logf    func(format string, args ...any)
+
+	mu       sync.Mutex
+	expected int // hosts that have not yet requested or declined
+	queue    []*buildReq
+	timer    *time.Timer
+}
+
+type buildReq struct {
+	sys  System
+	done chan error
+}
+
+func newBuilder(local *command.Host, nixArgs []string, expected int, logf func(string, ...any)) *builder {
+	return &builder{local: local, nixArgs: nixArgs, expected: expected, window: 300 * time.Millisecond, tick: 200 * time.Millisecond, logf: logf}
+}
+
+// decline says one host will not ask for a build (it is current, unreachable or builds elsewhere).
+func (b *builder) decline() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.expected--
+	b.maybeFlushLocked()
+}
+
+// build waits until sys.Out is valid in the local store.
+func (b *builder) build(ctx context.Context, sys System) error {
+	r := &buildReq{sys: sys, done: make(chan error, 1)}
+	b.mu.Lock()
+	b.expected--
+	b.queue = append(b.queue, r)
+	b.maybeFlushLocked()
+	b.mu.Unlock()
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// maybeFlushLocked starts a wave when every host has spoken, or after a quiet window (with a
+// concurrency limit the late hosts cannot speak before the early ones finish).
+func (b *builder) maybeFlushLocked() {
+	if len(b.queue) == 0 {
+		return
+	}
+	if b.expected <= 0 {
+		if b.timer != nil {
+			b.timer.Stop()
+			b.timer = nil
+		}
+		wave := b.queue
+		b.queue = nil
+		go b.run(wave)
+		return
+	}
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	b.timer = time.AfterFunc(b.window, func() {
+		b.mu.Lock()
+		wave := b.queue
+		b.queue, b.timer = nil, nil
+		b.mu.Unlock()
+		if len(wave) > 0 {
+			b.run(wave)
+		}
+	})
+}
+
+func (b *builder) invalid(ctx context.Context, paths []string) (map[string]bool, error) {
+	res, err := b.local.Run(ctx, command.Cmd{Args: append([]string{"nix-store", "--check-validity", "--print-invalid"}, paths...)})
+	if err != nil {
+		return nil, err
+	}
+	bad := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(res.Stdout)), "\n") {
+		if l != "" {
+			bad[l] = true
+		}
+	}
+	return bad, nil
+}
+
+// run builds one wave. Its context is not any host's: a host giving up must not kill a build
+// the other hosts wait for.
+func (b *builder) run(wave []*buildReq) {
+	ctx := context.Background()
+	pending := map[string][]*buildReq{}
+	var outs []string
+	for _, r := range wave {
+		if _, ok := pending[r.sys.Out]; !ok {
+			outs = append(outs, r.sys.Out)
+		}
+		pending[r.sys.Out] = append(pending[r.sys.Out], r)
+	}
+	release := func(out string, err error) {
+		for _, r := range pending[out] {
+			r.done <- err
+		}
+		delete(pending, out)
+	}
+	bad, err := b.invalid(ctx, outs)
+	if err != nil {
+		for _, o := range outs {
+			release(o, fmt.Errorf("query the local store: %w", err))
+		}
+		return
+	}
+	var drvs []string
+	for _, o := range outs {
+		if !bad[o] {
+			release(o, nil)
+			continue
+		}
+		drvs = append(drvs, pending[o][0].sys.Drv)
+	}
+	if len(drvs) == 0 {
+		return
+	}
+	slices.Sort(drvs)
+	b.logf("building %d systems in one nix-store --realise", len(drvs))
+	type result struct {
+		res command.Result
+		err error
+	}
+	finished := make(chan result, 1)
+	go func() {
+		// --keep-going: one host's broken system must not stop the others' builds.
+		res, err := b.local.Run(ctx, command.Cmd{Args: append([]string{"nix-store", "--realise", "--keep-going"}, drvs...)})
+		finished <- result{res, err}
+	}()
+	tk := time.NewTicker(b.tick)
+	defer tk.Stop()
+	for {
+		select {
+		case <-tk.C:
+			var left []string
+			for o := range pending {
+				left = append(left, o)
+			}
+			if bad, err := b.invalid(ctx, left); err == nil {
+				for _, o := range left {
+					if !bad[o] {
+						release(o, nil)
+					}
+				}
+			}
+		case r := <-finished:
+			var left []string
+			for o := range pending {
+				left = append(left, o)
+			}
+			if len(left) == 0 {
+				return
+			}
+			bad, qerr := b.invalid(ctx, left)
+			for _, o := range left {
+				switch {
+				case qerr != nil:
+					release(o, fmt.Errorf("query the local store: %w", qerr))
+				case !bad[o]:
+					release(o, nil)
+				case r.err != nil:
+					release(o, fmt.Errorf("nix-store --realise %s: %w", pending[o][0].sys.Drv, r.err))
+				default:
+					release(o, fmt.Errorf("nix-store --realise succeeded but %s is not valid", o))
+				}
+			}
+			return
+		}
+	}
+}

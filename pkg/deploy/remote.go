@@ -1,0 +1,222 @@
+package deploy
+
+import (
+	"bufio"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
+)
+
+//go:embed supervise.sh
+var superviseScript string
+
+// Paths on the target. /run is per boot, so a reboot clears the lock and supervisor state;
+// /nix/var survives it and keeps the last-deploy record.
+const (
+	profilePath = "/nix/var/nix/profiles/system"
+	lockDir     = "/run/hub-deploy.lock"
+	stateRoot   = "/run/hub-deploy"
+	lastFile    = "/nix/var/hub-deploy/last"
+)
+
+// bootParts are the parts of a system whose change needs a reboot to take effect.
+var bootParts = []string{"kernel", "initrd", "kernel-modules", "systemd"}
+
+// probeScript reports in one round trip what the target runs. $1 is the system about to be
+// deployed (or empty), whose boot parts are compared with the booted system's.
+const probeScript = `p=` + profilePath + `
+echo "current=$(readlink /run/current-system 2>/dev/null)"
+echo "booted=$(readlink /run/booted-system 2>/dev/null)"
+echo "profile=$(readlink $p 2>/dev/null)"
+echo "profile_path=$(readlink -f $p 2>/dev/null)"
+if test -d /run/systemd/system; then echo systemd=1; else echo systemd=0; fi
+echo "last=$(cat ` + lastFile + ` 2>/dev/null)"
+for f in kernel initrd kernel-modules systemd; do
+  echo "booted_$f=$(readlink -f /run/booted-system/$f 2>/dev/null)"
+  echo "current_$f=$(readlink -f /run/current-system/$f 2>/dev/null)"
+  if [ -n "${1:-}" ]; then echo "new_$f=$(readlink -f "$1/$f" 2>/dev/null)"; fi
+done
+`
+
+// State is what a host runs, as one probe sees it.
+type State struct {
+	Current     string // /run/current-system
+	Booted      string // /run/booted-system
+	Profile     string // the system profile's store path (what the next boot runs)
+	Generation  int    // the system profile's current generation; 0 when there is none
+	Systemd     bool   // the host runs systemd (/run/systemd/system exists)
+	LastDeploy  string // "time by owner" of the last committed hub deploy, empty if none
+	RebootParts []string
+	// NewRebootParts are the boot parts that differ between the booted system and the probed
+	// new system; nil when no new system was given.
+	NewRebootParts []string
+}
+
+// RebootNeeded reports whether what runs now differs from the booted system in a boot part.
+func (s State) RebootNeeded() bool { return len(s.RebootParts) > 0 }
+
+func parseState(out string) State {
+	kv := map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			kv[k] = v
+		}
+	}
+	s := State{Current: kv["current"], Booted: kv["booted"], Profile: kv["profile_path"],
+		Generation: linkGeneration(kv["profile"]), Systemd: kv["systemd"] == "1", LastDeploy: kv["last"]}
+	for _, p := range bootParts {
+		if s.Booted != "" && kv["booted_"+p] != kv["current_"+p] {
+			s.RebootParts = append(s.RebootParts, p)
+		}
+		if n, ok := kv["new_"+p]; ok && s.Booted != "" && kv["booted_"+p] != n {
+			s.NewRebootParts = append(s.NewRebootParts, p)
+		}
+	}
+	return s
+}
+
+// linkGeneration parses "system-12-link" into 12.
+func linkGeneration(link string) int {
+	rest, ok := strings.CutPrefix(link, "system-")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(rest, "-link"))
+	if err != nil || !strings.HasSuffix(rest, "-link") {
+		return 0
+	}
+	return n
+}
+
+// Probe reads the host's running, booted and profile system in one ssh round trip; newSystem,
+// when not empty, is also compared with the booted system's boot parts.
+func Probe(ctx context.Context, h *command.Host, newSystem string, timeout time.Duration) (State, error) {
+	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", probeScript, "probe", newSystem}, Timeout: timeout})
+	if err != nil {
+		return State{}, err
+	}
+	return parseState(string(res.Stdout)), nil
+}
+
+// lockInfo is the owner file of the target's deploy lock.
+type lockInfo struct {
+	ID    string
+	Owner string // user@machine of the hub
+	PID   int    // the hub's process on its machine
+	Time  time.Time
+}
+
+func (l lockInfo) String() string {
+	return fmt.Sprintf("%s (pid %d, deploy %s, since %s)", l.Owner, l.PID, l.ID, l.Time.UTC().Format(time.RFC3339))
+}
+
+// lockScript takes the lock with mkdir, which is atomic. $1 id, $2 owner, $3 pid, $4 unix time,
+// $5 stale seconds, $6 force (1 breaks a stale lock). Exit 3: held; the owner file follows.
+const lockScript = `l=` + lockDir + `
+try() { mkdir -p ` + stateRoot + ` && mkdir "$l" 2>/dev/null && printf 'id=%s\nowner=%s\npid=%s\ntime=%s\n' "$1" "$2" "$3" "$4" > "$l/owner"; }
+try "$@" && { echo acquired; exit 0; }
+cat "$l/owner" 2>/dev/null
+t=$(sed -n 's/^time=//p' "$l/owner" 2>/dev/null); t=${t:-0}
+id=$(sed -n 's/^id=//p' "$l/owner" 2>/dev/null)
+sup=$(cat "` + stateRoot + `/$id/pid" 2>/dev/null || true)
+alive=0
+if [ -n "$sup" ] && [ ! -e "` + stateRoot + `/$id/done" ] && kill -0 "$sup" 2>/dev/null; then alive=1; fi
+echo "supervisor_alive=$alive"
+echo "age=$(( $(date +%s) - t ))"
+if [ "$6" = 1 ] && [ "$alive" = 0 ] && [ $(( $(date +%s) - t )) -ge "$5" ]; then
+  rm -rf "$l" && try "$@" && { echo "broke-stale"; exit 0; }
+fi
+exit 3
+`
+
+// ErrLocked is returned when another deploy holds the host's lock.
+var ErrLocked = errors.New("another deploy holds the host's lock")
+
+// acquireLock takes the target's deploy lock. A stale lock (older than stale, its supervisor
+// gone) is broken only with force, because its holder might still be a hub in its copy phase.
+func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, force bool) (broke bool, err error) {
+	f := "0"
+	if force {
+		f = "1"
+	}
+	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", lockScript, "lock", me.ID, me.Owner,
+		strconv.Itoa(me.PID), strconv.FormatInt(me.Time.Unix(), 10), strconv.Itoa(int(stale.Seconds())), f}})
+	out := string(res.Stdout)
+	if err == nil {
+		return strings.Contains(out, "broke-stale"), nil
+	}
+	var xe *command.ExitError
+	if !errors.As(err, &xe) || xe.ExitCode != 3 {
+		return false, err
+	}
+	holder := parseLock(out)
+	kv := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			kv[k] = v
+		}
+	}
+	age, _ := strconv.Atoi(kv["age"])
+	hint := "wait for it to finish"
+	switch {
+	case kv["supervisor_alive"] == "1":
+		hint += " (its activation is still running on the host)"
+	case time.Duration(age)*time.Second >= stale:
+		hint = "it looks stale: if that deploy is gone, run again with -force to break it"
+	default:
+		hint += fmt.Sprintf(", or if its hub is gone, -force breaks it once it is older than %s", stale)
+	}
+	return false, fmt.Errorf("%w: %s; %s", ErrLocked, holder, hint)
+}
+
+func parseLock(out string) lockInfo {
+	var l lockInfo
+	for _, line := range strings.Split(out, "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		switch k {
+		case "id":
+			l.ID = v
+		case "owner":
+			l.Owner = v
+		case "pid":
+			l.PID, _ = strconv.Atoi(v)
+		case "time":
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				l.Time = time.Unix(n, 0)
+			}
+		}
+	}
+	return l
+}
+
+// releaseLock removes the lock if this deploy still owns it.
+func releaseLock(ctx context.Context, h *command.Host, id string) error {
+	script := `grep -qx "id=$1" ` + lockDir + `/owner 2>/dev/null && rm -rf ` + lockDir + `; exit 0`
+	_, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "unlock", id}, Timeout: 30 * time.Second})
+	return err
+}
+
+// bootSpace returns the free MiB of /boot, or ok=false when /boot is not a separate mount.
+func bootSpace(ctx context.Context, h *command.Host) (mib int, ok bool, err error) {
+	script := `if ! mountpoint -q /boot 2>/dev/null; then echo none; exit 0; fi; df --output=avail -B1M /boot | tail -n 1`
+	out, err := h.Output(ctx, "sh", "-c", script)
+	if err != nil {
+		return 0, false, err
+	}
+	out = strings.TrimSpace(out)
+	if out == "none" {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(out)
+	if err != nil {
+		return 0, false, fmt.Errorf("df /boot: unexpected output %q", out)
+	}
+	return n, true, nil
+}

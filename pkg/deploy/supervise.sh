@@ -1,0 +1,92 @@
+# hub deploy supervisor: activates one system on this host and is its magic-rollback watchdog.
+# It runs detached from the hub's ssh session (setsid, or a transient systemd unit) so that a
+# dropped connection, or an activation that breaks sshd, cannot kill it before it has either been
+# confirmed or rolled back. Everything it decides is written as files in its directory, which the
+# hub reads over ssh: pid, prev-generation, prev-system, status (switch-to-configuration's exit
+# status), fell-back (switch refused, boot used), rolled-back (reason), result, done.
+#
+# Arguments: dir action out profile magic confirm_s health_s
+#   profile: "set" (nix-env --set out), "gen:N" (switch to generation N) or "none"
+#   magic:   1 waits for the hub's confirm (new ssh connection) and commit files, else rolls back
+set -u
+trap '' HUP
+dir=$1 action=$2 out=$3 profile_op=$4 magic=$5 confirm=$6 health=$7
+profile=/nix/var/nix/profiles/system
+cd "$dir" || exit 1
+echo $$ > pid
+
+put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
+generation() { readlink "$profile" 2>/dev/null | sed -n 's/^system-\([0-9][0-9]*\)-link$/\1/p'; }
+
+prev_gen=$(generation)
+prev_sys=$(readlink /run/current-system 2>/dev/null || true)
+put prev-generation "$prev_gen"
+put prev-system "$prev_sys"
+
+finish() {
+  put result "$1"
+  touch done
+  exit 0
+}
+
+rollback() {
+  echo "rolling back: $1"
+  put rolling-back "$1"
+  if [ "$profile_op" != none ] && [ -n "$prev_gen" ] && [ "$(generation)" != "$prev_gen" ]; then
+    nix-env -p "$profile" --switch-generation "$prev_gen" || echo "could not reset the profile to generation $prev_gen"
+  fi
+  case $action in
+    switch) back=$prev_sys; how=switch ;;
+    test) back=$prev_sys; how=test ;;
+    *) back=$(readlink -f "$profile" 2>/dev/null || true); how=boot ;;
+  esac
+  if [ -n "$back" ] && [ -x "$back/bin/switch-to-configuration" ]; then
+    "$back/bin/switch-to-configuration" "$how" || echo "switch-to-configuration $how of $back exited $?"
+  else
+    echo "no previous system to return to"
+  fi
+  put rolled-back "$1"
+  finish rolled-back
+}
+
+case $profile_op in
+  set) nix-env -p "$profile" --set "$out" >> activate.log 2>&1 || { put status 100; rollback "setting the system profile failed"; } ;;
+  gen:*) nix-env -p "$profile" --switch-generation "${profile_op#gen:}" >> activate.log 2>&1 || { put status 100; rollback "switching the system profile failed"; } ;;
+esac
+
+"$out/bin/switch-to-configuration" "$action" >> activate.log 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$action" = switch ] && grep -qi 'inhibit' activate.log; then
+  # NixOS refuses a live switch when systemd or dbus change: the system is for the next boot.
+  echo "switch refused by switch inhibitors: falling back to boot" >> activate.log
+  put fell-back boot
+  "$out/bin/switch-to-configuration" boot >> activate.log 2>&1
+  rc=$?
+  put status "$rc"
+  [ "$rc" -eq 0 ] && finish boot
+  rollback "switch-to-configuration boot exited $rc"
+fi
+put status "$rc"
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
+  [ "$profile_op" = none ] && [ "$magic" != 1 ] && finish failed
+  rollback "switch-to-configuration $action exited $rc"
+fi
+[ "$magic" = 1 ] || finish activated
+
+# Stage 1: a new ssh connection must prove the host is still reachable.
+i=0
+while [ ! -e confirm ]; do
+  [ -e rollback ] && rollback "$(cat rollback)"
+  [ "$i" -ge $((confirm * 10)) ] && rollback "no confirmation over a new ssh connection within ${confirm}s"
+  sleep 0.1
+  i=$((i + 1))
+done
+# Stage 2: the hub runs the health checks and commits, or asks for the rollback.
+i=0
+while [ ! -e commit ]; do
+  [ -e rollback ] && rollback "$(cat rollback)"
+  [ "$i" -ge $((health * 10)) ] && rollback "no commit from the hub within ${health}s of the confirmation"
+  sleep 0.1
+  i=$((i + 1))
+done
+finish committed
