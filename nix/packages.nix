@@ -13,7 +13,7 @@ let
     fileset = lib.fileset.unions [
       ../go.mod
       ../go.sum
-      (lib.fileset.maybeMissing ../cmd)
+      (lib.fileset.maybeMissing ../exporters)
       (lib.fileset.maybeMissing ../pkg)
       (lib.fileset.maybeMissing ../magefiles)
     ];
@@ -30,16 +30,21 @@ let
     doCheck = false;
   };
 
-  exporter = pname: description: buildGoModule (common // {
+  # Exporters live in exporters/<dir>/; go install names the binary after the directory, so it is
+  # renamed to the name the NixOS modules and docs use.
+  exporter = dir: pname: description: buildGoModule (common // {
     inherit pname;
-    subPackages = [ "cmd/${pname}" ];
+    subPackages = [ "exporters/${dir}" ];
+    postInstall = ''
+      mv "$out/bin/${dir}" "$out/bin/${pname}"
+    '';
     meta = { inherit description; mainProgram = pname; platforms = lib.platforms.linux; };
   });
 in
 {
-  hub-nixos-exporter = exporter "hub-nixos-exporter" "Prometheus exporter for NixOS generations and reboot state";
-  hub-media-exporter = exporter "hub-media-exporter" "Prometheus exporter for Plex, Jellyfin, the *arr apps and Tautulli";
-  hub-baseline-exporter = exporter "hub-baseline-exporter" "Prometheus exporter for deviations from recorded host baselines";
+  hub-nixos-exporter = exporter "nixos" "hub-nixos-exporter" "Prometheus exporter for NixOS generations and reboot state";
+  hub-media-exporter = exporter "media" "hub-media-exporter" "Prometheus exporter for Plex, Jellyfin, the *arr apps and Tautulli";
+  hub-baseline-exporter = exporter "baseline" "hub-baseline-exporter" "Prometheus exporter for deviations from recorded host baselines";
 
   hub = buildGoModule (common // {
     pname = "hub";

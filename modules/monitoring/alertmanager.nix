@@ -3,7 +3,7 @@
 { config, lib, ... }:
 let
   cfg = config.features.alertmanager;
-  generated = config.features.prometheus.generatedDir + "/alertmanager/alertmanager.yml";
+  generated = config.features.prometheus.generatedDir + "/alertmanager.yml";
 in
 {
   options.features.alertmanager = {
@@ -15,7 +15,7 @@ in
     configFile = lib.mkOption {
       type = lib.types.nullOr lib.types.path;
       default = if builtins.pathExists generated then generated else null;
-      defaultText = lib.literalExpression "<features.prometheus.generatedDir>/alertmanager/alertmanager.yml, if it exists";
+      defaultText = lib.literalExpression "<features.prometheus.generatedDir>/alertmanager.yml, if it exists";
       description = "Alertmanager configuration file; null for a single receiver that sends nothing.";
     };
     interfaces = lib.mkOption {

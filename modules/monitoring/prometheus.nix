@@ -4,8 +4,8 @@
 { config, lib, ... }:
 let
   cfg = config.features.prometheus;
-  scrapeFile = cfg.generatedDir + "/prometheus/scrape-configs.json";
-  rulesDir = cfg.generatedDir + "/prometheus/rules";
+  scrapeFile = cfg.scrapeConfigsFile;
+  rulesDir = cfg.rulesDir;
   rulesFound =
     if builtins.pathExists rulesDir then
       map (f: rulesDir + "/${f}")
@@ -29,11 +29,19 @@ in
       type = lib.types.path;
       default = ../../monitoring;
       defaultText = lib.literalExpression "../../monitoring (the repository's monitoring/ directory)";
-      description = ''
-        Directory the hub generates monitoring configuration into. Prometheus reads
-        prometheus/scrape-configs.json (a JSON list of scrape_config objects) and every .yml/.yaml
-        file under prometheus/rules/ from it.
-      '';
+      description = "Directory the hub generates monitoring configuration into.";
+    };
+    scrapeConfigsFile = lib.mkOption {
+      type = lib.types.path;
+      default = cfg.generatedDir + "/scrape-configs.json";
+      defaultText = lib.literalExpression "generatedDir + \"/scrape-configs.json\"";
+      description = "JSON list of Prometheus scrape_config objects generated from the inventory.";
+    };
+    rulesDir = lib.mkOption {
+      type = lib.types.path;
+      default = cfg.generatedDir + "/rules";
+      defaultText = lib.literalExpression "generatedDir + \"/rules\"";
+      description = "Directory whose .yml/.yaml files are loaded as Prometheus rule files.";
     };
     interfaces = lib.mkOption {
       type = lib.types.listOf lib.types.str;
