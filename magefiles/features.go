@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -86,25 +85,5 @@ func (Features) Graph(ctx context.Context, format *string) error {
 // Check validates the registry graph and module files, every host's feature set, and, when
 // nix-instantiate is installed, that nix/features.nix resolves every host exactly as Go does.
 func (Features) Check(ctx context.Context) error {
-	reg, err := features.Load(features.RegistryPath("."))
-	if err != nil {
-		return err
-	}
-	problems := reg.Check()
-	hosts, err := features.LoadHosts(features.HostsDir("."))
-	if err != nil {
-		problems = append(problems, err)
-	} else {
-		problems = append(problems, reg.CheckHosts(hosts)...)
-		if features.NixAvailable() {
-			problems = append(problems, reg.CompareWithNix(ctx, ".", hosts)...)
-		} else {
-			fmt.Println("nix-instantiate not found: skipped comparing with nix/features.nix")
-		}
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("features: %d problems:\n%w", len(problems), errors.Join(problems...))
-	}
-	fmt.Printf("features ok: %d features, %d hosts\n", len(reg.Features), len(hosts))
-	return nil
+	return features.CheckRepo(ctx, ".", os.Stdout)
 }

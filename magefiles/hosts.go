@@ -10,6 +10,7 @@ import (
 
 	"github.com/magefile/mage/mg"
 
+	featreg "github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
@@ -52,6 +53,22 @@ func (Hosts) Check(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("inventory ok: %d hosts in %s\n", len(f.Hosts), f.Dir)
+	return nil
+}
+
+// New scaffolds hosts/NAME: host.toml, default.nix and a hardware file (from nixos-generate-config output with -hardwareConfig FILE).
+func (Hosts) New(ctx context.Context, name, class, hardware string, features *string, tags *string, hardwareConfig *string, description *string) error {
+	files, err := featreg.NewHost(ctx, ".", featreg.NewHostOptions{
+		Name: name, Class: class, Hardware: hardware, Description: flag(description, ""),
+		Features: splitList(flag(features, "")), Tags: splitList(flag(tags, "")), HardwareConfig: flag(hardwareConfig, ""),
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Println("wrote", f)
+	}
+	fmt.Printf("next: edit hosts/%s/host.toml (ssh destination), then go tool mage hosts:check and features:host %s\n", name, name)
 	return nil
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"github.com/magefile/mage/mg"
 
 	"github.com/nixos-hub/hub/pkg/checks"
+	"github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
 
@@ -35,6 +38,38 @@ func (Test) Vet(ctx context.Context) error { return runSuite(ctx, "vet") }
 
 // NixSyntax parses every .nix file with nix-instantiate --parse, in parallel, reporting file:line:col.
 func (Test) NixSyntax(ctx context.Context) error { return runSuite(ctx, "nix-syntax") }
+
+// Features checks the feature registry and every host's feature set, in Go and against nix/features.nix.
+func (Test) Features(ctx context.Context) error { return runSuite(ctx, "features") }
+
+// Hosts validates the repository's inventory (hosts/fleet.toml and every host.toml).
+func (Test) Hosts(ctx context.Context) error { return runSuite(ctx, "hosts") }
+
+// SecretsCheck checks every secret's header against secrets/secrets.nix, without any private key.
+func (Test) SecretsCheck(ctx context.Context) error { return runSuite(ctx, "secrets-check") }
+
+// Eval evaluates every host's toplevel drvPath in parallel where nixpkgs is reachable, and says so when it skips.
+func (Test) Eval(ctx context.Context, parallel *int) error {
+	f, err := inventory.Load("hosts")
+	if err != nil {
+		return err
+	}
+	ev := features.Evaluator{Root: ".", Parallel: flag(parallel, runtime.NumCPU()), ProbeTimeout: 20 * time.Second}
+	results, err := ev.EvalHosts(ctx, f.Names())
+	var unreachable *features.UnreachableError
+	if errors.As(err, &unreachable) {
+		fmt.Printf("test:eval skipped: %v\n", err)
+		return nil
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Printf("FAIL %-10s %v\n", r.Host, r.Err)
+		} else {
+			fmt.Printf("ok   %-10s %s (%s)\n", r.Host, r.DrvPath, r.Duration.Round(time.Millisecond))
+		}
+	}
+	return err
+}
 
 func runSuite(ctx context.Context, name string) error {
 	for _, s := range checks.Hub(abs(".")) {

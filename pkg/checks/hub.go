@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/nixparse"
 	"github.com/nixos-hub/hub/pkg/secrets"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
@@ -33,6 +35,17 @@ func Hub(root string) []Suite {
 			fmt.Fprintf(out, "%d .nix files parsed\n", n)
 			return err
 		}, sysdeps.NixInst),
+		Func("features", func(ctx context.Context, out io.Writer) error {
+			return features.CheckRepo(ctx, root, out)
+		}, sysdeps.NixInst),
+		Func("hosts", func(ctx context.Context, out io.Writer) error {
+			f, err := inventory.Load(filepath.Join(root, "hosts"))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "inventory ok: %d hosts\n", len(f.Hosts))
+			return nil
+		}),
 		Func("secrets-check", func(ctx context.Context, out io.Writer) error {
 			r, err := secrets.LoadRules(ctx, filepath.Join(root, "secrets", "secrets.nix"))
 			if err != nil {
