@@ -40,6 +40,7 @@ type rawHost struct {
 	Build       rawBuild    `toml:"build"`
 	Deploy      rawDeploy   `toml:"deploy"`
 	Health      []rawHealth `toml:"health"`
+	Backup      []rawBackup `toml:"backup"`
 }
 
 type rawSSH struct {
@@ -175,7 +176,8 @@ func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
 		}
 		h.Health = append(h.Health, hc)
 	}
-	errs := h.validate(rh)
+	h.Backups = backupSets(rh.Backup)
+	errs := append(h.validate(rh), h.validateBackups()...)
 	if len(errs) > 0 {
 		return nil, errs
 	}

@@ -51,7 +51,8 @@ type Host struct {
 	Build       Build
 	Deploy      Deploy
 	Health      []HealthCheck
-	File        string // the host.toml it came from
+	Backups     []BackupSet // restic backup sets, [[backup]] tables (see backup.go)
+	File        string      // the host.toml it came from
 }
 
 // SSH says how the hub reaches a host.

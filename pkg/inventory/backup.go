@@ -1,0 +1,190 @@
+package inventory
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"time"
+)
+
+// DefaultBackupMaxAge is how old the newest snapshot of a set may get before backup:status calls
+// it stale: a daily timer plus slack for a late or slow run.
+const DefaultBackupMaxAge = 26 * time.Hour
+
+// BackupSet is one restic backup of a host: what to save, where, and how long to keep it. The
+// NixOS module maps the same table onto services.restic.backups.<name>.
+type BackupSet struct {
+	Name         string
+	Paths        []string // absolute paths on the host
+	Exclude      []string // restic --exclude patterns
+	Repository   string   // restic repository as the host sees it: a path, sftp:, rest:, s3:...
+	PasswordFile string   // on the host, typically an agenix secret such as /run/agenix/restic-password
+	Keep         Retention
+	MaxAge       time.Duration // older newest snapshot: stale
+	// SQLite are live databases copied with SQLite's online backup before each run; the copies
+	// land under SQLiteDir and are saved instead of the live files, which are excluded.
+	SQLite    []string
+	SQLiteDir string
+	Line      int // the line of the set's [[backup]] header, for messages
+}
+
+// Retention is restic's forget policy; zero fields are not passed.
+type Retention struct {
+	Last, Hourly, Daily, Weekly, Monthly, Yearly int
+}
+
+// Args renders the policy as restic forget flags.
+func (r Retention) Args() []string {
+	var args []string
+	for _, k := range []struct {
+		flag string
+		n    int
+	}{{"--keep-last", r.Last}, {"--keep-hourly", r.Hourly}, {"--keep-daily", r.Daily},
+		{"--keep-weekly", r.Weekly}, {"--keep-monthly", r.Monthly}, {"--keep-yearly", r.Yearly}} {
+		if k.n > 0 {
+			args = append(args, k.flag, fmt.Sprint(k.n))
+		}
+	}
+	return args
+}
+
+// Backup returns the host's set with that name.
+func (h *Host) Backup(name string) (BackupSet, bool) {
+	for _, s := range h.Backups {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return BackupSet{}, false
+}
+
+type rawBackup struct {
+	Name         string    `toml:"name"`
+	Paths        []string  `toml:"paths"`
+	Exclude      []string  `toml:"exclude"`
+	Repository   string    `toml:"repository"`
+	PasswordFile string    `toml:"password_file"`
+	KeepLast     *int      `toml:"keep_last"`
+	KeepHourly   *int      `toml:"keep_hourly"`
+	KeepDaily    *int      `toml:"keep_daily"`
+	KeepWeekly   *int      `toml:"keep_weekly"`
+	KeepMonthly  *int      `toml:"keep_monthly"`
+	KeepYearly   *int      `toml:"keep_yearly"`
+	MaxAge       *duration `toml:"max_age"`
+	SQLite       []string  `toml:"sqlite"`
+	SQLiteDir    string    `toml:"sqlite_dir"`
+}
+
+func backupSets(raw []rawBackup) []BackupSet {
+	var sets []BackupSet
+	for _, r := range raw {
+		v := func(p *int) int {
+			if p == nil {
+				return 0
+			}
+			return *p
+		}
+		s := BackupSet{Name: r.Name, Paths: r.Paths, Exclude: r.Exclude, Repository: r.Repository,
+			PasswordFile: r.PasswordFile, MaxAge: DefaultBackupMaxAge, SQLite: r.SQLite, SQLiteDir: r.SQLiteDir,
+			Keep: Retention{Last: v(r.KeepLast), Hourly: v(r.KeepHourly), Daily: v(r.KeepDaily),
+				Weekly: v(r.KeepWeekly), Monthly: v(r.KeepMonthly), Yearly: v(r.KeepYearly)}}
+		if r.MaxAge != nil {
+			s.MaxAge = r.MaxAge.Duration
+		}
+		if s.SQLiteDir == "" && s.Name != "" {
+			s.SQLiteDir = "/var/lib/hub-backup/" + s.Name + "/sqlite"
+		}
+		sets = append(sets, s)
+	}
+	return sets
+}
+
+func (h *Host) validateBackups() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i := range h.Backups {
+		s := &h.Backups[i]
+		s.Line = findNthTable(h.File, "backup", i)
+		bad := func(key, format string, args ...any) {
+			line := findKeyInNthTable(h.File, "backup", i, key)
+			if line == 0 {
+				line = s.Line
+			}
+			errs = append(errs, &Error{File: h.File, Line: line, Field: fmt.Sprintf("backup[%d].%s", i, key), Msg: fmt.Sprintf(format, args...)})
+		}
+		switch {
+		case s.Name == "":
+			bad("name", "missing (a name such as \"system\" or \"media\")")
+		case !nameRe.MatchString(s.Name):
+			bad("name", "%q must match %s", s.Name, nameRe)
+		case seen[s.Name]:
+			bad("name", "%q is the name of another backup set of this host", s.Name)
+		}
+		seen[s.Name] = true
+		if s.Repository == "" {
+			bad("repository", "missing (a path on the host, or sftp:, rest:, s3: ...)")
+		}
+		if !path.IsAbs(s.PasswordFile) {
+			bad("password_file", "%q must be an absolute path on the host (e.g. /run/agenix/restic-password)", s.PasswordFile)
+		}
+		if len(s.Paths) == 0 {
+			bad("paths", "missing: at least one path to back up")
+		}
+		for j, p := range s.Paths {
+			if !path.IsAbs(p) || path.Clean(p) != p {
+				bad("paths", "paths[%d] %q must be an absolute, clean path", j, p)
+			}
+		}
+		for j, p := range s.SQLite {
+			if !path.IsAbs(p) || path.Clean(p) != p {
+				bad("sqlite", "sqlite[%d] %q must be an absolute, clean path to a database", j, p)
+			}
+		}
+		if !path.IsAbs(s.SQLiteDir) || strings.ContainsAny(s.SQLiteDir, "\n") {
+			bad("sqlite_dir", "%q must be an absolute path", s.SQLiteDir)
+		}
+		for _, k := range []struct {
+			key string
+			n   int
+		}{{"keep_last", s.Keep.Last}, {"keep_hourly", s.Keep.Hourly}, {"keep_daily", s.Keep.Daily},
+			{"keep_weekly", s.Keep.Weekly}, {"keep_monthly", s.Keep.Monthly}, {"keep_yearly", s.Keep.Yearly}} {
+			if k.n < 0 {
+				bad(k.key, "must not be negative")
+			}
+		}
+		// Without any keep_* a forget would have no policy: restic refuses, and a prune would
+		// never free anything.
+		if s.Keep == (Retention{}) {
+			bad("keep_daily", "no retention: set at least one of keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, keep_yearly")
+		}
+	}
+	return errs
+}
+
+// findKeyInNthTable locates key inside the n-th [[name]] table; 0 when it is not there.
+func findKeyInNthTable(file, name string, n int, key string) int {
+	start := findNthTable(file, name, n)
+	if start == 0 {
+		return 0
+	}
+	lines := readLines(file)
+	for i := start; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(line, "[") {
+			return 0
+		}
+		if k, _, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == key {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func readLines(file string) []string {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	return strings.Split(string(data), "\n")
+}

@@ -1,0 +1,115 @@
+package inventory
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBackupSetsDecode(t *testing.T) {
+	dir := writeFleet(t, map[string]string{
+		"media/host.toml": goodHost + `
+[[backup]]
+name = "system"
+paths = ["/etc", "/var/lib/nixos"]
+repository = "/mnt/backup/restic"
+password_file = "/run/agenix/restic-password"
+keep_daily = 7
+keep_weekly = 4
+
+[[backup]]
+name = "media"
+paths = ["/var/lib/sonarr", "/var/lib/plex"]
+exclude = ["*.log", "/var/lib/plex/Cache"]
+repository = "sftp:backup@nas:/restic/media"
+password_file = "/run/agenix/restic-password"
+keep_last = 3
+keep_monthly = 6
+max_age = "50h"
+sqlite = ["/var/lib/sonarr/sonarr.db"]
+sqlite_dir = "/var/backup/sqlite"
+`,
+	})
+	f, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := f.Host("media")
+	want := []BackupSet{
+		{Name: "system", Paths: []string{"/etc", "/var/lib/nixos"}, Repository: "/mnt/backup/restic",
+			PasswordFile: "/run/agenix/restic-password", Keep: Retention{Daily: 7, Weekly: 4},
+			MaxAge: DefaultBackupMaxAge, SQLiteDir: "/var/lib/hub-backup/system/sqlite", Line: 8},
+		{Name: "media", Paths: []string{"/var/lib/sonarr", "/var/lib/plex"}, Exclude: []string{"*.log", "/var/lib/plex/Cache"},
+			Repository: "sftp:backup@nas:/restic/media", PasswordFile: "/run/agenix/restic-password",
+			Keep: Retention{Last: 3, Monthly: 6}, MaxAge: 50 * time.Hour,
+			SQLite: []string{"/var/lib/sonarr/sonarr.db"}, SQLiteDir: "/var/backup/sqlite", Line: 16},
+	}
+	if !reflect.DeepEqual(h.Backups, want) {
+		t.Errorf("Backups:\n got %+v\nwant %+v", h.Backups, want)
+	}
+	if s, ok := h.Backup("media"); !ok || s.Repository != "sftp:backup@nas:/restic/media" {
+		t.Errorf("Backup(media) = %+v, %v", s, ok)
+	}
+	if _, ok := h.Backup("nope"); ok {
+		t.Error("Backup(nope) found a set")
+	}
+}
+
+func TestRetentionArgs(t *testing.T) {
+	for _, tc := range []struct {
+		r    Retention
+		want []string
+	}{
+		{Retention{Daily: 7}, []string{"--keep-daily", "7"}},
+		{Retention{Last: 1, Hourly: 2, Daily: 3, Weekly: 4, Monthly: 5, Yearly: 6}, []string{"--keep-last", "1",
+			"--keep-hourly", "2", "--keep-daily", "3", "--keep-weekly", "4", "--keep-monthly", "5", "--keep-yearly", "6"}},
+		{Retention{}, nil},
+	} {
+		if got := tc.r.Args(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%+v.Args() = %q, want %q", tc.r, got, tc.want)
+		}
+	}
+}
+
+// Every bad backup table is reported with file, line and field; lines count from the start of
+// host.toml, where goodHost takes lines 1-6.
+func TestBackupSetsInvalid(t *testing.T) {
+	const set = `
+[[backup]]
+name = "system"
+paths = ["/etc"]
+repository = "/srv/restic"
+password_file = "/run/agenix/restic-password"
+keep_daily = 7
+`
+	for _, tc := range []struct {
+		name, toml, want string
+	}{
+		{"unknown key", strings.Replace(set, "keep_daily", "keep_dialy", 1), "host.toml:13: backup.keep_dialy: unknown key"},
+		{"missing name", strings.Replace(set, `name = "system"`, "", 1), `host.toml:8: backup[0].name: missing`},
+		{"bad name", strings.Replace(set, `"system"`, `"Sys tem"`, 1), `host.toml:9: backup[0].name: "Sys tem" must match`},
+		{"duplicate name", set + set, `host.toml:16: backup[1].name: "system" is the name of another backup set`},
+		{"no repository", strings.Replace(set, `repository = "/srv/restic"`, "", 1), "host.toml:8: backup[0].repository: missing"},
+		{"relative password file", strings.Replace(set, `"/run/agenix/restic-password"`, `"restic-password"`, 1),
+			`host.toml:12: backup[0].password_file: "restic-password" must be an absolute path`},
+		{"no paths", strings.Replace(set, `paths = ["/etc"]`, "paths = []", 1), "host.toml:10: backup[0].paths: missing: at least one path"},
+		{"relative path", strings.Replace(set, `["/etc"]`, `["/etc", "var/lib"]`, 1), `host.toml:10: backup[0].paths: paths[1] "var/lib" must be an absolute, clean path`},
+		{"unclean sqlite", set + `sqlite = ["/var/lib/../x.db"]`, `host.toml:14: backup[0].sqlite: sqlite[0] "/var/lib/../x.db" must be an absolute, clean path`},
+		{"negative keep", strings.Replace(set, "keep_daily = 7", "keep_daily = 7\nkeep_weekly = -1", 1), "host.toml:14: backup[0].keep_weekly: must not be negative"},
+		{"no retention", strings.Replace(set, "keep_daily = 7", "", 1), "host.toml:8: backup[0].keep_daily: no retention"},
+		{"bad max age", set + `max_age = "daily"`, `host.toml:14`},
+		{"wrong type", strings.Replace(set, `paths = ["/etc"]`, `paths = "/etc"`, 1), `host.toml`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFleet(t, map[string]string{"h/host.toml": goodHost + tc.toml})
+			_, err := Load(dir)
+			if err == nil {
+				t.Fatal("Load accepted the inventory")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q\ndoes not contain %q", err, tc.want)
+			}
+		})
+	}
+}
