@@ -17,7 +17,7 @@ import (
 // like production (state in .hub/localfleet or $HUB_LOCALFLEET_DIR; needs root).
 type Fleet mg.Namespace
 
-// Up starts the local fleet (-n hosts, default 6: p620 p510 razer dex5550 samsung hp) and prints
+// Up starts the local fleet (-n=N hosts, default 6: p620 p510 razer dex5550 samsung hp) and prints
 // how to point the other targets at it.
 func (Fleet) Up(ctx context.Context, n *int) error {
 	names, err := localfleet.HostNames(flag(n, len(localfleet.DefaultHosts())))

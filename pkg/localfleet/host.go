@@ -120,13 +120,18 @@ func sshBanner(endpoint string, timeout time.Duration) error {
 func kill(h Host) error {
 	initAlive := alive(h.Init, h.InitStart)
 	var errs []error
-	for _, p := range []struct {
-		pid   int
-		start uint64
-	}{{h.Init, h.InitStart}, {h.Launcher, h.LauncherStart}} {
-		if err := signal(p.pid, p.start, syscall.SIGKILL); err != nil {
+	if initAlive {
+		if err := signal(h.Init, h.InitStart, syscall.SIGKILL); err != nil {
 			errs = append(errs, err)
 		}
+		// unshare reaps its child and exits by itself; killing both at once would orphan the
+		// init to pid 1, which is slow to reap on some machines.
+		waitFor(context.Background(), 2*time.Second, "launcher exit", func() (bool, error) {
+			return !alive(h.Launcher, h.LauncherStart), nil
+		})
+	}
+	if err := signal(h.Launcher, h.LauncherStart, syscall.SIGKILL); err != nil {
+		errs = append(errs, err)
 	}
 	err := waitFor(context.Background(), 10*time.Second, "waiting for the host's processes to exit", func() (bool, error) {
 		if alive(h.Init, h.InitStart) || alive(h.Launcher, h.LauncherStart) {

@@ -549,3 +549,59 @@ func TestNames(t *testing.T) {
 		t.Error("path name accepted")
 	}
 }
+
+func TestDownOnlyRemovesFleetDirectories(t *testing.T) {
+	base := t.TempDir()
+	for _, tc := range []struct {
+		name     string
+		setup    func(dir string)
+		wantErr  string
+		wantGone bool
+	}{
+		{"missing directory", func(string) {}, "", true},
+		{"empty directory", func(d string) { os.Mkdir(d, 0o755) }, "", true},
+		{"foreign directory", func(d string) {
+			os.Mkdir(d, 0o755)
+			os.WriteFile(filepath.Join(d, "precious"), []byte("x"), 0o644)
+		}, "not a local fleet directory", false},
+		{"fleet without hosts", func(d string) {
+			os.Mkdir(d, 0o755)
+			os.WriteFile(statePath(d), []byte(`{"dir":"`+d+`","hosts":[]}`), 0o600)
+		}, "", true},
+		{"corrupt state file", func(d string) {
+			os.Mkdir(d, 0o755)
+			os.WriteFile(statePath(d), []byte(`{`), 0o600)
+		}, "state file", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(base, strings.ReplaceAll(tc.name, " ", "-"))
+			tc.setup(dir)
+			err := Down(t.Context(), dir)
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Errorf("Down: %v, want error %q", err, tc.wantErr)
+			}
+			if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) != tc.wantGone {
+				t.Errorf("directory gone = %v, want %v", errors.Is(err, os.ErrNotExist), tc.wantGone)
+			}
+		})
+	}
+}
+
+func TestHostNames(t *testing.T) {
+	for _, tc := range []struct {
+		n       int
+		want    string
+		wantErr bool
+	}{
+		{1, "p620", false},
+		{6, "p620 p510 razer dex5550 samsung hp", false},
+		{8, "p620 p510 razer dex5550 samsung hp host7 host8", false},
+		{0, "", true},
+		{255, "", true},
+	} {
+		got, err := HostNames(tc.n)
+		if (err != nil) != tc.wantErr || strings.Join(got, " ") != tc.want {
+			t.Errorf("HostNames(%d) = %v, %v; want %q", tc.n, got, err, tc.want)
+		}
+	}
+}

@@ -18,17 +18,17 @@ import (
 type Variant struct {
 	// Generation is a marker baked into the system: successive values give distinct toplevels.
 	// 0 means 1.
-	Generation int `json:"generation"`
+	Generation int
 	// Kernel is the kernel version; changing it makes the system need a reboot (kernel, initrd
 	// and kernel-modules differ from the booted system). Empty means "6.6.0".
-	Kernel string `json:"kernel"`
+	Kernel string
 	// SSHD is the sshd config: SSHDOK, SSHDDeny (AllowUsers nobody: logins fail) or SSHDPort
 	// (sshd moves to port+1: new connections are refused). Empty means SSHDOK.
-	SSHD string `json:"sshd"`
+	SSHD string
 	// FailingUnit makes switch-to-configuration switch|test exit 4 after activating.
-	FailingUnit bool `json:"failingUnit"`
+	FailingUnit bool
 	// ActivationDelay slows activation down (whole seconds).
-	ActivationDelay time.Duration `json:"-"`
+	ActivationDelay time.Duration
 }
 
 // sshd variants.
@@ -172,7 +172,8 @@ func (f *Fleet) Build(ctx context.Context, names ...string) (map[string]string, 
 
 func buildSystems(ctx context.Context, flakeRef string, names []string) (map[string]string, error) {
 	args := append([]string{"build"}, NixFlags()...)
-	args = append(args, "--no-link", "--json")
+	// The builds are tiny shell scripts: running them side by side beats the default of one.
+	args = append(args, "--max-jobs", "4", "--no-link", "--json")
 	for _, n := range names {
 		args = append(args, flakeRef+"#"+Toplevel(n))
 	}

@@ -75,17 +75,21 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 	}
 	f.st.Block = block
 	for i, n := range names {
-		h := Host{Name: n, Address: eps[i].address, Port: eps[i].port, Dir: filepath.Join(dir, "hosts", n)}
-		for _, d := range []string{h.nixDir(), h.runDir(), filepath.Join(h.Dir, "root")} {
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return nil, fmt.Errorf("localfleet %s: %w", n, err)
-			}
-		}
-		f.st.Hosts = append(f.st.Hosts, h)
+		f.st.Hosts = append(f.st.Hosts, Host{Name: n, Address: eps[i].address, Port: eps[i].port, Dir: filepath.Join(dir, "hosts", n)})
 	}
 	// The state file goes first, so that a crash from here on leaves something Down can use.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("localfleet %s: %w", dir, err)
+	}
 	if err := f.save(); err != nil {
 		return nil, err
+	}
+	for _, h := range f.st.Hosts {
+		for _, d := range []string{h.nixDir(), h.runDir(), filepath.Join(h.Dir, "root")} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return nil, fmt.Errorf("host %s: %w", h.Name, err)
+			}
+		}
 	}
 	// A file rather than sh -c: the hosts' process listings stay readable.
 	if err := os.WriteFile(filepath.Join(dir, "init.sh"), initScript, 0o644); err != nil {
@@ -149,14 +153,23 @@ func (f *Fleet) save() error {
 // the state file alone, so it cleans up after a crashed process too.
 func (f *Fleet) Down(ctx context.Context) error { return Down(ctx, f.dir) }
 
-// Down tears down the fleet whose state is in dir; a missing directory is not an error.
+// Down tears down the fleet whose state is in dir; a missing or empty directory is not an
+// error. A directory with other content but no state file is refused rather than removed: it
+// is not a fleet (a mistyped HUB_LOCALFLEET_DIR must not cost anyone their files).
 func Down(ctx context.Context, dir string) error {
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
 		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("localfleet %s: down: %w", dir, err)
 	}
 	f, err := Open(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
+	}
+	if f == nil && len(entries) > 0 {
+		return fmt.Errorf("localfleet %s: down: not a local fleet directory (no state.json): refusing to remove it", dir)
 	}
 	if f != nil {
 		var mu sync.Mutex
