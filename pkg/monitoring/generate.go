@@ -1,0 +1,149 @@
+package monitoring
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+)
+
+// Generated file names in the monitoring directory, besides rules/ and dashboards/.
+const (
+	PrometheusFile    = "prometheus.yml"
+	ScrapeConfigsFile = "scrape-configs.json"
+)
+
+// Files maps paths relative to the monitoring directory to their content.
+type Files map[string][]byte
+
+// Paths lists the files in order.
+func (f Files) Paths() []string {
+	ps := make([]string, 0, len(f))
+	for p := range f {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}
+
+// ConfigFiles renders prometheus.yml, the scrape configurations for Nix and the rule files.
+func ConfigFiles(hosts []*inventory.Host, opts ConfigOptions) (Files, error) {
+	exporters := Exporters()
+	cfg, err := Config(hosts, exporters, opts)
+	if err != nil {
+		return nil, err
+	}
+	files := Files{}
+	if files[PrometheusFile], err = cfg.MarshalYAMLFile(); err != nil {
+		return nil, err
+	}
+	if files[ScrapeConfigsFile], err = MarshalScrapeJSON(cfg.ScrapeConfigs); err != nil {
+		return nil, err
+	}
+	for _, g := range RuleGroups() {
+		if files[g.File()], err = MarshalRuleFile(g); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// DashboardFiles renders every dashboard.
+func DashboardFiles() (Files, error) {
+	files := Files{}
+	for _, d := range Dashboards() {
+		b, err := MarshalDashboard(d)
+		if err != nil {
+			return nil, err
+		}
+		files[d.File()] = b
+	}
+	return files, nil
+}
+
+// Write writes the files under dir and reports which changed. Rendering happens before any
+// write, so an error never leaves a half-updated directory behind.
+func Write(dir string, files Files) (changed []string, err error) {
+	for _, p := range files.Paths() {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		old, err := os.ReadFile(full)
+		if err == nil && bytes.Equal(old, files[p]) {
+			continue
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return changed, fmt.Errorf("read %s: %w", full, err)
+		}
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return changed, fmt.Errorf("write %s: %w", full, err)
+		}
+		tmp := full + ".tmp"
+		if err := os.WriteFile(tmp, files[p], 0o644); err != nil {
+			return changed, fmt.Errorf("write %s: %w", full, err)
+		}
+		if err := os.Rename(tmp, full); err != nil {
+			return changed, fmt.Errorf("write %s: %w", full, err)
+		}
+		changed = append(changed, p)
+	}
+	return changed, nil
+}
+
+// Stale lists the generated files under dir whose content differs from files, or that are
+// missing: what a CI check fails on when someone edited the inventory or pkg/monitoring without
+// regenerating.
+func Stale(dir string, files Files) ([]string, error) {
+	var stale []string
+	for _, p := range files.Paths() {
+		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if errors.Is(err, os.ErrNotExist) || (err == nil && !bytes.Equal(old, files[p])) {
+			stale = append(stale, p)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+	}
+	return stale, nil
+}
+
+// PromtoolStep is one promtool invocation of Check.
+type PromtoolStep struct {
+	Name string
+	Args []string
+}
+
+// PromtoolSteps are the checks of a monitoring directory: the configuration (which also loads
+// every rule file it names), the rule files on their own, and the rule unit tests.
+func PromtoolSteps(dir string, promtool string) []PromtoolStep {
+	var rules, tests []string
+	for _, g := range RuleGroups() {
+		rules = append(rules, filepath.Join(dir, g.File()))
+		tests = append(tests, filepath.Join(dir, g.TestFile()))
+	}
+	return []PromtoolStep{
+		{Name: "check config", Args: []string{promtool, "check", "config", filepath.Join(dir, PrometheusFile)}},
+		{Name: "check rules", Args: append([]string{promtool, "check", "rules"}, rules...)},
+		{Name: "test rules", Args: append([]string{promtool, "test", "rules"}, tests...)},
+	}
+}
+
+// Check runs every PromtoolStep and stops at the first failure, returning promtool's output.
+func Check(ctx context.Context, host *command.Host, dir, promtool string) (string, error) {
+	var out strings.Builder
+	for _, s := range PromtoolSteps(dir, promtool) {
+		res, err := host.Run(ctx, command.Cmd{Args: s.Args})
+		out.Write(res.Stdout)
+		out.Write(res.Stderr)
+		if err != nil {
+			return out.String(), fmt.Errorf("promtool %s: %w", s.Name, err)
+		}
+	}
+	return out.String(), nil
+}

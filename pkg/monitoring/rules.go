@@ -1,0 +1,198 @@
+package monitoring
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v2"
+)
+
+// RuleGlob is how prometheus.yml finds the rule files. The ".rules.yml" suffix keeps the promtool
+// tests next to them (".test.yml") out of the glob.
+const RuleGlob = "rules/*.rules.yml"
+
+// Severities, routed by Alertmanager: critical pages, warning and info go to the daily digest.
+const (
+	SeverityCritical = "critical"
+	SeverityWarning  = "warning"
+	SeverityInfo     = "info"
+)
+
+// Alert is one alerting rule plus what it depends on.
+type Alert struct {
+	Name     string
+	Expr     string
+	For      time.Duration
+	Severity string
+	Summary  string // one line, templated
+	Detail   string // what it means and what to do, templated
+	// Needs are the selectors the expression reads. An alert's expression is empty while all is
+	// well, so the live test checks these instead: each must return series from the real
+	// exporters, which proves the alert watches metrics that exist with the labels it expects.
+	Needs []string
+}
+
+// RuleGroup is one rule file.
+type RuleGroup struct {
+	Name   string // group name and file stem: rules/<Name>.rules.yml
+	Alerts []Alert
+}
+
+// File is the group's path relative to the monitoring directory.
+func (g RuleGroup) File() string { return "rules/" + g.Name + ".rules.yml" }
+
+// TestFile is the promtool unit test of the group, relative to the monitoring directory.
+func (g RuleGroup) TestFile() string { return "rules/" + g.Name + ".test.yml" }
+
+// fsSelector keeps real, writable-by-design filesystems: pseudo and in-memory ones fill and
+// empty by design. vfat stays in because a full /boot is what breaks NixOS switches.
+const fsSelector = `fstype!~"tmpfs|ramfs|devtmpfs|squashfs|overlay|efivarfs|nsfs|fuse\\..*"`
+
+// Thresholds shared by rules, their tests and the docs.
+const (
+	DiskFreeRatioMin      = 0.10
+	RebootPendingFor      = 3 * 24 * time.Hour
+	NoDeployFor           = 21 * 24 * time.Hour
+	DiskPredictWindow     = 6 * time.Hour
+	DiskPredictHorizon    = 4 * 24 * time.Hour
+	DiskPredictOnlyBelow  = 0.40
+	hostDownFor           = 5 * time.Minute
+	exporterDownFor       = 10 * time.Minute
+	collectorFailingFor   = 15 * time.Minute
+	mediaTargetDownFor    = 10 * time.Minute
+	regressionFor         = 30 * time.Minute
+	diskNearlyFullFor     = 15 * time.Minute
+	diskFillingUpFor      = time.Hour
+	noDeployEvaluationFor = time.Hour
+)
+
+// RuleGroups are the fleet's alerts.
+func RuleGroups() []RuleGroup {
+	avail := MetricNodeFilesystemAvail + "{" + fsSelector + "}"
+	size := MetricNodeFilesystemSize + "{" + fsSelector + "}"
+	writable := MetricNodeFilesystemReadonly + "{" + fsSelector + "} == 0"
+	collectorSuccess := `{__name__=~"hub_.+` + metricCollectorSuccessSuffix + `"}`
+	return []RuleGroup{
+		{Name: "fleet", Alerts: []Alert{
+			{
+				Name: "HostDown", Expr: `up{job="node"} == 0`, For: hostDownFor, Severity: SeverityCritical,
+				Summary: "{{ $labels.host }} is down",
+				Detail:  "node_exporter on {{ $labels.instance }} has not answered for 5 minutes: the host is off, unreachable or node_exporter is stopped.",
+				Needs:   []string{`up{job="node"}`},
+			},
+			{
+				// A down host takes all its exporters with it; HostDown already says so.
+				Name: "ExporterDown", Expr: `up{job!="node"} == 0 unless on (host) up{job="node"} == 0`, For: exporterDownFor, Severity: SeverityWarning,
+				Summary: "{{ $labels.job }} exporter on {{ $labels.host }} is down",
+				Detail:  "{{ $labels.instance }} has not answered scrapes for 10 minutes while the host is up: check the exporter's systemd unit and journal.",
+				Needs:   []string{`up{job!="node"}`},
+			},
+			{
+				Name: "ExporterCollectorFailing", Expr: collectorSuccess + ` == 0`, For: collectorFailingFor, Severity: SeverityWarning,
+				Summary: "{{ $labels.job }} collector {{ $labels.collector }} on {{ $labels.host }} is failing",
+				Detail:  "The collector has failed or timed out on every scrape for 15 minutes; its metrics are missing or stale. The exporter's log says why.",
+				Needs:   []string{collectorSuccess},
+			},
+		}},
+		{Name: "nixos", Alerts: []Alert{
+			{
+				// for: rather than a timestamp comparison, so switching again without rebooting
+				// does not restart the clock; Prometheus restores for: state across restarts.
+				Name: "RebootRequired", Expr: MetricNixOSRebootRequired + ` == 1`, For: RebootPendingFor, Severity: SeverityWarning,
+				Summary: "{{ $labels.host }} has needed a reboot for 3 days ({{ $labels.reason }})",
+				Detail:  "The running system's {{ $labels.reason }} differs from the booted one, so the last deploy is not fully in effect until a reboot.",
+				Needs:   []string{MetricNixOSRebootRequired},
+			},
+			{
+				Name: "NoRecentDeploy", Expr: fmt.Sprintf(`time() - %s > %d`, MetricNixOSLastSwitch, int64(NoDeployFor.Seconds())), For: noDeployEvaluationFor, Severity: SeverityInfo,
+				Summary: "{{ $labels.host }} has not been deployed for 3 weeks",
+				Detail:  "/run/current-system last changed {{ $value | humanizeDuration }} ago: the host misses fixes and security updates the rest of the fleet has.",
+				Needs:   []string{MetricNixOSLastSwitch},
+			},
+		}},
+		{Name: "disk", Alerts: []Alert{
+			{
+				Name: "DiskNearlyFull",
+				Expr: fmt.Sprintf(`%s / %s < %g and %s`, avail, size, DiskFreeRatioMin, writable),
+				For:  diskNearlyFullFor, Severity: SeverityCritical,
+				Summary: "{{ $labels.mountpoint }} on {{ $labels.host }} is over 90% full",
+				Detail:  "Only {{ $value | humanizePercentage }} of {{ $labels.mountpoint }} ({{ $labels.device }}) is free. On / run nix-collect-garbage; a full /boot stops switches.",
+				Needs:   []string{avail, size, MetricNodeFilesystemReadonly + "{" + fsSelector + "}"},
+			},
+			{
+				// The ratio guard keeps a brief burst of writes on a mostly empty disk quiet.
+				Name: "DiskFillingUp",
+				Expr: fmt.Sprintf(`predict_linear(%s[%s], %d) < 0 and %s / %s < %g and %s`,
+					avail, model.Duration(DiskPredictWindow), int64(DiskPredictHorizon.Seconds()), avail, size, DiskPredictOnlyBelow, writable),
+				For: diskFillingUpFor, Severity: SeverityWarning,
+				Summary: "{{ $labels.mountpoint }} on {{ $labels.host }} will be full within 4 days",
+				Detail:  "At the rate of the last 6 hours {{ $labels.mountpoint }} ({{ $labels.device }}) runs out of space within 4 days.",
+				Needs:   []string{avail, size},
+			},
+		}},
+		{Name: "media", Alerts: []Alert{
+			{
+				Name: "MediaTargetDown", Expr: MetricMediaTargetUp + ` == 0`, For: mediaTargetDownFor, Severity: SeverityWarning,
+				Summary: "media application {{ $labels.app }} {{ $labels.name }} on {{ $labels.host }} is down",
+				Detail:  "The media exporter has not been able to query it for 10 minutes: the service is down, its API key changed or it is overloaded.",
+				Needs:   []string{MetricMediaTargetUp},
+			},
+		}},
+		{Name: "baseline", Alerts: []Alert{
+			{
+				Name: "PerformanceRegression", Expr: MetricBaselineRegression + ` == 1`, For: regressionFor, Severity: SeverityWarning,
+				Summary: "{{ $labels.host }} regressed on {{ $labels.metric }}",
+				Detail:  "The baseline exporter flags {{ $labels.metric }} as beyond its z-score and absolute thresholds against the host's own baseline for 30 minutes; compare with the last deploy.",
+				Needs:   []string{MetricBaselineRegression},
+			},
+		}},
+	}
+}
+
+type ruleFile struct {
+	Groups []ruleFileGroup `yaml:"groups"`
+}
+
+type ruleFileGroup struct {
+	Name  string     `yaml:"name"`
+	Rules []ruleYAML `yaml:"rules"`
+}
+
+type ruleYAML struct {
+	Alert       string            `yaml:"alert"`
+	Expr        string            `yaml:"expr"`
+	For         model.Duration    `yaml:"for,omitempty"`
+	Labels      map[string]string `yaml:"labels"`
+	Annotations map[string]string `yaml:"annotations"`
+}
+
+// MarshalRuleFile renders a group as a Prometheus rule file.
+func MarshalRuleFile(g RuleGroup) ([]byte, error) {
+	f := ruleFile{Groups: []ruleFileGroup{{Name: "hub-" + g.Name}}}
+	for _, a := range g.Alerts {
+		f.Groups[0].Rules = append(f.Groups[0].Rules, ruleYAML{
+			Alert:       a.Name,
+			Expr:        a.Expr,
+			For:         model.Duration(a.For),
+			Labels:      map[string]string{"severity": a.Severity},
+			Annotations: map[string]string{"summary": a.Summary, "description": a.Detail},
+		})
+	}
+	b, err := yaml.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", g.File(), err)
+	}
+	return append([]byte(generatedHeader), b...), nil
+}
+
+// AlertNames lists every alert of the groups, for coverage checks.
+func AlertNames(groups []RuleGroup) []string {
+	var names []string
+	for _, g := range groups {
+		for _, a := range g.Alerts {
+			names = append(names, a.Name)
+		}
+	}
+	return names
+}
