@@ -1,0 +1,402 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+// testFleet is one local fleet shared by the integration subtests, which run in order: each
+// starts from the state the previous one left.
+type testFleet struct {
+	lf  *localfleet.Fleet
+	gen int // the last generation number handed out
+}
+
+func needFleet(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("the local fleet needs root (mount namespaces)")
+	}
+	for _, tool := range []string{"nix", "unshare", "sshd", "ssh"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if _, err := os.Stat("/usr/sbin/" + tool); err != nil {
+				t.Skipf("the local fleet needs %s", tool)
+			}
+		}
+	}
+}
+
+func startFleet(t testing.TB, hosts []string) *testFleet {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "hd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf, err := localfleet.Up(context.Background(), localfleet.Config{Dir: dir, Hosts: hosts})
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("local fleet: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := lf.Down(context.Background()); err != nil {
+			t.Errorf("local fleet down: %v", err)
+		}
+	})
+	return &testFleet{lf: lf, gen: 1}
+}
+
+// inv loads the fleet's generated inventory.
+func (f *testFleet) inv(t testing.TB) *inventory.Fleet {
+	t.Helper()
+	inv, err := inventory.Load(f.lf.InventoryDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// next gives the named hosts (all when none) a new generation with variant v.
+func (f *testFleet) next(t testing.TB, v localfleet.Variant, names ...string) int {
+	t.Helper()
+	f.gen++
+	if len(names) == 0 {
+		for _, h := range f.lf.Hosts() {
+			names = append(names, h.Name)
+		}
+	}
+	v.Generation = f.gen
+	for _, n := range names {
+		if err := f.lf.SetVariant(n, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f.gen
+}
+
+func testOptions(out *bytes.Buffer) Options {
+	return Options{
+		KeepGoing: true, Out: out, Progress: parallel.ProgressPlain,
+		ConfirmTimeout: 3 * time.Second, ProbeTimeout: 10 * time.Second,
+		CopyBackoff: 200 * time.Millisecond, HealthPause: 200 * time.Millisecond,
+		NixArgs: localfleet.NixFlags(),
+	}
+}
+
+// deploy runs a deploy of selection with opts adjusted by tweak.
+func (f *testFleet) deploy(t testing.TB, ctx context.Context, selection string, tweak func(*Options, []*inventory.Host)) (*Result, string) {
+	t.Helper()
+	inv := f.inv(t)
+	hosts, err := inv.Select(selection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	opts := testOptions(&out)
+	if tweak != nil {
+		tweak(&opts, hosts)
+	}
+	e := &command.Executor{}
+	defer e.Close()
+	res, err := Run(ctx, inv, e, hosts, opts)
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s", err, out.String())
+	}
+	return res, out.String()
+}
+
+func hostResult(t testing.TB, rep *parallel.Report, host string) parallel.HostResult {
+	t.Helper()
+	for _, h := range rep.Hosts {
+		if h.Host == host {
+			return h
+		}
+	}
+	t.Fatalf("no result for %s", host)
+	return parallel.HostResult{}
+}
+
+// onHost reads a symlink of the host (its /run or /nix seen from this machine).
+func (f *testFleet) link(t testing.TB, host, p string) string {
+	t.Helper()
+	h, err := f.lf.Host(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := os.Readlink(filepath.Join(h.Dir, p))
+	return s
+}
+
+// generationOf parses the "-g<N>" suffix the local fleet's systems carry.
+func generationOf(system string) string {
+	i := strings.LastIndex(system, "-g")
+	if i < 0 {
+		return ""
+	}
+	return system[i+2:]
+}
+
+// consistent checks the invariant every deploy must leave behind, however it ended: the profile's
+// current generation exists in the host's store, and the running system is that generation.
+func (f *testFleet) consistent(t testing.TB, host string) (running string) {
+	t.Helper()
+	h, _ := f.lf.Host(host)
+	gen := f.link(t, host, "nix/var/nix/profiles/system")
+	target := f.link(t, host, "nix/var/nix/profiles/"+gen)
+	if _, err := os.Stat(filepath.Join(h.Dir, target)); err != nil || target == "" {
+		t.Errorf("%s: the profile's generation %s (%s) is not in the host's store: %v", host, gen, target, err)
+	}
+	running = f.link(t, host, "run/current-system")
+	if running != target {
+		t.Errorf("%s: runs %s but the profile (the next boot) is %s", host, running, target)
+	}
+	return running
+}
+
+// reachable proves a NEW ssh connection works.
+func reachable(t testing.TB, inv *inventory.Fleet, host string) {
+	t.Helper()
+	h, _ := inv.Host(host)
+	e := &command.Executor{}
+	defer e.Close()
+	if _, err := e.SSH(h.Name, h.SSH).Ping(context.Background(), 10*time.Second); err != nil {
+		t.Errorf("%s is not reachable over ssh: %v", host, err)
+	}
+}
+
+func TestLocalFleet(t *testing.T) {
+	needFleet(t)
+	if testing.Short() {
+		t.Skip("integration test: starts a local fleet")
+	}
+	f := startFleet(t, nil)
+	ctx := context.Background()
+	all := "*"
+
+	t.Run("six hosts deploy in parallel", func(t *testing.T) {
+		gen := f.next(t, localfleet.Variant{})
+		res, out := f.deploy(t, ctx, all, nil)
+		if res.Report.Failed() > 0 {
+			t.Fatalf("failed hosts: %v\n%s", res.Report.Err(), out)
+		}
+		var slowest time.Duration
+		for _, h := range res.Report.Hosts {
+			if h.Status != parallel.StatusOK {
+				t.Errorf("%s: %s, want ok", h.Host, h.Status)
+			}
+			if h.Fields["generation"] != "2" {
+				t.Errorf("%s: generation %q, want 2", h.Host, h.Fields["generation"])
+			}
+			if got := generationOf(f.consistent(t, h.Host)); got != itoa(gen) {
+				t.Errorf("%s runs generation g%s, want g%d", h.Host, got, gen)
+			}
+			slowest = max(slowest, h.Duration)
+		}
+		// Parallel, not one after another: the whole run takes about as long as its slowest host.
+		if res.Report.Duration > slowest*3/2+time.Second {
+			t.Errorf("deploy took %s, the slowest host %s: hosts did not run in parallel", res.Report.Duration, slowest)
+		}
+		if !strings.Contains(out, "phase build") && !strings.Contains(out, "build") {
+			t.Errorf("no build phase in the output:\n%s", out)
+		}
+	})
+
+	t.Run("unchanged redeploy is a no-op on every host", func(t *testing.T) {
+		res, out := f.deploy(t, ctx, all, nil)
+		for _, h := range res.Report.Hosts {
+			if h.Status != parallel.StatusSkipped || h.Phase != "eval" {
+				t.Errorf("%s: %s in phase %s, want skipped in eval\n%s", h.Host, h.Status, h.Phase, out)
+			}
+		}
+	})
+
+	t.Run("a generation that breaks ssh is rolled back by the watchdog", func(t *testing.T) {
+		before := f.link(t, "p620", "run/current-system")
+		f.next(t, localfleet.Variant{SSHD: localfleet.SSHDDeny}, "p620")
+		res, out := f.deploy(t, ctx, "p620", nil)
+		h := hostResult(t, res.Report, "p620")
+		if h.Status != parallel.StatusFailed || h.FailedPhase != "confirm" || !strings.Contains(h.Err.Error(), "rolled back") {
+			t.Fatalf("p620: %s in %s (%v), want failed in confirm with a rollback\n%s", h.Status, h.FailedPhase, h.Err, out)
+		}
+		if got := f.consistent(t, "p620"); got != before {
+			t.Errorf("p620 runs %s after the rollback, want %s", got, before)
+		}
+		reachable(t, f.inv(t), "p620")
+		f.next(t, localfleet.Variant{}, "p620") // later subtests deploy a healthy p620
+	})
+
+	t.Run("a failing health check rolls back", func(t *testing.T) {
+		before := f.link(t, "razer", "run/current-system")
+		f.next(t, localfleet.Variant{}, "razer")
+		res, out := f.deploy(t, ctx, "razer", func(o *Options, hs []*inventory.Host) {
+			hs[0].Health = append(hs[0].Health, inventory.HealthCheck{Command: "test -e /run/no-such-service", Retries: 2, Timeout: 2 * time.Second})
+		})
+		h := hostResult(t, res.Report, "razer")
+		if h.Status != parallel.StatusFailed || h.FailedPhase != "health" ||
+			!strings.Contains(h.Err.Error(), "command test -e /run/no-such-service") || !strings.Contains(h.Err.Error(), "rolled back") {
+			t.Fatalf("razer: %s in %s (%v), want failed in health naming the check\n%s", h.Status, h.FailedPhase, h.Err, out)
+		}
+		if got := f.consistent(t, "razer"); got != before {
+			t.Errorf("razer runs %s after the rollback, want %s", got, before)
+		}
+	})
+
+	t.Run("a down host fails alone", func(t *testing.T) {
+		if err := f.lf.Stop(ctx, "dex5550"); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := f.lf.Start(ctx, "dex5550"); err != nil {
+				t.Fatal(err)
+			}
+		}()
+		gen := f.next(t, localfleet.Variant{})
+		res, out := f.deploy(t, ctx, all, nil)
+		for _, h := range res.Report.Hosts {
+			want := parallel.StatusOK
+			if h.Host == "dex5550" {
+				want = parallel.StatusFailed
+			}
+			if h.Status != want {
+				t.Errorf("%s: %s (%v), want %s\n%s", h.Host, h.Status, h.Err, want, out)
+			}
+			if want == parallel.StatusOK && generationOf(f.link(t, h.Host, "run/current-system")) != itoa(gen) {
+				t.Errorf("%s did not get generation %d", h.Host, gen)
+			}
+		}
+		if h := hostResult(t, res.Report, "dex5550"); h.FailedPhase != "eval" || !strings.Contains(h.Err.Error(), "hosts:ping") {
+			t.Errorf("dex5550 failed in %q with %v, want the eval phase's reachability error", h.FailedPhase, h.Err)
+		}
+	})
+
+	t.Run("canary mode stops after a failed canary", func(t *testing.T) {
+		f.next(t, localfleet.Variant{})
+		if err := f.lf.FailNextActivation("hp"); err != nil {
+			t.Fatal(err)
+		}
+		before := map[string]string{}
+		for _, h := range f.lf.Hosts() {
+			before[h.Name] = f.link(t, h.Name, "run/current-system")
+		}
+		res, out := f.deploy(t, ctx, all, func(o *Options, _ []*inventory.Host) { o.Canary = "hp" })
+		if !strings.Contains(res.Stopped, "the canary failed (hp)") {
+			t.Errorf("stopped %q, want the canary named\n%s", res.Stopped, out)
+		}
+		for _, h := range res.Report.Hosts {
+			want := parallel.StatusNotRun
+			if h.Host == "hp" {
+				want = parallel.StatusFailed
+			}
+			if h.Status != want {
+				t.Errorf("%s: %s (%v), want %s", h.Host, h.Status, h.Err, want)
+			}
+			if got := f.consistent(t, h.Host); got != before[h.Host] {
+				t.Errorf("%s runs %s, want it untouched on %s", h.Host, got, before[h.Host])
+			}
+		}
+	})
+
+	t.Run("two concurrent deploys to one host: the second is refused", func(t *testing.T) {
+		f.next(t, localfleet.Variant{ActivationDelay: 3 * time.Second}, "p510")
+		h, _ := f.lf.Host("p510")
+		first := make(chan *Result, 1)
+		go func() {
+			res, _ := f.deploy(t, ctx, "p510", nil)
+			first <- res
+		}()
+		lock := filepath.Join(h.Dir, "run", "hub-deploy.lock")
+		waitUntil(t, 60*time.Second, func() bool { _, err := os.Stat(lock); return err == nil })
+		res, out := f.deploy(t, ctx, "p510", nil)
+		second := hostResult(t, res.Report, "p510")
+		if second.Status != parallel.StatusFailed || !errors.Is(second.Err, ErrLocked) || !strings.Contains(second.Err.Error(), Owner()) {
+			t.Errorf("second deploy: %s (%v), want refused naming the holder\n%s", second.Status, second.Err, out)
+		}
+		if r := hostResult(t, (<-first).Report, "p510"); r.Status != parallel.StatusOK {
+			t.Errorf("first deploy: %s (%v), want ok", r.Status, r.Err)
+		}
+		if _, err := os.Stat(lock); err == nil {
+			t.Errorf("the lock is still there after both deploys")
+		}
+	})
+
+	t.Run("ctrl-c mid-deploy leaves every host consistent", func(t *testing.T) {
+		before := map[string]string{}
+		for _, h := range f.lf.Hosts() {
+			before[h.Name] = f.link(t, h.Name, "run/current-system")
+		}
+		f.next(t, localfleet.Variant{ActivationDelay: 2 * time.Second})
+		cctx, cancel := context.WithCancel(ctx)
+		go func() {
+			// Cancel once the first host is activating: some hosts are mid-activation then.
+			h, _ := f.lf.Host("p620")
+			waitUntil(t, 60*time.Second, func() bool {
+				m, _ := filepath.Glob(filepath.Join(h.Dir, "run", "hub-deploy", "*", "pid"))
+				return len(m) > 0
+			})
+			time.Sleep(500 * time.Millisecond)
+			cancel()
+		}()
+		res, out := f.deploy(t, cctx, all, nil)
+		for _, h := range res.Report.Hosts {
+			got := f.consistent(t, h.Host)
+			if got != before[h.Host] && generationOf(got) != itoa(f.gen) {
+				t.Errorf("%s runs %s: neither the old nor the new system", h.Host, got)
+			}
+			if h.Status == parallel.StatusOK && got == before[h.Host] {
+				t.Errorf("%s reported ok but runs its old system", h.Host)
+			}
+			if h.Status == parallel.StatusCancelled && got != before[h.Host] {
+				t.Errorf("%s cancelled but runs the new system", h.Host)
+			}
+			if _, err := os.Stat(filepath.Join(f.lf.Hosts()[0].Dir, "..", h.Host, "run", "hub-deploy.lock")); err == nil {
+				t.Errorf("%s: the deploy lock was left behind", h.Host)
+			}
+		}
+		if res.Report.Failed() == 0 {
+			t.Errorf("no host was cancelled: the cancel came too late to test anything\n%s", out)
+		}
+	})
+
+	t.Run("reboot when the kernel changed", func(t *testing.T) {
+		gen := f.next(t, localfleet.Variant{Kernel: "6.12.1"}, "samsung")
+		res, out := f.deploy(t, ctx, "samsung", func(o *Options, _ []*inventory.Host) {
+			o.Reboot = true
+			o.Rebooter = RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
+				return f.lf.Reboot(ctx, h.Name)
+			})
+		})
+		h := hostResult(t, res.Report, "samsung")
+		if h.Status != parallel.StatusOK || h.Fields["reboot"] != "done" {
+			t.Fatalf("samsung: %s reboot=%q (%v)\n%s", h.Status, h.Fields["reboot"], h.Err, out)
+		}
+		if b := f.link(t, "samsung", "run/booted-system"); generationOf(b) != itoa(gen) {
+			t.Errorf("samsung booted %s, want generation %d", b, gen)
+		}
+	})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+
+func waitUntil(t testing.TB, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %s", timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
