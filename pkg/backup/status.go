@@ -1,0 +1,108 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// SetStatus is the freshness of one set of one host.
+type SetStatus struct {
+	Host, Set string
+	Last      *Snapshot     // the newest snapshot; nil when there is none
+	Age       time.Duration // since Last
+	MaxAge    time.Duration
+	Snapshots int
+	Err       error // the repository could not be read
+}
+
+// Stale reports whether the set needs attention: no snapshot, too old, or unreadable.
+func (s SetStatus) Stale() bool { return s.Err != nil || s.Last == nil || s.Age > s.MaxAge }
+
+// State is the status column.
+func (s SetStatus) State() string {
+	switch {
+	case s.Err != nil:
+		return "error"
+	case s.Last == nil:
+		return "never"
+	case s.Age > s.MaxAge:
+		return "stale"
+	default:
+		return "ok"
+	}
+}
+
+// Judge computes a set's status from its snapshots at now.
+func Judge(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Time) SetStatus {
+	st := SetStatus{Host: host, Set: set, MaxAge: maxAge, Snapshots: len(snaps)}
+	for i := range snaps {
+		if st.Last == nil || snaps[i].Time.After(st.Last.Time) {
+			st.Last = &snaps[i]
+		}
+	}
+	if st.Last != nil {
+		st.Age = now.Sub(st.Last.Time)
+	}
+	return st
+}
+
+// Status reads the set's snapshots and judges them at now.
+func (j Job) Status(ctx context.Context, now time.Time) SetStatus {
+	snaps, err := j.Snapshots(ctx)
+	st := Judge(j.HostName, j.Set.Name, j.Set.MaxAge, snaps, now)
+	st.Err = err
+	return st
+}
+
+// WriteStatus prints the status table, one row per host and set.
+func WriteStatus(w io.Writer, rows []SetStatus) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "HOST\tSET\tSTATE\tLAST\tAGE\tMAX AGE\tSNAPSHOTS\tSNAPSHOT")
+	for _, r := range rows {
+		last, age, id := "-", "-", "-"
+		if r.Last != nil {
+			last = r.Last.Time.UTC().Format("2006-01-02 15:04 UTC")
+			age = Age(r.Age)
+			id = r.Last.ShortID
+		}
+		if r.Err != nil {
+			id = firstLine(r.Err.Error())
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Host, r.Set, r.State(), last, age, Age(r.MaxAge), r.Snapshots, id)
+	}
+	return tw.Flush()
+}
+
+// StaleError names the sets that need attention, or is nil.
+func StaleError(rows []SetStatus) error {
+	var bad []string
+	for _, r := range rows {
+		if r.Stale() {
+			bad = append(bad, fmt.Sprintf("%s/%s (%s)", r.Host, r.Set, r.State()))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d backup sets need attention: %s", len(bad), len(rows), strings.Join(bad, ", "))
+}
+
+// Age renders a duration in the largest sensible units: 3d4h, 5h12m, 42m, 17s.
+func Age(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "in the future"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	default:
+		return fmt.Sprintf("%dd%02dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
+	}
+}
