@@ -146,7 +146,23 @@ func Dashboards() []Dashboard {
 			Description: "The media stack on media-server hosts, from hub-media-exporter.",
 			Panels: []Panel{
 				{Title: "Applications up", Kind: KindTable, Width: 24, Targets: []Target{{Expr: sel(MetricMediaTargetUp), Legend: "{{host}} {{app}} {{name}}"}}},
-				{Title: "Applications down", Kind: KindStat, Width: 12, Targets: []Target{{Expr: `count(` + sel(MetricMediaTargetUp) + ` == 0) or vector(0)`}}},
+				{Title: "Applications down", Kind: KindStat, Width: 6, Targets: []Target{{Expr: `count(` + sel(MetricMediaTargetUp) + ` == 0) or vector(0)`}}},
+				{Title: "Streams playing", Kind: KindStat, Width: 6, Targets: []Target{{Expr: `sum(` + sel(MetricMediaStreams) + `) or vector(0)`}}},
+				{Title: "Hardware transcodes", Kind: KindStat, Width: 6, Targets: []Target{{Expr: `sum(` + sel(MetricMediaHWTranscodes) + `) or vector(0)`}}},
+				{Title: "Health issues", Kind: KindStat, Width: 6, Targets: []Target{{Expr: `sum(` + sel(MetricMediaHealthIssues) + `) or vector(0)`}}},
+				{Title: "Streams by decision", Description: "Direct play, direct stream (remux) or transcode.", Kind: KindTimeSeries, Width: 12, Targets: []Target{{
+					Expr: `sum by (host, app, decision) (` + sel(MetricMediaStreams) + `)`, Legend: "{{host}} {{app}} {{decision}}"}}},
+				{Title: "Sessions", Kind: KindTimeSeries, Width: 12, Targets: []Target{{Expr: sel(MetricMediaSessions), Legend: "{{host}} {{app}} {{name}}"}}},
+				{Title: "Bandwidth", Kind: KindTimeSeries, Unit: "Bps", Width: 12, Targets: []Target{{
+					Expr: `sum by (host, app, location) (` + sel(MetricMediaBandwidth) + `)`, Legend: "{{host}} {{app}} {{location}}"}}},
+				{Title: "Download queue", Kind: KindTimeSeries, Width: 12, Targets: []Target{{
+					Expr: `sum by (host, app, status) (` + sel(MetricMediaQueueItems) + `)`, Legend: "{{host}} {{app}} {{status}}"}}},
+				{Title: "Wanted items", Kind: KindTimeSeries, Width: 12, Targets: []Target{{
+					Expr: `sum by (host, app, reason) (` + sel(MetricMediaWantedItems) + `)`, Legend: "{{host}} {{app}} {{reason}}"}}},
+				{Title: "Library items", Kind: KindTimeSeries, Width: 12, Targets: []Target{{
+					Expr: `sum by (host, app, type) (` + sel(MetricMediaLibraryItems) + `)`, Legend: "{{host}} {{app}} {{type}}"}}},
+				{Title: "Root folder free space", Kind: KindTimeSeries, Unit: "bytes", Width: 12, Targets: []Target{{
+					Expr: sel(MetricMediaRootFolderFree), Legend: "{{host}} {{app}} {{path}}"}}},
 				{Title: "Exporter collectors", Description: "1: the collector succeeded in the last scrape.", Kind: KindTimeSeries, Width: 12, Targets: []Target{{
 					Expr: sel("hub_media" + metricCollectorSuccessSuffix), Legend: "{{host}} {{collector}}"}}},
 			},

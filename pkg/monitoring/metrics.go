@@ -26,7 +26,16 @@ const (
 	MetricNixOSClosureSize       = "hub_nixos_closure_size_bytes"
 
 	// hub-media-exporter (pkg/media).
-	MetricMediaTargetUp = "hub_media_target_up"
+	MetricMediaTargetUp       = "hub_media_up"
+	MetricMediaSessions       = "hub_media_sessions"
+	MetricMediaStreams        = "hub_media_streams"
+	MetricMediaHWTranscodes   = "hub_media_hardware_transcode_streams"
+	MetricMediaBandwidth      = "hub_media_bandwidth_bytes_per_second"
+	MetricMediaQueueItems     = "hub_media_queue_items"
+	MetricMediaWantedItems    = "hub_media_wanted_items"
+	MetricMediaHealthIssues   = "hub_media_health_issues"
+	MetricMediaRootFolderFree = "hub_media_root_folder_free_bytes"
+	MetricMediaLibraryItems   = "hub_media_library_items"
 
 	// hub-baseline-exporter (pkg/baseline).
 	MetricBaselineRegression = "hub_baseline_regression"
