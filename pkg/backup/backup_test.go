@@ -1,0 +1,277 @@
+package backup
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// golden compares got with testdata/<name>, rewriting it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	file := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+// recorder is a Reporter that keeps everything, for assertions.
+type recorder struct {
+	mu     sync.Mutex
+	phases []string
+	lines  []string
+	fields map[string]string
+}
+
+func (r *recorder) Phase(name string) { r.mu.Lock(); r.phases = append(r.phases, name); r.mu.Unlock() }
+func (r *recorder) Logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lines = append(r.lines, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Set(k, v string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fields == nil {
+		r.fields = map[string]string{}
+	}
+	r.fields[k] = v
+}
+func (r *recorder) output() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.lines, "\n") + "\n"
+}
+
+// The recorded `restic backup --json` of restic 0.14 becomes progress lines (throttled: the
+// clock advances one second per line, the interval is two), error lines and the summary; it is
+// fed in odd-sized chunks because ssh delivers output in arbitrary pieces.
+func TestProgressParsesResticJSON(t *testing.T) {
+	data, err := os.ReadFile("testdata/backup.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := &progress{r: rec, set: "data", every: 2 * time.Second, now: func() time.Time {
+		clock = clock.Add(time.Second)
+		return clock
+	}}
+	for len(data) > 0 {
+		n := min(37, len(data))
+		p.Write(data[:n])
+		data = data[n:]
+	}
+	p.Close()
+	sum, ok := p.summary()
+	if !ok {
+		t.Fatal("no summary parsed")
+	}
+	want := Summary{FilesNew: 2, DataAdded: 2109, TotalFiles: 2, TotalBytes: 48902, Duration: 0.417451235, SnapshotID: "6757ed16"}
+	if sum != want {
+		t.Errorf("summary = %+v, want %+v", sum, want)
+	}
+	golden(t, "progress.txt", rec.output()+sum.String()+"\n")
+}
+
+func TestBackupArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  inventory.BackupSet
+		want []string
+	}{
+		{"plain", inventory.BackupSet{Name: "system", Paths: []string{"/etc", "/var/lib/nixos"}},
+			[]string{"backup", "--json", "--host", "p510", "--tag", "set:system", "--", "/etc", "/var/lib/nixos"}},
+		{"excludes", inventory.BackupSet{Name: "media", Paths: []string{"/var/lib/plex"}, Exclude: []string{"*.log"}},
+			[]string{"backup", "--json", "--host", "p510", "--tag", "set:media", "--exclude", "*.log", "--", "/var/lib/plex"}},
+		// The live database and its journals are excluded and the consistent copy is added.
+		{"sqlite", inventory.BackupSet{Name: "arr", Paths: []string{"/var/lib/sonarr"}, SQLite: []string{"/var/lib/sonarr/sonarr.db"}, SQLiteDir: "/var/lib/hub-backup/arr/sqlite"},
+			[]string{"backup", "--json", "--host", "p510", "--tag", "set:arr",
+				"--exclude", "/var/lib/sonarr/sonarr.db", "--exclude", "/var/lib/sonarr/sonarr.db-wal",
+				"--exclude", "/var/lib/sonarr/sonarr.db-shm", "--exclude", "/var/lib/sonarr/sonarr.db-journal",
+				"--", "/var/lib/sonarr", "/var/lib/hub-backup/arr/sqlite"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := Job{HostName: "p510", Set: tc.set}
+			if got := j.backupArgs(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("backupArgs =\n %q\nwant\n %q", got, tc.want)
+			}
+		})
+	}
+	j := Job{HostName: "p510", Set: inventory.BackupSet{Repository: "/srv/restic", PasswordFile: "/run/agenix/restic-password"}}
+	want := []string{"restic", "--repo", "/srv/restic", "--password-file", "/run/agenix/restic-password", "snapshots"}
+	if got := j.restic("snapshots"); !reflect.DeepEqual(got, want) {
+		t.Errorf("restic() = %q, want %q", got, want)
+	}
+}
+
+func TestMetric(t *testing.T) {
+	at := time.Date(2026, 3, 1, 2, 30, 0, 0, time.UTC)
+	golden(t, "metric.prom", Metric("media", at, Summary{DataAdded: 123456, TotalFiles: 42}))
+}
+
+func TestParseForget(t *testing.T) {
+	data, err := os.ReadFile("testdata/forget.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		out     string
+		want    PruneResult
+		wantErr string
+	}{
+		{"recorded", string(data), PruneResult{Kept: 1, Removed: 1}, ""},
+		{"with text around", "Applying Policy: keep 1 latest snapshots\n" + string(data), PruneResult{Kept: 1, Removed: 1}, ""},
+		{"nothing", "", PruneResult{}, "printed no JSON"},
+		{"garbage", "[{", PruneResult{}, "parsing restic forget --json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseForget([]byte(tc.out))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("parseForget = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestJudgeSample(t *testing.T) {
+	mt := time.Unix(1700000000, 500)
+	sample := []lsNode{{Path: "/d/same", Size: 3, MTime: mt}, {Path: "/d/bad", Size: 3, MTime: mt},
+		{Path: "/d/gone", Size: 3, MTime: mt}, {Path: "/d/edited", Size: 3, MTime: mt}, {Path: "/d/lost", Size: 3, MTime: mt},
+		{Path: "/d/with space", Size: 3, MTime: mt}}
+	out := strings.Join([]string{
+		"aaa aaa 3 1700000000 /d/same",
+		"aaa bbb 3 1700000000 /d/bad",
+		"- aaa - - /d/gone",
+		"aaa aaa 4 1700000009 /d/edited",
+		"aaa - 3 1700000000 /d/lost",
+		"ccc ccc 3 1700000000 /d/with space",
+	}, "\n") + "\n"
+	vr, err := judge("abcd1234", sample, []byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := VerifyResult{Snapshot: "abcd1234", Checked: 2, Changed: []string{"/d/gone", "/d/edited"}, Mismatch: []string{"/d/bad", "/d/lost"}}
+	if !reflect.DeepEqual(vr, want) {
+		t.Errorf("judge = %+v, want %+v", vr, want)
+	}
+	if _, err := judge("x", sample, []byte("aaa aaa 3 1700000000 /d/same\n")); err == nil {
+		t.Error("judge accepted output missing sampled files")
+	}
+	if _, err := judge("x", sample[:1], []byte("aaa aaa 3 1700000000 /etc/shadow\n")); err == nil {
+		t.Error("judge accepted a path that was not sampled")
+	}
+}
+
+func TestPickIsDistinctAndBounded(t *testing.T) {
+	files := make([]lsNode, 10)
+	for i := range files {
+		files[i].Path = fmt.Sprint("/f", i)
+	}
+	for _, n := range []int{1, 5, 10, 50} {
+		got := pick(files, n, rand.New(rand.NewPCG(1, 2)))
+		seen := map[string]bool{}
+		for _, f := range got {
+			seen[f.Path] = true
+		}
+		if len(got) != min(n, 10) || len(seen) != len(got) {
+			t.Errorf("pick(%d) = %d files, %d distinct", n, len(got), len(seen))
+		}
+	}
+}
+
+func TestStatusTable(t *testing.T) {
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	snap := func(id string, ago time.Duration) Snapshot {
+		return Snapshot{ID: id + "0000", ShortID: id, Time: now.Add(-ago)}
+	}
+	rows := []SetStatus{
+		Judge("p510", "media", 26*time.Hour, []Snapshot{snap("aaaa1111", 50*time.Hour), snap("bbbb2222", 3*time.Hour)}, now),
+		Judge("p620", "system", 26*time.Hour, []Snapshot{snap("cccc3333", 73*time.Hour)}, now),
+		Judge("razer", "home", 26*time.Hour, nil, now),
+		{Host: "hp", Set: "lab", MaxAge: 26 * time.Hour, Err: errors.New("host hp: set lab: snapshots: wrong repository password\nmore")},
+	}
+	for _, tc := range []struct {
+		row   int
+		state string
+		stale bool
+	}{{0, "ok", false}, {1, "stale", true}, {2, "never", true}, {3, "error", true}} {
+		if r := rows[tc.row]; r.State() != tc.state || r.Stale() != tc.stale {
+			t.Errorf("row %d (%s/%s): state %s stale %v, want %s %v", tc.row, r.Host, r.Set, r.State(), r.Stale(), tc.state, tc.stale)
+		}
+	}
+	if rows[0].Last.ShortID != "bbbb2222" {
+		t.Errorf("newest snapshot = %s, want bbbb2222", rows[0].Last.ShortID)
+	}
+	var b bytes.Buffer
+	if err := WriteStatus(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "status.txt", b.String())
+	err := StaleError(rows)
+	want := "3 of 4 backup sets need attention: p620/system (stale), razer/home (never), hp/lab (error)"
+	if err == nil || err.Error() != want {
+		t.Errorf("StaleError = %v, want %q", err, want)
+	}
+	if err := StaleError(rows[:1]); err != nil {
+		t.Errorf("StaleError(fresh) = %v", err)
+	}
+}
+
+func TestAge(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-time.Second: "in the future", 17 * time.Second: "17s", 42 * time.Minute: "42m",
+		5*time.Hour + 12*time.Minute: "5h12m", 47 * time.Hour: "47h00m", 76 * time.Hour: "3d04h",
+	} {
+		if got := Age(d); got != want {
+			t.Errorf("Age(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		stderr string
+		want   string
+		noRepo bool
+	}{
+		{"Fatal: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?", "no restic repository", true},
+		{"Fatal: wrong password or no key found", "wrong repository password", false},
+		{"Fatal: something else", "exit status 1", false},
+	} {
+		err := classify(&command.ExitError{Host: "h", Args: []string{"restic"}, ExitCode: 1, Stderr: tc.stderr})
+		if !strings.Contains(err.Error(), tc.want) || errors.Is(err, ErrNoRepository) != tc.noRepo {
+			t.Errorf("classify(%q) = %v", tc.stderr, err)
+		}
+	}
+}
