@@ -30,7 +30,7 @@ type tautulliEnvelope[T any] struct {
 }
 
 type tautulliInfo struct {
-	Version string `json:"version"`
+	Version string `json:"tautulli_version"`
 }
 
 // parseTautulli unwraps the envelope: Tautulli reports some failures (a wrong cmd, an invalid key
