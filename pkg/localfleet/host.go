@@ -29,8 +29,10 @@ func (h Host) endpoint() string {
 
 // boot starts the host: unshare creates its namespaces and runs init.sh as their pid 1, which
 // mounts the host's /nix and /run, activates the boot entry and starts sshd. install, when not
-// empty, is installed as generation 1 first. boot returns once sshd answers.
-func boot(ctx context.Context, h Host, install string) (Host, error) {
+// empty, is installed as generation 1 first. record is called as soon as the launcher runs, so
+// that a crash during boot still leaves its pid in the state file for Down. boot returns once
+// sshd answers.
+func boot(ctx context.Context, h Host, install string, record func(Host) error) (Host, error) {
 	console, err := os.OpenFile(filepath.Join(h.Dir, "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
@@ -56,6 +58,10 @@ func boot(ctx context.Context, h Host, install string) (Host, error) {
 	lp, _ := readProc(h.Launcher)
 	h.LauncherStart = lp.start
 	h.Init, h.InitStart, h.PidNS, h.MntNS = 0, 0, "", ""
+	if err := record(h); err != nil {
+		kill(h)
+		return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
+	}
 	failed := func(err error) (Host, error) {
 		kill(h)
 		return h, fmt.Errorf("host %s: boot: %w\n%s", h.Name, err, tailFile(filepath.Join(h.Dir, "console.log"), 10))

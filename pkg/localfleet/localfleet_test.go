@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -185,12 +186,31 @@ func deploy(t *testing.T, f *Fleet, host, path, action string) (int, string) {
 	}
 }
 
+// loadAverage is the one-minute load average.
+func loadAverage(t *testing.T) float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var load float64
+	if _, err := fmt.Sscan(string(b), &load); err != nil {
+		t.Fatalf("/proc/loadavg %q: %v", b, err)
+	}
+	return load
+}
+
 func TestFleet(t *testing.T) {
 	requireRoot(t)
 	f, took := upFleet(t)
 	t.Logf("fleet:up of %d hosts took %s", len(f.Hosts()), took)
 	if took > 5*time.Second {
-		t.Errorf("Up took %s, want under 5s", took)
+		// The budget is for a machine this test has to itself: with other work queueing for the
+		// CPUs, every process the fleet spawns waits its turn.
+		if load := loadAverage(t); raceEnabled || load > float64(runtime.NumCPU()) {
+			t.Logf("Up took %s, over the 5s budget, with load %.1f on %d CPUs (race detector: %t)", took, load, runtime.NumCPU(), raceEnabled)
+		} else {
+			t.Errorf("Up took %s, want under 5s (load %.1f on %d CPUs)", took, load, runtime.NumCPU())
+		}
 	}
 	gen1 := map[string]string{}
 	for _, s := range f.Status() {

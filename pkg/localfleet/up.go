@@ -109,18 +109,14 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 		return nil, fmt.Errorf("localfleet %s: generation 1: %w", dir, err)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	for i := range f.st.Hosts {
-		h := f.st.Hosts[i]
+	for _, h := range f.Hosts() {
 		g.Go(func() error {
 			if err := copyToHostStore(gctx, h.Dir, systems[h.Name]); err != nil {
 				return fmt.Errorf("host %s: install: %w", h.Name, err)
 			}
-			booted, err := boot(gctx, h, systems[h.Name])
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.st.Hosts[i] = booted
-			if serr := f.saveLocked(); serr != nil {
-				return errors.Join(err, serr)
+			booted, err := boot(gctx, h, systems[h.Name], f.record)
+			if rerr := f.record(booted); rerr != nil {
+				return errors.Join(err, rerr)
 			}
 			return err
 		})
@@ -140,6 +136,18 @@ func checkNames(names []string) error {
 		seen[n] = true
 	}
 	return nil
+}
+
+// record stores the host's processes in the state file.
+func (f *Fleet) record(h Host) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.st.Hosts {
+		if f.st.Hosts[i].Name == h.Name {
+			f.st.Hosts[i] = h
+		}
+	}
+	return f.saveLocked()
 }
 
 func (f *Fleet) save() error {
@@ -217,15 +225,8 @@ func (f *Fleet) Reboot(ctx context.Context, name string) error {
 	if err := kill(h); err != nil {
 		return fmt.Errorf("host %s: reboot: %w", name, err)
 	}
-	booted, berr := boot(ctx, h, "")
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i := range f.st.Hosts {
-		if f.st.Hosts[i].Name == name {
-			f.st.Hosts[i] = booted
-		}
-	}
-	if err := f.saveLocked(); err != nil {
+	booted, berr := boot(ctx, h, "", f.record)
+	if err := f.record(booted); err != nil {
 		return errors.Join(berr, err)
 	}
 	if berr != nil {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package localfleet
+
+const raceEnabled = false
