@@ -316,6 +316,12 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 	}
 	broke, err := acquireLock(ctx, remote, r.me, r.opts.StaleLock, r.opts.Force)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Cancelled mid-command: the mkdir may have happened on the host all the same.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			_ = releaseLock(cctx, remote, r.id)
+		}
 		return hostError("check", "take the deploy lock", err, "")
 	}
 	if broke {

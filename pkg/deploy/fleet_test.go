@@ -338,12 +338,14 @@ func TestLocalFleet(t *testing.T) {
 		}
 		f.next(t, localfleet.Variant{ActivationDelay: 2 * time.Second})
 		cctx, cancel := context.WithCancel(ctx)
+		h, _ := f.lf.Host("p620")
+		pids := filepath.Join(h.Dir, "run", "hub-deploy", "*", "pid")
+		old, _ := filepath.Glob(pids)
 		go func() {
-			// Cancel once the first host is activating: some hosts are mid-activation then.
-			h, _ := f.lf.Host("p620")
+			// Cancel once p620's supervisor runs: the hosts are mid-activation then.
 			waitUntil(t, 60*time.Second, func() bool {
-				m, _ := filepath.Glob(filepath.Join(h.Dir, "run", "hub-deploy", "*", "pid"))
-				return len(m) > 0
+				m, _ := filepath.Glob(pids)
+				return len(m) > len(old)
 			})
 			time.Sleep(500 * time.Millisecond)
 			cancel()
@@ -363,6 +365,9 @@ func TestLocalFleet(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(f.lf.Hosts()[0].Dir, "..", h.Host, "run", "hub-deploy.lock")); err == nil {
 				t.Errorf("%s: the deploy lock was left behind", h.Host)
 			}
+		}
+		if hostResult(t, res.Report, "p620").Phase != "activate" {
+			t.Errorf("p620 ended in phase %s: the cancel did not come mid-activation", hostResult(t, res.Report, "p620").Phase)
 		}
 		if res.Report.Failed() == 0 {
 			t.Errorf("no host was cancelled: the cancel came too late to test anything\n%s", out)

@@ -1,0 +1,270 @@
+package deploy
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+const (
+	sysA = "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system-p620-24.11.20250101"
+	sysB = "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-nixos-system-p620-24.11.20250201"
+)
+
+func TestParseState(t *testing.T) {
+	tests := []struct {
+		name          string
+		out           string
+		want          State
+		rebootNeeded  bool
+		newRebootPart []string
+	}{
+		{
+			name: "current is booted",
+			out: "current=" + sysA + "\nbooted=" + sysA + "\nprofile=system-7-link\nprofile_path=" + sysA + "\nsystemd=1\nlast=\n" +
+				"booted_kernel=/k1\ncurrent_kernel=/k1\nbooted_initrd=/i1\ncurrent_initrd=/i1\n",
+			want: State{Current: sysA, Booted: sysA, Profile: sysA, Generation: 7, Systemd: true},
+		},
+		{
+			name: "kernel changed since boot, new system changes systemd",
+			out: "current=" + sysB + "\nbooted=" + sysA + "\nprofile=system-8-link\nprofile_path=" + sysB + "\nsystemd=0\nlast=2025-02-01T10:00:00Z root@hub switch " + sysB + "\n" +
+				"booted_kernel=/k1\ncurrent_kernel=/k2\nnew_kernel=/k1\nbooted_systemd=/s1\ncurrent_systemd=/s1\nnew_systemd=/s2\n",
+			want: State{Current: sysB, Booted: sysA, Profile: sysB, Generation: 8, LastDeploy: "2025-02-01T10:00:00Z root@hub switch " + sysB,
+				RebootParts: []string{"kernel"}, NewRebootParts: []string{"systemd"}},
+			rebootNeeded: true,
+		},
+		{
+			name: "fresh machine without a profile",
+			out:  "current=\nbooted=\nprofile=\nprofile_path=\nsystemd=0\n",
+			want: State{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := parseState(tt.out)
+			if got.Current != tt.want.Current || got.Booted != tt.want.Booted || got.Profile != tt.want.Profile ||
+				got.Generation != tt.want.Generation || got.Systemd != tt.want.Systemd || got.LastDeploy != tt.want.LastDeploy ||
+				!slices.Equal(got.RebootParts, tt.want.RebootParts) || !slices.Equal(got.NewRebootParts, tt.want.NewRebootParts) {
+				t.Errorf("got %+v\nwant %+v", got, tt.want)
+			}
+			if got.RebootNeeded() != tt.rebootNeeded {
+				t.Errorf("RebootNeeded = %t, want %t", got.RebootNeeded(), tt.rebootNeeded)
+			}
+		})
+	}
+}
+
+func TestCurrent(t *testing.T) {
+	tests := []struct {
+		action Action
+		st     State
+		want   bool
+	}{
+		{Switch, State{Current: sysA, Profile: sysA}, true},
+		{Switch, State{Current: sysA, Profile: sysB}, false}, // a test deploy left the profile behind
+		{Boot, State{Current: sysB, Profile: sysA}, true},
+		{Test, State{Current: sysA, Profile: sysB}, true},
+		{DryActivate, State{Current: sysA, Profile: sysA}, false},
+	}
+	for _, tt := range tests {
+		if got := current(tt.action, tt.st, sysA); got != tt.want {
+			t.Errorf("current(%s, %+v) = %t, want %t", tt.action, tt.st, got, tt.want)
+		}
+	}
+}
+
+func TestRolloutBatches(t *testing.T) {
+	hosts := []string{"a", "b", "c", "d", "e"}
+	tests := []struct {
+		name string
+		opts Options
+		want [][]string
+		err  string
+	}{
+		{"all at once", Options{}, [][]string{{"a", "b", "c", "d", "e"}}, ""},
+		{"canary then the rest", Options{Canary: "c"}, [][]string{{"c"}, {"a", "b", "d", "e"}}, ""},
+		{"canary then batches of 2", Options{Canary: "a", Batch: 2}, [][]string{{"a"}, {"b", "c"}, {"d", "e"}}, ""},
+		{"batches of 3", Options{Batch: 3}, [][]string{{"a", "b", "c"}, {"d", "e"}}, ""},
+		{"canary with max unavailable", Options{Canary: "e", MaxUnavailable: 3}, [][]string{{"e"}, {"a", "b", "c"}, {"d"}}, ""},
+		{"unknown canary", Options{Canary: "z"}, nil, `canary "z" is not among the selected hosts`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := newRollout(hosts, tt.opts)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(r.Batches(), tt.want, slices.Equal) {
+				t.Errorf("batches %v, want %v", r.Batches(), tt.want)
+			}
+		})
+	}
+}
+
+func TestRolloutStopsAfterFailedBatch(t *testing.T) {
+	r, err := newRollout([]string{"a", "b", "c", "d"}, Options{Canary: "a", Batch: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.finished("a", nil)
+	if err := r.wait(t.Context(), "b"); err != nil {
+		t.Fatalf("batch 2 blocked after a good canary: %v", err)
+	}
+	r.finished("b", errors.New("boom"))
+	r.finished("c", parallel.Skip("current"))
+	err = r.wait(t.Context(), "d")
+	var se *parallel.StatusError
+	if !errors.As(err, &se) || se.Status != parallel.StatusNotRun || !strings.Contains(err.Error(), "batch 2 failed (b)") {
+		t.Errorf("batch 3 after a failed batch 2: %v, want not-run naming b", err)
+	}
+	if r.stoppedReason() != "rollout stopped: batch 2 failed (b)" {
+		t.Errorf("stopped %q", r.stoppedReason())
+	}
+}
+
+func TestParsePackage(t *testing.T) {
+	tests := []struct{ path, name, version string }{
+		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-openssh-9.6p1", "openssh", "9.6p1"},
+		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system-p620-24.11.localfleet-g3", "nixos-system-p620", "24.11.localfleet-g3"},
+		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-linux-6.6.0-modules", "linux", "6.6.0-modules"},
+		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-etc", "etc", ""},
+		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-python3.11-requests-2.31.0", "python3.11-requests", "2.31.0"},
+	}
+	for _, tt := range tests {
+		if got := ParsePackage(tt.path); got.Name != tt.name || got.Version != tt.version {
+			t.Errorf("ParsePackage(%s) = %+v, want {%s %s}", tt.path, got, tt.name, tt.version)
+		}
+	}
+}
+
+func store(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, "/nix/store/"+strings.Repeat("x", 32)+"-"+n)
+	}
+	return out
+}
+
+func TestPlanRendering(t *testing.T) {
+	before := store("openssh-9.6p1", "nginx-1.24.0", "etc", "linux-6.6.0", "old-tool-1.0")
+	after := store("openssh-9.7p1", "nginx-1.24.0", "etc", "linux-6.12.1", "grafana-10.4.1")
+	plans := []HostPlan{
+		{Host: "p620", Running: sysA, New: sysB, RunningSize: 3 << 30, NewSize: 3<<30 + 200<<20,
+			Changes: DiffClosures(before, after), RebootParts: []string{"kernel", "initrd", "kernel-modules"}},
+		{Host: "p510", Running: sysA, New: sysA, RunningSize: 2 << 30, NewSize: 2 << 30, AlreadyThere: true},
+		{Host: "razer", Err: errors.New("razer: ssh: connect to host razer port 22: No route to host\nmore")},
+	}
+	var b bytes.Buffer
+	if err := WritePlan(&b, plans); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan.golden", b.Bytes())
+}
+
+func TestStatusRendering(t *testing.T) {
+	rows := []HostStatus{
+		{Host: "dex5550", Generation: 41, State: State{Current: sysB, Booted: sysB, Profile: sysB, LastDeploy: "2025-02-01T10:00:00Z root@hub switch " + sysB}},
+		{Host: "p620", Generation: 12, State: State{Current: sysB, Booted: sysA, Profile: sysB, RebootParts: []string{"kernel", "initrd"}}},
+		{Host: "razer", Generation: 7, State: State{Current: sysA, Booted: sysA, Profile: sysB, LastDeploy: "2025-01-03T08:00:00Z ops@laptop boot " + sysB}},
+		{Host: "samsung", Err: errors.New("samsung: ssh: exit status 255: Connection refused")},
+	}
+	var b bytes.Buffer
+	if err := WriteStatus(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "status.golden", b.Bytes())
+}
+
+func TestGenerations(t *testing.T) {
+	out := "gen\tsystem-2-link\t1735725600\t" + sysA + "\n" +
+		"gen\tsystem-10-link\t1738404000\t" + sysB + "\n" +
+		"gen\tsystem-3-link\t1736000000\t/nix/store/cccccccccccccccccccccccccccccccc-nixos-system-p620-24.11.20250105\n" +
+		"profile\tsystem-10-link\ncurrent\t" + sysB + "\nbooted\t" + sysA + "\n"
+	gens := parseGenerations(out)
+	if got := []int{gens[0].Number, gens[1].Number, gens[2].Number}; !slices.Equal(got, []int{2, 3, 10}) {
+		t.Fatalf("generations %v, want sorted 2 3 10", got)
+	}
+	var b bytes.Buffer
+	if err := WriteGenerations(&b, gens); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "generations.golden", b.Bytes())
+}
+
+func TestFreshSSHArgs(t *testing.T) {
+	e := &command.Executor{ControlDir: "/tmp/ctl"}
+	h := e.SSH("p620", inventory.SSH{Destination: "10.0.0.1", User: "root", Port: 2222, Options: []string{"IdentityFile=/k"}})
+	got := strings.Join(FreshSSHArgs(h, 5*time.Second), " ")
+	want := "ssh -o ControlMaster=no -o ControlPath=none -o ConnectTimeout=5 -o BatchMode=yes -p 2222 -o IdentityFile=/k root@10.0.0.1"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestTransient(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&command.ExitError{ExitCode: 255}, true},
+		{&command.ExitError{ExitCode: 1, Stderr: "error: cannot connect to 'root@h'"}, true},
+		{&command.ExitError{ExitCode: 1, Stderr: "Connection reset by peer"}, true},
+		{&command.ExitError{ExitCode: 1, Stderr: "error: path '/nix/store/x' is not valid"}, false},
+		{&command.ExitError{ExitCode: 1, Stderr: "error: writing to file: No space left on device"}, false},
+		{errors.New("exec: nix: not found"), false},
+	}
+	for _, tt := range tests {
+		if got := transient(tt.err); got != tt.want {
+			t.Errorf("transient(%v) = %t, want %t", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestHealthBudget(t *testing.T) {
+	h := &inventory.Host{Deploy: inventory.Deploy{SystemRunning: inventory.SystemIgnore},
+		Health: []inventory.HealthCheck{{TCP: "x:1", Retries: 3, Timeout: 5 * time.Second}, {Command: "true"}}}
+	o := Options{HealthPause: time.Second}
+	// 30s margin + 3*(5s+1s)+1s + 1*(10s+1s)+1s
+	if got, want := healthBudget(h, o), 61*time.Second; got != want {
+		t.Errorf("budget %s, want %s", got, want)
+	}
+	o.Emergency = true
+	if got := healthBudget(h, o); got != 30*time.Second {
+		t.Errorf("emergency budget %s, want the 30s margin", got)
+	}
+}
