@@ -122,7 +122,7 @@ func (a activation) log(ctx context.Context, h *command.Host) string {
 // connection survives an sshd that no longer accepts logins, so only a fresh one proves the
 // host can still be reached.
 func (a activation) confirmFresh(ctx context.Context, e *command.Executor, h *command.Host, inv *inventory.Host, timeout time.Duration) error {
-	remote := []string{"sh", "-c", `d=` + stateRoot + `/$1; [ -d "$d" ] && touch "$d/confirm"`, "confirm", a.id}
+	remote := []string{"sh", "-c", `d=` + stateRoot + `/$1; [ -d "$d" ] && [ ! -e "$d/done" ] && touch "$d/confirm"`, "confirm", a.id}
 	if inv.SSH.Sudo {
 		remote = append([]string{"sudo", "-n", "--"}, remote...)
 	}

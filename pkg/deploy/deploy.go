@@ -459,10 +459,10 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	if err != nil {
 		return hostError("activate", "wait for switch-to-configuration", err, "")
 	}
-	if log := a.log(ctx, remote); log != "" {
-		fmt.Fprintln(t, log)
-	}
 	status, _ := strconv.Atoi(files["status"])
+	if !a.magic || status != 0 && status != 4 {
+		r.showLog(ctx, t, remote, a)
+	}
 	if files.has("fell-back") && files["result"] == "boot" {
 		committed = true
 		r.recordDone(ctx, t, h, remote, sys, before)
@@ -488,6 +488,15 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 		t.Logf("a new ssh connection failed: %v", err)
 		return r.awaitRollback(ctx, t, remote, a, "new ssh connections fail after the activation: "+firstLine(err.Error()))
 	}
+	// The watchdog acknowledges the confirm; if its deadline passed first it is rolling back.
+	files, err = a.wait(ctx, remote, time.Now().Add(a.confirm+time.Minute), "confirmed", "done")
+	if err != nil {
+		return hostError("confirm", "wait for the watchdog's acknowledgement", err, "")
+	}
+	if !files.has("confirmed") {
+		return r.awaitRollback(ctx, t, remote, a, "the confirmation came too late")
+	}
+	r.showLog(ctx, t, remote, a)
 	t.Phase("health")
 	if !r.opts.Emergency {
 		if err := r.health(ctx, t, h, remote); err != nil {
@@ -515,6 +524,13 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	committed = true
 	r.recordDone(ctx, t, h, remote, sys, before)
 	return r.finish(ctx, t, h, remote, sys, status)
+}
+
+// showLog copies the activation's output into the host's log.
+func (r *run) showLog(ctx context.Context, t *parallel.Task, remote *command.Host, a activation) {
+	if log := a.log(ctx, remote); log != "" {
+		fmt.Fprintln(t, log)
+	}
 }
 
 // awaitRollback waits for the watchdog to finish rolling back and reports the host failed.

@@ -89,7 +89,7 @@ func (f *testFleet) next(t testing.TB, v localfleet.Variant, names ...string) in
 func testOptions(out *bytes.Buffer) Options {
 	return Options{
 		KeepGoing: true, Out: out, Progress: parallel.ProgressPlain,
-		ConfirmTimeout: 3 * time.Second, ProbeTimeout: 10 * time.Second,
+		ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second,
 		CopyBackoff: 200 * time.Millisecond, HealthPause: 200 * time.Millisecond,
 		NixArgs: localfleet.NixFlags(),
 	}

@@ -3,7 +3,7 @@
 # dropped connection, or an activation that breaks sshd, cannot kill it before it has either been
 # confirmed or rolled back. Everything it decides is written as files in its directory, which the
 # hub reads over ssh: pid, prev-generation, prev-system, status (switch-to-configuration's exit
-# status), fell-back (switch refused, boot used), rolled-back (reason), result, done.
+# status), fell-back (switch refused, boot used), confirmed, rolled-back (reason), result, done.
 #
 # Arguments: dir action out profile magic confirm_s health_s
 #   profile: "set" (nix-env --set out), "gen:N" (switch to generation N) or "none"
@@ -81,6 +81,8 @@ while [ ! -e confirm ]; do
   sleep 0.1
   i=$((i + 1))
 done
+# The hub waits for this acknowledgement: a confirm that arrived after the deadline is not one.
+put confirmed 1
 # Stage 2: the hub runs the health checks and commits, or asks for the rollback.
 i=0
 while [ ! -e commit ]; do

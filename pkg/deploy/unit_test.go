@@ -268,3 +268,35 @@ func TestHealthBudget(t *testing.T) {
 		t.Errorf("emergency budget %s, want the 30s margin", got)
 	}
 }
+
+func TestConfirmGuarded(t *testing.T) {
+	hosts := []*inventory.Host{{Name: "p620"}, {Name: "p510", Guarded: true}}
+	tests := []struct {
+		name        string
+		yes, tty    bool
+		input       string
+		err         string
+		wantPrompts int
+	}{
+		{"yes skips the question", true, false, "", "", 0},
+		{"typed name confirms", false, true, "p510\n", "", 1},
+		{"wrong name refuses", false, true, "p620\n", `confirmation "p620" does not match`, 1},
+		{"end of input refuses", false, true, "", "no confirmation", 1},
+		{"no terminal refuses", false, false, "p510\n", "no terminal to confirm on", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := ConfirmGuarded(hosts, tt.yes, tt.tty, strings.NewReader(tt.input), &out, "deploy")
+			if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+				t.Errorf("err %v, want %q", err, tt.err)
+			}
+			if n := strings.Count(out.String(), "Type its name"); n != tt.wantPrompts {
+				t.Errorf("%d prompts, want %d", n, tt.wantPrompts)
+			}
+		})
+	}
+	if err := ConfirmGuarded(hosts[:1], false, false, nil, nil, "deploy"); err != nil {
+		t.Errorf("unguarded hosts need no confirmation: %v", err)
+	}
+}

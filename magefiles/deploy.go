@@ -1,0 +1,251 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/magefile/mage/mg"
+	"golang.org/x/term"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/deploy"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/localfleet"
+)
+
+// Deploy deploys NixOS systems to the fleet: parallel, health-gated, with magic rollback.
+type Deploy mg.Namespace
+
+// All deploys (switch) every host in parallel; flags as for deploy:hosts.
+func (Deploy) All(ctx context.Context, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
+	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone *bool) error {
+	return runDeploy(ctx, "*", deploy.Switch, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
+		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone})
+}
+
+// Hosts deploys (switch) the SELECTION: -canary HOST|first, -batch N, -maxUnavailable N, -reboot, -buildOn local|target|host, -buildHost NAME, -substitute, -limit N, -keepGoing, -confirmTimeout D, -yes, -force, -rollbackDone, -dry, -json.
+func (Deploy) Hosts(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
+	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone *bool) error {
+	return runDeploy(ctx, selection, deploy.Switch, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
+		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone})
+}
+
+// Boot makes the SELECTION's new systems the boot default without activating them (-reboot to boot them).
+func (Deploy) Boot(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
+	reboot, yes *bool, buildOn, buildHost *string, substitute, force *bool) error {
+	return runDeploy(ctx, selection, deploy.Boot, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
+		nil, buildOn, buildHost, substitute, force, nil})
+}
+
+// Test activates the SELECTION's new systems without changing the boot default (magic rollback applies).
+func (Deploy) Test(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch *int,
+	yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force *bool) error {
+	return runDeploy(ctx, selection, deploy.Test, false, deployFlags{dry, json, limit, keepGoing, canary, batch, nil, nil, yes,
+		confirmTimeout, buildOn, buildHost, substitute, force, nil})
+}
+
+// DryActivate shows what activating the SELECTION's new systems would restart, changing nothing.
+func (Deploy) DryActivate(ctx context.Context, selection string, json *bool, limit *int, buildOn, buildHost *string) error {
+	yes := true
+	return runDeploy(ctx, selection, deploy.DryActivate, false, deployFlags{json: json, limit: limit, yes: &yes, buildOn: buildOn, buildHost: buildHost})
+}
+
+// Emergency deploys HOST skipping the boot space and health checks, after its name is typed (lock and magic rollback stay).
+func (Deploy) Emergency(ctx context.Context, host string, confirmTimeout *time.Duration, buildOn, buildHost *string, force *bool) error {
+	f, hosts, err := selectHosts(host)
+	if err != nil {
+		return err
+	}
+	if len(hosts) != 1 || hosts[0].Name != host {
+		return fmt.Errorf("deploy:emergency takes one host name, not a selection (got %d hosts)", len(hosts))
+	}
+	guarded := *hosts[0]
+	guarded.Guarded = true // always typed, whatever host.toml says
+	if err := deploy.ConfirmGuarded([]*inventory.Host{&guarded}, false, isTerminal(), os.Stdin, os.Stdout, "emergency-deploy"); err != nil {
+		return err
+	}
+	_ = f
+	yes := true
+	return runDeploy(ctx, host, deploy.Switch, true, deployFlags{yes: &yes, confirmTimeout: confirmTimeout, buildOn: buildOn, buildHost: buildHost, force: force})
+}
+
+// Plan shows per host what a deploy of the SELECTION would change: store paths, closure size, packages, reboot.
+func (Deploy) Plan(ctx context.Context, selection string) error {
+	f, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	plans, err := deploy.Plan(ctx, f, e, hosts, nixArgs(), 30*time.Second)
+	if err != nil {
+		return err
+	}
+	return deploy.WritePlan(os.Stdout, plans)
+}
+
+// Diff lists the packages added, removed and upgraded between HOST's running system and its new one.
+func (Deploy) Diff(ctx context.Context, host string) error {
+	f, hosts, err := selectHosts(host)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	plans, err := deploy.Plan(ctx, f, e, hosts[:1], nixArgs(), 30*time.Second)
+	if err != nil {
+		return err
+	}
+	p := plans[0]
+	if p.Err != nil {
+		return p.Err
+	}
+	fmt.Printf("%s: %s -> %s\n", p.Host, filepath.Base(p.Running), filepath.Base(p.New))
+	if len(p.Changes) == 0 {
+		fmt.Println("no package changes")
+		return nil
+	}
+	return deploy.WriteChanges(os.Stdout, p.Changes)
+}
+
+// Rollback switches HOST back to its previous system generation, or to -generation N.
+func (Deploy) Rollback(ctx context.Context, host string, generation *int, yes, force *bool) error {
+	h, e, err := oneHost(host)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if err := deploy.ConfirmGuarded([]*inventory.Host{h}, flag(yes, false), isTerminal(), os.Stdin, os.Stdout, "roll back"); err != nil {
+		return err
+	}
+	g, err := deploy.Rollback(ctx, e.SSH(h.Name, h.SSH), deploy.RollbackOptions{Generation: flag(generation, 0), Force: flag(force, false)})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: now running generation %d (%s)\n", h.Name, g.Number, filepath.Base(g.Path))
+	return nil
+}
+
+// Status shows the SELECTION's running and booted systems, profile generation, reboot needed and last deploy.
+func (Deploy) Status(ctx context.Context, selection string) error {
+	_, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	e := newExecutor(nil)
+	defer e.Close()
+	rows := deploy.Status(ctx, e, hosts, 30*time.Second)
+	if err := deploy.WriteStatus(os.Stdout, rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.Err != nil {
+			return fmt.Errorf("some hosts are unreachable (see above)")
+		}
+	}
+	return nil
+}
+
+// Generations lists HOST's system profile generations with the running, booted and default one marked.
+func (Deploy) Generations(ctx context.Context, host string) error {
+	h, e, err := oneHost(host)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	gens, err := deploy.Generations(ctx, e.SSH(h.Name, h.SSH))
+	if err != nil {
+		return err
+	}
+	return deploy.WriteGenerations(os.Stdout, gens)
+}
+
+type deployFlags struct {
+	dry, json                       *bool
+	limit                           *int
+	keepGoing                       *bool
+	canary                          *string
+	batch, maxUnavailable           *int
+	reboot, yes                     *bool
+	confirmTimeout                  *time.Duration
+	buildOn, buildHost              *string
+	substitute, force, rollbackDone *bool
+}
+
+func runDeploy(ctx context.Context, selection string, action deploy.Action, emergency bool, fl deployFlags) error {
+	f, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	if err := deploy.ConfirmGuarded(hosts, flag(fl.yes, false), isTerminal(), os.Stdin, os.Stdout, string(action)); err != nil {
+		return err
+	}
+	canary := flag(fl.canary, "")
+	if canary == "first" {
+		canary = hosts[0].Name
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(fl.dry)
+	defer e.Close()
+	opts := deploy.Options{
+		Action: action, Limit: flag(fl.limit, 0), KeepGoing: flag(fl.keepGoing, true), Canary: canary,
+		Batch: flag(fl.batch, 0), MaxUnavailable: flag(fl.maxUnavailable, 0), Reboot: flag(fl.reboot, false),
+		ConfirmTimeout: flag(fl.confirmTimeout, 0), BuildOn: flag(fl.buildOn, ""), BuildHost: flag(fl.buildHost, ""),
+		Substitute: flag(fl.substitute, false), Force: flag(fl.force, false), RollbackDone: flag(fl.rollbackDone, false),
+		Emergency: emergency, NixArgs: nixArgs(), Out: progressOut(fl.json), RunDir: runsDir,
+	}
+	if os.Getenv(envFleet) == "local" {
+		lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+		if err != nil {
+			return err
+		}
+		opts.Rebooter = deploy.RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
+			return lf.Reboot(ctx, h.Name)
+		})
+	}
+	res, err := deploy.Run(ctx, f, e, hosts, opts)
+	if res == nil {
+		return err
+	}
+	if res.Stopped != "" {
+		fmt.Fprintln(os.Stderr, res.Stopped)
+	}
+	if res.Rollback != nil {
+		if rerr := report(res.Rollback, fl.json, nil); rerr != nil {
+			err = rerr
+		}
+	}
+	return report(res.Report, fl.json, err)
+}
+
+// nixArgs adds the local fleet's offline settings when deploying to it.
+func nixArgs() []string {
+	if os.Getenv(envFleet) == "local" {
+		return localfleet.NixFlags()
+	}
+	return deploy.DefaultNixArgs()
+}
+
+func oneHost(name string) (*inventory.Host, *command.Executor, error) {
+	f, err := loadFleet()
+	if err != nil {
+		return nil, nil, err
+	}
+	h, ok := f.Host(name)
+	if !ok {
+		return nil, nil, fmt.Errorf("no host %q in %s (hosts: %v)", name, f.Dir, f.Names())
+	}
+	return h, newExecutor(nil), nil
+}
+
+func isTerminal() bool { return term.IsTerminal(int(os.Stdin.Fd())) }
