@@ -1,0 +1,125 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/magefile/mage/mg"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/monitoring"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+// Monitor generates and checks the fleet's Prometheus configuration, alert rules and dashboards.
+type Monitor mg.Namespace
+
+// monitoringDir is the generated, committed output the monitoring server's NixOS module reads.
+const monitoringDir = "monitoring"
+
+// Config writes monitoring/prometheus.yml, scrape-configs.json and rules/*.rules.yml from the inventory.
+func (Monitor) Config(ctx context.Context) error {
+	f, err := loadFleet()
+	if err != nil {
+		return err
+	}
+	files, err := monitoring.ConfigFiles(f.Hosts, monitoring.DefaultConfigOptions())
+	if err != nil {
+		return err
+	}
+	return writeMonitoring(files)
+}
+
+// Dashboards writes the Grafana dashboards to monitoring/dashboards/*.json.
+func (Monitor) Dashboards(ctx context.Context) error {
+	files, err := monitoring.DashboardFiles()
+	if err != nil {
+		return err
+	}
+	return writeMonitoring(files)
+}
+
+// Rules regenerates the configuration, then runs promtool check config, check rules and test rules on it.
+func (Monitor) Rules(ctx context.Context) error {
+	mg.CtxDeps(ctx, Monitor.Config)
+	e := newExecutor(nil)
+	defer e.Close()
+	out, err := monitoring.Check(ctx, e.Local(), monitoringDir, "promtool")
+	fmt.Print(out)
+	return err
+}
+
+// Scrape fetches every exporter of the SELECTION over HTTP and lints what it serves (promlint).
+func (Monitor) Scrape(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
+	_, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	byName := map[string]*inventory.Host{}
+	var names []string
+	for _, h := range hosts {
+		byName[h.Name] = h
+		names = append(names, h.Name)
+	}
+	client := &http.Client{}
+	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
+		h := byName[t.Host()]
+		var failed []string
+		for _, x := range monitoring.Exporters() {
+			if !x.RunsOn(h) {
+				continue
+			}
+			t.Phase(x.Job)
+			target, err := monitoring.ScrapeTarget(h, x.Port)
+			if err != nil {
+				return err
+			}
+			res, err := monitoring.ScrapeAndLint(ctx, client, "http://"+target+"/metrics", flag(timeout, 10*time.Second))
+			switch {
+			case err != nil:
+				t.Set(x.Job, "down")
+				fmt.Fprintf(t, "%s: %v\n", x.Job, err)
+				failed = append(failed, x.Job+" down")
+			case len(res.Problems) > 0:
+				t.Set(x.Job, strconv.Itoa(len(res.Problems))+" lint")
+				for _, p := range res.Problems {
+					fmt.Fprintf(t, "%s: %s: %s\n", x.Job, p.Metric, p.Text)
+				}
+				failed = append(failed, x.Job+" lint")
+			default:
+				t.Set(x.Job, "ok ("+strconv.Itoa(res.Families)+")")
+			}
+		}
+		if len(failed) > 0 {
+			return fmt.Errorf("%s", strings.Join(failed, ", "))
+		}
+		return nil
+	}, parallel.Options{Name: "monitor-scrape", KeepGoing: true, RunDir: runsDir, Limit: 16, Out: progressOut(json)})
+	if rep == nil {
+		return err
+	}
+	return report(rep, json, err)
+}
+
+func writeMonitoring(files monitoring.Files) error {
+	changed, err := monitoring.Write(monitoringDir, files)
+	if err != nil {
+		return err
+	}
+	for _, p := range changed {
+		fmt.Fprintln(os.Stdout, "wrote", monitoringDir+"/"+p)
+	}
+	if len(changed) == 0 {
+		fmt.Printf("%s/ is up to date (%d files)\n", monitoringDir, len(files))
+	}
+	return nil
+}
