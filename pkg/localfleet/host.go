@@ -143,10 +143,15 @@ func kill(h Host) error {
 		if alive(h.Init, h.InitStart) || alive(h.Launcher, h.LauncherStart) {
 			return false, nil
 		}
-		// The namespace id is only trusted while we know its init was alive: ids are reused.
+		// The namespace ids are only trusted while we know its init was alive: ids are reused.
 		if initAlive {
-			if left := inNamespace("pid", h.PidNS); len(left) > 0 {
-				return false, fmt.Errorf("%d processes left, e.g. pid %d (%s)", len(left), left[0].pid, left[0].cmd)
+			left := append(inNamespace("pid", h.PidNS), inNamespace("mnt", h.MntNS)...)
+			for _, p := range left {
+				// Only nsenter-ed processes can be in the mount namespace outside the pid one.
+				signal(p.pid, p.start, syscall.SIGKILL)
+			}
+			if len(left) > 0 {
+				return false, fmt.Errorf("%d processes left, e.g. pid %d (%s, state %c)", len(left), left[0].pid, left[0].cmd, left[0].state)
 			}
 		}
 		return true, nil
