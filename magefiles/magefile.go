@@ -14,6 +14,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -105,9 +106,9 @@ func abs(p string) string {
 
 // localFleetInventory is the generated inventory of the local fleet (see fleet:up).
 func localFleetInventory() string {
-	dir := os.Getenv("HUB_LOCALFLEET_DIR")
-	if dir == "" {
-		dir = ".hub/localfleet"
+	dir, err := localfleet.DefaultDir()
+	if err != nil {
+		return filepath.Join(".hub", "localfleet", "inventory")
 	}
-	return filepath.Join(dir, "inventory")
+	return localfleet.InventoryDir(dir)
 }

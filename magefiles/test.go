@@ -45,6 +45,9 @@ func (Test) Features(ctx context.Context) error { return runSuite(ctx, "features
 // Hosts validates the repository's inventory (hosts/fleet.toml and every host.toml).
 func (Test) Hosts(ctx context.Context) error { return runSuite(ctx, "hosts") }
 
+// Monitoring checks that monitoring/ matches the inventory and that promtool accepts it and passes the rule tests.
+func (Test) Monitoring(ctx context.Context) error { return runSuite(ctx, "monitoring") }
+
 // SecretsCheck checks every secret's header against secrets/secrets.nix, without any private key.
 func (Test) SecretsCheck(ctx context.Context) error { return runSuite(ctx, "secrets-check") }
 

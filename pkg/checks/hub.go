@@ -10,6 +10,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/monitoring"
 	"github.com/nixos-hub/hub/pkg/nixparse"
 	"github.com/nixos-hub/hub/pkg/secrets"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
@@ -22,7 +23,7 @@ func Hub(root string) []Suite {
 	// Unit tests reach real tools: sshd for the local fleet, nix for stores, age and restic for
 	// interop, promtool for metrics.
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
-		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.Git}
+		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.NodeExporter, sysdeps.Git}
 	race := GoTest("race", root, "-race", "-timeout", "10m",
 		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/command/...")
 	race.Tools = unit.Tools
@@ -46,6 +47,13 @@ func Hub(root string) []Suite {
 			fmt.Fprintf(out, "inventory ok: %d hosts\n", len(f.Hosts))
 			return nil
 		}),
+		Func("monitoring", func(ctx context.Context, out io.Writer) error {
+			f, err := inventory.Load(filepath.Join(root, "hosts"))
+			if err != nil {
+				return err
+			}
+			return monitoring.CheckRepo(ctx, (&command.Executor{}).Local(), f.Hosts, filepath.Join(root, "monitoring"), out)
+		}, sysdeps.Promtool),
 		Func("secrets-check", func(ctx context.Context, out io.Writer) error {
 			r, err := secrets.LoadRules(ctx, filepath.Join(root, "secrets", "secrets.nix"))
 			if err != nil {

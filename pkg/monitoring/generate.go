@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -146,4 +147,32 @@ func Check(ctx context.Context, host *command.Host, dir, promtool string) (strin
 		}
 	}
 	return out.String(), nil
+}
+
+// CheckRepo is the monitoring suite of test:parallel: the committed files under dir must be what
+// the inventory and this package generate, and promtool must accept them and pass the rule tests.
+func CheckRepo(ctx context.Context, host *command.Host, hosts []*inventory.Host, dir string, out io.Writer) error {
+	cfg, err := ConfigFiles(hosts, DefaultConfigOptions())
+	if err != nil {
+		return err
+	}
+	dash, err := DashboardFiles()
+	if err != nil {
+		return err
+	}
+	var stale []string
+	for _, files := range []Files{cfg, dash} {
+		s, err := Stale(dir, files)
+		if err != nil {
+			return err
+		}
+		stale = append(stale, s...)
+	}
+	if len(stale) > 0 {
+		return fmt.Errorf("%s is out of date (%s): run go tool mage monitor:config monitor:dashboards", dir, strings.Join(stale, ", "))
+	}
+	fmt.Fprintf(out, "%d generated files up to date\n", len(cfg)+len(dash))
+	res, err := Check(ctx, host, dir, "promtool")
+	io.WriteString(out, res)
+	return err
 }
