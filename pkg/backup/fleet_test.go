@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -98,15 +99,11 @@ func write(t *testing.T, name, content string) {
 	}
 }
 
-// forAll runs fn for the data set of every host through pkg/parallel, as the targets do.
+// forAll runs fn for the data set of every host through Each, as the targets do.
 func forAll(t *testing.T, inv *inventory.Fleet, e *command.Executor, fn func(context.Context, *parallel.Task, Job) error) (*parallel.Report, string) {
 	t.Helper()
 	var out bytes.Buffer
-	rep, err := parallel.Run(t.Context(), inv.Names(), func(ctx context.Context, task *parallel.Task) error {
-		h, _ := inv.Host(task.Host())
-		set, _ := h.Backup("data")
-		return fn(ctx, task, NewJob(e, h, set))
-	}, parallel.Options{Name: "backup-test", KeepGoing: true, Out: &out, Progress: parallel.ProgressPlain})
+	rep, err := Each(t.Context(), e, inv.Hosts, "data", parallel.Options{Name: "backup-test", KeepGoing: true, Out: &out, Progress: parallel.ProgressPlain}, fn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +239,14 @@ func TestFleetBackupLifecycle(t *testing.T) {
 	})
 
 	t.Run("status", func(t *testing.T) {
+		rows, rep, err := FleetStatus(t.Context(), e, inv.Hosts, "", time.Now(), parallel.Options{Out: io.Discard, Progress: parallel.ProgressPlain})
+		if err != nil || rep.Failed() > 0 || len(rows) != 2 || StaleError(rows) != nil {
+			t.Fatalf("fleet status: %v %+v", err, rows)
+		}
+		if _, err := Each(t.Context(), e, inv.Hosts, "nope", parallel.Options{Out: io.Discard}, nil); err == nil ||
+			err.Error() != `backup set "nope": none of the selected hosts (dex5550, p510) has it in host.toml` {
+			t.Errorf("unknown set: %v", err)
+		}
 		fresh := j.Status(t.Context(), time.Now())
 		if fresh.State() != "ok" || fresh.Snapshots != 2 {
 			t.Errorf("fresh status = %s with %d snapshots", fresh.State(), fresh.Snapshots)

@@ -1,0 +1,165 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/magefile/mage/mg"
+
+	"github.com/nixos-hub/hub/pkg/backup"
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+// Backup runs restic on the hosts ([[backup]] sets in host.toml, docs/backup.md) and backs up
+// this repository itself.
+type Backup mg.Namespace
+
+// backupEach runs fn for the selected sets of the selected hosts and prints the run's report.
+func backupEach(ctx context.Context, name, selection string, set *string, json, dry *bool,
+	fn func(ctx context.Context, t *parallel.Task, j backup.Job) error) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	_, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	e := newExecutor(dry)
+	defer e.Close()
+	rep, err := backup.Each(ctx, e, hosts, flag(set, ""), parallel.Options{Name: name, KeepGoing: true,
+		Out: progressOut(json), RunDir: runsDir}, fn)
+	if rep == nil {
+		return err
+	}
+	return report(rep, json, err)
+}
+
+// Run backs up the SELECTION's sets (-set NAME for one) with restic on each host, in parallel: SQLite copies first, live progress, a summary per host; -init creates missing repositories, -textfile DIR overrides the metric directory ("-" for none).
+func (Backup) Run(ctx context.Context, selection string, set *string, init *bool, textfile *string, json *bool, dry *bool) error {
+	return backupEach(ctx, "backup-run", selection, set, json, dry, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+		sum, err := j.Backup(ctx, t, backup.Options{Init: flag(init, false), TextfileDir: flag(textfile, "")})
+		if err != nil {
+			return err
+		}
+		t.Set(j.Set.Name, fmt.Sprintf("%s +%dnew ~%dchanged %dB added", sum.SnapshotID, sum.FilesNew, sum.FilesChanged, sum.DataAdded))
+		return nil
+	})
+}
+
+// Snapshots lists the snapshots of the SELECTION's sets (-set NAME for one).
+func (Backup) Snapshots(ctx context.Context, selection string, set *string) error {
+	return backupEach(ctx, "backup-snapshots", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+		t.Phase(j.Set.Name)
+		snaps, err := j.Snapshots(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range snaps {
+			t.Logf("%s  %s  %s  %v", j.Set.Name, s.ShortID, s.Time.Local().Format("2006-01-02 15:04:05"), s.Paths)
+		}
+		t.Set(j.Set.Name, fmt.Sprintf("%d snapshots", len(snaps)))
+		return nil
+	})
+}
+
+// Verify proves the SELECTION's sets restorable: restic check reading -subset of the data (default 5%), then -sample N files (default 20) of the latest snapshot restored and compared by SHA-256 with their source.
+func (Backup) Verify(ctx context.Context, selection string, set *string, subset *string, sample *int) error {
+	return backupEach(ctx, "backup-verify", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+		vr, err := j.Verify(ctx, t, backup.VerifyOptions{ReadDataSubset: flag(subset, ""), Sample: flag(sample, 0)})
+		if err != nil {
+			return err
+		}
+		t.Set(j.Set.Name, fmt.Sprintf("%d files identical", vr.Checked))
+		return nil
+	})
+}
+
+// Restore restores SNAPSHOT (an ID or "latest") of HOST's -set (needed when it has several) into -target DIR on the host, only -path P when given; refuses a non-empty target unless -force.
+func (Backup) Restore(ctx context.Context, host, snapshot string, set *string, path *string, target *string, force *bool) error {
+	if flag(target, "") == "" {
+		return errors.New("backup:restore needs -target DIR (a directory on the host; restoring in place is a choice to make explicitly: -target / -force)")
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	f, err := loadFleet()
+	if err != nil {
+		return err
+	}
+	h, ok := f.Host(host)
+	if !ok {
+		return fmt.Errorf("no host %q in %s (hosts: %v)", host, f.Dir, f.Names())
+	}
+	var setName string
+	switch {
+	case flag(set, "") != "":
+		setName = *set
+	case len(h.Backups) == 1:
+		setName = h.Backups[0].Name
+	default:
+		return fmt.Errorf("host %s has %d backup sets: name one with -set", host, len(h.Backups))
+	}
+	s, ok := h.Backup(setName)
+	if !ok {
+		return fmt.Errorf("host %s has no backup set %q", host, setName)
+	}
+	e := newExecutor(nil)
+	defer e.Close()
+	j := backup.NewJob(e, h, s)
+	_, err = j.Restore(ctx, printer{}, backup.RestoreOptions{Snapshot: snapshot, Path: flag(path, ""), Target: *target, Force: flag(force, false)})
+	return err
+}
+
+// Prune forgets the SELECTION's snapshots beyond each set's keep_* policy and prunes the data only they used.
+func (Backup) Prune(ctx context.Context, selection string, set *string) error {
+	return backupEach(ctx, "backup-prune", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+		pr, err := j.Prune(ctx, t)
+		if err != nil {
+			return err
+		}
+		t.Set(j.Set.Name, fmt.Sprintf("kept %d, removed %d", pr.Kept, pr.Removed))
+		return nil
+	})
+}
+
+// Status shows the age of the last snapshot of every set of the SELECTION; exits non-zero when one is older than its max_age, has none, or cannot be read.
+func (Backup) Status(ctx context.Context, selection string, set *string) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	_, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	e := newExecutor(nil)
+	defer e.Close()
+	rows, _, err := backup.FleetStatus(ctx, e, hosts, flag(set, ""), time.Now(), parallel.Options{Name: "backup-status", Out: os.Stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	if err := backup.WriteStatus(os.Stdout, rows); err != nil {
+		return err
+	}
+	return backup.StaleError(rows)
+}
+
+// Repo writes a git bundle of this repository (every ref) into -out DIR (default .hub/backups), verified with git bundle verify; restore with git clone FILE.
+func (Backup) Repo(ctx context.Context, out *string) error {
+	b, err := backup.BundleRepo(ctx, (&command.Executor{}).Local(), ".", flag(out, ".hub/backups"), time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("bundle %s\n  refs   %d\n  size   %d bytes\n  sha256 %s\nverified with git bundle verify; restore with: git clone %s hub\n", b.Path, b.Refs, b.Size, b.SHA256, b.Path)
+	return nil
+}
+
+// printer shows a single-host operation's progress on stdout.
+type printer struct{}
+
+func (printer) Phase(name string)               { fmt.Printf("== %s\n", name) }
+func (printer) Logf(format string, args ...any) { fmt.Printf(format+"\n", args...) }
+func (printer) Set(key, value string)           {}
