@@ -137,7 +137,7 @@ func TestFleetBackupLifecycle(t *testing.T) {
 		if rep.Failed() > 0 {
 			t.Fatalf("%v\n%s", rep.Err(), out)
 		}
-		for _, want := range []string{"initialised repository /root/restic-repo", "copied to /root/sqlite-copies/root/data/app.db", "100.0%", "snapshot "} {
+		for _, want := range []string{"initialised repository /root/restic-repo", "copied to /root/sqlite-copies/root/data/app.db", "phase data: backup", "snapshot "} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
