@@ -25,7 +25,7 @@ func Hub(root string) []Suite {
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
 		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.NodeExporter, sysdeps.Git}
 	race := GoTest("race", root, "-race", "-timeout", "10m",
-		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/command/...")
+		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/command/...", "./pkg/media/...")
 	race.Tools = unit.Tools
 	return []Suite{
 		unit,

@@ -159,7 +159,10 @@ PidFile none
 MaxSessions 50
 `, port, dir, dir)
 	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(conf), 0o600)
-	cmd := exec.Command(bin, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
+	// sshd runs in a private mount namespace with an empty /root: the machine's own ~/.bashrc
+	// (which may run slow shell setup) must not be part of what the tests measure.
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c",
+		`mount -t tmpfs -o mode=0700 hub-test-home /root && exec "$0" -D -e -f "$1"`, bin, filepath.Join(dir, "sshd_config"))
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
