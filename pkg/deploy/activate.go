@@ -63,7 +63,7 @@ while :; do
   [ -e "$d/pid" ] && ! kill -0 "$(cat "$d/pid")" 2>/dev/null && [ ! -e "$d/done" ] && { echo "supervisor=dead"; break; }
   sleep 0.1
 done
-for f in status result rolled-back rolling-back fell-back prev-generation prev-system; do
+for f in status confirmed result rolled-back rolling-back fell-back prev-generation prev-system; do
   [ -e "$d/$f" ] && echo "$f=$(cat "$d/$f")"
 done
 exit 0
