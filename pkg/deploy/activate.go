@@ -76,6 +76,10 @@ func (a activation) wait(ctx context.Context, h *command.Host, deadline time.Tim
 	for attempt := 0; ; attempt++ {
 		res, err := h.Run(ctx, command.Cmd{Args: append([]string{"sh", "-c", waitScript, "wait", a.id}, files...),
 			Timeout: time.Until(deadline)})
+		if err == nil && res.DryRun {
+			// Nothing ran: go through the protocol as if every step succeeded.
+			return supervisorFiles{"status": "0", "confirmed": "1", "result": "committed"}, nil
+		}
 		if err == nil {
 			out := supervisorFiles{}
 			sc := bufio.NewScanner(strings.NewReader(string(res.Stdout)))

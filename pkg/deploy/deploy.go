@@ -498,7 +498,10 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	}
 	r.showLog(ctx, t, remote, a)
 	t.Phase("health")
-	if !r.opts.Emergency {
+	switch {
+	case r.exec.DryRun:
+		t.Logf("dry run: health checks not run")
+	case !r.opts.Emergency:
 		if err := r.health(ctx, t, h, remote); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -508,7 +511,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 			}
 			return r.awaitRollback(ctx, t, remote, a, err.Error())
 		}
-	} else {
+	default:
 		t.Logf("emergency deploy: health checks skipped")
 	}
 	if err := a.signal(ctx, remote, "commit", r.opts.Owner); err != nil {

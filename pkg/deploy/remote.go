@@ -150,6 +150,7 @@ func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.D
 		strconv.Itoa(me.PID), strconv.FormatInt(me.Time.Unix(), 10), strconv.Itoa(int(stale.Seconds())), f}})
 	out := string(res.Stdout)
 	if err == nil {
+		// A dry run printed the command and holds nothing.
 		return strings.Contains(out, "broke-stale"), nil
 	}
 	var xe *command.ExitError
@@ -206,12 +207,12 @@ func releaseLock(ctx context.Context, h *command.Host, id string) error {
 // bootSpace returns the free MiB of /boot, or ok=false when /boot is not a separate mount.
 func bootSpace(ctx context.Context, h *command.Host) (mib int, ok bool, err error) {
 	script := `if ! mountpoint -q /boot 2>/dev/null; then echo none; exit 0; fi; df --output=avail -B1M /boot | tail -n 1`
-	out, err := h.Output(ctx, "sh", "-c", script)
+	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}})
 	if err != nil {
 		return 0, false, err
 	}
-	out = strings.TrimSpace(out)
-	if out == "none" {
+	out := strings.TrimSpace(string(res.Stdout))
+	if out == "none" || res.DryRun {
 		return 0, false, nil
 	}
 	n, err := strconv.Atoi(out)

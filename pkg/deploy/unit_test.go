@@ -300,3 +300,59 @@ func TestConfirmGuarded(t *testing.T) {
 		t.Errorf("unguarded hosts need no confirmation: %v", err)
 	}
 }
+
+// TestDryRunCommands walks the whole pipeline with nothing run, and checks the commands it would
+// run, in order, for each kind of build placement.
+func TestDryRunCommands(t *testing.T) {
+	tests := []struct {
+		name    string
+		buildOn string
+		want    []string // substrings, in order, of the dry-run lines
+	}{
+		{"local build", inventory.BuildLocal, []string{
+			"local: nix eval", "#nixosConfigurations", "--apply",
+			"web1: ssh", "readlink /run/current-system",
+			"local: nix-store --check-validity",
+			"local: nix copy", "--to ssh://root@web1.example",
+			"web1: ssh", "mkdir \"$l\"",
+			"web1: ssh", "supervise.sh", "switch",
+			"local: ssh -o ControlMaster=no -o ControlPath=none", "touch \"$d/confirm\"",
+			"web1: ssh", "commit",
+		}},
+		{"build on target", inventory.BuildTarget, []string{
+			"local: nix eval",
+			"local: nix copy", "--derivation --to ssh://root@web1.example",
+			"web1: ssh", "nix-store --realise",
+			"web1: ssh", "supervise.sh",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, cmds bytes.Buffer
+			e := &command.Executor{DryRun: true, Out: &cmds, ControlDir: "/tmp/ctl"}
+			h := &inventory.Host{Name: "web1", SSH: inventory.SSH{Destination: "web1.example", User: "root"},
+				Build:  inventory.Build{On: tt.buildOn},
+				Deploy: inventory.Deploy{BootMinFreeMiB: 200, ConfirmTimeout: time.Second, SystemRunning: inventory.SystemIgnore},
+				Health: []inventory.HealthCheck{{TCP: "$HOST:22"}}}
+			fleet := &inventory.Fleet{Flake: "/src/hub", Hosts: []*inventory.Host{h}}
+			res, err := Run(t.Context(), fleet, e, fleet.Hosts, Options{Out: &out, Progress: parallel.ProgressPlain})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := res.Report.Hosts[0]; r.Status != parallel.StatusOK {
+				t.Fatalf("dry run ended %s: %v\n%s", r.Status, r.Err, out.String())
+			}
+			rest := cmds.String()
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("dry-run commands lack %q (in order) after:\n%s\n\nall:\n%s", w, rest, cmds.String())
+				}
+				rest = rest[i+len(w):]
+			}
+			if !strings.Contains(out.String(), "dry run: health checks not run") {
+				t.Errorf("no note that health checks were skipped:\n%s", out.String())
+			}
+		})
+	}
+}
