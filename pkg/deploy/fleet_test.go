@@ -394,7 +394,6 @@ func TestLocalFleet(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-
 func waitUntil(t testing.TB, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
