@@ -22,7 +22,7 @@ import (
 // the NixOS module, on every host.
 var Tools = []sysdeps.Tool{
 	sysdeps.Restic,
-	{Binary: "sqlite3", Package: "sqlite3", Why: "consistent copies of live SQLite databases before backups"},
+	sysdeps.SQLite3,
 	sysdeps.Git,
 }
 

@@ -23,7 +23,8 @@ func Hub(root string) []Suite {
 	// Unit tests reach real tools: sshd for the local fleet, nix for stores, age and restic for
 	// interop, promtool for metrics.
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
-		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.NodeExporter, sysdeps.Git}
+		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.NodeExporter, sysdeps.Git,
+		sysdeps.SQLite3, sysdeps.Lsblk, sysdeps.Losetup}
 	race := GoTest("race", root, "-race", "-timeout", "10m",
 		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/command/...", "./pkg/media/...")
 	race.Tools = unit.Tools

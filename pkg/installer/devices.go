@@ -21,7 +21,7 @@ import (
 
 // Tools are what the iso:* targets run.
 var Tools = []sysdeps.Tool{
-	{Binary: "lsblk", Package: "util-linux", Why: "finding USB sticks and the disks the system runs from"},
+	sysdeps.Lsblk,
 	sysdeps.Nix,
 }
 

@@ -40,6 +40,9 @@ var (
 	Promtool     = Tool{"promtool", "prometheus", "checking metrics and alert rules"}
 	Unshare      = Tool{"unshare", "util-linux", "the local fleet's private mount namespaces"}
 	Git          = Tool{"git", "git", "repository backups and change detection"}
+	SQLite3      = Tool{"sqlite3", "sqlite3", "consistent copies of live SQLite databases before backups"}
+	Lsblk        = Tool{"lsblk", "util-linux", "finding USB sticks and the disks the system runs from"}
+	Losetup      = Tool{"losetup", "mount", "loop devices standing in for USB sticks in tests"}
 	NodeExporter = Tool{"prometheus-node-exporter", "prometheus-node-exporter", "the exporter benchmark's reference"}
 )
 
