@@ -66,6 +66,8 @@ done
 for f in status confirmed result rolled-back rolling-back fell-back prev-generation prev-system; do
   [ -e "$d/$f" ] && echo "$f=$(cat "$d/$f")"
 done
+# The activation's output rides along, saving a round trip to fetch it.
+tail -n 40 "$d/activate.log" 2>/dev/null | sed 's/^/log:/'
 exit 0
 `
 
@@ -83,10 +85,16 @@ func (a activation) wait(ctx context.Context, h *command.Host, deadline time.Tim
 		if err == nil {
 			out := supervisorFiles{}
 			sc := bufio.NewScanner(strings.NewReader(string(res.Stdout)))
+			var log []string
 			for sc.Scan() {
-				if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+				if l, ok := strings.CutPrefix(sc.Text(), "log:"); ok {
+					log = append(log, l)
+				} else if k, v, ok := strings.Cut(sc.Text(), "="); ok {
 					out[k] = v
 				}
+			}
+			if len(log) > 0 {
+				out["log"] = strings.Join(log, "\n")
 			}
 			if out["supervisor"] == "dead" {
 				return out, fmt.Errorf("the supervisor on the host died without a result (see %s/supervisor.log there)", a.dir())
@@ -111,15 +119,6 @@ func (a activation) signal(ctx context.Context, h *command.Host, file, content s
 	script := `d=` + stateRoot + `/$1; [ -d "$d" ] || exit 3; printf '%s\n' "$3" > "$d/$2.tmp" && mv "$d/$2.tmp" "$d/$2"`
 	_, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "signal", a.id, file, content}, Timeout: 30 * time.Second})
 	return err
-}
-
-// log returns the tail of the activation's output on the target.
-func (a activation) log(ctx context.Context, h *command.Host) string {
-	out, err := h.Output(ctx, "sh", "-c", `tail -n 40 "$1/activate.log" 2>/dev/null`, "log", a.dir())
-	if err != nil {
-		return ""
-	}
-	return out
 }
 
 // confirmFresh creates the confirm file over a NEW ssh connection: the hub's multiplexed master

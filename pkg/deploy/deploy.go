@@ -461,7 +461,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	}
 	status, _ := strconv.Atoi(files["status"])
 	if !a.magic || status != 0 && status != 4 {
-		r.showLog(ctx, t, remote, a)
+		showLog(t, files)
 	}
 	if files.has("fell-back") && files["result"] == "boot" {
 		committed = true
@@ -496,13 +496,13 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	if !files.has("confirmed") {
 		return r.awaitRollback(ctx, t, remote, a, "the confirmation came too late")
 	}
-	r.showLog(ctx, t, remote, a)
+	showLog(t, files)
 	t.Phase("health")
 	switch {
 	case r.exec.DryRun:
 		t.Logf("dry run: health checks not run")
 	case !r.opts.Emergency:
-		if err := r.health(ctx, t, h, remote); err != nil {
+		if err := r.health(ctx, t, h, remote, before); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -530,8 +530,8 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 }
 
 // showLog copies the activation's output into the host's log.
-func (r *run) showLog(ctx context.Context, t *parallel.Task, remote *command.Host, a activation) {
-	if log := a.log(ctx, remote); log != "" {
+func showLog(t *parallel.Task, files supervisorFiles) {
+	if log := files["log"]; log != "" {
 		fmt.Fprintln(t, log)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -374,8 +375,36 @@ func TestLocalFleet(t *testing.T) {
 		}
 	})
 
+	t.Run("plan shows the kernel upgrade and the reboot it needs", func(t *testing.T) {
+		f.next(t, localfleet.Variant{Kernel: "6.12.1"}, "samsung")
+		inv := f.inv(t)
+		hosts, _ := inv.Select("samsung")
+		e := &command.Executor{}
+		defer e.Close()
+		plans, err := Plan(ctx, inv, e, hosts, localfleet.NixFlags(), 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := plans[0]
+		if p.Err != nil || p.AlreadyThere || p.Running == p.New || p.NewSize <= 0 || p.RunningSize <= 0 {
+			t.Fatalf("plan %+v", p)
+		}
+		var kinds []string
+		for _, c := range p.Changes {
+			kinds = append(kinds, c.Kind()+" "+c.Name+" "+versionChange(c))
+		}
+		for _, want := range []string{"upgraded linux 6.6.0, 6.6.0-modules -> 6.12.1, 6.12.1-modules", "upgraded initrd-linux 6.6.0 -> 6.12.1"} {
+			if !slices.Contains(kinds, want) {
+				t.Errorf("changes %q lack %q", kinds, want)
+			}
+		}
+		if !slices.Contains(p.RebootParts, "kernel") || slices.Contains(p.RebootParts, "systemd") {
+			t.Errorf("reboot parts %v, want kernel but not systemd", p.RebootParts)
+		}
+	})
+
 	t.Run("reboot when the kernel changed", func(t *testing.T) {
-		gen := f.next(t, localfleet.Variant{Kernel: "6.12.1"}, "samsung")
+		gen := f.gen
 		res, out := f.deploy(t, ctx, "samsung", func(o *Options, _ []*inventory.Host) {
 			o.Reboot = true
 			o.Rebooter = RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
@@ -388,6 +417,43 @@ func TestLocalFleet(t *testing.T) {
 		}
 		if b := f.link(t, "samsung", "run/booted-system"); generationOf(b) != itoa(gen) {
 			t.Errorf("samsung booted %s, want generation %d", b, gen)
+		}
+	})
+
+	t.Run("status, generations and rollback", func(t *testing.T) {
+		inv := f.inv(t)
+		e := &command.Executor{}
+		defer e.Close()
+		rows := Status(ctx, e, inv.Hosts, 10*time.Second)
+		for _, r := range rows {
+			if r.Err != nil || r.State.Current == "" || r.Generation == 0 || r.State.LastDeploy == "" {
+				t.Errorf("%s: status %+v (%v), want a running system, a generation and a last deploy", r.Host, r.State, r.Err)
+			}
+		}
+		h, _ := inv.Host("samsung")
+		remote := e.SSH(h.Name, h.SSH)
+		gens, err := Generations(ctx, remote)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := gens[len(gens)-1]
+		if !last.Current || !last.Running || !last.Booted {
+			t.Fatalf("newest generation %+v: want it the profile's, running and booted", last)
+		}
+		prev := gens[len(gens)-2]
+		got, err := Rollback(ctx, remote, RollbackOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Number != prev.Number {
+			t.Errorf("rolled back to %d, want the previous generation %d", got.Number, prev.Number)
+		}
+		if running := f.consistent(t, "samsung"); running != prev.Path {
+			t.Errorf("samsung runs %s after the rollback, want %s", running, prev.Path)
+		}
+		gens, _ = Generations(ctx, remote)
+		if i := slices.IndexFunc(gens, func(g Generation) bool { return g.Current }); i < 0 || gens[i].Number != prev.Number || !gens[i].Running {
+			t.Errorf("after the rollback: %+v, want generation %d current and running", gens, prev.Number)
 		}
 	})
 }

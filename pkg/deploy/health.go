@@ -46,11 +46,7 @@ func CheckTarget(c inventory.HealthCheck, h *inventory.Host) string {
 
 // health runs the host's checks in order; the first one that fails all its attempts fails the
 // host, naming the check.
-func (r *run) health(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host) error {
-	st, err := Probe(ctx, remote, "", r.opts.ProbeTimeout)
-	if err != nil {
-		return fmt.Errorf("health: read the host's state: %w", err)
-	}
+func (r *run) health(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, st State) error {
 	if h.Deploy.SystemRunning != inventory.SystemIgnore {
 		c := inventory.HealthCheck{Retries: 3, Timeout: 10 * time.Second}
 		if err := r.attempts(ctx, t, c, "systemctl is-system-running", func(ctx context.Context) error {

@@ -205,8 +205,9 @@ func (b *builder) run(wave []*buildReq) {
 	}
 	finished := make(chan result, 1)
 	go func() {
-		// --keep-going: one host's broken system must not stop the others' builds.
-		res, err := b.local.Run(ctx, command.Cmd{Args: append([]string{"nix-store", "--realise", "--keep-going"}, drvs...)})
+		// --keep-going: one host's broken system must not stop the others' builds. --max-jobs
+		// auto: Nix's default of one job would build the hosts' systems one after another.
+		res, err := b.local.Run(ctx, command.Cmd{Args: append([]string{"nix-store", "--realise", "--keep-going", "--max-jobs", "auto"}, drvs...)})
 		finished <- result{res, err}
 	}()
 	tk := time.NewTicker(b.tick)
