@@ -1,54 +1,87 @@
-# Nightly restic backup of the host's state. The repository location and password are agenix
-# secrets (hence requires = agenix) so neither lands in the Nix store.
-{ config, lib, ... }:
+# Nightly restic backups, one per [[backup]] table of the host's host.toml: the same sets the hub's
+# `backup:*` targets run, list, verify and prune over SSH (docs/backup.md). The mapping itself is
+# pure and lives in nix/backup-sets.nix (evaluable without nixpkgs); this module adds the package
+# paths, the password secret and the timer defaults.
+#
+# Each set becomes services.restic.backups."<host>-<set>" (unit restic-backups-<host>-<set>):
+# snapshots tagged set:<set> with --host <host>, live SQLite databases copied with VACUUM INTO
+# beforehand, and after a successful run hub_backup_<set>.prom in node_exporter's textfile
+# directory, which BackupStale-style alerts read.
+{ config, lib, pkgs, ... }:
 let
   cfg = config.features.restic;
+  host = config.hub.host;
+  sets = host.toml.backup or [ ];
+
+  backups = import ../../nix/backup-sets.nix {
+    host = host.toml;
+    inherit (host) name;
+    inherit (cfg) timerConfig;
+    sqlite3 = lib.getExe' pkgs.sqlite "sqlite3";
+    textfileDir = config.features.node-exporter.textfileDir;
+  };
+
+  # Password files under /run/agenix/<name> with a secrets/<name>.age in the repository are
+  # declared as agenix secrets here, so a set's password_file is all a host.toml needs.
+  secretsDir = ../../secrets;
+  agenixSecret = file:
+    let name = lib.removePrefix "/run/agenix/" file;
+    in lib.optional (lib.hasPrefix "/run/agenix/" file && !(lib.hasInfix "/" name)
+      && builtins.pathExists (secretsDir + "/${name}.age")) name;
+  secrets = lib.unique (lib.concatMap (s: agenixSecret (s.password_file or "")) sets);
 in
 {
   options.features.restic = {
-    paths = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "/var/lib" "/home" "/etc/ssh" ];
-      description = "Paths backed up.";
+    timerConfig = lib.mkOption {
+      type = lib.types.attrsOf (lib.types.oneOf [ lib.types.str lib.types.bool lib.types.int ]);
+      default = { OnCalendar = "daily"; RandomizedDelaySec = "1h"; Persistent = true; };
+      description = ''
+        systemd timer settings of every set's backup (a daily run, spread over an hour so hosts
+        sharing a repository do not start together; Persistent catches up after downtime).
+      '';
     };
-    exclude = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "/var/lib/docker" "/var/lib/containers" "/var/lib/ollama" "/home/*/.cache" ];
-      description = "Patterns excluded (container images and models are rebuilt, not restored).";
-    };
-    repositoryFile = lib.mkOption {
-      type = lib.types.str;
-      default = "/run/agenix/restic-repository";
-      description = "File holding the restic repository URL.";
-    };
-    passwordFile = lib.mkOption {
-      type = lib.types.str;
-      default = "/run/agenix/restic-password";
-      description = "File holding the repository password.";
-    };
-    environmentFile = lib.mkOption {
-      type = lib.types.nullOr lib.types.str;
-      default = null;
-      example = "/run/agenix/restic-env";
-      description = "Environment file with the storage backend's credentials (for example AWS_ACCESS_KEY_ID).";
-    };
-    schedule = lib.mkOption {
-      type = lib.types.str;
-      default = "02:30";
-      description = "systemd calendar expression for the backup.";
+    backups = lib.mkOption {
+      type = lib.types.attrs;
+      readOnly = true;
+      default = backups;
+      defaultText = lib.literalExpression "import ../../nix/backup-sets.nix { ... }";
+      description = "The services.restic.backups entries generated from host.toml's [[backup]] tables (for inspection).";
     };
   };
 
   config = lib.mkIf cfg.enable {
-    services.restic.backups.hub = {
-      initialize = true;
-      inherit (cfg) paths exclude repositoryFile passwordFile environmentFile;
-      timerConfig = {
-        OnCalendar = cfg.schedule;
-        RandomizedDelaySec = "30m";
-        Persistent = true;
-      };
-      pruneOpts = [ "--keep-daily 7" "--keep-weekly 5" "--keep-monthly 12" ];
-    };
+    services.restic.backups = backups;
+
+    # Hardening that leaves a backup able to do its job: it reads everything, writes the SQLite
+    # copies (/var/lib), the restic cache (/var/cache), the textfile and a local repository
+    # (/var/lib or /mnt), so /usr, /boot and /etc are read-only and /home is read-only.
+    systemd.services = lib.mapAttrs'
+      (name: _: lib.nameValuePair "restic-backups-${name}" {
+        serviceConfig = {
+          ProtectSystem = "full";
+          ProtectHome = "read-only";
+          PrivateDevices = true;
+          NoNewPrivileges = true;
+          ProtectKernelTunables = true;
+          ProtectKernelModules = true;
+          ProtectKernelLogs = true;
+          ProtectControlGroups = true;
+          ProtectClock = true;
+          RestrictSUIDSGID = true;
+          RestrictRealtime = true;
+          LockPersonality = true;
+          Nice = 10;
+          IOSchedulingClass = "idle";
+        };
+      })
+      backups;
+
+    age.secrets = lib.genAttrs secrets (name: { file = secretsDir + "/${name}.age"; });
+
+    # backup:run, backup:verify and backup:restore run both over SSH on the host.
+    environment.systemPackages = [ pkgs.restic pkgs.sqlite ];
+
+    warnings = lib.optional (sets == [ ])
+      "host ${host.name}: feature restic is enabled but host.toml has no [[backup]] table, so nothing is backed up (docs/inventory.md)";
   };
 }
