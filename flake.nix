@@ -31,6 +31,14 @@
       hostNames = builtins.attrNames (lib.filterAttrs
         (name: type: type == "directory" && builtins.pathExists (./hosts + "/${name}/host.toml"))
         (builtins.readDir ./hosts));
+      hostSystem = name: (builtins.fromTOML (builtins.readFile (./hosts + "/${name}/host.toml"))).system or "x86_64-linux";
+
+      # Installer ISO per host (nix/installer.nix), only under the host's own system: an
+      # installer-<host> under another system would still build the host's architecture.
+      # pkg/installer builds packages.<host.system>.installer-<host>.
+      installers = system: lib.listToAttrs (map
+        (host: lib.nameValuePair "installer-${host}" (import ./nix/installer.nix { inherit nixpkgs; root = ./.; } host))
+        (builtins.filter (host: hostSystem host == system) hostNames));
     in
     {
       overlays.default = final: prev:
@@ -41,11 +49,14 @@
         inherit nixpkgs agenix lanzaboote;
         overlay = self.overlays.default;
         root = ./.;
+        # The commit the systems are built from (dirtyRev: uncommitted changes on top of it);
+        # system.configurationRevision and /etc/hub/nixos-version.json carry it to the exporter.
+        revision = self.rev or self.dirtyRev or null;
       });
 
       packages = forAllSystems (pkgs:
         let hubPackages = import ./nix/packages.nix { inherit pkgs; };
-        in hubPackages // { default = hubPackages.hub; });
+        in hubPackages // { default = hubPackages.hub; } // installers pkgs.stdenv.hostPlatform.system);
 
       devShells = forAllSystems (pkgs: { default = import ./nix/devshell.nix { inherit pkgs; }; });
 

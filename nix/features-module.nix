@@ -52,6 +52,23 @@ in
         description = "The host's host.toml, parsed; the same file the hub's Go tooling reads.";
       };
     };
+    flake = {
+      revision = lib.mkOption {
+        type = lib.types.nullOr lib.types.str;
+        default = null;
+        example = "3f2c1e0d9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e";
+        description = ''
+          Git revision of the flake the system is built from (self.rev, or self.dirtyRev for a
+          checkout with uncommitted changes); null when unknown. Becomes
+          system.configurationRevision.
+        '';
+      };
+      lockFile = lib.mkOption {
+        type = lib.types.nullOr lib.types.path;
+        default = null;
+        description = "The flake's flake.lock, if it has one; installed as /etc/hub/flake.lock for hub-nixos-exporter.";
+      };
+    };
     resolution = lib.mkOption {
       type = lib.types.attrs;
       readOnly = true;
@@ -74,6 +91,8 @@ in
     features = lib.genAttrs names (n: { enable = lib.mkDefault (builtins.elem n config.hub.resolution.enabled); });
 
     networking.hostName = host.name;
+    # nixos-version --json and hub-nixos-exporter report it (docs/exporters.md).
+    system.configurationRevision = lib.mkIf (config.hub.flake.revision != null) (lib.mkDefault config.hub.flake.revision);
     nixpkgs.hostPlatform = host.toml.system;
     nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) config.hub.allowUnfree;
 

@@ -1,8 +1,18 @@
 # hub-nixos-exporter: generations, booted vs current system, reboot required. It reads the
-# profiles under --nixos.root and nothing else, so it runs with the exporters' strict sandbox.
+# profiles under --nixos.root and nothing else, so it runs with the exporters' strict sandbox: a
+# dynamic user can traverse /nix/var/nix/profiles and follow /run/{current,booted}-system (all
+# world-readable, and ProtectSystem=strict leaves them readable), and it lists closures with
+# nix-store through the daemon's socket (AF_UNIX).
+#
+# It also gives every toplevel the provenance stock NixOS does not record (docs/exporters.md):
+# <toplevel>/configuration-revision, etc/hub/nixos-version.json and etc/hub/flake.lock.
 { config, lib, pkgs, ... }:
 let
   cfg = config.features.nixos-exporter;
+  revision = config.system.configurationRevision;
+  versionJSON = builtins.toJSON ({ nixosVersion = config.system.nixos.version; }
+    // lib.optionalAttrs (config.system.nixos.revision != null) { nixpkgsRevision = config.system.nixos.revision; }
+    // lib.optionalAttrs (revision != null) { configurationRevision = revision; });
 in
 {
   options.features.nixos-exporter = {
@@ -39,9 +49,19 @@ in
           (lib.getExe cfg.package)
           "--web.listen-address=${cfg.listenAddress}:${toString cfg.port}"
           "--nixos.root=${cfg.root}"
+          "--nixos.nix-store-binary=${lib.getExe' config.nix.package "nix-store"}"
         ];
       };
     };
+
+    # Read by the exporter from the toplevel of each system it reports (current, booted, profile).
+    environment.etc."hub/nixos-version.json".text = versionJSON;
+    environment.etc."hub/flake.lock" = lib.mkIf (config.hub.flake.lockFile != null) {
+      source = config.hub.flake.lockFile;
+    };
+    system.systemBuilderCommands = lib.mkIf (revision != null) ''
+      printf '%s' ${lib.escapeShellArg revision} > $out/configuration-revision
+    '';
     networking.firewall.interfaces = lib.genAttrs cfg.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };
 }
