@@ -3,6 +3,7 @@
 { config, lib, ... }:
 let
   cfg = config.features.grafana;
+  dashboardsDir = config.features.prometheus.generatedDir + "/dashboards";
 in
 {
   options.features.grafana = {
@@ -55,6 +56,12 @@ in
           name = "Loki";
           type = "loki";
           url = "http://127.0.0.1:${toString config.features.loki.port}";
+        };
+        # The hub's dashboards (`go tool mage monitor:dashboards`), read-only in Grafana.
+        dashboards.settings.providers = lib.optional (builtins.pathExists dashboardsDir) {
+          name = "hub";
+          disableDeletion = true;
+          options.path = dashboardsDir;
         };
       };
     };

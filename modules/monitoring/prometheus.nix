@@ -9,7 +9,9 @@ let
   rulesFound =
     if builtins.pathExists rulesDir then
       map (f: rulesDir + "/${f}")
-        (builtins.filter (f: lib.hasSuffix ".yml" f || lib.hasSuffix ".yaml" f)
+        # Only the generated rule groups: rules/ also holds the promtool unit tests
+        # (<group>.test.yml), which are not rule files.
+        (builtins.filter (f: lib.hasSuffix ".rules.yml" f || lib.hasSuffix ".rules.yaml" f)
           (builtins.attrNames (builtins.readDir rulesDir)))
     else [ ];
 in
@@ -41,7 +43,16 @@ in
       type = lib.types.path;
       default = cfg.generatedDir + "/rules";
       defaultText = lib.literalExpression "generatedDir + \"/rules\"";
-      description = "Directory whose .yml/.yaml files are loaded as Prometheus rule files.";
+      description = "Directory whose *.rules.yml files (as `go tool mage monitor:config` writes them) are loaded as Prometheus rule files.";
+    };
+    outageTolerance = lib.mkOption {
+      type = lib.types.str;
+      default = "3d";
+      description = ''
+        --rules.alert.for-outage-tolerance: how long Prometheus may have been down and still
+        restore an alert's pending `for` state. It must cover the longest `for` of the rules
+        (RebootRequired waits 3d), or a restart during that wait starts the clock again.
+      '';
     };
     interfaces = lib.mkOption {
       type = lib.types.listOf lib.types.str;
@@ -59,8 +70,11 @@ in
         if builtins.pathExists scrapeFile then builtins.fromJSON (builtins.readFile scrapeFile)
         else [{ job_name = "prometheus"; static_configs = [{ targets = [ "127.0.0.1:${toString cfg.port}" ]; }]; }];
       ruleFiles = rulesFound;
+      extraFlags = [ "--rules.alert.for-outage-tolerance=${cfg.outageTolerance}" ];
     };
-    warnings = lib.optional (!(builtins.pathExists scrapeFile))
+    warnings = lib.optional (rulesFound == [ ])
+      "host ${config.networking.hostName}: no *.rules.yml under ${toString rulesDir}, so Prometheus has no alerting rules; generate them with `go tool mage monitor:config`"
+    ++ lib.optional (!(builtins.pathExists scrapeFile))
       "host ${config.networking.hostName}: ${toString scrapeFile} does not exist, so Prometheus only scrapes itself; generate it with the hub";
     networking.firewall.interfaces = lib.genAttrs cfg.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };
