@@ -188,6 +188,7 @@ func TestSelect(t *testing.T) {
 	}{
 		{expr: "p620", want: "p620"},
 		{expr: "*", want: "dex5550,hp,p510,p620,razer,samsung"},
+		{expr: "@all,!p*", want: "dex5550,hp,razer,samsung"},
 		{expr: "p*", want: "p510,p620"},
 		{expr: "@laptop", want: "razer,samsung"},
 		{expr: "@media-server", want: "p510"},

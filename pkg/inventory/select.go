@@ -7,7 +7,7 @@ import (
 )
 
 // Select resolves a selection expression to hosts, in fleet order. The expression is a comma list
-// of terms: a host name, a glob (p5*), @tag or @role; a term starting with ! removes what it
+// of terms: a host name, a glob (p5*), @tag or @role, or @all; a term starting with ! removes what it
 // matches. With only exclusions, they apply to the whole fleet. A term that matches nothing is an
 // error (it is almost always a typo), and so is an empty result: a multi-host target never
 // "succeeds" on zero hosts.
@@ -56,6 +56,9 @@ func (f *Fleet) Select(expr string) ([]*Host, error) {
 
 func (f *Fleet) match(term string) ([]*Host, error) {
 	var out []*Host
+	if term == "@all" { // reserved: the whole fleet, however it is tagged
+		return f.Hosts, nil
+	}
 	if strings.HasPrefix(term, "@") {
 		label := term[1:]
 		if !nameRe.MatchString(label) {
