@@ -82,14 +82,7 @@ func (Hosts) Ping(ctx context.Context, selection string, timeout *time.Duration,
 	defer stop()
 	e := newExecutor(nil)
 	defer e.Close()
-	byName := map[string]*inventory.Host{}
-	var names []string
-	for _, h := range hosts {
-		byName[h.Name] = h
-		names = append(names, h.Name)
-	}
-	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
-		h := byName[t.Host()]
+	rep, err := runHosts(ctx, hosts, func(ctx context.Context, t *parallel.Task, h *inventory.Host) error {
 		t.Phase("ssh")
 		rtt, err := e.SSH(h.Name, h.SSH).Ping(ctx, flag(timeout, 10*time.Second))
 		if err != nil {

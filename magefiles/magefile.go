@@ -85,6 +85,19 @@ func flag[T any](p *T, def T) T {
 	return *p
 }
 
+// runHosts fans job out over hosts through pkg/parallel, handing each job its inventory host.
+func runHosts(ctx context.Context, hosts []*inventory.Host, job func(ctx context.Context, t *parallel.Task, h *inventory.Host) error, opts parallel.Options) (*parallel.Report, error) {
+	byName := make(map[string]*inventory.Host, len(hosts))
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		byName[h.Name] = h
+		names[i] = h.Name
+	}
+	return parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
+		return job(ctx, t, byName[t.Host()])
+	}, opts)
+}
+
 // splitList splits a comma-separated flag value, dropping empty items.
 func splitList(s string) []string {
 	var out []string

@@ -64,15 +64,8 @@ func (Monitor) Scrape(ctx context.Context, selection string, timeout *time.Durat
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	byName := map[string]*inventory.Host{}
-	var names []string
-	for _, h := range hosts {
-		byName[h.Name] = h
-		names = append(names, h.Name)
-	}
 	client := &http.Client{}
-	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
-		h := byName[t.Host()]
+	rep, err := runHosts(ctx, hosts, func(ctx context.Context, t *parallel.Task, h *inventory.Host) error {
 		var failed []string
 		for _, x := range monitoring.Exporters() {
 			if !x.RunsOn(h) {

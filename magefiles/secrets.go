@@ -262,14 +262,7 @@ func onHosts(ctx context.Context, selection, name, script string, show func(*par
 	defer stop()
 	e := newExecutor(nil)
 	defer e.Close()
-	byName := map[string]*inventory.Host{}
-	var names []string
-	for _, h := range hosts {
-		byName[h.Name] = h
-		names = append(names, h.Name)
-	}
-	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
-		h := byName[t.Host()]
+	rep, err := runHosts(ctx, hosts, func(ctx context.Context, t *parallel.Task, h *inventory.Host) error {
 		t.Phase(name)
 		res, err := e.SSH(h.Name, h.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}})
 		if err != nil {
