@@ -26,7 +26,7 @@ func Hub(root string) []Suite {
 		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.NodeExporter, sysdeps.Git,
 		sysdeps.SQLite3, sysdeps.Lsblk, sysdeps.Losetup}
 	race := GoTest("race", root, "-race", "-timeout", "10m",
-		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/command/...", "./pkg/media/...")
+		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/media/...", "./pkg/exporter/...")
 	race.Tools = unit.Tools
 	return []Suite{
 		unit,
