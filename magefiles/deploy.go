@@ -57,7 +57,7 @@ func (Deploy) DryActivate(ctx context.Context, selection string, json *bool, lim
 
 // Emergency deploys HOST skipping the boot space and health checks, after its name is typed (lock and magic rollback stay).
 func (Deploy) Emergency(ctx context.Context, host string, confirmTimeout *time.Duration, buildOn, buildHost *string, force *bool) error {
-	f, hosts, err := selectHosts(host)
+	_, hosts, err := selectHosts(host)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,6 @@ func (Deploy) Emergency(ctx context.Context, host string, confirmTimeout *time.D
 	if err := deploy.ConfirmGuarded([]*inventory.Host{&guarded}, false, isTerminal(), os.Stdin, os.Stdout, "emergency-deploy"); err != nil {
 		return err
 	}
-	_ = f
 	yes := true
 	return runDeploy(ctx, host, deploy.Switch, true, deployFlags{yes: &yes, confirmTimeout: confirmTimeout, buildOn: buildOn, buildHost: buildHost, force: force})
 }
