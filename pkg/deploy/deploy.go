@@ -486,7 +486,13 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 			return ctx.Err()
 		}
 		t.Logf("a new ssh connection failed: %v", err)
-		return r.awaitRollback(ctx, t, remote, a, "new ssh connections fail after the activation: "+firstLine(err.Error()))
+		why := "new ssh connections fail after the activation: " + firstLine(err.Error())
+		// The shared connection usually still works: use it so the watchdog need not wait out
+		// its deadline. If it does not, the deadline does the same.
+		if serr := a.signal(ctx, remote, "rollback", why); serr != nil {
+			t.Logf("asking for the rollback over the shared connection failed (%v); the watchdog rolls back at its deadline", serr)
+		}
+		return r.awaitRollback(ctx, t, remote, a, why)
 	}
 	// The watchdog acknowledges the confirm; if its deadline passed first it is rolling back.
 	files, err = a.wait(ctx, remote, time.Now().Add(a.confirm+time.Minute), "confirmed", "done")
