@@ -223,6 +223,22 @@ func TestLocalFleet(t *testing.T) {
 		}
 	})
 
+	t.Run("build on the target and on a build host", func(t *testing.T) {
+		for _, tc := range []struct{ buildOn, buildHost string }{
+			{inventory.BuildTarget, ""},
+			{inventory.BuildHost, "p620"},
+		} {
+			gen := f.next(t, localfleet.Variant{}, "razer")
+			res, out := f.deploy(t, ctx, "razer", func(o *Options, _ []*inventory.Host) { o.BuildOn, o.BuildHost = tc.buildOn, tc.buildHost })
+			if h := hostResult(t, res.Report, "razer"); h.Status != parallel.StatusOK {
+				t.Errorf("build on %s %s: %s (%v)\n%s", tc.buildOn, tc.buildHost, h.Status, h.Err, out)
+			}
+			if got := generationOf(f.consistent(t, "razer")); got != itoa(gen) {
+				t.Errorf("build on %s %s: razer runs g%s, want g%d", tc.buildOn, tc.buildHost, got, gen)
+			}
+		}
+	})
+
 	t.Run("a generation that breaks ssh is rolled back by the watchdog", func(t *testing.T) {
 		before := f.link(t, "p620", "run/current-system")
 		f.next(t, localfleet.Variant{SSHD: localfleet.SSHDDeny}, "p620")
@@ -306,6 +322,37 @@ func TestLocalFleet(t *testing.T) {
 			if got := f.consistent(t, h.Host); got != before[h.Host] {
 				t.Errorf("%s runs %s, want it untouched on %s", h.Host, got, before[h.Host])
 			}
+		}
+	})
+
+	t.Run("a failed batch stops the rollout and -rollbackDone rolls the done hosts back", func(t *testing.T) {
+		before := map[string]string{}
+		for _, h := range f.lf.Hosts() {
+			before[h.Name] = f.link(t, h.Name, "run/current-system")
+		}
+		f.next(t, localfleet.Variant{})
+		if err := f.lf.FailNextActivation("hp"); err != nil {
+			t.Fatal(err)
+		}
+		// Batches: [p620] [dex5550 hp] [p510 razer] [samsung].
+		res, out := f.deploy(t, ctx, all, func(o *Options, _ []*inventory.Host) {
+			o.Canary, o.Batch, o.RollbackDone = "p620", 2, true
+		})
+		if !strings.Contains(res.Stopped, "batch 2 failed (hp)") {
+			t.Errorf("stopped %q, want batch 2 naming hp\n%s", res.Stopped, out)
+		}
+		want := map[string]parallel.Status{"p620": parallel.StatusOK, "dex5550": parallel.StatusOK, "hp": parallel.StatusFailed,
+			"p510": parallel.StatusNotRun, "razer": parallel.StatusNotRun, "samsung": parallel.StatusNotRun}
+		for _, h := range res.Report.Hosts {
+			if h.Status != want[h.Host] {
+				t.Errorf("%s: %s (%v), want %s", h.Host, h.Status, h.Err, want[h.Host])
+			}
+			if got := f.consistent(t, h.Host); got != before[h.Host] {
+				t.Errorf("%s runs %s, want its system from before the rollout %s", h.Host, got, before[h.Host])
+			}
+		}
+		if res.Rollback == nil || len(res.Rollback.Hosts) != 2 || res.Rollback.Failed() > 0 {
+			t.Errorf("rollback of the done hosts: %+v, want p620 and dex5550 rolled back", res.Rollback)
 		}
 	})
 
