@@ -181,9 +181,16 @@ func Run(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts
 	if opts.BuildOn != "" && opts.BuildOn != inventory.BuildLocal && opts.BuildOn != inventory.BuildTarget && opts.BuildOn != inventory.BuildHost {
 		return nil, fmt.Errorf("deploy: -buildOn %q: want local, target or host", opts.BuildOn)
 	}
-	if opts.BuildOn == inventory.BuildHost || opts.BuildHost != "" {
+	if opts.BuildHost != "" {
 		if _, ok := fleet.Host(opts.BuildHost); !ok {
 			return nil, fmt.Errorf("deploy: build host %q is not in the inventory (hosts: %s)", opts.BuildHost, strings.Join(fleet.Names(), ", "))
+		}
+	}
+	if opts.BuildOn == inventory.BuildHost && opts.BuildHost == "" {
+		for _, h := range hosts {
+			if _, ok := fleet.Host(h.Build.Host); !ok {
+				return nil, fmt.Errorf("deploy: -buildOn host: %s has no build.host in %s; name one with -buildHost NAME", h.Name, h.File)
+			}
 		}
 	}
 	r := &run{fleet: fleet, exec: e, opts: opts, id: newID(), hosts: map[string]*inventory.Host{}, done: map[string]int{},

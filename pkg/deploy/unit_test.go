@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -352,6 +353,30 @@ func TestDryRunCommands(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), "dry run: health checks not run") {
 				t.Errorf("no note that health checks were skipped:\n%s", out.String())
+			}
+		})
+	}
+}
+
+func TestRunRejectsBadBuildOptions(t *testing.T) {
+	h := &inventory.Host{Name: "web1", File: "hosts/web1/host.toml", SSH: inventory.SSH{Destination: "web1"}, Build: inventory.Build{On: inventory.BuildLocal}}
+	fleet := &inventory.Fleet{Flake: "/src/hub", Hosts: []*inventory.Host{h}}
+	tests := []struct {
+		name string
+		opts Options
+		err  string
+	}{
+		{"unknown placement", Options{BuildOn: "cloud"}, `-buildOn "cloud": want local, target or host`},
+		{"unknown build host", Options{BuildHost: "nope"}, `build host "nope" is not in the inventory (hosts: web1)`},
+		{"build host placement without a host", Options{BuildOn: inventory.BuildHost}, "web1 has no build.host in hosts/web1/host.toml; name one with -buildHost NAME"},
+		{"unknown canary", Options{Canary: "db1"}, `canary "db1" is not among the selected hosts`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &command.Executor{DryRun: true, Out: io.Discard}
+			_, err := Run(t.Context(), fleet, e, fleet.Hosts, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("err %v, want %q", err, tt.err)
 			}
 		})
 	}
