@@ -40,6 +40,24 @@ if [ "$action" = dry-activate ]; then
   exit 0
 fi
 
+if [ "$action" = switch ] || [ "$action" = test ]; then
+  # NixOS's pre-switch check: a change in the switch inhibitors refuses a live switch.
+  echo "Checking switch inhibitors..." >&2
+  if [ -f "$booted/switch-inhibitors" ] && [ -f "$out/switch-inhibitors" ] &&
+    ! cmp -s "$booted/switch-inhibitors" "$out/switch-inhibitors"; then
+    {
+      echo "Found diff in switch inhibitors:"
+      diff "$booted/switch-inhibitors" "$out/switch-inhibitors" || true
+      echo "The new configuration contains changes to packages that were"
+      echo "listed as switch inhibitors."
+      echo "If you really want to switch into this configuration directly, then"
+      echo "you can set NIXOS_NO_CHECK=1 to ignore these pre-switch checks."
+    } >&2
+    exit 1
+  fi
+  echo "Checking switch inhibitors... done" >&2
+fi
+
 if [ "$action" = switch ] || [ "$action" = boot ]; then
   # The boot entry is what the next boot runs: the profile's current generation, as the
   # bootloader installer of NixOS writes it.

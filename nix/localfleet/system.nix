@@ -7,6 +7,7 @@ let
     sshd = "ok"; # ok | deny (AllowUsers nobody) | port (listens on port + 1)
     failingUnit = false;
     activationDelaySeconds = 0;
+    systemd = "255";
   } // variant;
 
   system = host.system or "x86_64-linux";
@@ -35,9 +36,9 @@ let
     mkdir -p $out/lib/modules/${v.kernel}
     echo "# modules for Linux ${v.kernel} (localfleet stand-in)" > $out/lib/modules/${v.kernel}/modules.dep
   '';
-  systemd = mk "systemd-255-localfleet" ''
+  systemd = mk "systemd-${v.systemd}-localfleet" ''
     mkdir -p $out/bin
-    printf '#!/bin/sh\necho "systemd 255 (localfleet stand-in)"\n' > $out/bin/systemctl
+    printf '#!/bin/sh\necho "systemd ${v.systemd} (localfleet stand-in)"\n' > $out/bin/systemctl
     chmod +x $out/bin/systemctl
   '';
 

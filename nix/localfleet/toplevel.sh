@@ -5,6 +5,8 @@ ln -s $kernel/bzImage $out/kernel
 ln -s $initrd/initrd $out/initrd
 ln -s $modules $out/kernel-modules
 ln -s $systemd $out/systemd
+# NixOS lists systemd (and dbus) as switch inhibitors: a change refuses a live switch.
+echo "$systemd" > $out/switch-inhibitors
 echo "$version" > $out/nixos-version
 echo "$hostName" > $out/etc/hostname
 printf '%s' "$sshdConfig" > $out/etc/ssh/sshd_config

@@ -505,6 +505,36 @@ func TestLocalFleet(t *testing.T) {
 	})
 }
 
+func TestLocalFleetSwitchInhibitors(t *testing.T) {
+	needFleet(t)
+	if testing.Short() {
+		t.Skip("integration test: starts a local fleet")
+	}
+	f := startFleet(t, []string{"hp"})
+	ctx := context.Background()
+	before := f.link(t, "hp", "run/current-system")
+	gen := f.next(t, localfleet.Variant{Systemd: "256"}, "hp")
+	res, out := f.deploy(t, ctx, "hp", nil)
+	h := hostResult(t, res.Report, "hp")
+	if h.Status != StatusBootOnly || h.Status.Failed() {
+		t.Fatalf("hp: %s (%v), want %s\n%s", h.Status, h.Err, StatusBootOnly, out)
+	}
+	// The new system is the next boot; the running one is untouched until the reboot.
+	if got := f.link(t, "hp", "run/current-system"); got != before {
+		t.Errorf("hp runs %s after an inhibited switch, want the old %s", got, before)
+	}
+	profile := f.link(t, "hp", "nix/var/nix/profiles/"+f.link(t, "hp", "nix/var/nix/profiles/system"))
+	if generationOf(profile) != itoa(gen) {
+		t.Errorf("hp's profile is %s, want generation %d as the next boot", profile, gen)
+	}
+	if err := f.lf.Reboot(ctx, "hp"); err != nil {
+		t.Fatal(err)
+	}
+	if got := generationOf(f.consistent(t, "hp")); got != itoa(gen) {
+		t.Errorf("after the reboot hp runs g%s, want g%d", got, gen)
+	}
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func waitUntil(t testing.TB, timeout time.Duration, cond func() bool) {

@@ -56,7 +56,8 @@ esac
 
 "$out/bin/switch-to-configuration" "$action" >> activate.log 2>&1
 rc=$?
-if [ "$rc" -ne 0 ] && [ "$action" = switch ] && grep -qi 'inhibit' activate.log; then
+# NixOS prints "Checking switch inhibitors... done" on every switch: only its refusal counts.
+if [ "$rc" -ne 0 ] && [ "$action" = switch ] && grep -q 'listed as switch inhibitors' activate.log; then
   # NixOS refuses a live switch when systemd or dbus change: the system is for the next boot.
   echo "switch refused by switch inhibitors: falling back to boot" >> activate.log
   put fell-back boot

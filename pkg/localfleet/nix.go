@@ -29,6 +29,10 @@ type Variant struct {
 	FailingUnit bool
 	// ActivationDelay slows activation down (whole seconds).
 	ActivationDelay time.Duration
+	// Systemd is the systemd version. The system lists its systemd as a switch inhibitor, as
+	// NixOS does: when it differs from the booted system's, switch and test refuse with NixOS's
+	// message and exit 1 (boot still works). Empty means "255".
+	Systemd string
 }
 
 // sshd variants.
@@ -44,11 +48,12 @@ type variantJSON struct {
 	SSHD                   string `json:"sshd"`
 	FailingUnit            bool   `json:"failingUnit"`
 	ActivationDelaySeconds int    `json:"activationDelaySeconds"`
+	Systemd                string `json:"systemd"`
 }
 
 func (v Variant) normalized() (variantJSON, error) {
 	j := variantJSON{Generation: v.Generation, Kernel: v.Kernel, SSHD: v.SSHD, FailingUnit: v.FailingUnit,
-		ActivationDelaySeconds: int((v.ActivationDelay + time.Second - 1) / time.Second)}
+		ActivationDelaySeconds: int((v.ActivationDelay + time.Second - 1) / time.Second), Systemd: v.Systemd}
 	if j.Generation == 0 {
 		j.Generation = 1
 	}
@@ -58,6 +63,9 @@ func (v Variant) normalized() (variantJSON, error) {
 	if j.SSHD == "" {
 		j.SSHD = SSHDOK
 	}
+	if j.Systemd == "" {
+		j.Systemd = "255"
+	}
 	switch {
 	case j.Generation < 0:
 		return j, fmt.Errorf("generation %d: must be positive", j.Generation)
@@ -65,6 +73,8 @@ func (v Variant) normalized() (variantJSON, error) {
 		return j, fmt.Errorf("sshd variant %q: want %s, %s or %s", j.SSHD, SSHDOK, SSHDDeny, SSHDPort)
 	case strings.ContainsAny(j.Kernel, " \t\n/\"'$`\\"):
 		return j, fmt.Errorf("kernel version %q: no spaces, slashes or quotes", j.Kernel)
+	case strings.ContainsAny(j.Systemd, " \t\n/\"'$`\\"):
+		return j, fmt.Errorf("systemd version %q: no spaces, slashes or quotes", j.Systemd)
 	case v.ActivationDelay < 0:
 		return j, fmt.Errorf("activation delay %s: must not be negative", v.ActivationDelay)
 	}
