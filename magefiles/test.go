@@ -48,6 +48,9 @@ func (Test) Hosts(ctx context.Context) error { return runSuite(ctx, "hosts") }
 // Monitoring checks that monitoring/ matches the inventory and that promtool accepts it and passes the rule tests.
 func (Test) Monitoring(ctx context.Context) error { return runSuite(ctx, "monitoring") }
 
+// VendorHash checks that nix/vendor-hash.nix matches what go.mod and go.sum vendor to.
+func (Test) VendorHash(ctx context.Context) error { return runSuite(ctx, "vendor-hash") }
+
 // SecretsCheck checks every secret's header against secrets/secrets.nix, without any private key.
 func (Test) SecretsCheck(ctx context.Context) error { return runSuite(ctx, "secrets-check") }
 

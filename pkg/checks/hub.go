@@ -14,6 +14,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/nixparse"
 	"github.com/nixos-hub/hub/pkg/secrets"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
+	"github.com/nixos-hub/hub/pkg/vendorhash"
 )
 
 // Hub is the hub's own list of suites, run by `go tool mage test:parallel`. Each capability adds
@@ -55,6 +56,13 @@ func Hub(root string) []Suite {
 			}
 			return monitoring.CheckRepo(ctx, (&command.Executor{}).Local(), f.Hosts, filepath.Join(root, "monitoring"), out)
 		}, sysdeps.Promtool),
+		Func("vendor-hash", func(ctx context.Context, out io.Writer) error {
+			h, err := vendorhash.Check(ctx, (&command.Executor{}).Local(), root)
+			if err == nil {
+				fmt.Fprintf(out, "%s matches go.mod/go.sum: %s\n", vendorhash.File, h)
+			}
+			return err
+		}, sysdeps.Nix),
 		Func("secrets-check", func(ctx context.Context, out io.Writer) error {
 			r, err := secrets.LoadRules(ctx, filepath.Join(root, "secrets", "secrets.nix"))
 			if err != nil {
