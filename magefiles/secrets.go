@@ -217,40 +217,30 @@ func (Secrets) HostKeys(ctx context.Context, selection string) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
 	e := newExecutor(nil)
-	local := e.Local()
-	var drifted int
-	for _, h := range hosts {
-		args := []string{"ssh-keyscan", "-T", "5", "-t", "ed25519,rsa"}
-		if h.SSH.Port != 0 {
-			args = append(args, "-p", fmt.Sprint(h.SSH.Port))
-		}
-		res, err := local.Run(ctx, command.Cmd{Args: append(args, h.SSH.Destination)})
+	defer e.Close()
+	rep, err := runHosts(ctx, hosts, func(ctx context.Context, t *parallel.Task, h *inventory.Host) error {
+		t.Phase("keyscan")
+		drift, err := secrets.ScanHostKeys(ctx, e.Local(), r, h)
 		if err != nil {
-			fmt.Printf("%s: keyscan failed: %v\n", h.Name, err)
-			drifted++
-			continue
-		}
-		drift, err := secrets.HostKeyDrift(r, h.Name, res.Stdout)
-		if err != nil {
-			fmt.Println(err)
-			drifted++
-			continue
-		}
-		if len(drift) == 0 {
-			fmt.Printf("%s: host key matches secrets.nix\n", h.Name)
+			return err
 		}
 		for _, d := range drift {
-			fmt.Println(d)
+			fmt.Fprintln(t, d)
 		}
 		if len(drift) > 0 {
-			drifted++
+			t.Set("host key", "drift")
+			return fmt.Errorf("host key drifts from secrets.nix (%d findings)", len(drift))
 		}
+		t.Set("host key", "matches secrets.nix")
+		return nil
+	}, parallel.Options{Name: "secrets-hostkeys", KeepGoing: true, RunDir: runsDir, Limit: 16})
+	if rep == nil {
+		return err
 	}
-	if drifted > 0 {
-		return fmt.Errorf("%d host(s) drift from secrets.nix", drifted)
-	}
-	return nil
+	return report(rep, nil, err)
 }
 
 func onHosts(ctx context.Context, selection, name, script string, show func(*parallel.Task, []byte) error) error {

@@ -3,10 +3,15 @@ package secrets
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
 // StatusScript runs on a host and reports the agenix unit and what agenix decrypted into
@@ -131,4 +136,18 @@ func HostKeyDrift(r *Rules, host string, keyscan []byte) (drift []string, err er
 		}
 	}
 	return drift, nil
+}
+
+// ScanHostKeys runs ssh-keyscan against the host's ssh destination and port from this machine and
+// compares what it presents with the keys secrets.nix names after it (see HostKeyDrift).
+func ScanHostKeys(ctx context.Context, local *command.Host, r *Rules, h *inventory.Host) ([]string, error) {
+	args := []string{"ssh-keyscan", "-T", "5", "-t", "ed25519,rsa"}
+	if h.SSH.Port != 0 {
+		args = append(args, "-p", strconv.Itoa(h.SSH.Port))
+	}
+	res, err := local.Run(ctx, command.Cmd{Args: append(args, h.SSH.Destination)})
+	if err != nil {
+		return nil, fmt.Errorf("%s: keyscan: %w", h.Name, err)
+	}
+	return HostKeyDrift(r, h.Name, res.Stdout)
 }
