@@ -516,9 +516,10 @@ func TestVariantNormalized(t *testing.T) {
 		want    variantJSON
 		wantErr string
 	}{
-		{Variant{}, variantJSON{Generation: 1, Kernel: "6.6.0", SSHD: "ok"}, ""},
-		{Variant{Generation: 5, Kernel: "6.12.1", SSHD: SSHDPort, FailingUnit: true, ActivationDelay: 1500 * time.Millisecond},
-			variantJSON{Generation: 5, Kernel: "6.12.1", SSHD: "port", FailingUnit: true, ActivationDelaySeconds: 2}, ""},
+		{Variant{}, variantJSON{Generation: 1, Kernel: "6.6.0", SSHD: "ok", Systemd: "255"}, ""},
+		{Variant{Generation: 5, Kernel: "6.12.1", SSHD: SSHDPort, FailingUnit: true, ActivationDelay: 1500 * time.Millisecond, Systemd: "256.4"},
+			variantJSON{Generation: 5, Kernel: "6.12.1", SSHD: "port", FailingUnit: true, ActivationDelaySeconds: 2, Systemd: "256.4"}, ""},
+		{Variant{Systemd: "256 x"}, variantJSON{}, "systemd version"},
 		{Variant{SSHD: "closed"}, variantJSON{}, `sshd variant "closed"`},
 		{Variant{Kernel: "6.6; rm -rf"}, variantJSON{}, "kernel version"},
 		{Variant{Generation: -1}, variantJSON{}, "must be positive"},
