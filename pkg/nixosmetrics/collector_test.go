@@ -36,9 +36,9 @@ var scenarios = []struct {
 	{"no-run-links", scenario{generations: []string{"gen1"}}},
 }
 
-// placeholders maps store paths to @attr@ in golden files, longest first so a path is never
+// storeAliases maps store paths to @attr@ in golden files, longest first so a path is never
 // replaced by a prefix of it.
-func placeholders(paths map[string]string) *strings.Replacer {
+func storeAliases(paths map[string]string) *strings.Replacer {
 	attrs := make([]string, 0, len(paths))
 	for a := range paths {
 		attrs = append(attrs, a)
@@ -69,7 +69,7 @@ func compareGolden(t *testing.T, paths map[string]string, exp *exporter.Exporter
 		if err := writeText(&buf, reg, metrics); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(file, []byte(placeholders(paths).Replace(buf.String())), 0o644); err != nil {
+		if err := os.WriteFile(file, []byte(storeAliases(paths).Replace(buf.String())), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
