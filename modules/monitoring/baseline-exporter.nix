@@ -5,23 +5,8 @@ let
   stateDir = "/var/lib/hub-baseline-exporter";
 in
 {
-  options.features.baseline-exporter = {
+  options.features.baseline-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9103; } // {
     package = lib.mkPackageOption pkgs "hub-baseline-exporter" { };
-    listenAddress = lib.mkOption {
-      type = lib.types.str;
-      default = "0.0.0.0";
-      description = "Address the exporter binds (the firewall still limits it to the listed interfaces).";
-    };
-    port = lib.mkOption {
-      type = lib.types.port;
-      default = 9103;
-      description = "Port the exporter listens on.";
-    };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits scrapes.";
-    };
   };
 
   config = lib.mkIf cfg.enable {

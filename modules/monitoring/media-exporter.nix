@@ -6,27 +6,12 @@ let
   cfg = config.features.media-exporter;
 in
 {
-  options.features.media-exporter = {
+  options.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9102; } // {
     package = lib.mkPackageOption pkgs "hub-media-exporter" { };
     configFile = lib.mkOption {
       type = lib.types.str;
       default = "/run/agenix/media-exporter.toml";
       description = "Exporter configuration with the media services' URLs and API keys, normally an agenix secret.";
-    };
-    listenAddress = lib.mkOption {
-      type = lib.types.str;
-      default = "0.0.0.0";
-      description = "Address the exporter binds (the firewall still limits it to the listed interfaces).";
-    };
-    port = lib.mkOption {
-      type = lib.types.port;
-      default = 9102;
-      description = "Port the exporter listens on.";
-    };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits scrapes.";
     };
   };
 

@@ -15,27 +15,12 @@ let
     // lib.optionalAttrs (revision != null) { configurationRevision = revision; });
 in
 {
-  options.features.nixos-exporter = {
+  options.features.nixos-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9101; } // {
     package = lib.mkPackageOption pkgs "hub-nixos-exporter" { };
-    listenAddress = lib.mkOption {
-      type = lib.types.str;
-      default = "0.0.0.0";
-      description = "Address the exporter binds (the firewall still limits it to the listed interfaces).";
-    };
-    port = lib.mkOption {
-      type = lib.types.port;
-      default = 9101;
-      description = "Port the exporter listens on.";
-    };
     root = lib.mkOption {
       type = lib.types.str;
       default = "/";
       description = "Root under which the exporter finds /nix/var/nix/profiles and /run/{current,booted}-system.";
-    };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits scrapes.";
     };
   };
 
