@@ -25,6 +25,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/pkg/media/mediatest"
 )
 
 const (
@@ -301,100 +303,6 @@ func checkMedia(insts []mediaInstance) func(string) error {
 	}
 }
 
-// mediaRoutes is pkg/media's defaultRoutes (helpers_test.go): request key → recorded reply.
-func mediaRoutes(app string) map[string]string {
-	switch app {
-	case "jellyfin":
-		return map[string]string{
-			"/System/Info": "jellyfin/system_info.json", "/Sessions": "jellyfin/sessions.json",
-			"/Items/Counts": "jellyfin/items_counts.json", "/Library/VirtualFolders": "jellyfin/virtual_folders.json",
-		}
-	case "plex":
-		return map[string]string{
-			"/identity": "plex/identity.json", "/status/sessions": "plex/sessions.json", "/library/sections": "plex/sections.json",
-			"/library/sections/1/all?type=1": "plex/section_1_type_1.json", "/library/sections/2/all?type=2": "plex/section_2_type_2.json",
-			"/library/sections/2/all?type=4": "plex/section_2_type_4.json", "/library/sections/3/all?type=8": "plex/section_3_type_8.json",
-			"/library/sections/3/all?type=9": "plex/section_3_type_9.json", "/library/sections/3/all?type=10": "plex/section_3_type_10.json",
-			"/library/sections/4/all": "plex/section_4_all.json",
-		}
-	case "tautulli":
-		return map[string]string{
-			"/api/v2?cmd=get_activity": "tautulli/get_activity.json", "/api/v2?cmd=get_tautulli_info": "tautulli/get_tautulli_info.json",
-		}
-	case "prowlarr":
-		return map[string]string{
-			"/api/v1/system/status": "prowlarr/system_status.json", "/api/v1/health": "prowlarr/health.json", "/api/v1/indexer": "prowlarr/indexer.json",
-		}
-	}
-	base := "/api/v1"
-	if app == "sonarr" || app == "radarr" {
-		base = "/api/v3"
-	}
-	return map[string]string{
-		base + "/system/status": app + "/system_status.json", base + "/health": app + "/health.json",
-		base + "/queue": app + "/queue.json", base + "/wanted/missing": app + "/wanted_missing.json",
-		base + "/wanted/cutoff": app + "/wanted_cutoff.json", base + "/diskspace": app + "/diskspace.json",
-		base + "/rootfolder": app + "/rootfolder.json",
-	}
-}
-
-// mediaRouteKey is pkg/media's routeKey: the path plus the one query parameter that selects a
-// different reply.
-func mediaRouteKey(r *http.Request) string {
-	q := r.URL.Query()
-	for _, k := range []string{"cmd", "type"} {
-		if v := q.Get(k); v != "" {
-			return r.URL.Path + "?" + k + "=" + v
-		}
-	}
-	if p := q.Get("page"); strings.HasSuffix(r.URL.Path, "/queue") && p != "" && p != "1" {
-		return r.URL.Path + "?page=" + p
-	}
-	return r.URL.Path
-}
-
-// mediaHandler replays pkg/media/testdata for one application, with the credential and Accept
-// checks of pkg/media's fake, so hub_media_up 1 means the exporter authenticated correctly.
-func mediaHandler(t *testing.T, app string) http.Handler {
-	routes := mediaRoutes(app)
-	replies := map[string][]byte{}
-	for key, file := range routes {
-		b, err := os.ReadFile(filepath.Join("../pkg/media/testdata", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		replies[key] = b
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ok bool
-		switch app {
-		case "jellyfin":
-			ok = r.Header.Get("Authorization") == `MediaBrowser Token="`+mediaSecret+`"`
-		case "plex":
-			ok = r.Header.Get("X-Plex-Token") == mediaSecret
-		case "tautulli":
-			ok = r.URL.Query().Get("apikey") == mediaSecret
-		default:
-			ok = r.Header.Get("X-Api-Key") == mediaSecret
-		}
-		if !ok {
-			http.Error(w, `{"error":"Unauthorized"}`, http.StatusUnauthorized)
-			return
-		}
-		if r.Header.Get("Accept") != "application/json" {
-			http.Error(w, "XML is all you get without Accept: application/json", http.StatusNotAcceptable)
-			return
-		}
-		b, found := replies[mediaRouteKey(r)]
-		if !found {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(b)
-	})
-}
-
 // startMediaFakes starts one loopback server per application and writes the exporter's config
 // and credential files; it returns the config path and the configured instances.
 func startMediaFakes(t *testing.T) (string, []mediaInstance) {
@@ -402,8 +310,14 @@ func startMediaFakes(t *testing.T) (string, []mediaInstance) {
 	dir := t.TempDir()
 	var cfg strings.Builder
 	var insts []mediaInstance
-	for _, app := range []string{"jellyfin", "plex", "tautulli", "sonarr", "radarr", "lidarr", "prowlarr"} {
-		srv := httptest.NewServer(mediaHandler(t, app))
+	for _, app := range mediatest.Apps {
+		// The replay checks the credential and Accept as the real server would, so hub_media_up 1
+		// means the exporter authenticated correctly.
+		h, err := mediatest.Handler(app, mediaSecret, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
 		cred := filepath.Join(dir, app+"-credential")
 		if err := os.WriteFile(cred, []byte(mediaSecret+"\n"), 0o600); err != nil {

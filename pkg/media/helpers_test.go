@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/nixos-hub/hub/pkg/exporter"
+	"github.com/nixos-hub/hub/pkg/media/mediatest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -29,75 +30,30 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // exercised too.
 const testSecret = "k3y+with/slash=and&amp"
 
-// defaultRoutes maps a request (see routeKey) to the recorded reply each application gives.
-func defaultRoutes(app App) map[string]string {
-	switch app {
-	case Jellyfin:
-		return map[string]string{
-			"/System/Info": "jellyfin/system_info.json", "/Sessions": "jellyfin/sessions.json",
-			"/Items/Counts": "jellyfin/items_counts.json", "/Library/VirtualFolders": "jellyfin/virtual_folders.json",
-		}
-	case Plex:
-		return map[string]string{
-			"/identity": "plex/identity.json", "/status/sessions": "plex/sessions.json", "/library/sections": "plex/sections.json",
-			"/library/sections/1/all?type=1": "plex/section_1_type_1.json", "/library/sections/2/all?type=2": "plex/section_2_type_2.json",
-			"/library/sections/2/all?type=4": "plex/section_2_type_4.json", "/library/sections/3/all?type=8": "plex/section_3_type_8.json",
-			"/library/sections/3/all?type=9": "plex/section_3_type_9.json", "/library/sections/3/all?type=10": "plex/section_3_type_10.json",
-			"/library/sections/4/all": "plex/section_4_all.json",
-		}
-	case Tautulli:
-		return map[string]string{
-			"/api/v2?cmd=get_activity": "tautulli/get_activity.json", "/api/v2?cmd=get_tautulli_info": "tautulli/get_tautulli_info.json",
-		}
-	case Prowlarr:
-		return map[string]string{
-			"/api/v1/system/status": "prowlarr/system_status.json", "/api/v1/health": "prowlarr/health.json", "/api/v1/indexer": "prowlarr/indexer.json",
-		}
-	}
-	base, dir := apiBase(app), string(app)
-	return map[string]string{
-		base + "/system/status": dir + "/system_status.json", base + "/health": dir + "/health.json",
-		base + "/queue": dir + "/queue.json", base + "/wanted/missing": dir + "/wanted_missing.json",
-		base + "/wanted/cutoff": dir + "/wanted_cutoff.json", base + "/diskspace": dir + "/diskspace.json",
-		base + "/rootfolder": dir + "/rootfolder.json",
-	}
-}
-
-// routeKey is the path plus the one query parameter that selects a different reply.
-func routeKey(r *http.Request) string {
-	q := r.URL.Query()
-	for _, k := range []string{"cmd", "type"} {
-		if v := q.Get(k); v != "" {
-			return r.URL.Path + "?" + k + "=" + v
-		}
-	}
-	if p := q.Get("page"); strings.HasSuffix(r.URL.Path, "/queue") && p != "" && p != "1" {
-		return r.URL.Path + "?page=" + p
-	}
-	return r.URL.Path
-}
-
-// fakeAPI replays recorded replies, checking credentials and the request shapes that keep the
-// exporter cheap for the server (tiny pages, zero-size Plex containers, JSON negotiation).
+// fakeAPI replays recorded replies (mediatest.Handler: credentials, JSON negotiation), checking
+// too the request shapes that keep the exporter cheap for the server (tiny pages, zero-size Plex
+// containers), and counts the requests by mediatest.Key.
 type fakeAPI struct {
-	t      *testing.T
-	app    App
-	routes map[string]string
-	// handlers override routes, e.g. to fail or stall one endpoint.
+	t   *testing.T
+	app App
+	// handlers override the replies, e.g. to fail or stall one endpoint.
 	handlers map[string]http.HandlerFunc
+	replay   http.Handler
 	srv      *httptest.Server
 
 	mu   sync.Mutex
 	hits map[string]int
 }
 
-// newFake starts the fake; wrap, if given, sees every request before the fake does.
+// newFake starts the fake on routes (nil: mediatest.Routes); wrap, if given, sees every request
+// before the fake does.
 func newFake(t *testing.T, app App, routes map[string]string, handlers map[string]http.HandlerFunc, wrap ...func(http.Handler) http.Handler) *fakeAPI {
 	t.Helper()
-	if routes == nil {
-		routes = defaultRoutes(app)
+	replay, err := mediatest.Handler(string(app), testSecret, routes)
+	if err != nil {
+		t.Fatal(err)
 	}
-	f := &fakeAPI{t: t, app: app, routes: routes, handlers: handlers, hits: map[string]int{}}
+	f := &fakeAPI{t: t, app: app, handlers: handlers, replay: replay, hits: map[string]int{}}
 	var h http.Handler = http.HandlerFunc(f.serve)
 	for _, w := range wrap {
 		h = w(h)
@@ -107,20 +63,8 @@ func newFake(t *testing.T, app App, routes map[string]string, handlers map[strin
 	return f
 }
 
-func (f *fakeAPI) authorized(r *http.Request) bool {
-	switch f.app {
-	case Jellyfin:
-		return r.Header.Get("Authorization") == `MediaBrowser Token="`+testSecret+`"`
-	case Plex:
-		return r.Header.Get("X-Plex-Token") == testSecret
-	case Tautulli:
-		return r.URL.Query().Get("apikey") == testSecret
-	}
-	return r.Header.Get("X-Api-Key") == testSecret
-}
-
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	key := routeKey(r)
+	key := mediatest.Key(r)
 	f.mu.Lock()
 	f.hits[key]++
 	f.mu.Unlock()
@@ -128,35 +72,19 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		h(w, r)
 		return
 	}
-	if !f.authorized(r) {
-		http.Error(w, `{"error":"Unauthorized"}`, http.StatusUnauthorized)
-		return
+	// Shape checks only once authorized: a refused credential is a 401 from the replay, first.
+	if mediatest.Authorized(string(f.app), testSecret, r) {
+		q := r.URL.Query()
+		switch {
+		case strings.Contains(r.URL.Path, "/wanted/") && q.Get("pageSize") != "1":
+			http.Error(w, "wanted lists must be read with pageSize=1", http.StatusBadRequest)
+			return
+		case strings.HasSuffix(r.URL.Path, "/all") && q.Get("X-Plex-Container-Size") != "0":
+			http.Error(w, "library listings must be read with X-Plex-Container-Size=0", http.StatusBadRequest)
+			return
+		}
 	}
-	q := r.URL.Query()
-	switch {
-	case r.Header.Get("Accept") != "application/json":
-		http.Error(w, "XML is all you get without Accept: application/json", http.StatusNotAcceptable)
-		return
-	case strings.Contains(r.URL.Path, "/wanted/") && q.Get("pageSize") != "1":
-		http.Error(w, "wanted lists must be read with pageSize=1", http.StatusBadRequest)
-		return
-	case strings.HasSuffix(r.URL.Path, "/all") && q.Get("X-Plex-Container-Size") != "0":
-		http.Error(w, "library listings must be read with X-Plex-Container-Size=0", http.StatusBadRequest)
-		return
-	}
-	file, ok := f.routes[key]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	b, err := os.ReadFile(filepath.Join("testdata", file))
-	if err != nil {
-		f.t.Errorf("fake %s: %v", f.app, err)
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(b)
+	f.replay.ServeHTTP(w, r)
 }
 
 func (f *fakeAPI) hitCounts() map[string]int {

@@ -22,6 +22,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/baseline"
 	"github.com/nixos-hub/hub/pkg/exporter"
 	"github.com/nixos-hub/hub/pkg/media"
+	"github.com/nixos-hub/hub/pkg/media/mediatest"
 	"github.com/nixos-hub/hub/pkg/nixosmetrics"
 )
 
@@ -121,48 +122,26 @@ func nixosExporter(ctx context.Context, t *testing.T) string {
 	return serve(t, e)
 }
 
-// replay serves recorded API replies from pkg/media/testdata, keyed by path and the one query
-// parameter that selects a reply.
-func replay(t *testing.T, routes map[string]string) string {
+// mediaSecret is the API key or token every replayed media server expects.
+const mediaSecret = "0123456789abcdef"
+
+// replay serves app's recorded API replies (pkg/media/testdata) on a loopback port until the
+// test ends.
+func replay(t *testing.T, app string) string {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.URL.Path
-		if cmd := r.URL.Query().Get("cmd"); cmd != "" {
-			key += "?cmd=" + cmd
-		}
-		file, ok := routes[key]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		b, err := os.ReadFile(filepath.Join("..", "media", "testdata", file))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(b)
-	}))
+	h, err := mediatest.Handler(app, mediaSecret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
 
 func mediaExporter(t *testing.T) string {
-	sonarr := replay(t, map[string]string{
-		"/api/v3/system/status": "sonarr/system_status.json", "/api/v3/health": "sonarr/health.json",
-		"/api/v3/queue": "sonarr/queue.json", "/api/v3/wanted/missing": "sonarr/wanted_missing.json",
-		"/api/v3/wanted/cutoff": "sonarr/wanted_cutoff.json", "/api/v3/diskspace": "sonarr/diskspace.json",
-		"/api/v3/rootfolder": "sonarr/rootfolder.json",
-	})
-	jellyfin := replay(t, map[string]string{
-		"/System/Info": "jellyfin/system_info.json", "/Sessions": "jellyfin/sessions.json",
-		"/Items/Counts": "jellyfin/items_counts.json", "/Library/VirtualFolders": "jellyfin/virtual_folders.json",
-	})
-	tautulli := replay(t, map[string]string{
-		"/api/v2?cmd=get_activity": "tautulli/get_activity.json", "/api/v2?cmd=get_tautulli_info": "tautulli/get_tautulli_info.json",
-	})
+	sonarr, jellyfin, tautulli := replay(t, "sonarr"), replay(t, "jellyfin"), replay(t, "tautulli")
 	key := filepath.Join(t.TempDir(), "key")
-	writeFile(t, key, "0123456789abcdef\n")
+	writeFile(t, key, mediaSecret+"\n")
 	cfg, err := media.ParseConfig(strings.NewReader(fmt.Sprintf(`
 [[sonarr]]
 name = "main"
