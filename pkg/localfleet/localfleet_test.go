@@ -628,3 +628,13 @@ func TestHostNames(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRoot(t *testing.T) {
+	if err := checkRoot(0); err != nil {
+		t.Errorf("root: %v", err)
+	}
+	err := checkRoot(1000)
+	if err == nil || !strings.Contains(err.Error(), "needs root") || !strings.Contains(err.Error(), "sudo -E go tool mage demo") {
+		t.Errorf("non-root: %v", err)
+	}
+}

@@ -19,6 +19,9 @@ import (
 // A fleet left behind by a crashed process in the same directory is torn down first; a live one
 // is an error.
 func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
+	if err := checkRoot(os.Geteuid()); err != nil {
+		return nil, err
+	}
 	if cfg.Dir == "" {
 		if cfg.Dir, err = DefaultDir(); err != nil {
 			return nil, err
@@ -365,4 +368,13 @@ func (f *Fleet) sshd(name string) (Host, proc, error) {
 	}
 	p, err := sshd(h)
 	return h, p, err
+}
+
+// checkRoot stops before anything is created: the hosts' private mount and pid namespaces and
+// their bind mounts need root, and failing halfway through would leave a half-built fleet.
+func checkRoot(euid int) error {
+	if euid != 0 {
+		return fmt.Errorf("localfleet: the local fleet needs root (each host is a private mount and pid namespace with bind mounts): run as root, e.g. sudo -E go tool mage demo")
+	}
+	return nil
 }
