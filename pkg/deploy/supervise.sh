@@ -16,6 +16,10 @@ cd "$dir" || exit 1
 echo $$ > pid
 
 put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
+# Deadlines are measured on the monotonic clock (/proc/uptime, in centiseconds), not by counting
+# loop turns: on a loaded host each "sleep 0.1" takes far longer than 0.1 s, and the wall clock
+# may jump when an activation starts time synchronisation.
+tick() { read -r up _ < /proc/uptime; now=$(( ${up%.*} * 100 + 1${up#*.} - 100 )); }
 generation() { readlink "$profile" 2>/dev/null | sed -n 's/^system-\([0-9][0-9]*\)-link$/\1/p'; }
 
 prev_gen=$(generation)
@@ -75,21 +79,19 @@ fi
 [ "$magic" = 1 ] || finish activated
 
 # Stage 1: a new ssh connection must prove the host is still reachable.
-i=0
+tick; end=$((now + confirm * 100))
 while [ ! -e confirm ]; do
   [ -e rollback ] && rollback "$(cat rollback)"
-  [ "$i" -ge $((confirm * 10)) ] && rollback "no confirmation over a new ssh connection within ${confirm}s"
+  tick; [ "$now" -ge "$end" ] && rollback "no confirmation over a new ssh connection within ${confirm}s"
   sleep 0.1
-  i=$((i + 1))
 done
 # The hub waits for this acknowledgement: a confirm that arrived after the deadline is not one.
 put confirmed 1
 # Stage 2: the hub runs the health checks and commits, or asks for the rollback.
-i=0
+tick; end=$((now + health * 100))
 while [ ! -e commit ]; do
   [ -e rollback ] && rollback "$(cat rollback)"
-  [ "$i" -ge $((health * 10)) ] && rollback "no commit from the hub within ${health}s of the confirmation"
+  tick; [ "$now" -ge "$end" ] && rollback "no commit from the hub within ${health}s of the confirmation"
   sleep 0.1
-  i=$((i + 1))
 done
 finish committed

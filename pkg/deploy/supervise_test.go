@@ -1,0 +1,115 @@
+package deploy
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// supervisorRun runs supervise.sh on this machine in a temporary directory, with shims (small
+// shell scripts) ahead of PATH and a fake system whose switch-to-configuration runs stc.
+type supervisorRun struct {
+	dir, out string
+	cmd      *exec.Cmd
+}
+
+func startSupervisor(t *testing.T, stc string, shims map[string]string, args ...string) *supervisorRun {
+	t.Helper()
+	if _, err := os.Stat("/proc/uptime"); err != nil {
+		t.Skip("needs Linux /proc/uptime")
+	}
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "state")
+	out := filepath.Join(tmp, "system")
+	bin := filepath.Join(tmp, "shims")
+	for _, d := range []string{dir, filepath.Join(out, "bin"), bin} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(p, body string) {
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(out, "bin", "switch-to-configuration"), stc)
+	for name, body := range shims {
+		write(filepath.Join(bin, name), body)
+	}
+	script := filepath.Join(tmp, "supervise.sh")
+	if err := os.WriteFile(script, []byte(superviseScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", append([]string{script, dir, args[0], out}, args[1:]...)...)
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return &supervisorRun{dir: dir, out: out, cmd: cmd}
+}
+
+func (s *supervisorRun) file(name string) (string, bool) {
+	b, err := os.ReadFile(filepath.Join(s.dir, name))
+	return strings.TrimSpace(string(b)), err == nil
+}
+
+// waitDone waits for the supervisor to exit and returns how long that took.
+func (s *supervisorRun) waitDone(t *testing.T, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	exited := make(chan error, 1)
+	go func() { exited <- s.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(within):
+		_ = s.cmd.Process.Kill()
+		<-exited
+		t.Fatalf("the supervisor did not finish within %s", within)
+	}
+	return time.Since(start)
+}
+
+// TestSupervisorDeadlineUnderLoad: the watchdog's confirm deadline is a time, not a number of
+// loop turns. On a loaded host each `sleep 0.1` (a fork and exec) takes far longer than 0.1 s;
+// counting turns stretched a 1 s deadline here to 5 s, past every allowance the hub makes.
+func TestSupervisorDeadlineUnderLoad(t *testing.T) {
+	s := startSupervisor(t, "exit 0", map[string]string{"sleep": "exec /bin/sleep 0.5"},
+		"test", "none", "1", "1", "1")
+	took := s.waitDone(t, 20*time.Second)
+	if r, _ := s.file("result"); r != "rolled-back" {
+		t.Fatalf("result %q, want rolled-back", r)
+	}
+	if took > 3*time.Second {
+		t.Errorf("a 1 s confirm deadline rolled back after %s", took.Round(100*time.Millisecond))
+	}
+}
+
+// TestSupervisorCommits walks both stages of the watchdog: confirm, acknowledgement, commit.
+func TestSupervisorCommits(t *testing.T) {
+	s := startSupervisor(t, "exit 0", nil, "test", "none", "1", "5", "5")
+	touch := func(name string) {
+		if err := os.WriteFile(filepath.Join(s.dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFile := func(name string) {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if _, ok := s.file(name); ok {
+				return
+			}
+		}
+		t.Fatalf("no %s file", name)
+	}
+	waitFile("status")
+	touch("confirm")
+	waitFile("confirmed")
+	touch("commit")
+	s.waitDone(t, 5*time.Second)
+	if r, _ := s.file("result"); r != "committed" {
+		t.Fatalf("result %q, want committed", r)
+	}
+}
