@@ -113,3 +113,28 @@ func TestSupervisorCommits(t *testing.T) {
 		t.Fatalf("result %q, want committed", r)
 	}
 }
+
+// TestSupervisorFallBackResultBeforeStatus: the hub stops waiting as soon as "status" exists and
+// then reads "result" to tell a boot fallback from a switch. The result must be there first, or
+// a host that correctly fell back to boot goes through the confirm stage and is reported failed.
+func TestSupervisorFallBackResultBeforeStatus(t *testing.T) {
+	stc := `if [ "$1" = switch ]; then echo "The following units are listed as switch inhibitors: dbus.service"; exit 1; fi; exit 0`
+	// A slow mv widens the window between the files as a loaded host would.
+	mv := `case $2 in status|result) /bin/sleep 0.3 ;; esac; exec /bin/mv "$@"`
+	s := startSupervisor(t, stc, map[string]string{"mv": mv}, "switch", "none", "1", "5", "5")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no status file")
+		}
+		if _, ok := s.file("status"); ok {
+			break
+		}
+	}
+	if _, ok := s.file("fell-back"); !ok {
+		t.Fatal("no fell-back file")
+	}
+	if r, ok := s.file("result"); !ok || r != "boot" {
+		t.Errorf("status is written but result is %q (present %t): the hub would take the fallback for a live switch", r, ok)
+	}
+	s.waitDone(t, 5*time.Second)
+}
