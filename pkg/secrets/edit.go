@@ -74,7 +74,11 @@ func EditorCommand(editor, file string) []string {
 	}
 	switch filepath.Base(args[0]) {
 	case "vim", "vi", "gvim", "nvim":
-		args = append(args, "-n", "-i", "NONE", "--cmd", "set nobackup nowritebackup noundofile noswapfile")
+		// --cmd runs before the user's vimrc, which may turn undofile or backup back on (with
+		// undodir/backupdir in $HOME); -c runs after it and after the file is loaded, before
+		// anything is written. Both are needed: the first covers what happens while loading.
+		const off = "set nobackup nowritebackup noundofile noswapfile"
+		args = append(args, "-n", "-i", "NONE", "--cmd", off, "-c", off)
 	}
 	return append(args, file)
 }

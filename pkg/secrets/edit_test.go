@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -17,7 +18,7 @@ import (
 )
 
 func TestEditorCommand(t *testing.T) {
-	off := []string{"-n", "-i", "NONE", "--cmd", "set nobackup nowritebackup noundofile noswapfile"}
+	off := []string{"-n", "-i", "NONE", "--cmd", "set nobackup nowritebackup noundofile noswapfile", "-c", "set nobackup nowritebackup noundofile noswapfile"}
 	tests := []struct {
 		editor string
 		want   []string
@@ -139,4 +140,51 @@ func TestEditSIGTERMCleansUp(t *testing.T) {
 	if after, _ := os.ReadFile(e.Path); !bytes.Equal(before, after) {
 		t.Error("file changed after interrupted edit")
 	}
+}
+
+// TestEditVimrcCannotReenableUndo runs the real vim with a vimrc that turns undo files and
+// backups on, as many users' vimrcs do (undodir=~/.vim/undo): --cmd runs before the vimrc, so the
+// hub's settings must also be applied after it, or vim writes the plaintext into $HOME.
+func TestEditVimrcCannotReenableUndo(t *testing.T) {
+	if _, err := exec.LookPath("vim"); err != nil {
+		t.Skip("vim not installed")
+	}
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	undo, bak := filepath.Join(home, "undo"), filepath.Join(home, "bak")
+	for _, d := range []string{undo, bak} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vimrc := fmt.Sprintf("set undofile undodir=%s backup writebackup backupdir=%s backupskip= swapfile directory=%s//\n"+
+		"autocmd VimEnter * call setline(1, getline(1) . '-EDITED') | wq\n", undo, bak, bak)
+	if err := os.WriteFile(filepath.Join(home, ".vimrc"), []byte(vimrc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", home)
+	t.Setenv("VIMINIT", "")
+	os.Unsetenv("VIMINIT")
+	t.Setenv("MYVIMRC", "")
+	os.Unsetenv("MYVIMRC")
+
+	r := writeNix(t, dir, []string{"p620"}, `{ "db.age".publicKeys = [ admin ]; }`)
+	marker := fmt.Sprintf("MARKER-%x", time.Now().UnixNano())
+	encryptTo(t, r, "db.age", marker)
+	e, _ := r.Entry("db")
+	ids := []age.Identity{ageIdentity(t, adminSecretKey)}
+	changed, err := Edit(context.Background(), EditOptions{Entry: e, Identities: ids, Editor: "vim", TmpDir: t.TempDir()})
+	if err != nil || !changed {
+		t.Fatalf("changed=%v err=%v", changed, err)
+	}
+	if pt, err := DecryptFile(e.Path, ids); err != nil || string(pt) != marker+"-EDITED\n" {
+		t.Fatalf("after edit: %q %v", pt, err)
+	}
+	filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && p != filepath.Join(home, ".vimrc") {
+			data, _ := os.ReadFile(p)
+			t.Errorf("vim left %s in $HOME (plaintext: %v)", p, bytes.Contains(data, []byte(marker)))
+		}
+		return nil
+	})
 }
