@@ -95,5 +95,20 @@ func LoadIdentities(path string, passphrase func() ([]byte, error)) ([]age.Ident
 	if err != nil {
 		return nil, fmt.Errorf("identity %s: %w", path, err)
 	}
-	return []age.Identity{eid}, nil
+	return []age.Identity{&lockedIdentity{id: eid}}, nil
+}
+
+// lockedIdentity serialises Unwrap. agessh.EncryptedSSHIdentity decrypts the private key on first
+// use and caches it in an unguarded field: rekey's parallel workers would race on that field and
+// each run the prompt and the key derivation. Behind the lock the first caller decrypts the key
+// and the others reuse it.
+type lockedIdentity struct {
+	mu sync.Mutex
+	id age.Identity
+}
+
+func (l *lockedIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.id.Unwrap(stanzas)
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -74,5 +76,50 @@ func TestEncryptedSSHKeyAsksOnce(t *testing.T) {
 	os.WriteFile(bad, []byte("AGE-SECRET-KEY-1NOPE\n"), 0o600)
 	if _, err := LoadIdentities(bad, nil); err == nil || err.Error() != "identity "+bad+": error at line 1: malformed secret key: separator '1' at invalid position: pos=15, len=20" {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestEncryptedSSHKeyConcurrentUnwrap decrypts in parallel with a passphrase-protected key and a
+// prompt that is not wrapped in OncePassphrase: the identity itself must decrypt the key once.
+// agessh.EncryptedSSHIdentity caches the decrypted key in an unguarded field, so parallel
+// callers each saw "not decrypted yet", each ran the prompt and the KDF, and raced on the field.
+func TestEncryptedSSHKeyConcurrentUnwrap(t *testing.T) {
+	dir := t.TempDir()
+	block, err := ssh.MarshalPrivateKeyWithPassphrase(hostPriv("admin-ssh"), "", []byte("hunter2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath := filepath.Join(dir, "id_ed25519")
+	os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600)
+	rc, err := ParseRecipient(hostPub(t, "admin-ssh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := Encrypt([]byte("s3cret"), []Recipient{rc}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prompts atomic.Int32
+	ids, err := LoadIdentities(keyPath, func() ([]byte, error) {
+		prompts.Add(1)
+		time.Sleep(200 * time.Millisecond) // a person typing: every worker is waiting by now
+		return []byte("hunter2"), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if pt, err := Decrypt(ct, ids); err != nil || string(pt) != "s3cret" {
+				t.Errorf("decrypt: %q %v", pt, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := prompts.Load(); n != 1 {
+		t.Errorf("the key was decrypted %d times in parallel, want once", n)
 	}
 }
