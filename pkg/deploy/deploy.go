@@ -327,7 +327,7 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 			// Cancelled mid-command: the mkdir may have happened on the host all the same.
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			defer cancel()
-			_ = releaseLock(cctx, remote, r.id)
+			_, _ = releaseLock(cctx, remote, r.id)
 		}
 		return hostError("check", "take the deploy lock", err, "")
 	}
@@ -337,8 +337,12 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if uerr := releaseLock(cctx, remote, r.id); uerr != nil && err == nil {
+		handed, uerr := releaseLock(cctx, remote, r.id)
+		switch {
+		case uerr != nil && err == nil:
 			err = parallel.Warn("lock-left", fmt.Errorf("deployed, but releasing the deploy lock failed: %w; it goes away with the next reboot or -force", uerr))
+		case handed:
+			t.Logf("the supervisor on the host is still running: it keeps the deploy lock and removes it when it ends")
 		}
 	}()
 	return r.activate(ctx, t, h, remote, sys, st)

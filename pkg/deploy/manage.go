@@ -138,7 +138,7 @@ func Rollback(ctx context.Context, remote *command.Host, o RollbackOptions) (Gen
 	if _, err := acquireLock(ctx, remote, lockInfo{ID: id, Owner: o.Owner, PID: os.Getpid(), Time: time.Now()}, o.StaleLock, o.Force); err != nil {
 		return target, fmt.Errorf("%s: rollback: %w", remote.Name(), err)
 	}
-	defer releaseLock(context.WithoutCancel(ctx), remote, id)
+	defer func() { _, _ = releaseLock(context.WithoutCancel(ctx), remote, id) }()
 	a := activation{id: id, action: o.Action, out: target.Path, profileOp: "gen:" + strconv.Itoa(target.Number), confirm: time.Second, health: time.Second}
 	if err := a.start(ctx, remote); err != nil {
 		return target, fmt.Errorf("%s: rollback: start: %w", remote.Name(), err)

@@ -197,11 +197,25 @@ func parseLock(out string) lockInfo {
 	return l
 }
 
-// releaseLock removes the lock if this deploy still owns it.
-func releaseLock(ctx context.Context, h *command.Host, id string) error {
-	script := `grep -qx "id=$1" ` + lockDir + `/owner 2>/dev/null && rm -rf ` + lockDir + `; exit 0`
-	_, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "unlock", id}, Timeout: 30 * time.Second})
-	return err
+// unlockScript removes the lock if deploy $1 still owns it. While that deploy's supervisor is
+// still running (the hub gave up waiting for it, or was interrupted), the lock is handed to the
+// supervisor instead, which removes it when it finishes: until then the host is mid-activation
+// or mid-rollback, and a second deploy must not start. done is checked again after the hand-over
+// because the supervisor may have finished in between.
+const unlockScript = `l=` + lockDir + ` d=` + stateRoot + `/$1
+grep -qx "id=$1" "$l/owner" 2>/dev/null || exit 0
+if [ -e "$d/pid" ] && [ ! -e "$d/done" ] && kill -0 "$(cat "$d/pid")" 2>/dev/null; then
+  touch "$d/unlock"
+  [ -e "$d/done" ] || { echo handed-over; exit 0; }
+fi
+rm -rf "$l"; exit 0
+`
+
+// releaseLock removes the lock if this deploy still owns it, or hands it to the deploy's
+// supervisor while that still runs (handedOver).
+func releaseLock(ctx context.Context, h *command.Host, id string) (handedOver bool, err error) {
+	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", unlockScript, "unlock", id}, Timeout: 30 * time.Second})
+	return strings.Contains(string(res.Stdout), "handed-over"), err
 }
 
 // bootSpace returns the free MiB of /boot, or ok=false when /boot is not a separate mount.

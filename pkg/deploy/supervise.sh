@@ -27,9 +27,17 @@ prev_sys=$(readlink /run/current-system 2>/dev/null || true)
 put prev-generation "$prev_gen"
 put prev-system "$prev_sys"
 
+# The hub hands its deploy lock over (an "unlock" file) when it stops waiting while this still
+# runs: the lock then goes when this ends. The id of the lock is the name of this directory.
+release_lock() {
+  [ -e unlock ] && grep -qx "id=${dir##*/}" /run/hub-deploy.lock/owner 2>/dev/null && rm -rf /run/hub-deploy.lock
+  return 0
+}
+
 finish() {
   put result "$1"
   touch done
+  release_lock
   exit 0
 }
 
@@ -72,6 +80,7 @@ if [ "$rc" -ne 0 ] && [ "$action" = switch ] && grep -q 'listed as switch inhibi
     put result boot
     put status 0
     touch done
+    release_lock
     exit 0
   fi
   put status "$rc"

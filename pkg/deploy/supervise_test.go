@@ -18,11 +18,19 @@ type supervisorRun struct {
 
 func startSupervisor(t *testing.T, stc string, shims map[string]string, args ...string) *supervisorRun {
 	t.Helper()
+	return startSupervisorScript(t, superviseScript, "", stc, shims, args...)
+}
+
+// startSupervisorScript runs a given version of the script in dir ("" for a temporary one).
+func startSupervisorScript(t *testing.T, supervise, dir, stc string, shims map[string]string, args ...string) *supervisorRun {
+	t.Helper()
 	if _, err := os.Stat("/proc/uptime"); err != nil {
 		t.Skip("needs Linux /proc/uptime")
 	}
 	tmp := t.TempDir()
-	dir := filepath.Join(tmp, "state")
+	if dir == "" {
+		dir = filepath.Join(tmp, "state")
+	}
 	out := filepath.Join(tmp, "system")
 	bin := filepath.Join(tmp, "shims")
 	for _, d := range []string{dir, filepath.Join(out, "bin"), bin} {
@@ -40,7 +48,7 @@ func startSupervisor(t *testing.T, stc string, shims map[string]string, args ...
 		write(filepath.Join(bin, name), body)
 	}
 	script := filepath.Join(tmp, "supervise.sh")
-	if err := os.WriteFile(script, []byte(superviseScript), 0o644); err != nil {
+	if err := os.WriteFile(script, []byte(supervise), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("sh", append([]string{script, dir, args[0], out}, args[1:]...)...)
@@ -137,4 +145,56 @@ func TestSupervisorFallBackResultBeforeStatus(t *testing.T) {
 		t.Errorf("status is written but result is %q (present %t): the hub would take the fallback for a live switch", r, ok)
 	}
 	s.waitDone(t, 5*time.Second)
+}
+
+// TestUnlockWhileSupervisorRuns: when the hub stops waiting (Ctrl-C during a long activation, or
+// its wait for the rollback timed out) its supervisor may still be activating or rolling back.
+// Releasing the lock then would let a second deploy start on a host that is mid-activation: the
+// lock is handed to the supervisor, which removes it when it ends.
+func TestUnlockWhileSupervisorRuns(t *testing.T) {
+	tmp := t.TempDir()
+	root := filepath.Join(tmp, "hub-deploy")
+	local := func(s string) string { return strings.ReplaceAll(s, "/run/hub-deploy", root) }
+	const id = "20250101T000000Z-abcdef"
+	lock := root + ".lock"
+	if err := os.MkdirAll(lock, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(lock, "owner"), []byte("id="+id+"\nowner=me@hub\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startSupervisorScript(t, local(superviseScript), filepath.Join(root, id), "exit 0", nil, "test", "none", "1", "2", "2")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no status file")
+		}
+		if _, ok := s.file("status"); ok {
+			break
+		}
+	}
+	out, err := exec.Command("sh", "-c", local(unlockScript), "unlock", id).CombinedOutput()
+	if err != nil {
+		t.Fatalf("unlock: %v: %s", err, out)
+	}
+	if _, err := os.Stat(lock); err != nil {
+		t.Fatalf("the lock was removed while the supervisor still runs (%v)", err)
+	}
+	if !strings.Contains(string(out), "handed-over") {
+		t.Errorf("unlock printed %q, want handed-over", out)
+	}
+	s.waitDone(t, 10*time.Second)
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
+		t.Errorf("the supervisor ended but the handed-over lock is still there (%v)", err)
+	}
+	// Without a running supervisor the lock goes at once.
+	if err := os.MkdirAll(lock, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.WriteFile(filepath.Join(lock, "owner"), []byte("id="+id+"\n"), 0o644)
+	if out, err := exec.Command("sh", "-c", local(unlockScript), "unlock", id).CombinedOutput(); err != nil || strings.Contains(string(out), "handed-over") {
+		t.Fatalf("unlock after the supervisor ended: %v %q", err, out)
+	}
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
+		t.Errorf("the lock is still there after the supervisor ended (%v)", err)
+	}
 }
