@@ -185,7 +185,8 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	if err != nil {
 		return err
 	}
-	if err := deploy.ConfirmGuarded(hosts, flag(fl.yes, false), isTerminal(), os.Stdin, os.Stdout, string(action)); err != nil {
+	// The question goes to stderr: with -json, stdout carries only the report.
+	if err := deploy.ConfirmGuarded(hosts, flag(fl.yes, false), isTerminal(), os.Stdin, os.Stderr, string(action)); err != nil {
 		return err
 	}
 	canary := flag(fl.canary, "")
@@ -196,6 +197,9 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	defer stop()
 	e := newExecutor(fl.dry)
 	defer e.Close()
+	if flag(fl.json, false) {
+		e.Out = os.Stderr // -dry's commands, which go to stdout by default, would break the JSON
+	}
 	opts := deploy.Options{
 		Action: action, Limit: flag(fl.limit, 0), KeepGoing: flag(fl.keepGoing, true), Canary: canary,
 		Batch: flag(fl.batch, 0), MaxUnavailable: flag(fl.maxUnavailable, 0), Reboot: flag(fl.reboot, false),
