@@ -123,7 +123,11 @@ func (j Job) CopySQLite(ctx context.Context, db string) (string, error) {
 	dst := j.SQLiteCopy(db)
 	tmp := dst + ".hub-tmp"
 	step := "sqlite " + db
-	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", `mkdir -p "$(dirname "$1")" && rm -f "$1"`, "sh", tmp}}); err != nil {
+	// sqlite3 opens a missing database as a new, empty one (and creates the file at the live
+	// path): its copy would pass integrity_check and the backup would hold an empty database.
+	// A database that is not there fails the backup instead.
+	prepare := `[ -f "$2" ] || { echo "database $2 does not exist" >&2; exit 3; }; mkdir -p "$(dirname "$1")" && rm -f "$1"`
+	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", prepare, "sh", tmp, db}}); err != nil {
 		return "", j.errf(step, err)
 	}
 	// The SQL goes on stdin: the path is quoted once, by SQL rules, and never by a shell.

@@ -148,3 +148,28 @@ func sqlite(t *testing.T, db, sql string) string {
 	}
 	return string(out)
 }
+
+// A database that is not there (a typo in host.toml, an app that moved its data) must fail the
+// backup: sqlite3 would otherwise create an empty file at the live path and VACUUM it INTO a
+// copy that passes integrity_check, and the backup would hold an empty database.
+func TestCopySQLiteMissingDatabase(t *testing.T) {
+	if _, err := exec.LookPath("sqlite3"); err != nil {
+		t.Skip("sqlite3 not installed (apt-get install sqlite3)")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "live", "gone.db")
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := &command.Executor{}
+	j := Job{Host: e.Local(), HostName: "local", Set: inventory.BackupSet{Name: "arr", SQLiteDir: filepath.Join(dir, "copies")}}
+	if dst, err := j.CopySQLite(t.Context(), db); err == nil {
+		t.Fatalf("copy of a missing database succeeded: %s", dst)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the copy created %s: %v", db, err)
+	}
+	if _, err := os.Stat(j.SQLiteCopy(db)); !os.IsNotExist(err) {
+		t.Errorf("a copy exists at %s: %v", j.SQLiteCopy(db), err)
+	}
+}
