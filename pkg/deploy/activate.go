@@ -29,7 +29,10 @@ func (a activation) dir() string { return stateRoot + "/" + a.id }
 // startScript stores the supervisor on the target and starts it detached: in a transient systemd
 // unit where systemd runs (it then belongs to no ssh session at all), else in a new session
 // with setsid. Either way the hub learns what happened from files, not from this connection.
+// A connection that drops during the upload leaves cat a prefix of the script, which could
+// activate and end before the watchdog loops: only a script with its last line is started.
 const startScript = `d=` + stateRoot + `/$1; mkdir -p "$d" && cat > "$d/supervise.sh" || exit 1
+tail -n 1 "$d/supervise.sh" | grep -q '^# end of supervise.sh' || { echo "the supervisor upload was cut short" >&2; exit 1; }
 shift
 if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
   exec systemd-run --unit="hub-deploy-$(basename "$d")" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" "$@"

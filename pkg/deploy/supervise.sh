@@ -110,3 +110,4 @@ while [ ! -e commit ]; do
   sleep 0.1
 done
 finish committed
+# end of supervise.sh (the hub starts this only when the upload ends with this line)

@@ -198,3 +198,38 @@ func TestUnlockWhileSupervisorRuns(t *testing.T) {
 		t.Errorf("the lock is still there after the supervisor ended (%v)", err)
 	}
 }
+
+// TestStartRefusesTruncatedSupervisor: when the hub's ssh connection dies during the upload
+// (Ctrl-C, a dropped link), cat sees end of file and succeeds with part of the script. Started,
+// a prefix can activate the system and end before the watchdog loops: no confirm, no rollback.
+func TestStartRefusesTruncatedSupervisor(t *testing.T) {
+	tmp := t.TempDir()
+	root := filepath.Join(tmp, "hub-deploy")
+	script := strings.ReplaceAll(startScript, "/run/hub-deploy", root)
+	script = strings.ReplaceAll(script, "/run/systemd/system", filepath.Join(tmp, "no-systemd"))
+	cut := strings.Index(superviseScript, "# Stage 1")
+	cmd := exec.Command("sh", "-c", script, "start", "id1", "switch", filepath.Join(tmp, "system"), "none", "1", "1", "1")
+	cmd.Stdin = strings.NewReader(superviseScript[:cut])
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Errorf("a truncated supervisor was accepted: %s", out)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := os.Stat(filepath.Join(root, "id1", "pid")); err == nil {
+		t.Errorf("a truncated supervisor was started")
+	}
+	// The whole script starts (and, with no system to activate, ends at once).
+	cmd = exec.Command("sh", "-c", script, "start", "id2", "switch", filepath.Join(tmp, "system"), "none", "0", "1", "1")
+	cmd.Stdin = strings.NewReader(superviseScript)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the whole supervisor was refused: %v: %s", err, out)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(root, "id2", "done")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the whole supervisor did not run")
+		}
+	}
+}
