@@ -275,3 +275,24 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// A snapshot dated in the future (a host whose clock was wrong once) is the newest forever: with
+// a negative age it read as fresh, and hid every later missed backup until that date. Small skew
+// is tolerated; snapshots in other time zones compare by instant.
+func TestJudgeFutureSnapshot(t *testing.T) {
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	berlin := time.FixedZone("CET", 3600)
+	old := Snapshot{ID: "old", ShortID: "old", Time: now.Add(-30 * time.Hour).In(berlin)}
+	bogus := Snapshot{ID: "bogus", ShortID: "bogus", Time: now.AddDate(0, 3, 0)}
+	st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, bogus}, now)
+	if !st.Stale() || st.State() != "future" {
+		t.Errorf("snapshot 3 months ahead: state %s stale %v, want future true", st.State(), st.Stale())
+	}
+	skewed := Snapshot{ID: "skew", ShortID: "skew", Time: now.Add(2 * time.Minute).In(berlin)}
+	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, skewed}, now); st.Stale() || st.State() != "ok" || st.Last.ID != "skew" {
+		t.Errorf("snapshot 2 minutes ahead: state %s stale %v last %s, want ok", st.State(), st.Stale(), st.Last.ID)
+	}
+	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old}, now); !st.Stale() || st.Age != 30*time.Hour {
+		t.Errorf("30h old snapshot in CET: age %v stale %v", st.Age, st.Stale())
+	}
+}

@@ -19,8 +19,16 @@ type SetStatus struct {
 	Err       error // the repository could not be read
 }
 
-// Stale reports whether the set needs attention: no snapshot, too old, or unreadable.
-func (s SetStatus) Stale() bool { return s.Err != nil || s.Last == nil || s.Age > s.MaxAge }
+// ClockSkew is how far in the future the newest snapshot may be dated (host clocks drift) before
+// status calls it wrong. A snapshot dated further ahead stays the newest until that date and its
+// negative age would read as fresh, hiding every backup missed meanwhile.
+const ClockSkew = 10 * time.Minute
+
+// Stale reports whether the set needs attention: no snapshot, too old, dated in the future, or
+// unreadable.
+func (s SetStatus) Stale() bool {
+	return s.Err != nil || s.Last == nil || s.Age > s.MaxAge || s.Age < -ClockSkew
+}
 
 // State is the status column.
 func (s SetStatus) State() string {
@@ -29,6 +37,8 @@ func (s SetStatus) State() string {
 		return "error"
 	case s.Last == nil:
 		return "never"
+	case s.Age < -ClockSkew:
+		return "future"
 	case s.Age > s.MaxAge:
 		return "stale"
 	default:
