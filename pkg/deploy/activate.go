@@ -51,6 +51,27 @@ func (a activation) start(ctx context.Context, h *command.Host) error {
 	return err
 }
 
+// launchedScript exits 0 once the supervisor has written its pid (it does so first), 1 when its
+// directory does not exist or no pid appears within 3 s: setsid -f has returned by then if it
+// ran at all.
+const launchedScript = `d=` + stateRoot + `/$1; i=0
+while [ "$i" -lt 30 ]; do
+  [ -e "$d/pid" ] && exit 0
+  [ -d "$d" ] || exit 1
+  sleep 0.1; i=$((i + 1))
+done
+exit 1
+`
+
+// launched reports whether a supervisor was started for this activation after start failed. An
+// unreachable host counts as launched: the hub cannot know, and the abort path then leaves the
+// host to its watchdog instead of claiming nothing changed.
+func (a activation) launched(ctx context.Context, h *command.Host) bool {
+	_, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", launchedScript, "launched", a.id}, Timeout: 30 * time.Second})
+	var xe *command.ExitError
+	return !(errors.As(err, &xe) && xe.ExitCode == 1)
+}
+
 func seconds(d time.Duration) int { return max(int((d+time.Second-1)/time.Second), 1) }
 
 // supervisorFiles is what the supervisor has decided so far.

@@ -454,6 +454,12 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	setDefault(&a.confirm, 30*time.Second)
 	a.health = healthBudget(h, r.opts)
 	if err := a.start(ctx, remote); err != nil {
+		// Interrupted while starting: the remote start script may have launched the supervisor
+		// before the ssh client was killed, and then the host is activating. Only a supervisor
+		// that is known not to exist means nothing changed.
+		if ctx.Err() != nil && a.launched(context.WithoutCancel(ctx), remote) {
+			return r.abort(ctx, t, remote, a, err)
+		}
 		return hostError("activate", "start the activation supervisor", err, "nothing was changed on the host")
 	}
 	committed := false

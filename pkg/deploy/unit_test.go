@@ -2,8 +2,10 @@ package deploy
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -379,5 +381,35 @@ func TestRunRejectsBadBuildOptions(t *testing.T) {
 				t.Errorf("err %v, want %q", err, tt.err)
 			}
 		})
+	}
+}
+
+// An interrupted start must not be reported as "nothing changed" when the supervisor runs.
+func TestLaunched(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("writes under " + stateRoot)
+	}
+	local := (&command.Executor{}).Local()
+	ctx := context.Background()
+	id := fmt.Sprintf("launched-test-%d", os.Getpid())
+	dir := filepath.Join(stateRoot, id)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	a := activation{id: id}
+	if a.launched(ctx, local) {
+		t.Error("no supervisor directory: launched = true, want false")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(500 * time.Millisecond) // the supervisor writes its pid a moment after setsid -f
+		os.WriteFile(filepath.Join(dir, "pid"), []byte("1\n"), 0o600)
+	}()
+	if !a.launched(ctx, local) {
+		t.Error("pid written after 0.5 s: launched = false, want true")
+	}
+	unreachable := (&command.Executor{}).SSH("gone", inventory.SSH{Destination: "127.0.0.1", Port: 1})
+	if !a.launched(ctx, unreachable) {
+		t.Error("unreachable host: launched = false, want true (the hub cannot know)")
 	}
 }
