@@ -483,7 +483,16 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	if files.has("fell-back") && files["result"] == "boot" {
 		committed = true
 		r.recordDone(ctx, t, h, remote, sys, before)
-		return parallel.Warn(StatusBootOnly, errors.New("switch refused by switch inhibitors: the new system is the boot default; reboot to run it (-reboot)"))
+		if !r.opts.Reboot {
+			return parallel.Warn(StatusBootOnly, errors.New("switch refused by switch inhibitors: the new system is the boot default; reboot to run it (-reboot)"))
+		}
+		// The inhibitors only refuse a live switch: with -reboot the new system starts by booting.
+		t.Logf("switch refused by switch inhibitors: rebooting into the new system (-reboot)")
+		if err := r.reboot(ctx, t, h, remote, sys); err != nil {
+			return err
+		}
+		t.Set("reboot", "done")
+		return nil
 	}
 	if status != 0 && status != 4 {
 		if !a.magic && a.profileOp == "none" {
@@ -545,7 +554,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 		return hostError("health", "wait for the commit", err, "")
 	}
 	if files["result"] != "committed" {
-		return fmt.Errorf("health: the watchdog rolled back before the commit arrived: %s; raise deploy.confirm_timeout", files["rolled-back"])
+		return fmt.Errorf("health: the watchdog rolled back before the commit arrived: %s; the health checks took longer than their budget (each check's timeout × retries): raise them in host.toml", files["rolled-back"])
 	}
 	committed = true
 	r.recordDone(ctx, t, h, remote, sys, before)

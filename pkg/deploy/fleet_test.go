@@ -533,6 +533,22 @@ func TestLocalFleetSwitchInhibitors(t *testing.T) {
 	if got := generationOf(f.consistent(t, "hp")); got != itoa(gen) {
 		t.Errorf("after the reboot hp runs g%s, want g%d", got, gen)
 	}
+
+	// With -reboot, an inhibited switch ends running the new system after a reboot.
+	gen = f.next(t, localfleet.Variant{Systemd: "257"}, "hp")
+	res, out = f.deploy(t, ctx, "hp", func(o *Options, _ []*inventory.Host) {
+		o.Reboot = true
+		o.Rebooter = RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
+			return f.lf.Reboot(ctx, h.Name)
+		})
+	})
+	h = hostResult(t, res.Report, "hp")
+	if h.Status != parallel.StatusOK || h.Fields["reboot"] != "done" {
+		t.Fatalf("hp with -reboot: %s reboot=%q (%v)\n%s", h.Status, h.Fields["reboot"], h.Err, out)
+	}
+	if got := generationOf(f.consistent(t, "hp")); got != itoa(gen) {
+		t.Errorf("after the inhibited switch and reboot hp runs g%s, want g%d", got, gen)
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
