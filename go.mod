@@ -8,6 +8,7 @@ require (
 	filippo.io/age v1.3.2
 	github.com/BurntSushi/toml v1.6.0
 	github.com/alecthomas/kingpin/v2 v2.4.0
+	github.com/dustin/go-humanize v1.1.0
 	github.com/grafana/grafana-foundation-sdk/go v0.0.22
 	github.com/magefile/mage v1.17.2
 	github.com/prometheus/client_golang v1.25.0

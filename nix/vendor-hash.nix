@@ -6,4 +6,4 @@
 #
 # It changes whenever a dependency (or the set of imported packages) changes. A stale value makes
 # `nix build .#hub` fail with "hash mismatch" and print the correct one: paste that here.
-"sha256-Ipmj6Z/i87Q5718FdQ/7LEPJZjs7iOT1GgOMD5Pt/Kw="
+"sha256-AZUzTiZjTJg3xsF1dGXqiLuDjmz9B0ptrk1WTdvanA0="

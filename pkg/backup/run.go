@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/nixos-hub/hub/pkg/command"
 )
 
@@ -38,7 +40,7 @@ type Summary struct {
 
 func (s Summary) String() string {
 	return fmt.Sprintf("snapshot %s: %d new, %d changed, %d unmodified files; %s added (%d files, %s processed in %.1fs)",
-		s.SnapshotID, s.FilesNew, s.FilesChanged, s.FilesUnmodified, bytesHuman(s.DataAdded), s.TotalFiles, bytesHuman(s.TotalBytes), s.Duration)
+		s.SnapshotID, s.FilesNew, s.FilesChanged, s.FilesUnmodified, humanize.IBytes(uint64(s.DataAdded)), s.TotalFiles, humanize.IBytes(uint64(s.TotalBytes)), s.Duration)
 }
 
 // Backup makes consistent copies of the set's SQLite databases, runs restic backup on the host
@@ -245,7 +247,7 @@ func (p *progress) line(line string) {
 	case "status":
 		if t := p.now(); t.Sub(p.last) >= p.every || m.PercentDone >= 1 {
 			p.last = t
-			p.r.Logf("%s: %5.1f%%  %d/%d files  %s/%s", p.set, 100*m.PercentDone, m.FilesDone, m.TotalFiles, bytesHuman(m.BytesDone), bytesHuman(m.TotalBytes))
+			p.r.Logf("%s: %5.1f%%  %d/%d files  %s/%s", p.set, 100*m.PercentDone, m.FilesDone, m.TotalFiles, humanize.IBytes(uint64(m.BytesDone)), humanize.IBytes(uint64(m.TotalBytes)))
 		}
 	case "summary":
 		var s Summary
@@ -264,19 +266,6 @@ func (p *progress) summary() (Summary, bool) {
 		return Summary{}, false
 	}
 	return *p.sum, true
-}
-
-func bytesHuman(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func firstLine(s string) string {

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 )
@@ -275,18 +277,5 @@ func sizeChange(before, after int64) string {
 	if d < 0 {
 		sign, d = "-", -d
 	}
-	return fmt.Sprintf("%s (%s%s)", humanBytes(after), sign, humanBytes(d))
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return fmt.Sprintf("%s (%s%s)", humanize.IBytes(uint64(after)), sign, humanize.IBytes(uint64(d)))
 }
