@@ -192,7 +192,7 @@ func TestLocalFleet(t *testing.T) {
 		if res.Report.Failed() > 0 {
 			t.Fatalf("failed hosts: %v\n%s", res.Report.Err(), out)
 		}
-		var slowest time.Duration
+		var total time.Duration
 		for _, h := range res.Report.Hosts {
 			if h.Status != parallel.StatusOK {
 				t.Errorf("%s: %s, want ok", h.Host, h.Status)
@@ -203,11 +203,13 @@ func TestLocalFleet(t *testing.T) {
 			if got := generationOf(f.consistent(t, h.Host)); got != itoa(gen) {
 				t.Errorf("%s runs generation g%s, want g%d", h.Host, got, gen)
 			}
-			slowest = max(slowest, h.Duration)
+			total += h.Duration
 		}
-		// Parallel, not one after another: the whole run takes about as long as its slowest host.
-		if res.Report.Duration > slowest*3/2+time.Second {
-			t.Errorf("deploy took %s, the slowest host %s: hosts did not run in parallel", res.Report.Duration, slowest)
+		// Parallel, not one after another: one after another the run would last the sum of the
+		// hosts' durations; in parallel about the longest. Load stretches both alike, so the
+		// check holds on a busy machine (speed goals are the deploy benchmark's).
+		if res.Report.Duration > total/2 {
+			t.Errorf("deploy took %s for hosts that took %s together: they did not run in parallel", res.Report.Duration, total)
 		}
 		if !strings.Contains(out, "phase build") && !strings.Contains(out, "build") {
 			t.Errorf("no build phase in the output:\n%s", out)

@@ -204,8 +204,12 @@ func TestSlowTargetOnlyFailsItself(t *testing.T) {
 		targetTimeout time.Duration
 		maxTook       time.Duration
 	}{
-		{"target timeout shorter than scrape", "3", 300 * time.Millisecond, 1500 * time.Millisecond},
-		{"scrape deadline shorter than target timeout", "1", 10 * time.Second, 900 * time.Millisecond},
+		// The stalled endpoint never answers on its own, so finishing before the deadline that
+		// should not apply proves which one cut it off: the 0.3 s target timeout before the
+		// 2.5 s scrape deadline, the 0.5 s scrape deadline before the 10 s target timeout. The
+		// bounds are loose because a busy machine delays the scrape itself.
+		{"target timeout shorter than scrape", "3", 300 * time.Millisecond, 2 * time.Second},
+		{"scrape deadline shorter than target timeout", "1", 10 * time.Second, 5 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSetup(t, Options{TargetTimeout: tc.targetTimeout}, slow.instance("slow"), fast.instance("fast"))

@@ -1,5 +1,0 @@
-//go:build !race
-
-package localfleet
-
-const raceEnabled = false
