@@ -224,7 +224,16 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 		fmt.Fprintln(os.Stderr, res.Stopped)
 	}
 	if res.Rollback != nil {
-		if rerr := report(res.Rollback, fl.json, nil); rerr != nil {
+		if flag(fl.json, false) {
+			// stdout carries one JSON document, the deploy's; the rollback table goes to stderr.
+			fmt.Fprintln(os.Stderr, "\nrollback of the hosts already done (-rollbackDone):")
+			if werr := res.Rollback.WriteTable(os.Stderr); werr != nil {
+				return werr
+			}
+			if n := res.Rollback.Failed(); n > 0 {
+				err = fmt.Errorf("rolling back the hosts already done failed on %d of them: see the table on stderr", n)
+			}
+		} else if rerr := report(res.Rollback, fl.json, nil); rerr != nil {
 			err = rerr
 		}
 	}
