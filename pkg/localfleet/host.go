@@ -124,6 +124,7 @@ func sshBanner(endpoint string, timeout time.Duration) error {
 // everything else in it; the mount namespace, and with it the /nix and /run mounts, goes away
 // with the last process.
 func kill(h Host) error {
+	began := bootTicks()
 	initAlive := alive(h.Init, h.InitStart)
 	var errs []error
 	if initAlive {
@@ -145,7 +146,7 @@ func kill(h Host) error {
 		}
 		// The namespace ids are only trusted while we know its init was alive: ids are reused.
 		if initAlive {
-			left := append(inNamespace("pid", h.PidNS), inNamespace("mnt", h.MntNS)...)
+			left := startedBy(append(inNamespace("pid", h.PidNS), inNamespace("mnt", h.MntNS)...), began)
 			for _, p := range left {
 				// Only nsenter-ed processes can be in the mount namespace outside the pid one.
 				signal(p.pid, p.start, syscall.SIGKILL)

@@ -57,26 +57,27 @@ func upFleet(t *testing.T, hosts ...string) (*Fleet, time.Duration) {
 	hostsAtStart := f.Hosts()
 	t.Cleanup(func() {
 		hostsNow := f.Hosts() // reboots replace the processes
+		before := bootTicks()
 		if err := Down(context.Background(), dir); err != nil {
 			t.Errorf("Down: %v", err)
 		}
-		assertGone(t, dir, append(hostsAtStart, hostsNow...))
+		assertGone(t, dir, append(hostsAtStart, hostsNow...), before)
 	})
 	return f, took
 }
 
 // assertGone checks, through /proc, that no process, namespace, mount or directory of the
-// fleet is left.
-func assertGone(t *testing.T, dir string, hosts []Host) {
+// fleet is left; before is bootTicks taken just before the teardown started.
+func assertGone(t *testing.T, dir string, hosts []Host, before uint64) {
 	t.Helper()
 	for _, h := range hosts {
 		if alive(h.Init, h.InitStart) || alive(h.Launcher, h.LauncherStart) {
 			t.Errorf("host %s: init %d or launcher %d still running", h.Name, h.Init, h.Launcher)
 		}
-		if left := inNamespace("pid", h.PidNS); len(left) > 0 {
+		if left := startedBy(inNamespace("pid", h.PidNS), before); len(left) > 0 {
 			t.Errorf("host %s: %d processes left in %s, e.g. %d %s", h.Name, len(left), h.PidNS, left[0].pid, left[0].cmd)
 		}
-		if left := inNamespace("mnt", h.MntNS); len(left) > 0 {
+		if left := startedBy(inNamespace("mnt", h.MntNS), before); len(left) > 0 {
 			t.Errorf("host %s: %d processes left in %s, e.g. %d %s (state %c, parent %d; launcher %d)", h.Name, len(left), h.MntNS, left[0].pid, left[0].cmd, left[0].state, left[0].ppid, h.Launcher)
 		}
 	}
@@ -480,10 +481,11 @@ func TestCrashedProcessTeardown(t *testing.T) {
 	if _, err := Up(t.Context(), Config{Dir: dir}); err == nil || !strings.Contains(err.Error(), "already up") {
 		t.Errorf("Up over a live fleet: %v", err)
 	}
+	before := bootTicks()
 	if err := Down(t.Context(), dir); err != nil {
 		t.Fatal(err)
 	}
-	assertGone(t, dir, hosts)
+	assertGone(t, dir, hosts, before)
 	if err := Down(t.Context(), dir); err != nil {
 		t.Errorf("second Down: %v", err)
 	}
@@ -646,5 +648,20 @@ func BenchmarkUp(b *testing.B) {
 				b.StartTimer()
 			}
 		})
+	}
+}
+
+// A namespace id reused by another fleet after this host's namespace died must not make its
+// processes look like this host's leftovers.
+func TestStartedBy(t *testing.T) {
+	procs := []proc{{pid: 10, start: 100}, {pid: 11, start: 200}, {pid: 12, start: 201}}
+	got := startedBy(procs, 200)
+	if len(got) != 2 || got[0].pid != 10 || got[1].pid != 11 {
+		t.Errorf("startedBy(…, 200) = %+v, want pids 10 and 11", got)
+	}
+	if now := bootTicks(); now == 0 {
+		t.Error("bootTicks = 0: /proc/uptime unreadable")
+	} else if self, ok := readProc(os.Getpid()); !ok || self.start > now {
+		t.Errorf("this process started at %d, after now (%d): ticks disagree with /proc/<pid>/stat", self.start, now)
 	}
 }

@@ -77,6 +77,33 @@ func nsOf(pid int, kind string) string {
 	return s
 }
 
+// bootTicks is now in the clock ticks since boot (USER_HZ, 100 on Linux) that process start
+// times use; 0 when /proc/uptime cannot be read.
+func bootTicks() uint64 {
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return 0
+	}
+	var up float64
+	if _, err := fmt.Sscan(string(b), &up); err != nil {
+		return 0
+	}
+	return uint64(up * 100)
+}
+
+// startedBy keeps the processes that started no later than ticks: the kernel reuses a
+// namespace's id once it is gone, and a process started afterwards in a namespace with that id
+// belongs to someone else (another fleet), never to the host being torn down.
+func startedBy(procs []proc, ticks uint64) []proc {
+	var out []proc
+	for _, p := range procs {
+		if p.start <= ticks {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // inNamespace lists the live processes whose namespace of that kind is ns.
 func inNamespace(kind, ns string) []proc {
 	if ns == "" {
