@@ -147,10 +147,14 @@ func Rollback(ctx context.Context, remote *command.Host, o RollbackOptions) (Gen
 	if err != nil {
 		return target, fmt.Errorf("%s: rollback: %w", remote.Name(), err)
 	}
-	if files["result"] != "activated" {
-		return target, fmt.Errorf("%s: rollback to generation %d failed (%s): %s; its previous generation was restored", remote.Name(), target.Number, files["result"], files["rolled-back"])
+	switch files["result"] {
+	case "activated":
+		return target, nil
+	case "boot":
+		// Switch inhibitors refused the live switch: the generation is the boot default only.
+		return target, fmt.Errorf("%s: generation %d is the boot default but not running: switch inhibitors refused a live switch; reboot the host to run it", remote.Name(), target.Number)
 	}
-	return target, nil
+	return target, fmt.Errorf("%s: rollback to generation %d failed (%s): %s; its previous generation was restored", remote.Name(), target.Number, files["result"], files["rolled-back"])
 }
 
 // rollbackDone rolls the hosts this deploy committed back to their generation from before it.
