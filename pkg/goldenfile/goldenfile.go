@@ -1,0 +1,36 @@
+// Package goldenfile compares rendered output (tables, reports, generated config) with files kept
+// under a package's testdata/, and rewrites them when tests run with -update. It is test support:
+// one comparison, one flag and one message for every package with golden files.
+package goldenfile
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// update is registered once here, so every package that uses this one shares the same -update.
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// Check fails t when got differs from the file at path (relative to the test's package), or
+// writes got there under -update.
+func Check(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
