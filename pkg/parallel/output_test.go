@@ -217,7 +217,10 @@ func TestLiveViewKeepsLinesWholeAndRedrawsAtMostTenTimesASecond(t *testing.T) {
 	if outputLines != 90 {
 		t.Errorf("%d output lines, want 90", outputLines)
 	}
-	if maxDraws := int(elapsed/redrawInterval) + 2; draws == 0 || draws > maxDraws {
+	// Rate-limited, not redrawn per output line (that would be ~90 draws). The bound allows
+	// twice the ticks in the measured time: a busy machine delays the end of the run behind
+	// the last tick, which made an exact bound flaky.
+	if maxDraws := 2*int(elapsed/redrawInterval) + 4; draws == 0 || draws > maxDraws {
 		t.Errorf("view drawn %d times in %v, want between 1 and %d", draws, elapsed, maxDraws)
 	}
 	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "run: 3 ok") {
