@@ -33,9 +33,6 @@ func backupEach(ctx context.Context, name, selection string, set *string, json, 
 	defer e.Close()
 	rep, err := backup.Each(ctx, e, hosts, flag(set, ""), parallel.Options{Name: name, KeepGoing: true,
 		Out: progressOut(json), RunDir: runsDir}, fn)
-	if rep == nil {
-		return err
-	}
 	return report(rep, json, err)
 }
 

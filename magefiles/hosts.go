@@ -10,6 +10,7 @@ import (
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	featreg "github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/parallel"
@@ -74,15 +75,7 @@ func (Hosts) New(ctx context.Context, name, class, hardware string, features *st
 
 // Ping checks SSH reachability (BatchMode) of the SELECTION in parallel and shows each latency.
 func (Hosts) Ping(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
-	_, hosts, err := selectHosts(selection)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := newExecutor(nil)
-	defer e.Close()
-	rep, err := runHosts(ctx, hosts, func(ctx context.Context, t *parallel.Task, h *inventory.Host) error {
+	return fanOut(ctx, selection, parallel.Options{Name: "hosts-ping", Limit: 32}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase("ssh")
 		rtt, err := e.SSH(h.Name, h.SSH).Ping(ctx, flag(timeout, 10*time.Second))
 		if err != nil {
@@ -91,9 +84,5 @@ func (Hosts) Ping(ctx context.Context, selection string, timeout *time.Duration,
 		t.Set("address", h.Address())
 		t.Set("latency", rtt.Round(time.Millisecond).String())
 		return nil
-	}, parallel.Options{Name: "hosts-ping", KeepGoing: true, RunDir: runsDir, Limit: 32, Out: progressOut(json)})
-	if rep == nil {
-		return err
-	}
-	return report(rep, json, err)
+	})
 }

@@ -85,17 +85,32 @@ func flag[T any](p *T, def T) T {
 	return *p
 }
 
-// runHosts fans job out over hosts through pkg/parallel, handing each job its inventory host.
-func runHosts(ctx context.Context, hosts []*inventory.Host, job func(ctx context.Context, t *parallel.Task, h *inventory.Host) error, opts parallel.Options) (*parallel.Report, error) {
+// hostJob is the per-host work of a fanOut, with the run's shared executor.
+type hostJob func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error
+
+// fanOut runs job on every host of selection through pkg/parallel: Ctrl-C handling, one shared
+// executor (one ssh master per host), keep-going, per-host logs; then prints the summary (or the
+// JSON report with -json) and fails when any host failed. Name and Limit come from opts.
+func fanOut(ctx context.Context, selection string, opts parallel.Options, json *bool, job hostJob) error {
+	_, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
 	byName := make(map[string]*inventory.Host, len(hosts))
 	names := make([]string, len(hosts))
 	for i, h := range hosts {
 		byName[h.Name] = h
 		names[i] = h.Name
 	}
-	return parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
-		return job(ctx, t, byName[t.Host()])
+	opts.KeepGoing, opts.RunDir, opts.Out = true, runsDir, progressOut(json)
+	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
+		return job(ctx, t, byName[t.Host()], e)
 	}, opts)
+	return report(rep, json, err)
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

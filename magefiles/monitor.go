@@ -13,6 +13,7 @@ import (
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/monitoring"
 	"github.com/nixos-hub/hub/pkg/parallel"
@@ -58,14 +59,8 @@ func (Monitor) Rules(ctx context.Context) error {
 
 // Scrape fetches every exporter of the SELECTION over HTTP and lints what it serves (promlint).
 func (Monitor) Scrape(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
-	_, hosts, err := selectHosts(selection)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
 	client := &http.Client{}
-	rep, err := runHosts(ctx, hosts, func(ctx context.Context, t *parallel.Task, h *inventory.Host) error {
+	return fanOut(ctx, selection, parallel.Options{Name: "monitor-scrape", Limit: 16}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		var failed []string
 		for _, x := range monitoring.Exporters() {
 			if !x.RunsOn(h) {
@@ -96,11 +91,7 @@ func (Monitor) Scrape(ctx context.Context, selection string, timeout *time.Durat
 			return fmt.Errorf("%s", strings.Join(failed, ", "))
 		}
 		return nil
-	}, parallel.Options{Name: "monitor-scrape", KeepGoing: true, RunDir: runsDir, Limit: 16, Out: progressOut(json)})
-	if rep == nil {
-		return err
-	}
-	return report(rep, json, err)
+	})
 }
 
 func writeMonitoring(files monitoring.Files) error {

@@ -21,6 +21,9 @@ func progressOut(json *bool) io.Writer {
 
 // report prints a run's summary (or JSON) and turns failed hosts into the target's error.
 func report(rep *parallel.Report, json *bool, runErr error) error {
+	if rep == nil { // the run could not start
+		return runErr
+	}
 	if flag(json, false) {
 		if err := rep.WriteJSON(os.Stdout); err != nil {
 			return err

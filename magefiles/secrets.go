@@ -213,15 +213,7 @@ func (Secrets) HostKeys(ctx context.Context, selection string) error {
 	if err != nil {
 		return err
 	}
-	_, hosts, err := selectHosts(selection)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := newExecutor(nil)
-	defer e.Close()
-	rep, err := runHosts(ctx, hosts, func(ctx context.Context, t *parallel.Task, h *inventory.Host) error {
+	return fanOut(ctx, selection, parallel.Options{Name: "secrets-hostkeys", Limit: 16}, nil, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase("keyscan")
 		drift, err := secrets.ScanHostKeys(ctx, e.Local(), r, h)
 		if err != nil {
@@ -236,34 +228,18 @@ func (Secrets) HostKeys(ctx context.Context, selection string) error {
 		}
 		t.Set("host key", "matches secrets.nix")
 		return nil
-	}, parallel.Options{Name: "secrets-hostkeys", KeepGoing: true, RunDir: runsDir, Limit: 16})
-	if rep == nil {
-		return err
-	}
-	return report(rep, nil, err)
+	})
 }
 
 func onHosts(ctx context.Context, selection, name, script string, show func(*parallel.Task, []byte) error) error {
-	_, hosts, err := selectHosts(selection)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := newExecutor(nil)
-	defer e.Close()
-	rep, err := runHosts(ctx, hosts, func(ctx context.Context, t *parallel.Task, h *inventory.Host) error {
+	return fanOut(ctx, selection, parallel.Options{Name: "secrets-" + name, Limit: 16}, nil, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase(name)
 		res, err := e.SSH(h.Name, h.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}})
 		if err != nil {
 			return err
 		}
 		return show(t, res.Stdout)
-	}, parallel.Options{Name: "secrets-" + name, KeepGoing: true, RunDir: runsDir, Limit: 16})
-	if rep == nil {
-		return err
-	}
-	return report(rep, nil, err)
+	})
 }
 
 // Status shows, over SSH, the agenix unit state and the decrypted files in /run/agenix (names, modes, owners) on the SELECTION.
