@@ -18,6 +18,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -55,7 +56,7 @@ func TestDeployWallTime(t *testing.T) {
 			}
 			var out bytes.Buffer
 			start := time.Now()
-			res, err := deploy.Run(ctx, inv, e, hosts, deploy.Options{KeepGoing: true, NixArgs: localfleet.NixFlags(),
+			res, err := deploy.Run(ctx, inv, e, hosts, deploy.Options{KeepGoing: true, NixArgs: nix.Local().Args(),
 				ConfirmTimeout: 10 * time.Second, Out: &out, Progress: parallel.ProgressPlain})
 			d := time.Since(start)
 			if err != nil || res.Report.Failed() > 0 {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/media/mediatest"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 const (
@@ -235,8 +236,7 @@ func buildNixOSRoot(t *testing.T) string {
 		t.Fatal("nix-build not installed: the NixOS exporter needs a real generations root")
 	}
 	gens := []string{"gen1", "gen2", "gen2sd", "withspec"}
-	args := []string{"--option", "sandbox", "false", "--option", "substituters", "", "--no-out-link",
-		"../pkg/nixosmetrics/testdata/fixture.nix"}
+	args := append(nix.Local().Args(), "--no-out-link", "../pkg/nixosmetrics/testdata/fixture.nix")
 	for _, a := range gens {
 		args = append(args, "-A", a)
 	}

@@ -240,13 +240,8 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	return report(res.Report, fl.json, err)
 }
 
-// nixArgs adds the local fleet's offline settings when deploying to it.
-func nixArgs() []string {
-	if os.Getenv(envFleet) == "local" {
-		return localfleet.NixFlags()
-	}
-	return deploy.DefaultNixArgs()
-}
+// nixArgs are the nix settings of the fleet the environment selects, as options.
+func nixArgs() []string { return nixSettings().Args() }
 
 func oneHost(name string) (*inventory.Host, *command.Executor, error) {
 	f, err := loadFleet()

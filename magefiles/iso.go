@@ -13,7 +13,6 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/installer"
-	"github.com/nixos-hub/hub/pkg/localfleet"
 )
 
 // Iso builds per-host installer images and writes them to USB sticks without a chance of
@@ -40,7 +39,7 @@ func (Iso) Build(ctx context.Context, host string, flake *string) error {
 		ref = "path:" + abs(ref)
 	}
 	img, err := installer.Build(ctx, newExecutor(nil).Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System,
-		Dir: installersDir, NixArgs: localfleet.NixFlags()})
+		Dir: installersDir, NixArgs: nixSettings().Args()})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -38,6 +39,15 @@ func inventoryDir() string {
 	default:
 		return v
 	}
+}
+
+// nixSettings are the nix settings of the fleet the environment selects: the local fleet's
+// offline ones only with HUB_FLEET=local, so nothing of the local fleet reaches a real host.
+func nixSettings() nix.Settings {
+	if os.Getenv(envFleet) == "local" {
+		return nix.Local()
+	}
+	return nix.Real()
 }
 
 // loadFleet loads the inventory the environment selects.

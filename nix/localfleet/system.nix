@@ -60,7 +60,9 @@ let
     StrictModes no
     PrintMotd no
     MaxStartups 100
-    SetEnv PATH=/run/localfleet/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+    # NIX_CONF_DIR: the host's own nix.conf (written by init.sh from pkg/nix's Local settings),
+    # not the machine's /etc/nix, which the hosts share and which may ask for build users.
+    SetEnv PATH=/run/localfleet/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin NIX_CONF_DIR=/run/localfleet/nix
     Subsystem sftp internal-sftp
   '' + (if v.sshd == "deny" then "AllowUsers nobody\n" else "");
 

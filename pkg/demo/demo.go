@@ -17,6 +17,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -51,7 +52,7 @@ func Run(ctx context.Context, o Options) (story []string, err error) {
 	e := &command.Executor{}
 	defer e.Close()
 	opts := func() deploy.Options {
-		return deploy.Options{KeepGoing: true, NixArgs: localfleet.NixFlags(), ConfirmTimeout: o.ConfirmTimeout,
+		return deploy.Options{KeepGoing: true, NixArgs: nix.Local().Args(), ConfirmTimeout: o.ConfirmTimeout,
 			Out: out, RunDir: o.RunDir, Name: "demo-deploy"}
 	}
 

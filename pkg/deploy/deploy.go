@@ -24,6 +24,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -82,7 +83,7 @@ type Options struct {
 	CopyBackoff   time.Duration // first retry pause, doubled each time; default 2s
 	HealthPause   time.Duration // pause between health check attempts; default 2s
 	StaleLock     time.Duration // default 15m
-	NixArgs       []string      // default DefaultNixArgs()
+	NixArgs       []string      // every local nix call carries them; default nix.Real().Args() (pkg/nix)
 	Owner         string        // user@machine in the lock; default from the environment
 
 	// Output, as in parallel.Options.
@@ -107,7 +108,7 @@ func (o *Options) defaults(e *command.Executor) {
 	setDefault(&o.StaleLock, 15*time.Minute)
 	setDefault(&o.MaxUnavailable, 1)
 	if o.NixArgs == nil {
-		o.NixArgs = DefaultNixArgs()
+		o.NixArgs = nix.Real().Args()
 	}
 	if o.Owner == "" {
 		o.Owner = Owner()

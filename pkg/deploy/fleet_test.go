@@ -16,6 +16,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -92,7 +93,7 @@ func testOptions(out *bytes.Buffer) Options {
 		KeepGoing: true, Out: out, Progress: parallel.ProgressPlain,
 		ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second,
 		CopyBackoff: 200 * time.Millisecond, HealthPause: 200 * time.Millisecond,
-		NixArgs: localfleet.NixFlags(),
+		NixArgs: nix.Local().Args(),
 	}
 }
 
@@ -430,7 +431,7 @@ func TestLocalFleet(t *testing.T) {
 		hosts, _ := inv.Select("samsung")
 		e := &command.Executor{}
 		defer e.Close()
-		plans, err := Plan(ctx, inv, e, hosts, localfleet.NixFlags(), 10*time.Second)
+		plans, err := Plan(ctx, inv, e, hosts, nix.Local().Args(), 10*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,11 +14,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 )
 
-// DefaultNixArgs are passed to every nix CLI call: the flake CLI is experimental in older Nix.
-func DefaultNixArgs() []string {
-	return []string{"--extra-experimental-features", "nix-command flakes"}
-}
-
 // System is a host's evaluated toplevel.
 type System struct {
 	Drv string `json:"drv"`
@@ -207,7 +202,7 @@ func (b *builder) run(wave []*buildReq) {
 	go func() {
 		// --keep-going: one host's broken system must not stop the others' builds. --max-jobs
 		// auto: Nix's default of one job would build the hosts' systems one after another.
-		res, err := b.local.Run(ctx, command.Cmd{Args: append([]string{"nix-store", "--realise", "--keep-going", "--max-jobs", "auto"}, drvs...)})
+		res, err := b.local.Run(ctx, command.Cmd{Args: append(append(append([]string{"nix-store", "--realise"}, b.nixArgs...), "--keep-going", "--max-jobs", "auto"), drvs...)})
 		finished <- result{res, err}
 	}()
 	tk := time.NewTicker(b.tick)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Package is a store path's name split into package name and version.
@@ -102,7 +103,7 @@ type HostPlan struct {
 // them with what runs: store paths, closure sizes, package changes and whether a reboot is needed.
 func Plan(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts []*inventory.Host, nixArgs []string, timeout time.Duration) ([]HostPlan, error) {
 	if nixArgs == nil {
-		nixArgs = DefaultNixArgs()
+		nixArgs = nix.Real().Args()
 	}
 	var names []string
 	for _, h := range hosts {
@@ -116,7 +117,7 @@ func Plan(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, host
 	for _, n := range names {
 		drvs = append(drvs, systems[n].Drv)
 	}
-	if _, err := e.Local().Run(ctx, command.Cmd{Args: append([]string{"nix-store", "--realise", "--keep-going"}, drvs...)}); err != nil {
+	if _, err := e.Local().Run(ctx, command.Cmd{Args: append(append(append([]string{"nix-store", "--realise"}, nixArgs...), "--keep-going"), drvs...)}); err != nil {
 		return nil, fmt.Errorf("plan: build: %w", err)
 	}
 	out := make([]HostPlan, len(hosts))

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // nixExpr evaluates nix/features.nix the way the flake does (builtins.fromTOML on both files), so
@@ -35,12 +37,13 @@ func NixResolve(ctx context.Context, root, registryFile, hostFile, name string) 
 	if err != nil {
 		return Resolution{}, err
 	}
-	cmd := exec.CommandContext(ctx, "nix-instantiate", "--eval", "--strict", "--json",
+	args := append(nix.EvalArgs(), "--eval", "--strict", "--json",
 		"--argstr", "featuresNix", featuresNix,
 		"--argstr", "registryFile", reg,
 		"--argstr", "hostFile", hf,
 		"--argstr", "name", name,
 		"--expr", nixExpr)
+	cmd := exec.CommandContext(ctx, "nix-instantiate", args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

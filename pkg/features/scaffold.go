@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // NewHostOptions describes a host to scaffold with NewHost.
@@ -112,7 +114,7 @@ func parseNix(ctx context.Context, src []byte) error {
 	if !NixAvailable() {
 		return nil
 	}
-	cmd := exec.CommandContext(ctx, "nix-instantiate", "--parse", "-")
+	cmd := exec.CommandContext(ctx, "nix-instantiate", append(nix.EvalArgs(), "--parse", "-")...)
 	cmd.Stdin = bytes.NewReader(src)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // iso:build for real: the demo flake's builtins-only images, built by nix, rooted, listed,
@@ -23,7 +24,7 @@ func TestBuildDemoInstallers(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "installers")
 	local := (&command.Executor{}).Local()
-	nixArgs := []string{"--extra-experimental-features", "nix-command flakes", "--option", "substituters", ""}
+	nixArgs := nix.Local().Args()
 	for _, host := range []string{"p620", "dex5550"} {
 		img, err := Build(t.Context(), local, BuildOptions{Flake: "path:" + flake, Host: host, System: "x86_64-linux", Dir: dir, NixArgs: nixArgs})
 		if err != nil {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 //go:embed init.sh
@@ -43,7 +45,8 @@ func boot(ctx context.Context, h Host, install string, record func(Host) error) 
 	cmd := exec.Command("unshare", "--mount", "--uts", "--pid", "--fork", "--mount-proc",
 		"--propagation", "private", "--kill-child", "--",
 		"/bin/sh", filepath.Join(filepath.Dir(filepath.Dir(h.Dir)), "init.sh"), h.Dir, h.Name)
-	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LOCALFLEET_INSTALL=" + install}
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LOCALFLEET_INSTALL=" + install,
+		"LOCALFLEET_NIX_CONF=" + nix.Local().Conf()}
 	cmd.Stdout, cmd.Stderr = console, console
 	// Its own session: a Ctrl-C meant for mage must not take the fleet down with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

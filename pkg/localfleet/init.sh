@@ -15,7 +15,12 @@ hostname "$name"
 
 # /run is a tmpfs on NixOS: every boot starts with it empty (this also clears injected faults).
 find /run -mindepth 1 -delete
-mkdir -p /run/localfleet/bin
+mkdir -p /run/localfleet/bin /run/localfleet/nix
+# The host's nix.conf, the same for its own nix calls and its ssh sessions (NIX_CONF_DIR in
+# sshd_config): the machine's /etc/nix/nix.conf is shared by every host and may be absent or ask
+# for build users and a sandbox that the local fleet's builders cannot use.
+printf '%s' "$LOCALFLEET_NIX_CONF" > /run/localfleet/nix/nix.conf
+export NIX_CONF_DIR=/run/localfleet/nix
 
 if [ -n "${LOCALFLEET_INSTALL:-}" ]; then
   nix-env -p /nix/var/nix/profiles/system --set "$LOCALFLEET_INSTALL"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // requireRoot skips where namespaces, bind mounts and a root sshd are impossible.
@@ -130,7 +131,7 @@ func nixCopy(t *testing.T, f *Fleet, host, path string) time.Duration {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"copy"}, NixFlags()...)
+	args := append([]string{"copy"}, nix.Local().Args()...)
 	args = append(args, "--no-check-sigs", "--to", uri, path)
 	cmd := exec.CommandContext(t.Context(), "nix", args...)
 	cmd.Env = append(os.Environ(), "NIX_SSHOPTS="+opts)

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Variant selects what a host's next system looks like. The zero value is the healthy
@@ -167,13 +169,6 @@ func Toplevel(name string) string {
 	return "nixosConfigurations." + name + ".config.system.build.toplevel"
 }
 
-// NixFlags are the options every nix CLI call of the fleet passes: the flake CLI is
-// experimental in Nix 2.8, and without network an unreachable substituter costs seconds per
-// build.
-func NixFlags() []string {
-	return []string{"--extra-experimental-features", "nix-command flakes", "--option", "substituters", ""}
-}
-
 // Build builds the current variants of the named hosts' systems in one nix invocation and
 // returns their store paths by host name.
 func (f *Fleet) Build(ctx context.Context, names ...string) (map[string]string, error) {
@@ -181,13 +176,13 @@ func (f *Fleet) Build(ctx context.Context, names ...string) (map[string]string, 
 }
 
 func buildSystems(ctx context.Context, flakeRef string, names []string) (map[string]string, error) {
-	args := append([]string{"build"}, NixFlags()...)
+	args := append([]string{"build"}, nix.Local().Args()...)
 	// The builds are tiny shell scripts: running them side by side beats the default of one.
 	args = append(args, "--max-jobs", "4", "--no-link", "--json")
 	for _, n := range names {
 		args = append(args, flakeRef+"#"+Toplevel(n))
 	}
-	out, err := run(ctx, "", nil, "nix", args...)
+	out, err := run(ctx, "", nix.Local().Env(), "nix", args...)
 	if err != nil {
 		return nil, fmt.Errorf("build %s: %w", strings.Join(names, " "), err)
 	}
@@ -228,9 +223,9 @@ func systemHost(path string) string {
 // copyToHostStore copies a closure from this machine's store straight into the host's store
 // directory (a chroot store), which needs no running host.
 func copyToHostStore(ctx context.Context, hostDir, path string) error {
-	args := append([]string{"copy"}, NixFlags()...)
+	args := append([]string{"copy"}, nix.Local().Args()...)
 	args = append(args, "--no-check-sigs", "--to", "local?root="+hostDir, path)
-	if _, err := run(ctx, "", nil, "nix", args...); err != nil {
+	if _, err := run(ctx, "", nix.Local().Env(), "nix", args...); err != nil {
 		return fmt.Errorf("copy %s: %w", path, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package nixosmetrics
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 var fixtureAttrs = []string{"gen1", "gen2", "gen2sd", "testsys", "withspec", "gaming", "gone"}
@@ -29,12 +32,15 @@ func buildFixture(t *testing.T) map[string]string {
 		t.Skip("nix-build not installed: the NixOS fixtures need real Nix")
 	}
 	fixtureOnce.Do(func() {
-		args := []string{"--option", "sandbox", "false", "--option", "substituters", "", "--no-out-link", "testdata/fixture.nix"}
+		args := append(nix.Local().Args(), "--no-out-link", "testdata/fixture.nix")
 		for _, a := range fixtureAttrs {
 			args = append(args, "-A", a)
 		}
 		out, err := exec.Command("nix-build", args...).Output()
 		if err != nil {
+			if ee, ok := err.(*exec.ExitError); ok {
+				err = fmt.Errorf("nix-build %s: %w: %s", strings.Join(args, " "), err, ee.Stderr)
+			}
 			fixtureErr = err
 			return
 		}

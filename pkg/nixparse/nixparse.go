@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Error is one file that does not parse, located as file:line:col.
@@ -73,7 +74,7 @@ func Check(ctx context.Context, root string) (int, error) {
 	g.SetLimit(runtime.NumCPU())
 	for _, f := range files {
 		g.Go(func() error {
-			_, err := local.Run(ctx, command.Cmd{Args: []string{"nix-instantiate", "--parse", filepath.Join(root, f)}})
+			_, err := local.Run(ctx, command.Cmd{Args: append(append([]string{"nix-instantiate"}, nix.EvalArgs()...), "--parse", filepath.Join(root, f))})
 			var xe *command.ExitError
 			if errors.As(err, &xe) {
 				mu.Lock()

@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Entry is one secret listed in secrets.nix.
@@ -47,7 +49,7 @@ func LoadRules(ctx context.Context, path string) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read rules: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "nix-instantiate", "--eval", "--strict", "--json", abs)
+	cmd := exec.CommandContext(ctx, "nix-instantiate", append(nix.EvalArgs(), "--eval", "--strict", "--json", abs)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

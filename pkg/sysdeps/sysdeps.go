@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Tool is one external program the hub needs.
@@ -24,26 +25,29 @@ type Tool struct {
 	Binary  string // looked up on PATH, then in /usr/sbin and /sbin
 	Package string // the Debian package that provides it
 	Why     string // what needs it, shown when it is missing
+	// Works, when set, proves the tool can do its job once it is found: a nix that is installed
+	// but cannot build fails here, in one line, instead of in the middle of a test suite.
+	Works func(ctx context.Context) error
 }
 
 // Tools the hub's targets and suites call. Suites pick from these.
 var (
-	Nix          = Tool{"nix", "nix-bin", "building, copying and evaluating NixOS systems"}
-	NixInst      = Tool{"nix-instantiate", "nix-bin", "parsing and evaluating .nix files"}
-	SSH          = Tool{"ssh", "openssh-client", "reaching hosts"}
-	SSHKeygen    = Tool{"ssh-keygen", "openssh-client", "host and client keys of the local fleet"}
-	SSHKeyscan   = Tool{"ssh-keyscan", "openssh-client", "comparing host keys with secrets.nix"}
-	SSHD         = Tool{"sshd", "openssh-server", "the local fleet's hosts"}
-	Age          = Tool{"age", "age", "interop tests of age files"}
-	Restic       = Tool{"restic", "restic", "backups"}
-	Prometheus   = Tool{"prometheus", "prometheus", "scraping the exporters in tests"}
-	Promtool     = Tool{"promtool", "prometheus", "checking metrics and alert rules"}
-	Unshare      = Tool{"unshare", "util-linux", "the local fleet's private mount namespaces"}
-	Git          = Tool{"git", "git", "repository backups and change detection"}
-	SQLite3      = Tool{"sqlite3", "sqlite3", "consistent copies of live SQLite databases before backups"}
-	Lsblk        = Tool{"lsblk", "util-linux", "finding USB sticks and the disks the system runs from"}
-	Losetup      = Tool{"losetup", "mount", "loop devices standing in for USB sticks in tests"}
-	NodeExporter = Tool{"prometheus-node-exporter", "prometheus-node-exporter", "the exporter benchmark's reference"}
+	Nix          = Tool{"nix", "nix-bin", "building, copying and evaluating NixOS systems", nixBuilds}
+	NixInst      = Tool{"nix-instantiate", "nix-bin", "parsing and evaluating .nix files", nil}
+	SSH          = Tool{"ssh", "openssh-client", "reaching hosts", nil}
+	SSHKeygen    = Tool{"ssh-keygen", "openssh-client", "host and client keys of the local fleet", nil}
+	SSHKeyscan   = Tool{"ssh-keyscan", "openssh-client", "comparing host keys with secrets.nix", nil}
+	SSHD         = Tool{"sshd", "openssh-server", "the local fleet's hosts", nil}
+	Age          = Tool{"age", "age", "interop tests of age files", nil}
+	Restic       = Tool{"restic", "restic", "backups", nil}
+	Prometheus   = Tool{"prometheus", "prometheus", "scraping the exporters in tests", nil}
+	Promtool     = Tool{"promtool", "prometheus", "checking metrics and alert rules", nil}
+	Unshare      = Tool{"unshare", "util-linux", "the local fleet's private mount namespaces", nil}
+	Git          = Tool{"git", "git", "repository backups and change detection", nil}
+	SQLite3      = Tool{"sqlite3", "sqlite3", "consistent copies of live SQLite databases before backups", nil}
+	Lsblk        = Tool{"lsblk", "util-linux", "finding USB sticks and the disks the system runs from", nil}
+	Losetup      = Tool{"losetup", "mount", "loop devices standing in for USB sticks in tests", nil}
+	NodeExporter = Tool{"prometheus-node-exporter", "prometheus-node-exporter", "the exporter benchmark's reference", nil}
 )
 
 // Plan is what Ensure will do about missing tools.
@@ -115,8 +119,37 @@ func (p Plan) Error() error {
 	return errors.New(b.String())
 }
 
-// Ensure installs missing tools when it can, and otherwise returns the list of what is missing.
+// nixBuilds builds one trivial derivation with the settings of the local fleet and the tests,
+// the only users of Ensure.
+func nixBuilds(ctx context.Context) error {
+	return nix.Probe(ctx, (&command.Executor{}).Local(), nix.Local())
+}
+
+// Ensure installs missing tools when it can, and otherwise returns the list of what is missing;
+// then it proves that the tools that can be proved work.
 func Ensure(ctx context.Context, tools []Tool, out io.Writer) error {
+	if err := install(ctx, tools, out); err != nil {
+		return err
+	}
+	return works(ctx, tools)
+}
+
+// works runs each distinct tool's Works check once.
+func works(ctx context.Context, tools []Tool) error {
+	seen := map[string]bool{}
+	for _, t := range tools {
+		if t.Works == nil || seen[t.Binary] {
+			continue
+		}
+		seen[t.Binary] = true
+		if err := t.Works(ctx); err != nil {
+			return fmt.Errorf("%s is installed but does not work: %w", t.Binary, err)
+		}
+	}
+	return nil
+}
+
+func install(ctx context.Context, tools []Tool, out io.Writer) error {
 	p := Check(tools)
 	if len(p.Missing) == 0 {
 		return nil

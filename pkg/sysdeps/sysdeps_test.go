@@ -1,6 +1,8 @@
 package sysdeps
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,5 +80,26 @@ func TestReadOSRelease(t *testing.T) {
 	m := readOSRelease(f)
 	if m["ID"] != "debian" || m["PRETTY_NAME"] != "Debian GNU/Linux 12 (bookworm)" || m["ID_LIKE"] != "x y" {
 		t.Errorf("parsed %v", m)
+	}
+}
+
+// A tool that is found but does not work stops the run in one line naming it; each distinct
+// tool is proved once, however many suites list it.
+func TestWorks(t *testing.T) {
+	calls := 0
+	broken := Tool{"nix", "nix-bin", "builds", func(context.Context) error {
+		calls++
+		return errors.New("nix cannot build: error: no")
+	}}
+	fine := Tool{"ssh", "openssh-client", "ssh", func(context.Context) error { return nil }}
+	err := works(context.Background(), []Tool{fine, broken, broken, SSHD})
+	if err == nil || err.Error() != "nix is installed but does not work: nix cannot build: error: no" {
+		t.Errorf("works = %v", err)
+	}
+	if calls != 1 {
+		t.Errorf("broken tool checked %d times, want 1", calls)
+	}
+	if err := works(context.Background(), []Tool{fine, SSHD}); err != nil {
+		t.Errorf("works(fine) = %v", err)
 	}
 }

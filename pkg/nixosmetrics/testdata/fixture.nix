@@ -1,6 +1,6 @@
 # Toplevels laid out like NixOS systems, built from builtins only (no nixpkgs): kernel, initrd,
 # kernel-modules/lib/modules/<ver>, systemd, nixos-version, optional configuration-revision,
-# flake.lock and specialisations. Build with `nix-build --option sandbox false`.
+# flake.lock and specialisations. Built by fixture_test.go with pkg/nix's Local settings (no sandbox, no build users).
 let
   mk = name: script: derivation {
     inherit name;
