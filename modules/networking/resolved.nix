@@ -22,12 +22,13 @@ in
   };
 
   config = lib.mkIf cfg.enable {
+    # nixos-25.11 options (nixos/modules/system/boot/resolved.nix): fallbackDns is a list,
+    # dnssec the same enum as here. services.resolved.settings only arrived in 26.05 (nixpkgs
+    # PR 416720), which keeps these two as renamed aliases.
     services.resolved = {
       enable = true;
-      settings.Resolve = {
-        FallbackDNS = cfg.fallbackDns;
-        DNSSEC = cfg.dnssec;
-      };
+      fallbackDns = cfg.fallbackDns;
+      dnssec = cfg.dnssec;
     };
     networking.networkmanager.dns = lib.mkIf nm.enable "systemd-resolved";
 
