@@ -1,4 +1,6 @@
 # NZBGet downloads into the library's downloads directory, so it runs with the media group.
+# nixpkgs' nzbget module puts unrar (unfree) on the unit's PATH to unpack downloads, so the feature
+# allows it: every host that enables nzbget gets it on its unfree list, and no host has to know.
 { config, lib, ... }:
 let
   cfg = config.features.nzbget;
@@ -22,6 +24,7 @@ in
         MainDir = "${media.libraryDir}/downloads";
       };
     };
+    hub.allowUnfree = [ "unrar" ];
     networking.firewall.interfaces = lib.genAttrs media.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };
 }
