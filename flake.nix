@@ -15,8 +15,10 @@
     };
 
     # Secure Boot for razer (feature "secure-boot"): nixpkgs has no module that signs UKIs.
+    # v0.4.3, not v0.4.2: v0.4.2's Rust toolchain does not build against nixos-25.11
+    # (lanzaboote issue 510); its module options (enable, pkiBundle) are unchanged.
     lanzaboote = {
-      url = "github:nix-community/lanzaboote/v0.4.2";
+      url = "github:nix-community/lanzaboote/v0.4.3";
       inputs.nixpkgs.follows = "nixpkgs";
     };
   };
