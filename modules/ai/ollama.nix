@@ -1,12 +1,25 @@
 # Ollama with the GPU runtime matching the host's hardware profile, so moving a host to other
 # hardware (hardware = ... in host.toml) switches ROCm/CUDA without touching this module.
-{ config, lib, pkgs, ... }:
+#
+# nixos-25.11's ollama module runs `package.override { inherit acceleration; }`, and its
+# services.ollama.acceleration defaults to null, which rebuilds even pkgs.ollama-rocm for the CPU:
+# on 25.11 the package alone is not enough, acceleration must say the same. nixpkgs PR 466004
+# (26.05) removed the option in favour of the package; there it is only a removed-option stub
+# (visible = false) that fails when set, so it is set only where it is a real option.
+{ config, lib, pkgs, options, ... }:
 let
   cfg = config.features.ollama;
+  # One of the values of services.ollama.acceleration in 25.11 (null false "rocm" "cuda" ...).
+  acceleration =
+    if config.features.amd-gpu.enable then "rocm"
+    else if config.features.nvidia-gpu.enable then "cuda"
+    else false;
   accelerated =
-    if config.features.amd-gpu.enable then pkgs.ollama-rocm
-    else if config.features.nvidia-gpu.enable then pkgs.ollama-cuda
+    if acceleration == "rocm" then pkgs.ollama-rocm
+    else if acceleration == "cuda" then pkgs.ollama-cuda
     else pkgs.ollama;
+  accelerationOption = options.services.ollama.acceleration or null;
+  hasAcceleration = accelerationOption != null && (accelerationOption.visible or true) != false;
 in
 {
   options.features.ollama = {
@@ -40,7 +53,7 @@ in
       host = cfg.host;
       port = cfg.port;
       loadModels = cfg.models;
-    };
+    } // lib.optionalAttrs hasAcceleration { inherit acceleration; };
     # The CUDA runtime is unfree; only hosts whose hardware profile asks for it allow it.
     hub.allowUnfree = lib.optionals config.features.nvidia-gpu.enable [
       "cuda_cudart"
