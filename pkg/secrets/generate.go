@@ -21,6 +21,11 @@ const (
 	GenPassphrase   = "passphrase"
 	GenSSHEd25519   = "ssh-ed25519"
 	GenWireGuard    = "wireguard"
+	// GenNixSigningKey is a binary cache signing key in Nix's format, what
+	// `nix-store --generate-binary-cache-key NAME` writes: "NAME:" and the base64 of the 64-byte
+	// ed25519 private key; the public half ("NAME:" and the base64 of the 32-byte key) is what
+	// the cache's clients list in trusted-public-keys. NAME is the secret's file name.
+	GenNixSigningKey = "nix-signing-key"
 )
 
 // Generated is a new secret value; Public is set for key pairs (the part that goes in configs).
@@ -30,7 +35,8 @@ type Generated struct {
 }
 
 // Generate makes a new value. length means characters for alphanumeric, random bytes for hex and
-// base64, words for passphrase; 0 picks a default of at least 128 bits. comment labels ssh keys.
+// base64, words for passphrase; 0 picks a default of at least 128 bits. comment labels ssh keys
+// and names nix signing keys.
 func Generate(rnd io.Reader, generator string, length int, comment string) (Generated, error) {
 	switch generator {
 	case GenAlphanumeric:
@@ -77,6 +83,18 @@ func Generate(rnd io.Reader, generator string, length int, comment string) (Gene
 			Secret: []byte(base64.StdEncoding.EncodeToString(priv) + "\n"),
 			Public: base64.StdEncoding.EncodeToString(pub),
 		}, nil
+	case GenNixSigningKey:
+		if comment == "" || strings.ContainsAny(comment, ": \t\n") {
+			return Generated{}, fmt.Errorf("nix signing key name %q: want a non-empty name without ':' or spaces", comment)
+		}
+		pub, priv, err := ed25519.GenerateKey(rnd)
+		if err != nil {
+			return Generated{}, err
+		}
+		return Generated{
+			Secret: []byte(comment + ":" + base64.StdEncoding.EncodeToString(priv)),
+			Public: comment + ":" + base64.StdEncoding.EncodeToString(pub),
+		}, nil
 	default:
 		return Generated{}, validGenerator(generator)
 	}
@@ -93,7 +111,7 @@ func validGenerator(g string) error {
 
 // Generators lists the generator names.
 func Generators() []string {
-	return []string{GenAlphanumeric, GenHex, GenBase64, GenPassphrase, GenSSHEd25519, GenWireGuard}
+	return []string{GenAlphanumeric, GenHex, GenBase64, GenPassphrase, GenSSHEd25519, GenWireGuard, GenNixSigningKey}
 }
 
 func orDefault(n, d int) int {

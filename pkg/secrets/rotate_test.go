@@ -3,9 +3,11 @@ package secrets
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -31,6 +33,7 @@ func TestGenerate(t *testing.T) {
 		{GenPassphrase, 3, `^[a-z]{6}(-[a-z]{6}){2}$`},
 		{GenWireGuard, 0, `^[A-Za-z0-9+/]{43}=\n$`},
 		{GenSSHEd25519, 0, `^-----BEGIN OPENSSH PRIVATE KEY-----\n`},
+		{GenNixSigningKey, 0, `^p620:[A-Za-z0-9+/]{86}==$`},
 	}
 	for _, tt := range tests {
 		g, err := Generate(rand.Reader, tt.gen, tt.length, "p620")
@@ -42,7 +45,7 @@ func TestGenerate(t *testing.T) {
 		}
 	}
 	_, err := Generate(rand.Reader, "uuid", 0, "")
-	if err == nil || err.Error() != `unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard)` {
+	if err == nil || err.Error() != `unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard, nix-signing-key)` {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -61,6 +64,43 @@ func TestGenerateKeyPairsMatch(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))) + " backup@p620"; got != sk.Public {
 		t.Errorf("public %q, want %q", sk.Public, got)
+	}
+}
+
+// A nix signing key is what nix-store --generate-binary-cache-key writes: its public half is the
+// one nix derives from the secret, and a signature made with it verifies under that public key.
+func TestGenerateNixSigningKey(t *testing.T) {
+	g, err := Generate(rand.Reader, GenNixSigningKey, 0, "binary-cache-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, sk, _ := strings.Cut(string(g.Secret), ":")
+	pname, pk, _ := strings.Cut(g.Public, ":")
+	priv, err1 := base64.StdEncoding.DecodeString(sk)
+	pub, err2 := base64.StdEncoding.DecodeString(pk)
+	if name != "binary-cache-key" || pname != name || err1 != nil || err2 != nil || len(priv) != ed25519.PrivateKeySize {
+		t.Fatalf("secret %q / public %q", g.Secret, g.Public)
+	}
+	msg := []byte("1;/nix/store/abc-hello;sha256:x;123;")
+	if !ed25519.Verify(ed25519.PublicKey(pub), msg, ed25519.Sign(ed25519.PrivateKey(priv), msg)) {
+		t.Error("a signature by the secret key does not verify under the public key")
+	}
+	for _, bad := range []string{"", "a:b", "two words"} {
+		if _, err := Generate(rand.Reader, GenNixSigningKey, 0, bad); err == nil {
+			t.Errorf("name %q accepted", bad)
+		}
+	}
+	if _, err := exec.LookPath("nix"); err != nil {
+		t.Skip("nix not installed: not compared with nix key convert-secret-to-public")
+	}
+	cmd := exec.Command("nix", "--extra-experimental-features", "nix-command", "--store", "dummy://", "key", "convert-secret-to-public")
+	cmd.Stdin = bytes.NewReader(g.Secret)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("nix key convert-secret-to-public: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != g.Public {
+		t.Errorf("nix derives public key %q, generator recorded %q", got, g.Public)
 	}
 }
 
@@ -97,7 +137,7 @@ func rotationFixture(t *testing.T, toml string) *Rules {
 func TestLoadRotationErrors(t *testing.T) {
 	tests := []struct{ toml, want string }{
 		{"[\"nope.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\n", `["nope.age"]: not listed in secrets.nix`},
-		{"[\"db.age\"]\ngenerator = \"uuid\"\nperiod = \"1d\"\n", `["db.age"]: unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard)`},
+		{"[\"db.age\"]\ngenerator = \"uuid\"\nperiod = \"1d\"\n", `["db.age"]: unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard, nix-signing-key)`},
 		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"soon\"\n", `["db.age"]: period: "soon": want e.g. 90d, 2w or 720h`},
 		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\ncolour = 1\n", `unknown key "db.age".colour`},
 	}
