@@ -54,6 +54,12 @@ func (Hosts) Check(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("inventory ok: %d hosts in %s\n", len(f.Hosts), f.Dir)
+	if os.Getenv(envFleet) == "" {
+		if err := featreg.CheckLock("."); err != nil {
+			// Not an inventory error, but every deploy until then takes whatever the inputs' branches hold.
+			fmt.Printf("flake.lock: %v\n", err)
+		}
+	}
 	return nil
 }
 

@@ -14,8 +14,6 @@ import (
 	"github.com/magefile/mage/mg"
 
 	"github.com/nixos-hub/hub/pkg/checks"
-	"github.com/nixos-hub/hub/pkg/features"
-	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
 
@@ -54,25 +52,13 @@ func (Test) VendorHash(ctx context.Context) error { return runSuite(ctx, "vendor
 // SecretsCheck checks every secret's header against secrets/secrets.nix, without any private key.
 func (Test) SecretsCheck(ctx context.Context) error { return runSuite(ctx, "secrets-check") }
 
-// Eval evaluates every host's toplevel drvPath in parallel where nixpkgs is reachable, and says so when it skips.
-func (Test) Eval(ctx context.Context, parallel *int) error {
-	f, err := inventory.Load("hosts")
-	if err != nil {
-		return err
-	}
-	ev := features.Evaluator{Root: ".", Parallel: flag(parallel, runtime.NumCPU()), ProbeTimeout: 20 * time.Second}
-	results, err := ev.EvalHosts(ctx, f.Names())
-	var unreachable *features.UnreachableError
-	if errors.As(err, &unreachable) {
-		fmt.Printf("test:eval skipped: %v\n", err)
-		return nil
-	}
-	for _, r := range results {
-		if r.Err != nil {
-			fmt.Printf("FAIL %-10s %v\n", r.Host, r.Err)
-		} else {
-			fmt.Printf("ok   %-10s %s (%s)\n", r.Host, r.DrvPath, r.Duration.Round(time.Millisecond))
-		}
+// Eval evaluates every host's toplevel drvPath offline against flake.lock's inputs; exits non-zero, saying SKIPPED and why, when the lock or its inputs are not on this machine.
+func (Test) Eval(ctx context.Context) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	err := checks.EvalHosts(ctx, abs("."), os.Stdout)
+	if skip, ok := errors.AsType[*checks.SkipError](err); ok {
+		return fmt.Errorf("test:eval SKIPPED, no host was evaluated: %s", skip.Reason)
 	}
 	return err
 }

@@ -5,6 +5,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,6 +58,16 @@ func (r *Recorder) all() []TestCase {
 	return append([]TestCase(nil), r.cases...)
 }
 
+// SkipError is returned by a suite that could check nothing on this machine (the nixpkgs the
+// flake names cannot be had offline, say). It is reported as SKIPPED with its reason and
+// counted as skipped, never as a pass, and it does not fail the run.
+type SkipError struct{ Reason string }
+
+func (e *SkipError) Error() string { return "skipped: " + e.Reason }
+
+// Skip is the error a suite returns when it could check nothing here.
+func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
+
 // Result is one suite's outcome.
 type Result struct {
 	Name     string
@@ -65,6 +76,7 @@ type Result struct {
 	Log      string // the suite's full output
 	LogFile  string
 	Tests    []TestCase
+	Skipped  string // why the suite checked nothing, when it returned a SkipError
 }
 
 // Options control a run.
@@ -103,17 +115,24 @@ func runOne(ctx context.Context, s Suite, progress *lineWriter, logDir string) R
 	err := s.Run(ctx, out, rec)
 	out.flush()
 	r := Result{Name: s.Name, Err: err, Duration: time.Since(start), Log: log.String(), Tests: rec.all()}
+	if skip, ok := errors.AsType[*SkipError](err); ok {
+		r.Err, r.Skipped = nil, skip.Reason
+		r.Tests = append(r.Tests, TestCase{Name: s.Name, Duration: r.Duration, Skipped: true, Output: skip.Reason})
+	}
 	if logDir != "" {
 		r.LogFile = filepath.Join(logDir, s.Name+".log")
 		if werr := os.WriteFile(r.LogFile, []byte(r.Log), 0o644); werr != nil && r.Err == nil {
 			r.Err = fmt.Errorf("writing %s: %w", r.LogFile, werr)
 		}
 	}
-	status := "PASS"
-	if r.Err != nil {
-		status = "FAIL"
+	switch {
+	case r.Err != nil:
+		progress.printf("%s: FAIL in %s\n", s.Name, r.Duration.Round(10*time.Millisecond))
+	case r.Skipped != "":
+		progress.printf("%s: SKIPPED in %s: %s\n", s.Name, r.Duration.Round(10*time.Millisecond), r.Skipped)
+	default:
+		progress.printf("%s: PASS in %s\n", s.Name, r.Duration.Round(10*time.Millisecond))
 	}
-	progress.printf("%s: %s in %s\n", s.Name, status, r.Duration.Round(10*time.Millisecond))
 	return r
 }
 
@@ -123,9 +142,12 @@ func Summary(w io.Writer, results []Result) (failed int) {
 	fmt.Fprintln(tw, "SUITE\tRESULT\tTESTS\tTIME\tLOG")
 	for _, r := range results {
 		status := "ok"
-		if r.Err != nil {
+		switch {
+		case r.Err != nil:
 			status = "FAIL"
 			failed++
+		case r.Skipped != "":
+			status = "SKIPPED"
 		}
 		tests := "-"
 		if len(r.Tests) > 0 {
@@ -152,6 +174,11 @@ func Summary(w io.Writer, results []Result) (failed int) {
 		}
 		if len(names) == 0 {
 			fmt.Fprint(w, tail(r.Log, 30))
+		}
+	}
+	for _, r := range results {
+		if r.Skipped != "" {
+			fmt.Fprintf(w, "\n--- %s SKIPPED (nothing was checked): %s\n", r.Name, r.Skipped)
 		}
 	}
 	var p, f, s int

@@ -130,3 +130,44 @@ func TestFail(t *testing.T) { t.Fatal("expected failure") }
 		t.Errorf("failure output not shown:\n%s", out.String())
 	}
 }
+
+// A suite that could check nothing is SKIPPED with its reason, counted as skipped, and neither
+// passes nor fails the run.
+func TestSkippedSuite(t *testing.T) {
+	suites := []Suite{
+		Func("eval", func(ctx context.Context, out io.Writer) error {
+			return Skip("flake.lock does not exist: run `nix flake lock`")
+		}),
+		Func("hosts", func(ctx context.Context, out io.Writer) error { return nil }),
+	}
+	var progress bytes.Buffer
+	res := Run(context.Background(), suites, Options{Limit: 1, Progress: &progress})
+	if res[0].Err != nil || res[0].Skipped != "flake.lock does not exist: run `nix flake lock`" {
+		t.Fatalf("eval result: err %v, skipped %q", res[0].Err, res[0].Skipped)
+	}
+	if !strings.Contains(progress.String(), "eval: SKIPPED in ") || !strings.Contains(progress.String(), ": flake.lock does not exist") {
+		t.Errorf("progress does not say SKIPPED with the reason:\n%s", progress.String())
+	}
+	for i := range res {
+		res[i].Duration = time.Second
+		res[i].Tests = nil
+		if res[i].Skipped != "" {
+			res[i].Tests = []TestCase{{Name: "eval", Duration: time.Second, Skipped: true, Output: res[i].Skipped}}
+		}
+	}
+	var sum bytes.Buffer
+	if n := Summary(&sum, res); n != 0 {
+		t.Errorf("Summary failed = %d, want 0", n)
+	}
+	golden(t, "summary-skipped.txt", sum.String())
+	if !strings.Contains(sum.String(), "tests: 1 passed, 0 failed, 1 skipped\n") {
+		t.Errorf("closing line does not count the skip:\n%s", sum.String())
+	}
+	var junit bytes.Buffer
+	if err := WriteJUnit(&junit, res); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(junit.String(), `skipped="1"`) {
+		t.Errorf("JUnit does not mark the suite skipped:\n%s", junit.String())
+	}
+}

@@ -2,10 +2,13 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/features"
@@ -41,6 +44,9 @@ func Hub(root string) []Suite {
 		Func("features", func(ctx context.Context, out io.Writer) error {
 			return features.CheckRepo(ctx, root, out)
 		}, sysdeps.NixInst),
+		Func("eval", func(ctx context.Context, out io.Writer) error {
+			return EvalHosts(ctx, root, out)
+		}, sysdeps.Nix, sysdeps.Unshare),
 		Func("hosts", func(ctx context.Context, out io.Writer) error {
 			f, err := inventory.Load(filepath.Join(root, "hosts"))
 			if err != nil {
@@ -75,6 +81,38 @@ func Hub(root string) []Suite {
 			return nil
 		}, sysdeps.NixInst),
 	}
+}
+
+// EvalHosts evaluates every host's toplevel against the flake's locked inputs, offline (no
+// packet can leave: test suites send traffic nowhere). Where the lock or the locked inputs are
+// not on this machine it returns a SkipError with the reason: the suite is SKIPPED, never
+// passed, since nothing was evaluated.
+func EvalHosts(ctx context.Context, root string, out io.Writer) error {
+	f, err := inventory.Load(filepath.Join(root, "hosts"))
+	if err != nil {
+		return err
+	}
+	ev := features.Evaluator{Root: root, Parallel: runtime.NumCPU(), ProbeTimeout: time.Minute, Offline: true}
+	results, err := ev.EvalHosts(ctx, f.Names())
+	if nl, ok := errors.AsType[*features.NoLockError](err); ok {
+		return Skip("%v", nl)
+	}
+	if ue, ok := errors.AsType[*features.UnreachableError](err); ok {
+		return Skip("the inputs locked in flake.lock are not in this machine's store and the suite does not fetch (%v); fetch them with `nix flake archive` on a networked machine", lastLine(ue.Reason.Error()))
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Fprintf(out, "FAIL %-10s %v\n", r.Host, r.Err)
+		} else {
+			fmt.Fprintf(out, "ok   %-10s %s (%s)\n", r.Host, r.DrvPath, r.Duration.Round(time.Millisecond))
+		}
+	}
+	return err
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 // Vet runs go vet on the packages and on the magefiles (which need the mage build tag), and

@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -37,6 +40,26 @@ func (e *UnreachableError) Error() string {
 
 func (e *UnreachableError) Unwrap() error { return e.Reason }
 
+// NoLockError means the flake has no flake.lock: its inputs are not pinned, so no evaluation
+// could say anything about the nixpkgs the flake will really use, and making the lock needs
+// the network (nix flake lock fetches every input).
+type NoLockError struct{ Path string }
+
+func (e *NoLockError) Error() string {
+	return fmt.Sprintf("%s does not exist: the flake's inputs (nixpkgs nixos-25.11, agenix, lanzaboote) are not locked and a lock cannot be made offline; on a machine with network run `nix flake lock` in the repository and commit flake.lock", e.Path)
+}
+
+// CheckLock returns a *NoLockError when the flake at root has no flake.lock.
+func CheckLock(root string) error {
+	path := filepath.Join(root, "flake.lock")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return &NoLockError{Path: path}
+	} else if err != nil {
+		return fmt.Errorf("flake lock: %w", err)
+	}
+	return nil
+}
+
 // EvalResult is one host's toplevel evaluation.
 type EvalResult struct {
 	Host     string
@@ -51,24 +74,39 @@ type Evaluator struct {
 	Parallel     int           // hosts evaluated at once; values below 1 mean 1
 	ProbeTimeout time.Duration // how long fetching the inputs may take before they count as unreachable
 	Run          Runner        // nil means ExecRunner
+	// Offline runs every nix call in a network namespace of its own (unshare --net), so the
+	// evaluation uses what this machine's store already has and cannot send a packet: what a
+	// test suite needs. It needs root.
+	Offline bool
 }
 
 func nixArgs(args ...string) []string {
 	return append([]string{"--extra-experimental-features", "nix-command flakes"}, args...)
 }
 
-// EvalHosts first resolves the flake's inputs within ProbeTimeout (nix flake metadata, without
+// EvalHosts first resolves the flake's inputs within ProbeTimeout (nix flake archive fetches them into the store, without
 // writing a lock file); when that fails it returns an *UnreachableError and no results. Otherwise
 // it evaluates nixosConfigurations.<host>.config.system.build.toplevel.drvPath for every host,
 // Parallel at a time, and returns one result per host in the given order; the error is non-nil
 // if any host failed.
 func (e Evaluator) EvalHosts(ctx context.Context, hosts []string) ([]EvalResult, error) {
+	if err := CheckLock(e.Root); err != nil {
+		return nil, err
+	}
 	run := e.Run
 	if run == nil {
 		run = ExecRunner
 	}
+	if e.Offline {
+		inner := run
+		run = func(ctx context.Context, dir, name string, args ...string) ([]byte, error) {
+			// One download attempt: there is no network to retry against.
+			args = append([]string{"--net", "--", name, "--offline", "--option", "download-attempts", "1"}, args...)
+			return inner(ctx, dir, "unshare", args...)
+		}
+	}
 	probeCtx, cancel := context.WithTimeout(ctx, e.ProbeTimeout)
-	_, err := run(probeCtx, e.Root, "nix", nixArgs("flake", "metadata", "--json", "--no-write-lock-file", ".")...)
+	_, err := run(probeCtx, e.Root, "nix", nixArgs("flake", "archive", "--json", "--no-write-lock-file", ".")...)
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
