@@ -13,6 +13,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/installer"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Iso builds per-host installer images and writes them to USB sticks without a chance of
@@ -22,7 +23,7 @@ type Iso mg.Namespace
 // installersDir holds one GC root per built installer.
 const installersDir = ".hub/installers"
 
-// Build builds HOST's installer image (-flake REF, default the inventory's flake; nix/installer-demo builds offline) and prints its path, size and sha256.
+// Build builds HOST's installer image (-flake REF, default the inventory's flake, built with the machine's nix configuration and binary caches; -flake=nix/installer-demo builds an offline demo image) and prints its path, size and sha256.
 func (Iso) Build(ctx context.Context, host string, flake *string) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
@@ -35,13 +36,22 @@ func (Iso) Build(ctx context.Context, host string, flake *string) error {
 		return fmt.Errorf("no host %q in %s (hosts: %v)", host, f.Dir, f.Names())
 	}
 	ref := flag(flake, f.Flake)
+	settings := nixSettings()
 	if st, err := os.Stat(ref); err == nil && st.IsDir() {
+		if abs(ref) == abs(installer.DemoFlake) {
+			// Builtins-only images, built offline like the local fleet's systems.
+			settings = nix.Local()
+		}
 		ref = "path:" + abs(ref)
 	}
 	img, err := installer.Build(ctx, newExecutor(nil).Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System,
-		Dir: installersDir, NixArgs: nixSettings().Args()})
+		Dir: installersDir, NixArgs: settings.Args()})
 	if err != nil {
 		return err
+	}
+	if img.DryRun {
+		fmt.Printf("dry run: installer %s not built\n", img.Host)
+		return nil
 	}
 	fmt.Printf("installer %s\n  image  %s\n  size   %d bytes\n  sha256 %s\n  root   %s\n", img.Host, img.Path, img.Size, img.SHA256, img.Link)
 	return nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -339,6 +340,12 @@ func TestDryRunCommands(t *testing.T) {
 					t.Fatalf("dry-run commands lack %q (in order) after:\n%s\n\nall:\n%s", w, rest, cmds.String())
 				}
 				rest = rest[i+len(w):]
+			}
+			// The real fleet's commands never carry the local fleet's offline settings.
+			for _, o := range nix.Local().Options {
+				if !slices.Contains(nix.Real().Options, o) && strings.Contains(cmds.String(), o.Name) {
+					t.Errorf("a real deploy passes the local fleet's %s:\n%s", o.Name, cmds.String())
+				}
 			}
 			if !strings.Contains(out.String(), "dry run: health checks not run") {
 				t.Errorf("no note that health checks were skipped:\n%s", out.String())

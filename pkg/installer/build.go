@@ -26,7 +26,12 @@ type Image struct {
 	Size      int64
 	SHA256    string
 	Link      string // the GC root under the installers directory
+	DryRun    bool   // nothing was built: only the command was printed
 }
+
+// DemoFlake is the repository's offline installer flake: builtins-only images with the real
+// wizard, which build with the local fleet's nix settings (pkg/nix Local) on any machine.
+const DemoFlake = "nix/installer-demo"
 
 // BuildOptions say what iso:build builds.
 type BuildOptions struct {
@@ -48,6 +53,9 @@ func Build(ctx context.Context, local *command.Host, o BuildOptions) (Image, err
 	res, err := local.Run(ctx, command.Cmd{Args: args})
 	if err != nil {
 		return Image{}, fmt.Errorf("installer %s: nix build: %w", o.Host, err)
+	}
+	if res.DryRun {
+		return Image{Host: o.Host, Link: link, DryRun: true}, nil
 	}
 	var built []struct {
 		Outputs map[string]string `json:"outputs"`

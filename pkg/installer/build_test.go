@@ -61,3 +61,23 @@ func TestBuildDemoInstallers(t *testing.T) {
 		t.Errorf("after Clean: %+v", imgs)
 	}
 }
+
+// iso:build for the real fleet, dry: the command keeps the machine's binary caches and build
+// settings (none of the local fleet's offline options) and nothing is built or rooted.
+func TestBuildDryRunRealFleet(t *testing.T) {
+	var cmds bytes.Buffer
+	dir := filepath.Join(t.TempDir(), "installers")
+	e := &command.Executor{DryRun: true, Out: &cmds}
+	img, err := Build(t.Context(), e.Local(), BuildOptions{Flake: "path:/src/hub", Host: "p510", System: "x86_64-linux", Dir: dir, NixArgs: nix.Real().Args()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[dry-run] local: nix build --extra-experimental-features 'nix-command flakes' --json --out-link " + filepath.Join(dir, "p510") +
+		" 'path:/src/hub#packages.x86_64-linux.installer-p510'\n"
+	if cmds.String() != want || !img.DryRun || img.Host != "p510" {
+		t.Errorf("dry run printed\n%s\nwant\n%s(image %+v)", cmds.String(), want, img)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "p510")); err == nil {
+		t.Error("a dry run left a GC root")
+	}
+}
