@@ -19,10 +19,16 @@ let
 in
 {
   "restic-password.age".publicKeys = allHosts ++ [ admin ];
+  # Grafana on dex5550 (modules/monitoring/grafana.nix): the admin password and the key that signs
+  # cookies and encrypts data source secrets.
   "grafana-admin.age" = {
     publicKeys = [ dex5550 admin ];
     armor = true;
   };
+  "grafana-secret-key.age".publicKeys = [ dex5550 admin ];
+  # nix-serve's signing key on p620, the binary cache (modules/core/binary-cache.nix); its public
+  # half is public_key in rotation.toml.
+  "binary-cache-key.age".publicKeys = [ p620 admin ];
   "sonarr-api-key.age".publicKeys = media ++ [ admin ];
   "radarr-api-key.age".publicKeys = media ++ [ admin ];
   "jellyfin-api-key.age".publicKeys = media ++ [ admin ];

@@ -1,5 +1,8 @@
 # Serves the build host's store so other hosts substitute instead of rebuilding; reachable over
-# Tailscale only, since the cache signs anything that lands in the store.
+# Tailscale only, since the cache signs anything that lands in the store. The signing key is the
+# agenix secret binary-cache-key (a nix-signing-key in secrets/rotation.toml, whose public_key is
+# what the cache's clients add to features.nix-settings.extraTrustedPublicKeys); nix-serve reads
+# it through LoadCredential, so it stays root-only.
 { config, lib, ... }:
 let
   cfg = config.features.binary-cache;
@@ -13,8 +16,9 @@ in
     };
     secretKeyFile = lib.mkOption {
       type = lib.types.str;
-      default = "/run/agenix/binary-cache-key";
-      description = "Signing key (nix-store --generate-binary-cache-key), normally an agenix secret.";
+      default = config.age.secrets.binary-cache-key.path;
+      defaultText = lib.literalExpression "config.age.secrets.binary-cache-key.path";
+      description = "Signing key in the format of nix-store --generate-binary-cache-key.";
     };
     interfaces = lib.mkOption {
       type = lib.types.listOf lib.types.str;
@@ -24,6 +28,7 @@ in
   };
 
   config = lib.mkIf cfg.enable {
+    age.secrets.binary-cache-key.file = ../../secrets/binary-cache-key.age;
     services.nix-serve = {
       enable = true;
       port = cfg.port;

@@ -1,5 +1,7 @@
 # Grafana on :3001 (the fleet's historical port; 3000 is often taken by dev servers). Secrets are
-# read from files with Grafana's $__file provider so they never enter the Nix store.
+# read from files with Grafana's $__file provider so they never enter the Nix store: by default
+# the agenix secrets grafana-secret-key and grafana-admin (secrets/secrets.nix), decrypted for the
+# grafana user, which reads them itself.
 { config, lib, ... }:
 let
   cfg = config.features.grafana;
@@ -14,12 +16,17 @@ in
     };
     secretKeyFile = lib.mkOption {
       type = lib.types.str;
-      default = "/run/agenix/grafana-secret-key";
-      description = "File with the key Grafana signs cookies and encrypts data source secrets with.";
+      default = config.age.secrets.grafana-secret-key.path;
+      defaultText = lib.literalExpression "config.age.secrets.grafana-secret-key.path";
+      description = ''
+        File with the key Grafana signs cookies and encrypts data source secrets with. Changing it
+        on a running instance makes the secrets already in Grafana's database unreadable.
+      '';
     };
     adminPasswordFile = lib.mkOption {
       type = lib.types.str;
-      default = "/run/agenix/grafana-admin-password";
+      default = config.age.secrets.grafana-admin.path;
+      defaultText = lib.literalExpression "config.age.secrets.grafana-admin.path";
       description = "File with the initial password of Grafana's admin user.";
     };
     interfaces = lib.mkOption {
@@ -30,6 +37,18 @@ in
   };
 
   config = lib.mkIf cfg.enable {
+    # Grafana reads $__file{} itself, as its own user: agenix's default root-only files would be
+    # unreadable to it.
+    age.secrets.grafana-secret-key = {
+      file = ../../secrets/grafana-secret-key.age;
+      owner = "grafana";
+      group = "grafana";
+    };
+    age.secrets.grafana-admin = {
+      file = ../../secrets/grafana-admin.age;
+      owner = "grafana";
+      group = "grafana";
+    };
     services.grafana = {
       enable = true;
       settings = {
