@@ -1,35 +1,105 @@
 # hub-media-exporter, only on media hosts (the registry restricts it to servers with media-base).
-# Its config file holds API keys and is root-only; LoadCredential hands a copy to the dynamic user
-# without making the secret readable by anyone else.
+# Its configuration holds no secret, only URLs and the paths of credential files (pkg/media), so it
+# is generated here from the media features the host runs: one instance per application that has
+# a credential. The credentials are agenix secrets, root-only; LoadCredential hands the exporter's
+# dynamic user a copy of each under /run/credentials/hub-media-exporter.service/, where the
+# generated configuration points.
 { config, lib, pkgs, ... }:
 let
   cfg = config.features.media-exporter;
+  unit = "hub-media-exporter";
+
+  # Every application the exporter knows, the port it answers on, and the key of its credential in
+  # the exporter's configuration (docs/media-exporter.md).
+  apps = {
+    jellyfin = { port = 8096; key = "token_file"; };
+    plex = { port = 32400; key = "token_file"; };
+    tautulli = { port = config.features.tautulli.port; key = "api_key_file"; };
+    sonarr = { port = config.features.sonarr.port; key = "api_key_file"; };
+    radarr = { port = config.features.radarr.port; key = "api_key_file"; };
+    lidarr = { port = config.features.lidarr.port; key = "api_key_file"; };
+    prowlarr = { port = config.features.prowlarr.port; key = "api_key_file"; };
+  };
+
+  # The credentials secrets/secrets.nix provides, used for the applications whose feature is on
+  # (and declared below for them). Plex's token and the Tautulli, Lidarr and Prowlarr keys are not
+  # provisioned: add them to secrets.nix and to features.media-exporter.credentialFiles.
+  provisioned = lib.filterAttrs (app: _: config.features.${app}.enable) {
+    jellyfin = config.age.secrets.jellyfin-api-key.path;
+    sonarr = config.age.secrets.sonarr-api-key.path;
+    radarr = config.age.secrets.radarr-api-key.path;
+  };
+
+  generated = (pkgs.formats.toml { }).generate "hub-media-exporter.toml" (lib.mapAttrs
+    (app: _: [{
+      name = "main";
+      url = "http://127.0.0.1:${toString apps.${app}.port}";
+      ${apps.${app}.key} = "/run/credentials/${unit}.service/${app}";
+    }])
+    cfg.credentialFiles);
 in
 {
   options.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9102; } // {
     package = lib.mkPackageOption pkgs "hub-media-exporter" { };
+    credentialFiles = lib.mkOption {
+      type = lib.types.attrsOf lib.types.str;
+      default = provisioned;
+      defaultText = lib.literalExpression ''
+        { jellyfin = config.age.secrets.jellyfin-api-key.path;
+          sonarr = config.age.secrets.sonarr-api-key.path;
+          radarr = config.age.secrets.radarr-api-key.path; }  # for the features that are enabled
+      '';
+      example = { plex = "/run/agenix/plex-token"; };
+      description = ''
+        Credential file (API key or token, on the host) of each application to query, by name:
+        jellyfin, plex, tautulli, sonarr, radarr, lidarr, prowlarr. Each gets one instance named
+        "main" on 127.0.0.1 at the application's port.
+      '';
+    };
     configFile = lib.mkOption {
-      type = lib.types.str;
-      default = "/run/agenix/media-exporter.toml";
-      description = "Exporter configuration with the media services' URLs and API keys, normally an agenix secret.";
+      type = lib.types.nullOr lib.types.str;
+      default = null;
+      description = ''
+        A configuration file of your own (several instances per application, remote URLs) instead
+        of the generated one; read through LoadCredential, so it may be a root-only agenix secret.
+        Its credential files must be readable by the exporter's dynamic user.
+      '';
     };
   };
 
   config = lib.mkIf cfg.enable {
-    systemd.services.hub-media-exporter = {
+    age.secrets = {
+      jellyfin-api-key = lib.mkIf config.features.jellyfin.enable { file = ../../secrets/jellyfin-api-key.age; };
+      sonarr-api-key = lib.mkIf config.features.sonarr.enable { file = ../../secrets/sonarr-api-key.age; };
+      radarr-api-key = lib.mkIf config.features.radarr.enable { file = ../../secrets/radarr-api-key.age; };
+    };
+
+    systemd.services.${unit} = {
       description = "Prometheus exporter for Plex, Jellyfin, the *arr apps and Tautulli";
       wantedBy = [ "multi-user.target" ];
       after = [ "network-online.target" ];
       wants = [ "network-online.target" ];
       serviceConfig = import ../../nix/systemd-hardening.nix // {
-        LoadCredential = "media.config:${cfg.configFile}";
+        LoadCredential = lib.mapAttrsToList (app: file: "${app}:${file}") cfg.credentialFiles
+          ++ lib.optional (cfg.configFile != null) "media.config:${cfg.configFile}";
         ExecStart = lib.escapeShellArgs [
           (lib.getExe cfg.package)
           "--web.listen-address=${cfg.listenAddress}:${toString cfg.port}"
-          "--media.config.file=%d/media.config"
+          "--media.config.file=${if cfg.configFile != null then "%d/media.config" else generated}"
         ];
       };
     };
     networking.firewall.interfaces = lib.genAttrs cfg.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
+
+    assertions = [
+      {
+        assertion = cfg.configFile != null || cfg.credentialFiles != { };
+        message = "host ${config.networking.hostName}: features.media-exporter has no application to query: enable jellyfin, sonarr or radarr, or set features.media-exporter.credentialFiles or configFile";
+      }
+      {
+        assertion = lib.all (app: apps ? ${app}) (builtins.attrNames cfg.credentialFiles);
+        message = "host ${config.networking.hostName}: features.media-exporter.credentialFiles names unknown applications (known: ${lib.concatStringsSep ", " (builtins.attrNames apps)})";
+      }
+    ];
   };
 }
