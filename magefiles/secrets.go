@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -194,7 +195,7 @@ func (Secrets) Audit(ctx context.Context) error {
 	return secrets.RenderMatrix(os.Stdout, r, secrets.Audit(r))
 }
 
-// Check fails if any file is missing, unlisted, or encrypted to other keys than secrets.nix says (for CI: no private key needed).
+// Check fails if any file is missing, unlisted, or encrypted to other keys than secrets.nix says, or if the NixOS configuration uses a secret secrets.nix lacks (for CI: no private key needed).
 func (Secrets) Check(ctx context.Context) error {
 	r, err := secretsRules(ctx)
 	if err != nil {
@@ -203,7 +204,16 @@ func (Secrets) Check(ctx context.Context) error {
 	if err := secrets.Check(r); err != nil {
 		return fmt.Errorf("secrets check failed:\n%w", err)
 	}
-	fmt.Printf("secrets ok: %d files match %s\n", len(r.Entries), r.Path)
+	// The configuration beside the secrets directory: modules/, nix/ and hosts/ of the checkout.
+	root := filepath.Dir(r.Dir)
+	refs, err := secrets.References(root, secrets.ReferenceDirs...)
+	if err != nil {
+		return err
+	}
+	if errs := r.CheckReferences(refs); len(errs) > 0 {
+		return fmt.Errorf("secrets check failed: the configuration in %s uses secrets that are not provisioned:\n%w", root, errors.Join(errs...))
+	}
+	fmt.Printf("secrets ok: %d files match %s; %d uses in %s are provisioned\n", len(r.Entries), r.Path, len(refs), strings.Join(secrets.ReferenceDirs, ", "))
 	return nil
 }
 

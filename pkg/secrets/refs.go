@@ -1,0 +1,135 @@
+package secrets
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Reference is one place in the NixOS configuration that uses an agenix secret: a module that
+// reads config.age.secrets.<name>, a default of /run/agenix/<name>, a host.toml password_file, or
+// a file = ../../secrets/<name>.age. Each must be listed in secrets.nix as "<name>.age" and have
+// that file, or the host fails at activation (or, worse, its service starts without the file).
+type Reference struct {
+	File string // relative to the scanned root, slash-separated
+	Line int
+	Name string // the secret's name: its secrets.nix entry is Name + ".age"
+	Text string // what matched, for messages
+}
+
+func (ref Reference) String() string { return fmt.Sprintf("%s:%d", ref.File, ref.Line) }
+
+// ReferenceDirs are where the repository's NixOS configuration lives: the feature modules, the
+// flake helpers and the hosts (default.nix and host.toml).
+var ReferenceDirs = []string{"modules", "nix", "hosts"}
+
+var (
+	// age.secrets.<name> (also inside config.age.secrets.<name>.path); a quoted name may hold dots.
+	ageSecretRE = regexp.MustCompile(`\bage\.secrets\.(?:"([^"$\\]+)"|([A-Za-z0-9_][A-Za-z0-9_'-]*))`)
+	// /run/agenix/<name>, agenix's default secretsDir. Interpolated names (${...}) are not matched.
+	runAgenixRE = regexp.MustCompile(`/run/agenix/([A-Za-z0-9_][A-Za-z0-9._-]*)`)
+	// A Nix path to a file in secrets/: ../../secrets/<name>.age.
+	secretFileRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9._-])(?:\.\./)+secrets/([A-Za-z0-9_][A-Za-z0-9._/-]*)\.age\b`)
+	// Option documentation, not use: `example = "/run/agenix/tailscale-auth-key";`.
+	exampleRE = regexp.MustCompile(`^\s*example\s*=`)
+)
+
+// References scans the .nix and .toml files under root's dirs (missing ones are skipped) for
+// agenix secrets, in file and line order. Comment lines and option examples are not uses.
+func References(root string, dirs ...string) ([]Reference, error) {
+	var refs []Reference
+	for _, dir := range dirs {
+		base := filepath.Join(root, dir)
+		err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) && p == base {
+				return fs.SkipDir
+			}
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if p != base && strings.HasPrefix(d.Name(), ".") {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !strings.HasSuffix(p, ".nix") && !strings.HasSuffix(p, ".toml") {
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			found, err := scanReferences(p, filepath.ToSlash(rel))
+			refs = append(refs, found...)
+			return err
+		})
+		if err != nil {
+			return refs, err
+		}
+	}
+	sort.SliceStable(refs, func(i, j int) bool {
+		if refs[i].File != refs[j].File {
+			return refs[i].File < refs[j].File
+		}
+		return refs[i].Line < refs[j].Line
+	})
+	return refs, nil
+}
+
+func scanReferences(path, rel string) ([]Reference, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var refs []Reference
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if t := strings.TrimSpace(line); strings.HasPrefix(t, "#") || exampleRE.MatchString(line) {
+			continue
+		}
+		add := func(name, text string) {
+			refs = append(refs, Reference{File: rel, Line: n, Name: name, Text: text})
+		}
+		for _, m := range ageSecretRE.FindAllStringSubmatch(line, -1) {
+			add(m[1]+m[2], m[0])
+		}
+		for _, m := range runAgenixRE.FindAllStringSubmatch(line, -1) {
+			add(strings.TrimRight(m[1], "."), strings.TrimRight(m[0], "."))
+		}
+		for _, m := range secretFileRE.FindAllStringSubmatch(line, -1) {
+			add(m[1], strings.TrimLeft(m[0], " \t=([{\"'"))
+		}
+	}
+	return refs, sc.Err()
+}
+
+// CheckReferences reports every reference whose secret is not listed in secrets.nix or whose .age
+// file is missing, one line each, located as file:line.
+func (r *Rules) CheckReferences(refs []Reference) []error {
+	rulesRel := filepath.Base(r.Path)
+	if rel, err := filepath.Rel(filepath.Dir(r.Dir), r.Path); err == nil {
+		rulesRel = filepath.ToSlash(rel)
+	}
+	var errs []error
+	for _, ref := range refs {
+		e, err := r.Entry(ref.Name + ".age")
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: secret %q (%s) is not declared in %s: add %q with its recipients, then create it (secrets:rotate or secrets:new)",
+				ref, ref.Name, ref.Text, rulesRel, ref.Name+".age"))
+		default:
+			if _, err := os.Stat(e.Path); err != nil {
+				errs = append(errs, fmt.Errorf("%s: secret %q (%s) is declared in %s but %s does not exist: create it (secrets:rotate or secrets:new)",
+					ref, ref.Name, ref.Text, rulesRel, e.Name))
+			}
+		}
+	}
+	return errs
+}

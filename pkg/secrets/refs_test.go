@@ -1,0 +1,145 @@
+package secrets
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nixos-hub/hub/pkg/features"
+)
+
+const repoRoot = "../.."
+
+// Every secret the repository's NixOS configuration uses (modules, nix helpers, hosts) is listed
+// in secrets/secrets.nix and has its .age file: a module reading /run/agenix/<name> that nothing
+// provisions fails only on the host, at activation or when its service starts.
+func TestRepoSecretReferences(t *testing.T) {
+	refs, err := References(repoRoot, ReferenceDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadRules(context.Background(), filepath.Join(repoRoot, "secrets", "secrets.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range r.CheckReferences(refs) {
+		t.Error(e)
+	}
+	// The scan sees the references it is there for; a regexp that silently stopped matching
+	// would pass the check above with nothing checked.
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		seen[ref.File+" "+ref.Name] = true
+	}
+	for _, want := range []string{
+		"modules/monitoring/grafana.nix grafana-secret-key",
+		"modules/monitoring/grafana.nix grafana-admin",
+		"modules/core/binary-cache.nix binary-cache-key",
+		"modules/monitoring/media-exporter.nix sonarr-api-key",
+		"hosts/p510/host.toml restic-password",
+	} {
+		if !seen[want] {
+			t.Errorf("no reference found for %s", want)
+		}
+	}
+}
+
+// Every host that uses a secret can decrypt it: the secrets of a feature module are encrypted to
+// each host that enables the feature, those of a host's own files to that host.
+func TestRepoSecretRecipients(t *testing.T) {
+	refs, err := References(repoRoot, ReferenceDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadRules(context.Background(), filepath.Join(repoRoot, "secrets", "secrets.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := features.Load(features.RegistryPath(repoRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts, err := features.LoadHosts(features.HostsDir(repoRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// modules/<file> -> the hosts that enable its feature.
+	users := map[string][]string{}
+	for _, h := range hosts {
+		for _, f := range reg.Resolve(h).Enabled {
+			file := "modules/" + reg.Features[f].Module
+			users[file] = append(users[file], h.Name)
+		}
+		users["hosts/"+h.Name] = []string{h.Name}
+	}
+	checked := 0
+	for _, ref := range refs {
+		using := users[ref.File]
+		if parts := strings.SplitN(ref.File, "/", 3); parts[0] == "hosts" && len(parts) == 3 {
+			using = users["hosts/"+parts[1]]
+		}
+		e, err := r.Entry(ref.Name + ".age")
+		if err != nil {
+			continue // TestRepoSecretReferences reports it
+		}
+		var can []string
+		for _, rc := range e.Recipients {
+			can = append(can, r.Label(rc))
+		}
+		for _, h := range using {
+			checked++
+			if !slices.Contains(can, h) {
+				t.Errorf("%s: host %s uses secret %q, which is encrypted only to %s", ref, h, ref.Name, strings.Join(can, ", "))
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no secret use was matched to a host")
+	}
+}
+
+// A testdata tree with one reference of each kind: the errors name file and line, and comments,
+// option examples and interpolated names are not taken for uses.
+func TestCheckReferencesFixture(t *testing.T) {
+	root := filepath.Join("testdata", "refs")
+	refs, err := References(root, append(ReferenceDirs, "absent")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ref := range refs {
+		got = append(got, ref.String()+" "+ref.Name+" "+ref.Text)
+	}
+	want := []string{
+		"hosts/h1/host.toml:4 restic-password /run/agenix/restic-password",
+		"modules/monitoring/app.nix:7 known age.secrets.known",
+		"modules/monitoring/app.nix:13 app-token /run/agenix/app-token",
+		"modules/monitoring/app.nix:18 known age.secrets.known",
+		"modules/monitoring/app.nix:18 known ../../secrets/known.age",
+		`modules/monitoring/app.nix:19 app.toml age.secrets."app.toml"`,
+		"modules/monitoring/app.nix:19 listed-only ../../secrets/listed-only.age",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("references:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	r, err := LoadRules(context.Background(), filepath.Join(root, "secrets", "secrets.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs []string
+	for _, e := range r.CheckReferences(refs) {
+		errs = append(errs, e.Error())
+	}
+	wantErrs := []string{
+		`hosts/h1/host.toml:4: secret "restic-password" (/run/agenix/restic-password) is not declared in secrets/secrets.nix: add "restic-password.age" with its recipients, then create it (secrets:rotate or secrets:new)`,
+		`modules/monitoring/app.nix:13: secret "app-token" (/run/agenix/app-token) is not declared in secrets/secrets.nix: add "app-token.age" with its recipients, then create it (secrets:rotate or secrets:new)`,
+		`modules/monitoring/app.nix:19: secret "app.toml" (age.secrets."app.toml") is not declared in secrets/secrets.nix: add "app.toml.age" with its recipients, then create it (secrets:rotate or secrets:new)`,
+		`modules/monitoring/app.nix:19: secret "listed-only" (../../secrets/listed-only.age) is declared in secrets/secrets.nix but listed-only.age does not exist: create it (secrets:rotate or secrets:new)`,
+	}
+	if strings.Join(errs, "\n") != strings.Join(wantErrs, "\n") {
+		t.Errorf("errors:\n%s\nwant\n%s", strings.Join(errs, "\n"), strings.Join(wantErrs, "\n"))
+	}
+}

@@ -1,0 +1,1 @@
+{ lib }: file: lib.hasPrefix "/run/agenix/" file
