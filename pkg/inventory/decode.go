@@ -68,6 +68,7 @@ type rawHealth struct {
 	HTTP    string    `toml:"http"`
 	TCP     string    `toml:"tcp"`
 	Command string    `toml:"command"`
+	From    string    `toml:"from"`
 	Status  int       `toml:"status"`
 	Timeout *duration `toml:"timeout"`
 	Retries *int      `toml:"retries"`
@@ -163,7 +164,7 @@ func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
 		h.Build.Host = "" // a default build host does not apply to a host that builds elsewhere
 	}
 	for _, c := range rh.Health {
-		hc := HealthCheck{Unit: c.Unit, HTTP: c.HTTP, TCP: c.TCP, Command: c.Command, Status: c.Status,
+		hc := HealthCheck{Unit: c.Unit, HTTP: c.HTTP, TCP: c.TCP, Command: c.Command, From: c.From, Status: c.Status,
 			Timeout: 10 * time.Second, Retries: 3}
 		if c.Timeout != nil {
 			hc.Timeout = c.Timeout.Duration
@@ -180,6 +181,11 @@ func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
 	errs := append(h.validate(rh), h.validateBackups()...)
 	if len(errs) > 0 {
 		return nil, errs
+	}
+	// Validation needed to tell an absent from from an explicit one; everything after it
+	// (deploys, hosts:show, -json) sees where each check runs.
+	for i := range h.Health {
+		h.Health[i].From = h.Health[i].RunsOn()
 	}
 	return h, nil
 }
@@ -255,29 +261,7 @@ func (h *Host) validate(rh rawHost) []error {
 	if !slices.Contains([]string{SystemRunning, SystemDegraded, SystemIgnore}, h.Deploy.SystemRunning) {
 		bad([]string{"deploy", "system_running"}, "%q is not one of running, degraded, ignore", h.Deploy.SystemRunning)
 	}
-	for i, c := range h.Health {
-		field := fmt.Sprintf("health[%d]", i)
-		n := 0
-		for _, s := range []string{c.Unit, c.HTTP, c.TCP, c.Command} {
-			if s != "" {
-				n++
-			}
-		}
-		if n != 1 {
-			errs = append(errs, &Error{File: h.File, Line: findNthTable(h.File, "health", i), Field: field,
-				Msg: fmt.Sprintf("needs exactly one of unit, http, tcp, command (has %d)", n)})
-			continue
-		}
-		if c.HTTP != "" && !strings.HasPrefix(c.HTTP, "http://") && !strings.HasPrefix(c.HTTP, "https://") {
-			errs = append(errs, &Error{File: h.File, Line: findNthTable(h.File, "health", i), Field: field + ".http", Msg: fmt.Sprintf("%q is not an http(s) URL", c.HTTP)})
-		}
-		if c.TCP != "" && !strings.Contains(c.TCP, ":") {
-			errs = append(errs, &Error{File: h.File, Line: findNthTable(h.File, "health", i), Field: field + ".tcp", Msg: fmt.Sprintf("%q is not host:port", c.TCP)})
-		}
-		if c.Retries < 1 {
-			errs = append(errs, &Error{File: h.File, Line: findNthTable(h.File, "health", i), Field: field + ".retries", Msg: "must be at least 1"})
-		}
-	}
+	errs = append(errs, h.validateHealth()...)
 	return errs
 }
 

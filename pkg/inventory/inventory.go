@@ -78,12 +78,21 @@ type Deploy struct {
 	SystemRunning  string        // SystemRunning, SystemDegraded or SystemIgnore
 }
 
+// Where a health check runs (health.go has the rules).
+const (
+	FromTarget = "target" // on the host being deployed, over the hub's ssh connection to it
+	FromHub    = "hub"    // on the machine running the hub, against the host's address
+)
+
 // HealthCheck is one post-activation check; exactly one of Unit, HTTP, TCP and Command is set.
 type HealthCheck struct {
 	Unit    string
 	HTTP    string
 	TCP     string
 	Command string
+	// From is FromTarget or FromHub for tcp and http checks (FromHub when host.toml says
+	// nothing); unit and command checks always run on the target. See RunsOn.
+	From    string
 	Status  int // expected HTTP status
 	Timeout time.Duration
 	Retries int
@@ -106,6 +115,21 @@ func (c HealthCheck) Kind() string {
 // Target is what the check looks at, for messages.
 func (c HealthCheck) Target() string {
 	return c.Unit + c.HTTP + c.TCP + c.Command
+}
+
+// RunsOn says where the check runs: FromTarget or FromHub. Unit and command checks are
+// systemctl and shell commands on the host; tcp and http checks run where From says, and
+// from the hub when it is empty (a HealthCheck built in code, or an old host.toml that
+// validation accepted because the address is not a loopback one).
+func (c HealthCheck) RunsOn() string {
+	switch c.Kind() {
+	case "unit", "command":
+		return FromTarget
+	}
+	if c.From == FromTarget {
+		return FromTarget
+	}
+	return FromHub
 }
 
 // Host returns the host with that name.

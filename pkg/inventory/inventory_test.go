@@ -60,6 +60,7 @@ boot_min_free_mib = 300
 system_running = "running"
 [[health]]
 http = "http://127.0.0.1:8080/health"
+from = "target"
 [[health]]
 unit = "nginx.service"
 timeout = "3s"
@@ -98,8 +99,8 @@ retries = 5
 		t.Error("web not guarded")
 	}
 	wantHealth := []HealthCheck{
-		{HTTP: "http://127.0.0.1:8080/health", Status: 200, Timeout: 10 * time.Second, Retries: 3},
-		{Unit: "nginx.service", Timeout: 3 * time.Second, Retries: 5},
+		{HTTP: "http://127.0.0.1:8080/health", From: FromTarget, Status: 200, Timeout: 10 * time.Second, Retries: 3},
+		{Unit: "nginx.service", From: FromTarget, Timeout: 3 * time.Second, Retries: 5},
 	}
 	if len(w.Health) != 2 || w.Health[0] != wantHealth[0] || w.Health[1] != wantHealth[1] {
 		t.Errorf("health = %+v, want %+v", w.Health, wantHealth)
@@ -148,7 +149,7 @@ func TestLoadErrors(t *testing.T) {
 		{"health with two kinds", map[string]string{"a/host.toml": goodHost + "[[health]]\nunit = \"a\"\ntcp = \"x:1\"\n"},
 			[]string{`DIR/a/host.toml:7: health[0]: needs exactly one of unit, http, tcp, command (has 2)`}},
 		{"health bad url", map[string]string{"a/host.toml": goodHost + "[[health]]\nunit = \"a\"\n[[health]]\nhttp = \"localhost:80\"\n"},
-			[]string{`DIR/a/host.toml:9: health[1].http: "localhost:80" is not an http(s) URL`}},
+			[]string{`DIR/a/host.toml:10: health[1].http: "localhost:80" is not an http(s) URL`}},
 		{"bad ssh option and port", map[string]string{"a/host.toml": goodHost + "[ssh]\nport = 70000\noptions = [\"Compression yes\"]\n"},
 			[]string{`DIR/a/host.toml:8: ssh.port: 70000 is not a port (1-65535)`, `DIR/a/host.toml:9: ssh.options: options[0] "Compression yes" must be Key=Value`}},
 		{"no hosts", map[string]string{"fleet.toml": ""},

@@ -68,7 +68,7 @@ func WriteHost(w io.Writer, h *Host) error {
 		if c.Kind() == "http" {
 			extra = fmt.Sprintf(" (status %d)", c.Status)
 		}
-		row(fmt.Sprintf("health[%d]", i), fmt.Sprintf("%s %s%s, timeout %s, %d tries", c.Kind(), c.Target(), extra, c.Timeout, c.Retries))
+		row(fmt.Sprintf("health[%d]", i), fmt.Sprintf("%s %s%s %s, timeout %s, %d tries", c.Kind(), c.Target(), extra, where(c), c.Timeout, c.Retries))
 	}
 	return tw.Flush()
 }
@@ -114,6 +114,7 @@ type jsonDeploy struct {
 type jsonHealth struct {
 	Kind           string  `json:"kind"`
 	Target         string  `json:"target"`
+	From           string  `json:"from"` // "target" or "hub": where the check runs
 	Status         int     `json:"status,omitempty"`
 	TimeoutSeconds float64 `json:"timeout_seconds"`
 	Retries        int     `json:"retries"`
@@ -136,13 +137,21 @@ func WriteJSON(w io.Writer, hosts []*Host) error {
 			Deploy: jsonDeploy{h.Deploy.BootMinFreeMiB, h.Deploy.ConfirmTimeout.Seconds(), h.Deploy.SystemRunning},
 			Health: []jsonHealth{}}
 		for _, c := range h.Health {
-			jh.Health = append(jh.Health, jsonHealth{c.Kind(), c.Target(), c.Status, c.Timeout.Seconds(), c.Retries})
+			jh.Health = append(jh.Health, jsonHealth{c.Kind(), c.Target(), c.RunsOn(), c.Status, c.Timeout.Seconds(), c.Retries})
 		}
 		out = append(out, jh)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// where says in words where a check runs, for hosts:show.
+func where(c HealthCheck) string {
+	if c.RunsOn() == FromTarget {
+		return "on the target"
+	}
+	return "from the hub"
 }
 
 func orDash(s string) string {
