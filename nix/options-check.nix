@@ -1,0 +1,244 @@
+# The evaluation half of the offline option check (pkg/nixoptions; docs/features.md, "Options
+# against nixos-25.11"). nixpkgs cannot be fetched everywhere, so instead of a real nixosSystem
+# this imports each of the hub's module files with stand-ins:
+#
+#   lib     nix/options-stub-lib.nix: inert mkIf/mkMerge/mkOverride markers, option types that
+#           carry nixpkgs' type descriptions, pure helpers;
+#   config  a tree with one leaf per option of the manifest (nix/options-25.11.json, paths sent
+#           by pkg/nixoptions) and per option the hub declares itself. Reading a nixpkgs option
+#           throws, which the walk below catches with tryEval; reading a hub option gives its
+#           default; reading a path that is no option at all is an ordinary "attribute missing"
+#           error, which stops nix-instantiate with file:line:col and is how pkg/nixoptions
+#           finds bad reads (it then re-runs with that name made readable, to find the next);
+#   pkgs    a throw: no package is ever needed to know where a definition goes.
+#
+# Output: what each file defines, as a "shape" (kinds, scalar values, attribute positions), for
+# every host; pkg/nixoptions walks the shapes against the manifest. Nothing here knows which
+# options exist in nixpkgs: that decision is Go's, in one place.
+#
+#   nix-instantiate --eval --strict --json nix/options-check.nix --argstr requestFile REQ.json
+#
+# REQ.json: { root; files = [ { path; kind } ]; hosts = [ name ]; options = [ { path; opaque; type } ];
+# extraNames = [ name ] }, kind one of module | features-module | system (see pkg/nixoptions).
+{ requestFile }:
+let
+  request = builtins.fromJSON (builtins.readFile requestFile);
+  root = /. + request.root;
+  lib = import ./options-stub-lib.nix;
+  inherit (builtins) attrNames filter head tail length concatMap mapAttrs listToAttrs tryEval typeOf elem;
+
+  registry = builtins.fromTOML (builtins.readFile (root + "/modules/features.toml"));
+  hostToml = name: builtins.fromTOML (builtins.readFile (root + "/hosts/${name}/host.toml"));
+
+  noValue = path: throw "hub options check: ${builtins.concatStringsSep "." path} has no value offline";
+
+  # --- option trees ---------------------------------------------------------------------------
+  # A node is { opt = null | { opaque; value }; children = { name = node; }; }. Leaves, freeform
+  # options and attribute sets of submodules are opaque: reading them yields the option's value
+  # (a throw for nixpkgs, the default for the hub), not a set of sub-options.
+  emptyNode = { opt = null; children = { }; };
+  insert = node: path: opt:
+    if path == [ ] then node // { opt = if node.opt == null then opt else node.opt; }
+    else node // {
+      children = node.children // {
+        ${head path} = insert (node.children.${head path} or emptyNode) (tail path) opt;
+      };
+    };
+  fromList = entries: builtins.foldl' (t: e: insert t e.path e.opt) emptyNode entries;
+
+  nixpkgsEntries = map
+    (o: { inherit (o) path; opt = { inherit (o) opaque type; value = noValue o.path; }; })
+    request.options;
+
+  # The options argument: the manifest's options as option attribute sets (what a module can
+  # ask of them offline is whether they exist and their type), groups as attribute sets.
+  realizeOptions = node:
+    if node.opt != null then { _type = "option"; type.description = node.opt.type; }
+    else mapAttrs (n: realizeOptions) node.children;
+  optionsArg = realizeOptions (fromList nixpkgsEntries);
+
+  # The hub's own options, from the options attribute of every module (evaluated with the same
+  # fake config: option declarations never depend on configuration values).
+  isOption = v: builtins.isAttrs v && (v._type or null) == "option";
+  optionDecls = prefix: attrs: concatMap
+    (n:
+      let
+        v = attrs.${n};
+        r = tryEval (builtins.isAttrs v);
+        path = prefix ++ [ n ];
+      in
+      if !(r.success && r.value) then [ ]
+      else if isOption v then [{ inherit path; decl = v; pos = builtins.unsafeGetAttrPos n attrs; }]
+        ++ subOptionDecls path v.type
+      else optionDecls path v)
+    (attrNames attrs);
+  # Options inside submodule types, under nixpkgs' documentation placeholders: <name> for
+  # attribute sets, * for lists.
+  subOptionDecls = path: t:
+    let
+      elemPh = if (t.name or "") == "listOf" then "*" else "<name>";
+      sub = t._hubSubOptions or null;
+      elem = t._hubElem or null;
+    in
+    if sub != null then optionDecls path sub
+    else if elem != null && (elem._hubSubOptions or null) != null then optionDecls (path ++ [ elemPh ]) elem._hubSubOptions
+    else [ ];
+
+  # --- module files ---------------------------------------------------------------------------
+  modulesPath = "/offline-nixpkgs/nixos/modules";
+  externalModule = name: { _hubExternal = name; };
+  # nixosSystem returns its arguments; config.system.build.{toplevel,isoImage} lead back to
+  # them because nix/host.nix and nix/installer.nix select those outputs.
+  nixosSystem = args:
+    let r = { _hubSystem = args; config.system.build = { toplevel = r; isoImage = r; }; };
+    in r;
+  nixpkgsStub = {
+    outPath = "/offline-nixpkgs";
+    lib = lib // { inherit nixosSystem; };
+  };
+  flakeStub = name: {
+    outPath = "/offline-${name}";
+    nixosModules = { default = externalModule name; ${name} = externalModule name; };
+  };
+
+  callModule = config: m:
+    let
+      args = {
+        inherit config lib modulesPath;
+        pkgs = throw "hub options check: pkgs is not available offline";
+        options = optionsArg;
+        utils = throw "hub options check: utils is not available offline";
+      };
+      fargs = builtins.functionArgs m;
+    in
+    if builtins.isFunction m then m (if fargs == { } then args else builtins.intersectAttrs fargs args)
+    else m;
+
+  # What a module defines: its config attribute, or its whole body when it has neither options
+  # nor config (hosts' default.nix, hardware-configuration.nix).
+  definitions = body:
+    if body ? config || body ? options then body.config or { }
+    else removeAttrs body [ "imports" "_file" "key" "disabledModules" "meta" "freeformType" ];
+
+  # A file's modules: [ { body } ], by kind.
+  fileModules = config: hostName: f:
+    let
+      imported = import (root + "/${f.path}");
+      sysArgs = {
+        nixpkgs = nixpkgsStub;
+        agenix = flakeStub "agenix";
+        lanzaboote = flakeStub "lanzaboote";
+        overlay = final: prev: { };
+        inherit root;
+        revision = null;
+      };
+    in
+    if f.kind == "module" then [ (callModule config imported) ]
+    else if f.kind == "features-module" then [ (callModule config (imported { inherit registry; modulesDir = root + "/modules"; })) ]
+    else if f.kind == "system" then
+      let
+        fargs = builtins.functionArgs imported;
+        sys = (imported (builtins.intersectAttrs fargs sysArgs)) hostName;
+      in
+      # Path and string modules are files (checked on their own, or nixpkgs'); external ones are
+      # agenix's and lanzaboote's.
+      map (callModule config) (filter (m: !(builtins.isPath m || builtins.isString m || m ? _hubExternal)) sys._hubSystem.modules)
+    else throw "hub options check: unknown kind ${f.kind} of ${f.path}";
+
+  # --- the fake config --------------------------------------------------------------------------
+  hubDecls = config: concatMap
+    (f: concatMap (body: map (d: d // { file = f.path; }) (optionDecls [ ] (body.options or { })))
+      (fileModules config (head request.hosts) f))
+    (filter (f: f.kind != "system") request.files);
+
+  realize = path: node:
+    if node.opt != null && (node.opt.opaque || node.children == { }) then node.opt.value
+    else
+      listToAttrs (map (n: { name = n; value = throw "hub options check: ${n} is no option here"; }) request.extraNames)
+      // mapAttrs (n: realize (path ++ [ n ])) node.children;
+
+  # Per host: hub.host is what nix/host.nix sets, so host.toml's data (backup sets) is walked.
+  configFor = hostName:
+    let
+      toml = hostToml hostName;
+      config = realize [ ] (fromList (hubEntries ++ nixpkgsEntries));
+      hubEntries = map
+        (d: {
+          inherit (d) path;
+          opt = {
+            opaque = true;
+            value =
+              if d.path == [ "hub" "host" "name" ] then hostName
+              else if d.path == [ "hub" "host" "toml" ] then toml
+              # Unknown rather than the host's resolution: every module is walked on every host,
+              # including features no host enables yet.
+              else if length d.path == 3 && head d.path == "features" && builtins.elemAt d.path 2 == "enable"
+              then noValue d.path
+              else d.decl.default or (noValue d.path);
+          };
+        })
+        (hubDecls config);
+    in
+    config;
+
+  # --- shapes ---------------------------------------------------------------------------------
+  # A definition's shape, forcing only what can be forced: anything that throws (a read of a
+  # nixpkgs option, pkgs) becomes { k = "unknown"; }. Conditions of mkIf are never forced.
+  shape = depth: v:
+    let r = tryEval v;
+    in
+    if !r.success then { k = "unknown"; }
+    else if depth > 40 then { k = "unknown"; }
+    else
+      let
+        x = r.value;
+        t = typeOf x;
+      in
+      if t == "set" then
+        let ty = tryEval (x._type or null);
+        in
+        if !ty.success then { k = "unknown"; }
+        # A condition that is known to be false guards a definition that need not make sense
+        # (builtins.readFile null): it is not forced, and Nix could not catch its errors anyway.
+        else if ty.value == "if" then
+          let c = tryEval (x.condition == false);
+          in { k = "if"; s = if c.success && c.value then { k = "unknown"; } else shape (depth + 1) x.content; }
+        else if ty.value == "override" then { k = "override"; p = x.priority; s = shape (depth + 1) x.content; }
+        else if ty.value == "order" then { k = "order"; p = x.priority; s = shape (depth + 1) x.content; }
+        else if ty.value == "merge" then
+          let items = tryEval x.contents;
+          in if items.success then { k = "merge"; items = map (shape (depth + 1)) items.value; } else { k = "unknown"; }
+        else if ty.value != null then { k = "marker"; t = ty.value; }
+        else if (tryEval (x.type or null == "derivation")).value or false then { k = "package"; }
+        else {
+          k = "attrs";
+          attrs = mapAttrs
+            (n: v: { pos = builtins.unsafeGetAttrPos n x; s = shape (depth + 1) v; })
+            x;
+        }
+      else if t == "list" then { k = "list"; items = map (shape (depth + 1)) x; }
+      else if t == "string" then { k = "string"; v = builtins.unsafeDiscardStringContext x; }
+      else if t == "path" then { k = "path"; v = toString x; }
+      else if t == "lambda" || t == "primop" then { k = "function"; }
+      else { k = t; v = x; };
+
+  fileShapes = hostName:
+    let config = configFor hostName;
+    in concatMap
+      (f: map (body: { file = f.path; host = hostName; s = shape 0 (definitions body); }) (fileModules config hostName f))
+      request.files;
+in
+{
+  defs = concatMap fileShapes request.hosts;
+  options = map
+    (d: {
+      path = d.path;
+      module = d.file;
+      pos = d.pos;
+      type = d.decl.type.description or "unspecified value";
+    })
+    (hubDecls (configFor (head request.hosts)));
+  libNames = attrNames nixpkgsStub.lib;
+  typeNames = attrNames lib.types;
+  intNames = attrNames lib.types.ints;
+}
