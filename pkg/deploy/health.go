@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -38,10 +36,24 @@ func checkTimeout(c inventory.HealthCheck) time.Duration {
 	return c.Timeout
 }
 
-// CheckTarget substitutes the host's address for $HOST in an http or tcp check: checks run from
-// this machine, against what it can reach.
+// CheckTarget substitutes the host's address for $HOST in an http or tcp check run from the
+// hub (the inventory refuses $HOST in a check run on the target, where it means nothing).
 func CheckTarget(c inventory.HealthCheck, h *inventory.Host) string {
 	return strings.ReplaceAll(c.Target(), "$HOST", h.SSH.Destination)
+}
+
+// checkName names a check in logs and errors, with where a tcp or http check ran: the same
+// address means another machine on each side.
+func checkName(c inventory.HealthCheck, h *inventory.Host) string {
+	name := c.Kind() + " " + CheckTarget(c, h)
+	switch {
+	case c.Kind() != "tcp" && c.Kind() != "http":
+	case c.RunsOn() == inventory.FromTarget:
+		name += " on the target"
+	default:
+		name += " from the hub"
+	}
+	return name
 }
 
 // health runs the host's checks in order; the first one that fails all its attempts fails the
@@ -56,8 +68,7 @@ func (r *run) health(ctx context.Context, t *parallel.Task, h *inventory.Host, r
 		}
 	}
 	for _, c := range h.Health {
-		name := c.Kind() + " " + CheckTarget(c, h)
-		if err := r.attempts(ctx, t, c, name, func(ctx context.Context) error {
+		if err := r.attempts(ctx, t, c, checkName(c, h), func(ctx context.Context) error {
 			return runCheck(ctx, c, h, remote, st)
 		}); err != nil {
 			return err
@@ -109,32 +120,11 @@ func runCheck(ctx context.Context, c inventory.HealthCheck, h *inventory.Host, r
 			return fmt.Errorf("%s is %s", c.Unit, strings.TrimSpace(out))
 		}
 		return nil
-	case "http":
-		url := CheckTarget(c, h)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return &permanent{fmt.Sprintf("bad URL %q: %v", url, err)}
+	case "http", "tcp":
+		if c.RunsOn() == inventory.FromTarget {
+			return targetProbe(ctx, c, remote)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		want := c.Status
-		if want == 0 {
-			want = http.StatusOK
-		}
-		if resp.StatusCode != want {
-			return fmt.Errorf("HTTP status %d, want %d", resp.StatusCode, want)
-		}
-		return nil
-	case "tcp":
-		var d net.Dialer
-		conn, err := d.DialContext(ctx, "tcp", CheckTarget(c, h))
-		if err != nil {
-			return err
-		}
-		return conn.Close()
+		return hubProbe(ctx, c, h)
 	default:
 		_, err := remote.Run(ctx, command.Cmd{Args: []string{"sh", "-c", c.Command}})
 		return err
