@@ -1,8 +1,17 @@
 # The account the hub deploys through. Root gets the same keys because the fleet default is
 # `user = "root"` in hosts/fleet.toml; a host can switch to the admin user with sudo instead.
+#
+# The keys come from the inventory, the one place they are written: [defaults.users]
+# authorized_keys in hosts/fleet.toml (the fleet's admins, on every host) followed by [users]
+# authorized_keys in the host's host.toml, exactly as pkg/inventory merges them (and validates
+# them as SSH public keys).
 { config, lib, ... }:
 let
   cfg = config.features.users;
+  fleetFile = ../../hosts/fleet.toml;
+  fleet = if builtins.pathExists fleetFile then builtins.fromTOML (builtins.readFile fleetFile) else { };
+  inventoryKeys = (fleet.defaults.users.authorized_keys or [ ])
+    ++ (config.hub.host.toml.users.authorized_keys or [ ]);
 in
 {
   options.features.users = {
@@ -13,7 +22,8 @@ in
     };
     authorizedKeys = lib.mkOption {
       type = lib.types.listOf lib.types.str;
-      default = [ ];
+      default = inventoryKeys;
+      defaultText = lib.literalExpression "hosts/fleet.toml [defaults.users] authorized_keys ++ host.toml [users] authorized_keys";
       description = "SSH public keys allowed to log in as the admin user and as root.";
     };
     passwordlessSudo = lib.mkOption {
@@ -32,7 +42,10 @@ in
     users.users.root.openssh.authorizedKeys.keys = cfg.authorizedKeys;
     security.sudo.wheelNeedsPassword = !cfg.passwordlessSudo;
 
-    warnings = lib.optional (cfg.authorizedKeys == [ ])
-      "host ${config.networking.hostName}: features.users.authorizedKeys is empty, so the hub cannot log in to deploy";
+    # Key-only sshd (feature ssh) and no key: the installed host could never be deployed to.
+    assertions = [{
+      assertion = cfg.authorizedKeys != [ ];
+      message = "host ${config.networking.hostName}: features.users.authorizedKeys is empty, so nobody (and not the hub) can log in to deploy it; add your key to authorized_keys in hosts/fleet.toml [defaults.users]";
+    }];
   };
 }

@@ -25,6 +25,7 @@ type rawDefaults struct {
 	SSH    rawSSH    `toml:"ssh"`
 	Build  rawBuild  `toml:"build"`
 	Deploy rawDeploy `toml:"deploy"`
+	Users  rawUsers  `toml:"users"`
 }
 
 type rawHost struct {
@@ -41,6 +42,7 @@ type rawHost struct {
 	Deploy      rawDeploy   `toml:"deploy"`
 	Health      []rawHealth `toml:"health"`
 	Backup      []rawBackup `toml:"backup"`
+	Users       rawUsers    `toml:"users"`
 }
 
 type rawSSH struct {
@@ -131,7 +133,7 @@ func decodeFleet(file string) (rawFleet, []error) {
 	if len(errs) > 0 {
 		return rawFleet{}, errs
 	}
-	return fr, nil
+	return fr, validateKeys(file, []string{"defaults", "users"}, fr.Defaults.Users.AuthorizedKeys)
 }
 
 func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
@@ -178,7 +180,9 @@ func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
 		h.Health = append(h.Health, hc)
 	}
 	h.Backups = backupSets(rh.Backup)
+	h.Users = mergeUsers(def.Users, rh.Users)
 	errs := append(h.validate(rh), h.validateBackups()...)
+	errs = append(errs, h.validateUsers(rh.Users)...)
 	if len(errs) > 0 {
 		return nil, errs
 	}

@@ -52,6 +52,7 @@ type Host struct {
 	Deploy      Deploy
 	Health      []HealthCheck
 	Backups     []BackupSet // restic backup sets, [[backup]] tables (see backup.go)
+	Users       Users       // who may log in: the fleet's and the host's authorized_keys (users.go)
 	File        string      // the host.toml it came from
 }
 
