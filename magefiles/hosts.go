@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -52,6 +53,12 @@ func (Hosts) Check(ctx context.Context) error {
 	f, err := loadFleet()
 	if err != nil {
 		return err
+	}
+	// Not for the local fleet, whose generated inventory copies the features without the sets.
+	if os.Getenv(envFleet) == "" {
+		if errs := f.CheckBackupFeature(); len(errs) > 0 {
+			return errors.Join(errs...)
+		}
 	}
 	fmt.Printf("inventory ok: %d hosts in %s\n", len(f.Hosts), f.Dir)
 	if os.Getenv(envFleet) == "" {

@@ -49,39 +49,52 @@ in
     };
   };
 
-  config = lib.mkIf cfg.enable {
-    services.restic.backups = backups;
+  config = lib.mkMerge [
+    {
+      # The inventory check (pkg/inventory: hosts:check) says the same for a host.toml that lists
+      # restic; these hold for the final configuration, whatever enabled or disabled the feature.
+      assertions = [
+        {
+          assertion = !cfg.enable || sets != [ ];
+          message = "host ${host.name}: feature restic is enabled but host.toml has no [[backup]] set, so nothing would be backed up (docs/backup.md)";
+        }
+        {
+          assertion = cfg.enable || sets == [ ];
+          message = "host ${host.name}: host.toml has [[backup]] sets but feature restic is disabled, so nothing runs them (no timer, no restic on the host)";
+        }
+      ];
+    }
+    (lib.mkIf cfg.enable {
+      services.restic.backups = backups;
 
-    # Hardening that leaves a backup able to do its job: it reads everything, writes the SQLite
-    # copies (/var/lib), the restic cache (/var/cache), the textfile and a local repository
-    # (/var/lib or /mnt), so /usr, /boot and /etc are read-only and /home is read-only.
-    systemd.services = lib.mapAttrs'
-      (name: _: lib.nameValuePair "restic-backups-${name}" {
-        serviceConfig = {
-          ProtectSystem = "full";
-          ProtectHome = "read-only";
-          PrivateDevices = true;
-          NoNewPrivileges = true;
-          ProtectKernelTunables = true;
-          ProtectKernelModules = true;
-          ProtectKernelLogs = true;
-          ProtectControlGroups = true;
-          ProtectClock = true;
-          RestrictSUIDSGID = true;
-          RestrictRealtime = true;
-          LockPersonality = true;
-          Nice = 10;
-          IOSchedulingClass = "idle";
-        };
-      })
-      backups;
+      # Hardening that leaves a backup able to do its job: it reads everything, writes the SQLite
+      # copies (/var/lib), the restic cache (/var/cache), the textfile and a local repository
+      # (/var/lib or /mnt), so /usr, /boot and /etc are read-only and /home is read-only.
+      systemd.services = lib.mapAttrs'
+        (name: _: lib.nameValuePair "restic-backups-${name}" {
+          serviceConfig = {
+            ProtectSystem = "full";
+            ProtectHome = "read-only";
+            PrivateDevices = true;
+            NoNewPrivileges = true;
+            ProtectKernelTunables = true;
+            ProtectKernelModules = true;
+            ProtectKernelLogs = true;
+            ProtectControlGroups = true;
+            ProtectClock = true;
+            RestrictSUIDSGID = true;
+            RestrictRealtime = true;
+            LockPersonality = true;
+            Nice = 10;
+            IOSchedulingClass = "idle";
+          };
+        })
+        backups;
 
-    age.secrets = lib.genAttrs secrets (name: { file = secretsDir + "/${name}.age"; });
+      age.secrets = lib.genAttrs secrets (name: { file = secretsDir + "/${name}.age"; });
 
-    # backup:run, backup:verify and backup:restore run both over SSH on the host.
-    environment.systemPackages = [ pkgs.restic pkgs.sqlite ];
-
-    warnings = lib.optional (sets == [ ])
-      "host ${host.name}: feature restic is enabled but host.toml has no [[backup]] table, so nothing is backed up (docs/inventory.md)";
-  };
+      # backup:run, backup:verify and backup:restore run both over SSH on the host.
+      environment.systemPackages = [ pkgs.restic pkgs.sqlite ];
+    })
+  ];
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
 // CheckRepo runs every check of the repository at root: the registry graph and module files,
@@ -21,6 +23,11 @@ func CheckRepo(ctx context.Context, root string, out io.Writer) error {
 		problems = append(problems, err)
 	} else {
 		problems = append(problems, reg.CheckHosts(hosts)...)
+		// Loaded once more for what only the inventory has: [[backup]] sets against the feature
+		// that runs them.
+		if fleet, err := inventory.Load(HostsDir(root)); err == nil {
+			problems = append(problems, fleet.CheckBackupFeature()...)
+		}
 		if NixAvailable() {
 			problems = append(problems, reg.CompareWithNix(ctx, root, hosts)...)
 			fmt.Fprintf(out, "nix/features.nix agrees with Go on %d hosts\n", len(hosts))

@@ -4,9 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
+
+// BackupFeature is the feature (modules/features.toml) that runs a host's [[backup]] sets: its
+// module turns each set into a restic timer and installs restic, which backup:* runs over SSH.
+const BackupFeature = "restic"
 
 // DefaultBackupMaxAge is how old the newest snapshot of a set may get before backup:status calls
 // it stale: a daily timer plus slack for a late or slow run.
@@ -160,6 +165,35 @@ func (h *Host) validateBackups() []error {
 		}
 	}
 	return errs
+}
+
+// CheckBackupFeature reports the hosts whose [[backup]] sets and restic feature disagree, one
+// located error each: the feature without a set backs up nothing, sets without the feature have
+// no timer and no restic on the host. It is not part of Load, which also reads inventories that
+// copy a host's features without its sets (the local fleet's); hosts:check and features:check
+// run it on the repository. A feature pulled in only by another one's requires is not seen here:
+// the restic module asserts the same on the final configuration.
+func (f *Fleet) CheckBackupFeature() []error {
+	var errs []error
+	for _, h := range f.Hosts {
+		if err := h.checkBackupFeature(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func (h *Host) checkBackupFeature() error {
+	listed := slices.Contains(h.Features, BackupFeature)
+	switch {
+	case listed && len(h.Backups) == 0:
+		return &Error{File: h.File, Line: findLine(h.File, []string{"features"}), Field: "features",
+			Msg: fmt.Sprintf("feature %q is enabled but there is no [[backup]] set: add one (docs/backup.md) or remove %q", BackupFeature, BackupFeature)}
+	case !listed && len(h.Backups) > 0:
+		return &Error{File: h.File, Line: h.Backups[0].Line, Field: "backup",
+			Msg: fmt.Sprintf("[[backup]] sets need feature %q in features: without it nothing runs them on the host", BackupFeature)}
+	}
+	return nil
 }
 
 // findKeyInNthTable locates key inside the n-th [[name]] table; 0 when it is not there.

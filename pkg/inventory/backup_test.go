@@ -113,3 +113,48 @@ keep_daily = 7
 		})
 	}
 }
+
+// The restic feature and [[backup]] sets go together, in both directions; each mismatch is one
+// line naming the host.toml.
+func TestCheckBackupFeature(t *testing.T) {
+	set := `
+[[backup]]
+name = "system"
+paths = ["/etc/ssh"]
+repository = "/mnt/backup/restic"
+password_file = "/run/agenix/restic-password"
+keep_daily = 7
+`
+	dir := writeFleet(t, map[string]string{
+		"feature-only/host.toml": goodHost + "features = [\"tmux\", \"restic\"]\n",
+		"sets-only/host.toml":    goodHost + "features = [\"tmux\"]\n" + set,
+		"both/host.toml":         goodHost + "features = [\"restic\"]\n" + set,
+		"neither/host.toml":      goodHost,
+	})
+	f, err := Load(dir) // Load accepts both: the local fleet copies features without sets
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range f.CheckBackupFeature() {
+		got = append(got, strings.ReplaceAll(e.Error(), dir, "DIR"))
+	}
+	want := []string{
+		`DIR/feature-only/host.toml:7: features: feature "restic" is enabled but there is no [[backup]] set: add one (docs/backup.md) or remove "restic"`,
+		`DIR/sets-only/host.toml:9: backup: [[backup]] sets need feature "restic" in features: without it nothing runs them on the host`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Every host of the repository that enables restic has a set, and every set has the feature.
+func TestRepositoryBackupFeature(t *testing.T) {
+	f, err := Load("../../hosts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range f.CheckBackupFeature() {
+		t.Error(e)
+	}
+}
