@@ -18,7 +18,9 @@ in
       enable = true;
       enable32Bit = lib.mkDefault (config.nixpkgs.hostPlatform.system == "x86_64-linux");
     };
-    hardware.amdgpu.initrd.enable = true;
+    # kernelModule.inInitrd: hardware.amdgpu.initrd.enable was an unstable-only name, kept as an
+    # alias "to be removed post 24.11" (nixos/modules/services/hardware/amdgpu.nix).
+    hardware.amdgpu.kernelModule.inInitrd = true;
     hardware.amdgpu.opencl.enable = cfg.rocm;
     services.xserver.videoDrivers = [ "amdgpu" ];
   };
