@@ -87,14 +87,20 @@ let
   # --- module files ---------------------------------------------------------------------------
   modulesPath = "/offline-nixpkgs/nixos/modules";
   externalModule = name: { _hubExternal = name; };
-  # nixosSystem returns its arguments; config.system.build.{toplevel,isoImage} lead back to
-  # them because nix/host.nix and nix/installer.nix select those outputs.
-  nixosSystem = args:
-    let r = { _hubSystem = args; config.system.build = { toplevel = r; isoImage = r; }; };
-    in r;
-  nixpkgsStub = {
+  # nixosSystem returns its arguments. Its config is the fake one (nix/installer.nix reads the
+  # installed host's fileSystems), except that config.system.build.{toplevel,isoImage} lead
+  # back to the arguments, because nix/host.nix and nix/installer.nix select those outputs.
+  nixosSystem = config: args:
+    let
+      r = {
+        _hubSystem = args;
+        config = config // { system = (config.system or { }) // { build = { toplevel = r; isoImage = r; }; }; };
+      };
+    in
+    r;
+  nixpkgsStub = config: {
     outPath = "/offline-nixpkgs";
-    lib = lib // { inherit nixosSystem; };
+    lib = lib // { nixosSystem = nixosSystem config; };
   };
   flakeStub = name: {
     outPath = "/offline-${name}";
@@ -125,7 +131,7 @@ let
     let
       imported = import (root + "/${f.path}");
       sysArgs = {
-        nixpkgs = nixpkgsStub;
+        nixpkgs = nixpkgsStub config;
         agenix = flakeStub "agenix";
         lanzaboote = flakeStub "lanzaboote";
         overlay = final: prev: { };
@@ -238,7 +244,7 @@ in
       type = d.decl.type.description or "unspecified value";
     })
     (hubDecls (configFor (head request.hosts)));
-  libNames = attrNames nixpkgsStub.lib;
+  libNames = attrNames (nixpkgsStub { }).lib;
   typeNames = attrNames lib.types;
   intNames = attrNames lib.types.ints;
 }

@@ -83,6 +83,10 @@ func scanReads(src string) []string {
 	for _, m := range aliasRe.FindAllStringSubmatch(src, -1) {
 		aliases[m[1]] = strings.TrimPrefix(m[2], ".")
 	}
+	return scanWith(src, aliases)
+}
+
+func scanWith(src string, aliases map[string]string) []string {
 	var out []string
 	for _, m := range readRe.FindAllStringSubmatchIndex(src, -1) {
 		if m[2] > 0 && src[m[2]-1] == '.' {
@@ -101,7 +105,8 @@ func scanReads(src string) []string {
 			segs = strings.Split(base, ".")
 		}
 		for _, s := range splitSelection(src[m[4]+1 : m[5]]) {
-			if strings.HasPrefix(s, "${") {
+			if inner, ok := strings.CutPrefix(s, "${"); ok {
+				out = append(out, scanWith(strings.TrimSuffix(inner, "}"), aliases)...)
 				s = "<name>"
 			}
 			segs = append(segs, strings.Trim(s, `"`))
