@@ -34,17 +34,17 @@ let
             in if sub == { } || tail segs == [ ] then [ ] else resolveIn sub (loc ++ [ ph ]) (tail segs)
           else
             let sub = subOptions node loc;
-            in if sub ? ${head segs} then resolve sub.${head segs} (loc ++ [ head segs ]) (tail segs) else [ ];
+            in if sub ? ${head segs} then resolve sub.${head segs} (loc ++ [ (head segs) ]) (tail segs) else [ ];
       in
       [{ inherit loc; opt = node; }] ++ below
     else if segs == [ ] then [ ]
     else resolveIn node loc segs;
   resolveIn = node: loc: segs:
-    if isAttrs node && node ? ${head segs} then resolve node.${head segs} (loc ++ [ head segs ]) (tail segs)
+    if isAttrs node && node ? ${head segs} then resolve node.${head segs} (loc ++ [ (head segs) ]) (tail segs)
     else [ ];
 
   aliasOf = opt:
-    let m = builtins.match ".*Alias of \\{option\\}`([^`]+)`.*" (toString (opt.description or ""));
+    let m = builtins.match ".*Alias of [{]option[}]`([^`]+)`.*" (toString (opt.description or ""));
     in if m == null then null else head m;
 
   record = { loc, opt }:
