@@ -23,6 +23,8 @@ type Runner func(ctx context.Context, dir string, args ...string) ([]byte, error
 func ExecNix(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "nix", append([]string{"--extra-experimental-features", "nix-command flakes"}, args...)...)
 	cmd.Dir = dir
+	// Evaluation only: Debian's nix-bin has no nixbld group, and nothing is built here.
+	cmd.Env = append(os.Environ(), "NIX_CONFIG=build-users-group =\nsandbox = false")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -85,7 +87,7 @@ func Regenerate(ctx context.Context, r Regen, out io.Writer) error {
 	_, err = r.Run(probe, root, "flake", "metadata", "--no-write-lock-file", "--json", root)
 	cancel()
 	if err != nil {
-		return &UnreachableError{Reason: firstLines(err.Error(), 1)}
+		return &UnreachableError{Reason: errorLine(err.Error())}
 	}
 	path := filepath.Join(root, ManifestFile)
 	old, err := LoadManifest(path)
@@ -226,4 +228,14 @@ func buildManifest(old *Manifest, res *regenOutput, host string, now time.Time) 
 		}
 	}
 	return m, nil
+}
+
+// errorLine is the line of nix's output that says what failed ("error: ..."), else the first.
+func errorLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if i := strings.Index(l, "error:"); i >= 0 {
+			return strings.TrimSpace(l[i:])
+		}
+	}
+	return firstLines(s, 1)
 }
