@@ -14,6 +14,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/monitoring"
+	"github.com/nixos-hub/hub/pkg/nixoptions"
 	"github.com/nixos-hub/hub/pkg/nixparse"
 	"github.com/nixos-hub/hub/pkg/secrets"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
@@ -40,6 +41,16 @@ func Hub(root string) []Suite {
 			n, err := nixparse.Check(ctx, root)
 			fmt.Fprintf(out, "%d .nix files parsed\n", n)
 			return err
+		}, sysdeps.NixInst),
+		// Offline: the options every module sets or reads exist in nixos-25.11 with values of the
+		// right kind, against the recorded manifest (pkg/nixoptions; no nixpkgs needed).
+		Func("nix-options", func(ctx context.Context, out io.Writer) error {
+			rep, err := nixoptions.Check(ctx, nixoptions.Options{Root: root})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%d files, %d hosts: %d options set, checked against %s\n", rep.Files, rep.Hosts, len(rep.Set), nixoptions.ManifestFile)
+			return rep.Err()
 		}, sysdeps.NixInst),
 		Func("features", func(ctx context.Context, out io.Writer) error {
 			return features.CheckRepo(ctx, root, out)
