@@ -83,11 +83,14 @@ func (f supervisorFiles) has(k string) bool { _, ok := f[k]; return ok }
 // supervisor's files. Waiting there costs one round trip instead of a poll per tick.
 const waitScript = `d=` + stateRoot + `/$1; shift
 while :; do
+  # /run does not survive a reboot: a missing directory means the host restarted (or /run was
+  # cleared) and the supervisor with it.
+  [ -d "$d" ] || { echo "supervisor=gone"; echo "boot-id-now=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)"; exit 0; }
   for f in "$@"; do [ -e "$d/$f" ] && break 2; done
   [ -e "$d/pid" ] && ! kill -0 "$(cat "$d/pid")" 2>/dev/null && [ ! -e "$d/done" ] && { echo "supervisor=dead"; break; }
   sleep 0.1
 done
-for f in status confirmed result rolled-back rolling-back fell-back prev-generation prev-system; do
+for f in status confirmed committing result rolled-back rolling-back fell-back prev-generation prev-system boot-id; do
   [ -e "$d/$f" ] && echo "$f=$(cat "$d/$f")"
 done
 # The activation's output rides along, saving a round trip to fetch it.
@@ -120,6 +123,9 @@ func (a activation) wait(ctx context.Context, h *command.Host, deadline time.Tim
 			if len(log) > 0 {
 				out["log"] = strings.Join(log, "\n")
 			}
+			if out["supervisor"] == "gone" {
+				return out, &goneError{dir: a.dir()}
+			}
 			if out["supervisor"] == "dead" {
 				return out, fmt.Errorf("the supervisor on the host died without a result (see %s/supervisor.log there)", a.dir())
 			}
@@ -136,6 +142,15 @@ func (a activation) wait(ctx context.Context, h *command.Host, deadline time.Tim
 		case <-time.After(min(time.Second<<min(attempt, 3), time.Until(deadline))):
 		}
 	}
+}
+
+// goneError is a supervisor whose directory vanished: the host rebooted (its /run is new) or
+// someone cleared /run/hub-deploy. Either way the supervisor, and with it any pending rollback,
+// is gone, and only the host's state says what it runs now.
+type goneError struct{ dir string }
+
+func (e *goneError) Error() string {
+	return fmt.Sprintf("%s is gone: the host rebooted (or /run was cleared) during the deploy", e.dir)
 }
 
 // signal creates a control file (confirm, commit, rollback) in the supervisor's directory.

@@ -78,13 +78,17 @@ type Options struct {
 
 	Rebooter      Rebooter      // default SSHRebooter
 	RebootTimeout time.Duration // default 10m
-	ProbeTimeout  time.Duration // first ssh round trip; default 30s
-	CopyAttempts  int           // nix copy attempts on transient ssh failures; default 3
-	CopyBackoff   time.Duration // first retry pause, doubled each time; default 2s
-	HealthPause   time.Duration // pause between health check attempts; default 2s
-	StaleLock     time.Duration // default 15m
-	NixArgs       []string      // every local nix call carries them; default nix.Real().Args() (pkg/nix)
-	Owner         string        // user@machine in the lock; default from the environment
+	// ActivationTimeout bounds the wait for switch-to-configuration, reconnections after a
+	// dropped connection or a reboot included; default 30m. The watchdog's own deadlines start
+	// after it.
+	ActivationTimeout time.Duration
+	ProbeTimeout      time.Duration // first ssh round trip; default 30s
+	CopyAttempts      int           // nix copy attempts on transient ssh failures; default 3
+	CopyBackoff       time.Duration // first retry pause, doubled each time; default 2s
+	HealthPause       time.Duration // pause between health check attempts; default 2s
+	StaleLock         time.Duration // default 15m
+	NixArgs           []string      // every local nix call carries them; default nix.Real().Args() (pkg/nix)
+	Owner             string        // user@machine in the lock; default from the environment
 
 	// Output, as in parallel.Options.
 	Name     string
@@ -101,6 +105,7 @@ func (o *Options) defaults(e *command.Executor) {
 		o.Rebooter = SSHRebooter{Exec: e}
 	}
 	setDefault(&o.RebootTimeout, 10*time.Minute)
+	setDefault(&o.ActivationTimeout, 30*time.Minute)
 	setDefault(&o.ProbeTimeout, 30*time.Second)
 	setDefault(&o.CopyAttempts, 3)
 	setDefault(&o.CopyBackoff, 2*time.Second)
@@ -472,8 +477,10 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 			err = rerr
 		}
 	}()
-	actDeadline := time.Now().Add(24 * time.Hour)
-	files, err := a.wait(ctx, remote, actDeadline, "status", "done")
+	files, err := a.wait(ctx, remote, time.Now().Add(r.opts.ActivationTimeout), "status", "done")
+	if isGone(err) {
+		return r.afterReboot(ctx, t, remote, sys, err)
+	}
 	if err != nil {
 		return hostError("activate", "wait for switch-to-configuration", err, "")
 	}
@@ -523,6 +530,9 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	}
 	// The watchdog acknowledges the confirm; if its deadline passed first it is rolling back.
 	files, err = a.wait(ctx, remote, time.Now().Add(a.confirm+time.Minute), "confirmed", "done")
+	if isGone(err) {
+		return r.afterReboot(ctx, t, remote, sys, err)
+	}
 	if err != nil {
 		return hostError("confirm", "wait for the watchdog's acknowledgement", err, "")
 	}
@@ -551,8 +561,16 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 		return hostError("health", "commit", err, "the watchdog rolls back without it")
 	}
 	files, err = a.wait(ctx, remote, time.Now().Add(a.health+a.confirm+time.Minute), "done")
+	if isGone(err) {
+		return r.afterReboot(ctx, t, remote, sys, err)
+	}
 	if err != nil {
 		return hostError("health", "wait for the commit", err, "")
+	}
+	if why := files["rolled-back"]; files["result"] != "committed" && strings.HasPrefix(why, "committing: ") {
+		showLog(t, files)
+		return fmt.Errorf("commit: the new system passed its checks but could not be made the boot default (%s); rolled back to generation %s (%s)",
+			strings.TrimPrefix(why, "committing: "), files["prev-generation"], shortPath(files["prev-system"]))
 	}
 	if files["result"] != "committed" {
 		return fmt.Errorf("health: the watchdog rolled back before the commit arrived: %s; the health checks took longer than their budget (each check's timeout × retries): raise them in host.toml", files["rolled-back"])
@@ -560,6 +578,36 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	committed = true
 	r.recordDone(ctx, t, h, remote, sys, before)
 	return r.finish(ctx, t, h, remote, sys, status)
+}
+
+func isGone(err error) bool {
+	_, ok := errors.AsType[*goneError](err)
+	return ok
+}
+
+// rebootedError is a host that rebooted in the middle of its deploy, with what it runs now.
+type rebootedError struct{ msg string }
+
+func (e *rebootedError) Error() string { return e.msg }
+
+// afterReboot reports a host whose supervisor vanished with a reboot. A guarded switch makes the
+// new system the boot default only at its commit, so a reboot before it boots the previous
+// system: the host's state, probed now, says what it really runs.
+func (r *run) afterReboot(ctx context.Context, t *parallel.Task, remote *command.Host, sys System, gone error) error {
+	t.Logf("%v", gone)
+	st, err := Probe(context.WithoutCancel(ctx), remote, "", r.opts.ProbeTimeout)
+	if err != nil {
+		return &rebootedError{fmt.Sprintf("the host rebooted during the deploy and cannot be probed now (%v): check it with `go tool mage deploy:status %s`", firstLine(err.Error()), t.Host())}
+	}
+	t.Set("generation", genString(st.Generation))
+	t.Set("store path", shortPath(st.Current))
+	switch {
+	case sys.Out != "" && st.Current == sys.Out && st.Profile == sys.Out:
+		return &rebootedError{fmt.Sprintf("the host rebooted while the deploy committed: it runs and boots the new system (generation %s), but the deploy did not finish; check it with `go tool mage deploy:status %s`", genString(st.Generation), t.Host())}
+	case sys.Out != "" && (st.Current == sys.Out || st.Profile == sys.Out):
+		return &rebootedError{fmt.Sprintf("the host rebooted during the deploy and is inconsistent: it runs %s and boots %s (generation %s); deploy again or roll back with deploy:rollback", shortPath(st.Current), shortPath(st.Profile), genString(st.Generation))}
+	}
+	return &rebootedError{fmt.Sprintf("the host rebooted during the deploy, before the commit: it runs its previous system again, generation %s (%s), which is still its boot default; deploy again", genString(st.Generation), shortPath(st.Current))}
 }
 
 // showLog copies the activation's output into the host's log.
@@ -573,6 +621,9 @@ func showLog(t *parallel.Task, files supervisorFiles) {
 func (r *run) awaitRollback(ctx context.Context, t *parallel.Task, remote *command.Host, a activation, why string) error {
 	wctx := context.WithoutCancel(ctx)
 	files, err := a.wait(wctx, remote, time.Now().Add(a.confirm+a.health+2*time.Minute), "done")
+	if isGone(err) {
+		return r.afterReboot(wctx, t, remote, System{}, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%s; the host should roll back on its own: %w; check it with `go tool mage deploy:status %s`", why, err, t.Host())
 	}
@@ -591,6 +642,12 @@ func (r *run) abort(ctx context.Context, t *parallel.Task, remote *command.Host,
 	files, err := a.wait(cctx, remote, time.Now().Add(5*time.Second), "done")
 	if err == nil && files.has("result") {
 		return nil // it already ended: awaitRollback or the caller reported it
+	}
+	if isGone(err) {
+		if _, reported := errors.AsType[*rebootedError](cause); reported {
+			return nil
+		}
+		return r.afterReboot(cctx, t, remote, System{}, err)
 	}
 	why := "the deploy was interrupted"
 	if cause != nil && ctx.Err() == nil {

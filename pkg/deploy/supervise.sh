@@ -3,7 +3,14 @@
 # dropped connection, or an activation that breaks sshd, cannot kill it before it has either been
 # confirmed or rolled back. Everything it decides is written as files in its directory, which the
 # hub reads over ssh: pid, prev-generation, prev-system, status (switch-to-configuration's exit
-# status), fell-back (switch refused, boot used), confirmed, rolled-back (reason), result, done.
+# status), fell-back (switch refused, boot used), confirmed, committing, rolled-back (reason),
+# result, done.
+#
+# A guarded switch (magic 1) is reboot-safe: it activates with `test`, leaving the system profile
+# and the boot entry alone, and makes the new system the boot default (profile, then `boot`)
+# only at commit, after the confirmation and the health checks. A crash, power loss or reboot at
+# any point before that boots the previous system, since nothing else survives a reboot: this
+# process and its directory under /run are gone with it.
 #
 # Arguments: dir action out profile magic confirm_s health_s
 #   profile: "set" (nix-env --set out), "gen:N" (switch to generation N) or "none"
@@ -14,6 +21,7 @@ dir=$1 action=$2 out=$3 profile_op=$4 magic=$5 confirm=$6 health=$7
 profile=/nix/var/nix/profiles/system
 cd "$dir" || exit 1
 echo $$ > pid
+cat /proc/sys/kernel/random/boot_id > boot-id 2>/dev/null || true
 
 put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
 # Deadlines are measured on the monotonic clock (/proc/uptime, in centiseconds), not by counting
@@ -44,11 +52,18 @@ finish() {
 rollback() {
   echo "rolling back: $1"
   put rolling-back "$1"
+  profile_changed=0
   if [ "$profile_op" != none ] && [ -n "$prev_gen" ] && [ "$(generation)" != "$prev_gen" ]; then
+    profile_changed=1
     nix-env -p "$profile" --switch-generation "$prev_gen" || echo "could not reset the profile to generation $prev_gen"
   fi
   case $action in
-    switch) back=$prev_sys; how=switch ;;
+    # A guarded switch touched neither profile nor boot entry before its commit: re-activating
+    # the previous system is all it takes. Once the commit changed the profile, the boot entry
+    # is written again too.
+    switch)
+      back=$prev_sys how=switch
+      if [ "$defer" = 1 ] && [ "$profile_changed" = 0 ]; then how=test; fi ;;
     test) back=$prev_sys; how=test ;;
     *) back=$(readlink -f "$profile" 2>/dev/null || true); how=boot ;;
   esac
@@ -61,18 +76,34 @@ rollback() {
   finish rolled-back
 }
 
-case $profile_op in
-  set) nix-env -p "$profile" --set "$out" >> activate.log 2>&1 || { put status 100; rollback "setting the system profile failed"; } ;;
-  gen:*) nix-env -p "$profile" --switch-generation "${profile_op#gen:}" >> activate.log 2>&1 || { put status 100; rollback "switching the system profile failed"; } ;;
-esac
+# set_profile makes the system profile point at the new system (profile_op), the step a reboot
+# makes permanent.
+set_profile() {
+  case $profile_op in
+    set) nix-env -p "$profile" --set "$out" >> activate.log 2>&1 ;;
+    gen:*) nix-env -p "$profile" --switch-generation "${profile_op#gen:}" >> activate.log 2>&1 ;;
+  esac
+}
 
-"$out/bin/switch-to-configuration" "$action" >> activate.log 2>&1
+live=$action defer=0
+if [ "$action" = switch ] && [ "$magic" = 1 ]; then
+  live=test defer=1
+fi
+if [ "$defer" = 0 ]; then
+  set_profile || { put status 100; rollback "setting the system profile failed"; }
+fi
+
+"$out/bin/switch-to-configuration" "$live" >> activate.log 2>&1
 rc=$?
 # NixOS prints "Checking switch inhibitors... done" on every switch: only its refusal counts.
 if [ "$rc" -ne 0 ] && [ "$action" = switch ] && grep -q 'listed as switch inhibitors' activate.log; then
-  # NixOS refuses a live switch when systemd or dbus change: the system is for the next boot.
+  # NixOS refuses a live switch when systemd or dbus change: the system is for the next boot,
+  # and nothing running changed, so there is nothing to guard.
   echo "switch refused by switch inhibitors: falling back to boot" >> activate.log
   put fell-back boot
+  if [ "$defer" = 1 ]; then
+    set_profile || { put status 100; rollback "setting the system profile failed"; }
+  fi
   "$out/bin/switch-to-configuration" boot >> activate.log 2>&1
   rc=$?
   if [ "$rc" -eq 0 ]; then
@@ -109,5 +140,11 @@ while [ ! -e commit ]; do
   tick; [ "$now" -ge "$end" ] && rollback "no commit from the hub within ${health}s of the confirmation"
   sleep 0.1
 done
+# Stage 3, the commit: only now does the new system become what the host boots.
+if [ "$defer" = 1 ]; then
+  put committing 1
+  set_profile || rollback "committing: setting the system profile to the new system failed"
+  "$out/bin/switch-to-configuration" boot >> activate.log 2>&1 || rollback "committing: switch-to-configuration boot exited $?"
+fi
 finish committed
 # end of supervise.sh (the hub starts this only when the upload ends with this line)

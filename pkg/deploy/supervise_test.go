@@ -126,7 +126,8 @@ func TestSupervisorCommits(t *testing.T) {
 // then reads "result" to tell a boot fallback from a switch. The result must be there first, or
 // a host that correctly fell back to boot goes through the confirm stage and is reported failed.
 func TestSupervisorFallBackResultBeforeStatus(t *testing.T) {
-	stc := `if [ "$1" = switch ]; then echo "The following units are listed as switch inhibitors: dbus.service"; exit 1; fi; exit 0`
+	// NixOS checks the inhibitors for switch and test alike.
+	stc := `if [ "$1" = switch ] || [ "$1" = test ]; then echo "The following units are listed as switch inhibitors: dbus.service"; exit 1; fi; exit 0`
 	// A slow mv widens the window between the files as a loaded host would.
 	mv := `case $2 in status|result) /bin/sleep 0.3 ;; esac; exec /bin/mv "$@"`
 	s := startSupervisor(t, stc, map[string]string{"mv": mv}, "switch", "none", "1", "5", "5")
@@ -231,5 +232,92 @@ func TestStartRefusesTruncatedSupervisor(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the whole supervisor did not run")
 		}
+	}
+}
+
+// calls runs a guarded switch whose switch-to-configuration and nix-env record their arguments,
+// and returns a function reading what ran so far, one call a line.
+func guardedSwitch(t *testing.T, stc string) (*supervisorRun, func() string) {
+	t.Helper()
+	log := filepath.Join(t.TempDir(), "calls")
+	rec := `echo "$(basename "$0") $*" >> ` + log + "\n"
+	s := startSupervisor(t, rec+stc, map[string]string{"nix-env": rec + "exit 0"}, "switch", "set", "1", "5", "5")
+	return s, func() string {
+		b, _ := os.ReadFile(log)
+		return strings.ReplaceAll(string(b), s.out, "NEW")
+	}
+}
+
+func (s *supervisorRun) waitFile(t *testing.T, name string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, ok := s.file(name); ok {
+			return
+		}
+	}
+	t.Fatalf("no %s file", name)
+}
+
+func (s *supervisorRun) touch(t *testing.T, name string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(s.dir, name), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A guarded switch activates with test and leaves profile and boot entry to the commit, so a
+// reboot before the commit boots the previous system.
+func TestSupervisorGuardedSwitchDefersBootDefault(t *testing.T) {
+	s, calls := guardedSwitch(t, "exit 0")
+	s.waitFile(t, "status")
+	s.touch(t, "confirm")
+	s.waitFile(t, "confirmed")
+	if got := calls(); got != "switch-to-configuration test\n" {
+		t.Fatalf("before the commit ran:\n%s\nwant only switch-to-configuration test: profile and boot entry must wait for the commit", got)
+	}
+	s.touch(t, "commit")
+	s.waitDone(t, 5*time.Second)
+	if r, _ := s.file("result"); r != "committed" {
+		t.Fatalf("result %q, want committed", r)
+	}
+	want := "switch-to-configuration test\nnix-env -p /nix/var/nix/profiles/system --set NEW\nswitch-to-configuration boot\n"
+	if got := calls(); got != want {
+		t.Errorf("ran:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// A guarded switch rolled back before its commit never touched profile or boot entry.
+func TestSupervisorGuardedSwitchRollbackTouchesNoBootDefault(t *testing.T) {
+	s, calls := guardedSwitch(t, "exit 0")
+	s.waitFile(t, "status")
+	if err := os.WriteFile(filepath.Join(s.dir, "rollback"), []byte("health check failed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.waitDone(t, 5*time.Second)
+	if r, _ := s.file("result"); r != "rolled-back" {
+		t.Fatalf("result %q, want rolled-back", r)
+	}
+	if got := calls(); strings.Contains(got, "nix-env") || strings.Contains(got, " boot") {
+		t.Errorf("a rollback before the commit changed the boot default:\n%s", got)
+	}
+}
+
+// A commit that cannot write the boot entry rolls back rather than leave the host running one
+// system and booting another, and says why.
+func TestSupervisorCommitFailureRollsBack(t *testing.T) {
+	s, calls := guardedSwitch(t, `[ "$1" = boot ] && exit 1; exit 0`)
+	s.waitFile(t, "status")
+	s.touch(t, "confirm")
+	s.waitFile(t, "confirmed")
+	s.touch(t, "commit")
+	s.waitDone(t, 5*time.Second)
+	if r, _ := s.file("result"); r != "rolled-back" {
+		t.Fatalf("result %q, want rolled-back", r)
+	}
+	if why, _ := s.file("rolled-back"); why != "committing: switch-to-configuration boot exited 1" {
+		t.Errorf("rolled-back %q", why)
+	}
+	if got := calls(); !strings.Contains(got, "nix-env -p /nix/var/nix/profiles/system --set NEW\nswitch-to-configuration boot\n") {
+		t.Errorf("ran:\n%s", got)
 	}
 }
