@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Finding is one defect: an option that does not exist in the release, a value of the wrong
@@ -223,10 +224,9 @@ func runCheck(ctx context.Context, opts Options, idx *index, extra []string) (*e
 	}
 	f.Close()
 	res, err := (&command.Executor{}).Local().Run(ctx, command.Cmd{
-		Args: []string{"nix-instantiate", "--eval", "--strict", "--json",
-			filepath.Join(opts.NixDir, "options-check.nix"), "--argstr", "requestFile", f.Name()},
-		// Evaluation only: Debian's nix-bin has no nixbld group, and nothing is built.
-		Env: []string{"NIX_CONFIG=build-users-group =\nsandbox = false"},
+		// A pure evaluation: the dummy store keeps it off the machine's store (pkg/nix).
+		Args: append(append([]string{"nix-instantiate"}, nix.EvalArgs()...), "--eval", "--strict", "--json",
+			filepath.Join(opts.NixDir, "options-check.nix"), "--argstr", "requestFile", f.Name()),
 	})
 	var xe *command.ExitError
 	if errors.As(err, &xe) {

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Runner runs a nix command in dir and returns its stdout; tests substitute a fake.
@@ -21,10 +23,10 @@ type Runner func(ctx context.Context, dir string, args ...string) ([]byte, error
 
 // ExecNix runs nix (flakes enabled) with os/exec, folding stderr into the error.
 func ExecNix(ctx context.Context, dir string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "nix", append([]string{"--extra-experimental-features", "nix-command flakes"}, args...)...)
+	// The real fleet's settings: this evaluates the flake's real inputs, fetched with the
+	// machine's own configuration (nothing is built).
+	cmd := exec.CommandContext(ctx, "nix", append(nix.Real().Args(), args...)...)
 	cmd.Dir = dir
-	// Evaluation only: Debian's nix-bin has no nixbld group, and nothing is built here.
-	cmd.Env = append(os.Environ(), "NIX_CONFIG=build-users-group =\nsandbox = false")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
