@@ -23,11 +23,12 @@ import (
 //     is the host's own loopback, as a service bound to localhost needs.
 //
 // The probe on the target is bash's /dev/tcp under coreutils' timeout. Both are on every
-// NixOS host: bash is NixOS's /bin/sh (system.build.binsh = pkgs.bashInteractive, and NixOS
-// "assumes all over the place that shell to be Bash"), nixpkgs builds it with its network
-// redirections, and coreutils-full is in environment.corePackages. curl is in corePackages too,
-// but corePackages may be emptied; it is not needed. The address travels as positional
-// arguments ($1...), never inside the script, so no quoting of it reaches the remote shell.
+// NixOS host: bash is NixOS's /bin/sh (shells-environment.nix: system.build.binsh =
+// pkgs.bashInteractive) and in environment.corePackages, nixpkgs builds it without
+// --disable-net-redirections, and coreutils-full is in corePackages. curl is in corePackages
+// too, but that list may be emptied; the probe does not need it. The address travels as
+// positional arguments ($1...), never inside the script, so no quoting of it reaches the
+// remote shell.
 
 // tcpProbe connects to $1 port $2 and closes: exit 0 means the port accepted a connection.
 const tcpProbe = `exec 3<>"/dev/tcp/$1/$2"`
