@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // ErrInterrupted is the cause of a context cancelled by WithInterrupt.
@@ -38,14 +39,13 @@ func WithInterrupt(parent context.Context, opts SignalOptions) (ctx context.Cont
 		out = os.Stderr
 	}
 	release := func() {}
+	quit, done := make(chan struct{}), make(chan struct{})
 	if sigs == nil {
 		// Buffered so a signal arriving while the goroutine is busy is not dropped.
 		ch := make(chan os.Signal, 2)
-		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-		sigs, release = ch, func() { signal.Stop(ch) }
+		sigs, release = ch, takeOver(ch)
 	}
 	ctx, cancel := context.WithCancelCause(parent)
-	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		select {
@@ -70,6 +70,38 @@ func WithInterrupt(parent context.Context, opts SignalOptions) (ctx context.Cont
 			<-done
 			cancel(context.Canceled)
 		})
+	}
+}
+
+// takeOverAgain is when the process's signal handlers are taken over a second time.
+const takeOverAgain = 200 * time.Millisecond
+
+// takeOver makes ch the only receiver of the process's SIGINT and SIGTERM. Mage's generated main
+// has its own SIGINT handler: it cancels the target's context and exits the process 5 s later
+// ("cleanup timeout exceeded") whatever the target is still doing, which cut the deploy's abort
+// path (rollback requests, waiting for the watchdogs, releasing locks) short. signal.Reset drops
+// every registration, mage's included; mage registers its channel just after it starts the
+// target, so the take-over is repeated once a moment later, unless released by then. The
+// returned release gives the signals back to their default handling.
+func takeOver(ch chan<- os.Signal) (release func()) {
+	var mu sync.Mutex
+	released := false
+	grab := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !released {
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		}
+	}
+	grab()
+	again := time.AfterFunc(takeOverAgain, grab)
+	return func() {
+		again.Stop()
+		mu.Lock()
+		defer mu.Unlock()
+		released = true
+		signal.Stop(ch)
 	}
 }
 
