@@ -630,6 +630,15 @@ func (r *run) awaitRollback(ctx context.Context, t *parallel.Task, remote *comma
 	t.Set("generation", genString(atoi(files["prev-generation"])))
 	t.Set("store path", shortPath(files["prev-system"]))
 	if files["result"] == "rolled-back" {
+		// The watchdog's word is not proof: a previous generation deleted meanwhile (a gc
+		// timer) or another admin's change leaves the host elsewhere. Say what it really runs.
+		if st, perr := Probe(wctx, remote, "", r.opts.ProbeTimeout); perr == nil {
+			t.Set("generation", genString(st.Generation))
+			t.Set("store path", shortPath(st.Current))
+			if oerr := checkRolledBack(a.action, st, files["prev-system"], atoi(files["prev-generation"])); oerr != nil {
+				return fmt.Errorf("%s; the rollback did not restore the previous system: %w", why, oerr)
+			}
+		}
 		return fmt.Errorf("rolled back to generation %s (%s): %s", files["prev-generation"], shortPath(files["prev-system"]), files["rolled-back"])
 	}
 	return fmt.Errorf("%s; the supervisor ended with %q", why, files["result"])
@@ -686,6 +695,11 @@ func (r *run) finish(ctx context.Context, t *parallel.Task, h *inventory.Host, r
 		return hostError("activate", "read the new state", err, "")
 	}
 	t.Set("generation", genString(st.Generation))
+	if !r.exec.DryRun {
+		if err := checkOutcome(r.opts.Action, st, sys.Out); err != nil {
+			return err
+		}
+	}
 	need := len(st.NewRebootParts) > 0
 	t.Set("reboot", yesNo(need))
 	if need {
@@ -701,6 +715,40 @@ func (r *run) finish(ctx context.Context, t *parallel.Task, h *inventory.Host, r
 		return parallel.Warn(StatusUnitsFailed, errors.New("switched, but some units failed (switch-to-configuration exit 4); see the activate log"))
 	}
 	return nil
+}
+
+// checkOutcome compares what the host runs and boots after a finished activation with what the
+// action promised: another admin's change or a timer during the deploy would otherwise be
+// reported as this deploy's success.
+func checkOutcome(action Action, st State, out string) error {
+	var wrong []string
+	if (action == Switch || action == Test) && st.Current != out {
+		wrong = append(wrong, "it runs "+shortPath(st.Current))
+	}
+	if (action == Switch || action == Boot) && st.Profile != out {
+		wrong = append(wrong, "its boot default (the system profile) is "+shortPath(st.Profile))
+	}
+	if len(wrong) == 0 {
+		return nil
+	}
+	return fmt.Errorf("after the %s, %s instead of %s: something else changed the host during the deploy (another admin, a timer); deploy:generations shows its history",
+		action, strings.Join(wrong, " and "), shortPath(out))
+}
+
+// checkRolledBack compares the host with what a rollback promised: the previous system running
+// and, for switch and boot, the previous generation as the boot default.
+func checkRolledBack(action Action, st State, prevSystem string, prevGen int) error {
+	var wrong []string
+	if prevSystem != "" && (action == Switch || action == Test) && st.Current != prevSystem {
+		wrong = append(wrong, "it runs "+shortPath(st.Current)+", not "+shortPath(prevSystem))
+	}
+	if prevGen > 0 && (action == Switch || action == Boot) && st.Generation != prevGen {
+		wrong = append(wrong, fmt.Sprintf("its profile is at generation %s, not %d", genString(st.Generation), prevGen))
+	}
+	if len(wrong) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(wrong, " and "))
 }
 
 func genString(g int) string {
