@@ -47,6 +47,11 @@ var (
 	SQLite3      = Tool{"sqlite3", "sqlite3", "consistent copies of live SQLite databases before backups", nil}
 	Lsblk        = Tool{"lsblk", "util-linux", "finding USB sticks and the disks the system runs from", nil}
 	Losetup      = Tool{"losetup", "mount", "loop devices standing in for USB sticks in tests", nil}
+	Parted       = Tool{"parted", "parted", "the installer wizard's partitioning, run on a loop device in tests", nil}
+	MkfsFat      = Tool{"mkfs.fat", "dosfstools", "the installer wizard's EFI system partition", nil}
+	MkfsExt4     = Tool{"mkfs.ext4", "e2fsprogs", "the installer wizard's root file system", nil}
+	Blkid        = Tool{"blkid", "util-linux", "reading back the labels the installer wizard wrote", nil}
+	Wipefs       = Tool{"wipefs", "util-linux", "the installer wizard's disk wipe", nil}
 	NodeExporter = Tool{"prometheus-node-exporter", "prometheus-node-exporter", "the exporter benchmark's reference", nil}
 )
 
