@@ -145,26 +145,49 @@ func parseAtom(s string) (*Type, error) {
 	return t, nil
 }
 
-// unwrapParens strips one pair of parentheses enclosing all of s.
-func unwrapParens(s string) (string, bool) {
-	if !strings.HasPrefix(s, "(") || !strings.HasSuffix(s, ")") {
-		return "", false
-	}
+// topLevel calls visit with the index of every byte of s outside double quotes and its
+// parenthesis depth there (a closing parenthesis is seen at the depth it closes to); visit
+// returns how many bytes to skip after it, or -1 to stop.
+func topLevel(s string, visit func(i, depth int) int) {
 	depth, inQ := 0, false
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '\\' && inQ:
 			i++
+			continue
 		case c == '"':
 			inQ = !inQ
-		case c == '(' && !inQ:
+			continue
+		case inQ:
+			continue
+		case c == '(':
 			depth++
-		case c == ')' && !inQ:
+		case c == ')':
 			depth--
-			if depth == 0 && i != len(s)-1 {
-				return "", false
-			}
 		}
+		skip := visit(i, depth)
+		if skip < 0 {
+			return
+		}
+		i += skip
+	}
+}
+
+// unwrapParens strips one pair of parentheses enclosing all of s.
+func unwrapParens(s string) (string, bool) {
+	if !strings.HasPrefix(s, "(") || !strings.HasSuffix(s, ")") {
+		return "", false
+	}
+	enclosed := true
+	topLevel(s, func(i, depth int) int {
+		if s[i] == ')' && depth == 0 && i != len(s)-1 {
+			enclosed = false
+			return -1
+		}
+		return 0
+	})
+	if !enclosed {
+		return "", false
 	}
 	return s[1 : len(s)-1], true
 }
@@ -172,23 +195,15 @@ func unwrapParens(s string) (string, bool) {
 // splitTopLevel splits s at sep outside parentheses and double quotes.
 func splitTopLevel(s, sep string) []string {
 	var parts []string
-	depth, inQ, start := 0, false, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\\' && inQ:
-			i++
-		case c == '"':
-			inQ = !inQ
-		case c == '(' && !inQ:
-			depth++
-		case c == ')' && !inQ:
-			depth--
-		case depth == 0 && !inQ && strings.HasPrefix(s[i:], sep):
+	start := 0
+	topLevel(s, func(i, depth int) int {
+		if depth == 0 && strings.HasPrefix(s[i:], sep) {
 			parts = append(parts, s[start:i])
 			start = i + len(sep)
-			i += len(sep) - 1
+			return len(sep) - 1
 		}
-	}
+		return 0
+	})
 	return append(parts, s[start:])
 }
 
