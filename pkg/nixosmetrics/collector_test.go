@@ -200,3 +200,22 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 		t.Error("scrape lacks the pending kernel reboot")
 	}
 }
+
+// The store changes while it is scanned: a path listed and then deleted (garbage collection, a
+// build's .lock file) counts as nothing, not as a failed scan. It made the store scan fail
+// whenever a build ran beside it.
+func TestWalkSizeSkipsWhatVanished(t *testing.T) {
+	dir := t.TempDir()
+	if n, err := walkSize(context.Background(), filepath.Join(dir, "gone.lock"), nil); err != nil || n != 0 {
+		t.Errorf("walkSize of a vanished path = %d, %v; want 0, nil", n, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "f"), make([]byte, 100), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := walkSize(context.Background(), dir, nil); err != nil || n != 100 {
+		t.Errorf("walkSize = %d, %v; want 100, nil", n, err)
+	}
+	if _, err := walkSize(context.Background(), filepath.Join(dir, "f", "not-a-dir"), nil); err == nil {
+		t.Error("walkSize under a regular file succeeded; only vanished paths are skipped")
+	}
+}

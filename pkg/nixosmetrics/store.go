@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -176,10 +177,15 @@ func (s *StoreScanner) closureSize(ctx context.Context, top string) (size, paths
 }
 
 // walkSize sums the apparent size of regular files and symlinks under root, without following
-// symlinks; include, if set, decides per inode whether it counts.
+// symlinks; include, if set, decides per inode whether it counts. A live store changes under
+// the walk: what vanishes before it is read (a build's .lock file, a path the garbage collector
+// deletes) no longer takes up space and is skipped, not an error.
 func walkSize(ctx context.Context, root string, include func(*syscall.Stat_t) bool) (int64, error) {
 	var total int64
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -190,6 +196,9 @@ func walkSize(ctx context.Context, root string, include func(*syscall.Stat_t) bo
 			return nil
 		}
 		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
