@@ -337,8 +337,8 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 		}
 		return hostError("check", "take the deploy lock", err, "")
 	}
-	if broke {
-		t.Logf("broke a stale deploy lock (-force)")
+	if broke != "" {
+		t.Logf("broke %s", broke)
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
@@ -117,10 +118,12 @@ func (l lockInfo) String() string {
 	return fmt.Sprintf("%s (pid %d, deploy %s, since %s)", l.Owner, l.PID, l.ID, l.Time.UTC().Format(time.RFC3339))
 }
 
-// lockScript takes the lock with mkdir, which is atomic. $1 id, $2 owner, $3 pid, $4 unix time,
-// $5 stale seconds, $6 force (1 breaks a stale lock). Exit 3: held; the owner file follows.
+// lockScript takes the lock with mkdir, which is atomic. $1 id, $2 owner, $3 pid, $4 unused
+// (the time is the target's own: a lock's age must not mix the hub's clock with the target's),
+// $5 stale seconds, $6 force (1 breaks a stale lock; "gone" breaks it whatever its age, for a
+// holder the hub proved dead). Exit 3: held; the owner file follows.
 const lockScript = `l=` + lockDir + `
-try() { mkdir -p ` + stateRoot + ` && mkdir "$l" 2>/dev/null && printf 'id=%s\nowner=%s\npid=%s\ntime=%s\n' "$1" "$2" "$3" "$4" > "$l/owner"; }
+try() { mkdir -p ` + stateRoot + ` && mkdir "$l" 2>/dev/null && printf 'id=%s\nowner=%s\npid=%s\ntime=%s\n' "$1" "$2" "$3" "$(date +%s)" > "$l/owner"; }
 try "$@" && { echo acquired; exit 0; }
 cat "$l/owner" 2>/dev/null
 t=$(sed -n 's/^time=//p' "$l/owner" 2>/dev/null); t=${t:-0}
@@ -133,6 +136,10 @@ echo "age=$(( $(date +%s) - t ))"
 if [ "$6" = 1 ] && [ "$alive" = 0 ] && [ $(( $(date +%s) - t )) -ge "$5" ]; then
   rm -rf "$l" && try "$@" && { echo "broke-stale"; exit 0; }
 fi
+# Only the holder that was proved gone: the lock may have changed hands since it was read.
+if [ "$6" = gone ] && [ "$alive" = 0 ] && grep -qx "id=$7" "$l/owner" 2>/dev/null; then
+  rm -rf "$l" && try "$@" && { echo "broke-gone"; exit 0; }
+fi
 exit 3
 `
 
@@ -140,28 +147,46 @@ exit 3
 var ErrLocked = errors.New("another deploy holds the host's lock")
 
 // acquireLock takes the target's deploy lock. A stale lock (older than stale, its supervisor
-// gone) is broken only with force, because its holder might still be a hub in its copy phase.
-func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, force bool) (broke bool, err error) {
+// gone) is broken only with force, because its holder might still be a hub in its copy phase. A
+// lock whose holder is provably gone (a hub on this machine whose process no longer exists, and
+// no supervisor running on the host: a crashed or killed hub) is broken at once, with or
+// without force, and broke says which.
+func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, force bool) (broke string, err error) {
 	f := "0"
 	if force {
 		f = "1"
 	}
+	return lockAttempt(ctx, h, me, stale, f, "")
+}
+
+func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, f, goneID string) (broke string, err error) {
 	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", lockScript, "lock", me.ID, me.Owner,
-		strconv.Itoa(me.PID), strconv.FormatInt(me.Time.Unix(), 10), strconv.Itoa(int(stale.Seconds())), f}})
+		strconv.Itoa(me.PID), "-", strconv.Itoa(int(stale.Seconds())), f, goneID}})
 	out := string(res.Stdout)
 	if err == nil {
 		// A dry run printed the command and holds nothing.
-		return strings.Contains(out, "broke-stale"), nil
+		switch {
+		case strings.Contains(out, "broke-stale"):
+			return "a stale deploy lock (-force)", nil
+		case strings.Contains(out, "broke-gone"):
+			return "", nil // said by the caller, who knows whose it was
+		}
+		return "", nil
 	}
 	var xe *command.ExitError
 	if !errors.As(err, &xe) || xe.ExitCode != 3 {
-		return false, err
+		return "", err
 	}
 	holder := parseLock(out)
 	kv := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok {
 			kv[k] = v
+		}
+	}
+	if goneID == "" && kv["supervisor_alive"] == "0" && holderGone(holder, me) {
+		if _, err := lockAttempt(ctx, h, me, stale, "gone", holder.ID); err == nil {
+			return fmt.Sprintf("the deploy lock of %s, whose hub is gone (no process %d on this machine, no supervisor on the host)", holder.Owner, holder.PID), nil
 		}
 	}
 	age, _ := strconv.Atoi(kv["age"])
@@ -174,7 +199,18 @@ func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.D
 	default:
 		hint += fmt.Sprintf(", or if its hub is gone, -force breaks it once it is older than %s", stale)
 	}
-	return false, fmt.Errorf("%w: %s; %s", ErrLocked, holder, hint)
+	return "", fmt.Errorf("%w: %s; %s", ErrLocked, holder, hint)
+}
+
+// holderGone reports whether the lock's holder is provably dead: a hub on this machine (same
+// user@machine) whose process no longer exists. A hub elsewhere cannot be proved dead from
+// here, and a live pid may be the holder, so both keep the lock.
+func holderGone(holder, me lockInfo) bool {
+	if holder.Owner != me.Owner || holder.PID <= 0 || holder.PID == me.PID {
+		return false
+	}
+	err := syscall.Kill(holder.PID, 0)
+	return errors.Is(err, syscall.ESRCH)
 }
 
 func parseLock(out string) lockInfo {
