@@ -11,6 +11,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,37 +47,145 @@ func TestDeployWallTime(t *testing.T) {
 			lf.Down(ctx)
 			t.Fatal(err)
 		}
-		e := &command.Executor{}
 		gen := 1
-		run := func(hosts []*inventory.Host) time.Duration {
+		var phasesAll, phasesSingle phaseTimes
+		run := func(hosts []*inventory.Host, into *phaseTimes) time.Duration {
 			gen++
 			for _, h := range hosts {
 				if err := lf.SetVariant(h.Name, localfleet.Variant{Generation: gen}); err != nil {
 					t.Fatal(err)
 				}
 			}
+			// A fresh executor per run, as every `go tool mage deploy:*` process starts with: no
+			// ssh master connection carried over from the previous run (they made the single-host
+			// runs look cheaper by the handshakes the first run had paid for).
+			e := &command.Executor{}
+			defer e.Close()
 			var out bytes.Buffer
+			clock := &phaseClock{w: &out, start: map[string]time.Time{}, cur: map[string]string{}, times: into}
 			start := time.Now()
 			res, err := deploy.Run(ctx, inv, e, hosts, deploy.Options{KeepGoing: true, NixArgs: nix.Local().Args(),
-				ConfirmTimeout: 10 * time.Second, Out: &out, Progress: parallel.ProgressPlain})
+				ConfirmTimeout: 10 * time.Second, Out: clock, Progress: parallel.ProgressPlain})
 			d := time.Since(start)
+			clock.end(time.Now())
 			if err != nil || res.Report.Failed() > 0 {
 				t.Fatalf("deploy %d hosts: %v %v\n%s", len(hosts), err, res.Report.Err(), out.String())
 			}
 			return d
 		}
-		all := run(inv.Hosts)
+		busy0, total0 := cpuTicks(t)
+		all := run(inv.Hosts, &phasesAll)
+		busy1, total1 := cpuTicks(t)
 		var slowest, serial time.Duration
 		for _, h := range inv.Hosts {
-			d := run([]*inventory.Host{h})
+			d := run([]*inventory.Host{h}, &phasesSingle)
 			slowest = max(slowest, d)
 			serial += d
 		}
 		t.Logf("%d hosts: deploy all %.2fs; slowest single-host deploy %.2fs (ratio %.2f); sequential loop %.2fs (%.1fx the parallel deploy)",
 			n, all.Seconds(), slowest.Seconds(), all.Seconds()/slowest.Seconds(), serial.Seconds(), serial.Seconds()/all.Seconds())
-		e.Close()
+		t.Logf("  the machine's CPUs were %.0f%% busy during the %d-host deploy (/proc/stat)", 100*float64(busy1-busy0)/float64(total1-total0), n)
+		for _, p := range phasesAll.order {
+			t.Logf("  phase %-8s mean per host: %6.3fs in the %d-host deploy, %6.3fs deployed alone (%.1fx)",
+				p, phasesAll.mean(p).Seconds(), n, phasesSingle.mean(p).Seconds(), phasesAll.mean(p).Seconds()/phasesSingle.mean(p).Seconds())
+		}
 		if err := lf.Down(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// phaseTimes collects how long each phase took, per host and phase, across runs.
+type phaseTimes struct {
+	order []string
+	sum   map[string]time.Duration
+	n     map[string]int
+}
+
+func (pt *phaseTimes) add(phase string, d time.Duration) {
+	if pt.sum == nil {
+		pt.sum, pt.n = map[string]time.Duration{}, map[string]int{}
+	}
+	if _, ok := pt.sum[phase]; !ok {
+		pt.order = append(pt.order, phase)
+	}
+	pt.sum[phase] += d
+	pt.n[phase]++
+}
+
+func (pt *phaseTimes) mean(phase string) time.Duration {
+	if pt.n[phase] == 0 {
+		return 0
+	}
+	return pt.sum[phase] / time.Duration(pt.n[phase])
+}
+
+// phaseClock times the "HOST : phase NAME" lines of the plain progress output as they arrive:
+// a phase lasts until the host's next phase or the end of the run.
+type phaseClock struct {
+	w       *bytes.Buffer
+	partial []byte
+	start   map[string]time.Time
+	cur     map[string]string
+	times   *phaseTimes
+}
+
+func (c *phaseClock) Write(b []byte) (int, error) {
+	now := time.Now()
+	c.w.Write(b)
+	c.partial = append(c.partial, b...)
+	for {
+		i := bytes.IndexByte(c.partial, '\n')
+		if i < 0 {
+			break
+		}
+		line := string(c.partial[:i])
+		c.partial = c.partial[i+1:]
+		host, rest, ok := strings.Cut(line, " : ")
+		host = strings.TrimSpace(host)
+		if !ok {
+			continue
+		}
+		if phase, ok := strings.CutPrefix(rest, "phase "); ok {
+			c.finish(host, now)
+			c.cur[host], c.start[host] = phase, now
+		} else {
+			c.finish(host, now) // "ok in ...", "failed in ...": the host is done
+		}
+	}
+	return len(b), nil
+}
+
+func (c *phaseClock) finish(host string, now time.Time) {
+	if p := c.cur[host]; p != "" {
+		c.times.add(p, now.Sub(c.start[host]))
+		delete(c.cur, host)
+	}
+}
+
+func (c *phaseClock) end(now time.Time) {
+	for host := range c.cur {
+		c.finish(host, now)
+	}
+}
+
+// cpuTicks reads the machine's busy and total CPU time from /proc/stat's first line.
+func cpuTicks(t *testing.T) (busy, total uint64) {
+	t.Helper()
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	for i, f := range strings.Fields(line)[1:] {
+		n, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			t.Fatalf("/proc/stat: %v", err)
+		}
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, total
 }

@@ -87,7 +87,7 @@ while :; do
   # cleared) and the supervisor with it.
   [ -d "$d" ] || { echo "supervisor=gone"; echo "boot-id-now=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)"; exit 0; }
   for f in "$@"; do [ -e "$d/$f" ] && break 2; done
-  [ -e "$d/pid" ] && ! kill -0 "$(cat "$d/pid")" 2>/dev/null && [ ! -e "$d/done" ] && { echo "supervisor=dead"; break; }
+  p=$(cat "$d/pid" 2>/dev/null) && [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null && [ ! -e "$d/done" ] && { echo "supervisor=dead"; break; }
   sleep 0.1
 done
 for f in status confirmed committing result rolled-back rolling-back fell-back prev-generation prev-system boot-id; do

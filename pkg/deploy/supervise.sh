@@ -20,7 +20,8 @@ trap '' HUP
 dir=$1 action=$2 out=$3 profile_op=$4 magic=$5 confirm=$6 health=$7
 profile=/nix/var/nix/profiles/system
 cd "$dir" || exit 1
-echo $$ > pid
+# Atomically: the hub polls for this file and takes an empty one for a dead supervisor.
+echo $$ > pid.tmp && mv pid.tmp pid
 cat /proc/sys/kernel/random/boot_id > boot-id 2>/dev/null || true
 
 put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
