@@ -210,12 +210,28 @@ func (h *Host) destination() string {
 	return h.ssh.Destination
 }
 
+// KeepAlive and ConnectTimeout bound how long an unresponsive host holds a command: a hung
+// host is noticed within 3 × KeepAlive, one that accepts TCP but never answers within
+// ConnectTimeout.
+const (
+	KeepAlive      = 5 * time.Second
+	ConnectTimeout = 20 * time.Second
+)
+
 func (h *Host) sshArgs(ctl string) []string {
 	args := []string{"ssh",
 		"-o", "BatchMode=yes",
 		"-o", "ControlMaster=auto",
 		"-o", "ControlPath=" + ctl + "/%C",
 		"-o", "ControlPersist=120s",
+		// A host that hangs (a stopped VM, a stuck kernel) keeps its TCP connections open at
+		// the kernel and answers nothing: keep-alives end the connection, and every command
+		// on it, after ServerAliveInterval × ServerAliveCountMax, and a new connection gives up
+		// after ConnectTimeout (which bounds the banner exchange too). ssh takes the first
+		// value it sees, so these override ssh_config.
+		"-o", "ServerAliveInterval=" + strconv.Itoa(int(KeepAlive/time.Second)),
+		"-o", "ServerAliveCountMax=3",
+		"-o", "ConnectTimeout=" + strconv.Itoa(int(ConnectTimeout/time.Second)),
 	}
 	if h.ssh.Port > 0 {
 		args = append(args, "-p", strconv.Itoa(h.ssh.Port))

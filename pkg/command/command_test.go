@@ -108,7 +108,7 @@ func TestDryRunRunsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctl, _ := e.controlDir()
-	want := fmt.Sprintf("[dry-run] web: ssh -o BatchMode=yes -o ControlMaster=auto -o ControlPath=%s/%%C -o ControlPersist=120s -p 2222 -o IdentitiesOnly=yes root@10.1.2.3 -- 'sudo -n -- echo '\\''a b'\\'''\n", ctl)
+	want := fmt.Sprintf("[dry-run] web: ssh -o BatchMode=yes -o ControlMaster=auto -o ControlPath=%s/%%C -o ControlPersist=120s -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o ConnectTimeout=20 -p 2222 -o IdentitiesOnly=yes root@10.1.2.3 -- 'sudo -n -- echo '\\''a b'\\'''\n", ctl)
 	if out.String() != want {
 		t.Errorf("got  %s\nwant %s", out.String(), want)
 	}

@@ -106,6 +106,10 @@ func Probe(ctx context.Context, h *command.Host, newSystem string, timeout time.
 	return parseState(string(res.Stdout)), nil
 }
 
+// stepTimeout bounds a short remote step (the lock, /boot's free space): a host that takes
+// longer is not doing the step, it is hung, and it fails alone.
+const stepTimeout = time.Minute
+
 // lockInfo is the owner file of the target's deploy lock.
 type lockInfo struct {
 	ID    string
@@ -161,7 +165,7 @@ func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.D
 
 func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, f, goneID string) (broke string, err error) {
 	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", lockScript, "lock", me.ID, me.Owner,
-		strconv.Itoa(me.PID), "-", strconv.Itoa(int(stale.Seconds())), f, goneID}})
+		strconv.Itoa(me.PID), "-", strconv.Itoa(int(stale.Seconds())), f, goneID}, Timeout: stepTimeout})
 	out := string(res.Stdout)
 	if err == nil {
 		// A dry run printed the command and holds nothing.
@@ -257,7 +261,7 @@ func releaseLock(ctx context.Context, h *command.Host, id string) (handedOver bo
 // bootSpace returns the free MiB of /boot, or ok=false when /boot is not a separate mount.
 func bootSpace(ctx context.Context, h *command.Host) (mib int, ok bool, err error) {
 	script := `if ! mountpoint -q /boot 2>/dev/null; then echo none; exit 0; fi; df --output=avail -B1M /boot | tail -n 1`
-	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}})
+	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}, Timeout: stepTimeout})
 	if err != nil {
 		return 0, false, err
 	}

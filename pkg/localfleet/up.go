@@ -285,6 +285,34 @@ func (f *Fleet) Freeze(ctx context.Context, name string) error {
 	})
 }
 
+// Hang stops every process of the host with SIGSTOP, its init, sshd, its ssh sessions and
+// anything they run: a host whose kernel or VM hangs. TCP connections to it are still accepted
+// (by this machine's kernel) and then nothing answers. Unhang (or Heal) undoes it.
+func (f *Fleet) Hang(ctx context.Context, name string) error {
+	return f.signalAll(name, syscall.SIGSTOP, "hang")
+}
+
+// Unhang continues every process of a hung host.
+func (f *Fleet) Unhang(ctx context.Context, name string) error {
+	return f.signalAll(name, syscall.SIGCONT, "unhang")
+}
+
+func (f *Fleet) signalAll(name string, sig syscall.Signal, what string) error {
+	h, err := f.Host(name)
+	if err != nil {
+		return err
+	}
+	if !alive(h.Init, h.InitStart) {
+		return fmt.Errorf("host %s: %s: the host is not running", name, what)
+	}
+	for _, p := range startedBy(inNamespace("pid", nsOf(h.Init, "pid")), bootTicks()) {
+		if err := signal(p.pid, p.start, sig); err != nil {
+			return fmt.Errorf("host %s: %s: %w", name, what, err)
+		}
+	}
+	return nil
+}
+
 // Resume continues a frozen sshd.
 func (f *Fleet) Resume(ctx context.Context, name string) error {
 	h, p, err := f.sshd(name)
@@ -340,8 +368,8 @@ func (f *Fleet) SlowCopy(name string, delay time.Duration) error {
 	return nil
 }
 
-// Heal undoes every fault on the host: resumes and starts sshd, drops a pending activation
-// failure and the copy delay.
+// Heal undoes every fault on the host: continues a hung host, resumes and starts sshd, drops a
+// pending activation failure and the copy delay.
 func (f *Fleet) Heal(ctx context.Context, name string) error {
 	h, err := f.Host(name)
 	if err != nil {
@@ -357,6 +385,11 @@ func (f *Fleet) Heal(ctx context.Context, name string) error {
 	}
 	if err := f.SlowCopy(name, 0); err != nil {
 		return err
+	}
+	if alive(h.Init, h.InitStart) {
+		if err := f.Unhang(ctx, name); err != nil {
+			return err
+		}
 	}
 	return f.Start(ctx, name)
 }

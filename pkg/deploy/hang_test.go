@@ -1,0 +1,89 @@
+package deploy
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+// A host that hangs in the middle of its copy (every process stopped, as a stuck VM or kernel:
+// TCP still accepted by the kernel, nothing answering) must fail alone and in bounded time, not
+// hold the whole deploy:all until someone resumes it. The ssh keep-alives end the connection,
+// a new one gives up at ConnectTimeout, and the other host's deploy goes on.
+func TestHungHostFailsAlone(t *testing.T) {
+	needFleet(t)
+	if testing.Short() {
+		t.Skip("integration test: starts a local fleet")
+	}
+	f := startFleet(t, []string{"p620", "razer"})
+	before := f.consistent(t, "p620")
+	gen := f.next(t, localfleet.Variant{}, "p620", "razer")
+	// The copy to p620 goes slowly, so that it is under way when the host hangs.
+	if err := f.lf.SlowCopy("p620", 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	hung := make(chan error, 1)
+	go func() {
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if copying() {
+				hung <- f.lf.Hang(context.Background(), "p620")
+				return
+			}
+		}
+		hung <- context.DeadlineExceeded
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	start := time.Now()
+	res, out := f.deploy(t, ctx, "*", func(o *Options, _ []*inventory.Host) { o.CopyAttempts = 2 })
+	took := time.Since(start)
+	if err := <-hung; err != nil {
+		t.Fatalf("hang p620 during its copy: %v", err)
+	}
+	if err := f.lf.Unhang(context.Background(), "p620"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("deploy:all with p620 hung mid-copy ended after %s", took.Round(100*time.Millisecond))
+	if hr := hostResult(t, res.Report, "razer"); hr.Status != parallel.StatusOK {
+		t.Errorf("razer: %s (%v): a hung p620 must not hold it\n%s", hr.Status, hr.Err, out)
+	}
+	if got := generationOf(f.consistent(t, "razer")); got != itoa(gen) {
+		t.Errorf("razer runs g%s, want g%d", got, gen)
+	}
+	hr := hostResult(t, res.Report, "p620")
+	if hr.Status != parallel.StatusFailed || hr.FailedPhase != "copy" {
+		t.Errorf("p620: %s in phase %q (%v), want failed in copy\n%s", hr.Status, hr.FailedPhase, hr.Err, out)
+	}
+	// Bounded: keep-alives (3 × 5 s) and a reconnect that gives up after 20 s, not "until the
+	// host is resumed". The bound leaves room for a loaded machine.
+	if took > 3*time.Minute {
+		t.Errorf("deploy:all took %s with one host hung", took)
+	}
+	if err := f.lf.Heal(context.Background(), "p620"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.consistent(t, "p620"); got != before {
+		t.Errorf("p620 runs %s after the failed copy, want its old system %s", got, before)
+	}
+	reachable(t, f.inv(t), "p620")
+}
+
+// copying reports whether a SlowCopy wrapper (the local fleet's stand-in for a slow
+// nix-store --serve) is running anywhere, that is: the copy to the slowed host has begun.
+func copying() bool {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(b), "/run/localfleet/bin/nix-store") {
+			return true
+		}
+	}
+	return false
+}
