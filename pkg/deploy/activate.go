@@ -127,7 +127,7 @@ func (a activation) wait(ctx context.Context, h *command.Host, deadline time.Tim
 				return out, &goneError{dir: a.dir()}
 			}
 			if out["supervisor"] == "dead" {
-				return out, fmt.Errorf("the supervisor on the host died without a result (see %s/supervisor.log there)", a.dir())
+				return out, &deadError{dir: a.dir()}
 			}
 			return out, nil
 		}
@@ -153,6 +153,30 @@ func (e *goneError) Error() string {
 	return fmt.Sprintf("%s is gone: the host rebooted (or /run was cleared) during the deploy", e.dir)
 }
 
+// deadError is a supervisor that died (killed, out of memory) before it ended: nothing on the
+// host will roll back unless the hub does (rescue).
+type deadError struct{ dir string }
+
+func (e *deadError) Error() string {
+	return fmt.Sprintf("the supervisor on the host died without a result (see %s/supervisor.log there)", e.dir)
+}
+
+// rescueScript starts the uploaded supervisor again in rescue mode, detached like the first
+// one, to roll back what its dead predecessor left.
+const rescueScript = `d=` + stateRoot + `/$1
+[ -e "$d/supervise.sh" ] && [ ! -e "$d/done" ] || exit 3
+if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
+  exec systemd-run --unit="hub-deploy-$(basename "$d")-rescue" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" rescue
+fi
+setsid -f sh "$d/supervise.sh" "$d" rescue </dev/null >>"$d/supervisor.log" 2>&1
+`
+
+// rescue rolls back for a supervisor that died.
+func (a activation) rescue(ctx context.Context, h *command.Host) error {
+	_, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", rescueScript, "rescue", a.id}, Timeout: time.Minute})
+	return err
+}
+
 // signal creates a control file (confirm, commit, rollback) in the supervisor's directory.
 func (a activation) signal(ctx context.Context, h *command.Host, file, content string) error {
 	script := `d=` + stateRoot + `/$1; [ -d "$d" ] || exit 3; printf '%s\n' "$3" > "$d/$2.tmp" && mv "$d/$2.tmp" "$d/$2"`
@@ -173,8 +197,9 @@ func (a activation) confirmFresh(ctx context.Context, e *command.Executor, h *co
 	return err
 }
 
-// FreshSSHArgs is the host's ssh command line without connection sharing. ssh keeps the first
-// value it sees for an option, so the shared-connection options are removed, not overridden.
+// FreshSSHArgs is the host's ssh command line without connection sharing, and with its own
+// connect timeout. ssh keeps the first value it sees for an option, so the replaced options are
+// removed, not overridden.
 func FreshSSHArgs(h *command.Host, connectTimeout time.Duration) []string {
 	args := h.SSHArgs()
 	out := []string{"ssh", "-o", "ControlMaster=no", "-o", "ControlPath=none",
@@ -182,7 +207,8 @@ func FreshSSHArgs(h *command.Host, connectTimeout time.Duration) []string {
 	for i := 1; i < len(args); i++ {
 		if args[i] == "-o" && i+1 < len(args) {
 			v := args[i+1]
-			if strings.HasPrefix(v, "ControlMaster=") || strings.HasPrefix(v, "ControlPath=") || strings.HasPrefix(v, "ControlPersist=") {
+			if strings.HasPrefix(v, "ControlMaster=") || strings.HasPrefix(v, "ControlPath=") || strings.HasPrefix(v, "ControlPersist=") ||
+				strings.HasPrefix(v, "ConnectTimeout=") {
 				i++
 				continue
 			}

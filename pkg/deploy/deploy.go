@@ -478,6 +478,9 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 		}
 	}()
 	files, err := a.wait(ctx, remote, time.Now().Add(r.opts.ActivationTimeout), "status", "done")
+	if isDead(err) {
+		return r.awaitRollback(ctx, t, remote, a, "the supervisor died during the activation")
+	}
 	if isGone(err) {
 		return r.afterReboot(ctx, t, remote, sys, err)
 	}
@@ -530,6 +533,9 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	}
 	// The watchdog acknowledges the confirm; if its deadline passed first it is rolling back.
 	files, err = a.wait(ctx, remote, time.Now().Add(a.confirm+time.Minute), "confirmed", "done")
+	if isDead(err) {
+		return r.awaitRollback(ctx, t, remote, a, "the supervisor died before the confirmation")
+	}
 	if isGone(err) {
 		return r.afterReboot(ctx, t, remote, sys, err)
 	}
@@ -561,6 +567,9 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 		return hostError("health", "commit", err, "the watchdog rolls back without it")
 	}
 	files, err = a.wait(ctx, remote, time.Now().Add(a.health+a.confirm+time.Minute), "done")
+	if isDead(err) {
+		return r.awaitRollback(ctx, t, remote, a, "the supervisor died during the commit")
+	}
 	if isGone(err) {
 		return r.afterReboot(ctx, t, remote, sys, err)
 	}
@@ -578,6 +587,11 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	committed = true
 	r.recordDone(ctx, t, h, remote, sys, before)
 	return r.finish(ctx, t, h, remote, sys, status)
+}
+
+func isDead(err error) bool {
+	_, ok := errors.AsType[*deadError](err)
+	return ok
 }
 
 func isGone(err error) bool {
@@ -620,7 +634,17 @@ func showLog(t *parallel.Task, files supervisorFiles) {
 // awaitRollback waits for the watchdog to finish rolling back and reports the host failed.
 func (r *run) awaitRollback(ctx context.Context, t *parallel.Task, remote *command.Host, a activation, why string) error {
 	wctx := context.WithoutCancel(ctx)
-	files, err := a.wait(wctx, remote, time.Now().Add(a.confirm+a.health+2*time.Minute), "done")
+	deadline := time.Now().Add(a.confirm + a.health + 2*time.Minute)
+	files, err := a.wait(wctx, remote, deadline, "done")
+	if isDead(err) {
+		// Killed (or out of memory) before it ended: its rollback will never come. The hub
+		// starts it again in rescue mode, which rolls back from what it recorded.
+		t.Logf("%v: the hub rolls the host back itself", err)
+		if rerr := a.rescue(wctx, remote); rerr != nil {
+			return fmt.Errorf("%s; the supervisor died and the hub could not start the rollback (%v): check the host with `go tool mage deploy:status %s`", why, rerr, t.Host())
+		}
+		files, err = a.wait(wctx, remote, deadline, "done")
+	}
 	if isGone(err) {
 		return r.afterReboot(wctx, t, remote, System{}, err)
 	}
@@ -651,6 +675,9 @@ func (r *run) abort(ctx context.Context, t *parallel.Task, remote *command.Host,
 	files, err := a.wait(cctx, remote, time.Now().Add(5*time.Second), "done")
 	if err == nil && files.has("result") {
 		return nil // it already ended: awaitRollback or the caller reported it
+	}
+	if isDead(err) {
+		return r.awaitRollback(cctx, t, remote, a, "the supervisor died")
 	}
 	if isGone(err) {
 		if _, reported := errors.AsType[*rebootedError](cause); reported {

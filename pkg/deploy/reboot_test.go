@@ -2,8 +2,12 @@ package deploy
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,4 +98,71 @@ func TestRebootDuringActivationBootsThePreviousSystem(t *testing.T) {
 			t.Errorf("boot entry %s does not lead to the committed system %s", boot, running)
 		}
 	}
+}
+
+// A supervisor killed in the middle of the activation (SIGKILL, the OOM killer) cannot roll
+// back: the hub finds it dead and rolls the host back itself, by starting the uploaded
+// supervisor again in rescue mode, which waits for the orphaned activation to end first.
+func TestKilledSupervisorIsRescuedByTheHub(t *testing.T) {
+	needFleet(t)
+	if testing.Short() {
+		t.Skip("integration test: starts a local fleet")
+	}
+	f := startFleet(t, []string{"p620"})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	before := f.consistent(t, "p620")
+	f.next(t, localfleet.Variant{ActivationDelay: 3 * time.Second}, "p620")
+	h, err := f.lf.Host("p620")
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := make(chan error, 1)
+	go func() {
+		ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", h.Init))
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			for _, pid := range supervisorsIn(ns) {
+				time.Sleep(time.Second) // into the activation
+				killed <- syscall.Kill(pid, syscall.SIGKILL)
+				return
+			}
+		}
+		killed <- context.DeadlineExceeded
+	}()
+	res, out := f.deploy(t, ctx, "p620", nil)
+	if err := <-killed; err != nil {
+		t.Fatalf("kill the supervisor: %v", err)
+	}
+	hr := hostResult(t, res.Report, "p620")
+	if hr.Status != parallel.StatusFailed || hr.Err == nil || !strings.Contains(hr.Err.Error(), "rolled back by the hub") {
+		t.Fatalf("p620: %s (%v), want failed and rolled back by the hub\n%s", hr.Status, hr.Err, out)
+	}
+	if got := f.consistent(t, "p620"); got != before {
+		t.Errorf("p620 runs %s, want its previous system %s", got, before)
+	}
+	if _, err := os.Stat(filepath.Join(h.Dir, "run", "hub-deploy.lock")); err == nil {
+		t.Error("the deploy lock is still held")
+	}
+	reachable(t, f.inv(t), "p620")
+}
+
+// supervisorsIn lists the first-run supervisors (not rescues) running in pid namespace ns.
+func supervisorsIn(ns string) []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); l != ns || ns == "" {
+			continue
+		}
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		args := strings.Split(string(b), "\x00")
+		if len(args) > 3 && strings.HasSuffix(args[1], "/supervise.sh") && args[3] != "rescue" {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }

@@ -15,13 +15,22 @@
 # Arguments: dir action out profile magic confirm_s health_s
 #   profile: "set" (nix-env --set out), "gen:N" (switch to generation N) or "none"
 #   magic:   1 waits for the hub's confirm (new ssh connection) and commit files, else rolls back
+# Or: dir rescue. The hub found the supervisor of dir dead (killed, out of memory) before it
+# ended: this rolls back as it would have, from the arguments and state it recorded.
 set -u
 trap '' HUP
+rescue=0
+if [ "${2:-}" = rescue ]; then
+  rescue=1
+  # shellcheck disable=SC2046 # the recorded arguments are words without blanks (store paths)
+  set -- "$1" $(cat "$1/args")
+fi
 dir=$1 action=$2 out=$3 profile_op=$4 magic=$5 confirm=$6 health=$7
 profile=/nix/var/nix/profiles/system
 cd "$dir" || exit 1
 # Atomically: the hub polls for this file and takes an empty one for a dead supervisor.
 echo $$ > pid.tmp && mv pid.tmp pid
+[ "$rescue" = 1 ] || printf '%s %s %s %s %s %s\n' "$action" "$out" "$profile_op" "$magic" "$confirm" "$health" > args
 cat /proc/sys/kernel/random/boot_id > boot-id 2>/dev/null || true
 
 put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
@@ -31,10 +40,15 @@ put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
 tick() { read -r up _ < /proc/uptime; now=$(( ${up%.*} * 100 + 1${up#*.} - 100 )); }
 generation() { readlink "$profile" 2>/dev/null | sed -n 's/^system-\([0-9][0-9]*\)-link$/\1/p'; }
 
-prev_gen=$(generation)
-prev_sys=$(readlink /run/current-system 2>/dev/null || true)
-put prev-generation "$prev_gen"
-put prev-system "$prev_sys"
+if [ "$rescue" = 1 ]; then
+  prev_gen=$(cat prev-generation 2>/dev/null || true)
+  prev_sys=$(cat prev-system 2>/dev/null || true)
+else
+  prev_gen=$(generation)
+  prev_sys=$(readlink /run/current-system 2>/dev/null || true)
+  put prev-generation "$prev_gen"
+  put prev-system "$prev_sys"
+fi
 
 # The hub hands its deploy lock over (an "unlock" file) when it stops waiting while this still
 # runs: the lock then goes when this ends. The id of the lock is the name of this directory.
@@ -89,6 +103,16 @@ set_profile() {
 live=$action defer=0
 if [ "$action" = switch ] && [ "$magic" = 1 ]; then
   live=test defer=1
+fi
+if [ "$rescue" = 1 ]; then
+  # The dead supervisor's switch-to-configuration may still run (it was its child): let it end
+  # (a minute at most) before the previous system is activated over it.
+  i=0
+  while [ "$i" -lt 600 ] && pgrep -f "$out/bin/switch-to-configuration" >/dev/null 2>&1; do
+    sleep 0.1; i=$((i + 1))
+  done
+  [ -e status ] || put status 101
+  rollback "the supervisor died before it ended; rolled back by the hub"
 fi
 if [ "$defer" = 0 ]; then
   set_profile || { put status 100; rollback "setting the system profile failed"; }

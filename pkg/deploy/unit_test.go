@@ -221,7 +221,7 @@ func TestFreshSSHArgs(t *testing.T) {
 	e := &command.Executor{ControlDir: "/tmp/ctl"}
 	h := e.SSH("p620", inventory.SSH{Destination: "10.0.0.1", User: "root", Port: 2222, Options: []string{"IdentityFile=/k"}})
 	got := strings.Join(FreshSSHArgs(h, 5*time.Second), " ")
-	want := "ssh -o ControlMaster=no -o ControlPath=none -o ConnectTimeout=5 -o BatchMode=yes -p 2222 -o IdentityFile=/k root@10.0.0.1"
+	want := "ssh -o ControlMaster=no -o ControlPath=none -o ConnectTimeout=5 -o BatchMode=yes -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -p 2222 -o IdentityFile=/k root@10.0.0.1"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
