@@ -335,7 +335,12 @@ func lastLines(s string, n int) string {
 	return strings.TrimSpace(strings.Join(lines, " | "))
 }
 
+// abbrev keeps an error about a command on one line: a multi-line script (sh -c '...') is cut
+// at its first line break, and anything longer than 120 bytes is cut there.
 func abbrev(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + "..."
+	}
 	if len(s) > 120 {
 		return s[:117] + "..."
 	}

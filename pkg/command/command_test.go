@@ -267,3 +267,24 @@ func TestSSHUnreachable(t *testing.T) {
 		t.Fatalf("want connection refused, got %v", err)
 	}
 }
+
+// An error names its command on one line, however long or multi-line its script.
+func TestExitErrorOneLine(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"true"}, "web: true: exit status 1"},
+		{[]string{"sh", "-c", "d=/run/hub-deploy/$1; shift\nwhile :; do\n  sleep 1\ndone", "wait", "id"}, "web: sh -c 'd=/run/hub-deploy/$1; shift...: exit status 1"},
+		{[]string{"echo", strings.Repeat("x", 200)}, "web: echo " + strings.Repeat("x", 112) + "...: exit status 1"},
+	}
+	for _, tt := range tests {
+		got := (&ExitError{Host: "web", Args: tt.args, ExitCode: 1}).Error()
+		if got != tt.want {
+			t.Errorf("ExitError(%q):\n got %s\nwant %s", tt.args, got, tt.want)
+		}
+		if strings.Contains(got, "\n") {
+			t.Errorf("ExitError(%q) spans lines: %q", tt.args, got)
+		}
+	}
+}

@@ -31,7 +31,11 @@ func (a activation) dir() string { return stateRoot + "/" + a.id }
 // with setsid. Either way the hub learns what happened from files, not from this connection.
 // A connection that drops during the upload leaves cat a prefix of the script, which could
 // activate and end before the watchdog loops: only a script with its last line is started.
-const startScript = `d=` + stateRoot + `/$1; mkdir -p "$d" && cat > "$d/supervise.sh" || exit 1
+const startScript = `d=` + stateRoot + `/$1
+# Keep the ten newest finished deploys' directories (their logs, for deploy:status and a look
+# after the fact); older finished ones go. Unfinished ones stay whatever their age.
+ls -1dt ` + stateRoot + `/*/ 2>/dev/null | tail -n +11 | while read -r old; do [ -e "$old/done" ] && rm -rf "$old"; done
+mkdir -p "$d" && cat > "$d/supervise.sh" || exit 1
 tail -n 1 "$d/supervise.sh" | grep -q '^# end of supervise.sh' || { echo "the supervisor upload was cut short" >&2; exit 1; }
 shift
 if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then

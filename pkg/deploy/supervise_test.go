@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -319,5 +320,45 @@ func TestSupervisorCommitFailureRollsBack(t *testing.T) {
 	}
 	if got := calls(); !strings.Contains(got, "nix-env -p /nix/var/nix/profiles/system --set NEW\nswitch-to-configuration boot\n") {
 		t.Errorf("ran:\n%s", got)
+	}
+}
+
+// Every deploy leaves its directory under /run/hub-deploy (about 45 KiB of logs and state): the
+// start of the next one keeps the ten newest finished ones and every unfinished one.
+func TestStartPrunesOldFinishedDeploys(t *testing.T) {
+	tmp := t.TempDir()
+	root := filepath.Join(tmp, "hub-deploy")
+	script := strings.ReplaceAll(startScript, "/run/hub-deploy", root)
+	script = strings.ReplaceAll(script, "/run/systemd/system", filepath.Join(tmp, "no-systemd"))
+	now := time.Now()
+	mk := func(name string, age time.Duration, done bool) {
+		d := filepath.Join(root, name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if done {
+			os.WriteFile(filepath.Join(d, "done"), nil, 0o644)
+		}
+		os.Chtimes(d, now.Add(-age), now.Add(-age))
+	}
+	for i := 1; i <= 12; i++ {
+		mk(fmt.Sprintf("finished-%02d", i), time.Duration(i)*time.Minute, true)
+	}
+	mk("unfinished-old-1", time.Hour, false)
+	mk("unfinished-old-2", 2*time.Hour, false)
+	cmd := exec.Command("sh", "-c", script, "start", "new", "switch", filepath.Join(tmp, "system"), "none", "0", "1", "1")
+	cmd.Stdin = strings.NewReader(superviseScript)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("start: %v: %s", err, out)
+	}
+	entries, _ := os.ReadDir(root)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"finished-01", "finished-02", "finished-03", "finished-04", "finished-05", "finished-06",
+		"finished-07", "finished-08", "finished-09", "finished-10", "new", "unfinished-old-1", "unfinished-old-2"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("after the start:\n%s\nwant\n%s", strings.Join(names, " "), strings.Join(want, " "))
 	}
 }
