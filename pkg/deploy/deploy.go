@@ -488,7 +488,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 		return hostError("activate", "wait for switch-to-configuration", err, "")
 	}
 	status, _ := strconv.Atoi(files["status"])
-	if !a.magic || status != 0 && status != 4 {
+	if !a.magic {
 		showLog(t, files)
 	}
 	if files.has("fell-back") && files["result"] == "boot" {
@@ -651,6 +651,9 @@ func (r *run) awaitRollback(ctx context.Context, t *parallel.Task, remote *comma
 	if err != nil {
 		return fmt.Errorf("%s; the host should roll back on its own: %w; check it with `go tool mage deploy:status %s`", why, err, t.Host())
 	}
+	// The activation's output and the rollback's, which the host log would otherwise lack for
+	// a host that failed its confirm or health checks.
+	showLog(t, files)
 	t.Set("generation", genString(atoi(files["prev-generation"])))
 	t.Set("store path", shortPath(files["prev-system"]))
 	if files["result"] == "rolled-back" {

@@ -250,6 +250,12 @@ func TestLocalFleet(t *testing.T) {
 		if h.Status != parallel.StatusFailed || h.FailedPhase != "confirm" || !strings.Contains(h.Err.Error(), "rolled back") {
 			t.Fatalf("p620: %s in %s (%v), want failed in confirm with a rollback\n%s", h.Status, h.FailedPhase, h.Err, out)
 		}
+		// The host's log has the activation's output and the rollback's own.
+		for _, want := range []string{"p620 | Checking switch inhibitors... done", "p620 | == rolling back: new ssh connections fail"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the output lacks %q:\n%s", want, out)
+			}
+		}
 		if got := f.consistent(t, "p620"); got != before {
 			t.Errorf("p620 runs %s after the rollback, want %s", got, before)
 		}

@@ -65,7 +65,9 @@ finish() {
 }
 
 rollback() {
-  echo "rolling back: $1"
+  # What the rollback does goes into activate.log too, which the hub shows with the failure.
+  exec >> activate.log 2>&1
+  echo "== rolling back: $1"
   put rolling-back "$1"
   profile_changed=0
   if [ "$profile_op" != none ] && [ -n "$prev_gen" ] && [ "$(generation)" != "$prev_gen" ]; then
