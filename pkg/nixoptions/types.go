@@ -24,7 +24,7 @@ var anyPhrases = map[string]bool{
 	"anything": true, "unspecified value": true, "raw value": true, "YAML 1.1 value": true,
 	"YAML value": true, "JSON value": true, "TOML value": true, "Nix value": true,
 	"INI atom (null, bool, int, float or string)": true, "a list of them for duplicate keys": true,
-	"systemd option": true, "sysctl option value": true, "Key-value value": true,
+	"systemd option": true, "sysctl option value": true, "Key-value value": true, "a non-empty list of them": true,
 	"atom (null, bool, int, float or string)": true, "value": true,
 	"Nix config atom (null, bool, int, float, str, path or package)": true,
 }
@@ -71,6 +71,20 @@ func parseType(s string) (*Type, error) {
 			return &Type{Kind: c.kind, Elem: e, Desc: s}, nil
 		}
 	}
+	// nonEmptyListOf of a composite element: "non-empty (list of X)".
+	if rest, ok := strings.CutPrefix(s, "non-empty "); ok && strings.HasPrefix(rest, "(") {
+		if l, err := parseType(rest); err == nil && l.Kind == "list" {
+			return &Type{Kind: "list", Elem: l.Elem, Desc: s}, nil
+		}
+	}
+	// pkgs.formats.ini's section type: "section of an INI file (attrs of X)".
+	if rest, ok := strings.CutPrefix(s, "section of an INI file (attrs of "); ok && strings.HasSuffix(rest, ")") {
+		e, err := parseType(strings.ReplaceAll(strings.TrimSuffix(rest, ")"), "\x00", " or "))
+		if err != nil {
+			return nil, err
+		}
+		return &Type{Kind: "attrs", Elem: e, Desc: s}, nil
+	}
 	if rest, ok := strings.CutPrefix(s, "function that evaluates to a(n) "); ok {
 		if _, err := parseType(rest); err != nil {
 			return nil, err
@@ -98,6 +112,15 @@ func parseType(s string) (*Type, error) {
 }
 
 func parseAtom(s string) (*Type, error) {
+	// passwdEntry of a non-string type, e.g. "absolute path, not containing newlines or colons".
+	if base, ok := strings.CutSuffix(s, ", not containing newlines or colons"); ok && !strings.HasPrefix(s, "string, ") {
+		t, err := parseAtom(base)
+		if err != nil {
+			return nil, err
+		}
+		t.Desc = s
+		return t, nil
+	}
 	t := &Type{Desc: s}
 	switch {
 	case anyPhrases[s]:
@@ -109,7 +132,7 @@ func parseAtom(s string) (*Type, error) {
 	case s == "string" || s == "non-empty string" || s == "str" || s == "Concatenated string" ||
 		strings.HasPrefix(s, "strings concatenated with ") || strings.HasPrefix(s, "string matching the pattern ") ||
 		strings.HasPrefix(s, "string, ") || strings.HasPrefix(s, "string (with check: ") || strings.HasSuffix(s, "single-line string") ||
-		s == "string with no newlines" || s == "lines":
+		s == "string with no newlines" || s == "string without spaces" || s == "lines":
 		t.Kind = "string"
 	case s == "floating point number":
 		t.Kind = "float"

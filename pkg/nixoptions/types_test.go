@@ -27,6 +27,17 @@ func TestParseType(t *testing.T) {
 		{"16 bit unsigned integer; between 0 and 65535 (both inclusive)", "int", 0},
 		{"function that evaluates to a(n) string", "function", 0},
 		{"attribute set of (string or path or list of (string or path))", "attrs", 0},
+		// Phrases nixos-25.11's lib/types.nix and modules print (nix/options-25.11.json).
+		{"list of absolute path", "list", 0},
+		{"absolute path, not containing newlines or colons", "path", 0},
+		{"null or package or (absolute path, not containing newlines or colons)", "union", 3},
+		{"null or string without spaces", "union", 2},
+		{"null or string (with check: non-empty)", "union", 2},
+		{"non-empty (list of string (with check: non-empty))", "list", 0},
+		{"list of (open submodule of (YAML 1.1 value))", "list", 0},
+		{"open submodule of attribute set of section of an INI file (attrs of INI atom (null, bool, int, float or string) or a non-empty list of them)", "submodule", 0},
+		{"section of an INI file (attrs of INI atom (null, bool, int, float or string) or a non-empty list of them)", "attrs", 0},
+		{"(optionally newline-terminated) single-line string or list of string", "union", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -78,6 +89,11 @@ func TestTypeCheck(t *testing.T) {
 		{"open submodule of attribute set of (sysctl option value)", `{"k":"attrs","attrs":{"a":{"s":{"k":"int","v":1}}}}`, ""},
 		{`signed integer or value "auto" (singular enum)`, `{"k":"string","v":"auto"}`, ""},
 		{"list of (nixpkgs overlay)", `{"k":"list","items":[{"k":"function"}]}`, ""},
+		{"absolute path, not containing newlines or colons", `{"k":"string","v":"home/alice"}`, "not an absolute path"},
+		{"null or package or (absolute path, not containing newlines or colons)", `{"k":"string","v":"/run/current-system/sw/bin/zsh"}`, ""},
+		{"non-empty (list of string (with check: non-empty))", `{"k":"list","items":[{"k":"int","v":1}]}`, "integer 1"},
+		{"open submodule of attribute set of section of an INI file (attrs of INI atom (null, bool, int, float or string) or a non-empty list of them)", `{"k":"attrs","attrs":{"server":{"s":{"k":"attrs","attrs":{"http_port":{"s":{"k":"int","v":3000}}}}}}}`, ""},
+		{"open submodule of attribute set of section of an INI file (attrs of INI atom (null, bool, int, float or string) or a non-empty list of them)", `{"k":"attrs","attrs":{"server":{"s":{"k":"string","v":"x"}}}}`, "does not fit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc+" "+tt.shape, func(t *testing.T) {
