@@ -14,6 +14,11 @@ import (
 // update is registered once here, so every package that uses this one shares the same -update.
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
+// Update reports whether the tests run with -update, for a package whose golden output is not
+// one file per comparison (a generated tree, a format compared by its own tool). A package must
+// not register its own -update: two registrations of one flag panic when both are linked in.
+func Update() bool { return *update }
+
 // Check fails t when got differs from the file at path (relative to the test's package), or
 // writes got there under -update.
 func Check(t testing.TB, path string, got []byte) {

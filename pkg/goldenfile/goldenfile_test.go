@@ -1,8 +1,11 @@
 package goldenfile
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,5 +40,43 @@ func TestCheck(t *testing.T) {
 		if r.failed != tt.failed {
 			t.Errorf("%s: failed = %v (%s), want %v", tt.name, r.failed, r.msg, tt.failed)
 		}
+	}
+}
+
+// Only this package registers -update: a second registration panics ("flag redefined: update")
+// as soon as a package with its own imports this one, which happened in three packages.
+func TestNoOtherUpdateFlag(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == ".hub") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, filepath.Join("goldenfile", "goldenfile.go")) {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, `flag.Bool("update"`) && !strings.Contains(line, "strings.Contains") {
+				rel, _ := filepath.Rel(root, p)
+				found = append(found, fmt.Sprintf("%s:%d", rel, i+1))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		t.Errorf("%s registers its own -update flag: use goldenfile.Check or goldenfile.Update()", f)
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/nixos-hub/hub/pkg/goldenfile"
 )
 
 func TestCollectorsGolden(t *testing.T) {
@@ -46,7 +48,7 @@ func TestCollectorsGolden(t *testing.T) {
 			f := newFake(t, tc.app, tc.routes, nil)
 			s := newSetup(t, Options{}, f.instance("main"))
 			golden := filepath.Join("testdata", "golden", tc.name+".prom")
-			if *update {
+			if goldenfile.Update() {
 				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 					t.Fatal(err)
 				}

@@ -3,7 +3,6 @@ package media
 import (
 	"bytes"
 	"context"
-	"flag"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -24,7 +23,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/media/mediatest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // testSecret contains characters that URL encoding changes, so redaction of the escaped form is
 // exercised too.

@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"context"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,10 +11,10 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/goldenfile"
 	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated files under monitoring/")
 
 // repoMonitoring is the committed output; the tests treat it as the golden files.
 const repoMonitoring = "../../monitoring"
@@ -49,7 +48,7 @@ func allFiles(t *testing.T) Files {
 // monitoring/ must be exactly what the inventory and this package produce.
 func TestGeneratedFilesAreCurrent(t *testing.T) {
 	files := allFiles(t)
-	if *update {
+	if goldenfile.Update() {
 		if _, err := Write(repoMonitoring, files); err != nil {
 			t.Fatal(err)
 		}

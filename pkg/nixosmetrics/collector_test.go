@@ -3,7 +3,6 @@ package nixosmetrics
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,9 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/nixos-hub/hub/pkg/exporter"
+	"github.com/nixos-hub/hub/pkg/goldenfile"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files from current output")
 
 var scenarios = []struct {
 	name string
@@ -63,7 +62,7 @@ func expand(paths map[string]string, golden []byte) string {
 func compareGolden(t *testing.T, paths map[string]string, exp *exporter.Exporter, name string, metrics ...string) {
 	t.Helper()
 	file := filepath.Join("testdata", name+".prom")
-	if *update {
+	if goldenfile.Update() {
 		var buf bytes.Buffer
 		reg := testutilRegistry(t, exp)
 		if err := writeText(&buf, reg, metrics); err != nil {
