@@ -18,9 +18,9 @@ in
       enable = true;
       enable32Bit = lib.mkDefault (config.nixpkgs.hostPlatform.system == "x86_64-linux");
     };
-    # kernelModule.inInitrd: hardware.amdgpu.initrd.enable was an unstable-only name, kept as an
-    # alias "to be removed post 24.11" (nixos/modules/services/hardware/amdgpu.nix).
-    hardware.amdgpu.kernelModule.inInitrd = true;
+    # nixos-25.11's name (nixos/modules/services/hardware/amdgpu.nix); kernelModule.inInitrd
+    # exists only in an unmerged pull request's branch (nixpkgs PR 321663).
+    hardware.amdgpu.initrd.enable = true;
     hardware.amdgpu.opencl.enable = cfg.rocm;
     services.xserver.videoDrivers = [ "amdgpu" ];
   };
