@@ -207,3 +207,26 @@ func TestRepoFilesClassifiesEverything(t *testing.T) {
 		t.Errorf("unclassified nix/new.nix: err = %v", err)
 	}
 }
+
+// The collect mode (nix:optionsUsed, the regeneration's input) lists what the repository sets
+// and reads; it once stopped at the first value computed from a read.
+func TestCollectRepository(t *testing.T) {
+	needNix(t)
+	u, err := Collect(context.Background(), Options{Root: repoRoot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"services.resolved.fallbackDns", "hardware.amdgpu.initrd.enable", "services.openssh.enable"} {
+		if !slices.Contains(u.Set, want) {
+			t.Errorf("Set lacks %s (%d paths)", want, len(u.Set))
+		}
+	}
+	if !slices.Contains(u.Reads, "system.nixos.version") {
+		t.Errorf("Reads lacks system.nixos.version: %v", u.Reads)
+	}
+	for _, p := range append(u.Set, u.Reads...) {
+		if strings.HasPrefix(p, "features.") || strings.HasPrefix(p, "hub.") {
+			t.Errorf("the hub's own option %s is listed", p)
+		}
+	}
+}

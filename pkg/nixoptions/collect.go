@@ -16,13 +16,11 @@ type Used struct {
 	Reads []string // option paths read through config (a static scan: config.a.b and let-bound aliases)
 }
 
-// Collect evaluates the files as Check does, but without a manifest (every read name is made
-// readable as it is found), and scans the sources for reads. The hub's own options (features.*,
+// Collect evaluates the files as Check does, against the recorded manifest so that reads of the
+// options it knows evaluate (an empty one made every read a throw, and the collection stopped at
+// the first value computed from one), and scans the sources for reads. The hub's own options (features.*,
 // hub.*) are left out: they are declared here, not in nixpkgs.
 func Collect(ctx context.Context, opts Options) (*Used, error) {
-	if opts.Manifest == nil {
-		opts.Manifest = &Manifest{Options: map[string]Option{}}
-	}
 	if opts.MaxRuns == 0 {
 		opts.MaxRuns = 400
 	}
