@@ -94,7 +94,9 @@ func (c *client) do(ctx context.Context, e endpoint) ([]byte, error) {
 	default:
 		req.Header.Set("X-Api-Key", c.secret.Reveal())
 	}
-	resp, err := c.http.Do(req)
+	hc := *c.http // shares the transport; the redirect policy holds whatever client was given
+	hc.CheckRedirect = sameOrigin
+	resp, err := hc.Do(req)
 	if err != nil {
 		// *url.Error repeats the full URL, which for Tautulli carries the key: keep only the cause.
 		if ue, ok := errors.AsType[*url.Error](err); ok {
@@ -121,6 +123,25 @@ func (c *client) do(ctx context.Context, e endpoint) ([]byte, error) {
 		return nil, &StatusError{Code: resp.StatusCode}
 	}
 	return body, nil
+}
+
+// maxRedirects bounds the same-origin redirects followed (a trailing slash, a base path).
+const maxRedirects = 3
+
+// sameOrigin is the redirect policy of every request: follow only to the same scheme and host,
+// and never with a Referer. Go strips Authorization on a redirect to another host but re-sends
+// X-Api-Key and X-Plex-Token, and the Referer would carry Tautulli's apikey query: an SSO proxy
+// that sends unauthenticated API calls to its login host would receive the keys.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	from := via[0].URL
+	if req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
+		return fmt.Errorf("redirected to %s://%s, another origin: not followed, the credential would go there; set the instance's url to the service itself", req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) > maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	req.Header.Del("Referer")
+	return nil
 }
 
 // snippet is the start of an error body, which usually says what went wrong ("database is
