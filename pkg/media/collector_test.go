@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/nixos-hub/hub/pkg/exporter"
 	"github.com/nixos-hub/hub/pkg/goldenfile"
 )
 
@@ -380,5 +381,41 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// One instance whose credential cannot be read (agenix has not decrypted it yet, or a
+// DynamicUser lacks the permission) is up=0 with the reason, alone: the exporter starts and the
+// other instances are scraped. Once the file is readable the instance comes up without a restart.
+func TestUnreadableCredentialFailsAlone(t *testing.T) {
+	good := newFake(t, Sonarr, nil, nil)
+	locked := newFake(t, Sonarr, nil, nil)
+	var mu sync.Mutex
+	readable := false
+	read := testSecretFile(t)
+	opts := Options{ReadSecret: func(path string) (exporter.Secret, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.HasSuffix(path, "-locked") && !readable {
+			return exporter.Secret{}, fmt.Errorf("open %s: permission denied", path)
+		}
+		return read(path)
+	}}
+	s := newSetup(t, opts, good.instance("good"), locked.instance("locked"))
+	body := scrape(t, s.exp.Handler(), "")
+	for _, want := range []string{`hub_media_up{app="sonarr",name="good"} 1`, `hub_media_up{app="sonarr",name="locked"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("first scrape lacks %q", want)
+		}
+	}
+	if logs := s.logs.String(); !strings.Contains(logs, "sonarr locked: api_key_file: open /run/agenix/sonarr-locked: permission denied") {
+		t.Errorf("the log does not say why locked is down:\n%s", logs)
+	}
+	mu.Lock()
+	readable = true
+	mu.Unlock()
+	s.clock.Advance(2 * time.Minute)
+	if body := scrape(t, s.exp.Handler(), ""); !strings.Contains(body, `hub_media_up{app="sonarr",name="locked"} 1`) {
+		t.Errorf("locked is still down once its credential is readable")
 	}
 }

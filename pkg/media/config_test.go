@@ -137,14 +137,3 @@ func TestMountOf(t *testing.T) {
 		t.Error("a path outside every mount matched one")
 	}
 }
-
-func TestNewCollectorsReportsUnreadableCredential(t *testing.T) {
-	cfg, err := ParseConfig(strings.NewReader("[[sonarr]]\nname = \"m\"\nurl = \"http://h\"\napi_key_file = \"/nonexistent/sonarr-key\""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = NewCollectors(cfg, Options{MinInterval: 0, TargetTimeout: 1})
-	if err == nil || !strings.Contains(err.Error(), "sonarr m: api_key_file:") || !strings.Contains(err.Error(), "/nonexistent/sonarr-key") {
-		t.Errorf("error %v does not name the instance and the file", err)
-	}
-}

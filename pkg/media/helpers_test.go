@@ -23,7 +23,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/media/mediatest"
 )
 
-
 // testSecret contains characters that URL encoding changes, so redaction of the escaped form is
 // exercised too.
 const testSecret = "k3y+with/slash=and&amp"
@@ -156,12 +155,8 @@ func newSetup(t *testing.T, opts Options, insts ...Instance) *setup {
 	}
 	opts.Now = s.clock.Now
 	opts.Logger = slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	opts.ReadSecret = func(path string) (exporter.Secret, error) {
-		f := filepath.Join(t.TempDir(), "secret")
-		if err := os.WriteFile(f, []byte(testSecret+"\n"), 0o600); err != nil {
-			return exporter.Secret{}, err
-		}
-		return exporter.ReadSecretFile(f)
+	if opts.ReadSecret == nil {
+		opts.ReadSecret = testSecretFile(t)
 	}
 	cs, err := NewCollectors(&Config{Instances: insts}, opts)
 	if err != nil {
@@ -218,3 +213,14 @@ func gatherText(t *testing.T, c prometheus.Collector) []byte {
 }
 
 func bind(s *setup) prometheus.Collector { return s.exp.Bind(context.Background()) }
+
+// testSecretFile reads every credential file as testSecret.
+func testSecretFile(t *testing.T) func(string) (exporter.Secret, error) {
+	return func(path string) (exporter.Secret, error) {
+		f := filepath.Join(t.TempDir(), "secret")
+		if err := os.WriteFile(f, []byte(testSecret+"\n"), 0o600); err != nil {
+			return exporter.Secret{}, err
+		}
+		return exporter.ReadSecretFile(f)
+	}
+}

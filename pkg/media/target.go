@@ -191,12 +191,15 @@ func NewCollectors(cfg *Config, opts Options) (map[string]exporter.Collector, er
 	}
 	d := newDescs()
 	collectors := map[string]*appCollector{}
-	var errs []error
 	for _, inst := range cfg.Instances {
+		fetch := fetcherFor(inst.App)
 		secret, err := opts.ReadSecret(inst.CredentialFile)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %s: %s: %w", inst.App, inst.Name, inst.App.credentialField(), err))
-			continue
+			// One unreadable key (not yet decrypted, a permission a DynamicUser lacks) must not
+			// stop the exporter and with it every other instance: this one is up=0, saying
+			// why, and tries the file again at each fetch.
+			opts.Logger.Warn("media target has no credential yet", "app", inst.App, "name", inst.Name, "err", err)
+			fetch = withCredential(inst, opts.ReadSecret, fetch)
 		}
 		c := collectors[string(inst.App)]
 		if c == nil {
@@ -206,19 +209,32 @@ func NewCollectors(cfg *Config, opts Options) (map[string]exporter.Collector, er
 		c.targets = append(c.targets, &target{
 			inst:   inst,
 			client: &client{inst: inst, secret: secret, http: opts.HTTPClient},
-			fetch:  fetcherFor(inst.App),
+			fetch:  fetch,
 			d:      d,
 			opts:   &opts,
 		})
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
 	}
 	out := make(map[string]exporter.Collector, len(collectors))
 	for name, c := range collectors {
 		out[name] = c
 	}
 	return out, nil
+}
+
+// withCredential reads the instance's credential before each fetch until it can, then fetches.
+// The fetches of one target never overlap (singleflight), so setting the client's secret here
+// races with nothing.
+func withCredential(inst Instance, read func(string) (exporter.Secret, error), next fetchFunc) fetchFunc {
+	return func(ctx context.Context, c *client, d *descs, s *sink) error {
+		if c.secret.IsZero() {
+			secret, err := read(inst.CredentialFile)
+			if err != nil {
+				return fmt.Errorf("%s %s: %s: %w", inst.App, inst.Name, inst.App.credentialField(), err)
+			}
+			c.secret = secret
+		}
+		return next(ctx, c, d, s)
+	}
 }
 
 // parallel runs the endpoint queries of one instance concurrently and joins their errors, so a
