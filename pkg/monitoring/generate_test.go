@@ -15,7 +15,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
-
 // repoMonitoring is the committed output; the tests treat it as the golden files.
 const repoMonitoring = "../../monitoring"
 

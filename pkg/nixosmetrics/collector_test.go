@@ -20,7 +20,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/goldenfile"
 )
 
-
 var scenarios = []struct {
 	name string
 	sc   scenario
