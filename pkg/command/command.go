@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/inventory"
@@ -65,12 +66,15 @@ type ExitError struct {
 	ExitCode int
 	Stderr   string
 	TimedOut bool
+	Signal   string // the signal that killed it ("killed"), when one did
 }
 
 func (e *ExitError) Error() string {
 	msg := fmt.Sprintf("%s: %s: exit status %d", e.Host, abbrev(Quote(e.Args)), e.ExitCode)
 	if e.TimedOut {
 		msg = fmt.Sprintf("%s: %s: timed out", e.Host, abbrev(Quote(e.Args)))
+	} else if e.Signal != "" {
+		msg = fmt.Sprintf("%s: %s: killed by signal (%s)", e.Host, abbrev(Quote(e.Args)), e.Signal)
 	}
 	if s := lastLines(e.Stderr, 3); s != "" {
 		msg += ": " + s
@@ -156,6 +160,11 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 		}
 		xe := &ExitError{Host: h.name, Args: c.Args, ExitCode: res.ExitCode, Stderr: stderr.String(),
 			TimedOut: errors.Is(ctx.Err(), context.DeadlineExceeded)}
+		if ee != nil {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				xe.Signal = ws.Signal().String()
+			}
+		}
 		if ctx.Err() != nil && !xe.TimedOut {
 			return res, fmt.Errorf("%s: %s: %w", h.name, abbrev(Quote(c.Args)), ctx.Err())
 		}

@@ -288,3 +288,12 @@ func TestExitErrorOneLine(t *testing.T) {
 		}
 	}
 }
+
+// A command killed by a signal says which, instead of "exit status -1".
+func TestExitErrorNamesTheSignal(t *testing.T) {
+	_, err := (&Executor{}).Local().Run(context.Background(), Cmd{Args: []string{"sh", "-c", "kill -TERM $$"}})
+	var xe *ExitError
+	if !errors.As(err, &xe) || xe.Signal != "terminated" || !strings.HasSuffix(err.Error(), "killed by signal (terminated)") {
+		t.Fatalf("err = %v (%+v), want killed by signal (terminated)", err, xe)
+	}
+}
