@@ -129,6 +129,16 @@ func sshBanner(endpoint string, timeout time.Duration) error {
 func kill(h Host) error {
 	began := bootTicks()
 	initAlive := alive(h.Init, h.InitStart)
+	// The processes that entered the host's mount namespace from outside its pid namespace
+	// (nsenter), listed while its init still holds the namespace and so its id is the host's.
+	// Listed later, the id may already belong to a new namespace that a process of another
+	// fleet, or a nix-store of this machine, created for itself (unshare): no start-time filter
+	// can exclude those, since they entered it after they started. It killed a deploy's nix-env
+	// and nix copy when fleets came and went side by side.
+	var entered []proc
+	if initAlive {
+		entered = inNamespace("mnt", h.MntNS)
+	}
 	var errs []error
 	if initAlive {
 		if err := signal(h.Init, h.InitStart, syscall.SIGKILL); err != nil {
@@ -147,11 +157,17 @@ func kill(h Host) error {
 		if alive(h.Init, h.InitStart) || alive(h.Launcher, h.LauncherStart) {
 			return false, nil
 		}
-		// The namespace ids are only trusted while we know its init was alive: ids are reused.
+		// The pid namespace's id is only trusted while we know its init was alive (ids are
+		// reused), and only for processes that started before the kill: a process cannot move
+		// into another pid namespace after it started.
 		if initAlive {
-			left := startedBy(append(inNamespace("pid", h.PidNS), inNamespace("mnt", h.MntNS)...), began)
+			left := startedBy(inNamespace("pid", h.PidNS), began)
+			for _, p := range entered {
+				if alive(p.pid, p.start) {
+					left = append(left, p)
+				}
+			}
 			for _, p := range left {
-				// Only nsenter-ed processes can be in the mount namespace outside the pid one.
 				signal(p.pid, p.start, syscall.SIGKILL)
 			}
 			if len(left) > 0 {

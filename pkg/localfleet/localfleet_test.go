@@ -78,7 +78,15 @@ func assertGone(t *testing.T, dir string, hosts []Host, before uint64) {
 		if left := startedBy(inNamespace("pid", h.PidNS), before); len(left) > 0 {
 			t.Errorf("host %s: %d processes left in %s, e.g. %d %s", h.Name, len(left), h.PidNS, left[0].pid, left[0].cmd)
 		}
-		if left := startedBy(inNamespace("mnt", h.MntNS), before); len(left) > 0 {
+		// A mount namespace id can be reused by a namespace that an older process of another
+		// fleet unshared for itself: only a process whose mounts are the host's is the host's.
+		var inHostMounts []proc
+		for _, p := range startedBy(inNamespace("mnt", h.MntNS), before) {
+			if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", p.pid)); err == nil && bytes.Contains(b, []byte(h.Dir+"/")) {
+				inHostMounts = append(inHostMounts, p)
+			}
+		}
+		if left := inHostMounts; len(left) > 0 {
 			t.Errorf("host %s: %d processes left in %s, e.g. %d %s (state %c, parent %d; launcher %d)", h.Name, len(left), h.MntNS, left[0].pid, left[0].cmd, left[0].state, left[0].ppid, h.Launcher)
 		}
 	}
