@@ -196,6 +196,15 @@ func tailFile(path string, n int) string {
 // sshd returns the host's listening sshd as this machine sees it.
 func sshd(h Host) (proc, error) {
 	b, err := os.ReadFile(filepath.Join(h.runDir(), "sshd.pid"))
+	if errors.Is(err, os.ErrNotExist) && alive(h.Init, h.InitStart) {
+		// An activation removes the pid file before it reloads sshd, and a frozen sshd cannot
+		// write it again: the listener is still the init's sshd child.
+		for _, p := range inNamespace("pid", h.PidNS) {
+			if p.ppid == h.Init && strings.Contains(p.cmd, "sshd") {
+				return p, nil
+			}
+		}
+	}
 	if err != nil {
 		return proc{}, fmt.Errorf("host %s: sshd is not running: %w", h.Name, err)
 	}

@@ -406,6 +406,20 @@ func TestFleet(t *testing.T) {
 		}
 		mustSSH(t, f, h, "true")
 
+		// An activation while sshd is frozen removes its pid file before the reload, and the
+		// frozen sshd cannot write it again: Resume still finds the listener.
+		if err := f.Freeze(t.Context(), h); err != nil {
+			t.Fatal(err)
+		}
+		host, _ := f.Host(h)
+		if err := os.Remove(filepath.Join(host.runDir(), "sshd.pid")); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Resume(t.Context(), h); err != nil {
+			t.Fatalf("Resume after the pid file went: %v", err)
+		}
+		mustSSH(t, f, h, "true")
+
 		if err := f.FailNextActivation(h); err != nil {
 			t.Fatal(err)
 		}
