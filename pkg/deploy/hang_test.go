@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,10 +30,15 @@ func TestHungHostFailsAlone(t *testing.T) {
 	if err := f.lf.SlowCopy("p620", 3*time.Second); err != nil {
 		t.Fatal(err)
 	}
+	h, err := f.lf.Host("p620")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", h.Init))
 	hung := make(chan error, 1)
 	go func() {
 		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if copying() {
+			if copying(ns) {
 				hung <- f.lf.Hang(context.Background(), "p620")
 				return
 			}
@@ -76,10 +82,14 @@ func TestHungHostFailsAlone(t *testing.T) {
 }
 
 // copying reports whether a SlowCopy wrapper (the local fleet's stand-in for a slow
-// nix-store --serve) is running anywhere, that is: the copy to the slowed host has begun.
-func copying() bool {
+// nix-store --serve) runs in pid namespace ns, that is: the copy to the slowed host has begun.
+// Other tests' fleets run the same wrapper at the same path, in their own namespaces.
+func copying(ns string) bool {
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
+		if l, _ := os.Readlink(filepath.Join("/proc", e.Name(), "ns", "pid")); l != ns || ns == "" {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
 		if err == nil && strings.Contains(string(b), "/run/localfleet/bin/nix-store") {
 			return true
