@@ -27,8 +27,12 @@ type testFleet struct {
 	gen int // the last generation number handed out
 }
 
+// needFleet skips a test that starts a local fleet under -short or where one cannot run.
 func needFleet(t testing.TB) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: starts a local fleet")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("the local fleet needs root (mount namespaces)")
 	}
@@ -180,9 +184,6 @@ func reachable(t testing.TB, inv *inventory.Fleet, host string) {
 
 func TestLocalFleet(t *testing.T) {
 	needFleet(t)
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
 	f := startFleet(t, nil)
 	ctx := context.Background()
 	all := "*"
@@ -516,9 +517,6 @@ func TestLocalFleet(t *testing.T) {
 
 func TestLocalFleetSwitchInhibitors(t *testing.T) {
 	needFleet(t)
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
 	f := startFleet(t, []string{"hp"})
 	ctx := context.Background()
 	before := f.link(t, "hp", "run/current-system")

@@ -20,9 +20,6 @@ import (
 // a new one gives up at ConnectTimeout, and the other host's deploy goes on.
 func TestHungHostFailsAlone(t *testing.T) {
 	needFleet(t)
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
 	f := startFleet(t, []string{"p620", "razer"})
 	before := f.consistent(t, "p620")
 	gen := f.next(t, localfleet.Variant{}, "p620", "razer")

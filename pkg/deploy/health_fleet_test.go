@@ -27,9 +27,6 @@ import (
 // hub, as 127.0.0.1:32400 does for the real p510 deployed from p620.
 func TestLocalFleetHealthChecksRunWhereTheySay(t *testing.T) {
 	needFleet(t)
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
 	f := startFleet(t, []string{"p510"})
 	ctx := context.Background()
 	inv := f.inv(t)

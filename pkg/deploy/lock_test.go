@@ -21,9 +21,6 @@ import (
 // refusing for 15 minutes. A live holder, or one on another machine, keeps it.
 func TestLockOfAGoneHubIsBrokenAtOnce(t *testing.T) {
 	needFleet(t)
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
 	f := startFleet(t, []string{"p620"})
 	h, err := f.lf.Host("p620")
 	if err != nil {

@@ -23,9 +23,6 @@ import (
 // each rebooted one second into a four-second activation.
 func TestRebootDuringActivationBootsThePreviousSystem(t *testing.T) {
 	needFleet(t)
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
 	f := startFleet(t, []string{"p620"})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -105,9 +102,6 @@ func TestRebootDuringActivationBootsThePreviousSystem(t *testing.T) {
 // supervisor again in rescue mode, which waits for the orphaned activation to end first.
 func TestKilledSupervisorIsRescuedByTheHub(t *testing.T) {
 	needFleet(t)
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
 	f := startFleet(t, []string{"p620"})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
