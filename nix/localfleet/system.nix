@@ -74,7 +74,8 @@ let
   '' + (if v.sshd == "deny" then "AllowUsers nobody\n" else "");
 
   # The units of a systemd host, each a store file of its own as on NixOS: a unit that does not
-  # change is the same path in the next generation, so switch-to-configuration leaves it alone.
+  # change has the same content in the next generation, so switch-to-configuration leaves it
+  # alone.
   # sshd: KillMode=process keeps the sessions (the hub's connection among them) when a changed
   # config restarts the daemon, as NixOS's sshd.service does; the restart trigger is the
   # config's hash, since the unit reads the config through /run/current-system.

@@ -21,13 +21,14 @@ subst() {
 subst $activateTemplate $out/activate
 subst $switchTemplate $out/bin/switch-to-configuration
 if [ -n "$systemdHost" ]; then
-  # The units, linked as NixOS links them into /etc/static/systemd/system, each enabled by a
-  # link in multi-user.target.wants; the host's /etc/systemd/system points here through
-  # /run/current-system.
+  # The units under their own names (a link to a store file named <hash>-<unit> would make
+  # systemd take the unit for an alias), each enabled by a link in multi-user.target.wants; the
+  # host's /etc/systemd/system points here through /run/current-system, as NixOS's points into
+  # /etc/static.
   mkdir -p $out/etc/systemd/system/multi-user.target.wants
   set -- $unitFiles
   for u in $unitNames; do
-    ln -s "$1" "$out/etc/systemd/system/$u"
+    cp "$1" "$out/etc/systemd/system/$u"
     ln -s "../$u" "$out/etc/systemd/system/multi-user.target.wants/$u"
     shift
   done

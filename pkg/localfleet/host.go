@@ -25,8 +25,10 @@ const bootTimeout = 20 * time.Second
 
 func (h Host) nixDir() string { return filepath.Join(h.Dir, "nix") }
 
-// runDir is the host's /run: a directory of the host's for a lightweight host, the container's
-// own tmpfs for a systemd host.
+// RunDir is the host's /run as this machine sees it: a directory of the host's for a
+// lightweight host, the container's own tmpfs (through its init's root) for a systemd host.
+func (h Host) RunDir() string { return h.runDir() }
+
 func (h Host) runDir() string {
 	if h.Systemd {
 		return filepath.Join(h.procRoot(), "run")

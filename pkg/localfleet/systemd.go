@@ -213,6 +213,17 @@ func inHost(ctx context.Context, h Host, args ...string) ([]byte, error) {
 	return out, nil
 }
 
+// InHost runs a command inside the named host through its init's namespaces (nsenter), which
+// reaches it even when its sshd does not answer: faults such as killing sshd.service, and
+// checks of what the host's systemd did.
+func (f *Fleet) InHost(ctx context.Context, name string, args ...string) ([]byte, error) {
+	h, err := f.Host(name)
+	if err != nil {
+		return nil, err
+	}
+	return inHost(ctx, h, args...)
+}
+
 // systemState is `systemctl is-system-running` on the host: initializing, starting, running,
 // degraded, stopping, ...
 func systemState(ctx context.Context, h Host) string {

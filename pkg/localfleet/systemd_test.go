@@ -84,6 +84,12 @@ func TestSystemdHost(t *testing.T) {
 		if out := mustSSH(t, f, h, "journalctl -b -u sshd.service --no-pager -o cat"); !strings.Contains(out, "Server listening on") {
 			t.Errorf("sshd's journal: %q", out)
 		}
+		// Transient units with the hardening NixOS services use run (DynamicUser allocates a
+		// user from systemd's dynamic range, 61184-65519).
+		out := mustSSH(t, f, h, "systemd-run --quiet --wait --pipe -p DynamicUser=yes -p ProtectSystem=strict id -u")
+		if uid, err := strconv.Atoi(out); err != nil || uid < 61184 || uid > 65519 {
+			t.Errorf("systemd-run -p DynamicUser=yes id -u: %q, want a uid in 61184-65519", out)
+		}
 		// The lightweight host beside it is unchanged.
 		if out := mustSSH(t, f, "razer", "test -d /run/systemd/system && echo systemd || echo none"); out != "none" {
 			t.Errorf("razer: %q", out)
