@@ -78,6 +78,9 @@ func runSuites(ctx context.Context, suites []checks.Suite, junit string) error {
 	if err := sysdeps.Ensure(ctx, checks.Tools(suites), os.Stdout); err != nil {
 		return err
 	}
+	if err := checks.Prepare(ctx, suites, os.Stdout); err != nil {
+		return err
+	}
 	logDir := filepath.Join(runsDir, time.Now().UTC().Format("20060102T150405Z")+"-test")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err

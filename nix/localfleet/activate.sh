@@ -16,6 +16,10 @@ fi
 ln -sfn "$systemConfig" /run/.current-system.tmp
 mv -T /run/.current-system.tmp /run/current-system
 
+# On a systemd host the units are switch-to-configuration's (and, at boot, systemd's) job, as on
+# NixOS, where the activation script sets up /etc and leaves services alone.
+[ -z "@systemdHost@" ] || exit 0
+
 # During boot the init starts sshd itself; otherwise reload it (sshd re-execs and re-reads the
 # config through /run/current-system on SIGHUP) or ask init (pid 1 of the host) to start it.
 # Like `systemctl reload`, wait until the new sshd listens: it rewrites its pid file then.

@@ -24,6 +24,40 @@ booted=$(readlink /run/booted-system 2>/dev/null || true)
 
 same() { [ "$(readlink "$1" 2>/dev/null || true)" = "$(readlink "$2" 2>/dev/null || true)" ]; }
 
+# A systemd host's units: the unit files of a system's etc/systemd/system (not the .wants links).
+units() { [ -d "$1/etc/systemd/system" ] && find "$1/etc/systemd/system/" -mindepth 1 -maxdepth 1 ! -type d -printf '%f\n' | sort; }
+list() { echo "$*" | sed 's/ /, /g'; }
+# unit_changes sets stop, restart and start as NixOS's switch-to-configuration decides them:
+# units only the running system has are stopped, units whose file differs are restarted, units
+# only the new system has are started.
+unit_changes() {
+  stop= restart= start=
+  for u in $(units "$current"); do
+    [ -e "$out/etc/systemd/system/$u" ] || stop="${stop:+$stop }$u"
+  done
+  for u in $(units "$out"); do
+    if [ -z "$current" ] || [ ! -e "$current/etc/systemd/system/$u" ]; then
+      start="${start:+$start }$u"
+    elif ! cmp -s "$current/etc/systemd/system/$u" "$out/etc/systemd/system/$u"; then
+      restart="${restart:+$restart }$u"
+    fi
+  done
+}
+
+if [ "$action" = dry-activate ] && [ -n "@systemdHost@" ]; then
+  echo "would activate the configuration..."
+  unit_changes
+  [ -z "$stop" ] || echo "would stop the following units: $(list $stop)"
+  [ -z "$restart" ] || echo "would restart the following units: $(list $restart)"
+  [ -z "$start" ] || echo "would start the following units: $(list $start)"
+  for f in kernel initrd kernel-modules systemd; do
+    if [ -n "$booted" ] && ! same "$booted/$f" "$out/$f"; then
+      echo "would require a reboot: $f differs from the booted system"
+    fi
+  done
+  exit 0
+fi
+
 if [ "$action" = dry-activate ]; then
   echo "would activate the configuration..."
   if [ -z "$current" ] || ! cmp -s "$current/etc/ssh/sshd_config" "$out/etc/ssh/sshd_config"; then
@@ -68,6 +102,42 @@ if [ "$action" = switch ] || [ "$action" = boot ]; then
   mv -T /nix/var/localfleet/.boot-entry.tmp /nix/var/localfleet/boot-entry
 fi
 [ "$action" = boot ] && exit 0
+
+if [ -n "@systemdHost@" ]; then
+  # NixOS's order: stop the units that go, activate, forget earlier failures, daemon-reload,
+  # restart the changed units, start the new ones; then every failed unit is reported (exit 4).
+  unit_changes
+  res=0
+  if [ -n "$stop" ]; then
+    echo "stopping the following units: $(list $stop)" >&2
+    systemctl stop -- $stop || true
+  fi
+  echo "activating the configuration..." >&2
+  "$out/activate" || res=2
+  systemctl reset-failed || true
+  systemctl daemon-reload || res=3
+  if [ -n "$restart" ]; then
+    echo "restarting the following units: $(list $restart)" >&2
+    systemctl restart -- $restart || res=4
+  fi
+  if [ -n "$start" ]; then
+    echo "starting the following units: $(list $start)" >&2
+    systemctl start -- $start || res=4
+  fi
+  if [ -e /run/localfleet/fail-next-activation ]; then
+    rm -f /run/localfleet/fail-next-activation
+    echo "error: the activation script failed (injected fault)" >&2
+    res=2
+  fi
+  failed=$(systemctl list-units --state=failed --plain --no-legend | cut -d' ' -f1 | tr '\n' ' ')
+  failed=${failed% }
+  if [ -n "$failed" ]; then
+    echo "warning: the following units failed: $(list $failed)" >&2
+    for u in $failed; do systemctl status --no-pager "$u" >&2 || true; done
+    [ "$res" -ne 0 ] || res=4
+  fi
+  exit "$res"
+fi
 
 echo "activating the configuration..." >&2
 "$out/activate"

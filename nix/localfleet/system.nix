@@ -45,9 +45,15 @@ let
   listenPort = if v.sshd == "port" then host.port + 1 else host.port;
   hostDir = "${state}/hosts/${name}";
 
-  # Only paths go into the store: keys stay in the fleet's state directory.
+  # A systemd host (pkg/localfleet/systemd.go) boots this system in a container whose pid 1 is
+  # systemd: sshd is a unit, units come from the toplevel, nix reads /etc/nix/nix.conf.
+  systemdHost = host.systemd or false;
+
+  # Only paths go into the store: keys stay in the fleet's state directory. On a systemd host
+  # the generation stays out of the config, so that a generation with the same sshd settings
+  # has the same sshd unit and switch-to-configuration leaves sshd running.
   sshdConfig = ''
-    # sshd_config of ${name}, generation ${toString v.generation} (sshd variant: ${v.sshd})
+    # sshd_config of ${name}${if systemdHost then "" else ", generation ${toString v.generation}"} (sshd variant: ${v.sshd})
     ListenAddress ${host.address}:${toString listenPort}
     HostKey ${hostDir}/ssh_host_ed25519_key
     AuthorizedKeysFile ${state}/authorized_keys
@@ -61,10 +67,53 @@ let
     PrintMotd no
     MaxStartups 100
     # NIX_CONF_DIR: the host's own nix.conf (written by init.sh from pkg/nix's Local settings),
-    # not the machine's /etc/nix, which the hosts share and which may ask for build users.
-    SetEnv PATH=/run/localfleet/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin NIX_CONF_DIR=/run/localfleet/nix
+    # not the machine's /etc/nix, which the hosts share and which may ask for build users. A
+    # systemd host has its own /etc/nix/nix.conf with those settings.
+    SetEnv PATH=/run/localfleet/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${if systemdHost then "" else " NIX_CONF_DIR=/run/localfleet/nix"}
     Subsystem sftp internal-sftp
   '' + (if v.sshd == "deny" then "AllowUsers nobody\n" else "");
+
+  # The units of a systemd host, each a store file of its own as on NixOS: a unit that does not
+  # change has the same content in the next generation, so switch-to-configuration leaves it
+  # alone.
+  # sshd: KillMode=process keeps the sessions (the hub's connection among them) when a changed
+  # config restarts the daemon, as NixOS's sshd.service does; the restart trigger is the
+  # config's hash, since the unit reads the config through /run/current-system.
+  units = {
+    "sshd.service" = builtins.toFile "sshd.service" ''
+      [Unit]
+      Description=SSH daemon of ${name} (local fleet)
+      After=network.target
+      X-Restart-Triggers=${builtins.hashString "sha256" sshdConfig}
+
+      [Service]
+      Type=notify
+      ExecStartPre=/usr/sbin/sshd -t -f /run/current-system/etc/ssh/sshd_config
+      ExecStart=/usr/sbin/sshd -D -f /run/current-system/etc/ssh/sshd_config
+      ExecReload=/bin/kill -HUP $MAINPID
+      KillMode=process
+      Restart=on-failure
+      RuntimeDirectory=sshd
+      RuntimeDirectoryMode=0755
+      RuntimeDirectoryPreserve=yes
+
+      [Install]
+      WantedBy=multi-user.target
+    '';
+  } // (if v.failingUnit then {
+    "localfleet-failing.service" = builtins.toFile "localfleet-failing.service" ''
+      [Unit]
+      Description=A unit that fails (local fleet variant FailingUnit)
+
+      [Service]
+      Type=oneshot
+      ExecStart=/bin/false
+
+      [Install]
+      WantedBy=multi-user.target
+    '';
+  } else { });
+  unitNames = if systemdHost then builtins.attrNames units else [ ];
 
   toplevel = derivation {
     name = "nixos-system-${name}-${version}";
@@ -74,6 +123,10 @@ let
     PATH = "/usr/bin:/bin";
     activateTemplate = ./activate.sh;
     switchTemplate = ./switch-to-configuration.sh;
+    stage2Template = ./stage-2.sh;
+    systemdHost = if systemdHost then "1" else "";
+    inherit unitNames;
+    unitFiles = map (u: units.${u}) unitNames;
     inherit kernel initrd modules systemd sshdConfig version;
     hostName = name;
     generation = toString v.generation;

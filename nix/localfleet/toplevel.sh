@@ -14,10 +14,27 @@ printf '%s\n' "$variantJSON" > $out/etc/localfleet/variant.json
 echo "init=$out/init" > $out/kernel-params
 subst() {
   sed -e "s|@out@|$out|g" -e "s|@hostName@|$hostName|g" \
-      -e "s|@activationDelay@|$activationDelay|g" -e "s|@failingUnit@|$failingUnit|g" "$1" > "$2"
+      -e "s|@activationDelay@|$activationDelay|g" -e "s|@failingUnit@|$failingUnit|g" \
+      -e "s|@systemdHost@|$systemdHost|g" "$1" > "$2"
   chmod 0555 "$2"
 }
 subst $activateTemplate $out/activate
 subst $switchTemplate $out/bin/switch-to-configuration
-printf '#!/bin/sh\nexec %s/activate "$@"\n' "$out" > $out/init
-chmod 0555 $out/init
+if [ -n "$systemdHost" ]; then
+  # The units under their own names (a link to a store file named <hash>-<unit> would make
+  # systemd take the unit for an alias), each enabled by a link in multi-user.target.wants; the
+  # host's /etc/systemd/system points here through /run/current-system, as NixOS's points into
+  # /etc/static.
+  mkdir -p $out/etc/systemd/system/multi-user.target.wants
+  set -- $unitFiles
+  for u in $unitNames; do
+    cp "$1" "$out/etc/systemd/system/$u"
+    ln -s "../$u" "$out/etc/systemd/system/multi-user.target.wants/$u"
+    shift
+  done
+  # Stage 2: activate, then hand pid 1 over to systemd.
+  subst $stage2Template $out/init
+else
+  printf '#!/bin/sh\nexec %s/activate "$@"\n' "$out" > $out/init
+  chmod 0555 $out/init
+fi

@@ -25,6 +25,10 @@ import (
 type Suite struct {
 	Name  string
 	Tools []sysdeps.Tool // system tools it calls; test:parallel makes sure they exist first
+	// Prepare, when set, sets up what the suite's tests use but never fetch themselves (the
+	// local fleet's systemd host image, downloaded from the Debian mirror), once before any
+	// suite starts and after the tools are installed.
+	Prepare func(ctx context.Context, out io.Writer) error
 	// Run does the check, writing its progress lines to out. A suite made of individual tests
 	// reports them through rec so they show up in JUnit and in the counts.
 	Run func(ctx context.Context, out io.Writer, rec *Recorder) error
@@ -84,6 +88,19 @@ type Options struct {
 	Limit    int       // suites at once; runtime.NumCPU() is the usual value
 	Progress io.Writer // one line per suite start and finish, plus the suite's own progress lines
 	LogDir   string    // each suite's output goes to <LogDir>/<name>.log when set
+}
+
+// Prepare runs the suites' Prepare steps in order; the first failure stops it.
+func Prepare(ctx context.Context, suites []Suite, out io.Writer) error {
+	for _, s := range suites {
+		if s.Prepare == nil {
+			continue
+		}
+		if err := s.Prepare(ctx, out); err != nil {
+			return fmt.Errorf("%s: prepare: %w", s.Name, err)
+		}
+	}
+	return nil
 }
 
 // Run runs the suites and returns their results in the order given. It never stops early: CI wants

@@ -171,3 +171,35 @@ func TestSkippedSuite(t *testing.T) {
 		t.Errorf("JUnit does not mark the suite skipped:\n%s", junit.String())
 	}
 }
+
+func TestPrepare(t *testing.T) {
+	var ran []string
+	step := func(name string, err error) func(context.Context, io.Writer) error {
+		return func(ctx context.Context, out io.Writer) error {
+			ran = append(ran, name)
+			return err
+		}
+	}
+	tests := []struct {
+		name    string
+		suites  []Suite
+		ran     string
+		wantErr string
+	}{
+		{"none", []Suite{{Name: "vet"}}, "", ""},
+		{"in order", []Suite{{Name: "unit", Prepare: step("unit", nil)}, {Name: "vet"}, {Name: "race", Prepare: step("race", nil)}}, "unit race", ""},
+		{"the first failure stops", []Suite{{Name: "unit", Prepare: step("unit", errors.New("no mirror"))}, {Name: "race", Prepare: step("race", nil)}}, "unit", "unit: prepare: no mirror"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ran = nil
+			err := Prepare(t.Context(), tt.suites, io.Discard)
+			if got := strings.Join(ran, " "); got != tt.ran {
+				t.Errorf("ran %q, want %q", got, tt.ran)
+			}
+			if (err == nil) != (tt.wantErr == "") || err != nil && err.Error() != tt.wantErr {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}

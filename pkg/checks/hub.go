@@ -13,6 +13,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/monitoring"
 	"github.com/nixos-hub/hub/pkg/nixoptions"
 	"github.com/nixos-hub/hub/pkg/nixparse"
@@ -29,7 +30,9 @@ func Hub(root string) []Suite {
 	// interop, promtool for metrics.
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
 		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.NodeExporter, sysdeps.Git,
-		sysdeps.SQLite3, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs}
+		sysdeps.SQLite3, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs,
+		sysdeps.Nspawn, sysdeps.Debootstrap}
+	unit.Prepare = systemdImage
 	race := GoTest("race", root, "-race", "-timeout", "10m",
 		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/media/...", "./pkg/exporter/...")
 	race.Tools = unit.Tools
@@ -92,6 +95,23 @@ func Hub(root string) []Suite {
 			return nil
 		}, sysdeps.NixInst),
 	}
+}
+
+// systemdImage builds the local fleet's systemd host image when it is not cached: about a minute,
+// once per machine, from the Debian mirror, a set-up step like installing the tools (tests only
+// talk to loopback and never build it). A machine that cannot build it (offline, not root)
+// still runs everything else: the systemd host tests then skip, saying why.
+func systemdImage(ctx context.Context, out io.Writer) error {
+	if dir, ok := localfleet.CachedImage(""); ok {
+		fmt.Fprintf(out, "systemd host image: %s\n", dir)
+		return nil
+	}
+	_, err := localfleet.EnsureImage(ctx, localfleet.ImageOptions{Out: out})
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(out, "warning: the local fleet's systemd host image could not be built, its tests will be skipped: %v\n", err)
+		return nil
+	}
+	return err
 }
 
 // EvalHosts evaluates every host's toplevel against the flake's locked inputs, offline (no

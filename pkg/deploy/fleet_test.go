@@ -47,11 +47,18 @@ func needFleet(t testing.TB) {
 
 func startFleet(t testing.TB, hosts []string) *testFleet {
 	t.Helper()
+	return startFleetWith(t, localfleet.Config{Hosts: hosts})
+}
+
+// startFleetWith is startFleet with a config (its Dir is chosen here).
+func startFleetWith(t testing.TB, cfg localfleet.Config) *testFleet {
+	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "hd")
 	if err != nil {
 		t.Fatal(err)
 	}
-	lf, err := localfleet.Up(context.Background(), localfleet.Config{Dir: dir, Hosts: hosts})
+	cfg.Dir = dir
+	lf, err := localfleet.Up(context.Background(), cfg)
 	if err != nil {
 		os.RemoveAll(dir)
 		t.Fatalf("local fleet: %v", err)
@@ -134,14 +141,18 @@ func hostResult(t testing.TB, rep *parallel.Report, host string) parallel.HostRe
 	return parallel.HostResult{}
 }
 
-// onHost reads a symlink of the host (its /run or /nix seen from this machine).
+// link reads a symlink of the host (its /run or /nix seen from this machine).
 func (f *testFleet) link(t testing.TB, host, p string) string {
 	t.Helper()
 	h, err := f.lf.Host(host)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := os.Readlink(filepath.Join(h.Dir, p))
+	path := filepath.Join(h.Dir, p)
+	if rest, ok := strings.CutPrefix(p, "run/"); ok {
+		path = filepath.Join(h.RunDir(), rest)
+	}
+	s, _ := os.Readlink(path)
 	return s
 }
 

@@ -41,6 +41,19 @@ type Config struct {
 	// RepoHosts is the repository's hosts/ directory, whose host.toml files lend roles, tags and
 	// features to the generated inventory; empty means <repo>/hosts next to Source.
 	RepoHosts string
+	// Systemd makes every host a systemd host: systemd as pid 1 of a container, sshd a unit,
+	// journald (nix/localfleet/README.md, "systemd hosts"). SystemdHosts makes only the named
+	// hosts systemd hosts. The default is the lightweight host, which boots in milliseconds.
+	Systemd      bool
+	SystemdHosts []string
+	// Image says where the systemd hosts' root file system is cached and where a build's
+	// progress goes (it is built when not cached).
+	Image ImageOptions
+}
+
+// systemdHost reports whether the config makes the named host a systemd host.
+func (c Config) systemdHost(name string) bool {
+	return c.Systemd || slices.Contains(c.SystemdHosts, name)
 }
 
 // Host is one running host as recorded in the state file.
@@ -57,6 +70,10 @@ type Host struct {
 	InitStart     uint64 `json:"init_start"`
 	PidNS         string `json:"pid_ns"` // e.g. "pid:[4026532301]"
 	MntNS         string `json:"mnt_ns"`
+	// Systemd hosts boot Image in a container (systemd.go) whose cgroups are Cgroups.
+	Systemd bool     `json:"systemd,omitempty"`
+	Image   string   `json:"image,omitempty"`
+	Cgroups []string `json:"cgroups,omitempty"`
 }
 
 // Destination is the ssh destination of the host as the inventory names it.

@@ -24,16 +24,27 @@ var initScript []byte
 const bootTimeout = 20 * time.Second
 
 func (h Host) nixDir() string { return filepath.Join(h.Dir, "nix") }
-func (h Host) runDir() string { return filepath.Join(h.Dir, "run") }
+
+// RunDir is the host's /run as this machine sees it: a directory of the host's for a
+// lightweight host, the container's own tmpfs (through its init's root) for a systemd host.
+func (h Host) RunDir() string { return h.runDir() }
+
+func (h Host) runDir() string {
+	if h.Systemd {
+		return filepath.Join(h.procRoot(), "run")
+	}
+	return filepath.Join(h.Dir, "run")
+}
 func (h Host) endpoint() string {
 	return net.JoinHostPort(h.Address, strconv.Itoa(h.Port))
 }
 
 // boot starts the host: unshare creates its namespaces and runs init.sh as their pid 1, which
-// mounts the host's /nix and /run, activates the boot entry and starts sshd. install, when not
+// mounts the host's /nix and /run, activates the boot entry and starts sshd; for a systemd host
+// it runs nspawn.sh, which boots the boot entry in a container (systemd.go). install, when not
 // empty, is installed as generation 1 first. record is called as soon as the launcher runs, so
 // that a crash during boot still leaves its pid in the state file for Down. boot returns once
-// sshd answers.
+// sshd answers (and, on a systemd host, the boot is over).
 func boot(ctx context.Context, h Host, install string, record func(Host) error) (Host, error) {
 	console, err := os.OpenFile(filepath.Join(h.Dir, "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -41,67 +52,97 @@ func boot(ctx context.Context, h Host, install string, record func(Host) error) 
 	}
 	defer console.Close()
 	fmt.Fprintf(console, "--- boot %s\n", time.Now().Format(time.RFC3339Nano))
+	stateDir := filepath.Dir(filepath.Dir(h.Dir))
 	// No exec.CommandContext: the host outlives the call (and the process, for fleet:up).
-	cmd := exec.Command("unshare", "--mount", "--uts", "--pid", "--fork", "--mount-proc",
-		"--propagation", "private", "--kill-child", "--",
-		"/bin/sh", filepath.Join(filepath.Dir(filepath.Dir(h.Dir)), "init.sh"), h.Dir, h.Name)
-	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LOCALFLEET_INSTALL=" + install,
-		"LOCALFLEET_NIX_CONF=" + nix.Local().Conf()}
+	var cmd *exec.Cmd
+	if h.Systemd {
+		if h, err = prepareSystemd(h); err != nil {
+			return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
+		}
+		cmd = systemdLauncher(h, stateDir, install)
+	} else {
+		cmd = exec.Command("unshare", "--mount", "--uts", "--pid", "--fork", "--mount-proc",
+			"--propagation", "private", "--kill-child", "--",
+			"/bin/sh", filepath.Join(stateDir, "init.sh"), h.Dir, h.Name)
+		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LOCALFLEET_INSTALL=" + install,
+			"LOCALFLEET_NIX_CONF=" + nix.Local().Conf()}
+	}
 	cmd.Stdout, cmd.Stderr = console, console
 	// Its own session: a Ctrl-C meant for mage must not take the fleet down with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
 	}
-	exited := make(chan struct{})
 	// Reaps the launcher whenever it dies, even if this Fleet value is long gone.
-	go func() { cmd.Wait(); close(exited) }()
+	go cmd.Wait()
 
 	h.Launcher = cmd.Process.Pid
 	lp, _ := readProc(h.Launcher)
 	h.LauncherStart = lp.start
-	h.Init, h.InitStart, h.PidNS, h.MntNS = 0, 0, "", ""
 	if err := record(h); err != nil {
 		kill(h)
 		return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
 	}
-	failed := func(err error) (Host, error) {
-		kill(h)
-		return h, fmt.Errorf("host %s: boot: %w\n%s", h.Name, err, tailFile(filepath.Join(h.Dir, "console.log"), 10))
+	booted, err := waitBooted(ctx, h)
+	if err != nil {
+		kill(booted)
+		return booted, fmt.Errorf("host %s: boot: %w\n%s", h.Name, err, tailFile(filepath.Join(h.Dir, "console.log"), 10))
 	}
-	err = waitFor(ctx, bootTimeout, "waiting for init", func() (bool, error) {
-		select {
-		case <-exited:
-			return true, errors.New("the host's init exited")
-		default:
+	return booted, nil
+}
+
+// waitBooted waits for the host's (new) init under its launcher and then for the end of its
+// boot, and returns the host with the init recorded.
+func waitBooted(ctx context.Context, h Host) (Host, error) {
+	timeout := bootTimeout
+	if h.Systemd {
+		timeout = systemdBootTimeout
+	}
+	h.Init, h.InitStart, h.PidNS, h.MntNS = 0, 0, "", ""
+	launcherGone := func() error {
+		if !alive(h.Launcher, h.LauncherStart) {
+			return errors.New("the host's launcher exited")
 		}
-		for _, c := range children(h.Launcher) {
-			if p, ok := readProc(c); ok {
-				h.Init, h.InitStart = c, p.start
-				h.PidNS, h.MntNS = nsOf(c, "pid"), nsOf(c, "mnt")
-				return h.PidNS != "", nil
-			}
+		return nil
+	}
+	err := waitFor(ctx, timeout, "waiting for init", func() (bool, error) {
+		if err := launcherGone(); err != nil {
+			return true, err
+		}
+		if p, ok := findInit(h.Launcher); ok {
+			h.Init, h.InitStart = p.pid, p.start
+			h.PidNS, h.MntNS = nsOf(p.pid, "pid"), nsOf(p.pid, "mnt")
+			return h.PidNS != "", nil
 		}
 		return false, nil
 	})
 	if err != nil {
-		return failed(err)
+		return h, err
 	}
-	err = waitFor(ctx, bootTimeout, "waiting for sshd", func() (bool, error) {
-		select {
-		case <-exited:
-			return true, errors.New("the host's init exited")
-		default:
+	// Asking systemd costs a process per try: a slower pace than the file checks.
+	var next time.Time
+	err = waitFor(ctx, timeout, "waiting for the boot to finish", func() (bool, error) {
+		if err := launcherGone(); err != nil {
+			return true, err
 		}
-		if _, err := os.Stat(filepath.Join(h.runDir(), "localfleet", "booted")); err != nil {
-			return false, err
+		if !h.Systemd {
+			if _, err := os.Stat(filepath.Join(h.runDir(), "localfleet", "booted")); err != nil {
+				return false, err
+			}
+			err := sshBanner(h.endpoint(), 500*time.Millisecond)
+			return err == nil, err
 		}
-		err := sshBanner(h.endpoint(), 500*time.Millisecond)
-		return err == nil, err
+		if time.Now().Before(next) {
+			return false, nil
+		}
+		next = time.Now().Add(250 * time.Millisecond)
+		return systemdBooted(ctx, h)
 	})
 	if err != nil {
-		return failed(err)
+		return h, err
 	}
+	// nspawn sets the container's mount namespace up after it forked the init: read it now.
+	h.MntNS = nsOf(h.Init, "mnt")
 	return h, nil
 }
 
@@ -128,6 +169,19 @@ func sshBanner(endpoint string, timeout time.Duration) error {
 // with the last process.
 func kill(h Host) error {
 	began := bootTicks()
+	// A systemd host's launcher is a chain (sh, nspawn, the container's init): collected now,
+	// since they are reparented out of reach once the launcher dies. The init may not be
+	// recorded yet when the boot failed early.
+	var chain []proc
+	if h.Systemd && alive(h.Launcher, h.LauncherStart) {
+		chain = descendants(h.Launcher)
+		if !alive(h.Init, h.InitStart) {
+			if p, ok := findInit(h.Launcher); ok {
+				h.Init, h.InitStart = p.pid, p.start
+				h.PidNS, h.MntNS = nsOf(p.pid, "pid"), nsOf(p.pid, "mnt")
+			}
+		}
+	}
 	initAlive := alive(h.Init, h.InitStart)
 	// The processes that entered the host's mount namespace from outside its pid namespace
 	// (nsenter), listed while its init still holds the namespace and so its id is the host's.
@@ -153,9 +207,19 @@ func kill(h Host) error {
 	if err := signal(h.Launcher, h.LauncherStart, syscall.SIGKILL); err != nil {
 		errs = append(errs, err)
 	}
+	for _, p := range chain {
+		if err := signal(p.pid, p.start, syscall.SIGKILL); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	err := waitFor(context.Background(), 10*time.Second, "waiting for the host's processes to exit", func() (bool, error) {
 		if alive(h.Init, h.InitStart) || alive(h.Launcher, h.LauncherStart) {
 			return false, nil
+		}
+		for _, p := range chain {
+			if alive(p.pid, p.start) {
+				return false, nil
+			}
 		}
 		// The pid namespace's id is only trusted while we know its init was alive (ids are
 		// reused), and only for processes that started before the kill: a process cannot move
@@ -178,6 +242,10 @@ func kill(h Host) error {
 	})
 	if err != nil {
 		errs = append(errs, err)
+	} else if len(h.Cgroups) > 0 {
+		if err := removeCgroups(context.Background(), h); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("host %s: kill: %w", h.Name, errors.Join(errs...))

@@ -48,9 +48,16 @@ func shortDir(t *testing.T) string {
 // the test fails half way.
 func upFleet(t *testing.T, hosts ...string) (*Fleet, time.Duration) {
 	t.Helper()
+	return upFleetWith(t, Config{Hosts: hosts})
+}
+
+// upFleetWith is upFleet with a config (its Dir is chosen here).
+func upFleetWith(t *testing.T, cfg Config) (*Fleet, time.Duration) {
+	t.Helper()
 	dir := shortDir(t)
+	cfg.Dir = dir
 	start := time.Now()
-	f, err := Up(t.Context(), Config{Dir: dir, Hosts: hosts})
+	f, err := Up(t.Context(), cfg)
 	took := time.Since(start)
 	if err != nil {
 		t.Fatalf("Up: %v", err)
@@ -88,6 +95,11 @@ func assertGone(t *testing.T, dir string, hosts []Host, before uint64) {
 		}
 		if left := inHostMounts; len(left) > 0 {
 			t.Errorf("host %s: %d processes left in %s, e.g. %d %s (state %c, parent %d; launcher %d)", h.Name, len(left), h.MntNS, left[0].pid, left[0].cmd, left[0].state, left[0].ppid, h.Launcher)
+		}
+		for _, cg := range h.Cgroups {
+			if _, err := os.Stat(cg); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("host %s: cgroup %s still exists (%v)", h.Name, cg, err)
+			}
 		}
 	}
 	// Any process's mount table naming the fleet directory would mean a mount survived.

@@ -86,7 +86,7 @@ func (v Variant) normalized() (variantJSON, error) {
 // flakeFiles are copied from nix/localfleet into each fleet's flake directory, which must be
 // self-contained: a pure flake evaluation cannot read outside it.
 func flakeFiles() []string {
-	return []string{"flake.nix", "system.nix", "defaults.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh"}
+	return []string{"flake.nix", "system.nix", "defaults.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh", "stage-2.sh"}
 }
 
 // A flake without inputs always has this lock; writing it up front keeps concurrent
@@ -102,6 +102,7 @@ type flakeParam struct {
 	Address string `json:"address"`
 	Port    int    `json:"port"`
 	System  string `json:"system"`
+	Systemd bool   `json:"systemd"` // a systemd host: units, stage 2, no NIX_CONF_DIR for sessions
 }
 
 func writeFlake(src, dst, stateDir string, hosts []Host) error {
@@ -120,7 +121,7 @@ func writeFlake(src, dst, stateDir string, hosts []Host) error {
 	p := flakeParams{State: stateDir, Hosts: map[string]flakeParam{}}
 	variants := map[string]variantJSON{}
 	for _, h := range hosts {
-		p.Hosts[h.Name] = flakeParam{Address: h.Address, Port: h.Port, System: "x86_64-linux"}
+		p.Hosts[h.Name] = flakeParam{Address: h.Address, Port: h.Port, System: "x86_64-linux", Systemd: h.Systemd}
 		variants[h.Name], _ = Variant{}.normalized()
 	}
 	for name, v := range map[string]any{"params.json": p, "variants.json": variants} {

@@ -147,6 +147,22 @@ func children(pid int) []int {
 	return out
 }
 
+// descendants lists the live descendants of pid, parents before their children.
+func descendants(pid int) []proc {
+	var out []proc
+	queue := []int{pid}
+	for len(queue) > 0 {
+		for _, c := range children(queue[0]) {
+			if p, ok := readProc(c); ok {
+				out = append(out, p)
+				queue = append(queue, c)
+			}
+		}
+		queue = queue[1:]
+	}
+	return out
+}
+
 // signal sends sig to pid only if it is still the process that started at start.
 func signal(pid int, start uint64, sig syscall.Signal) error {
 	if !alive(pid, start) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -38,6 +39,11 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 	if err := checkNames(names); err != nil {
 		return nil, err
 	}
+	for _, n := range cfg.SystemdHosts {
+		if !slices.Contains(names, n) {
+			return nil, fmt.Errorf("localfleet: systemd host %q is not one of the fleet's hosts %v", n, names)
+		}
+	}
 	if cfg.Source == "" {
 		root, err := repoRoot()
 		if err != nil {
@@ -59,6 +65,14 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 		return nil, fmt.Errorf("localfleet %s: clearing a previous fleet: %w", dir, err)
 	}
 
+	// Before the machine lock: a cold image build takes a minute and holds a lock of its own.
+	image := ""
+	if slices.ContainsFunc(names, cfg.systemdHost) {
+		if image, err = EnsureImage(ctx, cfg.Image); err != nil {
+			return nil, err
+		}
+	}
+
 	unlock, err := lockMachine()
 	if err != nil {
 		return nil, err
@@ -78,7 +92,11 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 	}
 	f.st.Block = block
 	for i, n := range names {
-		f.st.Hosts = append(f.st.Hosts, Host{Name: n, Address: eps[i].address, Port: eps[i].port, Dir: filepath.Join(dir, "hosts", n)})
+		h := Host{Name: n, Address: eps[i].address, Port: eps[i].port, Dir: filepath.Join(dir, "hosts", n)}
+		if cfg.systemdHost(n) {
+			h.Systemd, h.Image = true, image
+		}
+		f.st.Hosts = append(f.st.Hosts, h)
 	}
 	// The state file goes first, so that a crash from here on leaves something Down can use.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -88,15 +106,22 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 		return nil, err
 	}
 	for _, h := range f.st.Hosts {
-		for _, d := range []string{h.nixDir(), h.runDir(), filepath.Join(h.Dir, "root")} {
+		dirs := []string{h.nixDir()}
+		if !h.Systemd {
+			// A systemd host's /run is its container's tmpfs and its /root in its overlay.
+			dirs = append(dirs, h.runDir(), filepath.Join(h.Dir, "root"))
+		}
+		for _, d := range dirs {
 			if err := os.MkdirAll(d, 0o755); err != nil {
 				return nil, fmt.Errorf("host %s: %w", h.Name, err)
 			}
 		}
 	}
-	// A file rather than sh -c: the hosts' process listings stay readable.
-	if err := os.WriteFile(filepath.Join(dir, "init.sh"), initScript, 0o644); err != nil {
-		return nil, fmt.Errorf("localfleet %s: %w", dir, err)
+	// Files rather than sh -c: the hosts' process listings stay readable.
+	for name, script := range map[string][]byte{"init.sh": initScript, "nspawn.sh": nspawnScript} {
+		if err := os.WriteFile(filepath.Join(dir, name), script, 0o644); err != nil {
+			return nil, fmt.Errorf("localfleet %s: %w", dir, err)
+		}
 	}
 	if err := f.writeKeys(ctx); err != nil {
 		return nil, err
@@ -213,7 +238,9 @@ func Down(ctx context.Context, dir string) error {
 
 // Reboot restarts the host: every process dies, /run starts empty, the boot entry (the system
 // profile's generation recorded by the last switch or boot) becomes /run/booted-system and
-// /run/current-system, and sshd starts with its config.
+// /run/current-system, and sshd starts with its config. A systemd host reboots through its own
+// init (systemctl reboot: its units are stopped, then the launcher boots the boot entry); one
+// that is down is booted afresh.
 func (f *Fleet) Reboot(ctx context.Context, name string) error {
 	h, err := f.Host(name)
 	if err != nil {
@@ -225,6 +252,9 @@ func (f *Fleet) Reboot(ctx context.Context, name string) error {
 		return err
 	}
 	defer unlock()
+	if h.Systemd && alive(h.Init, h.InitStart) {
+		return f.rebootSystemd(ctx, h)
+	}
 	if err := kill(h); err != nil {
 		return fmt.Errorf("host %s: reboot: %w", name, err)
 	}
@@ -245,6 +275,14 @@ func (f *Fleet) Stop(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("host %s: stop sshd: %w", name, err)
 	}
+	if h.Systemd {
+		// Through systemd: a signal would count as a crash and restart the unit. KillMode=process
+		// keeps the sessions. A frozen sshd is continued first, or it would not act on SIGTERM.
+		signal(p.pid, p.start, syscall.SIGCONT)
+		if _, err := inHost(ctx, h, "systemctl", "stop", "sshd.service"); err != nil {
+			return fmt.Errorf("host %s: stop sshd: %w", name, err)
+		}
+	}
 	// SIGCONT too: a frozen sshd would not act on SIGTERM.
 	if err := errors.Join(signal(p.pid, p.start, syscall.SIGTERM), signal(p.pid, p.start, syscall.SIGCONT)); err != nil {
 		return fmt.Errorf("host %s: stop sshd: %w", name, err)
@@ -260,7 +298,11 @@ func (f *Fleet) Start(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := signal(h.Init, h.InitStart, syscall.SIGUSR1); err != nil {
+	if h.Systemd {
+		if _, err := inHost(ctx, h, "systemctl", "start", "sshd.service"); err != nil {
+			return fmt.Errorf("host %s: start sshd: %w", name, err)
+		}
+	} else if err := signal(h.Init, h.InitStart, syscall.SIGUSR1); err != nil {
 		return fmt.Errorf("host %s: start sshd: %w", name, err)
 	}
 	return waitFor(ctx, bootTimeout, fmt.Sprintf("host %s: waiting for sshd", name), func() (bool, error) {

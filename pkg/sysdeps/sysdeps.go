@@ -53,6 +53,8 @@ var (
 	Blkid        = Tool{"blkid", "util-linux", "reading back the labels the installer wizard wrote", nil}
 	Wipefs       = Tool{"wipefs", "util-linux", "the installer wizard's disk wipe", nil}
 	NodeExporter = Tool{"prometheus-node-exporter", "prometheus-node-exporter", "the exporter benchmark's reference", nil}
+	Nspawn       = Tool{"systemd-nspawn", "systemd-container", "the local fleet's systemd hosts (systemd as pid 1 in a container)", nil}
+	Debootstrap  = Tool{"debootstrap", "debootstrap", "building the root file system image of the local fleet's systemd hosts", nil}
 )
 
 // Plan is what Ensure will do about missing tools.
