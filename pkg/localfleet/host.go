@@ -59,6 +59,10 @@ func boot(ctx context.Context, h Host, install string, record func(Host) error) 
 		if h, err = prepareSystemd(h); err != nil {
 			return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
 		}
+		// The cgroups go into the state file before anything can run in them: Down removes them.
+		if err := record(h); err != nil {
+			return h, fmt.Errorf("host %s: boot: %w", h.Name, err)
+		}
 		cmd = systemdLauncher(h, stateDir, install)
 	} else {
 		cmd = exec.Command("unshare", "--mount", "--uts", "--pid", "--fork", "--mount-proc",
@@ -182,17 +186,14 @@ func kill(h Host) error {
 			}
 		}
 	}
-	initAlive := alive(h.Init, h.InitStart)
-	// The processes that entered the host's mount namespace from outside its pid namespace
-	// (nsenter), listed while its init still holds the namespace and so its id is the host's.
-	// Listed later, the id may already belong to a new namespace that a process of another
-	// fleet, or a nix-store of this machine, created for itself (unshare): no start-time filter
-	// can exclude those, since they entered it after they started. It killed a deploy's nix-env
-	// and nix copy when fleets came and went side by side.
-	var entered []proc
-	if initAlive {
-		entered = inNamespace("mnt", h.MntNS)
-	}
+	// The sweep below finds stragglers by namespace id, which is only safe while the id still
+	// names this host's namespace: pinned ones stay alive until kill returns.
+	pins, initAlive := pinNamespaces(h)
+	defer func() {
+		for _, f := range pins {
+			f.Close()
+		}
+	}()
 	var errs []error
 	if initAlive {
 		if err := signal(h.Init, h.InitStart, syscall.SIGKILL); err != nil {
@@ -221,17 +222,12 @@ func kill(h Host) error {
 				return false, nil
 			}
 		}
-		// The pid namespace's id is only trusted while we know its init was alive (ids are
-		// reused), and only for processes that started before the kill: a process cannot move
-		// into another pid namespace after it started.
+		// Only through the pinned namespaces: an id is handed to the next namespace made
+		// anywhere once the last reference to it is gone.
 		if initAlive {
-			left := startedBy(inNamespace("pid", h.PidNS), began)
-			for _, p := range entered {
-				if alive(p.pid, p.start) {
-					left = append(left, p)
-				}
-			}
+			left := startedBy(append(inNamespace("pid", h.PidNS), inNamespace("mnt", h.MntNS)...), began)
 			for _, p := range left {
+				// Only nsenter-ed processes can be in the mount namespace outside the pid one.
 				signal(p.pid, p.start, syscall.SIGKILL)
 			}
 			if len(left) > 0 {
@@ -251,6 +247,41 @@ func kill(h Host) error {
 		return fmt.Errorf("host %s: kill: %w", h.Name, errors.Join(errs...))
 	}
 	return nil
+}
+
+// pinNamespaces opens the host's init's pid and mount namespaces and reports whether they are
+// the ones recorded for the host, with its init still alive. An open namespace file keeps the
+// namespace, and so its id, alive. Without that the kernel gives a dead namespace's id to the
+// next namespace created anywhere on the machine, and every nix process makes a mount
+// namespace of its own as it starts: a sweep by id then SIGKILLed other fleets' and tests' nix
+// processes (started before the teardown, so the start time guard let them through), which
+// showed up as "nix copy ... exit status -1" when two test runs shared the machine.
+func pinNamespaces(h Host) ([]*os.File, bool) {
+	if !alive(h.Init, h.InitStart) || h.PidNS == "" || h.MntNS == "" {
+		return nil, false
+	}
+	var pins []*os.File
+	fail := func() ([]*os.File, bool) {
+		for _, p := range pins {
+			p.Close()
+		}
+		return nil, false
+	}
+	for _, ns := range []struct{ kind, want string }{{"pid", h.PidNS}, {"mnt", h.MntNS}} {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", h.Init, ns.kind))
+		if err != nil {
+			return fail()
+		}
+		pins = append(pins, f)
+		if got, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd())); err != nil || got != ns.want {
+			return fail()
+		}
+	}
+	// The opens may have raced the init's death and the reuse of its pid.
+	if !alive(h.Init, h.InitStart) {
+		return fail()
+	}
+	return pins, true
 }
 
 func tailFile(path string, n int) string {

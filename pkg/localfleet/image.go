@@ -206,6 +206,11 @@ func debootstrap(ctx context.Context, spec imageSpec, mirror, dir string, log, o
 	if os.Geteuid() != 0 {
 		return errors.New("building the image needs root (debootstrap creates device nodes and chroots)")
 	}
+	if _, err := exec.LookPath("debootstrap"); err != nil {
+		if _, err := os.Stat("/usr/sbin/debootstrap"); err != nil {
+			return errors.New("debootstrap is not installed (Debian package debootstrap; `go tool mage fleet:image` installs it)")
+		}
+	}
 	cmd := exec.CommandContext(ctx, "unshare", "--mount", "--propagation", "private", "--",
 		"debootstrap", "--variant="+spec.Variant, "--include="+strings.Join(spec.Packages, ","), spec.Suite, dir, mirror)
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -68,6 +69,9 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 	// Before the machine lock: a cold image build takes a minute and holds a lock of its own.
 	image := ""
 	if slices.ContainsFunc(names, cfg.systemdHost) {
+		if _, err := exec.LookPath("systemd-nspawn"); err != nil {
+			return nil, fmt.Errorf("localfleet: systemd hosts need systemd-nspawn (Debian package systemd-container): %w", err)
+		}
 		if image, err = EnsureImage(ctx, cfg.Image); err != nil {
 			return nil, err
 		}
