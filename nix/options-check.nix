@@ -2,7 +2,7 @@
 # against nixos-25.11"). nixpkgs cannot be fetched everywhere, so instead of a real nixosSystem
 # this imports each of the hub's module files with stand-ins:
 #
-#   lib     nix/options-stub-lib.nix: inert mkIf/mkMerge/mkOverride markers, option types that
+#   lib     nix/options-lib.nix: inert mkIf/mkMerge/mkOverride markers, option types that
 #           carry nixpkgs' type descriptions, pure helpers;
 #   config  a tree with one leaf per option of the manifest (nix/options-25.11.json, paths sent
 #           by pkg/nixoptions) and per option the hub declares itself. Reading a nixpkgs option
@@ -24,7 +24,7 @@
 let
   request = builtins.fromJSON (builtins.readFile requestFile);
   root = /. + request.root;
-  lib = import ./options-stub-lib.nix;
+  lib = import ./options-lib.nix;
   inherit (builtins) attrNames filter head tail length concatMap mapAttrs listToAttrs tryEval typeOf elem;
 
   registry = builtins.fromTOML (builtins.readFile (root + "/modules/features.toml"));
@@ -72,7 +72,7 @@ let
         ++ subOptionDecls path v.type
       else optionDecls path v)
     (attrNames attrs);
-  # Options inside submodule types, under nixpkgs' documentation placeholders: <name> for
+  # Options inside submodule types, under nixpkgs' documentation name segments: <name> for
   # attribute sets, * for lists.
   subOptionDecls = path: t:
     let
@@ -98,11 +98,11 @@ let
       };
     in
     r;
-  nixpkgsStub = config: {
+  offlineNixpkgs = config: {
     outPath = "/offline-nixpkgs";
     lib = lib // { nixosSystem = nixosSystem config; };
   };
-  flakeStub = name: {
+  offlineFlake = name: {
     outPath = "/offline-${name}";
     nixosModules = { default = externalModule name; ${name} = externalModule name; };
   };
@@ -131,9 +131,9 @@ let
     let
       imported = import (root + "/${f.path}");
       sysArgs = {
-        nixpkgs = nixpkgsStub config;
-        agenix = flakeStub "agenix";
-        lanzaboote = flakeStub "lanzaboote";
+        nixpkgs = offlineNixpkgs config;
+        agenix = offlineFlake "agenix";
+        lanzaboote = offlineFlake "lanzaboote";
         overlay = final: prev: { };
         inherit root;
         revision = null;
@@ -244,7 +244,7 @@ in
       type = d.decl.type.description or "unspecified value";
     })
     (hubDecls (configFor (head request.hosts)));
-  libNames = attrNames (nixpkgsStub { }).lib;
+  libNames = attrNames (offlineNixpkgs { }).lib;
   typeNames = attrNames lib.types;
   intNames = attrNames lib.types.ints;
 }

@@ -13,7 +13,7 @@
 let
   inherit (builtins) head tail length concatMap tryEval isAttrs listToAttrs;
   isOption = v: isAttrs v && (v._type or null) == "option";
-  collectionPlaceholder = t:
+  collectionSegment = t:
     if t.name or null == "attrsOf" || t.name or null == "lazyAttrsOf" then "<name>"
     else if t.name or null == "listOf" then "*"
     else null;
@@ -26,7 +26,7 @@ let
   resolve = node: loc: segs:
     if isOption node then
       let
-        ph = collectionPlaceholder node.type;
+        ph = collectionSegment node.type;
         below =
           if segs == [ ] then [ ]
           else if ph != null then

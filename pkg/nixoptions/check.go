@@ -124,7 +124,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		}
 		expr := selectionAt(opts.Root, pos)
 		if strings.HasPrefix(expr, "lib.") {
-			return nil, fmt.Errorf("%s: %s: nix/options-stub-lib.nix does not provide it; add it there (with nixpkgs' semantics)", pos, expr)
+			return nil, fmt.Errorf("%s: %s: nix/options-lib.nix does not provide it; add it there (with nixpkgs' semantics)", pos, expr)
 		}
 		seen[name+"@"+pos.String()] = true
 		rep.Findings = append(rep.Findings, Finding{Pos: pos, Kind: FindRead, Option: expr,

@@ -101,14 +101,14 @@ func TestPlanted(t *testing.T) {
 	}
 }
 
-// Every file the check evaluates is one nix/options-stub-lib.nix can run: each lib.X (and
+// Every file the check evaluates is one nix/options-lib.nix can run: each lib.X (and
 // lib.types.X, lib.types.ints.X) they use is provided, so a new use fails here, by name, instead
 // of as an evaluation error in the check.
-func TestStubLibCoversRepository(t *testing.T) {
+func TestOfflineLibCoversRepository(t *testing.T) {
 	needNix(t)
 	res, err := (&command.Executor{}).Local().Run(context.Background(), command.Cmd{Args: []string{
 		"nix-instantiate", "--eval", "--strict", "--json", "-E",
-		`let l = import ` + filepath.Join(mustAbs(t, repoRoot), "nix/options-stub-lib.nix") + `; in { lib = builtins.attrNames l ++ [ "nixosSystem" ]; types = builtins.attrNames l.types; ints = builtins.attrNames l.types.ints; }`,
+		`let l = import ` + filepath.Join(mustAbs(t, repoRoot), "nix/options-lib.nix") + `; in { lib = builtins.attrNames l ++ [ "nixosSystem" ]; types = builtins.attrNames l.types; ints = builtins.attrNames l.types.ints; }`,
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -136,19 +136,19 @@ func TestStubLibCoversRepository(t *testing.T) {
 		for _, m := range use.FindAllStringSubmatch(src, -1) {
 			switch {
 			case !slices.Contains(names.Lib, m[1]):
-				t.Errorf("%s uses lib.%s, which nix/options-stub-lib.nix does not provide", p, m[1])
+				t.Errorf("%s uses lib.%s, which nix/options-lib.nix does not provide", p, m[1])
 			case m[1] == "types" && m[2] != "" && !slices.Contains(names.Types, m[2]):
-				t.Errorf("%s uses lib.types.%s, which nix/options-stub-lib.nix does not provide", p, m[2])
+				t.Errorf("%s uses lib.types.%s, which nix/options-lib.nix does not provide", p, m[2])
 			case m[1] == "types" && m[2] == "ints" && m[3] != "" && !slices.Contains(names.Ints, m[3]):
-				t.Errorf("%s uses lib.types.ints.%s, which nix/options-stub-lib.nix does not provide", p, m[3])
+				t.Errorf("%s uses lib.types.ints.%s, which nix/options-lib.nix does not provide", p, m[3])
 			}
 		}
 	}
 }
 
-// The stub types describe themselves as nixpkgs' lib/types.nix does, so hub options and
+// The offline lib's types describe themselves as nixpkgs' lib/types.nix does, so hub options and
 // manifest entries go through one parser.
-func TestStubTypeDescriptions(t *testing.T) {
+func TestOfflineTypeDescriptions(t *testing.T) {
 	needNix(t)
 	exprs := map[string]string{
 		`str`:                                    "string",
@@ -164,7 +164,7 @@ func TestStubTypeDescriptions(t *testing.T) {
 		`attrsOf (oneOf [ str bool int ])`:       "attribute set of (string or boolean or signed integer)",
 		`enum [ false "rocm" ]`:                  `one of false, "rocm"`,
 	}
-	l := filepath.Join(mustAbs(t, repoRoot), "nix/options-stub-lib.nix")
+	l := filepath.Join(mustAbs(t, repoRoot), "nix/options-lib.nix")
 	for expr, want := range exprs {
 		res, err := (&command.Executor{}).Local().Run(context.Background(), command.Cmd{Args: []string{
 			"nix-instantiate", "--eval", "--strict", "--json", "-E", `with (import ` + l + `).types; (` + expr + `).description`}})

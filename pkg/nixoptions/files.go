@@ -42,7 +42,7 @@ var nixFiles = map[string]string{
 	"nix/checks.nix":            "skip: flake checks, not NixOS configuration",
 	"nix/vendor-hash.nix":       "skip: a hash",
 	"nix/options-check.nix":     "skip: this check",
-	"nix/options-stub-lib.nix":  "skip: this check",
+	"nix/options-lib.nix":       "skip: this check",
 	"nix/options-manifest.nix":  "skip: this check's regeneration",
 }
 

@@ -33,7 +33,7 @@ type Source struct {
 	Method string `json:"method"`           // how: nix eval, or reading which files
 }
 
-// Option is one option of the release. Paths use nixpkgs' documentation placeholders: <name> for
+// Option is one option of the release. Paths use nixpkgs' documentation name segments: <name> for
 // an attribute of an attribute set of submodules, * for an element of a list of submodules.
 type Option struct {
 	Type      string `json:"type"`                // nixpkgs' type description, e.g. "list of string"

@@ -152,7 +152,7 @@ in import %s { options = flake.nixosConfigurations.%s.options; inherit paths; } 
 		strconv.Quote(root), strconv.Quote(pathsFile), strconv.Quote(filepath.Join(root, "nix", "options-manifest.nix")), strconv.Quote(host))
 }
 
-// regenPaths is every path to resolve: the manifest's (with placeholders) and the used ones.
+// regenPaths is every path to resolve: the manifest's (with <name> segments) and the used ones.
 func regenPaths(m *Manifest, u *Used) ([][]string, error) {
 	seen := map[string]bool{}
 	var paths [][]string
