@@ -130,6 +130,31 @@ func (f *testFleet) deploy(t testing.TB, ctx context.Context, selection string, 
 	return res, out.String()
 }
 
+// deployRebooting deploys host with -reboot through the local fleet's own reboot and requires
+// that the host deployed and rebooted.
+func (f *testFleet) deployRebooting(t testing.TB, ctx context.Context, host string) {
+	t.Helper()
+	res, out := f.deploy(t, ctx, host, func(o *Options, _ []*inventory.Host) {
+		o.Reboot = true
+		o.Rebooter = RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
+			return f.lf.Reboot(ctx, h.Name)
+		})
+	})
+	if h := hostResult(t, res.Report, host); h.Status != parallel.StatusOK || h.Fields["reboot"] != "done" {
+		t.Fatalf("%s: %s reboot=%q (%v)\n%s", host, h.Status, h.Fields["reboot"], h.Err, out)
+	}
+}
+
+// supervising reports whether a deploy supervisor has started on host (it writes its pid first).
+func (f *testFleet) supervising(host string) bool {
+	h, err := f.lf.Host(host)
+	if err != nil {
+		return false
+	}
+	m, _ := filepath.Glob(filepath.Join(h.RunDir(), "hub-deploy", "*", "pid"))
+	return len(m) > 0
+}
+
 func hostResult(t testing.TB, rep *parallel.Report, host string) parallel.HostResult {
 	t.Helper()
 	for _, h := range rep.Hosts {
@@ -473,16 +498,7 @@ func TestLocalFleet(t *testing.T) {
 
 	t.Run("reboot when the kernel changed", func(t *testing.T) {
 		gen := f.gen
-		res, out := f.deploy(t, ctx, "samsung", func(o *Options, _ []*inventory.Host) {
-			o.Reboot = true
-			o.Rebooter = RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
-				return f.lf.Reboot(ctx, h.Name)
-			})
-		})
-		h := hostResult(t, res.Report, "samsung")
-		if h.Status != parallel.StatusOK || h.Fields["reboot"] != "done" {
-			t.Fatalf("samsung: %s reboot=%q (%v)\n%s", h.Status, h.Fields["reboot"], h.Err, out)
-		}
+		f.deployRebooting(t, ctx, "samsung")
 		if b := f.link(t, "samsung", "run/booted-system"); generationOf(b) != itoa(gen) {
 			t.Errorf("samsung booted %s, want generation %d", b, gen)
 		}

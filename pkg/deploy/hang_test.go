@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,15 +81,7 @@ func TestHungHostFailsAlone(t *testing.T) {
 // nix-store --serve) runs in pid namespace ns, that is: the copy to the slowed host has begun.
 // Other tests' fleets run the same wrapper at the same path, in their own namespaces.
 func copying(ns string) bool {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		if l, _ := os.Readlink(filepath.Join("/proc", e.Name(), "ns", "pid")); l != ns || ns == "" {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && strings.Contains(string(b), "/run/localfleet/bin/nix-store") {
-			return true
-		}
-	}
-	return false
+	return len(procsIn(ns, func(args []string) bool {
+		return strings.Contains(strings.Join(args, " "), "/run/localfleet/bin/nix-store")
+	})) > 0
 }

@@ -67,8 +67,7 @@ func TestInterruptRealMageProcess(t *testing.T) {
 	// Once every host is activating, one second in: Ctrl-C to the whole process group.
 	activating := func() bool {
 		for _, name := range hosts {
-			h, _ := f.lf.Host(name)
-			if m, _ := filepath.Glob(filepath.Join(h.Dir, "run", "hub-deploy", "*", "pid")); len(m) == 0 {
+			if !f.supervising(name) {
 				return false
 			}
 		}

@@ -38,15 +38,11 @@ func TestRebootDuringActivationBootsThePreviousSystem(t *testing.T) {
 			bootBefore := f.link(t, "p620", "nix/var/localfleet/boot-entry")
 			profileBefore := f.link(t, "p620", "nix/var/nix/profiles/system")
 			f.next(t, tc.v, "p620")
-			h, err := f.lf.Host("p620")
-			if err != nil {
-				t.Fatal(err)
-			}
 			rebooted := make(chan error, 1)
 			go func() {
 				// One second into the activation: the supervisor has written its status-less pid.
 				for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-					if m, _ := filepath.Glob(filepath.Join(h.Dir, "run", "hub-deploy", "*", "pid")); len(m) > 0 {
+					if f.supervising("p620") {
 						time.Sleep(time.Second)
 						rebooted <- f.lf.Reboot(context.Background(), "p620")
 						return
@@ -142,19 +138,26 @@ func TestKilledSupervisorIsRescuedByTheHub(t *testing.T) {
 
 // supervisorsIn lists the first-run supervisors (not rescues) running in pid namespace ns.
 func supervisorsIn(ns string) []int {
+	return procsIn(ns, func(args []string) bool {
+		return len(args) > 3 && strings.HasSuffix(args[1], "/supervise.sh") && args[3] != "rescue"
+	})
+}
+
+// procsIn lists the processes of pid namespace ns (one local host's, never another fleet's)
+// whose argv match says yes to.
+func procsIn(ns string, match func(args []string) bool) []int {
 	var pids []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
+		if err != nil || ns == "" {
 			continue
 		}
-		if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); l != ns || ns == "" {
+		if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); l != ns {
 			continue
 		}
 		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-		args := strings.Split(string(b), "\x00")
-		if len(args) > 3 && strings.HasSuffix(args[1], "/supervise.sh") && args[3] != "rescue" {
+		if match(strings.Split(string(b), "\x00")) {
 			pids = append(pids, pid)
 		}
 	}

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
@@ -156,16 +154,7 @@ func TestSystemdHostDeploy(t *testing.T) {
 	t.Run("-reboot boots the new kernel through the host's own init", func(t *testing.T) {
 		gen := f.next(t, localfleet.Variant{Kernel: "6.12.1"}, "p620")
 		before, _ := f.lf.Host("p620")
-		res, out := f.deploy(t, ctx, "p620", func(o *Options, _ []*inventory.Host) {
-			o.Reboot = true
-			o.Rebooter = RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
-				return f.lf.Reboot(ctx, h.Name)
-			})
-		})
-		h := hostResult(t, res.Report, "p620")
-		if h.Status != parallel.StatusOK || h.Fields["reboot"] != "done" {
-			t.Fatalf("p620: %s reboot=%q (%v)\n%s", h.Status, h.Fields["reboot"], h.Err, out)
-		}
+		f.deployRebooting(t, ctx, "p620")
 		if b := f.link(t, "p620", "run/booted-system"); generationOf(b) != itoa(gen) {
 			t.Errorf("p620 booted %s, want generation %d", b, gen)
 		}
