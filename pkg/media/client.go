@@ -25,6 +25,14 @@ type client struct {
 	http   *http.Client
 }
 
+// newClient is the client of one instance. Its HTTP client is a copy of hc (sharing the
+// transport) with the redirect policy set, whatever client the caller gave.
+func newClient(inst Instance, secret exporter.Secret, hc *http.Client) *client {
+	own := *hc
+	own.CheckRedirect = sameOrigin
+	return &client{inst: inst, secret: secret, http: &own}
+}
+
 // endpoint is a request path plus query. Its String is what errors show, so it must never
 // contain the credential: Tautulli's apikey is added only when the request is built.
 type endpoint struct {
@@ -94,9 +102,7 @@ func (c *client) do(ctx context.Context, e endpoint) ([]byte, error) {
 	default:
 		req.Header.Set("X-Api-Key", c.secret.Reveal())
 	}
-	hc := *c.http // shares the transport; the redirect policy holds whatever client was given
-	hc.CheckRedirect = sameOrigin
-	resp, err := hc.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		// *url.Error repeats the full URL, which for Tautulli carries the key: keep only the cause.
 		if ue, ok := errors.AsType[*url.Error](err); ok {

@@ -61,7 +61,7 @@ func TestCredentialsDoNotFollowRedirects(t *testing.T) {
 	}
 	base, _ := url.Parse(self.URL)
 	for _, app := range []App{Sonarr, Plex, Tautulli} {
-		c := &client{inst: Instance{App: app, Name: "main", URL: base, CredentialFile: keyFile}, secret: secret, http: http.DefaultClient}
+		c := newClient(Instance{App: app, Name: "main", URL: base, CredentialFile: keyFile}, secret, http.DefaultClient)
 		_, err := c.get(context.Background(), ep("/away/api"))
 		if err == nil || !strings.Contains(err.Error(), "another origin: not followed") {
 			t.Errorf("%s: redirect to %s: err %v, want it refused", app, other.URL, err)

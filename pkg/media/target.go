@@ -208,7 +208,7 @@ func NewCollectors(cfg *Config, opts Options) (map[string]exporter.Collector, er
 		}
 		c.targets = append(c.targets, &target{
 			inst:   inst,
-			client: &client{inst: inst, secret: secret, http: opts.HTTPClient},
+			client: newClient(inst, secret, opts.HTTPClient),
 			fetch:  fetch,
 			d:      d,
 			opts:   &opts,
