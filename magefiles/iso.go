@@ -13,7 +13,6 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/installer"
-	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Iso builds per-host installer images and writes them to USB sticks without a chance of
@@ -36,12 +35,8 @@ func (Iso) Build(ctx context.Context, host string, flake *string) error {
 		return fmt.Errorf("no host %q in %s (hosts: %v)", host, f.Dir, f.Names())
 	}
 	ref := flag(flake, f.Flake)
-	settings := nixSettings()
+	settings := installer.Settings(ref, nixSettings())
 	if st, err := os.Stat(ref); err == nil && st.IsDir() {
-		if abs(ref) == abs(installer.DemoFlake) {
-			// Builtins-only images, built offline like the local fleet's systems.
-			settings = nix.Local()
-		}
 		ref = "path:" + abs(ref)
 	}
 	img, err := installer.Build(ctx, newExecutor(nil).Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System,

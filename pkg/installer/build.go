@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Attr is the flake attribute of a host's installer (see nix/installer.nix).
@@ -32,6 +33,18 @@ type Image struct {
 // DemoFlake is the repository's offline installer flake: builtins-only images with the real
 // wizard, which build with the local fleet's nix settings (pkg/nix Local) on any machine.
 const DemoFlake = "nix/installer-demo"
+
+// Settings are the nix settings an installer build of flake takes: the offline demo flake's
+// builtins-only images build like the local fleet's systems (nix.Local), anything else with the
+// fleet's own (binary caches, sandbox and build users as the machine has them).
+func Settings(flake string, fleet nix.Settings) nix.Settings {
+	a, err := filepath.Abs(strings.TrimPrefix(flake, "path:"))
+	demo, derr := filepath.Abs(DemoFlake)
+	if err == nil && derr == nil && a == demo {
+		return nix.Local()
+	}
+	return fleet
+}
 
 // BuildOptions say what iso:build builds.
 type BuildOptions struct {

@@ -81,3 +81,22 @@ func TestBuildDryRunRealFleet(t *testing.T) {
 		t.Error("a dry run left a GC root")
 	}
 }
+
+// Only the offline demo flake builds with the local fleet's settings; the real fleet's installers
+// keep the machine's binary caches, sandbox and build users.
+func TestSettings(t *testing.T) {
+	t.Chdir("../..") // where the mage targets run
+	for _, tc := range []struct {
+		flake string
+		want  string
+	}{
+		{"nix/installer-demo", "local"},
+		{"path:nix/installer-demo", "local"},
+		{".", "real"},
+		{"github:owner/hub", "real"},
+	} {
+		if got := Settings(tc.flake, nix.Real()).Kind; got != tc.want {
+			t.Errorf("Settings(%q) = %s, want %s", tc.flake, got, tc.want)
+		}
+	}
+}
