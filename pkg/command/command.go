@@ -48,6 +48,8 @@ type Cmd struct {
 	Timeout time.Duration // 0: only the context bounds it
 	Stdout  io.Writer     // optional live copy of stdout
 	Stderr  io.Writer     // optional live copy of stderr
+
+	localCancel bool // a cancel kills only the ssh client (killRemote's own command)
 }
 
 // Result is what a finished command left.
@@ -117,7 +119,7 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 		if h.ssh.Sudo {
 			remote = append([]string{"sudo", "-n", "--"}, remote...)
 		}
-		argv = append(h.sshArgs(ctl), "--", Quote(remote))
+		argv = append(h.sshArgs(ctl), "--", remoteLine(remote))
 	}
 	if h.e.DryRun {
 		out := h.e.Out
@@ -146,8 +148,24 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = tee(&stdout, c.Stdout)
 	cmd.Stderr = tee(&stderr, c.Stderr)
+	if h.ssh != nil {
+		pid := newRemotePID(cmd.Stderr)
+		cmd.Stderr = pid
+		defer pid.flush()
+		cmd.Cancel = func() error {
+			// The remote process group first: killing only our ssh client would leave the
+			// command running on the host, and its pipes open in the master until WaitDelay.
+			if n := pid.wait(time.Second); n > 0 && !c.localCancel && h.killRemote(n) == nil {
+				return nil // the channel closes with the command, and the client with it
+			}
+			return cmd.Process.Kill()
+		}
+	}
 	start := time.Now()
 	err := cmd.Run()
+	if p, ok := cmd.Stderr.(*remotePID); ok {
+		p.flush()
+	}
 	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Duration: time.Since(start)}
 	if err == nil {
 		return res, nil
@@ -259,7 +277,8 @@ func (e *Executor) controlDir() (string, error) {
 	}
 	if e.tmpDir == "" {
 		// /tmp rather than os.TempDir(): socket paths are limited to 108 bytes.
-		d, err := os.MkdirTemp("/tmp", "hub-ssh-")
+		sweepControlDirs(controlRoot)
+		d, err := os.MkdirTemp(controlRoot, controlPrefix(os.Getpid()))
 		if err != nil {
 			return "", fmt.Errorf("ssh control dir: %w", err)
 		}

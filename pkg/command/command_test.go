@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,7 +110,7 @@ func TestDryRunRunsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctl, _ := e.controlDir()
-	want := fmt.Sprintf("[dry-run] web: ssh -o BatchMode=yes -o ControlMaster=auto -o ControlPath=%s/%%C -o ControlPersist=120s -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o ConnectTimeout=20 -p 2222 -o IdentitiesOnly=yes root@10.1.2.3 -- 'sudo -n -- echo '\\''a b'\\'''\n", ctl)
+	want := fmt.Sprintf("[dry-run] web: ssh -o BatchMode=yes -o ControlMaster=auto -o ControlPath=%s/%%C -o ControlPersist=120s -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o ConnectTimeout=20 -p 2222 -o IdentitiesOnly=yes root@10.1.2.3 -- 'echo hub-remote-pid=$$ >&2; exec sudo -n -- echo '\\''a b'\\'''\n", ctl)
 	if out.String() != want {
 		t.Errorf("got  %s\nwant %s", out.String(), want)
 	}
@@ -295,5 +297,164 @@ func TestExitErrorNamesTheSignal(t *testing.T) {
 	var xe *ExitError
 	if !errors.As(err, &xe) || xe.Signal != "terminated" || !strings.HasSuffix(err.Error(), "killed by signal (terminated)") {
 		t.Fatalf("err = %v (%+v), want killed by signal (terminated)", err, xe)
+	}
+}
+
+// Cancelling a remote command stops it on the host, children included, and returns at once.
+// Killing only the local ssh client does neither through a shared master: the master holds the
+// client's pipes (so Wait sits out WaitDelay) and the remote command never hears of it.
+func TestSSHCancelStopsTheRemoteCommand(t *testing.T) {
+	conf := sshd(t)
+	e := &Executor{}
+	defer e.Close()
+	h := e.SSH("web", conf)
+	if _, err := h.Ping(context.Background(), 10*time.Second); err != nil {
+		t.Fatal(err) // the master is up, as it is for every command of a deploy but the first
+	}
+	// Unique sleep lengths name the processes in /proc: a parent and a child of its own.
+	tag := fmt.Sprintf("%d.%06d", 900+os.Getpid()%90, time.Now().Nanosecond()/1000)
+	script := `sleep 1` + tag + ` & sleep 2` + tag + `; wait`
+	var stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var res Result
+	go func() {
+		var err error
+		res, err = h.Run(ctx, Cmd{Args: []string{"sh", "-c", script}, Stderr: &stderr})
+		done <- err
+	}()
+	running := func() []string {
+		var found []string
+		ents, _ := os.ReadDir("/proc")
+		for _, d := range ents {
+			b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+			if err == nil && strings.Contains(string(b), tag) && !strings.Contains(string(b), "wait") {
+				found = append(found, strings.ReplaceAll(string(b), "\x00", " "))
+			}
+		}
+		return found
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(running()) < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the remote sleeps never started: %v", running())
+		}
+	}
+	start := time.Now()
+	cancel()
+	err := <-done
+	took := time.Since(start)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	// WaitDelay (5 s) is what an ssh client whose pipes the master holds costs; a cancel that
+	// reached the host ends the channel, and the client, long before.
+	if took >= 4*time.Second {
+		t.Errorf("cancel took %s: the remote command outlived it", took)
+	}
+	for deadline := time.Now().Add(5 * time.Second); len(running()) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still running on the host after cancel: %q", running())
+		}
+	}
+	if strings.Contains(stderr.String(), "hub-remote-pid") || strings.Contains(string(res.Stderr), "hub-remote-pid") {
+		t.Errorf("the pid line leaked into stderr: %q", stderr.String())
+	}
+	// The master is still good for the next command.
+	if out, err := h.Output(context.Background(), "echo", "after"); err != nil || out != "after" {
+		t.Fatalf("after cancel: %q %v", out, err)
+	}
+}
+
+// A run that is killed (SIGKILL, a crash) never reaches Close: the next run's executor removes
+// its control dir and stops its master, and leaves a live run's alone. The killed run is a real
+// process (this test binary, re-run as a helper) with a real master.
+func TestKilledRunsControlDirIsSwept(t *testing.T) {
+	conf := sshd(t)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "HUB_TEST_CONTROL_HELPER="+strings.Join([]string{conf.Destination, strconv.Itoa(conf.Port), strings.Join(conf.Options, "\x1f")}, "\x1e"))
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("helper: %v", err)
+	}
+	dead := strings.TrimSpace(line)
+	cmd.Process.Kill()
+	cmd.Wait()
+	socks, _ := filepath.Glob(filepath.Join(dead, "*"))
+	if len(socks) != 1 {
+		t.Fatalf("the killed run left %q, want its one master socket", socks)
+	}
+	master := exec.Command("ssh", "-o", "ControlPath="+socks[0], "-O", "check", "x")
+	if out, err := master.CombinedOutput(); err != nil {
+		t.Fatalf("the killed run's master is not running (nothing to sweep): %v %s", err, out)
+	}
+	// A live run's dir (this process's) must survive the sweep.
+	live, err := os.MkdirTemp(controlRoot, controlPrefix(os.Getpid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(live)
+
+	e := &Executor{}
+	defer e.Close()
+	if _, err := e.SSH("web", conf).Ping(context.Background(), 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the killed run's control dir %s is still there (%v)", dead, err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live run's control dir was removed: %v", err)
+	}
+	if out, err := exec.Command("ssh", "-o", "ControlPath="+socks[0], "-O", "check", "x").CombinedOutput(); err == nil {
+		t.Errorf("the killed run's master still answers: %s", out)
+	}
+	// Its master process is gone too, not only its socket.
+	waitGone(t, socks[0])
+}
+
+// TestMain runs this test binary as the killed run of TestKilledRunsControlDirIsSwept when
+// asked to: it opens a master, prints its control dir and waits to be killed.
+func TestMain(m *testing.M) {
+	v := os.Getenv("HUB_TEST_CONTROL_HELPER")
+	if v == "" {
+		os.Exit(m.Run())
+	}
+	parts := strings.Split(v, "\x1e")
+	port, _ := strconv.Atoi(parts[1])
+	e := &Executor{}
+	h := e.SSH("web", inventory.SSH{Destination: parts[0], User: "root", Port: port, Options: strings.Split(parts[2], "\x1f")})
+	if _, err := h.Ping(context.Background(), 10*time.Second); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	dir, _ := e.controlDir()
+	fmt.Println(dir)
+	time.Sleep(time.Minute)
+	os.Exit(1)
+}
+
+// waitGone waits until no process is an ssh master on sock.
+func waitGone(t *testing.T, sock string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		found := ""
+		ents, _ := os.ReadDir("/proc")
+		for _, d := range ents {
+			b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+			if err == nil && strings.Contains(string(b), filepath.Dir(sock)) {
+				found = strings.ReplaceAll(string(b), "\x00", " ")
+			}
+		}
+		if found == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("master still running: %s", found)
+		}
 	}
 }

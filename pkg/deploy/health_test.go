@@ -65,10 +65,10 @@ func TestTargetCheckDryRun(t *testing.T) {
 	var out bytes.Buffer
 	e := &command.Executor{DryRun: true, Out: &out, ControlDir: "/run/hub-ctl"}
 	remote := e.SSH(h.Name, h.SSH)
-	const ssh = `[dry-run] p510: ssh -o BatchMode=yes -o ControlMaster=auto -o ControlPath=/run/hub-ctl/%C -o ControlPersist=120s -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o ConnectTimeout=20 -p 22 root@p510 -- `
-	const http = `'timeout 10 bash -c '\''exec 3<>"/dev/tcp/$1/$2" || exit 3; printf "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: hub-health\r\nAccept: */*\r\nConnection: close\r\n\r\n" "$3" "$4" >&3; IFS= read -r line <&3 || [ -n "$line" ] || { echo "$1:$2 closed the connection without an HTTP response" >&2; exit 4; }; printf "%s\n" "$line"'\'' hub-health `
+	const ssh = `[dry-run] p510: ssh -o BatchMode=yes -o ControlMaster=auto -o ControlPath=/run/hub-ctl/%C -o ControlPersist=120s -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o ConnectTimeout=20 -p 22 root@p510 -- 'echo hub-remote-pid=$$ >&2; exec `
+	const http = `timeout 10 bash -c '\''exec 3<>"/dev/tcp/$1/$2" || exit 3; printf "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: hub-health\r\nAccept: */*\r\nConnection: close\r\n\r\n" "$3" "$4" >&3; IFS= read -r line <&3 || [ -n "$line" ] || { echo "$1:$2 closed the connection without an HTTP response" >&2; exit 4; }; printf "%s\n" "$line"'\'' hub-health `
 	want := []string{
-		ssh + `'timeout 10 bash -c '\''exec 3<>"/dev/tcp/$1/$2"'\'' hub-health 127.0.0.1 32400'`,
+		ssh + `timeout 10 bash -c '\''exec 3<>"/dev/tcp/$1/$2"'\'' hub-health 127.0.0.1 32400'`,
 		ssh + http + `127.0.0.1 8096 /health 127.0.0.1:8096'`,
 		ssh + http + `127.0.0.1 8181 /status 127.0.0.1:8181'`,
 	}
