@@ -126,7 +126,8 @@ func (Deploy) Rollback(ctx context.Context, host string, generation *int, yes, f
 	if err := deploy.ConfirmGuarded([]*inventory.Host{h}, flag(yes, false), isTerminal(), os.Stdin, os.Stdout, "roll back"); err != nil {
 		return err
 	}
-	g, err := deploy.Rollback(ctx, e.SSH(h.Name, h.SSH), deploy.RollbackOptions{Generation: flag(generation, 0), Force: flag(force, false)})
+	g, err := deploy.Rollback(ctx, e.SSH(h.Name, h.SSH), deploy.RollbackOptions{Generation: flag(generation, 0), Force: flag(force, false),
+		StepTimeout: h.Deploy.StepTimeout, ActivationTimeout: h.Deploy.ActivationTimeout})
 	if err != nil {
 		return err
 	}

@@ -77,11 +77,12 @@ type Options struct {
 	Reboot    bool // reboot the hosts whose kernel, initrd, modules or systemd changed, one at a time
 
 	Rebooter      Rebooter      // default SSHRebooter
-	RebootTimeout time.Duration // default 10m
+	RebootTimeout time.Duration // 0 keeps deploy.reboot_timeout
 	// ActivationTimeout bounds the wait for switch-to-configuration, reconnections after a
-	// dropped connection or a reboot included; default 30m. The watchdog's own deadlines start
-	// after it.
+	// dropped connection or a reboot included; 0 keeps deploy.activation_timeout. The
+	// watchdog's own deadlines start after it.
 	ActivationTimeout time.Duration
+	CopyTimeout       time.Duration // each nix copy attempt; 0 keeps deploy.copy_timeout
 	ProbeTimeout      time.Duration // first ssh round trip; default 30s
 	CopyAttempts      int           // nix copy attempts on transient ssh failures; default 3
 	CopyBackoff       time.Duration // first retry pause, doubled each time; default 2s
@@ -104,8 +105,6 @@ func (o *Options) defaults(e *command.Executor) {
 	if o.Rebooter == nil {
 		o.Rebooter = SSHRebooter{Exec: e}
 	}
-	setDefault(&o.RebootTimeout, 10*time.Minute)
-	setDefault(&o.ActivationTimeout, 30*time.Minute)
 	setDefault(&o.ProbeTimeout, 30*time.Second)
 	setDefault(&o.CopyAttempts, 3)
 	setDefault(&o.CopyBackoff, 2*time.Second)
@@ -121,6 +120,23 @@ func (o *Options) defaults(e *command.Executor) {
 	if o.Name == "" {
 		o.Name = "deploy-" + string(o.Action)
 	}
+}
+
+// limits is h's deploy policy with this run's overrides (flags) applied: the deadlines of its
+// remote steps and the magic rollback's confirm window. host.toml's [deploy] sets them per
+// host, so a slow link or a slow-booting host gets more time without slowing anyone else's
+// failure.
+func (r *run) limits(h *inventory.Host) inventory.Deploy {
+	d := h.Deploy
+	for _, o := range []struct{ to, from *time.Duration }{
+		{&d.ConfirmTimeout, &r.opts.ConfirmTimeout}, {&d.ActivationTimeout, &r.opts.ActivationTimeout},
+		{&d.RebootTimeout, &r.opts.RebootTimeout}, {&d.CopyTimeout, &r.opts.CopyTimeout},
+	} {
+		if *o.from > 0 {
+			*o.to = *o.from
+		}
+	}
+	return d
 }
 
 func setDefault[T comparable](p *T, def T) {
@@ -291,12 +307,12 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 			return hostError("build", "build "+shortPath(sys.Out)+" locally", err, "the build log is in this host's build log; `nix log "+sys.Drv+"` shows it")
 		}
 	case inventory.BuildTarget:
-		if err := r.buildRemote(ctx, t, remote, sys); err != nil {
+		if err := r.buildRemote(ctx, t, remote, h, sys); err != nil {
 			return hostError("build", "build on the target", err, "")
 		}
 	case inventory.BuildHost:
 		bh, _ := r.fleet.Host(buildHost)
-		if err := r.buildRemote(ctx, t, r.exec.SSH(bh.Name, bh.SSH), sys); err != nil {
+		if err := r.buildRemote(ctx, t, r.exec.SSH(bh.Name, bh.SSH), h, sys); err != nil {
 			return hostError("build", "build on build host "+buildHost, err, "")
 		}
 	}
@@ -315,7 +331,7 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 
 	t.Phase("check")
 	if !r.opts.Emergency && (r.opts.Action == Switch || r.opts.Action == Boot) && h.Deploy.BootMinFreeMiB > 0 {
-		free, ok, err := bootSpace(ctx, remote)
+		free, ok, err := bootSpace(ctx, remote, r.limits(h).StepTimeout)
 		switch {
 		case err != nil:
 			return hostError("check", "measure /boot", err, "")
@@ -327,7 +343,7 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 			t.Logf("/boot: %d MiB free (need %d)", free, h.Deploy.BootMinFreeMiB)
 		}
 	}
-	broke, err := acquireLock(ctx, remote, r.me, r.opts.StaleLock, r.opts.Force)
+	broke, err := acquireLock(ctx, remote, r.me, r.opts.StaleLock, r.opts.Force, r.limits(h).StepTimeout)
 	if err != nil {
 		if ctx.Err() != nil {
 			// Cancelled mid-command: the mkdir may have happened on the host all the same.
@@ -381,10 +397,12 @@ func (r *run) buildPlace(h *inventory.Host) (on, host string) {
 	return on, host
 }
 
-// buildRemote copies the derivation closure to the builder and realises it there.
-func (r *run) buildRemote(ctx context.Context, t *parallel.Task, b *command.Host, sys System) error {
+// buildRemote copies the derivation closure to the builder and realises it there. The copy has
+// h's copy deadline; the build itself only the run's (a build's length is the derivation's).
+func (r *run) buildRemote(ctx context.Context, t *parallel.Task, b *command.Host, h *inventory.Host, sys System) error {
 	args := append(append([]string{"nix", "copy"}, r.opts.NixArgs...), "--derivation", "--to", b.StoreURI(), sys.Drv)
-	if _, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + b.NixSSHOpts()}, Stderr: t.Stream()}); err != nil {
+	if _, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + b.NixSSHOpts()}, Stderr: t.Stream(),
+		Timeout: r.limits(h).CopyTimeout}); err != nil {
 		return fmt.Errorf("copy the derivation to %s: %w", b.Name(), err)
 	}
 	t.Logf("realising %s on %s", shortPath(sys.Drv), b.Name())
@@ -425,7 +443,8 @@ func (r *run) copy(ctx context.Context, t *parallel.Task, remote *command.Host, 
 	args = append(args, "--to", remote.StoreURI(), out)
 	pause := r.opts.CopyBackoff
 	for attempt := 1; ; attempt++ {
-		_, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + remote.NixSSHOpts()}, Stderr: t.Stream()})
+		_, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + remote.NixSSHOpts()}, Stderr: t.Stream(),
+			Timeout: r.limits(h).CopyTimeout})
 		if err == nil {
 			return nil
 		}
@@ -453,10 +472,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	if r.opts.Action == Switch || r.opts.Action == Boot {
 		a.profileOp = "set"
 	}
-	a.confirm = h.Deploy.ConfirmTimeout
-	if r.opts.ConfirmTimeout > 0 {
-		a.confirm = r.opts.ConfirmTimeout
-	}
+	a.confirm = r.limits(h).ConfirmTimeout
 	setDefault(&a.confirm, 30*time.Second)
 	a.health = healthBudget(h, r.opts)
 	if err := a.start(ctx, remote); err != nil {
@@ -477,7 +493,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 			err = rerr
 		}
 	}()
-	files, err := a.wait(ctx, remote, time.Now().Add(r.opts.ActivationTimeout), "status", "done")
+	files, err := a.wait(ctx, remote, time.Now().Add(r.limits(h).ActivationTimeout), "status", "done")
 	if isDead(err) {
 		return r.awaitRollback(ctx, t, remote, a, "the supervisor died during the activation")
 	}

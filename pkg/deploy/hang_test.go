@@ -85,3 +85,37 @@ func copying(ns string) bool {
 		return strings.Contains(strings.Join(args, " "), "/run/localfleet/bin/nix-store")
 	})) > 0
 }
+
+// A host's own deadline (host.toml deploy.copy_timeout) bounds its copy: a slow copy to p620
+// fails p620 alone, in the copy phase, saying it timed out, while razer, under the default
+// deadline, deploys.
+func TestHostCopyDeadline(t *testing.T) {
+	needFleet(t)
+	f := startFleet(t, []string{"p620", "razer"})
+	before := f.consistent(t, "p620")
+	gen := f.next(t, localfleet.Variant{}, "p620", "razer")
+	if err := f.lf.SlowCopy("p620", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	res, out := f.deploy(t, t.Context(), "*", func(o *Options, hosts []*inventory.Host) {
+		o.CopyAttempts = 1
+		for _, h := range hosts {
+			if h.Name == "p620" {
+				h.Deploy.CopyTimeout = 2 * time.Second
+			}
+		}
+	})
+	hr := hostResult(t, res.Report, "p620")
+	if hr.Status != parallel.StatusFailed || hr.FailedPhase != "copy" || hr.Err == nil || !strings.Contains(hr.Err.Error(), "timed out") {
+		t.Errorf("p620: %s in phase %q (%v), want failed in copy, timed out\n%s", hr.Status, hr.FailedPhase, hr.Err, out)
+	}
+	if hr := hostResult(t, res.Report, "razer"); hr.Status != parallel.StatusOK {
+		t.Errorf("razer: %s (%v)\n%s", hr.Status, hr.Err, out)
+	}
+	if got := generationOf(f.consistent(t, "razer")); got != itoa(gen) {
+		t.Errorf("razer runs g%s, want g%d", got, gen)
+	}
+	if got := f.consistent(t, "p620"); got != before {
+		t.Errorf("p620 runs %s after its copy timed out, want its old system %s", got, before)
+	}
+}

@@ -105,6 +105,9 @@ type RollbackOptions struct {
 	Owner      string
 	Force      bool
 	StaleLock  time.Duration
+	// The host's deadlines (host.toml [deploy]): the lock (default 1m) and the switch
+	// (default 30m).
+	StepTimeout, ActivationTimeout time.Duration
 }
 
 // Rollback switches the host to an earlier generation of its system profile, through the same
@@ -113,6 +116,8 @@ type RollbackOptions struct {
 func Rollback(ctx context.Context, remote *command.Host, o RollbackOptions) (Generation, error) {
 	setDefault(&o.Action, Switch)
 	setDefault(&o.StaleLock, 15*time.Minute)
+	setDefault(&o.StepTimeout, time.Minute)
+	setDefault(&o.ActivationTimeout, 30*time.Minute)
 	if o.Owner == "" {
 		o.Owner = Owner()
 	}
@@ -135,7 +140,7 @@ func Rollback(ctx context.Context, remote *command.Host, o RollbackOptions) (Gen
 		return Generation{}, fmt.Errorf("%s: rollback: no generation before the current one (see deploy:generations %s)", remote.Name(), remote.Name())
 	}
 	id := newID()
-	if _, err := acquireLock(ctx, remote, lockInfo{ID: id, Owner: o.Owner, PID: os.Getpid(), Time: time.Now()}, o.StaleLock, o.Force); err != nil {
+	if _, err := acquireLock(ctx, remote, lockInfo{ID: id, Owner: o.Owner, PID: os.Getpid(), Time: time.Now()}, o.StaleLock, o.Force, o.StepTimeout); err != nil {
 		return target, fmt.Errorf("%s: rollback: %w", remote.Name(), err)
 	}
 	defer func() { _, _ = releaseLock(context.WithoutCancel(ctx), remote, id) }()
@@ -143,7 +148,7 @@ func Rollback(ctx context.Context, remote *command.Host, o RollbackOptions) (Gen
 	if err := a.start(ctx, remote); err != nil {
 		return target, fmt.Errorf("%s: rollback: start: %w", remote.Name(), err)
 	}
-	files, err := a.wait(context.WithoutCancel(ctx), remote, time.Now().Add(time.Hour), "done")
+	files, err := a.wait(context.WithoutCancel(ctx), remote, time.Now().Add(o.ActivationTimeout), "done")
 	if err != nil {
 		return target, fmt.Errorf("%s: rollback: %w", remote.Name(), err)
 	}
@@ -171,7 +176,8 @@ func (r *run) rollbackDone(ctx context.Context) (*parallel.Report, error) {
 		if gen == 0 {
 			return fmt.Errorf("rollback: the host had no generation before this deploy")
 		}
-		g, err := Rollback(ctx, r.exec.SSH(h.Name, h.SSH), RollbackOptions{Generation: gen, Owner: r.opts.Owner, StaleLock: r.opts.StaleLock})
+		g, err := Rollback(ctx, r.exec.SSH(h.Name, h.SSH), RollbackOptions{Generation: gen, Owner: r.opts.Owner, StaleLock: r.opts.StaleLock,
+			StepTimeout: r.limits(h).StepTimeout, ActivationTimeout: r.limits(h).ActivationTimeout})
 		if err != nil {
 			return err
 		}

@@ -72,9 +72,10 @@ func (r *run) reboot(ctx context.Context, t *parallel.Task, h *inventory.Host, r
 		return ctx.Err()
 	}
 	defer func() { <-r.reboots }()
-	t.Logf("rebooting (timeout %s)", r.opts.RebootTimeout)
+	timeout := r.limits(h).RebootTimeout
+	t.Logf("rebooting (timeout %s)", timeout)
 	start := time.Now()
-	if err := r.opts.Rebooter.Reboot(ctx, h, remote, r.opts.RebootTimeout); err != nil {
+	if err := r.opts.Rebooter.Reboot(ctx, h, remote, timeout); err != nil {
 		return hostError("reboot", "reboot", err, "check the host's console; the new system stays the boot default")
 	}
 	st, err := Probe(ctx, remote, "", r.opts.ProbeTimeout)

@@ -106,10 +106,6 @@ func Probe(ctx context.Context, h *command.Host, newSystem string, timeout time.
 	return parseState(string(res.Stdout)), nil
 }
 
-// stepTimeout bounds a short remote step (the lock, /boot's free space): a host that takes
-// longer is not doing the step, it is hung, and it fails alone.
-const stepTimeout = time.Minute
-
 // lockInfo is the owner file of the target's deploy lock.
 type lockInfo struct {
 	ID    string
@@ -155,17 +151,17 @@ var ErrLocked = errors.New("another deploy holds the host's lock")
 // lock whose holder is provably gone (a hub on this machine whose process no longer exists, and
 // no supervisor running on the host: a crashed or killed hub) is broken at once, with or
 // without force, and broke says which.
-func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, force bool) (broke string, err error) {
+func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, force bool, timeout time.Duration) (broke string, err error) {
 	f := "0"
 	if force {
 		f = "1"
 	}
-	return lockAttempt(ctx, h, me, stale, f, "")
+	return lockAttempt(ctx, h, me, stale, f, "", timeout)
 }
 
-func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, f, goneID string) (broke string, err error) {
+func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, f, goneID string, timeout time.Duration) (broke string, err error) {
 	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", lockScript, "lock", me.ID, me.Owner,
-		strconv.Itoa(me.PID), "-", strconv.Itoa(int(stale.Seconds())), f, goneID}, Timeout: stepTimeout})
+		strconv.Itoa(me.PID), "-", strconv.Itoa(int(stale.Seconds())), f, goneID}, Timeout: timeout})
 	out := string(res.Stdout)
 	if err == nil {
 		// A dry run printed the command and holds nothing.
@@ -189,7 +185,7 @@ func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.D
 		}
 	}
 	if goneID == "" && kv["supervisor_alive"] == "0" && holderGone(holder, me) {
-		if _, err := lockAttempt(ctx, h, me, stale, "gone", holder.ID); err == nil {
+		if _, err := lockAttempt(ctx, h, me, stale, "gone", holder.ID, timeout); err == nil {
 			return fmt.Sprintf("the deploy lock of %s, whose hub is gone (no process %d on this machine, no supervisor on the host)", holder.Owner, holder.PID), nil
 		}
 	}
@@ -259,9 +255,9 @@ func releaseLock(ctx context.Context, h *command.Host, id string) (handedOver bo
 }
 
 // bootSpace returns the free MiB of /boot, or ok=false when /boot is not a separate mount.
-func bootSpace(ctx context.Context, h *command.Host) (mib int, ok bool, err error) {
+func bootSpace(ctx context.Context, h *command.Host, timeout time.Duration) (mib int, ok bool, err error) {
 	script := `if ! mountpoint -q /boot 2>/dev/null; then echo none; exit 0; fi; df --output=avail -B1M /boot | tail -n 1`
-	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}, Timeout: stepTimeout})
+	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}, Timeout: timeout})
 	if err != nil {
 		return 0, false, err
 	}

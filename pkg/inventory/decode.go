@@ -63,6 +63,11 @@ type rawDeploy struct {
 	BootMinFreeMiB *int      `toml:"boot_min_free_mib"`
 	ConfirmTimeout *duration `toml:"confirm_timeout"`
 	SystemRunning  *string   `toml:"system_running"`
+
+	StepTimeout       *duration `toml:"step_timeout"`
+	CopyTimeout       *duration `toml:"copy_timeout"`
+	ActivationTimeout *duration `toml:"activation_timeout"`
+	RebootTimeout     *duration `toml:"reboot_timeout"`
 }
 
 type rawHealth struct {
@@ -160,6 +165,11 @@ func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
 			BootMinFreeMiB: pick(rh.Deploy.BootMinFreeMiB, def.Deploy.BootMinFreeMiB, 200),
 			ConfirmTimeout: pick(rh.Deploy.ConfirmTimeout, def.Deploy.ConfirmTimeout, duration{30 * time.Second}).Duration,
 			SystemRunning:  pick(rh.Deploy.SystemRunning, def.Deploy.SystemRunning, SystemDegraded),
+
+			StepTimeout:       pick(rh.Deploy.StepTimeout, def.Deploy.StepTimeout, duration{time.Minute}).Duration,
+			CopyTimeout:       pick(rh.Deploy.CopyTimeout, def.Deploy.CopyTimeout, duration{time.Hour}).Duration,
+			ActivationTimeout: pick(rh.Deploy.ActivationTimeout, def.Deploy.ActivationTimeout, duration{30 * time.Minute}).Duration,
+			RebootTimeout:     pick(rh.Deploy.RebootTimeout, def.Deploy.RebootTimeout, duration{10 * time.Minute}).Duration,
 		},
 	}
 	if h.Build.On != BuildHost && rh.Build.On != nil {

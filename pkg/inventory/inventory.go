@@ -77,6 +77,13 @@ type Deploy struct {
 	BootMinFreeMiB int           // refuse to activate when /boot has less free space
 	ConfirmTimeout time.Duration // magic rollback: confirm over a new connection within this
 	SystemRunning  string        // SystemRunning, SystemDegraded or SystemIgnore
+
+	// Deadlines of the remote steps, so that a slow or hung host fails alone and in bounded
+	// time. A slow link (a laptop on a phone) wants a longer copy, a big host a longer reboot.
+	StepTimeout       time.Duration // each short step: the lock, /boot's free space; default 1m
+	CopyTimeout       time.Duration // each nix copy attempt (and a copy to the build host); default 1h
+	ActivationTimeout time.Duration // switch-to-configuration, reconnections included; default 30m
+	RebootTimeout     time.Duration // a -reboot until the host answers with a new boot id; default 10m
 }
 
 // Where a health check runs (health.go has the rules).

@@ -45,6 +45,8 @@ on = "host"
 host = "builder"
 [defaults.deploy]
 confirm_timeout = "45s"
+copy_timeout = "3h"
+reboot_timeout = "5m"
 `,
 		"builder/host.toml": goodHost + `roles = ["build-host"]
 [build]
@@ -58,6 +60,7 @@ options = ["IdentitiesOnly=yes"]
 [deploy]
 boot_min_free_mib = 300
 system_running = "running"
+reboot_timeout = "20m"
 [[health]]
 http = "http://127.0.0.1:8080/health"
 from = "target"
@@ -92,7 +95,9 @@ retries = 5
 	if w.Build.On != BuildHost || w.Build.Host != "builder" {
 		t.Errorf("web build = %+v", w.Build)
 	}
-	if w.Deploy != (Deploy{BootMinFreeMiB: 300, ConfirmTimeout: 45 * time.Second, SystemRunning: SystemRunning}) {
+	// Defaults (step, activation), fleet.toml (copy) and host.toml (reboot over fleet.toml's).
+	if w.Deploy != (Deploy{BootMinFreeMiB: 300, ConfirmTimeout: 45 * time.Second, SystemRunning: SystemRunning,
+		StepTimeout: time.Minute, CopyTimeout: 3 * time.Hour, ActivationTimeout: 30 * time.Minute, RebootTimeout: 20 * time.Minute}) {
 		t.Errorf("web deploy = %+v", w.Deploy)
 	}
 	if !w.Guarded {
@@ -126,6 +131,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`DIR/a/host.toml:7: guarded: expected value but found '\n' instead`}},
 		{"bad duration", map[string]string{"a/host.toml": goodHost + "[deploy]\nconfirm_timeout = \"soon\"\n"},
 			[]string{`DIR/a/host.toml:8: deploy.confirm_timeout: not a duration: "soon" (use e.g. "30s", "2m")`}},
+		{"zero deadline", map[string]string{"a/host.toml": goodHost + "[deploy]\ncopy_timeout = \"0s\"\n"},
+			[]string{`DIR/a/host.toml:8: deploy.copy_timeout: duration must be positive, got "0s"`}},
 		{"missing system", map[string]string{"a/host.toml": "class = \"server\"\nhardware = \"amd-gpu\"\n"},
 			[]string{"DIR/a/host.toml: system: missing (one of x86_64-linux, aarch64-linux)"}},
 		{"bad class", map[string]string{"a/host.toml": strings.Replace(goodHost, `"server"`, `"desktop"`, 1)},

@@ -63,6 +63,7 @@ func WriteHost(w io.Writer, h *Host) error {
 	row("boot min free", fmt.Sprintf("%d MiB", h.Deploy.BootMinFreeMiB))
 	row("confirm timeout", h.Deploy.ConfirmTimeout.String())
 	row("system running", h.Deploy.SystemRunning)
+	row("deadlines", fmt.Sprintf("step %s, copy %s, activation %s, reboot %s", h.Deploy.StepTimeout, h.Deploy.CopyTimeout, h.Deploy.ActivationTimeout, h.Deploy.RebootTimeout))
 	for i, c := range h.Health {
 		extra := ""
 		if c.Kind() == "http" {
@@ -106,9 +107,13 @@ type jsonBuild struct {
 }
 
 type jsonDeploy struct {
-	BootMinFreeMiB        int     `json:"boot_min_free_mib"`
-	ConfirmTimeoutSeconds float64 `json:"confirm_timeout_seconds"`
-	SystemRunning         string  `json:"system_running"`
+	BootMinFreeMiB           int     `json:"boot_min_free_mib"`
+	ConfirmTimeoutSeconds    float64 `json:"confirm_timeout_seconds"`
+	SystemRunning            string  `json:"system_running"`
+	StepTimeoutSeconds       float64 `json:"step_timeout_seconds"`
+	CopyTimeoutSeconds       float64 `json:"copy_timeout_seconds"`
+	ActivationTimeoutSeconds float64 `json:"activation_timeout_seconds"`
+	RebootTimeoutSeconds     float64 `json:"reboot_timeout_seconds"`
 }
 
 type jsonHealth struct {
@@ -132,9 +137,10 @@ func WriteJSON(w io.Writer, hosts []*Host) error {
 	for _, h := range hosts {
 		jh := jsonHost{Name: h.Name, Description: h.Description, File: h.File, Class: h.Class, System: h.System,
 			Hardware: h.Hardware, Tags: nonNil(h.Tags), Roles: nonNil(h.Roles), Features: nonNil(h.Features), Guarded: h.Guarded,
-			SSH:    jsonSSH{h.SSH.Destination, h.SSH.User, h.SSH.Port, nonNil(h.SSH.Options), h.SSH.Sudo},
-			Build:  jsonBuild{h.Build.On, h.Build.Host, h.Build.SubstituteOnDestination},
-			Deploy: jsonDeploy{h.Deploy.BootMinFreeMiB, h.Deploy.ConfirmTimeout.Seconds(), h.Deploy.SystemRunning},
+			SSH:   jsonSSH{h.SSH.Destination, h.SSH.User, h.SSH.Port, nonNil(h.SSH.Options), h.SSH.Sudo},
+			Build: jsonBuild{h.Build.On, h.Build.Host, h.Build.SubstituteOnDestination},
+			Deploy: jsonDeploy{h.Deploy.BootMinFreeMiB, h.Deploy.ConfirmTimeout.Seconds(), h.Deploy.SystemRunning,
+				h.Deploy.StepTimeout.Seconds(), h.Deploy.CopyTimeout.Seconds(), h.Deploy.ActivationTimeout.Seconds(), h.Deploy.RebootTimeout.Seconds()},
 			Health: []jsonHealth{}}
 		for _, c := range h.Health {
 			jh.Health = append(jh.Health, jsonHealth{c.Kind(), c.Target(), c.RunsOn(), c.Status, c.Timeout.Seconds(), c.Retries})
