@@ -1,12 +1,16 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
@@ -177,4 +181,57 @@ func sshHost(t testing.TB, f *testFleet, host, command string) (string, error) {
 	}
 	out, err := exec.Command("ssh", append(args, command)...).CombinedOutput()
 	return string(out), err
+}
+
+// TestSystemdRollingReboot deploys a new kernel to three systemd hosts with -reboot and the
+// real hosts' Rebooter (systemctl reboot over ssh, then new connections until the boot id
+// changes: nspawn gives every boot a boot id of its own), one host down at a time. Each host's
+// own journal says when its sshd stopped and started again; those windows must not overlap.
+func TestSystemdRollingReboot(t *testing.T) {
+	needSystemdHost(t)
+	hosts := []string{"p620", "p510", "razer"}
+	f := startFleetWith(t, localfleet.Config{Hosts: hosts, SystemdHosts: hosts})
+	gen := f.next(t, localfleet.Variant{Kernel: "6.12.1"})
+	bootIDs := map[string]string{}
+	for _, h := range hosts {
+		bootIDs[h] = f.inHost(t, h, "cat", "/proc/sys/kernel/random/boot_id")
+	}
+	res, out := f.deploy(t, t.Context(), "*", func(o *Options, _ []*inventory.Host) {
+		o.Reboot, o.MaxUnavailable = true, 1 // o.Rebooter stays the real hosts' SSHRebooter
+	})
+	type window struct {
+		host       string
+		down, back float64
+	}
+	var windows []window
+	for _, h := range hosts {
+		if hr := hostResult(t, res.Report, h); hr.Status != parallel.StatusOK || hr.Fields["reboot"] != "done" {
+			t.Fatalf("%s: %s reboot=%q (%v)\n%s", h, hr.Status, hr.Fields["reboot"], hr.Err, out)
+		}
+		if b := f.link(t, h, "run/booted-system"); generationOf(b) != itoa(gen) {
+			t.Errorf("%s booted %s, want generation %d", h, b, gen)
+		}
+		if id := f.inHost(t, h, "cat", "/proc/sys/kernel/random/boot_id"); id == bootIDs[h] {
+			t.Errorf("%s: boot id %s unchanged", h, id)
+		}
+		// The last sshd line of the previous boot (its stop) and the first of this one.
+		stamp := func(args string) float64 {
+			s := f.inHost(t, h, "sh", "-c", "journalctl --no-pager -o short-unix -u sshd.service "+args+" | grep -v '^-- ' | awk '{print $1}'")
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				t.Fatalf("%s: journal time %q: %v", h, s, err)
+			}
+			return v
+		}
+		windows = append(windows, window{h, stamp("-b -1 -n 1"), stamp("-b 0 --reverse | tail -n 1")})
+	}
+	slices.SortFunc(windows, func(a, b window) int { return cmp.Compare(a.down, b.down) })
+	for i := 1; i < len(windows); i++ {
+		if a, b := windows[i-1], windows[i]; b.down < a.back {
+			t.Errorf("%s went down at %.3f before %s was back at %.3f: more than one host unavailable", b.host, b.down, a.host, a.back)
+		}
+	}
+	for _, w := range windows {
+		t.Logf("%-6s sshd stopped %.3f, started %.3f (down %.2fs; from its journal)", w.host, w.down, w.back, w.back-w.down)
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -180,8 +181,20 @@ func (f *Fleet) Host(name string) (Host, error) {
 }
 
 func (f *Fleet) hostLocked(name string) (Host, error) {
-	for _, h := range f.st.Hosts {
+	for i, h := range f.st.Hosts {
 		if h.Name == name {
+			if h.Systemd && !alive(h.Init, h.InitStart) && alive(h.Launcher, h.LauncherStart) {
+				// The host rebooted itself (systemctl reboot over ssh, as a deploy's -reboot
+				// does on a real host) and its launcher booted it again: find the new init.
+				// Until nspawn's child execs the init it is nspawn, not yet in the host's mounts.
+				if p, ok := findInit(h.Launcher); ok && !strings.Contains(p.cmd, "systemd-nspawn") {
+					if pidNS, mntNS := nsOf(p.pid, "pid"), nsOf(p.pid, "mnt"); pidNS != "" && mntNS != "" {
+						h.Init, h.InitStart, h.PidNS, h.MntNS = p.pid, p.start, pidNS, mntNS
+						f.st.Hosts[i] = h
+						_ = f.saveLocked() // the record is a cache of what /proc says
+					}
+				}
+			}
 			return h, nil
 		}
 	}
