@@ -35,9 +35,10 @@ type Executor struct {
 
 // Host runs commands in one place: locally or over ssh.
 type Host struct {
-	e    *Executor
-	name string
-	ssh  *inventory.SSH // nil for the local machine
+	e     *Executor
+	name  string
+	ssh   *inventory.SSH // nil for the local machine
+	fresh time.Duration  // > 0: a new connection per command, with this connect timeout (Fresh)
 }
 
 // Cmd is one command. Args[0] is the program; remote Args are shell-quoted and joined.
@@ -97,6 +98,19 @@ func (e *Executor) SSH(name string, c inventory.SSH) *Host {
 	return &Host{e: e, name: name, ssh: &c}
 }
 
+// Fresh is the same host reached over a new ssh connection for every command, with its own
+// connect timeout, instead of the shared master. A master connection outlives an sshd that no
+// longer accepts logins, so only a fresh one proves the host can still be logged in to (the
+// magic rollback's confirm) or has come back from a reboot. The local machine is returned as is.
+func (h *Host) Fresh(connectTimeout time.Duration) *Host {
+	if h.ssh == nil {
+		return h
+	}
+	c := *h.ssh
+	c.Options = append([]string(nil), c.Options...)
+	return &Host{e: h.e, name: h.name, ssh: &c, fresh: max(connectTimeout, time.Second)}
+}
+
 // Name is the host's inventory name ("local" for this machine).
 func (h *Host) Name() string { return h.name }
 
@@ -110,11 +124,10 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 	}
 	argv := c.Args
 	if h.ssh != nil {
-		ctl, err := h.e.controlDir()
+		ctl, err := h.controlDir()
 		if err != nil {
 			return Result{}, err
 		}
-		h.e.noteMaster(h)
 		remote := c.Args
 		if h.ssh.Sudo {
 			remote = append([]string{"sudo", "-n", "--"}, remote...)
@@ -203,12 +216,25 @@ func (h *Host) SSHArgs() []string {
 	if h.ssh == nil {
 		return nil
 	}
-	ctl, err := h.e.controlDir()
+	ctl, err := h.controlDir()
 	if err != nil {
 		return nil
 	}
-	h.e.noteMaster(h)
 	return h.sshArgs(ctl)
+}
+
+// controlDir is where this host's master socket lives, noting the master for Close; "" for a
+// fresh host, which has none.
+func (h *Host) controlDir() (string, error) {
+	if h.fresh > 0 {
+		return "", nil
+	}
+	ctl, err := h.e.controlDir()
+	if err != nil {
+		return "", err
+	}
+	h.e.noteMaster(h)
+	return ctl, nil
 }
 
 // NixSSHOpts is the NIX_SSHOPTS value that makes nix's own ssh calls (nix copy, remote builders)
@@ -246,20 +272,24 @@ const (
 )
 
 func (h *Host) sshArgs(ctl string) []string {
-	args := []string{"ssh",
-		"-o", "BatchMode=yes",
-		"-o", "ControlMaster=auto",
-		"-o", "ControlPath=" + ctl + "/%C",
-		"-o", "ControlPersist=120s",
+	args := []string{"ssh", "-o", "BatchMode=yes"}
+	connect := ConnectTimeout
+	if h.fresh > 0 {
+		args = append(args, "-o", "ControlMaster=no", "-o", "ControlPath=none")
+		connect = h.fresh
+	} else {
+		args = append(args, "-o", "ControlMaster=auto", "-o", "ControlPath="+ctl+"/%C", "-o", "ControlPersist=120s")
+	}
+	args = append(args,
 		// A host that hangs (a stopped VM, a stuck kernel) keeps its TCP connections open at
 		// the kernel and answers nothing: keep-alives end the connection, and every command
 		// on it, after ServerAliveInterval × ServerAliveCountMax, and a new connection gives up
 		// after ConnectTimeout (which bounds the banner exchange too). ssh takes the first
 		// value it sees, so these override ssh_config.
-		"-o", "ServerAliveInterval=" + strconv.Itoa(int(KeepAlive/time.Second)),
+		"-o", "ServerAliveInterval="+strconv.Itoa(int(KeepAlive/time.Second)),
 		"-o", "ServerAliveCountMax=3",
-		"-o", "ConnectTimeout=" + strconv.Itoa(int(ConnectTimeout/time.Second)),
-	}
+		"-o", "ConnectTimeout="+strconv.Itoa(int((connect+time.Second-1)/time.Second)),
+	)
 	if h.ssh.Port > 0 {
 		args = append(args, "-p", strconv.Itoa(h.ssh.Port))
 	}

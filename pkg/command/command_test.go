@@ -114,6 +114,15 @@ func TestDryRunRunsNothing(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("got  %s\nwant %s", out.String(), want)
 	}
+	// A fresh host: no master, its own connect timeout, sudo as before.
+	out.Reset()
+	if _, err := rh.Fresh(5*time.Second).Run(context.Background(), Cmd{Args: []string{"true"}}); err != nil {
+		t.Fatal(err)
+	}
+	want = "[dry-run] web: ssh -o BatchMode=yes -o ControlMaster=no -o ControlPath=none -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o ConnectTimeout=5 -p 2222 -o IdentitiesOnly=yes root@10.1.2.3 -- 'echo hub-remote-pid=$$ >&2; exec sudo -n -- true'\n"
+	if out.String() != want {
+		t.Errorf("fresh:\ngot  %s\nwant %s", out.String(), want)
+	}
 	e.Close()
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
 // activation is one supervisor run on a target.
@@ -188,36 +187,12 @@ func (a activation) signal(ctx context.Context, h *command.Host, file, content s
 	return err
 }
 
-// confirmFresh creates the confirm file over a NEW ssh connection: the hub's multiplexed master
-// connection survives an sshd that no longer accepts logins, so only a fresh one proves the
-// host can still be reached.
-func (a activation) confirmFresh(ctx context.Context, e *command.Executor, h *command.Host, inv *inventory.Host, timeout time.Duration) error {
-	remote := []string{"sh", "-c", `d=` + stateRoot + `/$1; [ -d "$d" ] && [ ! -e "$d/done" ] && touch "$d/confirm"`, "confirm", a.id}
-	if inv.SSH.Sudo {
-		remote = append([]string{"sudo", "-n", "--"}, remote...)
-	}
-	args := append(FreshSSHArgs(h, timeout), "--", command.Quote(remote))
-	_, err := e.Local().Run(ctx, command.Cmd{Args: args, Timeout: timeout + 5*time.Second})
+// confirmFresh creates the confirm file over a NEW ssh connection (command.Host.Fresh): the
+// hub's multiplexed master connection survives an sshd that no longer accepts logins, so only a
+// fresh one proves the host can still be reached.
+func (a activation) confirmFresh(ctx context.Context, h *command.Host, timeout time.Duration) error {
+	_, err := h.Fresh(timeout).Run(ctx, command.Cmd{Args: []string{"sh", "-c",
+		`d=` + stateRoot + `/$1; [ -d "$d" ] && [ ! -e "$d/done" ] && touch "$d/confirm"`, "confirm", a.id},
+		Timeout: timeout + 5*time.Second})
 	return err
-}
-
-// FreshSSHArgs is the host's ssh command line without connection sharing, and with its own
-// connect timeout. ssh keeps the first value it sees for an option, so the replaced options are
-// removed, not overridden.
-func FreshSSHArgs(h *command.Host, connectTimeout time.Duration) []string {
-	args := h.SSHArgs()
-	out := []string{"ssh", "-o", "ControlMaster=no", "-o", "ControlPath=none",
-		"-o", "ConnectTimeout=" + strconv.Itoa(seconds(connectTimeout))}
-	for i := 1; i < len(args); i++ {
-		if args[i] == "-o" && i+1 < len(args) {
-			v := args[i+1]
-			if strings.HasPrefix(v, "ControlMaster=") || strings.HasPrefix(v, "ControlPath=") || strings.HasPrefix(v, "ControlPersist=") ||
-				strings.HasPrefix(v, "ConnectTimeout=") {
-				i++
-				continue
-			}
-		}
-		out = append(out, args[i])
-	}
-	return out
 }

@@ -103,7 +103,7 @@ func (o *Options) defaults(e *command.Executor) {
 		o.Action = Switch
 	}
 	if o.Rebooter == nil {
-		o.Rebooter = SSHRebooter{Exec: e}
+		o.Rebooter = SSHRebooter{}
 	}
 	setDefault(&o.ProbeTimeout, 30*time.Second)
 	setDefault(&o.CopyAttempts, 3)
@@ -136,6 +136,11 @@ func (r *run) limits(h *inventory.Host) inventory.Deploy {
 			*o.to = *o.from
 		}
 	}
+	// A host built by hand rather than loaded (inventory.Load sets them) still gets deadlines.
+	setDefault(&d.StepTimeout, time.Minute)
+	setDefault(&d.CopyTimeout, time.Hour)
+	setDefault(&d.ActivationTimeout, 30*time.Minute)
+	setDefault(&d.RebootTimeout, 10*time.Minute)
 	return d
 }
 
@@ -534,7 +539,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 	}
 
 	t.Phase("confirm")
-	if err := a.confirmFresh(ctx, r.exec, remote, h, a.confirm); err != nil {
+	if err := a.confirmFresh(ctx, remote, a.confirm); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -28,7 +28,6 @@ func (f RebooterFunc) Reboot(ctx context.Context, h *inventory.Host, remote *com
 // SSHRebooter reboots real hosts: `systemctl reboot`, then new ssh connections until the
 // kernel's boot_id changes.
 type SSHRebooter struct {
-	Exec *command.Executor
 	Poll time.Duration // default 3s
 }
 
@@ -53,9 +52,8 @@ func (s SSHRebooter) Reboot(ctx context.Context, h *inventory.Host, remote *comm
 			return ctx.Err()
 		case <-time.After(poll):
 		}
-		args := append(FreshSSHArgs(remote, 10*time.Second), "--", "cat "+bootIDPath)
-		res, err := s.Exec.Local().Run(ctx, command.Cmd{Args: args, Timeout: 20 * time.Second})
-		if err == nil && strings.TrimSpace(string(res.Stdout)) != strings.TrimSpace(before) {
+		now, err := remote.Fresh(10*time.Second).Run(ctx, command.Cmd{Args: []string{"cat", bootIDPath}, Timeout: 20 * time.Second})
+		if err == nil && strings.TrimSpace(string(now.Stdout)) != strings.TrimSpace(before) {
 			return nil
 		}
 	}

@@ -361,4 +361,10 @@ func TestStartPrunesOldFinishedDeploys(t *testing.T) {
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Errorf("after the start:\n%s\nwant\n%s", strings.Join(names, " "), strings.Join(want, " "))
 	}
+	// The supervisor the start launched (detached) goes on writing into new/ until it is done:
+	// let it finish before the temporary directory is removed under it.
+	waitUntil(t, 20*time.Second, func() bool {
+		_, err := os.Stat(filepath.Join(root, "new", "done"))
+		return err == nil
+	})
 }

@@ -217,16 +217,6 @@ func TestGenerations(t *testing.T) {
 	golden(t, "generations.golden", b.Bytes())
 }
 
-func TestFreshSSHArgs(t *testing.T) {
-	e := &command.Executor{ControlDir: "/tmp/ctl"}
-	h := e.SSH("p620", inventory.SSH{Destination: "10.0.0.1", User: "root", Port: 2222, Options: []string{"IdentityFile=/k"}})
-	got := strings.Join(FreshSSHArgs(h, 5*time.Second), " ")
-	want := "ssh -o ControlMaster=no -o ControlPath=none -o ConnectTimeout=5 -o BatchMode=yes -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -p 2222 -o IdentityFile=/k root@10.0.0.1"
-	if got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
-	}
-}
-
 func TestTransient(t *testing.T) {
 	tests := []struct {
 		err  error
@@ -307,7 +297,7 @@ func TestDryRunCommands(t *testing.T) {
 			"local: nix copy", "--to ssh://root@web1.example",
 			"web1: ssh", "mkdir \"$l\"",
 			"web1: ssh", "supervise.sh", "switch",
-			"local: ssh -o ControlMaster=no -o ControlPath=none", "touch \"$d/confirm\"",
+			"web1: ssh -o BatchMode=yes -o ControlMaster=no -o ControlPath=none", "touch \"$d/confirm\"",
 			"web1: ssh", "commit",
 		}},
 		{"build on target", inventory.BuildTarget, []string{
