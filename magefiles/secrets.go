@@ -35,17 +35,26 @@ func secretsRules(ctx context.Context) (*secrets.Rules, error) {
 	return secrets.LoadRules(ctx, path)
 }
 
-// identities loads -i / $HUB_AGE_IDENTITY / ~/.ssh/id_ed25519, prompting once for a passphrase.
+// identities loads -identity / $HUB_AGE_IDENTITY / ~/.ssh/id_ed25519 and id_rsa (each of them,
+// comma-separated), prompting at most once per passphrase-protected key.
 func identities(identity *string) ([]age.Identity, error) {
-	path, err := secrets.IdentityPath(flag(identity, ""), os.Getenv)
+	paths, err := secrets.IdentityPaths(flag(identity, ""), os.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	return secrets.LoadIdentities(path, secrets.OncePassphrase(func() ([]byte, error) {
-		fmt.Fprintf(os.Stderr, "passphrase for %s: ", path)
-		defer fmt.Fprintln(os.Stderr)
-		return term.ReadPassword(int(os.Stdin.Fd()))
-	}))
+	var ids []age.Identity
+	for _, path := range paths {
+		got, err := secrets.LoadIdentities(path, secrets.OncePassphrase(func() ([]byte, error) {
+			fmt.Fprintf(os.Stderr, "passphrase for %s: ", path)
+			defer fmt.Fprintln(os.Stderr)
+			return term.ReadPassword(int(os.Stdin.Fd()))
+		}))
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, got...)
+	}
+	return ids, nil
 }
 
 func editSecret(ctx context.Context, name string, isNew bool, identity *string, force *bool) error {
@@ -129,9 +138,11 @@ func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *s
 	if len(plan) == 0 {
 		return nil
 	}
-	ids, err := identities(identity)
-	if err != nil {
-		return err
+	var ids []age.Identity
+	if secrets.NeedsKey(plan) {
+		if ids, err = identities(identity); err != nil {
+			return err
+		}
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
@@ -144,6 +155,9 @@ func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *s
 func (Secrets) Rotate(ctx context.Context, names *string) error {
 	r, err := secretsRules(ctx)
 	if err != nil {
+		return err
+	}
+	if err := secrets.RemoveStaleTemps(r.Dir); err != nil {
 		return err
 	}
 	rot, err := secrets.LoadRotation(r)

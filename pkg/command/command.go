@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/piddir"
 )
 
 // Executor holds what all commands of one run share.
@@ -306,9 +307,8 @@ func (e *Executor) controlDir() (string, error) {
 		return e.ControlDir, nil
 	}
 	if e.tmpDir == "" {
-		// /tmp rather than os.TempDir(): socket paths are limited to 108 bytes.
-		sweepControlDirs(controlRoot)
-		d, err := os.MkdirTemp(controlRoot, controlPrefix(os.Getpid()))
+		sweepControlDirs()
+		d, err := piddir.Make(controlRoot, controlPrefix)
 		if err != nil {
 			return "", fmt.Errorf("ssh control dir: %w", err)
 		}

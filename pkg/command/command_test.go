@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/piddir"
 )
 
 func TestQuote(t *testing.T) {
@@ -402,7 +403,7 @@ func TestKilledRunsControlDirIsSwept(t *testing.T) {
 		t.Fatalf("the killed run's master is not running (nothing to sweep): %v %s", err, out)
 	}
 	// A live run's dir (this process's) must survive the sweep.
-	live, err := os.MkdirTemp(controlRoot, controlPrefix(os.Getpid()))
+	live, err := piddir.Make(controlRoot, controlPrefix)
 	if err != nil {
 		t.Fatal(err)
 	}

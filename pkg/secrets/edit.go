@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"filippo.io/age"
+
+	"github.com/nixos-hub/hub/pkg/piddir"
 )
 
 // Filesystem magic numbers (statfs f_type) of the memory-backed filesystems plaintext may touch.
@@ -83,6 +85,10 @@ func EditorCommand(editor, file string) []string {
 	return append(args, file)
 }
 
+// plaintextPrefix names the private directories (pkg/piddir) holding a secret's plaintext while
+// it is edited.
+const plaintextPrefix = "hub-secret-"
+
 // EditOptions configure one edit session.
 type EditOptions struct {
 	Entry      *Entry
@@ -112,7 +118,10 @@ func Edit(ctx context.Context, o EditOptions) (changed bool, err error) {
 			return false, err
 		}
 	}
-	dir, err := os.MkdirTemp(o.TmpDir, "hub-secret-")
+	// The plaintext of an edit whose hub was killed outright (SIGKILL, a crash) is still in
+	// memory under TmpDir: the next edit removes it.
+	piddir.Sweep(o.TmpDir, plaintextPrefix, nil)
+	dir, err := piddir.Make(o.TmpDir, plaintextPrefix)
 	if err != nil {
 		return false, err
 	}
@@ -151,6 +160,12 @@ func Edit(ctx context.Context, o EditOptions) (changed bool, err error) {
 	ct, err := Encrypt(edited, e.Recipients, e.Armor)
 	if err != nil {
 		return false, fmt.Errorf("%s: encrypt: %w", e.Name, err)
+	}
+	if o.New {
+		// secrets:new sub/x.age creates sub/, as agenix does.
+		if err := os.MkdirAll(filepath.Dir(e.Path), 0o755); err != nil {
+			return false, fmt.Errorf("%s: %w", e.Name, err)
+		}
 	}
 	if err := WriteFileAtomic(e.Path, ct, 0o644); err != nil {
 		return false, fmt.Errorf("%s: %w", e.Name, err)

@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -187,4 +188,82 @@ func TestEditVimrcCannotReenableUndo(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestMain lets this test binary be the hub that TestEditKilledLeavesNoPlaintext kills: with
+// HUB_TEST_EDIT_HELPER=<secrets.nix dir>, it edits db.age with an editor that never ends.
+func TestMain(m *testing.M) {
+	dir := os.Getenv("HUB_TEST_EDIT_HELPER")
+	if dir == "" {
+		os.Exit(m.Run())
+	}
+	r, err := LoadRules(context.Background(), filepath.Join(dir, "secrets.nix"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	e, _ := r.Entry("db")
+	id, _ := age.ParseX25519Identity(os.Getenv("HUB_TEST_EDIT_KEY"))
+	_, err = Edit(context.Background(), EditOptions{Entry: e, Identities: []age.Identity{id}, Editor: filepath.Join(dir, "editor.sh"), TmpDir: "/dev/shm"})
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
+
+// A hub killed outright (SIGKILL) in the middle of secrets:edit cannot remove the plaintext it
+// wrote to /dev/shm; the next edit does.
+func TestEditKilledLeavesNoPlaintext(t *testing.T) {
+	shm := requireShm(t)
+	dir := t.TempDir()
+	r := writeNix(t, dir, []string{"p620"}, `{ "db.age".publicKeys = [ admin ]; }`)
+	encryptTo(t, r, "db.age", "the plaintext")
+	ready := filepath.Join(dir, "editing")
+	// The editor says which file it has open, then waits to be killed with the hub.
+	os.WriteFile(filepath.Join(dir, "editor.sh"), []byte("#!/bin/sh\necho \"$1\" > "+ready+"\nexec sleep 60\n"), 0o755)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "HUB_TEST_EDIT_HELPER="+dir, "HUB_TEST_EDIT_KEY="+adminSecretKey)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var file string
+	for deadline := time.Now().Add(10 * time.Second); file == ""; time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(ready)
+		file = strings.TrimSpace(string(b))
+		if file == "" && time.Now().After(deadline) {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			t.Fatal("the killed hub's editor never started")
+		}
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the hub and its editor, as a closed terminal would
+	cmd.Wait()
+	if b, err := os.ReadFile(file); err != nil || string(b) != "the plaintext" {
+		t.Fatalf("the killed edit's plaintext %s: %q %v (nothing to clean up?)", file, b, err)
+	}
+	if !strings.HasPrefix(file, shm+"/") {
+		t.Fatalf("plaintext at %s, not under %s", file, shm)
+	}
+	e, _ := r.Entry("db")
+	if _, err := Edit(context.Background(), EditOptions{Entry: e, Identities: []age.Identity{ageIdentity(t, adminSecretKey)}, Editor: "true", TmpDir: shm}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Dir(file)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the killed edit's plaintext dir %s is still there after the next edit (%v)", filepath.Dir(file), err)
+	}
+}
+
+// secrets:new sub/x.age creates sub/, as agenix does.
+func TestNewCreatesItsDirectory(t *testing.T) {
+	shm := requireShm(t)
+	dir := t.TempDir()
+	r := writeNix(t, dir, []string{"p620"}, `{ "sub/deeper/x.age".publicKeys = [ admin ]; }`)
+	e, _ := r.Entry("sub/deeper/x")
+	editor := filepath.Join(dir, "write.sh")
+	os.WriteFile(editor, []byte("#!/bin/sh\nprintf new > \"$1\"\n"), 0o755)
+	if changed, err := Edit(context.Background(), EditOptions{Entry: e, New: true, Editor: editor, TmpDir: shm}); err != nil || !changed {
+		t.Fatalf("new: changed=%v err=%v", changed, err)
+	}
+	pt, err := DecryptFile(e.Path, []age.Identity{ageIdentity(t, adminSecretKey)})
+	if err != nil || string(pt) != "new" {
+		t.Fatalf("decrypt %s: %q %v", e.Path, pt, err)
+	}
 }

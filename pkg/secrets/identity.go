@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"filippo.io/age"
@@ -16,20 +17,41 @@ import (
 // IdentityEnv names the environment variable that points at the identity file.
 const IdentityEnv = "HUB_AGE_IDENTITY"
 
-// IdentityPath picks the identity file: the -i flag, else $HUB_AGE_IDENTITY, else
-// ~/.ssh/id_ed25519, the key most agenix users already decrypt with.
-func IdentityPath(flag string, getenv func(string) string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	if p := getenv(IdentityEnv); p != "" {
-		return p, nil
+// IdentityPaths picks the identity files, each tried in turn for every file: the -identity
+// flag (comma-separated, as agenix takes several -i), else $HUB_AGE_IDENTITY (comma-separated
+// too), else those of ~/.ssh/id_ed25519 and ~/.ssh/id_rsa that exist, the keys agenix tries
+// (id_ed25519 when neither does, so that the error names the usual one).
+func IdentityPaths(flag string, getenv func(string) string) ([]string, error) {
+	for _, v := range []string{flag, getenv(IdentityEnv)} {
+		var paths []string
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				paths = append(paths, p)
+			}
+		}
+		if len(paths) > 0 {
+			return paths, nil
+		}
 	}
 	home := getenv("HOME")
 	if home == "" {
-		return "", fmt.Errorf("no identity: pass -i, set %s or HOME", IdentityEnv)
+		return nil, fmt.Errorf("no identity: pass -identity=FILE, set %s or HOME", IdentityEnv)
 	}
-	return filepath.Join(home, ".ssh", "id_ed25519"), nil
+	var paths []string
+	for _, k := range []string{"id_ed25519", "id_rsa"} {
+		if p := filepath.Join(home, ".ssh", k); exists(p) {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
+		paths = []string{filepath.Join(home, ".ssh", "id_ed25519")}
+	}
+	return paths, nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // OncePassphrase wraps a prompt so that concurrent and repeated callers share one answer: a

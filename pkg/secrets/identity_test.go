@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,23 +15,32 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-func TestIdentityPath(t *testing.T) {
+func TestIdentityPaths(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	both, rsaOnly := t.TempDir(), t.TempDir()
+	for _, f := range []string{both + "/.ssh/id_ed25519", both + "/.ssh/id_rsa", rsaOnly + "/.ssh/id_rsa"} {
+		os.MkdirAll(filepath.Dir(f), 0o700)
+		os.WriteFile(f, nil, 0o600)
+	}
 	tests := []struct {
 		flag string
 		env  map[string]string
 		want string
 	}{
 		{"/k", map[string]string{IdentityEnv: "/e", "HOME": "/h"}, "/k"},
+		{"/k1, /k2", nil, "/k1 /k2"},
 		{"", map[string]string{IdentityEnv: "/e", "HOME": "/h"}, "/e"},
+		{"", map[string]string{IdentityEnv: "/e1,/e2"}, "/e1 /e2"},
 		{"", map[string]string{"HOME": "/h"}, "/h/.ssh/id_ed25519"},
+		{"", map[string]string{"HOME": both}, both + "/.ssh/id_ed25519 " + both + "/.ssh/id_rsa"},
+		{"", map[string]string{"HOME": rsaOnly}, rsaOnly + "/.ssh/id_rsa"},
 	}
 	for _, tt := range tests {
-		if got, err := IdentityPath(tt.flag, env(tt.env)); err != nil || got != tt.want {
-			t.Errorf("IdentityPath(%q) = %q, %v", tt.flag, got, err)
+		if got, err := IdentityPaths(tt.flag, env(tt.env)); err != nil || strings.Join(got, " ") != tt.want {
+			t.Errorf("IdentityPaths(%q, %v) = %q, %v; want %s", tt.flag, tt.env, got, err, tt.want)
 		}
 	}
-	if _, err := IdentityPath("", env(nil)); err == nil || err.Error() != "no identity: pass -i, set HUB_AGE_IDENTITY or HOME" {
+	if _, err := IdentityPaths("", env(nil)); err == nil || err.Error() != "no identity: pass -identity=FILE, set HUB_AGE_IDENTITY or HOME" {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -18,6 +18,19 @@ import (
 type PlanItem struct {
 	Entry   *Entry
 	Reasons []string
+	// Missing: secrets.nix lists the file but it does not exist. Rekey cannot make it and
+	// reports it as failed, so that a missing file never passes as "nothing to rekey".
+	Missing bool
+}
+
+// NeedsKey reports whether any item must be decrypted (every one that exists).
+func NeedsKey(plan []PlanItem) bool {
+	for _, p := range plan {
+		if !p.Missing {
+			return true
+		}
+	}
+	return false
 }
 
 // PlanOptions select what rekey touches.
@@ -48,11 +61,13 @@ func PlanRekey(r *Rules, opt PlanOptions) ([]PlanItem, error) {
 	}
 	var plan []PlanItem
 	for _, e := range r.Entries {
-		if _, err := os.Stat(e.Path); errors.Is(err, os.ErrNotExist) {
-			continue // nothing to rekey; Consistency reports it
-		}
 		a := AuditFile(e)
 		if hostKey != nil && !touches(e, a, *hostKey) {
+			continue
+		}
+		if _, err := os.Stat(e.Path); errors.Is(err, os.ErrNotExist) {
+			plan = append(plan, PlanItem{Entry: e, Missing: true,
+				Reasons: []string{e.Name + ": listed in secrets.nix but " + e.Path + " does not exist (create it: secrets:new " + e.Name + ")"}})
 			continue
 		}
 		reasons := a.Problems(r)
@@ -106,16 +121,29 @@ type RekeyResult struct {
 	Failed  []FileError
 }
 
-// Err is non-nil when any file failed, listing them all.
+// Err is non-nil when any file failed, listing every real failure; files an interrupt kept from
+// starting are counted in one line, not listed one "context canceled" each.
 func (r *RekeyResult) Err() error {
 	if len(r.Failed) == 0 {
 		return nil
 	}
-	msgs := make([]string, len(r.Failed))
-	for i, f := range r.Failed {
-		msgs[i] = fmt.Sprintf("  %s: %v", f.Name, f.Err)
+	var msgs []string
+	interrupted := 0
+	for _, f := range r.Failed {
+		if errors.Is(f.Err, context.Canceled) {
+			interrupted++
+			continue
+		}
+		msgs = append(msgs, fmt.Sprintf("  %s: %v", f.Name, f.Err))
 	}
-	return fmt.Errorf("%d file(s) not rekeyed:\n%s", len(r.Failed), strings.Join(msgs, "\n"))
+	head := fmt.Sprintf("%d file(s) not rekeyed", len(r.Failed))
+	if interrupted > 0 {
+		head += fmt.Sprintf(" (%d interrupted, left as they were: run secrets:rekey again)", interrupted)
+	}
+	if len(msgs) == 0 {
+		return errors.New(head)
+	}
+	return fmt.Errorf("%s:\n%s", head, strings.Join(msgs, "\n"))
 }
 
 // Rekey decrypts each planned file with the identities and re-encrypts it to its secrets.nix
@@ -129,7 +157,11 @@ func Rekey(ctx context.Context, plan []PlanItem, ids []age.Identity, parallel in
 	for _, p := range plan {
 		g.Go(func() error {
 			err := ctx.Err()
-			if err == nil {
+			switch {
+			case err != nil:
+			case p.Missing:
+				err = fmt.Errorf("does not exist (create it: secrets:new %s)", p.Entry.Name)
+			default:
 				err = rekeyOne(p.Entry, ids)
 			}
 			mu.Lock()

@@ -196,3 +196,54 @@ func verifyAll(t *testing.T, r *Rules, k int) {
 		t.Fatalf("after kill %d: %v", k, err)
 	}
 }
+
+// A file secrets.nix lists that does not exist is in the plan and fails the rekey: "nothing to
+// rekey" must not hide it. Files an interrupt kept from starting are one line, not one each.
+func TestRekeyMissingAndInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	var body strings.Builder
+	body.WriteString("{\n  \"gone.age\".publicKeys = [ p620 admin ];\n")
+	for i := range 40 {
+		fmt.Fprintf(&body, "  \"f%02d.age\".publicKeys = [ p620 p510 admin ];\n", i)
+	}
+	body.WriteString("}")
+	r := writeNix(t, dir, []string{"p620", "p510"}, body.String())
+	for i := range 40 {
+		encryptTo(t, r, fmt.Sprintf("f%02d.age", i), "x", hostPub(t, "p620"), adminPub(t))
+	}
+	plan, err := PlanRekey(r, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	RenderPlan(&out, plan)
+	if !strings.Contains(out.String(), "gone.age\n    - listed in secrets.nix but "+filepath.Join(dir, "gone.age")+" does not exist (create it: secrets:new gone.age)") {
+		t.Errorf("plan does not name the missing file:\n%s", out.String())
+	}
+	res := Rekey(context.Background(), plan, []age.Identity{ageIdentity(t, adminSecretKey)}, 4)
+	if len(res.Rekeyed) != 40 || res.Err() == nil || !strings.Contains(res.Err().Error(), "gone.age: does not exist") {
+		t.Errorf("rekeyed %d, err %v; want 40 and gone.age failed", len(res.Rekeyed), res.Err())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res = Rekey(ctx, plan, nil, 4)
+	if err := res.Err(); err == nil || err.Error() != "41 file(s) not rekeyed (41 interrupted, left as they were: run secrets:rekey again)" {
+		t.Errorf("interrupted rekey: %v", err)
+	}
+}
+
+// The temp file an atomic write leaves when killed before its rename must never be committed:
+// git ignores it (the repository's .gitignore), wherever it is under secrets/.
+func TestStaleTempIsIgnoredByGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	for _, rel := range []string{"secrets/restic-password.age", "secrets/sub/x.age", "secrets/rotation.toml"} {
+		dir, base := filepath.Split(rel)
+		name := dir + "." + base + tmpMarker + "123456"
+		out, err := exec.Command("git", "-C", "../..", "check-ignore", "--no-index", "-v", name).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s is not ignored by git: %v %s", name, err, out)
+		}
+	}
+}

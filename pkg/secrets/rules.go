@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -72,16 +74,34 @@ func ParseRules(path string, evaluated, src []byte) (*Rules, error) {
 		return nil, fmt.Errorf("%s: not an attribute set of secrets: %w", path, err)
 	}
 	r := &Rules{Path: path, Dir: filepath.Dir(path), names: bindingNames(src)}
-	for name, msg := range raw {
-		e, err := parseEntry(r.Dir, name, msg)
+	// In name order: a bad key bound once with let and used by many entries is reported against
+	// the same entry every run, and at the line of secrets.nix that holds it.
+	names := slices.Sorted(maps.Keys(raw))
+	for _, name := range names {
+		e, err := parseEntry(r.Dir, name, raw[name])
 		if err != nil {
-			return nil, fmt.Errorf("%s: %q: %w", path, name, err)
+			where := path
+			var ke *keyError
+			if errors.As(err, &ke) {
+				if i := bytes.Index(src, []byte(`"`+ke.key+`"`)); i >= 0 {
+					where = fmt.Sprintf("%s:%d", path, 1+bytes.Count(src[:i], []byte("\n")))
+				}
+			}
+			return nil, fmt.Errorf("%s: %q: %w", where, name, err)
 		}
 		r.Entries = append(r.Entries, e)
 	}
-	sort.Slice(r.Entries, func(i, j int) bool { return r.Entries[i].Name < r.Entries[j].Name })
 	return r, nil
 }
+
+// keyError is a publicKeys entry that is not a usable key, with the string as written.
+type keyError struct {
+	key string
+	err error
+}
+
+func (e *keyError) Error() string { return e.err.Error() }
+func (e *keyError) Unwrap() error { return e.err }
 
 func parseEntry(dir, name string, msg json.RawMessage) (*Entry, error) {
 	clean := filepath.Clean(name)
@@ -108,7 +128,7 @@ func parseEntry(dir, name string, msg json.RawMessage) (*Entry, error) {
 		}
 		rc, err := ParseRecipient(s)
 		if err != nil {
-			return nil, fmt.Errorf("publicKeys[%d] %q: %w", i, abbreviate(s), err)
+			return nil, &keyError{s, fmt.Errorf("publicKeys[%d] %q: %w", i, abbreviate(s), err)}
 		}
 		if j, dup := seen[rc.Key]; dup {
 			return nil, fmt.Errorf("publicKeys[%d] %q duplicates publicKeys[%d]", i, abbreviate(s), j)

@@ -110,3 +110,18 @@ func TestRepoSecretsCheck(t *testing.T) {
 		t.Fatalf("only %d secrets", len(r.Entries))
 	}
 }
+
+// A bad key bound once with let and used by several entries is reported against the same
+// entry on every run (the first by name, not map order), at the line of secrets.nix that
+// holds the key.
+func TestBadSharedKeyNamedWithItsLine(t *testing.T) {
+	src := "let\n  good = \"age1jmp66x5r9zuljfffzcnthurh36nrdugxky86j3404pacysanpqgqf2uj5q\";\n  bad = \"age1qqq\";\nin {\n  \"z.age\".publicKeys = [ bad ];\n  \"m.age\".publicKeys = [ good bad ];\n  \"b.age\".publicKeys = [ bad ];\n}\n"
+	evaluated := `{"z.age":{"publicKeys":["age1qqq"]},"m.age":{"publicKeys":["age1jmp66x5r9zuljfffzcnthurh36nrdugxky86j3404pacysanpqgqf2uj5q","age1qqq"]},"b.age":{"publicKeys":["age1qqq"]}}`
+	want := `/s/secrets.nix:3: "b.age": publicKeys[0] "age1qqq": malformed recipient "age1qqq": separator '1' at invalid position: pos=3, len=7`
+	for range 20 {
+		_, err := ParseRules("/s/secrets.nix", []byte(evaluated), []byte(src))
+		if err == nil || err.Error() != want {
+			t.Fatalf("err = %v\nwant  %s", err, want)
+		}
+	}
+}
