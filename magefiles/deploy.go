@@ -66,7 +66,7 @@ func (Deploy) Emergency(ctx context.Context, host string, confirmTimeout *time.D
 	}
 	guarded := *hosts[0]
 	guarded.Guarded = true // always typed, whatever host.toml says
-	if err := deploy.ConfirmGuarded([]*inventory.Host{&guarded}, false, isTerminal(), os.Stdin, os.Stdout, "emergency-deploy"); err != nil {
+	if _, err := deploy.ConfirmGuarded([]*inventory.Host{&guarded}, false, isTerminal(), os.Stdin, os.Stdout, "emergency-deploy"); err != nil {
 		return err
 	}
 	yes := true
@@ -123,7 +123,7 @@ func (Deploy) Rollback(ctx context.Context, host string, generation *int, yes, f
 		return err
 	}
 	defer e.Close()
-	if err := deploy.ConfirmGuarded([]*inventory.Host{h}, flag(yes, false), isTerminal(), os.Stdin, os.Stdout, "roll back"); err != nil {
+	if _, err := deploy.ConfirmGuarded([]*inventory.Host{h}, flag(yes, false), isTerminal(), os.Stdin, os.Stdout, "roll back"); err != nil {
 		return err
 	}
 	g, err := deploy.Rollback(ctx, e.SSH(h.Name, h.SSH), deploy.RollbackOptions{Generation: flag(generation, 0), Force: flag(force, false),
@@ -187,7 +187,8 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 		return err
 	}
 	// The question goes to stderr: with -json, stdout carries only the report.
-	if err := deploy.ConfirmGuarded(hosts, flag(fl.yes, false), isTerminal(), os.Stdin, os.Stderr, string(action)); err != nil {
+	skip, err := deploy.ConfirmGuarded(hosts, flag(fl.yes, false), isTerminal(), os.Stdin, os.Stderr, string(action))
+	if err != nil {
 		return err
 	}
 	canary := flag(fl.canary, "")
@@ -206,7 +207,7 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 		Batch: flag(fl.batch, 0), MaxUnavailable: flag(fl.maxUnavailable, 0), Reboot: flag(fl.reboot, false),
 		ConfirmTimeout: flag(fl.confirmTimeout, 0), BuildOn: flag(fl.buildOn, ""), BuildHost: flag(fl.buildHost, ""),
 		Substitute: flag(fl.substitute, false), Force: flag(fl.force, false), RollbackDone: flag(fl.rollbackDone, false),
-		Emergency: emergency, NixArgs: nixArgs(), Out: progressOut(fl.json), RunDir: runsDir,
+		Emergency: emergency, NixArgs: nixArgs(), Out: progressOut(fl.json), RunDir: runsDir, Skip: skip,
 	}
 	if os.Getenv(envFleet) == "local" {
 		lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))

@@ -72,6 +72,11 @@ type Options struct {
 	Substitute     bool          // let targets substitute from their caches during the copy
 	ConfirmTimeout time.Duration // 0 keeps deploy.confirm_timeout
 
+	// Skip lists hosts of the selection the run must not touch, with the reason its summary
+	// shows (a guarded host without a terminal to confirm on): they are neither evaluated nor
+	// built, and end "skipped".
+	Skip map[string]string
+
 	Emergency bool // skip the boot space check and the health checks (the lock and magic rollback stay)
 	Force     bool // break a stale deploy lock (older than StaleLock, its supervisor gone)
 	Reboot    bool // reboot the hosts whose kernel, initrd, modules or systemd changed, one at a time
@@ -223,10 +228,17 @@ func Run(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts
 	r := &run{fleet: fleet, exec: e, opts: opts, id: newID(), hosts: map[string]*inventory.Host{}, done: map[string]int{},
 		reboots: make(chan struct{}, opts.MaxUnavailable)}
 	r.me = lockInfo{ID: r.id, Owner: opts.Owner, PID: os.Getpid(), Time: time.Now()}
-	var names []string
+	var names, skipped []string
 	for _, h := range hosts {
 		r.hosts[h.Name] = h
+		if _, skip := opts.Skip[h.Name]; skip {
+			skipped = append(skipped, h.Name)
+			continue
+		}
 		names = append(names, h.Name)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("deploy: every selected host is skipped (%s: %s)", skipped[0], opts.Skip[skipped[0]])
 	}
 	r.evalOnce = sync.OnceValues(func() (map[string]System, error) {
 		return Evaluate(ctx, e.Local(), fleet.Flake, names, opts.NixArgs)
@@ -237,7 +249,7 @@ func Run(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts
 	}
 	r.rollout = order
 	r.build = newBuilder(e.Local(), opts.NixArgs, len(names), func(string, ...any) {})
-	rep, err := parallel.Run(ctx, order.order, r.job, parallel.Options{Name: opts.Name, Limit: opts.Limit,
+	rep, err := parallel.Run(ctx, append(order.order, skipped...), r.job, parallel.Options{Name: opts.Name, Limit: opts.Limit,
 		KeepGoing: opts.KeepGoing, Out: opts.Out, RunDir: opts.RunDir, Progress: opts.Progress})
 	if rep == nil {
 		return nil, err
@@ -268,6 +280,9 @@ func hostError(phase, what string, err error, hint string) error {
 // job is the pipeline of one host.
 func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 	h := r.hosts[t.Host()]
+	if why, skip := r.opts.Skip[h.Name]; skip {
+		return parallel.Skip(why)
+	}
 	defer func() { r.rollout.finished(h.Name, err) }()
 	if err := r.rollout.wait(ctx, h.Name); err != nil {
 		return err

@@ -9,21 +9,38 @@ import (
 	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
-// ConfirmGuarded asks for each guarded host's name to be typed before a deploy touches it.
-// yes skips the question; without a terminal (interactive false) a guarded host is refused,
-// because a script that pipes "yes" into a deploy has not read what it is confirming.
-func ConfirmGuarded(hosts []*inventory.Host, yes, interactive bool, in io.Reader, out io.Writer, what string) error {
+// ConfirmGuarded asks for each guarded host's name to be typed before a deploy touches it, and
+// returns the guarded hosts to skip. yes confirms them all, saying so on out for each (a guard
+// waived by a flag must still leave a line in the log). Without a terminal (interactive false)
+// the guarded hosts are skipped, with a line each, and the rest go on: a cron job or CI deploy
+// of the fleet deploys what it may; a script that pipes "yes" in has not read what it confirms.
+// When every host would be skipped, nothing would happen: that is an error.
+func ConfirmGuarded(hosts []*inventory.Host, yes, interactive bool, in io.Reader, out io.Writer, what string) (skip map[string]string, err error) {
 	var guarded []string
 	for _, h := range hosts {
 		if h.Guarded {
 			guarded = append(guarded, h.Name)
 		}
 	}
-	if len(guarded) == 0 || yes {
-		return nil
+	if len(guarded) == 0 {
+		return nil, nil
+	}
+	if yes {
+		for _, name := range guarded {
+			fmt.Fprintf(out, "%s is guarded (guarded = true in host.toml): confirmed by -yes\n", name)
+		}
+		return nil, nil
 	}
 	if !interactive {
-		return fmt.Errorf("%s is guarded (guarded = true in host.toml) and there is no terminal to confirm on: run it interactively, or pass -yes", strings.Join(guarded, ", "))
+		if len(guarded) == len(hosts) {
+			return nil, fmt.Errorf("%s is guarded (guarded = true in host.toml) and there is no terminal to confirm on: run it interactively, or pass -yes", strings.Join(guarded, ", "))
+		}
+		skip = map[string]string{}
+		for _, name := range guarded {
+			skip[name] = "guarded, no terminal to confirm on: run interactively or pass -yes"
+			fmt.Fprintf(out, "%s is guarded (guarded = true in host.toml) and there is no terminal to confirm on: skipped (run interactively, or pass -yes)\n", name)
+		}
+		return skip, nil
 	}
 	r := bufio.NewReader(in)
 	for _, name := range guarded {
@@ -31,10 +48,10 @@ func ConfirmGuarded(hosts []*inventory.Host, yes, interactive bool, in io.Reader
 		line, err := r.ReadString('\n')
 		if strings.TrimSpace(line) != name {
 			if err != nil && line == "" {
-				return fmt.Errorf("%s: no confirmation (%v): nothing was deployed", name, err)
+				return nil, fmt.Errorf("%s: no confirmation (%v): nothing was deployed", name, err)
 			}
-			return fmt.Errorf("%s: confirmation %q does not match the host name: nothing was deployed", name, strings.TrimSpace(line))
+			return nil, fmt.Errorf("%s: confirmation %q does not match the host name: nothing was deployed", name, strings.TrimSpace(line))
 		}
 	}
-	return nil
+	return nil, nil
 }

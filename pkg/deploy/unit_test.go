@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -254,31 +255,68 @@ func TestConfirmGuarded(t *testing.T) {
 	hosts := []*inventory.Host{{Name: "p620"}, {Name: "p510", Guarded: true}}
 	tests := []struct {
 		name        string
+		hosts       []*inventory.Host
 		yes, tty    bool
 		input       string
 		err         string
+		skip        string // the hosts skipped
+		out         string // a line the output must have
 		wantPrompts int
 	}{
-		{"yes skips the question", true, false, "", "", 0},
-		{"typed name confirms", false, true, "p510\n", "", 1},
-		{"wrong name refuses", false, true, "p620\n", `confirmation "p620" does not match`, 1},
-		{"end of input refuses", false, true, "", "no confirmation", 1},
-		{"no terminal refuses", false, false, "p510\n", "no terminal to confirm on", 0},
+		{"yes confirms, and says so", hosts, true, false, "", "", "", "p510 is guarded (guarded = true in host.toml): confirmed by -yes", 0},
+		{"typed name confirms", hosts, false, true, "p510\n", "", "", "", 1},
+		{"wrong name refuses", hosts, false, true, "p620\n", `confirmation "p620" does not match`, "", "", 1},
+		{"end of input refuses", hosts, false, true, "", "no confirmation", "", "", 1},
+		{"no terminal skips the guarded host, the rest go on", hosts, false, false, "p510\n", "", "p510",
+			"p510 is guarded (guarded = true in host.toml) and there is no terminal to confirm on: skipped (run interactively, or pass -yes)", 0},
+		{"no terminal and only guarded hosts refuses", hosts[1:], false, false, "", "no terminal to confirm on", "", "", 0},
+		{"unguarded hosts need no confirmation", hosts[:1], false, false, "", "", "", "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := ConfirmGuarded(hosts, tt.yes, tt.tty, strings.NewReader(tt.input), &out, "deploy")
+			skip, err := ConfirmGuarded(tt.hosts, tt.yes, tt.tty, strings.NewReader(tt.input), &out, "deploy")
 			if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
 				t.Errorf("err %v, want %q", err, tt.err)
+			}
+			if got := strings.Join(slices.Sorted(maps.Keys(skip)), ","); got != tt.skip {
+				t.Errorf("skipped %q, want %q", got, tt.skip)
+			}
+			if !strings.Contains(out.String(), tt.out) {
+				t.Errorf("output %q lacks %q", out.String(), tt.out)
 			}
 			if n := strings.Count(out.String(), "Type its name"); n != tt.wantPrompts {
 				t.Errorf("%d prompts, want %d", n, tt.wantPrompts)
 			}
 		})
 	}
-	if err := ConfirmGuarded(hosts[:1], false, false, nil, nil, "deploy"); err != nil {
-		t.Errorf("unguarded hosts need no confirmation: %v", err)
+}
+
+// A host in Options.Skip is neither evaluated nor touched, and ends "skipped" with its reason.
+func TestSkippedHostIsNotTouched(t *testing.T) {
+	var out, cmds bytes.Buffer
+	e := &command.Executor{DryRun: true, Out: &cmds, ControlDir: "/tmp/ctl"}
+	mk := func(name string) *inventory.Host {
+		return &inventory.Host{Name: name, SSH: inventory.SSH{Destination: name + ".example", User: "root"},
+			Build: inventory.Build{On: inventory.BuildLocal}, Deploy: inventory.Deploy{ConfirmTimeout: time.Second, SystemRunning: inventory.SystemIgnore}}
+	}
+	fleet := &inventory.Fleet{Flake: "/src/hub", Hosts: []*inventory.Host{mk("web1"), mk("db1")}}
+	res, err := Run(t.Context(), fleet, e, fleet.Hosts, Options{Out: &out, Progress: parallel.ProgressPlain,
+		Skip: map[string]string{"db1": "guarded, no terminal to confirm on: run interactively or pass -yes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := hostResult(t, res.Report, "db1"); h.Status != parallel.StatusSkipped || h.Err == nil || !strings.Contains(h.Err.Error(), "guarded") {
+		t.Errorf("db1: %s (%v), want skipped, guarded", h.Status, h.Err)
+	}
+	if h := hostResult(t, res.Report, "web1"); h.Status != parallel.StatusOK {
+		t.Errorf("web1: %s (%v)", h.Status, h.Err)
+	}
+	if strings.Contains(cmds.String(), "db1") {
+		t.Errorf("the skipped host was evaluated or reached:\n%s", cmds.String())
+	}
+	if _, err := Run(t.Context(), fleet, e, fleet.Hosts[1:], Options{Out: &out, Skip: map[string]string{"db1": "guarded"}}); err == nil {
+		t.Error("a run with every host skipped must fail, not report success")
 	}
 }
 
