@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/magefile/mage/mg"
@@ -15,6 +16,7 @@ import (
 	featreg "github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/status"
 )
 
 // Hosts inspects and checks the fleet inventory.
@@ -84,6 +86,24 @@ func (Hosts) New(ctx context.Context, name, class, hardware string, features *st
 	}
 	fmt.Printf("next: edit hosts/%s/host.toml (ssh destination), then go tool mage hosts:check and features:host %s\n", name, name)
 	return nil
+}
+
+// Status shows, for each host of the SELECTION in parallel (over ssh, two round trips): uptime, load, memory used/total, disk use of / (and /nix, /boot when separate), Nix store size, system generation, last hub deploy, failed units and a pending reboot; -timeout D bounds each round trip (default 30s), -json for machines.
+func (Hosts) Status(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
+	return fanOut(ctx, selection, parallel.Options{Name: "hosts-status", Limit: 32}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+		t.Phase("status")
+		s, err := status.Read(ctx, e.SSH(h.Name, h.SSH), flag(timeout, 30*time.Second))
+		if err != nil {
+			return err
+		}
+		for _, f := range s.Fields() {
+			t.Set(f[0], f[1])
+		}
+		if len(s.FailedUnits) > 0 {
+			return parallel.Warn("failed-units", fmt.Errorf("%d failed unit(s): %s (systemctl status %s)", len(s.FailedUnits), strings.Join(s.FailedUnits, ", "), s.FailedUnits[0]))
+		}
+		return nil
+	})
 }
 
 // Ping checks SSH reachability (BatchMode) of the SELECTION in parallel and shows each latency.

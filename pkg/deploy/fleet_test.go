@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
@@ -27,48 +27,16 @@ type testFleet struct {
 	gen int // the last generation number handed out
 }
 
-// needFleet skips a test that starts a local fleet under -short or where one cannot run.
-func needFleet(t testing.TB) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("the local fleet needs root (mount namespaces)")
-	}
-	for _, tool := range []string{"nix", "unshare", "sshd", "ssh"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if _, err := os.Stat("/usr/sbin/" + tool); err != nil {
-				t.Skipf("the local fleet needs %s", tool)
-			}
-		}
-	}
-}
-
 func startFleet(t testing.TB, hosts []string) *testFleet {
 	t.Helper()
 	return startFleetWith(t, localfleet.Config{Hosts: hosts})
 }
 
-// startFleetWith is startFleet with a config (its Dir is chosen here).
+// startFleetWith is startFleet with a config (fleettest.Start chooses its Dir and skips where
+// a fleet cannot run).
 func startFleetWith(t testing.TB, cfg localfleet.Config) *testFleet {
 	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "hd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Dir = dir
-	lf, err := localfleet.Up(context.Background(), cfg)
-	if err != nil {
-		os.RemoveAll(dir)
-		t.Fatalf("local fleet: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := lf.Down(context.Background()); err != nil {
-			t.Errorf("local fleet down: %v", err)
-		}
-	})
-	return &testFleet{lf: lf, gen: 1}
+	return &testFleet{lf: fleettest.Start(t, cfg), gen: 1}
 }
 
 // inv loads the fleet's generated inventory.
@@ -219,7 +187,7 @@ func reachable(t testing.TB, inv *inventory.Fleet, host string) {
 }
 
 func TestLocalFleet(t *testing.T) {
-	needFleet(t)
+	fleettest.Need(t)
 	f := startFleet(t, nil)
 	ctx := context.Background()
 	all := "*"
@@ -543,7 +511,7 @@ func TestLocalFleet(t *testing.T) {
 }
 
 func TestLocalFleetSwitchInhibitors(t *testing.T) {
-	needFleet(t)
+	fleettest.Need(t)
 	f := startFleet(t, []string{"hp"})
 	ctx := context.Background()
 	before := f.link(t, "hp", "run/current-system")

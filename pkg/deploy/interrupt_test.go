@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
 
 // compileMage builds the hub's magefiles into one binary, the program `go tool mage` runs, with
@@ -38,7 +39,7 @@ func compileMage(t *testing.T) (bin, root string) {
 // targets take SIGINT over, so the run ends as docs/deploy.md says: every host back on its old
 // system, its lock released, and the summary printed.
 func TestInterruptRealMageProcess(t *testing.T) {
-	needFleet(t)
+	fleettest.Need(t)
 	if testing.Short() {
 		t.Skip("integration test: starts a local fleet and compiles the magefiles")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -32,7 +33,7 @@ var machineNixConfs = []struct {
 // --realise in the deploy) and on the target over ssh (nix-store --realise in the host's own
 // session, which reads the host's nix.conf, not this process's environment).
 func TestLocalFleetWhateverTheMachineNixConf(t *testing.T) {
-	needFleet(t)
+	fleettest.Need(t)
 	for _, mc := range machineNixConfs {
 		t.Run(mc.name, func(t *testing.T) {
 			confDir := t.TempDir()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -22,7 +23,7 @@ import (
 // /run, the boot entry booted): a generation whose sshd locks everyone out, and a healthy one,
 // each rebooted one second into a four-second activation.
 func TestRebootDuringActivationBootsThePreviousSystem(t *testing.T) {
-	needFleet(t)
+	fleettest.Need(t)
 	f := startFleet(t, []string{"p620"})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -97,7 +98,7 @@ func TestRebootDuringActivationBootsThePreviousSystem(t *testing.T) {
 // back: the hub finds it dead and rolls the host back itself, by starting the uploaded
 // supervisor again in rescue mode, which waits for the orphaned activation to end first.
 func TestKilledSupervisorIsRescuedByTheHub(t *testing.T) {
-	needFleet(t)
+	fleettest.Need(t)
 	f := startFleet(t, []string{"p620"})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -12,27 +12,9 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
-
-// needSystemdHost skips where the local fleet cannot boot a systemd host. The image is never
-// built here (a cold build downloads 165 packages from the Debian mirror: 50 s measured, 333 MB;
-// tests talk to loopback only): `go tool mage fleet:image` builds it, and test:parallel before
-// its suites. With it cached, TestSystemdHostDeploy takes 16-22 s, a systemd host booting in
-// about half a second.
-func needSystemdHost(t *testing.T) {
-	t.Helper()
-	needFleet(t)
-	if testing.Short() {
-		t.Skip("integration test: boots a systemd host")
-	}
-	if _, err := exec.LookPath("systemd-nspawn"); err != nil {
-		t.Skip("systemd-nspawn not installed (Debian package systemd-container)")
-	}
-	if dir, ok := localfleet.CachedImage(""); !ok {
-		t.Skipf("no systemd host image at %s: build it with `go tool mage fleet:image`", dir)
-	}
-}
 
 // inHost runs a command inside a local host through its init, returning its trimmed output.
 func (f *testFleet) inHost(t testing.TB, host string, args ...string) string {
@@ -54,7 +36,7 @@ func (f *testFleet) deployIDs(t testing.TB, host string) []string {
 // fleet generates) to a systemd host, p620, beside a lightweight host, razer: the paths a NixOS
 // host takes that the lightweight hosts cannot show.
 func TestSystemdHostDeploy(t *testing.T) {
-	needSystemdHost(t)
+	fleettest.NeedSystemd(t)
 	f := startFleetWith(t, localfleet.Config{Hosts: []string{"p620", "razer"}, SystemdHosts: []string{"p620"}})
 	ctx := context.Background()
 
@@ -188,7 +170,7 @@ func sshHost(t testing.TB, f *testFleet, host, command string) (string, error) {
 // changes: nspawn gives every boot a boot id of its own), one host down at a time. Each host's
 // own journal says when its sshd stopped and started again; those windows must not overlap.
 func TestSystemdRollingReboot(t *testing.T) {
-	needSystemdHost(t)
+	fleettest.NeedSystemd(t)
 	hosts := []string{"p620", "p510", "razer"}
 	f := startFleetWith(t, localfleet.Config{Hosts: hosts, SystemdHosts: hosts})
 	gen := f.next(t, localfleet.Variant{Kernel: "6.12.1"})
