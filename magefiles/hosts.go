@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,21 @@ func (Hosts) Status(ctx context.Context, selection string, timeout *time.Duratio
 			return parallel.Warn("failed-units", fmt.Errorf("%d failed unit(s): %s (systemctl status %s)", len(s.FailedUnits), strings.Join(s.FailedUnits, ", "), s.FailedUnits[0]))
 		}
 		return nil
+	})
+}
+
+// Exec runs COMMAND (one shell command line, run by sh -c as the ssh user, with sudo when host.toml says so) on every host of the SELECTION in parallel: each output line prefixed with its host and kept in the run's per-host logs, the exit status per host in the summary; exits non-zero if any host's command failed. -timeout D bounds each host's command (default: none), -limit N hosts at once (default 32), -json for machines.
+func (Hosts) Exec(ctx context.Context, selection, cmdline string, timeout *time.Duration, limit *int, json *bool) error {
+	if strings.TrimSpace(cmdline) == "" {
+		return errors.New("hosts:exec: COMMAND is empty: give the shell command line to run, e.g. go tool mage hosts:exec '@all' 'uptime'")
+	}
+	return fanOut(ctx, selection, parallel.Options{Name: "hosts-exec", Limit: flag(limit, 32)}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+		t.Phase("exec")
+		res, err := e.SSH(h.Name, h.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", cmdline},
+			Stdout: t.Stream(), Stderr: t.Stream(), Timeout: flag(timeout, 0)})
+		t.Set("exit", strconv.Itoa(res.ExitCode))
+		t.Set("took", res.Duration.Round(time.Millisecond).String())
+		return err
 	})
 }
 

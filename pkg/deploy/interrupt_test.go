@@ -15,23 +15,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
 
-// compileMage builds the hub's magefiles into one binary, the program `go tool mage` runs, with
-// mage's own generated main and its SIGINT handling.
-func compileMage(t *testing.T) (bin, root string) {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin = filepath.Join(t.TempDir(), "hub-mage")
-	cmd := exec.Command("go", "tool", "mage", "-compile", bin)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go tool mage -compile: %v\n%s", err, out)
-	}
-	return bin, root
-}
-
 // Ctrl-C in the middle of activations, sent to the process group of a real mage process as a
 // terminal does. Mage's generated main cancels the target on SIGINT and exits 5 s later; the
 // hub's abort path (a rollback request per host, waiting for each watchdog, releasing the locks)
@@ -43,7 +26,7 @@ func TestInterruptRealMageProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: starts a local fleet and compiles the magefiles")
 	}
-	bin, root := compileMage(t)
+	bin, root := fleettest.Mage(t)
 	hosts := []string{"p620", "razer"}
 	f := startFleet(t, hosts)
 	before := map[string]string{}

@@ -99,7 +99,7 @@ func DefaultDir() (string, error) {
 	if d := os.Getenv(EnvDir); d != "" {
 		return filepath.Abs(d)
 	}
-	root, err := repoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
@@ -109,9 +109,9 @@ func DefaultDir() (string, error) {
 // InventoryDir is where the fleet in state directory dir keeps its generated inventory.
 func InventoryDir(dir string) string { return filepath.Join(dir, "inventory") }
 
-// repoRoot finds the directory holding nix/localfleet/flake.nix from the working directory up,
+// RepoRoot finds the repository root, the directory holding nix/localfleet/flake.nix from the working directory up,
 // which works both for `go test ./pkg/localfleet` and for mage at the repository root.
-func repoRoot() (string, error) {
+func RepoRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", fmt.Errorf("localfleet: %w", err)

@@ -46,7 +46,7 @@ func Up(ctx context.Context, cfg Config) (_ *Fleet, err error) {
 		}
 	}
 	if cfg.Source == "" {
-		root, err := repoRoot()
+		root, err := RepoRoot()
 		if err != nil {
 			return nil, err
 		}

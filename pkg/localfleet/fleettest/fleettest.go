@@ -10,6 +10,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/nixos-hub/hub/pkg/inventory"
@@ -85,4 +86,22 @@ func Inventory(t testing.TB, lf *localfleet.Fleet) *inventory.Fleet {
 		t.Fatal(err)
 	}
 	return inv
+}
+
+// Mage compiles the repository's magefiles into one binary (go tool mage -compile), so that a
+// test drives a target as a user does, through mage's generated main: its flags, its signal
+// handling, its exit status. root is the repository root, the directory to run it in.
+func Mage(t testing.TB) (bin, root string) {
+	t.Helper()
+	root, err := localfleet.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(t.TempDir(), "hub-mage")
+	cmd := exec.Command("go", "tool", "mage", "-compile", bin)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go tool mage -compile: %v\n%s", err, out)
+	}
+	return bin, root
 }
