@@ -10,6 +10,7 @@ import (
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
@@ -82,6 +83,48 @@ func (Fleet) Status(ctx context.Context) error {
 		return err
 	}
 	return localfleet.WriteStatus(os.Stdout, f.Status())
+}
+
+// Stage prepares a change on the local fleet's SELECTION for a rehearsal: each host's next system gets a new generation and, where given, -kernel=VERSION (a change needs a reboot), -sshd=ok|deny|port (deny: logins fail; port: sshd moves, new connections refused: both rolled back by the magic rollback), -failingUnit[=false] (switch exits 4), -activationDelay=D (a slow activation), -systemd=VERSION (a switch inhibitor); a flag not given keeps the host's staged value, -reset returns all to the defaults first. Then deploy:plan shows the change and deploy:hosts rolls it out (with HUB_FLEET=local).
+func (Fleet) Stage(ctx context.Context, selection string, kernel, sshd *string, failingUnit *bool, activationDelay *time.Duration, systemd *string, reset *bool) error {
+	f, err := openLocalFleet()
+	if err != nil {
+		return err
+	}
+	inv, err := inventory.Load(f.InventoryDir())
+	if err != nil {
+		return err
+	}
+	hosts, err := inv.Select(selection)
+	if err != nil {
+		return err
+	}
+	for _, h := range hosts {
+		v, err := f.Stage(h.Name, func(v *localfleet.Variant) {
+			if flag(reset, false) {
+				*v = localfleet.Variant{Generation: v.Generation}
+			}
+			set(&v.Kernel, kernel)
+			set(&v.SSHD, sshd)
+			set(&v.FailingUnit, failingUnit)
+			set(&v.ActivationDelay, activationDelay)
+			set(&v.Systemd, systemd)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s: staged generation %d: kernel %s, sshd %s, failing unit %v, activation delay %s, systemd %s\n",
+			h.Name, v.Generation, v.Kernel, v.SSHD, v.FailingUnit, v.ActivationDelay, v.Systemd)
+	}
+	fmt.Println("next: HUB_FLEET=local go tool mage deploy:plan " + selection + " (what would change), then deploy:hosts " + selection)
+	return nil
+}
+
+// set stores *flag in *dst when the flag was given.
+func set[T any](dst *T, flag *T) {
+	if flag != nil {
+		*dst = *flag
+	}
 }
 
 // Reboot reboots one local host: it boots the generation its last switch or boot installed.

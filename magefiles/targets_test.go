@@ -10,6 +10,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -80,6 +81,50 @@ func TestHostsExecAndStatusTargets(t *testing.T) {
 	t.Logf("hosts:status:\n%s", out)
 	if !strings.Contains(out, "1 of 1") || !strings.Contains(out, "no systemd") {
 		t.Errorf("hosts:status does not show the hosts' generation and units:\n%s", out)
+	}
+}
+
+// A rehearsal: fleet:stage changes a local host's next system, deploy:plan shows it (it was
+// always "unchanged" before: nothing but a hand edit of variants.json could change a local host),
+// and deploy:hosts rolls it out.
+func TestStageAndRehearseOnTheLocalFleet(t *testing.T) {
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620", "razer"}})
+	bin, root := fleettest.Mage(t)
+
+	out, code := runTarget(t, bin, root, lf, "fleet:stage", "p620", "-sshd=sideways")
+	if code == 0 || !strings.Contains(out, `sshd variant "sideways": want ok, deny or port`) {
+		t.Errorf("a bad -sshd: exit %d:\n%s", code, out)
+	}
+	out, code = runTarget(t, bin, root, lf, "fleet:stage", "p620", "-kernel=6.12.1")
+	if code != 0 || !strings.Contains(out, "p620: staged generation 2: kernel 6.12.1") {
+		t.Fatalf("fleet:stage: exit %d:\n%s", code, out)
+	}
+	out, code = runTarget(t, bin, root, lf, "deploy:plan", "*")
+	if code != 0 {
+		t.Fatalf("deploy:plan: exit %d:\n%s", code, out)
+	}
+	var p620, razer string
+	for _, l := range strings.Split(out, "\n") {
+		switch f := strings.Fields(l); {
+		case len(f) > 0 && f[0] == "p620":
+			p620 += l + "\n"
+		case len(f) > 0 && f[0] == "razer":
+			razer += l + "\n"
+		}
+	}
+	if !strings.Contains(p620, "-g2") || !strings.Contains(p620, "kernel") || strings.Contains(p620, "unchanged") {
+		t.Errorf("deploy:plan does not show p620's staged kernel:\n%s", out)
+	}
+	if !strings.Contains(razer, "unchanged") {
+		t.Errorf("deploy:plan shows a change on razer, which nothing staged:\n%s", out)
+	}
+	out, code = runTarget(t, bin, root, lf, "deploy:hosts", "p620")
+	if code != 0 {
+		t.Fatalf("deploy:hosts p620: exit %d:\n%s", code, out)
+	}
+	h, _ := lf.Host("p620")
+	if cur, _ := os.Readlink(filepath.Join(h.RunDir(), "current-system")); !strings.HasSuffix(cur, "-g2") {
+		t.Errorf("p620 runs %s after the rehearsal, want generation 2", cur)
 	}
 }
 

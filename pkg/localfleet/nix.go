@@ -165,6 +165,44 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 	return writeFileAtomic(path, append(b, '\n'), 0o644)
 }
 
+// Variant is the variant the host's next build produces (what SetVariant or Stage last chose).
+func (f *Fleet) Variant(name string) (Variant, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.hostLocked(name); err != nil {
+		return Variant{}, err
+	}
+	variants := map[string]variantJSON{}
+	b, err := os.ReadFile(filepath.Join(f.FlakeDir(), "variants.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &variants)
+	}
+	if err != nil {
+		return Variant{}, fmt.Errorf("localfleet %s: variants: %w", name, err)
+	}
+	j, ok := variants[name]
+	if !ok {
+		return Variant{}, fmt.Errorf("localfleet %s: no variant in variants.json", name)
+	}
+	return Variant{Generation: j.Generation, Kernel: j.Kernel, SSHD: j.SSHD, FailingUnit: j.FailingUnit,
+		ActivationDelay: time.Duration(j.ActivationDelaySeconds) * time.Second, Systemd: j.Systemd}, nil
+}
+
+// Stage prepares a change of the named host for a rehearsal: its next system is its current
+// variant with change applied and a generation marker one higher, so that deploy:plan shows a
+// new system and a deploy rolls it out. It returns the staged variant.
+func (f *Fleet) Stage(name string, change func(*Variant)) (Variant, error) {
+	v, err := f.Variant(name)
+	if err != nil {
+		return Variant{}, err
+	}
+	if change != nil {
+		change(&v)
+	}
+	v.Generation++
+	return v, f.SetVariant(name, v)
+}
+
 // Toplevel is the flake attribute of a host's system.
 func Toplevel(name string) string {
 	return "nixosConfigurations." + name + ".config.system.build.toplevel"
