@@ -166,12 +166,22 @@ func (e *deadError) Error() string {
 
 // rescueScript starts the uploaded supervisor again in rescue mode, detached like the first
 // one, to roll back what its dead predecessor left.
+//
+// The dead supervisor's pid file goes first, and the script returns only once the rescuer has
+// written its own: until then a wait would read the dead pid and report the rescuer dead too.
 const rescueScript = `d=` + stateRoot + `/$1
 [ -e "$d/supervise.sh" ] && [ ! -e "$d/done" ] || exit 3
+rm -f "$d/pid"
 if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
-  exec systemd-run --unit="hub-deploy-$(basename "$d")-rescue" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" rescue
+  systemd-run --unit="hub-deploy-$(basename "$d")-rescue" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" rescue || exit
+else
+  setsid -f sh "$d/supervise.sh" "$d" rescue </dev/null >>"$d/supervisor.log" 2>&1
 fi
-setsid -f sh "$d/supervise.sh" "$d" rescue </dev/null >>"$d/supervisor.log" 2>&1
+i=0
+until [ -s "$d/pid" ] || [ -e "$d/done" ]; do
+  i=$((i+1)); [ "$i" -le 300 ] || { echo "the rescue supervisor did not start within 30 s" >&2; exit 4; }
+  sleep 0.1
+done
 `
 
 // rescue rolls back for a supervisor that died.
