@@ -25,6 +25,9 @@ let
   };
 in
 {
+  # The ports each exporter listens on unless told otherwise.
+  ports = { nixos = 9101; media = 9102; baseline = 9103; };
+
   # exe: the exporter's executable; nixStore: the nix-store it lists closures with (systemd units
   # have no nix on PATH).
   nixos = { exe, listenAddress, port, root, nixStore }: {

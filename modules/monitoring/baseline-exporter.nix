@@ -6,7 +6,7 @@ let
   services = import ../../nix/exporter-services.nix { inherit lib; };
 in
 {
-  options.features.baseline-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9103; } // {
+  options.features.baseline-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.baseline; } // {
     package = lib.mkPackageOption pkgs "hub-baseline-exporter" { };
   };
 

@@ -37,7 +37,7 @@ let
   });
 in
 {
-  options.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9102; } // {
+  options.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.media; } // {
     package = lib.mkPackageOption pkgs "hub-media-exporter" { };
     credentialFiles = lib.mkOption {
       type = lib.types.attrsOf lib.types.str;

@@ -17,7 +17,7 @@ let
     // lib.optionalAttrs (revision != null) { configurationRevision = revision; });
 in
 {
-  options.features.nixos-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9101; } // {
+  options.features.nixos-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.nixos; } // {
     package = lib.mkPackageOption pkgs "hub-nixos-exporter" { };
     root = lib.mkOption {
       type = lib.types.str;

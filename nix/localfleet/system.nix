@@ -8,6 +8,7 @@ let
     failingUnit = false;
     activationDelaySeconds = 0;
     systemd = "255";
+    exporters = null; # { bin.<program> = { source; sha256; }; media.<app> = { url; credential; }; }
   } // variant;
 
   system = host.system or "x86_64-linux";
@@ -73,14 +74,92 @@ let
     Subsystem sftp internal-sftp
   '' + (if v.sshd == "deny" then "AllowUsers nobody\n" else "");
 
+  # The hub's exporters (variant `exporters`), with the NixOS modules' own unit settings:
+  # nix/exporter-services.nix, which pkg/localfleet copies into the fleet's flake as hub/ with
+  # the offline lib it is evaluated with (only read when a variant asks for exporters, so the
+  # flake still evaluates from the repository). The binaries are Go builds of this checkout,
+  # brought into the store as fixed-output derivations: the builders run unsandboxed and copy
+  # the file the variant names, and its hash makes the store path (and the unit) change exactly
+  # when the binary does.
+  exporterUnits =
+    let
+      hub = ./hub;
+      lib = import (hub + "/options-lib.nix");
+      services = import (hub + "/exporter-services.nix") { inherit lib; };
+      render = import ./units.nix;
+      e = v.exporters;
+      package = program:
+        let
+          bin = derivation {
+            name = "${program}-bin";
+            inherit system;
+            builder = "/bin/sh";
+            args = [ "-c" "cat \"$source\" > \"$out\"" ];
+            inherit (e.bin.${program}) source;
+            PATH = "/usr/bin:/bin";
+            outputHashMode = "flat";
+            outputHashAlgo = "sha256";
+            outputHash = e.bin.${program}.sha256;
+          };
+        in
+        mk program ''
+          mkdir -p $out/bin
+          cp ${bin} $out/bin/${program}
+          chmod 0555 $out/bin/${program}
+        '';
+      exe = program: lib.getExe (package program);
+      credentialFiles = builtins.mapAttrs (_: app: app.credential) e.media;
+      # pkgs.formats.toml on NixOS; its data has only strings in arrays of tables.
+      toTOML = data: builtins.concatStringsSep "" (builtins.concatMap
+        (table: map
+          (entry: "[[${table}]]\n" + builtins.concatStringsSep ""
+            (map (k: "${k} = ${builtins.toJSON entry.${k}}\n") (builtins.attrNames entry)))
+          data.${table})
+        (builtins.attrNames data));
+      defs = {
+        hub-nixos-exporter = services.nixos {
+          exe = exe "hub-nixos-exporter";
+          listenAddress = host.address;
+          port = services.ports.nixos;
+          root = "/";
+          # The image's nix (Debian's nix-bin), as config.nix.package's on NixOS.
+          nixStore = "/usr/bin/nix-store";
+        };
+        hub-baseline-exporter = services.baseline {
+          exe = exe "hub-baseline-exporter";
+          listenAddress = host.address;
+          port = services.ports.baseline;
+        };
+      } // (if e.media == { } then { } else {
+        hub-media-exporter = services.media {
+          exe = exe "hub-media-exporter";
+          listenAddress = host.address;
+          port = services.ports.media;
+          inherit credentialFiles;
+          generatedConfig = builtins.toFile "hub-media-exporter.toml" (toTOML (services.mediaConfig {
+            inherit credentialFiles;
+            urls = builtins.mapAttrs (_: app: app.url) e.media;
+          }));
+        };
+      });
+    in
+    if e == null then { } else if !systemdHost then throw "host ${name}: exporters run on systemd hosts only" else
+    builtins.listToAttrs (map
+      (n: {
+        name = "${n}.service";
+        value = { text = render.service defs.${n}; wants = render.wants "${n}.service" defs.${n}; };
+      })
+      (builtins.attrNames defs));
+
   # The units of a systemd host, each a store file of its own as on NixOS: a unit that does not
   # change has the same content in the next generation, so switch-to-configuration leaves it
-  # alone.
+  # alone. wants: the "<target>/<unit>" links of its wantedBy.
   # sshd: KillMode=process keeps the sessions (the hub's connection among them) when a changed
   # config restarts the daemon, as NixOS's sshd.service does; the restart trigger is the
   # config's hash, since the unit reads the config through /run/current-system.
+  multiUser = unit: text: { inherit text; wants = [ "multi-user.target/${unit}" ]; };
   units = {
-    "sshd.service" = builtins.toFile "sshd.service" ''
+    "sshd.service" = multiUser "sshd.service" (''
       [Unit]
       Description=SSH daemon of ${name} (local fleet)
       After=network.target
@@ -99,9 +178,9 @@ let
 
       [Install]
       WantedBy=multi-user.target
-    '';
+    '');
   } // (if v.failingUnit then {
-    "localfleet-failing.service" = builtins.toFile "localfleet-failing.service" ''
+    "localfleet-failing.service" = multiUser "localfleet-failing.service" (''
       [Unit]
       Description=A unit that fails (local fleet variant FailingUnit)
 
@@ -111,8 +190,8 @@ let
 
       [Install]
       WantedBy=multi-user.target
-    '';
-  } else { });
+    '');
+  } else { }) // exporterUnits;
   unitNames = if systemdHost then builtins.attrNames units else [ ];
 
   toplevel = derivation {
@@ -126,7 +205,17 @@ let
     stage2Template = ./stage-2.sh;
     systemdHost = if systemdHost then "1" else "";
     inherit unitNames;
-    unitFiles = map (u: units.${u}) unitNames;
+    # A derivation rather than builtins.toFile: the exporters' units name store paths of
+    # derivations (their packages), which toFile refuses.
+    unitFiles = map (u: derivation {
+      name = u;
+      inherit system;
+      builder = "/bin/sh";
+      args = [ "-c" "printf '%s' \"$text\" > \"$out\"" ];
+      inherit (units.${u}) text;
+      PATH = "/usr/bin:/bin";
+    }) unitNames;
+    unitWants = builtins.concatMap (u: units.${u}.wants) unitNames;
     inherit kernel initrd modules systemd sshdConfig version;
     hostName = name;
     generation = toString v.generation;
@@ -143,5 +232,7 @@ in
     system.nixos.version = version;
     system.build.toplevel = toplevel;
     localfleet.variant = v;
+    # The unit files' text by name, for pkg/localfleet's golden test of what a host runs.
+    localfleet.units = builtins.mapAttrs (_: u: u.text) (if systemdHost then units else { });
   };
 }

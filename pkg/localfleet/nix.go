@@ -3,8 +3,11 @@ package localfleet
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +38,33 @@ type Variant struct {
 	// NixOS does: when it differs from the booted system's, switch and test refuse with NixOS's
 	// message and exit 1 (boot still works). Empty means "255".
 	Systemd string
+	// Exporters adds the hub's three exporters to a systemd host's system, as units rendered
+	// from the NixOS modules' own settings (nix/exporter-services.nix). Nil means none.
+	Exporters *Exporters
+}
+
+// Exporters are the hub's exporters on a systemd host: hub-nixos-exporter,
+// hub-baseline-exporter and, when Media names an application, hub-media-exporter, each a unit
+// with the modules' hardening, listening on the host's address at the modules' default port.
+type Exporters struct {
+	// Bin is a directory holding the three binaries under their program names
+	// (hub-nixos-exporter, ...), as exporters:build lays them out for one architecture.
+	Bin string
+	// Media lists the applications the media exporter queries, by name (jellyfin, sonarr, ...).
+	Media map[string]MediaApp
+}
+
+// MediaApp is one application the media exporter queries.
+type MediaApp struct {
+	URL string
+	// Credential is the file on the host holding its API key or token, handed to the exporter
+	// by LoadCredential (so it may be root-only, as agenix writes secrets).
+	Credential string
+}
+
+// ExporterPrograms are the programs Exporters.Bin holds.
+func ExporterPrograms() []string {
+	return []string{"hub-nixos-exporter", "hub-media-exporter", "hub-baseline-exporter"}
 }
 
 // sshd variants.
@@ -51,6 +81,25 @@ type variantJSON struct {
 	FailingUnit            bool   `json:"failingUnit"`
 	ActivationDelaySeconds int    `json:"activationDelaySeconds"`
 	Systemd                string `json:"systemd"`
+	// Exporters: what system.nix needs of Variant.Exporters (see its exporters attribute).
+	Exporters *exportersJSON `json:"exporters,omitempty"`
+}
+
+type exportersJSON struct {
+	Bin   map[string]fixedFile    `json:"bin"`
+	Media map[string]mediaAppJSON `json:"media"`
+}
+
+// fixedFile is a file brought into the store by a fixed-output derivation: its hash is what
+// lets an unsandboxed builder copy it in while the store path still depends on its content.
+type fixedFile struct {
+	Source string `json:"source"`
+	SHA256 string `json:"sha256"`
+}
+
+type mediaAppJSON struct {
+	URL        string `json:"url"`
+	Credential string `json:"credential"`
 }
 
 func (v Variant) normalized() (variantJSON, error) {
@@ -80,13 +129,73 @@ func (v Variant) normalized() (variantJSON, error) {
 	case v.ActivationDelay < 0:
 		return j, fmt.Errorf("activation delay %s: must not be negative", v.ActivationDelay)
 	}
+	if v.Exporters != nil {
+		e, err := v.Exporters.normalized()
+		if err != nil {
+			return j, err
+		}
+		j.Exporters = &e
+	}
 	return j, nil
+}
+
+// normalized hashes the binaries (a changed build is a new variant) and checks what ends up in
+// the nix expression and the unit files.
+func (e Exporters) normalized() (exportersJSON, error) {
+	j := exportersJSON{Bin: map[string]fixedFile{}, Media: map[string]mediaAppJSON{}}
+	if !filepath.IsAbs(e.Bin) {
+		return j, fmt.Errorf("exporters: bin directory %q: must be absolute (nix builds from it)", e.Bin)
+	}
+	for _, p := range ExporterPrograms() {
+		path := filepath.Join(e.Bin, p)
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return j, fmt.Errorf("exporters: %w", err)
+		}
+		j.Bin[p] = fixedFile{Source: path, SHA256: sum}
+	}
+	for app, a := range e.Media {
+		switch {
+		case !slices.Contains(mediaApps, app):
+			return j, fmt.Errorf("exporters: media application %q: want one of %s", app, strings.Join(mediaApps, ", "))
+		case !filepath.IsAbs(a.Credential) || strings.ContainsAny(a.Credential, " \t\n:\"'$`\\%"):
+			// It becomes a LoadCredential=<app>:<file> line.
+			return j, fmt.Errorf("exporters: media %s: credential %q: an absolute path without spaces, quotes, colons or %%", app, a.Credential)
+		case a.URL == "":
+			return j, fmt.Errorf("exporters: media %s: no URL", app)
+		}
+		j.Media[app] = mediaAppJSON{URL: a.URL, Credential: a.Credential}
+	}
+	return j, nil
+}
+
+// mediaApps are the applications the media exporter knows (nix/exporter-services.nix's
+// credentialKeys, pkg/media's App).
+var mediaApps = []string{"jellyfin", "plex", "tautulli", "sonarr", "radarr", "lidarr", "prowlarr"}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // flakeFiles are copied from nix/localfleet into each fleet's flake directory, which must be
 // self-contained: a pure flake evaluation cannot read outside it.
 func flakeFiles() []string {
-	return []string{"flake.nix", "system.nix", "defaults.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh", "stage-2.sh"}
+	return []string{"flake.nix", "system.nix", "defaults.nix", "units.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh", "stage-2.sh"}
+}
+
+// hubFiles are copied from the repository's nix/ into the flake's hub/: the exporters' unit
+// settings the NixOS modules use, and the offline lib they are evaluated with.
+func hubFiles() []string {
+	return []string{"exporter-services.nix", "systemd-hardening.nix", "options-lib.nix"}
 }
 
 // A flake without inputs always has this lock; writing it up front keeps concurrent
@@ -109,12 +218,22 @@ func writeFlake(src, dst, stateDir string, hosts []Host) error {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return fmt.Errorf("flake: %w", err)
 	}
+	copies := map[string]string{}
 	for _, name := range flakeFiles() {
-		b, err := os.ReadFile(filepath.Join(src, name))
+		copies[filepath.Join(src, name)] = filepath.Join(dst, name)
+	}
+	for _, name := range hubFiles() {
+		copies[filepath.Join(src, "..", name)] = filepath.Join(dst, "hub", name)
+	}
+	if err := os.MkdirAll(filepath.Join(dst, "hub"), 0o755); err != nil {
+		return fmt.Errorf("flake: %w", err)
+	}
+	for from, to := range copies {
+		b, err := os.ReadFile(from)
 		if err != nil {
 			return fmt.Errorf("flake: %w", err)
 		}
-		if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
+		if err := os.WriteFile(to, b, 0o644); err != nil {
 			return fmt.Errorf("flake: %w", err)
 		}
 	}
@@ -145,8 +264,12 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, err := f.hostLocked(name); err != nil {
+	h, err := f.hostLocked(name)
+	if err != nil {
 		return err
+	}
+	if j.Exporters != nil && !h.Systemd {
+		return fmt.Errorf("localfleet %s: exporters run as units: a systemd host only", name)
 	}
 	path := filepath.Join(f.FlakeDir(), "variants.json")
 	variants := map[string]variantJSON{}
