@@ -9,6 +9,7 @@ let
     activationDelaySeconds = 0;
     systemd = "255";
     exporters = null; # { bin.<program> = { source; sha256; }; media.<app> = { url; credential; }; }
+    agenix = null; # { mode = "unit" | "activation"; identity; secrets.<name> = { source; sha256; }; }
   } // variant;
 
   system = host.system or "x86_64-linux";
@@ -74,33 +75,62 @@ let
     Subsystem sftp internal-sftp
   '' + (if v.sshd == "deny" then "AllowUsers nobody\n" else "");
 
+  render = import ./units.nix;
+
+  # A file from outside the flake (a Go build, an .age file) in the store: a fixed-output
+  # derivation whose unsandboxed builder copies it, its hash (computed by pkg/localfleet) making
+  # the store path, which changes exactly when the content does.
+  fixed = drvName: f: derivation {
+    name = drvName;
+    inherit system;
+    builder = "/bin/sh";
+    args = [ "-c" "cat \"$source\" > \"$out\"" ];
+    inherit (f) source;
+    PATH = "/usr/bin:/bin";
+    outputHashMode = "flat";
+    outputHashAlgo = "sha256";
+    outputHash = f.sha256;
+  };
+
+  # Secrets as agenix decrypts them (variant `agenix`), into /run/agenix.d/<generation> with
+  # /run/agenix pointing there (agenix-install.sh). agenix has two modes on NixOS, and so has
+  # this: "unit", agenix-install-secrets.service (a oneshot wanted by sysinit.target, what
+  # agenix defines when systemd.sysusers or userborn make the users), and "activation", a step
+  # of the activation script (agenix's default: its agenixInstall activation snippets).
+  agenixCommand =
+    let a = v.agenix;
+    in builtins.concatStringsSep " " ([ "/bin/sh" "${./agenix-install.sh}" a.identity ]
+      ++ builtins.concatMap (n: [ n "${fixed "${n}.age" a.secrets.${n}}" ]) (builtins.attrNames a.secrets));
+  agenixUnits =
+    if v.agenix == null || v.agenix.mode != "unit" then { }
+    else if !systemdHost then throw "host ${name}: the agenix unit needs a systemd host"
+    else {
+      "agenix-install-secrets.service" = {
+        text = render.service {
+          description = "Install the agenix secrets (local fleet)";
+          wantedBy = [ "sysinit.target" ];
+          after = [ "systemd-sysusers.service" ];
+          unitConfig.DefaultDependencies = "no";
+          serviceConfig = { Type = "oneshot"; RemainAfterExit = true; ExecStart = agenixCommand; };
+        };
+        wants = [ "sysinit.target/agenix-install-secrets.service" ];
+      };
+    };
+  agenixActivation = if v.agenix != null && v.agenix.mode == "activation" then agenixCommand else "";
+
   # The hub's exporters (variant `exporters`), with the NixOS modules' own unit settings:
   # nix/exporter-services.nix, which pkg/localfleet copies into the fleet's flake as hub/ with
   # the offline lib it is evaluated with (only read when a variant asks for exporters, so the
-  # flake still evaluates from the repository). The binaries are Go builds of this checkout,
-  # brought into the store as fixed-output derivations: the builders run unsandboxed and copy
-  # the file the variant names, and its hash makes the store path (and the unit) change exactly
-  # when the binary does.
+  # flake still evaluates from the repository). The binaries are Go builds of this checkout
+  # (`fixed`).
   exporterUnits =
     let
       hub = ./hub;
       lib = import (hub + "/options-lib.nix");
       services = import (hub + "/exporter-services.nix") { inherit lib; };
-      render = import ./units.nix;
       e = v.exporters;
       package = program:
-        let
-          bin = derivation {
-            name = "${program}-bin";
-            inherit system;
-            builder = "/bin/sh";
-            args = [ "-c" "cat \"$source\" > \"$out\"" ];
-            inherit (e.bin.${program}) source;
-            PATH = "/usr/bin:/bin";
-            outputHashMode = "flat";
-            outputHashAlgo = "sha256";
-            outputHash = e.bin.${program}.sha256;
-          };
+        let bin = fixed "${program}-bin" e.bin.${program};
         in
         mk program ''
           mkdir -p $out/bin
@@ -158,6 +188,28 @@ let
   # config restarts the daemon, as NixOS's sshd.service does; the restart trigger is the
   # config's hash, since the unit reads the config through /run/current-system.
   multiUser = unit: text: { inherit text; wants = [ "multi-user.target/${unit}" ]; };
+  # The nix-daemon, socket-activated as on NixOS (the image's Debian nix): root's nix calls use
+  # the store directly, as before; a unit's unprivileged user (the nixos exporter's dynamic one,
+  # under ProtectSystem=strict) goes through the socket, as it does on NixOS.
+  nixDaemon = {
+    "nix-daemon.socket" = {
+      text = render.socket {
+        description = "Nix daemon socket";
+        listenStreams = [ "/nix/var/nix/daemon-socket/socket" ];
+      };
+      wants = [ "sockets.target/nix-daemon.socket" ];
+    };
+    "nix-daemon.service" = {
+      text = render.service {
+        description = "Nix daemon";
+        requires = [ "nix-daemon.socket" ];
+        after = [ "nix-daemon.socket" ];
+        # KillMode=process: builds it started outlive a restart, as on NixOS.
+        serviceConfig = { ExecStart = "/usr/bin/nix-daemon --daemon"; KillMode = "process"; };
+      };
+      wants = [ ];
+    };
+  };
   units = {
     "sshd.service" = multiUser "sshd.service" (''
       [Unit]
@@ -191,7 +243,7 @@ let
       [Install]
       WantedBy=multi-user.target
     '');
-  } else { }) // exporterUnits;
+  } else { }) // nixDaemon // exporterUnits // agenixUnits;
   unitNames = if systemdHost then builtins.attrNames units else [ ];
 
   toplevel = derivation {
@@ -216,7 +268,7 @@ let
       PATH = "/usr/bin:/bin";
     }) unitNames;
     unitWants = builtins.concatMap (u: units.${u}.wants) unitNames;
-    inherit kernel initrd modules systemd sshdConfig version;
+    inherit kernel initrd modules systemd sshdConfig version agenixActivation;
     hostName = name;
     generation = toString v.generation;
     kernelVersion = v.kernel;

@@ -15,7 +15,7 @@ echo "init=$out/init" > $out/kernel-params
 subst() {
   sed -e "s|@out@|$out|g" -e "s|@hostName@|$hostName|g" \
       -e "s|@activationDelay@|$activationDelay|g" -e "s|@failingUnit@|$failingUnit|g" \
-      -e "s|@systemdHost@|$systemdHost|g" "$1" > "$2"
+      -e "s|@systemdHost@|$systemdHost|g" -e "s|@agenixActivation@|$agenixActivation|g" "$1" > "$2"
   chmod 0555 "$2"
 }
 subst $activateTemplate $out/activate

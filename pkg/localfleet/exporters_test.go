@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -87,21 +88,26 @@ func TestSystemdHostExporters(t *testing.T) {
 	addr := mustHost(t, f, h).Address
 
 	for _, tc := range []struct {
-		unit string
-		port int // nix/exporter-services.nix's ports
-		want []string
+		unit  string
+		port  int    // nix/exporter-services.nix's ports
+		ready string // a metric that appears once the exporter's first background work is done
+		want  []string
 	}{
-		{"hub-nixos-exporter.service", 9101, []string{
+		{"hub-nixos-exporter.service", 9101, "hub_nixos_store_scan_success", []string{
 			`hub_nixos_scrape_collector_success{collector="system"} 1`,
 			`hub_nixos_system_present{role="current"} 1`,
 			`hub_nixos_profile_generation 2`,
 			`hub_nixos_current_generation 2`,
+			// nix-store --query --requisites as the dynamic user, through the nix-daemon's
+			// socket (AF_UNIX) under ProtectSystem=strict; the scan runs as the exporter starts.
+			`hub_nixos_store_scan_success{part="closure"} 1`,
+			`hub_nixos_store_scan_success{part="store"} 1`,
 		}},
-		{"hub-media-exporter.service", 9102, []string{
+		{"hub-media-exporter.service", 9102, "", []string{
 			`hub_media_up{app="jellyfin",name="main"} 1`,
 			`hub_media_app_info{app="jellyfin",name="main",version=`,
 		}},
-		{"hub-baseline-exporter.service", 9103, []string{
+		{"hub-baseline-exporter.service", 9103, "", []string{
 			`hub_baseline_scrape_collector_success{collector="baseline"} 1`,
 			`hub_baseline_threshold 3`,
 		}},
@@ -110,7 +116,7 @@ func TestSystemdHostExporters(t *testing.T) {
 			if st := inside(t, f, h, "sh", "-c", "systemctl is-active "+tc.unit+" || true"); st != "active" {
 				t.Fatalf("%s is %q:\n%s", tc.unit, st, inside(t, f, h, "sh", "-c", "journalctl -b --no-pager -o cat -u "+tc.unit+" | tail -20"))
 			}
-			metrics := scrape(t, fmt.Sprintf("http://%s:%d/metrics", addr, tc.port))
+			metrics := scrape(t, fmt.Sprintf("http://%s:%d/metrics", addr, tc.port), tc.ready)
 			for _, w := range tc.want {
 				if !strings.Contains(metrics, w) {
 					t.Errorf("/metrics lacks %q", w)
@@ -199,8 +205,9 @@ func TestSystemdHostExporters(t *testing.T) {
 	})
 }
 
-// scrape fetches an exporter's metrics, retrying while it starts listening.
-func scrape(t *testing.T, url string) string {
+// scrape fetches an exporter's metrics, retrying while it starts listening and until the page
+// holds ready.
+func scrape(t *testing.T, url, ready string) string {
 	t.Helper()
 	var last error
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
@@ -212,7 +219,10 @@ func scrape(t *testing.T, url string) string {
 		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err == nil && resp.StatusCode == http.StatusOK {
-			return string(b)
+			if strings.Contains(string(b), ready) {
+				return string(b)
+			}
+			err = fmt.Errorf("no %s yet", ready)
 		}
 		last = fmt.Errorf("%s: %s %v", url, resp.Status, err)
 	}
@@ -235,12 +245,12 @@ func procStatus(t *testing.T, f *Fleet, host, pid string) map[string]string {
 	return st
 }
 
-// TestExporterUnitsGolden renders the exporters' unit files the way a systemd host gets them
-// (Variant.Exporters through variants.json, system.nix, units.nix, the modules' settings in
-// nix/exporter-services.nix), with stand-in binaries of fixed content so the store paths are
-// stable: the golden files under testdata/units show what the host runs, and a change to the
-// modules' settings shows up here as a diff.
-func TestExporterUnitsGolden(t *testing.T) {
+// TestUnitsGolden renders a systemd host's unit files the way it gets them (Variant.Exporters and
+// Variant.Agenix through variants.json, system.nix, units.nix, the modules' settings in
+// nix/exporter-services.nix), with stand-in binaries and .age files of fixed content so the
+// store paths are stable: the golden files under testdata/units show what the host runs, and a
+// change to the modules' settings shows up here as a diff.
+func TestUnitsGolden(t *testing.T) {
 	if _, err := exec.LookPath("nix-instantiate"); err != nil {
 		t.Skip("no nix-instantiate")
 	}
@@ -254,10 +264,14 @@ func TestExporterUnitsGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	secret := filepath.Join(bin, "jellyfin-api-key.age")
+	if err := os.WriteFile(secret, []byte("stand-in for an age file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	v, err := Variant{Exporters: &Exporters{Bin: bin, Media: map[string]MediaApp{
 		"jellyfin": {URL: "http://127.0.0.1:8096", Credential: "/run/agenix/jellyfin-api-key"},
 		"sonarr":   {URL: "http://127.0.0.1:8989", Credential: "/run/agenix/sonarr-api-key"},
-	}}}.normalized()
+	}}, Agenix: &Agenix{Mode: AgenixUnit, Secrets: map[string]string{"jellyfin-api-key": secret}}}.normalized()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,13 +297,49 @@ func TestExporterUnitsGolden(t *testing.T) {
 	if err := json.Unmarshal(out, &units); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	for _, p := range ExporterPrograms() {
-		u := p + ".service"
-		if _, ok := units[u]; !ok {
-			t.Errorf("no %s among %v", u, slices.Sorted(maps.Keys(units)))
-			continue
-		}
+	want := []string{"agenix-install-secrets.service", "hub-baseline-exporter.service", "hub-media-exporter.service",
+		"hub-nixos-exporter.service", "nix-daemon.service", "nix-daemon.socket", "sshd.service"}
+	if got := slices.Sorted(maps.Keys(units)); !slices.Equal(got, want) {
+		t.Errorf("units %v, want %v", got, want)
+	}
+	for _, u := range want {
 		goldenfile.Check(t, filepath.Join("testdata", "units", u), []byte(units[u]))
+	}
+}
+
+// Agenix secrets go into variants.json hashed, and names and the identity checked: they become
+// words of the unit's command line.
+func TestAgenixNormalized(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a.age")
+	if err := os.WriteFile(file, []byte("age"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		in      Agenix
+		want    agenixJSON
+		wantErr string
+	}{
+		{"default identity", Agenix{Mode: AgenixUnit, Secrets: map[string]string{"a": file}}, agenixJSON{Mode: "unit",
+			Identity: "/etc/ssh/ssh_host_ed25519_key", Secrets: map[string]fixedFile{"a": {Source: file,
+				SHA256: "013f54400c82da08037759ada907a8b864e97de81c088a182062c4b5622fd2ab"}}}, ""},
+		{"no mode", Agenix{}, agenixJSON{}, `mode ""`},
+		{"relative identity", Agenix{Mode: AgenixActivation, Identity: "key"}, agenixJSON{}, "identity"},
+		{"name with a slash", Agenix{Mode: AgenixUnit, Secrets: map[string]string{"a/b": file}}, agenixJSON{}, "plain file name"},
+		{"missing file", Agenix{Mode: AgenixUnit, Secrets: map[string]string{"a": file + ".gone"}}, agenixJSON{}, "no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.in.normalized()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -41,7 +41,28 @@ type Variant struct {
 	// Exporters adds the hub's three exporters to a systemd host's system, as units rendered
 	// from the NixOS modules' own settings (nix/exporter-services.nix). Nil means none.
 	Exporters *Exporters
+	// Agenix decrypts age secrets into /run/agenix as agenix's NixOS module does. Nil means
+	// none.
+	Agenix *Agenix
 }
+
+// Agenix is what the host decrypts, and how.
+type Agenix struct {
+	// Mode is AgenixUnit (agenix-install-secrets.service; systemd hosts only) or
+	// AgenixActivation (a step of the activation script, agenix's default).
+	Mode string
+	// Identity is the private key on the host the secrets are decrypted with; empty means
+	// /etc/ssh/ssh_host_ed25519_key, NixOS's (and so agenix's) default.
+	Identity string
+	// Secrets are the .age files on this machine, by the name they get under /run/agenix.
+	Secrets map[string]string
+}
+
+// Agenix modes: the two ways agenix's NixOS module decrypts.
+const (
+	AgenixUnit       = "unit"
+	AgenixActivation = "activation"
+)
 
 // Exporters are the hub's exporters on a systemd host: hub-nixos-exporter,
 // hub-baseline-exporter and, when Media names an application, hub-media-exporter, each a unit
@@ -83,6 +104,13 @@ type variantJSON struct {
 	Systemd                string `json:"systemd"`
 	// Exporters: what system.nix needs of Variant.Exporters (see its exporters attribute).
 	Exporters *exportersJSON `json:"exporters,omitempty"`
+	Agenix    *agenixJSON    `json:"agenix,omitempty"`
+}
+
+type agenixJSON struct {
+	Mode     string               `json:"mode"`
+	Identity string               `json:"identity"`
+	Secrets  map[string]fixedFile `json:"secrets"`
 }
 
 type exportersJSON struct {
@@ -136,8 +164,44 @@ func (v Variant) normalized() (variantJSON, error) {
 		}
 		j.Exporters = &e
 	}
+	if v.Agenix != nil {
+		a, err := v.Agenix.normalized()
+		if err != nil {
+			return j, err
+		}
+		j.Agenix = &a
+	}
 	return j, nil
 }
+
+// normalized hashes the .age files and checks what goes into the unit's command line.
+func (a Agenix) normalized() (agenixJSON, error) {
+	j := agenixJSON{Mode: a.Mode, Identity: a.Identity, Secrets: map[string]fixedFile{}}
+	if j.Identity == "" {
+		j.Identity = "/etc/ssh/ssh_host_ed25519_key"
+	}
+	if j.Mode != AgenixUnit && j.Mode != AgenixActivation {
+		return j, fmt.Errorf("agenix: mode %q: want %s or %s", a.Mode, AgenixUnit, AgenixActivation)
+	}
+	if !filepath.IsAbs(j.Identity) || strings.ContainsAny(j.Identity, plainUnsafe) {
+		return j, fmt.Errorf("agenix: identity %q: an absolute path without spaces, quotes or %%", j.Identity)
+	}
+	for name, file := range a.Secrets {
+		if name == "" || strings.ContainsAny(name, "/"+plainUnsafe) {
+			return j, fmt.Errorf("agenix: secret name %q: a plain file name", name)
+		}
+		sum, err := fileSHA256(file)
+		if err != nil {
+			return j, fmt.Errorf("agenix: secret %s: %w", name, err)
+		}
+		j.Secrets[name] = fixedFile{Source: file, SHA256: sum}
+	}
+	return j, nil
+}
+
+// plainUnsafe are the characters a word of a unit's command line or a LoadCredential= line
+// must not hold (no quoting, no specifiers).
+const plainUnsafe = " \t\n:\"'$`\\%|"
 
 // normalized hashes the binaries (a changed build is a new variant) and checks what ends up in
 // the nix expression and the unit files.
@@ -158,7 +222,7 @@ func (e Exporters) normalized() (exportersJSON, error) {
 		switch {
 		case !slices.Contains(mediaApps, app):
 			return j, fmt.Errorf("exporters: media application %q: want one of %s", app, strings.Join(mediaApps, ", "))
-		case !filepath.IsAbs(a.Credential) || strings.ContainsAny(a.Credential, " \t\n:\"'$`\\%"):
+		case !filepath.IsAbs(a.Credential) || strings.ContainsAny(a.Credential, plainUnsafe):
 			// It becomes a LoadCredential=<app>:<file> line.
 			return j, fmt.Errorf("exporters: media %s: credential %q: an absolute path without spaces, quotes, colons or %%", app, a.Credential)
 		case a.URL == "":
@@ -189,7 +253,7 @@ func fileSHA256(path string) (string, error) {
 // flakeFiles are copied from nix/localfleet into each fleet's flake directory, which must be
 // self-contained: a pure flake evaluation cannot read outside it.
 func flakeFiles() []string {
-	return []string{"flake.nix", "system.nix", "defaults.nix", "units.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh", "stage-2.sh"}
+	return []string{"flake.nix", "system.nix", "defaults.nix", "units.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh", "stage-2.sh", "agenix-install.sh"}
 }
 
 // hubFiles are copied from the repository's nix/ into the flake's hub/: the exporters' unit
@@ -270,6 +334,9 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 	}
 	if j.Exporters != nil && !h.Systemd {
 		return fmt.Errorf("localfleet %s: exporters run as units: a systemd host only", name)
+	}
+	if j.Agenix != nil && j.Agenix.Mode == AgenixUnit && !h.Systemd {
+		return fmt.Errorf("localfleet %s: the agenix unit needs a systemd host (mode %s works on any)", name, AgenixActivation)
 	}
 	path := filepath.Join(f.FlakeDir(), "variants.json")
 	variants := map[string]variantJSON{}
