@@ -47,10 +47,14 @@ func buildExporters(t *testing.T) string {
 // TestSystemdHostExporters runs the hub's three exporters on a systemd host under the units the
 // NixOS modules define (nix/exporter-services.nix, rendered by nix/localfleet/units.nix): each
 // reaches active, answers /metrics on the host's address, runs as a dynamic user inside the
-// modules' sandbox, and the media exporter reads its API key from a root-only 0400 file (the
-// layout agenix leaves, which stopped the exporter on p510) through LoadCredential.
+// modules' sandbox, and the media exporter reads its API key from a root-only 0400 file that an
+// agenix-style activation decrypted (the layout that stopped the exporter on p510) through
+// LoadCredential.
 func TestSystemdHostExporters(t *testing.T) {
 	requireSystemd(t)
+	if _, err := exec.LookPath("age"); err != nil {
+		t.Skip("needs the age CLI (Debian package age) to encrypt the media key")
+	}
 	bin := buildExporters(t)
 
 	// Jellyfin's recorded replies behind its real credential check, on loopback: up=1 proves the
@@ -72,12 +76,22 @@ func TestSystemdHostExporters(t *testing.T) {
 	f, took := upFleetWith(t, Config{Hosts: []string{h}, SystemdHosts: []string{h}})
 	t.Logf("systemd host up in %s", took)
 
-	// The secret as agenix leaves it: /run/agenix/<name>, owned by root, mode 0400.
+	// The key as an agenix secret encrypted to the host's ssh key (with the age CLI), which the
+	// activation decrypts before the units start, as agenix's default mode does on NixOS:
+	// /run/agenix/jellyfin-api-key, root, 0400, in a ramfs generation /run/agenix points at.
 	const credential = "/run/agenix/jellyfin-api-key"
-	inside(t, f, h, "sh", "-c", "mkdir -p -m 0751 /run/agenix && umask 0377 && printf %s "+key+" > "+credential)
+	hostKey := filepath.Join(mustHost(t, f, h).Dir, "ssh_host_ed25519_key")
+	ageFile := filepath.Join(t.TempDir(), "jellyfin-api-key.age")
+	enc := exec.CommandContext(t.Context(), "age", "-R", hostKey+".pub", "-o", ageFile)
+	enc.Stdin = strings.NewReader(key)
+	if out, err := enc.CombinedOutput(); err != nil {
+		t.Fatalf("age: %v\n%s", err, out)
+	}
 
-	sys := buildVariant(t, f, h, Variant{Generation: 2, Exporters: &Exporters{Bin: bin,
-		Media: map[string]MediaApp{"jellyfin": {URL: "http://" + ln.Addr().String(), Credential: credential}}}})
+	sys := buildVariant(t, f, h, Variant{Generation: 2,
+		Agenix: &Agenix{Mode: AgenixActivation, Identity: hostKey, Secrets: map[string]string{"jellyfin-api-key": ageFile}},
+		Exporters: &Exporters{Bin: bin,
+			Media: map[string]MediaApp{"jellyfin": {URL: "http://" + ln.Addr().String(), Credential: credential}}}})
 	start := time.Now()
 	nixCopy(t, f, h, sys)
 	code, out := deploy(t, f, h, sys, "switch")
@@ -184,7 +198,7 @@ func TestSystemdHostExporters(t *testing.T) {
 		if out, err := inHost(t.Context(), mustHost(t, f, h), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat", dir+"/jellyfin"); err == nil {
 			t.Errorf("nobody read the exporter's credential: %q", out)
 		}
-		if got := inside(t, f, h, "stat", "-c", "%a %U", credential); got != "400 root" {
+		if got := inside(t, f, h, "stat", "-L", "-c", "%a %U", credential); got != "400 root" {
 			t.Errorf("%s: %s, want 400 root (agenix's layout)", credential, got)
 		}
 	})
