@@ -99,11 +99,11 @@ let
   # of the activation script (agenix's default: its agenixInstall activation snippets).
   agenixCommand =
     let a = v.agenix;
-    in builtins.concatStringsSep " " ([ "/bin/sh" "${./agenix-install.sh}" a.identity ]
+    in if !systemdHost then throw "host ${name}: agenix secrets need a systemd host" else
+    builtins.concatStringsSep " " ([ "/bin/sh" "${./agenix-install.sh}" a.identity ]
       ++ builtins.concatMap (n: [ n "${fixed "${n}.age" a.secrets.${n}}" ]) (builtins.attrNames a.secrets));
   agenixUnits =
     if v.agenix == null || v.agenix.mode != "unit" then { }
-    else if !systemdHost then throw "host ${name}: the agenix unit needs a systemd host"
     else {
       "agenix-install-secrets.service" = {
         text = render.service {

@@ -402,3 +402,26 @@ func TestExportersNormalized(t *testing.T) {
 		})
 	}
 }
+
+// Exporters and agenix secrets are units or steps of a systemd host's system; a lightweight host
+// refuses them before anything is built.
+func TestSetVariantSystemdOnly(t *testing.T) {
+	bin := t.TempDir()
+	for _, p := range ExporterPrograms() {
+		if err := os.WriteFile(filepath.Join(bin, p), []byte(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &Fleet{dir: t.TempDir(), st: state{Hosts: []Host{{Name: "razer"}}}}
+	for _, tc := range []struct {
+		v    Variant
+		want string
+	}{
+		{Variant{Exporters: &Exporters{Bin: bin}}, "localfleet razer: exporters run as units: a systemd host only"},
+		{Variant{Agenix: &Agenix{Mode: AgenixActivation}}, "localfleet razer: agenix secrets: a systemd host only"},
+	} {
+		if err := f.SetVariant("razer", tc.v); err == nil || err.Error() != tc.want {
+			t.Errorf("SetVariant(%+v): %v, want %q", tc.v, err, tc.want)
+		}
+	}
+}

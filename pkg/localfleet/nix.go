@@ -48,8 +48,8 @@ type Variant struct {
 
 // Agenix is what the host decrypts, and how.
 type Agenix struct {
-	// Mode is AgenixUnit (agenix-install-secrets.service; systemd hosts only) or
-	// AgenixActivation (a step of the activation script, agenix's default).
+	// Mode is AgenixUnit (agenix-install-secrets.service) or AgenixActivation (a step of the
+	// activation script, agenix's default). Systemd hosts only.
 	Mode string
 	// Identity is the private key on the host the secrets are decrypted with; empty means
 	// /etc/ssh/ssh_host_ed25519_key, NixOS's (and so agenix's) default.
@@ -335,8 +335,10 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 	if j.Exporters != nil && !h.Systemd {
 		return fmt.Errorf("localfleet %s: exporters run as units: a systemd host only", name)
 	}
-	if j.Agenix != nil && j.Agenix.Mode == AgenixUnit && !h.Systemd {
-		return fmt.Errorf("localfleet %s: the agenix unit needs a systemd host (mode %s works on any)", name, AgenixActivation)
+	if j.Agenix != nil && !h.Systemd {
+		// The activation mode would run on a lightweight host too, but only systemd hosts
+		// are tested with it.
+		return fmt.Errorf("localfleet %s: agenix secrets: a systemd host only", name)
 	}
 	path := filepath.Join(f.FlakeDir(), "variants.json")
 	variants := map[string]variantJSON{}
