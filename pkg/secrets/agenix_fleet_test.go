@@ -123,7 +123,7 @@ func TestSystemdHostAgenix(t *testing.T) {
 			}
 			before := st.Link
 
-			ssh1(t, "umask 077 && mkdir -p /etc/ssh && cat > /etc/ssh/ssh_host_ed25519_key <<'EOF'\n" + hostKey + "EOF")
+			ssh1(t, "umask 077 && mkdir -p /etc/ssh && cat > /etc/ssh/ssh_host_ed25519_key <<'EOF'\n"+hostKey+"EOF")
 			st, err = Fix(ctx, e, h)
 			if err != nil {
 				t.Fatal(err)
@@ -144,7 +144,7 @@ func TestSystemdHostAgenix(t *testing.T) {
 				if got[secret] != f {
 					t.Errorf("after fix %s: %+v, want %+v", secret, got[secret], f)
 				}
-				if v := ssh1(t, "cat /run/agenix/" + secret); v != plain[secret] {
+				if v := ssh1(t, "cat /run/agenix/"+secret); v != plain[secret] {
 					t.Errorf("/run/agenix/%s holds %q", secret, v)
 				}
 			}
