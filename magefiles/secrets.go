@@ -255,34 +255,29 @@ func (Secrets) HostKeys(ctx context.Context, selection string) error {
 	})
 }
 
-func onHosts(ctx context.Context, selection, name, script string, show func(*parallel.Task, []byte) error) error {
-	return fanOut(ctx, selection, parallel.Options{Name: "secrets-" + name, Limit: 16}, nil, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
-		t.Phase(name)
-		res, err := e.SSH(h.Name, h.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}})
-		if err != nil {
-			return err
-		}
-		return show(t, res.Stdout)
-	})
+// Status shows, over SSH, how agenix runs (agenix-install-secrets.service's state, or the
+// activation script), where /run/agenix points and the decrypted files (names, modes, owners) on
+// the SELECTION.
+func (Secrets) Status(ctx context.Context, selection string) error {
+	return onHosts(ctx, selection, "status", secrets.HostStatus)
 }
 
-// Status shows, over SSH, the agenix unit state and the decrypted files in /run/agenix (names, modes, owners) on the SELECTION.
-func (Secrets) Status(ctx context.Context, selection string) error {
-	return onHosts(ctx, selection, "status", secrets.StatusScript, func(t *parallel.Task, out []byte) error {
-		st, err := secrets.ParseStatus(out)
+// Fix decrypts the secrets again on the SELECTION: it clears a failed
+// agenix-install-secrets.service and restarts it, or re-runs the running system's activation
+// where agenix is part of it.
+func (Secrets) Fix(ctx context.Context, selection string) error {
+	return onHosts(ctx, selection, "fix", secrets.Fix)
+}
+
+func onHosts(ctx context.Context, selection, name string, do func(context.Context, *command.Executor, *inventory.Host) (*secrets.RemoteStatus, error)) error {
+	return fanOut(ctx, selection, parallel.Options{Name: "secrets-" + name, Limit: 16}, nil, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+		t.Phase(name)
+		st, err := do(ctx, e, h)
 		if err != nil {
 			return err
 		}
 		t.Set("agenix", st.Unit)
 		t.Set("secrets", fmt.Sprint(len(st.Files)))
 		return st.Render(t)
-	})
-}
-
-// Fix clears a failed agenix unit and restarts it on the SELECTION, so secrets are decrypted again.
-func (Secrets) Fix(ctx context.Context, selection string) error {
-	return onHosts(ctx, selection, "fix", secrets.FixScript, func(t *parallel.Task, out []byte) error {
-		t.Set("agenix", strings.TrimSpace(string(out)))
-		return nil
 	})
 }

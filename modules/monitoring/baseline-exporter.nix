@@ -1,27 +1,19 @@
 # hub-baseline-exporter keeps its baselines in a StateDirectory, the one path its sandbox can write.
+# The unit's settings are nix/exporter-services.nix's, which the local fleet's systemd hosts run.
 { config, lib, pkgs, ... }:
 let
   cfg = config.features.baseline-exporter;
-  stateDir = "/var/lib/hub-baseline-exporter";
+  services = import ../../nix/exporter-services.nix { inherit lib; };
 in
 {
-  options.features.baseline-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9103; } // {
+  options.features.baseline-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.baseline; } // {
     package = lib.mkPackageOption pkgs "hub-baseline-exporter" { };
   };
 
   config = lib.mkIf cfg.enable {
-    systemd.services.hub-baseline-exporter = {
-      description = "Prometheus exporter for deviations from recorded host baselines";
-      wantedBy = [ "multi-user.target" ];
-      after = [ "network.target" ];
-      serviceConfig = import ../../nix/systemd-hardening.nix // {
-        StateDirectory = "hub-baseline-exporter";
-        ExecStart = lib.escapeShellArgs [
-          (lib.getExe cfg.package)
-          "--web.listen-address=${cfg.listenAddress}:${toString cfg.port}"
-          "--baseline.state-dir=${stateDir}"
-        ];
-      };
+    systemd.services.hub-baseline-exporter = services.baseline {
+      exe = lib.getExe cfg.package;
+      inherit (cfg) listenAddress port;
     };
     networking.firewall.interfaces = lib.genAttrs cfg.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };

@@ -7,18 +7,19 @@
 { config, lib, pkgs, ... }:
 let
   cfg = config.features.media-exporter;
-  unit = "hub-media-exporter";
+  # The unit's settings and the generated configuration's layout, shared with the local fleet's
+  # systemd hosts, which run them.
+  services = import ../../nix/exporter-services.nix { inherit lib; };
 
-  # Every application the exporter knows, the port it answers on, and the key of its credential in
-  # the exporter's configuration (docs/media-exporter.md).
-  apps = {
-    jellyfin = { port = 8096; key = "token_file"; };
-    plex = { port = 32400; key = "token_file"; };
-    tautulli = { port = config.features.tautulli.port; key = "api_key_file"; };
-    sonarr = { port = config.features.sonarr.port; key = "api_key_file"; };
-    radarr = { port = config.features.radarr.port; key = "api_key_file"; };
-    lidarr = { port = config.features.lidarr.port; key = "api_key_file"; };
-    prowlarr = { port = config.features.prowlarr.port; key = "api_key_file"; };
+  # The port each application the exporter knows (services.credentialKeys) answers on here.
+  ports = {
+    jellyfin = 8096;
+    plex = 32400;
+    tautulli = config.features.tautulli.port;
+    sonarr = config.features.sonarr.port;
+    radarr = config.features.radarr.port;
+    lidarr = config.features.lidarr.port;
+    prowlarr = config.features.prowlarr.port;
   };
 
   # The credentials secrets/secrets.nix provides, used for the applications whose feature is on
@@ -30,16 +31,13 @@ let
     radarr = config.age.secrets.radarr-api-key.path;
   };
 
-  generated = (pkgs.formats.toml { }).generate "hub-media-exporter.toml" (lib.mapAttrs
-    (app: _: [{
-      name = "main";
-      url = "http://127.0.0.1:${toString apps.${app}.port}";
-      ${apps.${app}.key} = "/run/credentials/${unit}.service/${app}";
-    }])
-    cfg.credentialFiles);
+  generated = (pkgs.formats.toml { }).generate "hub-media-exporter.toml" (services.mediaConfig {
+    inherit (cfg) credentialFiles;
+    urls = lib.mapAttrs (_: port: "http://127.0.0.1:${toString port}") ports;
+  });
 in
 {
-  options.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9102; } // {
+  options.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.media; } // {
     package = lib.mkPackageOption pkgs "hub-media-exporter" { };
     credentialFiles = lib.mkOption {
       type = lib.types.attrsOf lib.types.str;
@@ -74,20 +72,10 @@ in
       radarr-api-key = lib.mkIf config.features.radarr.enable { file = ../../secrets/radarr-api-key.age; };
     };
 
-    systemd.services.${unit} = {
-      description = "Prometheus exporter for Plex, Jellyfin, the *arr apps and Tautulli";
-      wantedBy = [ "multi-user.target" ];
-      after = [ "network-online.target" ];
-      wants = [ "network-online.target" ];
-      serviceConfig = import ../../nix/systemd-hardening.nix // {
-        LoadCredential = lib.mapAttrsToList (app: file: "${app}:${file}") cfg.credentialFiles
-          ++ lib.optional (cfg.configFile != null) "media.config:${cfg.configFile}";
-        ExecStart = lib.escapeShellArgs [
-          (lib.getExe cfg.package)
-          "--web.listen-address=${cfg.listenAddress}:${toString cfg.port}"
-          "--media.config.file=${if cfg.configFile != null then "%d/media.config" else generated}"
-        ];
-      };
+    systemd.services.hub-media-exporter = services.media {
+      exe = lib.getExe cfg.package;
+      inherit (cfg) listenAddress port credentialFiles configFile;
+      generatedConfig = generated;
     };
     networking.firewall.interfaces = lib.genAttrs cfg.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
 
@@ -97,8 +85,8 @@ in
         message = "host ${config.networking.hostName}: features.media-exporter has no application to query: enable jellyfin, sonarr or radarr, or set features.media-exporter.credentialFiles or configFile";
       }
       {
-        assertion = lib.all (app: apps ? ${app}) (builtins.attrNames cfg.credentialFiles);
-        message = "host ${config.networking.hostName}: features.media-exporter.credentialFiles names unknown applications (known: ${lib.concatStringsSep ", " (builtins.attrNames apps)})";
+        assertion = lib.all (app: services.credentialKeys ? ${app}) (builtins.attrNames cfg.credentialFiles);
+        message = "host ${config.networking.hostName}: features.media-exporter.credentialFiles names unknown applications (known: ${lib.concatStringsSep ", " (builtins.attrNames services.credentialKeys)})";
       }
     ];
   };

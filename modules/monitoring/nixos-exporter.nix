@@ -9,13 +9,15 @@
 { config, lib, pkgs, ... }:
 let
   cfg = config.features.nixos-exporter;
+  # The unit's settings, shared with the local fleet's systemd hosts, which run them.
+  services = import ../../nix/exporter-services.nix { inherit lib; };
   revision = config.system.configurationRevision;
   versionJSON = builtins.toJSON ({ nixosVersion = config.system.nixos.version; }
     // lib.optionalAttrs (config.system.nixos.revision != null) { nixpkgsRevision = config.system.nixos.revision; }
     // lib.optionalAttrs (revision != null) { configurationRevision = revision; });
 in
 {
-  options.features.nixos-exporter = import ../../nix/exporter-options.nix { inherit lib; port = 9101; } // {
+  options.features.nixos-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.nixos; } // {
     package = lib.mkPackageOption pkgs "hub-nixos-exporter" { };
     root = lib.mkOption {
       type = lib.types.str;
@@ -25,18 +27,10 @@ in
   };
 
   config = lib.mkIf cfg.enable {
-    systemd.services.hub-nixos-exporter = {
-      description = "Prometheus exporter for NixOS generations and reboot state";
-      wantedBy = [ "multi-user.target" ];
-      after = [ "network.target" ];
-      serviceConfig = import ../../nix/systemd-hardening.nix // {
-        ExecStart = lib.escapeShellArgs [
-          (lib.getExe cfg.package)
-          "--web.listen-address=${cfg.listenAddress}:${toString cfg.port}"
-          "--nixos.root=${cfg.root}"
-          "--nixos.nix-store-binary=${lib.getExe' config.nix.package "nix-store"}"
-        ];
-      };
+    systemd.services.hub-nixos-exporter = services.nixos {
+      exe = lib.getExe cfg.package;
+      inherit (cfg) listenAddress port root;
+      nixStore = lib.getExe' config.nix.package "nix-store";
     };
 
     # Read by the exporter from the toplevel of each system it reports (current, booted, profile).

@@ -16,9 +16,19 @@ fi
 ln -sfn "$systemConfig" /run/.current-system.tmp
 mv -T /run/.current-system.tmp /run/current-system
 
+# agenix in its activation mode (variant agenix, mode "activation"): the secrets are decrypted
+# here, after the switch of /run/current-system, as NixOS runs agenix's snippets. As there, a
+# failure fails the activation (switch-to-configuration exits 2) but does not stop it.
+status=0
+agenix='@agenixActivation@'
+if [ -n "$agenix" ]; then
+  # Split on purpose: the command's words are store paths and secret names, no spaces.
+  $agenix || status=1
+fi
+
 # On a systemd host the units are switch-to-configuration's (and, at boot, systemd's) job, as on
 # NixOS, where the activation script sets up /etc and leaves services alone.
-[ -z "@systemdHost@" ] || exit 0
+[ -z "@systemdHost@" ] || exit $status
 
 # During boot the init starts sshd itself; otherwise reload it (sshd re-execs and re-reads the
 # config through /run/current-system on SIGHUP) or ask init (pid 1 of the host) to start it.
@@ -40,3 +50,4 @@ if [ "${LOCALFLEET_BOOT:-}" != 1 ]; then
   done
   [ -s /run/sshd.pid ] || echo "warning: sshd.service did not come back" >&2
 fi
+exit $status

@@ -8,5 +8,6 @@ set -eu
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 systemConfig=@out@
 ln -sfn "$systemConfig" /run/booted-system
-LOCALFLEET_BOOT=1 "$systemConfig/activate"
+# A failed activation does not stop the boot, as in NixOS's stage 2.
+LOCALFLEET_BOOT=1 "$systemConfig/activate" || echo "stage 2: the activation script failed" >&2
 exec /lib/systemd/systemd "$@"

@@ -8,6 +8,8 @@ let
     failingUnit = false;
     activationDelaySeconds = 0;
     systemd = "255";
+    exporters = null; # { bin.<program> = { source; sha256; }; media.<app> = { url; credential; }; }
+    agenix = null; # { mode = "unit" | "activation"; identity; secrets.<name> = { source; sha256; }; }
   } // variant;
 
   system = host.system or "x86_64-linux";
@@ -73,14 +75,143 @@ let
     Subsystem sftp internal-sftp
   '' + (if v.sshd == "deny" then "AllowUsers nobody\n" else "");
 
+  render = import ./units.nix;
+
+  # A file from outside the flake (a Go build, an .age file) in the store: a fixed-output
+  # derivation whose unsandboxed builder copies it, its hash (computed by pkg/localfleet) making
+  # the store path, which changes exactly when the content does.
+  fixed = drvName: f: derivation {
+    name = drvName;
+    inherit system;
+    builder = "/bin/sh";
+    args = [ "-c" "cat \"$source\" > \"$out\"" ];
+    inherit (f) source;
+    PATH = "/usr/bin:/bin";
+    outputHashMode = "flat";
+    outputHashAlgo = "sha256";
+    outputHash = f.sha256;
+  };
+
+  # Secrets as agenix decrypts them (variant `agenix`), into /run/agenix.d/<generation> with
+  # /run/agenix pointing there (agenix-install.sh). agenix has two modes on NixOS, and so has
+  # this: "unit", agenix-install-secrets.service (a oneshot wanted by sysinit.target, what
+  # agenix defines when systemd.sysusers or userborn make the users), and "activation", a step
+  # of the activation script (agenix's default: its agenixInstall activation snippets).
+  agenixCommand =
+    let a = v.agenix;
+    in if !systemdHost then throw "host ${name}: agenix secrets need a systemd host" else
+    builtins.concatStringsSep " " ([ "/bin/sh" "${./agenix-install.sh}" a.identity ]
+      ++ builtins.concatMap (n: [ n "${fixed "${n}.age" a.secrets.${n}}" ]) (builtins.attrNames a.secrets));
+  agenixUnits =
+    if v.agenix == null || v.agenix.mode != "unit" then { }
+    else {
+      "agenix-install-secrets.service" = {
+        text = render.service {
+          description = "Install the agenix secrets (local fleet)";
+          wantedBy = [ "sysinit.target" ];
+          after = [ "systemd-sysusers.service" ];
+          unitConfig.DefaultDependencies = "no";
+          serviceConfig = { Type = "oneshot"; RemainAfterExit = true; ExecStart = agenixCommand; };
+        };
+        wants = [ "sysinit.target/agenix-install-secrets.service" ];
+      };
+    };
+  agenixActivation = if v.agenix != null && v.agenix.mode == "activation" then agenixCommand else "";
+
+  # The hub's exporters (variant `exporters`), with the NixOS modules' own unit settings:
+  # nix/exporter-services.nix, which pkg/localfleet copies into the fleet's flake as hub/ with
+  # the offline lib it is evaluated with (only read when a variant asks for exporters, so the
+  # flake still evaluates from the repository). The binaries are Go builds of this checkout
+  # (`fixed`).
+  exporterUnits =
+    let
+      hub = ./hub;
+      lib = import (hub + "/options-lib.nix");
+      services = import (hub + "/exporter-services.nix") { inherit lib; };
+      e = v.exporters;
+      package = program:
+        let bin = fixed "${program}-bin" e.bin.${program};
+        in
+        mk program ''
+          mkdir -p $out/bin
+          cp ${bin} $out/bin/${program}
+          chmod 0555 $out/bin/${program}
+        '';
+      exe = program: lib.getExe (package program);
+      credentialFiles = builtins.mapAttrs (_: app: app.credential) e.media;
+      # pkgs.formats.toml on NixOS; its data has only strings in arrays of tables.
+      toTOML = data: builtins.concatStringsSep "" (builtins.concatMap
+        (table: map
+          (entry: "[[${table}]]\n" + builtins.concatStringsSep ""
+            (map (k: "${k} = ${builtins.toJSON entry.${k}}\n") (builtins.attrNames entry)))
+          data.${table})
+        (builtins.attrNames data));
+      defs = {
+        hub-nixos-exporter = services.nixos {
+          exe = exe "hub-nixos-exporter";
+          listenAddress = host.address;
+          port = services.ports.nixos;
+          root = "/";
+          # The image's nix (Debian's nix-bin), as config.nix.package's on NixOS.
+          nixStore = "/usr/bin/nix-store";
+        };
+        hub-baseline-exporter = services.baseline {
+          exe = exe "hub-baseline-exporter";
+          listenAddress = host.address;
+          port = services.ports.baseline;
+        };
+      } // (if e.media == { } then { } else {
+        hub-media-exporter = services.media {
+          exe = exe "hub-media-exporter";
+          listenAddress = host.address;
+          port = services.ports.media;
+          inherit credentialFiles;
+          generatedConfig = builtins.toFile "hub-media-exporter.toml" (toTOML (services.mediaConfig {
+            inherit credentialFiles;
+            urls = builtins.mapAttrs (_: app: app.url) e.media;
+          }));
+        };
+      });
+    in
+    if e == null then { } else if !systemdHost then throw "host ${name}: exporters run on systemd hosts only" else
+    builtins.listToAttrs (map
+      (n: {
+        name = "${n}.service";
+        value = { text = render.service defs.${n}; wants = render.wants "${n}.service" defs.${n}; };
+      })
+      (builtins.attrNames defs));
+
   # The units of a systemd host, each a store file of its own as on NixOS: a unit that does not
   # change has the same content in the next generation, so switch-to-configuration leaves it
-  # alone.
+  # alone. wants: the "<target>/<unit>" links of its wantedBy.
   # sshd: KillMode=process keeps the sessions (the hub's connection among them) when a changed
   # config restarts the daemon, as NixOS's sshd.service does; the restart trigger is the
   # config's hash, since the unit reads the config through /run/current-system.
+  multiUser = unit: text: { inherit text; wants = [ "multi-user.target/${unit}" ]; };
+  # The nix-daemon, socket-activated as on NixOS (the image's Debian nix): root's nix calls use
+  # the store directly, as before; a unit's unprivileged user (the nixos exporter's dynamic one,
+  # under ProtectSystem=strict) goes through the socket, as it does on NixOS.
+  nixDaemon = {
+    "nix-daemon.socket" = {
+      text = render.socket {
+        description = "Nix daemon socket";
+        listenStreams = [ "/nix/var/nix/daemon-socket/socket" ];
+      };
+      wants = [ "sockets.target/nix-daemon.socket" ];
+    };
+    "nix-daemon.service" = {
+      text = render.service {
+        description = "Nix daemon";
+        requires = [ "nix-daemon.socket" ];
+        after = [ "nix-daemon.socket" ];
+        # KillMode=process: builds it started outlive a restart, as on NixOS.
+        serviceConfig = { ExecStart = "/usr/bin/nix-daemon --daemon"; KillMode = "process"; };
+      };
+      wants = [ ];
+    };
+  };
   units = {
-    "sshd.service" = builtins.toFile "sshd.service" ''
+    "sshd.service" = multiUser "sshd.service" (''
       [Unit]
       Description=SSH daemon of ${name} (local fleet)
       After=network.target
@@ -99,9 +230,9 @@ let
 
       [Install]
       WantedBy=multi-user.target
-    '';
+    '');
   } // (if v.failingUnit then {
-    "localfleet-failing.service" = builtins.toFile "localfleet-failing.service" ''
+    "localfleet-failing.service" = multiUser "localfleet-failing.service" (''
       [Unit]
       Description=A unit that fails (local fleet variant FailingUnit)
 
@@ -111,8 +242,8 @@ let
 
       [Install]
       WantedBy=multi-user.target
-    '';
-  } else { });
+    '');
+  } else { }) // nixDaemon // exporterUnits // agenixUnits;
   unitNames = if systemdHost then builtins.attrNames units else [ ];
 
   toplevel = derivation {
@@ -126,8 +257,18 @@ let
     stage2Template = ./stage-2.sh;
     systemdHost = if systemdHost then "1" else "";
     inherit unitNames;
-    unitFiles = map (u: units.${u}) unitNames;
-    inherit kernel initrd modules systemd sshdConfig version;
+    # A derivation rather than builtins.toFile: the exporters' units name store paths of
+    # derivations (their packages), which toFile refuses.
+    unitFiles = map (u: derivation {
+      name = u;
+      inherit system;
+      builder = "/bin/sh";
+      args = [ "-c" "printf '%s' \"$text\" > \"$out\"" ];
+      inherit (units.${u}) text;
+      PATH = "/usr/bin:/bin";
+    }) unitNames;
+    unitWants = builtins.concatMap (u: units.${u}.wants) unitNames;
+    inherit kernel initrd modules systemd sshdConfig version agenixActivation;
     hostName = name;
     generation = toString v.generation;
     kernelVersion = v.kernel;
@@ -143,5 +284,7 @@ in
     system.nixos.version = version;
     system.build.toplevel = toplevel;
     localfleet.variant = v;
+    # The unit files' text by name, for pkg/localfleet's golden test of what a host runs.
+    localfleet.units = builtins.mapAttrs (_: u: u.text) (if systemdHost then units else { });
   };
 }

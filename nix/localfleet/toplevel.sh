@@ -15,22 +15,26 @@ echo "init=$out/init" > $out/kernel-params
 subst() {
   sed -e "s|@out@|$out|g" -e "s|@hostName@|$hostName|g" \
       -e "s|@activationDelay@|$activationDelay|g" -e "s|@failingUnit@|$failingUnit|g" \
-      -e "s|@systemdHost@|$systemdHost|g" "$1" > "$2"
+      -e "s|@systemdHost@|$systemdHost|g" -e "s|@agenixActivation@|$agenixActivation|g" "$1" > "$2"
   chmod 0555 "$2"
 }
 subst $activateTemplate $out/activate
 subst $switchTemplate $out/bin/switch-to-configuration
 if [ -n "$systemdHost" ]; then
   # The units under their own names (a link to a store file named <hash>-<unit> would make
-  # systemd take the unit for an alias), each enabled by a link in multi-user.target.wants; the
-  # host's /etc/systemd/system points here through /run/current-system, as NixOS's points into
+  # systemd take the unit for an alias), each enabled by a link in <target>.wants for the targets
+  # that want it ($unitWants: <target>/<unit>), as NixOS does for wantedBy; the host's
+  # /etc/systemd/system points here through /run/current-system, as NixOS's points into
   # /etc/static.
-  mkdir -p $out/etc/systemd/system/multi-user.target.wants
+  mkdir -p $out/etc/systemd/system
   set -- $unitFiles
   for u in $unitNames; do
     cp "$1" "$out/etc/systemd/system/$u"
-    ln -s "../$u" "$out/etc/systemd/system/multi-user.target.wants/$u"
     shift
+  done
+  for w in $unitWants; do
+    mkdir -p "$out/etc/systemd/system/${w%%/*}.wants"
+    ln -s "../${w#*/}" "$out/etc/systemd/system/${w%%/*}.wants/${w#*/}"
   done
   # Stage 2: activate, then hand pid 1 over to systemd.
   subst $stage2Template $out/init

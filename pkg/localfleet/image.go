@@ -52,11 +52,14 @@ type imageSpec struct {
 // defaultImageSpec: systemd as init with dbus (systemctl, systemd-run), sshd, and nix-bin for the
 // host's own nix (nix-store --serve under nix copy, nix-env in the supervisor). libdbi-perl is
 // listed because debootstrap's resolver cannot pick a provider for the virtual perl-dbdabi-94
-// that nix-bin's libdbd-sqlite3-perl depends on (its configure step fails without it).
+// that nix-bin's libdbd-sqlite3-perl depends on (its configure step fails without it). What a
+// NixOS host has that the hub's units rely on: age, which agenix decrypts with
+// (pkgs.age), and libnss-systemd, NixOS's default nss module, which gives DynamicUser=yes users
+// a passwd entry (nix refuses to run for a user without a home directory).
 // bookworm, not the machine's release: the image is what the tests were run against.
 func defaultImageSpec() imageSpec {
 	return imageSpec{Suite: "bookworm", Variant: "minbase",
-		Packages: []string{"dbus", "libdbi-perl", "nix-bin", "openssh-server", "systemd", "systemd-sysv"}, Layout: 1}
+		Packages: []string{"age", "dbus", "libdbi-perl", "libnss-systemd", "nix-bin", "openssh-server", "systemd", "systemd-sysv"}, Layout: 1}
 }
 
 func (s imageSpec) name() string {

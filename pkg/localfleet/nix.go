@@ -3,8 +3,11 @@ package localfleet
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +38,54 @@ type Variant struct {
 	// NixOS does: when it differs from the booted system's, switch and test refuse with NixOS's
 	// message and exit 1 (boot still works). Empty means "255".
 	Systemd string
+	// Exporters adds the hub's three exporters to a systemd host's system, as units rendered
+	// from the NixOS modules' own settings (nix/exporter-services.nix). Nil means none.
+	Exporters *Exporters
+	// Agenix decrypts age secrets into /run/agenix as agenix's NixOS module does. Nil means
+	// none.
+	Agenix *Agenix
+}
+
+// Agenix is what the host decrypts, and how.
+type Agenix struct {
+	// Mode is AgenixUnit (agenix-install-secrets.service) or AgenixActivation (a step of the
+	// activation script, agenix's default). Systemd hosts only.
+	Mode string
+	// Identity is the private key on the host the secrets are decrypted with; empty means
+	// /etc/ssh/ssh_host_ed25519_key, NixOS's (and so agenix's) default.
+	Identity string
+	// Secrets are the .age files on this machine, by the name they get under /run/agenix.
+	Secrets map[string]string
+}
+
+// Agenix modes: the two ways agenix's NixOS module decrypts.
+const (
+	AgenixUnit       = "unit"
+	AgenixActivation = "activation"
+)
+
+// Exporters are the hub's exporters on a systemd host: hub-nixos-exporter,
+// hub-baseline-exporter and, when Media names an application, hub-media-exporter, each a unit
+// with the modules' hardening, listening on the host's address at the modules' default port.
+type Exporters struct {
+	// Bin is a directory holding the three binaries under their program names
+	// (hub-nixos-exporter, ...), as exporters:build lays them out for one architecture.
+	Bin string
+	// Media lists the applications the media exporter queries, by name (jellyfin, sonarr, ...).
+	Media map[string]MediaApp
+}
+
+// MediaApp is one application the media exporter queries.
+type MediaApp struct {
+	URL string
+	// Credential is the file on the host holding its API key or token, handed to the exporter
+	// by LoadCredential (so it may be root-only, as agenix writes secrets).
+	Credential string
+}
+
+// ExporterPrograms are the programs Exporters.Bin holds.
+func ExporterPrograms() []string {
+	return []string{"hub-nixos-exporter", "hub-media-exporter", "hub-baseline-exporter"}
 }
 
 // sshd variants.
@@ -51,6 +102,32 @@ type variantJSON struct {
 	FailingUnit            bool   `json:"failingUnit"`
 	ActivationDelaySeconds int    `json:"activationDelaySeconds"`
 	Systemd                string `json:"systemd"`
+	// Exporters: what system.nix needs of Variant.Exporters (see its exporters attribute).
+	Exporters *exportersJSON `json:"exporters,omitempty"`
+	Agenix    *agenixJSON    `json:"agenix,omitempty"`
+}
+
+type agenixJSON struct {
+	Mode     string               `json:"mode"`
+	Identity string               `json:"identity"`
+	Secrets  map[string]fixedFile `json:"secrets"`
+}
+
+type exportersJSON struct {
+	Bin   map[string]fixedFile    `json:"bin"`
+	Media map[string]mediaAppJSON `json:"media"`
+}
+
+// fixedFile is a file brought into the store by a fixed-output derivation: its hash is what
+// lets an unsandboxed builder copy it in while the store path still depends on its content.
+type fixedFile struct {
+	Source string `json:"source"`
+	SHA256 string `json:"sha256"`
+}
+
+type mediaAppJSON struct {
+	URL        string `json:"url"`
+	Credential string `json:"credential"`
 }
 
 func (v Variant) normalized() (variantJSON, error) {
@@ -80,13 +157,109 @@ func (v Variant) normalized() (variantJSON, error) {
 	case v.ActivationDelay < 0:
 		return j, fmt.Errorf("activation delay %s: must not be negative", v.ActivationDelay)
 	}
+	if v.Exporters != nil {
+		e, err := v.Exporters.normalized()
+		if err != nil {
+			return j, err
+		}
+		j.Exporters = &e
+	}
+	if v.Agenix != nil {
+		a, err := v.Agenix.normalized()
+		if err != nil {
+			return j, err
+		}
+		j.Agenix = &a
+	}
 	return j, nil
+}
+
+// normalized hashes the .age files and checks what goes into the unit's command line.
+func (a Agenix) normalized() (agenixJSON, error) {
+	j := agenixJSON{Mode: a.Mode, Identity: a.Identity, Secrets: map[string]fixedFile{}}
+	if j.Identity == "" {
+		j.Identity = "/etc/ssh/ssh_host_ed25519_key"
+	}
+	if j.Mode != AgenixUnit && j.Mode != AgenixActivation {
+		return j, fmt.Errorf("agenix: mode %q: want %s or %s", a.Mode, AgenixUnit, AgenixActivation)
+	}
+	if !filepath.IsAbs(j.Identity) || strings.ContainsAny(j.Identity, plainUnsafe) {
+		return j, fmt.Errorf("agenix: identity %q: an absolute path without spaces, quotes or %%", j.Identity)
+	}
+	for name, file := range a.Secrets {
+		if name == "" || strings.ContainsAny(name, "/"+plainUnsafe) {
+			return j, fmt.Errorf("agenix: secret name %q: a plain file name", name)
+		}
+		sum, err := fileSHA256(file)
+		if err != nil {
+			return j, fmt.Errorf("agenix: secret %s: %w", name, err)
+		}
+		j.Secrets[name] = fixedFile{Source: file, SHA256: sum}
+	}
+	return j, nil
+}
+
+// plainUnsafe are the characters a word of a unit's command line or a LoadCredential= line
+// must not hold (no quoting, no specifiers).
+const plainUnsafe = " \t\n:\"'$`\\%|"
+
+// normalized hashes the binaries (a changed build is a new variant) and checks what ends up in
+// the nix expression and the unit files.
+func (e Exporters) normalized() (exportersJSON, error) {
+	j := exportersJSON{Bin: map[string]fixedFile{}, Media: map[string]mediaAppJSON{}}
+	if !filepath.IsAbs(e.Bin) {
+		return j, fmt.Errorf("exporters: bin directory %q: must be absolute (nix builds from it)", e.Bin)
+	}
+	for _, p := range ExporterPrograms() {
+		path := filepath.Join(e.Bin, p)
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return j, fmt.Errorf("exporters: %w", err)
+		}
+		j.Bin[p] = fixedFile{Source: path, SHA256: sum}
+	}
+	for app, a := range e.Media {
+		switch {
+		case !slices.Contains(mediaApps, app):
+			return j, fmt.Errorf("exporters: media application %q: want one of %s", app, strings.Join(mediaApps, ", "))
+		case !filepath.IsAbs(a.Credential) || strings.ContainsAny(a.Credential, plainUnsafe):
+			// It becomes a LoadCredential=<app>:<file> line.
+			return j, fmt.Errorf("exporters: media %s: credential %q: an absolute path without spaces, quotes, colons or %%", app, a.Credential)
+		case a.URL == "":
+			return j, fmt.Errorf("exporters: media %s: no URL", app)
+		}
+		j.Media[app] = mediaAppJSON{URL: a.URL, Credential: a.Credential}
+	}
+	return j, nil
+}
+
+// mediaApps are the applications the media exporter knows (nix/exporter-services.nix's
+// credentialKeys, pkg/media's App).
+var mediaApps = []string{"jellyfin", "plex", "tautulli", "sonarr", "radarr", "lidarr", "prowlarr"}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // flakeFiles are copied from nix/localfleet into each fleet's flake directory, which must be
 // self-contained: a pure flake evaluation cannot read outside it.
 func flakeFiles() []string {
-	return []string{"flake.nix", "system.nix", "defaults.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh", "stage-2.sh"}
+	return []string{"flake.nix", "system.nix", "defaults.nix", "units.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh", "stage-2.sh", "agenix-install.sh"}
+}
+
+// hubFiles are copied from the repository's nix/ into the flake's hub/: the exporters' unit
+// settings the NixOS modules use, and the offline lib they are evaluated with.
+func hubFiles() []string {
+	return []string{"exporter-services.nix", "systemd-hardening.nix", "options-lib.nix"}
 }
 
 // A flake without inputs always has this lock; writing it up front keeps concurrent
@@ -109,12 +282,22 @@ func writeFlake(src, dst, stateDir string, hosts []Host) error {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return fmt.Errorf("flake: %w", err)
 	}
+	copies := map[string]string{}
 	for _, name := range flakeFiles() {
-		b, err := os.ReadFile(filepath.Join(src, name))
+		copies[filepath.Join(src, name)] = filepath.Join(dst, name)
+	}
+	for _, name := range hubFiles() {
+		copies[filepath.Join(src, "..", name)] = filepath.Join(dst, "hub", name)
+	}
+	if err := os.MkdirAll(filepath.Join(dst, "hub"), 0o755); err != nil {
+		return fmt.Errorf("flake: %w", err)
+	}
+	for from, to := range copies {
+		b, err := os.ReadFile(from)
 		if err != nil {
 			return fmt.Errorf("flake: %w", err)
 		}
-		if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
+		if err := os.WriteFile(to, b, 0o644); err != nil {
 			return fmt.Errorf("flake: %w", err)
 		}
 	}
@@ -143,6 +326,64 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 	if err != nil {
 		return fmt.Errorf("localfleet %s: %w", name, err)
 	}
+	h, err := f.Host(name)
+	if err != nil {
+		return err
+	}
+	if j.Exporters != nil && !h.Systemd {
+		return fmt.Errorf("localfleet %s: exporters run as units: a systemd host only", name)
+	}
+	if j.Agenix != nil && !h.Systemd {
+		// The activation mode would run on a lightweight host too, but only systemd hosts
+		// are tested with it.
+		return fmt.Errorf("localfleet %s: agenix secrets: a systemd host only", name)
+	}
+	return f.updateVariant(name, func(variantJSON) (variantJSON, error) { return j, nil })
+}
+
+// Variant is the variant the host's next build produces (what SetVariant or Stage last chose),
+// without its Exporters and Agenix, which are not read back.
+func (f *Fleet) Variant(name string) (Variant, error) {
+	var v Variant
+	err := f.updateVariant(name, func(j variantJSON) (variantJSON, error) {
+		v = j.variant()
+		return j, nil
+	})
+	return v, err
+}
+
+// Stage prepares a change of the named host for a rehearsal: its next system is its current
+// variant with change applied and a generation marker one higher, so that deploy:plan shows a
+// new system and a deploy rolls it out. Its exporters and agenix secrets stay as they were. It
+// returns the staged variant.
+func (f *Fleet) Stage(name string, change func(*Variant)) (Variant, error) {
+	var staged Variant
+	err := f.updateVariant(name, func(old variantJSON) (variantJSON, error) {
+		v := old.variant()
+		if change != nil {
+			change(&v)
+		}
+		v.Generation = old.Generation + 1
+		j, err := v.normalized()
+		if err != nil {
+			return old, err
+		}
+		j.Exporters, j.Agenix = old.Exporters, old.Agenix
+		staged = j.variant()
+		return j, nil
+	})
+	return staged, err
+}
+
+// variant is the part of a Variant the JSON gives back as it was set.
+func (j variantJSON) variant() Variant {
+	return Variant{Generation: j.Generation, Kernel: j.Kernel, SSHD: j.SSHD, FailingUnit: j.FailingUnit,
+		ActivationDelay: time.Duration(j.ActivationDelaySeconds) * time.Second, Systemd: j.Systemd}
+}
+
+// updateVariant replaces the host's entry of variants.json with what change makes of it,
+// atomically and under the fleet's lock.
+func (f *Fleet) updateVariant(name string, change func(variantJSON) (variantJSON, error)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, err := f.hostLocked(name); err != nil {
@@ -151,11 +392,22 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 	path := filepath.Join(f.FlakeDir(), "variants.json")
 	variants := map[string]variantJSON{}
 	b, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(b, &variants)
+	}
 	if err != nil {
 		return fmt.Errorf("localfleet %s: variants: %w", name, err)
 	}
-	if err := json.Unmarshal(b, &variants); err != nil {
-		return fmt.Errorf("localfleet %s: variants: %w", name, err)
+	old, ok := variants[name]
+	if !ok {
+		old, _ = Variant{}.normalized()
+	}
+	j, err := change(old)
+	if err != nil {
+		return fmt.Errorf("localfleet %s: %w", name, err)
+	}
+	if j == old {
+		return nil
 	}
 	variants[name] = j
 	b, err = json.MarshalIndent(variants, "", "  ")
@@ -163,44 +415,6 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 		return fmt.Errorf("localfleet %s: variants: %w", name, err)
 	}
 	return writeFileAtomic(path, append(b, '\n'), 0o644)
-}
-
-// Variant is the variant the host's next build produces (what SetVariant or Stage last chose).
-func (f *Fleet) Variant(name string) (Variant, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, err := f.hostLocked(name); err != nil {
-		return Variant{}, err
-	}
-	variants := map[string]variantJSON{}
-	b, err := os.ReadFile(filepath.Join(f.FlakeDir(), "variants.json"))
-	if err == nil {
-		err = json.Unmarshal(b, &variants)
-	}
-	if err != nil {
-		return Variant{}, fmt.Errorf("localfleet %s: variants: %w", name, err)
-	}
-	j, ok := variants[name]
-	if !ok {
-		return Variant{}, fmt.Errorf("localfleet %s: no variant in variants.json", name)
-	}
-	return Variant{Generation: j.Generation, Kernel: j.Kernel, SSHD: j.SSHD, FailingUnit: j.FailingUnit,
-		ActivationDelay: time.Duration(j.ActivationDelaySeconds) * time.Second, Systemd: j.Systemd}, nil
-}
-
-// Stage prepares a change of the named host for a rehearsal: its next system is its current
-// variant with change applied and a generation marker one higher, so that deploy:plan shows a
-// new system and a deploy rolls it out. It returns the staged variant.
-func (f *Fleet) Stage(name string, change func(*Variant)) (Variant, error) {
-	v, err := f.Variant(name)
-	if err != nil {
-		return Variant{}, err
-	}
-	if change != nil {
-		change(&v)
-	}
-	v.Generation++
-	return v, f.SetVariant(name, v)
 }
 
 // Toplevel is the flake attribute of a host's system.

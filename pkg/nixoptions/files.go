@@ -36,6 +36,7 @@ var nixFiles = map[string]string{
 	"nix/backup-sets.nix":       "skip: imported by modules/backup/restic.nix, checked through it",
 	"nix/exporter-options.nix":  "skip: imported by the exporter modules, checked through them",
 	"nix/systemd-hardening.nix": "skip: imported by the exporter modules, checked through them",
+	"nix/exporter-services.nix": "skip: imported by the exporter modules, checked through them",
 	"nix/features.nix":          "skip: builtins-only feature resolution, no options",
 	"nix/packages.nix":          "skip: package definitions, not NixOS configuration",
 	"nix/devshell.nix":          "skip: the development shell, not NixOS configuration",

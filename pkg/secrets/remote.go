@@ -14,15 +14,39 @@ import (
 	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
-// StatusScript runs on a host and reports the agenix unit and what agenix decrypted into
-// /run/agenix, one record per line, so one ssh round trip answers both questions.
-const StatusScript = `if [ -d /run/systemd/system ]; then echo "unit $(systemctl is-active agenix.service 2>/dev/null || true)"; else echo "unit no-systemd"; fi
+// AgenixUnit is the unit agenix's NixOS module decrypts in when systemd-sysusers or userborn
+// make the users (its modules/age.nix: systemd.services.agenix-install-secrets, a oneshot wanted
+// by sysinit.target). Otherwise, NixOS's default, it has no unit at all: its activation snippets
+// (agenixNewGeneration, agenixInstall, agenixChown) decrypt during the activation script, at
+// boot and at every switch. Either way each run makes a new generation /run/agenix.d/<n> and
+// points /run/agenix at it. There is no system unit named agenix.service (only home-manager's
+// user unit is).
+const AgenixUnit = "agenix-install-secrets.service"
+
+// agenixMode prints "unit <state>" for a host whose agenix runs as AgenixUnit, "unit activation"
+// for one whose agenix runs in the activation script, "unit no-systemd" without systemd.
+const agenixMode = `if [ ! -d /run/systemd/system ]; then echo "unit no-systemd"
+elif [ "$(systemctl show -p LoadState --value ` + AgenixUnit + ` 2>/dev/null)" = loaded ]; then echo "unit $(systemctl is-active ` + AgenixUnit + ` 2>/dev/null || true)"
+else echo "unit activation"; fi`
+
+// StatusScript runs on a host and reports how agenix runs there, the generation /run/agenix
+// points at and what it decrypted, one record per line, so one ssh round trip answers all.
+const StatusScript = agenixMode + `
+if [ -L /run/agenix ]; then echo "link $(readlink /run/agenix)"; fi
 if [ -d /run/agenix ]; then find -L /run/agenix -mindepth 1 -maxdepth 2 -type f -printf 'file %m %u %g %P\n' 2>/dev/null; else echo nodir; fi`
 
-// FixScript restarts the agenix unit after clearing a failed state, then reports the new state.
+// FixScript decrypts the host's secrets again, the way its agenix runs: it clears a failed
+// AgenixUnit and restarts it, or, where agenix is part of the activation script, runs the
+// running system's activation again (what switch-to-configuration does before it touches any
+// unit, and idempotent by NixOS's design). Then it reports as StatusScript does.
 const FixScript = `[ -d /run/systemd/system ] || { echo "no systemd" >&2; exit 3; }
-systemctl reset-failed agenix.service 2>/dev/null || true
-systemctl restart agenix.service && systemctl is-active agenix.service`
+if [ "$(systemctl show -p LoadState --value ` + AgenixUnit + ` 2>/dev/null)" = loaded ]; then
+  systemctl reset-failed ` + AgenixUnit + ` 2>/dev/null || true
+  systemctl restart ` + AgenixUnit + ` || { systemctl status --no-pager ` + AgenixUnit + ` >&2; exit 1; }
+else
+  /run/current-system/activate >&2 || { echo "the activation of /run/current-system failed" >&2; exit 1; }
+fi
+` + StatusScript
 
 // RemoteFile is one decrypted secret on a host.
 type RemoteFile struct {
@@ -31,8 +55,11 @@ type RemoteFile struct {
 
 // RemoteStatus is a host's agenix state.
 type RemoteStatus struct {
-	// Unit is systemctl is-active's answer, or "no systemd".
-	Unit  string
+	// Unit is AgenixUnit's state (systemctl is-active's answer), "activation" when agenix runs
+	// in the activation script, or "no systemd".
+	Unit string
+	// Link is where /run/agenix points (/run/agenix.d/<generation>), empty when it is no link.
+	Link  string
 	NoDir bool
 	Files []RemoteFile
 }
@@ -51,6 +78,8 @@ func ParseStatus(out []byte) (*RemoteStatus, error) {
 			}
 		case len(f) == 1 && f[0] == "unit":
 			st.Unit = "unknown"
+		case len(f) == 2 && f[0] == "link":
+			st.Link = f[1]
 		case len(f) == 1 && f[0] == "nodir":
 			st.NoDir = true
 		case len(f) == 5 && f[0] == "file":
@@ -67,7 +96,14 @@ func ParseStatus(out []byte) (*RemoteStatus, error) {
 
 // Render prints the status as a table of files under a unit line.
 func (st *RemoteStatus) Render(w io.Writer) error {
-	fmt.Fprintf(w, "agenix unit: %s\n", st.Unit)
+	if st.Unit == "activation" {
+		fmt.Fprintln(w, "agenix: decrypts in the activation script (no unit)")
+	} else {
+		fmt.Fprintf(w, "agenix unit: %s\n", st.Unit)
+	}
+	if st.Link != "" {
+		fmt.Fprintf(w, "/run/agenix -> %s\n", st.Link)
+	}
 	if st.NoDir {
 		fmt.Fprintln(w, "/run/agenix: absent")
 		return nil
@@ -150,4 +186,26 @@ func ScanHostKeys(ctx context.Context, local *command.Host, r *Rules, h *invento
 		return nil, fmt.Errorf("%s: keyscan: %w", h.Name, err)
 	}
 	return HostKeyDrift(r, h.Name, res.Stdout)
+}
+
+// HostStatus runs StatusScript on the host over ssh (secrets:status).
+func HostStatus(ctx context.Context, e *command.Executor, h *inventory.Host) (*RemoteStatus, error) {
+	return remote(ctx, e, h, "status", StatusScript)
+}
+
+// Fix runs FixScript on the host over ssh (secrets:fix) and returns the state it leaves.
+func Fix(ctx context.Context, e *command.Executor, h *inventory.Host) (*RemoteStatus, error) {
+	return remote(ctx, e, h, "fix", FixScript)
+}
+
+func remote(ctx context.Context, e *command.Executor, h *inventory.Host, step, script string) (*RemoteStatus, error) {
+	res, err := e.SSH(h.Name, h.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}})
+	if err != nil {
+		return nil, fmt.Errorf("host %s: secrets %s: %w", h.Name, step, err)
+	}
+	st, err := ParseStatus(res.Stdout)
+	if err != nil {
+		return nil, fmt.Errorf("host %s: secrets %s: %w", h.Name, step, err)
+	}
+	return st, nil
 }

@@ -21,6 +21,15 @@ func TestParseStatus(t *testing.T) {
 	if out.String() != "agenix unit: failed\nSECRET           MODE  OWNER    GROUP\nrestic-password  400   root     root\ngrafana-admin    440   grafana  grafana\n" {
 		t.Errorf("render:\n%s", out.String())
 	}
+	st, err = ParseStatus([]byte("unit activation\nlink /run/agenix.d/3\nfile 400 root root jellyfin-api-key\n"))
+	if err != nil || st.Unit != "activation" || st.Link != "/run/agenix.d/3" || len(st.Files) != 1 {
+		t.Errorf("activation: %+v %v", st, err)
+	}
+	out.Reset()
+	st.Render(&out)
+	if out.String() != "agenix: decrypts in the activation script (no unit)\n/run/agenix -> /run/agenix.d/3\nSECRET            MODE  OWNER  GROUP\njellyfin-api-key  400   root   root\n" {
+		t.Errorf("render:\n%s", out.String())
+	}
 	st, err = ParseStatus([]byte("unit no-systemd\nnodir\n"))
 	if err != nil || st.Unit != "no systemd" || !st.NoDir {
 		t.Errorf("no systemd: %+v %v", st, err)
