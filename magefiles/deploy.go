@@ -28,7 +28,7 @@ func (Deploy) All(ctx context.Context, dry, json *bool, limit *int, keepGoing *b
 		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone})
 }
 
-// Hosts deploys (switch) the SELECTION: -canary HOST|first, -batch N, -maxUnavailable N, -reboot, -buildOn local|target|host, -buildHost NAME, -substitute, -limit N, -keepGoing, -confirmTimeout D, -yes, -force, -rollbackDone, -dry, -json.
+// Hosts deploys (switch) the SELECTION: one eval and build, then per host copy, lock, activation with magic rollback and health gates. -canary HOST|first deploys that host alone first; -batch N then deploys N at a time, a failed batch stopping the rollout (-rollbackDone also rolls back the hosts already done); -maxUnavailable N hosts reboot at once with -reboot, which reboots hosts whose kernel, initrd, modules or systemd changed; -buildOn local|target|host and -buildHost NAME override host.toml's build place; -substitute lets targets fetch from their caches during the copy; -limit N hosts at once (0: all); -keepGoing=false makes one failure cancel the rest; -confirmTimeout D overrides deploy.confirm_timeout; -yes confirms guarded hosts (without a terminal they are skipped otherwise); -force breaks a stale deploy lock; -dry prints the commands and runs nothing; -json writes the report as JSON.
 func (Deploy) Hosts(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
 	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone *bool) error {
 	return runDeploy(ctx, selection, deploy.Switch, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/magefile/mage/mg"
 
@@ -26,4 +27,17 @@ func (Docs) Targets(ctx context.Context) error {
 		fmt.Println("README.md: target table already up to date")
 	}
 	return nil
+}
+
+// Help explains TARGET (e.g. help deploy:hosts): its usage, its whole description, and every argument with its type and the default the target uses when a flag is not given (mage -h shows names and types only).
+func Help(ctx context.Context, target string) error {
+	ts, err := targetdocs.Targets("magefiles")
+	if err != nil {
+		return err
+	}
+	t, err := targetdocs.Find(ts, target)
+	if err != nil {
+		return err
+	}
+	return targetdocs.Help(os.Stdout, t)
 }

@@ -107,10 +107,10 @@ func (Hosts) Status(ctx context.Context, selection string, timeout *time.Duratio
 	})
 }
 
-// Exec runs COMMAND (one shell command line, run by sh -c as the ssh user, with sudo when host.toml says so) on every host of the SELECTION in parallel: each output line prefixed with its host and kept in the run's per-host logs, the exit status per host in the summary; exits non-zero if any host's command failed. -timeout D bounds each host's command (default: none), -limit N hosts at once (default 32), -json for machines.
+// Exec runs CMDLINE (one shell command line, run by sh -c as the ssh user, with sudo when host.toml says so) on every host of the SELECTION in parallel: each output line prefixed with its host and kept in the run's per-host logs, the exit status per host in the summary; exits non-zero if any host's command failed. -timeout D bounds each host's command (default: none), -limit N hosts at once (default 32), -json for machines.
 func (Hosts) Exec(ctx context.Context, selection, cmdline string, timeout *time.Duration, limit *int, json *bool) error {
 	if strings.TrimSpace(cmdline) == "" {
-		return errors.New("hosts:exec: COMMAND is empty: give the shell command line to run, e.g. go tool mage hosts:exec '@all' 'uptime'")
+		return errors.New("hosts:exec: CMDLINE is empty: give the shell command line to run, e.g. go tool mage hosts:exec '@all' 'uptime'")
 	}
 	return fanOut(ctx, selection, parallel.Options{Name: "hosts-exec", Limit: flag(limit, 32)}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase("exec")

@@ -8,7 +8,9 @@ import (
 	"go/ast"
 	"go/doc"
 	"go/parser"
+	"go/printer"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,6 +23,18 @@ type Target struct {
 	Name     string // as typed after `go tool mage`, e.g. hosts:list
 	Args     string // positional arguments and flags, e.g. "SELECTION [-json]"
 	Synopsis string // first sentence of the doc comment
+	Doc      string // the whole doc comment, the Go name dropped
+	Params   []Param
+}
+
+// Param is one argument of a target: positional (a plain parameter) or a flag (a pointer
+// parameter, which mage leaves nil when the flag is not given).
+type Param struct {
+	Name string // as typed: SELECTION, or -limit
+	Type string // string, int, bool, duration
+	// Default is what the target uses when the flag is not given, read from its flag(p, DEFAULT)
+	// call in the magefiles; "" when the source has none (the target decides otherwise).
+	Default string
 }
 
 // Start and End delimit the generated table in the README.
@@ -84,7 +98,8 @@ func Targets(dir string) ([]Target, error) {
 				return nil, fmt.Errorf("%s: target %s has no doc comment (it is the help screen)", fset.Position(fd.Pos()), name)
 			}
 			var p doc.Package
-			out = append(out, Target{Name: name, Args: args(fd), Synopsis: synopsis(fd.Name.Name, p.Synopsis(fd.Doc.Text()))})
+			out = append(out, Target{Name: name, Args: args(fd), Synopsis: synopsis(fd.Name.Name, p.Synopsis(fd.Doc.Text())),
+				Doc: synopsis(fd.Name.Name, strings.TrimSpace(fd.Doc.Text())), Params: params(fd, defaults(fset, fd, files))})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -124,6 +139,82 @@ func args(fd *ast.FuncDecl) string {
 		s += "[" + strings.Join(flags, "] [") + "]"
 	}
 	return s
+}
+
+// params lists fd's arguments in order, with the defaults found for its flags.
+func params(fd *ast.FuncDecl, def func(name string) string) []Param {
+	var out []Param
+	for _, field := range fd.Type.Params.List {
+		if sel, ok := field.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Context" {
+			continue
+		}
+		typ := field.Type
+		star, isPtr := typ.(*ast.StarExpr)
+		if isPtr {
+			typ = star.X
+		}
+		t := types.ExprString(typ)
+		if t == "time.Duration" {
+			t = "duration"
+		}
+		for _, n := range field.Names {
+			if isPtr {
+				out = append(out, Param{Name: "-" + n.Name, Type: t, Default: def(n.Name)})
+			} else {
+				out = append(out, Param{Name: strings.ToUpper(n.Name), Type: t})
+			}
+		}
+	}
+	return out
+}
+
+// defaults finds, for a flag of fd, the DEFAULT of the magefiles' flag(p, DEFAULT) call that
+// reads it: in fd's own body (flag(limit, 32)), else anywhere in the magefiles through a field
+// of the same name (flag(fl.limit, 0), where a target hands its flags to a shared helper).
+func defaults(fset *token.FileSet, fd *ast.FuncDecl, files []*ast.File) func(string) string {
+	find := func(root ast.Node, name string, direct bool) string {
+		found := ""
+		ast.Inspect(root, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || found != "" || len(call.Args) != 2 {
+				return found == ""
+			}
+			if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "flag" {
+				return true
+			}
+			switch a := call.Args[0].(type) {
+			case *ast.Ident:
+				if direct && a.Name == name {
+					found = exprString(fset, call.Args[1])
+				}
+			case *ast.SelectorExpr:
+				if !direct && a.Sel.Name == name {
+					found = exprString(fset, call.Args[1])
+				}
+			}
+			return true
+		})
+		return found
+	}
+	return func(name string) string {
+		if d := find(fd.Body, name, true); d != "" {
+			return d
+		}
+		for _, f := range files {
+			if d := find(f, name, false); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+}
+
+func exprString(fset *token.FileSet, e ast.Expr) string {
+	var b bytes.Buffer
+	if err := printer.Fprint(&b, fset, e); err != nil {
+		return types.ExprString(e)
+	}
+	return b.String()
 }
 
 // synopsis drops the Go name that starts a doc comment ("List shows ..." -> "Shows ..."), as
