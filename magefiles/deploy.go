@@ -90,6 +90,23 @@ func (Deploy) Plan(ctx context.Context, selection string) error {
 	return deploy.WritePlan(os.Stdout, plans)
 }
 
+// ShowBuild shows, for each host of the SELECTION, what deploying it would build and what it would fetch from the binary caches (with nix's download and unpacked sizes), building and fetching nothing (one evaluation, then nix-store --realise --dry-run per host); -verbose lists every derivation and path.
+func (Deploy) ShowBuild(ctx context.Context, selection string, verbose *bool) error {
+	f, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	work, err := deploy.Work(ctx, f, e.Local(), hosts, nixArgs())
+	if err != nil {
+		return err
+	}
+	return deploy.WriteWork(os.Stdout, work, flag(verbose, false))
+}
+
 // Diff lists the packages added, removed and upgraded between HOST's running system and its new one.
 func (Deploy) Diff(ctx context.Context, host string) error {
 	f, hosts, err := selectHosts(host)
