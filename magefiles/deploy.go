@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,30 +24,30 @@ type Deploy mg.Namespace
 
 // All deploys (switch) every host in parallel; flags as for deploy:hosts.
 func (Deploy) All(ctx context.Context, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
-	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone *bool) error {
+	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone, confirm *bool) error {
 	return runDeploy(ctx, "*", deploy.Switch, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
-		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone})
+		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone, confirm})
 }
 
-// Hosts deploys (switch) the SELECTION: one eval and build, then per host copy, lock, activation with magic rollback and health gates. -canary HOST|first deploys that host alone first; -batch N then deploys N at a time, a failed batch stopping the rollout (-rollbackDone also rolls back the hosts already done); -maxUnavailable N hosts reboot at once with -reboot, which reboots hosts whose kernel, initrd, modules or systemd changed; -buildOn local|target|host and -buildHost NAME override host.toml's build place; -substitute lets targets fetch from their caches during the copy; -limit N hosts at once (0: all); -keepGoing=false makes one failure cancel the rest; -confirmTimeout D overrides deploy.confirm_timeout; -yes confirms guarded hosts (without a terminal they are skipped otherwise); -force breaks a stale deploy lock; -dry prints the commands and runs nothing; -json writes the report as JSON.
+// Hosts deploys (switch) the SELECTION: one eval and build, then per host copy, lock, activation with magic rollback and health gates. -canary HOST|first deploys that host alone first; -batch N then deploys N at a time, a failed batch stopping the rollout (-rollbackDone also rolls back the hosts already done); -maxUnavailable N hosts reboot at once with -reboot, which reboots hosts whose kernel, initrd, modules or systemd changed; -buildOn local|target|host and -buildHost NAME override host.toml's build place; -substitute lets targets fetch from their caches during the copy; -limit N hosts at once (0: all); -keepGoing=false makes one failure cancel the rest; -confirmTimeout D overrides deploy.confirm_timeout; -yes confirms guarded hosts (without a terminal they are skipped otherwise); -force breaks a stale deploy lock; -confirm shows deploy:plan's table first and deploys only when "yes" is typed; -dry prints the commands and runs nothing; -json writes the report as JSON.
 func (Deploy) Hosts(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
-	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone *bool) error {
+	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone, confirm *bool) error {
 	return runDeploy(ctx, selection, deploy.Switch, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
-		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone})
+		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone, confirm})
 }
 
 // Boot makes the SELECTION's new systems the boot default without activating them (-reboot to boot them).
 func (Deploy) Boot(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
-	reboot, yes *bool, buildOn, buildHost *string, substitute, force *bool) error {
+	reboot, yes *bool, buildOn, buildHost *string, substitute, force, confirm *bool) error {
 	return runDeploy(ctx, selection, deploy.Boot, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
-		nil, buildOn, buildHost, substitute, force, nil})
+		nil, buildOn, buildHost, substitute, force, nil, confirm})
 }
 
 // Test activates the SELECTION's new systems without changing the boot default (magic rollback applies).
 func (Deploy) Test(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch *int,
 	yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force *bool) error {
 	return runDeploy(ctx, selection, deploy.Test, false, deployFlags{dry, json, limit, keepGoing, canary, batch, nil, nil, yes,
-		confirmTimeout, buildOn, buildHost, substitute, force, nil})
+		confirmTimeout, buildOn, buildHost, substitute, force, nil, nil})
 }
 
 // DryActivate shows what activating the SELECTION's new systems would restart, changing nothing.
@@ -105,6 +106,27 @@ func (Deploy) ShowBuild(ctx context.Context, selection string, verbose *bool) er
 		return err
 	}
 	return deploy.WriteWork(os.Stdout, work, flag(verbose, false))
+}
+
+// confirmPlan shows what the deploy would change (deploy:plan: built locally, compared with the
+// running systems) and asks for "yes" on the terminal before anything reaches a host.
+func confirmPlan(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, skip map[string]string) error {
+	if !isTerminal() {
+		return errors.New("-confirm asks on a terminal and there is none: run deploy:plan, then deploy without -confirm")
+	}
+	var todo []*inventory.Host
+	for _, h := range hosts {
+		if _, s := skip[h.Name]; !s {
+			todo = append(todo, h)
+		}
+	}
+	e := newExecutor(nil)
+	defer e.Close()
+	plans, err := deploy.Plan(ctx, f, e, todo, nixArgs(), 30*time.Second)
+	if err != nil {
+		return err
+	}
+	return deploy.ConfirmPlan(os.Stdin, os.Stderr, plans)
 }
 
 // Diff lists the packages added, removed and upgraded between HOST's running system and its new one.
@@ -196,6 +218,7 @@ type deployFlags struct {
 	confirmTimeout                  *time.Duration
 	buildOn, buildHost              *string
 	substitute, force, rollbackDone *bool
+	confirm                         *bool
 }
 
 func runDeploy(ctx context.Context, selection string, action deploy.Action, emergency bool, fl deployFlags) error {
@@ -207,6 +230,11 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	skip, err := deploy.ConfirmGuarded(hosts, flag(fl.yes, false), isTerminal(), os.Stdin, os.Stderr, string(action))
 	if err != nil {
 		return err
+	}
+	if flag(fl.confirm, false) {
+		if err := confirmPlan(ctx, f, hosts, skip); err != nil {
+			return err
+		}
 	}
 	canary := flag(fl.canary, "")
 	if canary == "first" {

@@ -55,3 +55,31 @@ func ConfirmGuarded(hosts []*inventory.Host, yes, interactive bool, in io.Reader
 	}
 	return nil, nil
 }
+
+// ConfirmPlan shows plans (deploy:plan's table) on out and asks for "yes" on in before a
+// deploy goes on. Anything else, or the end of input, stops it with nothing deployed. A plan in
+// which nothing changes needs no answer.
+func ConfirmPlan(in io.Reader, out io.Writer, plans []HostPlan) error {
+	if err := WritePlan(out, plans); err != nil {
+		return err
+	}
+	changing := 0
+	for _, p := range plans {
+		if p.Err != nil || p.New != p.Running {
+			changing++
+		}
+	}
+	if changing == 0 {
+		fmt.Fprintln(out, "nothing changes")
+		return nil
+	}
+	fmt.Fprintf(out, "Deploy to %d host(s) as shown? Type yes to go on: ", changing)
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if answer := strings.TrimSpace(line); answer != "yes" {
+		if err != nil && answer == "" {
+			return fmt.Errorf("no answer (%v): nothing was deployed", err)
+		}
+		return fmt.Errorf("answer %q is not yes: nothing was deployed", answer)
+	}
+	return nil
+}

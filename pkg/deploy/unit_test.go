@@ -435,3 +435,31 @@ func TestLaunched(t *testing.T) {
 		t.Error("unreachable host: launched = false, want true (the hub cannot know)")
 	}
 }
+
+func TestConfirmPlan(t *testing.T) {
+	changed := []HostPlan{{Host: "p620", Running: "/nix/store/aaa-nixos-system-p620-g1", New: "/nix/store/bbb-nixos-system-p620-g2", RunningSize: -1, NewSize: -1},
+		{Host: "razer", Running: "/nix/store/ccc-nixos-system-razer-g1", New: "/nix/store/ccc-nixos-system-razer-g1", RunningSize: -1, NewSize: -1}}
+	same := changed[1:]
+	tests := []struct {
+		name, input string
+		plans       []HostPlan
+		err, out    string
+	}{
+		{"yes goes on", "yes\n", changed, "", "Deploy to 1 host(s) as shown? Type yes to go on: "},
+		{"anything else stops", "y\n", changed, `answer "y" is not yes: nothing was deployed`, "p620"},
+		{"end of input stops", "", changed, "no answer (EOF): nothing was deployed", ""},
+		{"nothing to change asks nothing", "", same, "", "nothing changes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := ConfirmPlan(strings.NewReader(tt.input), &out, tt.plans)
+			if tt.err == "" && err != nil || tt.err != "" && (err == nil || err.Error() != tt.err) {
+				t.Errorf("err = %v, want %q", err, tt.err)
+			}
+			if !strings.Contains(out.String(), tt.out) {
+				t.Errorf("output %q lacks %q", out.String(), tt.out)
+			}
+		})
+	}
+}
