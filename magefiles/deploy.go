@@ -76,36 +76,24 @@ func (Deploy) Emergency(ctx context.Context, host string, confirmTimeout *time.D
 
 // Plan shows per host what a deploy of the SELECTION would change: store paths, closure size, packages, reboot.
 func (Deploy) Plan(ctx context.Context, selection string) error {
-	f, hosts, err := selectHosts(selection)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := newExecutor(nil)
-	defer e.Close()
-	plans, err := deploy.Plan(ctx, f, e, hosts, nixArgs(), 30*time.Second)
-	if err != nil {
-		return err
-	}
-	return deploy.WritePlan(os.Stdout, plans)
+	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		plans, err := deploy.Plan(ctx, f, e, hosts, nixArgs(), 30*time.Second)
+		if err != nil {
+			return err
+		}
+		return deploy.WritePlan(os.Stdout, plans)
+	})
 }
 
 // ShowBuild shows, for each host of the SELECTION, what deploying it would build and what it would fetch from the binary caches (with nix's download and unpacked sizes), building and fetching nothing (one evaluation, then nix-store --realise --dry-run per host); -verbose lists every derivation and path.
 func (Deploy) ShowBuild(ctx context.Context, selection string, verbose *bool) error {
-	f, hosts, err := selectHosts(selection)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := newExecutor(nil)
-	defer e.Close()
-	work, err := deploy.Work(ctx, f, e.Local(), hosts, nixArgs())
-	if err != nil {
-		return err
-	}
-	return deploy.WriteWork(os.Stdout, work, flag(verbose, false))
+	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		work, err := deploy.Work(ctx, f, e.Local(), hosts, nixArgs())
+		if err != nil {
+			return err
+		}
+		return deploy.WriteWork(os.Stdout, work, flag(verbose, false))
+	})
 }
 
 // confirmPlan shows what the deploy would change (deploy:plan: built locally, compared with the
@@ -131,28 +119,22 @@ func confirmPlan(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Hos
 
 // Diff lists the packages added, removed and upgraded between HOST's running system and its new one.
 func (Deploy) Diff(ctx context.Context, host string) error {
-	f, hosts, err := selectHosts(host)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := newExecutor(nil)
-	defer e.Close()
-	plans, err := deploy.Plan(ctx, f, e, hosts[:1], nixArgs(), 30*time.Second)
-	if err != nil {
-		return err
-	}
-	p := plans[0]
-	if p.Err != nil {
-		return p.Err
-	}
-	fmt.Printf("%s: %s -> %s\n", p.Host, filepath.Base(p.Running), filepath.Base(p.New))
-	if len(p.Changes) == 0 {
-		fmt.Println("no package changes")
-		return nil
-	}
-	return deploy.WriteChanges(os.Stdout, p.Changes)
+	return onHosts(ctx, host, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		plans, err := deploy.Plan(ctx, f, e, hosts[:1], nixArgs(), 30*time.Second)
+		if err != nil {
+			return err
+		}
+		p := plans[0]
+		if p.Err != nil {
+			return p.Err
+		}
+		fmt.Printf("%s: %s -> %s\n", p.Host, filepath.Base(p.Running), filepath.Base(p.New))
+		if len(p.Changes) == 0 {
+			fmt.Println("no package changes")
+			return nil
+		}
+		return deploy.WriteChanges(os.Stdout, p.Changes)
+	})
 }
 
 // Rollback switches HOST back to its previous system generation, or to -generation N.

@@ -95,14 +95,11 @@ func flag[T any](p *T, def T) T {
 	return *p
 }
 
-// hostJob is the per-host work of a fanOut, with the run's shared executor.
-type hostJob func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error
-
-// fanOut runs job on every host of selection through pkg/parallel: Ctrl-C handling, one shared
-// executor (one ssh master per host), keep-going, per-host logs; then prints the summary (or the
-// JSON report with -json) and fails when any host failed. Name and Limit come from opts.
-func fanOut(ctx context.Context, selection string, opts parallel.Options, json *bool, job hostJob) error {
-	_, hosts, err := selectHosts(selection)
+// onHosts selects the hosts, makes the run interruptible (the first Ctrl-C winds it down) and
+// gives it one executor (one ssh master per host), closed at the end: what every target that
+// works on a selection does before its job.
+func onHosts(ctx context.Context, selection string, job func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error) error {
+	f, hosts, err := selectHosts(selection)
 	if err != nil {
 		return err
 	}
@@ -110,6 +107,22 @@ func fanOut(ctx context.Context, selection string, opts parallel.Options, json *
 	defer stop()
 	e := newExecutor(nil)
 	defer e.Close()
+	return job(ctx, f, hosts, e)
+}
+
+// hostJob is the per-host work of a fanOut, with the run's shared executor.
+type hostJob func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error
+
+// fanOut runs job on every host of selection through pkg/parallel: Ctrl-C handling, one shared
+// executor (one ssh master per host), keep-going, per-host logs; then prints the summary (or the
+// JSON report with -json) and fails when any host failed. Name and Limit come from opts.
+func fanOut(ctx context.Context, selection string, opts parallel.Options, json *bool, job hostJob) error {
+	return onHosts(ctx, selection, func(ctx context.Context, _ *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		return fanOutHosts(ctx, hosts, e, opts, json, job)
+	})
+}
+
+func fanOutHosts(ctx context.Context, hosts []*inventory.Host, e *command.Executor, opts parallel.Options, json *bool, job hostJob) error {
 	byName := make(map[string]*inventory.Host, len(hosts))
 	names := make([]string, len(hosts))
 	for i, h := range hosts {

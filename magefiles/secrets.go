@@ -259,17 +259,18 @@ func (Secrets) HostKeys(ctx context.Context, selection string) error {
 // activation script), where /run/agenix points and the decrypted files (names, modes, owners) on
 // the SELECTION.
 func (Secrets) Status(ctx context.Context, selection string) error {
-	return onHosts(ctx, selection, "status", secrets.HostStatus)
+	return secretsOnHosts(ctx, selection, "status", secrets.HostStatus)
 }
 
 // Fix decrypts the secrets again on the SELECTION: it clears a failed
 // agenix-install-secrets.service and restarts it, or re-runs the running system's activation
 // where agenix is part of it.
 func (Secrets) Fix(ctx context.Context, selection string) error {
-	return onHosts(ctx, selection, "fix", secrets.Fix)
+	return secretsOnHosts(ctx, selection, "fix", secrets.Fix)
 }
 
-func onHosts(ctx context.Context, selection, name string, do func(context.Context, *command.Executor, *inventory.Host) (*secrets.RemoteStatus, error)) error {
+// secretsOnHosts fans a per-host secrets job (status, fix) out over the selection.
+func secretsOnHosts(ctx context.Context, selection, name string, do func(context.Context, *command.Executor, *inventory.Host) (*secrets.RemoteStatus, error)) error {
 	return fanOut(ctx, selection, parallel.Options{Name: "secrets-" + name, Limit: 16}, nil, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase(name)
 		st, err := do(ctx, e, h)

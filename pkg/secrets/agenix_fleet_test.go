@@ -5,7 +5,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
@@ -27,34 +27,11 @@ import (
 // fails or the activation does. With the key in place, Fix decrypts everything into a new
 // generation, 0400 root as agenix leaves it, and removes the old one.
 func TestSystemdHostAgenix(t *testing.T) {
-	if os.Geteuid() != 0 || testing.Short() {
-		t.Skip("integration test: the local fleet needs root")
-	}
-	for _, tool := range []string{"nix", "unshare", "ssh", "systemd-nspawn"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s", tool)
-		}
-	}
-	if dir, ok := localfleet.CachedImage(""); !ok {
-		t.Skipf("no systemd host image at %s: build it with `go tool mage fleet:image`", dir)
-	}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	dir, err := os.MkdirTemp("/tmp", "ha")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const name = "p510"
-	lf, err := localfleet.Up(ctx, localfleet.Config{Dir: dir, Hosts: []string{name}, Systemd: true})
-	if err != nil {
-		os.RemoveAll(dir)
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lf.Down(context.Background()) })
-	inv, err := inventory.Load(lf.InventoryDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{name}, Systemd: true})
+	inv := fleettest.Inventory(t, lf)
 	h, _ := inv.Host(name)
 	e := &command.Executor{}
 	defer e.Close()

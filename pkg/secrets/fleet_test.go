@@ -4,44 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
 
 // TestLocalFleetStatusAndHostKeys runs secrets:status's script and secrets:hostKeys' scan against
 // a real host of the local fleet: its own /run/agenix, its own sshd host key.
 func TestLocalFleetStatusAndHostKeys(t *testing.T) {
-	if os.Geteuid() != 0 || testing.Short() {
-		t.Skip("integration test: the local fleet needs root")
-	}
-	for _, tool := range []string{"nix", "unshare", "ssh", "ssh-keyscan"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s", tool)
-		}
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir, err := os.MkdirTemp("/tmp", "hs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lf, err := localfleet.Up(ctx, localfleet.Config{Dir: dir, Hosts: []string{"p510"}})
-	if err != nil {
-		os.RemoveAll(dir)
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lf.Down(context.Background()) })
-	inv, err := inventory.Load(lf.InventoryDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p510"}}, "ssh-keyscan")
+	inv := fleettest.Inventory(t, lf)
 	h, _ := inv.Host("p510")
 	lh, _ := lf.Host("p510")
 	e := &command.Executor{}
