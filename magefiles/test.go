@@ -37,6 +37,9 @@ func (Test) Vet(ctx context.Context) error { return runSuite(ctx, "vet") }
 // NixSyntax parses every .nix file with nix-instantiate --parse, in parallel, reporting file:line:col.
 func (Test) NixSyntax(ctx context.Context) error { return runSuite(ctx, "nix-syntax") }
 
+// ShellLint runs shellcheck on every shell script the hub ships (the deploy supervisor, the installer wizard, the local fleet's init, launcher and Nix templates), as sh where dash runs them, reporting file:line:col.
+func (Test) ShellLint(ctx context.Context) error { return runSuite(ctx, "shell-lint") }
+
 // Features checks the feature registry and every host's feature set, in Go and against nix/features.nix.
 func (Test) Features(ctx context.Context) error { return runSuite(ctx, "features") }
 

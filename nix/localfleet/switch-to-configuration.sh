@@ -31,7 +31,7 @@ list() { echo "$*" | sed 's/ /, /g'; }
 # units only the running system has are stopped, units whose file differs are restarted, units
 # only the new system has are started.
 unit_changes() {
-  stop= restart= start=
+  stop="" restart="" start=""
   for u in $(units "$current"); do
     [ -e "$out/etc/systemd/system/$u" ] || stop="${stop:+$stop }$u"
   done

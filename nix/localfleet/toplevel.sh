@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154 # out, kernel and the rest are the derivation's attributes: nix sets them in the environment
 # Lays out $out like a NixOS toplevel. Runs under /bin/sh with PATH=/usr/bin:/bin.
 set -eu
 mkdir -p $out/bin $out/etc/ssh $out/etc/localfleet

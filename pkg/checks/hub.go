@@ -18,6 +18,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/nixoptions"
 	"github.com/nixos-hub/hub/pkg/nixparse"
 	"github.com/nixos-hub/hub/pkg/secrets"
+	"github.com/nixos-hub/hub/pkg/shlint"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
 	"github.com/nixos-hub/hub/pkg/vendorhash"
 )
@@ -58,6 +59,13 @@ func Hub(root string) []Suite {
 		Func("features", func(ctx context.Context, out io.Writer) error {
 			return features.CheckRepo(ctx, root, out)
 		}, sysdeps.NixInst),
+		// The scripts the hub runs on hosts and in the local fleet: a bashism where dash runs
+		// them, a typo'd variable, a test that is always true.
+		Func("shell-lint", func(ctx context.Context, out io.Writer) error {
+			n, err := shlint.Check(ctx, (&command.Executor{}).Local(), root, out)
+			fmt.Fprintf(out, "%d shell scripts checked with shellcheck\n", n)
+			return err
+		}, sysdeps.ShellCheck),
 		Func("eval", func(ctx context.Context, out io.Writer) error {
 			return EvalHosts(ctx, root, out)
 		}, sysdeps.Nix, sysdeps.Unshare),

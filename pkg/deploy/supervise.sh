@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # hub deploy supervisor: activates one system on this host and is its magic-rollback watchdog.
 # It runs detached from the hub's ssh session (setsid, or a transient systemd unit) so that a
 # dropped connection, or an activation that breaks sshd, cannot kill it before it has either been
@@ -59,7 +60,7 @@ release_lock() {
 
 finish() {
   put result "$1"
-  touch done
+  touch ./done
   release_lock
   exit 0
 }
@@ -79,9 +80,9 @@ rollback() {
     # the previous system is all it takes. Once the commit changed the profile, the boot entry
     # is written again too.
     switch)
-      back=$prev_sys how=switch
-      if [ "$defer" = 1 ] && [ "$profile_changed" = 0 ]; then how=test; fi ;;
-    test) back=$prev_sys; how=test ;;
+      back=$prev_sys how="switch"
+      if [ "$defer" = 1 ] && [ "$profile_changed" = 0 ]; then how="test"; fi ;;
+    test) back=$prev_sys; how="test" ;;
     *) back=$(readlink -f "$profile" 2>/dev/null || true); how=boot ;;
   esac
   if [ -n "$back" ] && [ -x "$back/bin/switch-to-configuration" ]; then
@@ -137,7 +138,7 @@ if [ "$rc" -ne 0 ] && [ "$action" = switch ] && grep -q 'listed as switch inhibi
     # The hub stops waiting when "status" exists and then reads "result": result goes first.
     put result boot
     put status 0
-    touch done
+    touch ./done
     release_lock
     exit 0
   fi

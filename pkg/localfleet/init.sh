@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # pid 1 of one local-fleet host, started by pkg/localfleet inside private mount, pid and UTS
 # namespaces. Arguments: the host's directory and its name. LOCALFLEET_INSTALL, when set, is a
 # system installed as generation 1 before the first boot.

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Launcher of one systemd host of the local fleet, started by pkg/localfleet in a private mount
 # namespace of its own (unshare --mount). It is the host's "hardware": it boots the boot entry in
 # a container whose pid 1 becomes systemd, and boots it again whenever the host reboots.
