@@ -263,9 +263,10 @@ func countBehind(ctx context.Context, local *command.Host, url, ref, rev, locked
 	return count, at, nil
 }
 
-// gitEnv keeps git from asking for credentials on a terminal: a private or mistyped URL fails
-// at once instead of waiting for a password.
-func gitEnv() []string { return []string{"GIT_TERMINAL_PROMPT=0"} }
+// gitEnv keeps git from asking for credentials on a terminal (a private or mistyped URL fails at
+// once instead of waiting for a password) and from refreshing the user's index as a side effect
+// of git status (optional locks): the update workflow changes nothing of the user's tree.
+func gitEnv() []string { return []string{"GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0"} }
 
 // WriteCheck renders the report as a table.
 func WriteCheck(w io.Writer, r *CheckReport) error {
