@@ -306,6 +306,30 @@ func TestPreviewAndApply(t *testing.T) {
 		}
 	})
 
+	t.Run("first lock", func(t *testing.T) {
+		// The hub's own repository commits no flake.lock yet: the first apply writes it.
+		fresh := newRepo(t, filepath.Join(t.TempDir(), "hub"))
+		fresh.commit(time.Time{}, "flake", map[string]string{"flake.nix": hubFlake(env.lf.FlakeDir(), env.standin.url())})
+		inv := *env.inv
+		inv.Flake = fresh.dir
+		r, err := Apply(ctx, e, &inv, env.hosts, ApplyOptions{Options: env.opts(&log)})
+		if err != nil {
+			t.Fatalf("%v\n%s", err, log.String())
+		}
+		if len(r.Inputs) != 2 || r.Inputs[0].Kind() != "added" || r.Inputs[1].Name != "standin" || r.Inputs[1].To != shortRev(env.revs[1]) {
+			t.Errorf("inputs %+v, want fleet and standin added", r.Inputs)
+		}
+		if got := r.Hosts[0].NewWarnings; len(got) != 2 {
+			t.Errorf("new warnings %q: without an old lock every warning is new", got)
+		}
+		if files := fresh.git("diff", "--name-status", "HEAD", r.Commit); files != "A\tflake.lock" {
+			t.Errorf("the first update commit changes %q, want flake.lock added", files)
+		}
+		if _, err := os.Stat(filepath.Join(fresh.dir, "flake.lock")); !os.IsNotExist(err) {
+			t.Errorf("the user's tree got a flake.lock: %v", err)
+		}
+	})
+
 	t.Run("a release that does not evaluate", func(t *testing.T) {
 		env.release(t, standinBroken)
 		start := env.state(t)
