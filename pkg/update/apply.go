@@ -184,19 +184,20 @@ func WritePreview(w io.Writer, r *Result) error {
 	if err := deploy.WritePlan(w, plans); err != nil {
 		return err
 	}
+	sep := "\n"
 	for _, h := range r.Hosts {
 		for _, warn := range h.NewWarnings {
-			fmt.Fprintf(w, "\n%s: new warning: %s", h.Host, warn)
+			fmt.Fprintf(w, "%s%s: new warning: %s\n", sep, h.Host, warn)
+			sep = ""
 		}
 	}
 	if r.OldWarningsUnknown != "" {
-		fmt.Fprintf(w, "\n(every warning counts as new: %s)", r.OldWarningsUnknown)
+		fmt.Fprintf(w, "\n(every warning counts as new: %s)\n", r.OldWarningsUnknown)
 	}
 	if r.Branch != "" {
-		fmt.Fprintf(w, "\ncommitted %s on branch %s (deploy it with `go tool mage update:deploy`)", shortRev(r.Commit), r.Branch)
+		fmt.Fprintf(w, "\ncommitted %s on branch %s (deploy it with `go tool mage update:deploy`)\n", shortRev(r.Commit), r.Branch)
 	}
-	_, err := fmt.Fprintln(w)
-	return err
+	return nil
 }
 
 type jsonHost struct {
