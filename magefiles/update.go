@@ -4,12 +4,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/update"
 )
 
@@ -102,4 +104,66 @@ func writeUpdate(r *update.Result, json *bool) error {
 		return update.WritePreviewJSON(os.Stdout, r)
 	}
 	return update.WritePreview(os.Stdout, r)
+}
+
+// Deploy is the production update: update:apply on a branch (default update/<UTC date>; an existing unmerged one is resumed instead), then the branch's commit deployed to the SELECTION through the deploy engine, canary first, then batches, each host health-gated with magic rollback; when every host runs it, -main (default main) is fast-forwarded to it and pushed to its remote if it has one. On any failure the failed hosts are rolled back, main is left alone, the branch kept, and the error names each host, phase and reason: fix it and run the same command again, hosts already on the new systems are skipped. A PR-ready description goes to the run directory (pr.md). Needs a clean tree on the tip of main. INPUTS: as for update:preview. Flags as for deploy:hosts: -canary HOST|first (default first), -batch N, -maxUnavailable N, -reboot, -limit N, -confirmTimeout D, -buildOn, -buildHost, -substitute, -force, -rollbackDone, -yes (guarded hosts without a terminal); -branch NAME, -main NAME, -json.
+func (Update) Deploy(ctx context.Context, inputs, selection string, json *bool, limit *int, canary *string, batch, maxUnavailable *int,
+	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone *bool, branch, main *string) error {
+	f, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	if err := deploy.ConfirmGuarded(hosts, flag(yes, false), isTerminal(), os.Stdin, os.Stderr, "update"); err != nil {
+		return err
+	}
+	c := flag(canary, "first")
+	if c == "first" {
+		c = hosts[0].Name
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	settings := nixSettings()
+	fr, err := update.Deploy(ctx, e, f, hosts, update.DeployOptions{
+		ApplyOptions: update.ApplyOptions{Options: updateOptions(inputs), Branch: flag(branch, "")},
+		Main:         flag(main, "main"),
+		Deploy: deploy.Options{
+			Action: deploy.Switch, Limit: flag(limit, 0), KeepGoing: true, Canary: c, Batch: flag(batch, 0),
+			MaxUnavailable: flag(maxUnavailable, 0), Reboot: flag(reboot, false), ConfirmTimeout: flag(confirmTimeout, 0),
+			BuildOn: flag(buildOn, ""), BuildHost: flag(buildHost, ""), Substitute: flag(substitute, false), Force: flag(force, false),
+			RollbackDone: flag(rollbackDone, false), NixArgs: settings.Args(), Out: progressOut(json), RunDir: runsDir,
+		},
+	})
+	if fr == nil {
+		return err
+	}
+	if flag(json, false) {
+		if jerr := update.WriteFlowJSON(os.Stdout, fr); jerr != nil {
+			return jerr
+		}
+		return err
+	}
+	if fr.Update != nil {
+		if werr := update.WritePreview(os.Stdout, fr.Update); werr != nil {
+			return werr
+		}
+	}
+	if fr.Deploy != nil && fr.Deploy.Report != nil {
+		fmt.Println()
+		if werr := fr.Deploy.Report.WriteTable(os.Stdout); werr != nil {
+			return werr
+		}
+		if fr.Deploy.Report.RunDir != "" {
+			fmt.Printf("\nPR description: %s\n", filepath.Join(fr.Deploy.Report.RunDir, "pr.md"))
+		}
+	}
+	if fr.Merged {
+		fmt.Printf("%s fast-forwarded to %s (%s)", flag(main, "main"), fr.Branch, fr.Commit)
+		if fr.Pushed != "" {
+			fmt.Printf(", pushed to %s", fr.Pushed)
+		}
+		fmt.Println()
+	}
+	return err
 }

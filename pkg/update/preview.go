@@ -243,6 +243,11 @@ type scratch struct {
 }
 
 func newScratch(ctx context.Context, local *command.Host, flakeDir string) (*scratch, error) {
+	return newScratchAt(ctx, local, flakeDir, "HEAD")
+}
+
+// newScratchAt is a detached worktree of rev.
+func newScratchAt(ctx context.Context, local *command.Host, flakeDir, rev string) (*scratch, error) {
 	real, err := filepath.EvalSymlinks(flakeDir)
 	if err != nil {
 		return nil, fmt.Errorf("flake %s: %w", flakeDir, err)
@@ -251,9 +256,9 @@ func newScratch(ctx context.Context, local *command.Host, flakeDir string) (*scr
 	if err != nil {
 		return nil, fmt.Errorf("flake %s is not in a git repository (the update workflow commits the lock): %w", flakeDir, err)
 	}
-	base, err := gitOut(ctx, local, top, "rev-parse", "--verify", "HEAD^{commit}")
+	base, err := gitOut(ctx, local, top, "rev-parse", "--verify", rev+"^{commit}")
 	if err != nil {
-		return nil, fmt.Errorf("%s has no commit yet: commit the flake first: %w", top, err)
+		return nil, fmt.Errorf("%s has no commit %s: commit the flake first: %w", top, rev, err)
 	}
 	sub, err := filepath.Rel(top, real)
 	if err != nil || strings.HasPrefix(sub, "..") {
