@@ -3,9 +3,11 @@ package update
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 const (
 	standinLocksOut = `{ variant = { sshd = "deny"; }; warnings = [ ]; }` // sshd accepts no login: the canary must roll back
 	standinKernel   = `{ variant = { kernel = "6.6.2"; }; warnings = [ ]; }`
+	standinSlow     = `{ variant = { kernel = "6.6.3"; activationDelaySeconds = 4; }; warnings = [ ]; }`
 )
 
 // TestDeployFlow runs update:deploy's flow on a local fleet of two hosts with p620 as the
@@ -40,15 +43,7 @@ func TestDeployFlow(t *testing.T) {
 	remoteMain := func() string { return env.hub.git("--git-dir", remote, "rev-parse", "main") }
 
 	flow := func(branch string, log *bytes.Buffer) (*FlowResult, error) {
-		local := nix.Local()
-		return Deploy(ctx, e, env.inv, env.hosts, DeployOptions{
-			ApplyOptions: ApplyOptions{Options: Options{NixSettings: &local, ProbeTimeout: 20 * time.Second, Log: log}, Branch: branch},
-			Deploy: deploy.Options{
-				Canary: "p620", Batch: 1, KeepGoing: true, Out: log, Progress: parallel.ProgressPlain, RunDir: t.TempDir(),
-				ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second, CopyBackoff: 200 * time.Millisecond,
-				HealthPause: 200 * time.Millisecond, NixArgs: local.Args(),
-			},
-		})
+		return Deploy(ctx, e, env.inv, env.hosts, flowOptions(t, branch, log))
 	}
 	unchanged := func(t *testing.T, what string) {
 		t.Helper()
@@ -145,6 +140,95 @@ func TestDeployFlow(t *testing.T) {
 			t.Errorf("a third run: %v", err)
 		}
 	})
+
+	t.Run("interrupted during the activation", func(t *testing.T) {
+		// A Ctrl-C while the canary activates: the deploy rolls it back (or it was already
+		// committed), main does not move, and the branch stays for a resume.
+		main := env.hub.git("rev-parse", "main")
+		before := map[string]string{"p620": env.running(t, "p620"), "p510": env.running(t, "p510")}
+		env.release(t, standinSlow)
+		ictx, icancel := context.WithCancel(ctx)
+		defer icancel()
+		var log syncBuffer
+		go func() {
+			// Cancel 1.5 s into the canary's 4 s activation.
+			for !strings.Contains(log.String(), "p620") || !strings.Contains(log.String(), "activate") {
+				time.Sleep(50 * time.Millisecond)
+				if ictx.Err() != nil {
+					return
+				}
+			}
+			time.Sleep(1500 * time.Millisecond)
+			icancel()
+		}()
+		fr, err := Deploy(ictx, e, env.inv, env.hosts, flowOptions(t, "update/slow", &log))
+		if err == nil || !strings.Contains(err.Error(), "update update/slow not merged") {
+			t.Fatalf("flow: %v\n%s", err, log.String())
+		}
+		if got := env.hub.git("rev-parse", "main"); got != main {
+			t.Errorf("main moved to %s after an interrupted deploy", got)
+		}
+		if fr == nil || env.hub.git("rev-parse", "update/slow") != fr.Commit {
+			t.Errorf("the branch was not kept for a resume")
+		}
+		if got := env.consistent(t, "p620"); got != before["p620"] {
+			t.Errorf("p620 runs %s after a Ctrl-C during its activation, want its previous system back:\n%s", got, log.String())
+		}
+		if got := env.consistent(t, "p510"); got != before["p510"] {
+			t.Errorf("p510 runs %s, want it untouched", got)
+		}
+		if st := env.hub.git("--no-optional-locks", "status", "--porcelain"); st != "" {
+			t.Errorf("the tree changed: %s", st)
+		}
+	})
+}
+
+// flowOptions are the production flow's options for the test fleet: p620 the canary, then one
+// host per batch, the deploy's logs in a run directory of the test.
+func flowOptions(t *testing.T, branch string, log io.Writer) DeployOptions {
+	local := nix.Local()
+	return DeployOptions{
+		ApplyOptions: ApplyOptions{Options: Options{NixSettings: &local, ProbeTimeout: 20 * time.Second, Log: log}, Branch: branch},
+		Deploy: deploy.Options{
+			Canary: "p620", Batch: 1, KeepGoing: true, Out: log, Progress: parallel.ProgressPlain, RunDir: t.TempDir(),
+			ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second, CopyBackoff: 200 * time.Millisecond,
+			HealthPause: 200 * time.Millisecond, NixArgs: local.Args(),
+		},
+	}
+}
+
+// syncBuffer is a buffer one goroutine writes while another reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// consistent requires that host's profile (what it boots) is the system it runs, and returns it.
+func (env *updateEnv) consistent(t *testing.T, host string) string {
+	t.Helper()
+	h, err := env.lf.Host(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles := filepath.Join(h.Dir, "nix", "var", "nix", "profiles")
+	gen, _ := os.Readlink(filepath.Join(profiles, "system"))
+	target, _ := os.Readlink(filepath.Join(profiles, gen))
+	if run := env.running(t, host); run != target || run == "" {
+		t.Errorf("%s runs %s but boots %s (%s)", host, run, target, gen)
+	}
+	return target
 }
 
 func hostStatus(r *parallel.Report, host string) parallel.Status {
