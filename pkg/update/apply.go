@@ -40,6 +40,9 @@ func Apply(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hos
 			err = fmt.Errorf("update interrupted before it started: nothing was changed: %w", ctx.Err())
 		}
 	}()
+	if e.DryRun {
+		return nil, errNoDryRun
+	}
 	flakeDir, err := FlakeDir(fleet.Flake)
 	if err != nil {
 		return nil, err
@@ -59,7 +62,7 @@ func Apply(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hos
 	if _, err := gitOut(ctx, local, top, "check-ref-format", "--branch", branch); err != nil {
 		return nil, fmt.Errorf("%q is not a valid branch name", branch)
 	}
-	if _, err := gitOut(ctx, local, top, "rev-parse", "--verify", "--quiet", "refs/heads/"+branch); err == nil && !e.DryRun {
+	if _, err := gitOut(ctx, local, top, "rev-parse", "--verify", "--quiet", "refs/heads/"+branch); err == nil {
 		return nil, fmt.Errorf("%s: branch %s exists already: deploy it (update:deploy), delete it (git branch -D %s) or name another with -branch", top, branch, branch)
 	}
 	dirty, err := gitOut(ctx, local, top, "status", "--porcelain", "--untracked-files=no")

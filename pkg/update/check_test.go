@@ -3,6 +3,7 @@ package update
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/goldenfile"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
@@ -285,4 +287,20 @@ func findInput(r *CheckReport, name string) (InputStatus, bool) {
 		}
 	}
 	return InputStatus{}, false
+}
+
+// TestNoDryRun: a dry run of the workflow would print commands whose output the next step needs,
+// and then fail in confusing ways; it is refused in one line instead.
+func TestNoDryRun(t *testing.T) {
+	e := &command.Executor{DryRun: true}
+	inv := &inventory.Fleet{Flake: t.TempDir()}
+	if _, err := Preview(context.Background(), e, inv, nil, Options{}); !errors.Is(err, errNoDryRun) {
+		t.Errorf("Preview: %v", err)
+	}
+	if _, err := Apply(context.Background(), e, inv, nil, ApplyOptions{}); !errors.Is(err, errNoDryRun) {
+		t.Errorf("Apply: %v", err)
+	}
+	if _, err := Deploy(context.Background(), e, inv, nil, DeployOptions{}); !errors.Is(err, errNoDryRun) {
+		t.Errorf("Deploy: %v", err)
+	}
 }

@@ -53,6 +53,9 @@ type FlowResult struct {
 // a fix continues with the same branch: the hosts already on its systems are skipped by the
 // deploy's eval phase.
 func Deploy(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts []*inventory.Host, opts DeployOptions) (*FlowResult, error) {
+	if e.DryRun {
+		return nil, errNoDryRun
+	}
 	flakeDir, err := FlakeDir(fleet.Flake)
 	if err != nil {
 		return nil, err

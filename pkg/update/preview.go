@@ -80,6 +80,9 @@ func Preview(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, h
 // run is Preview, then finish (Apply's commit) while the scratch worktree still exists.
 func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts []*inventory.Host, opts Options,
 	finish func(ctx context.Context, s *scratch, r *Result) error) (_ *Result, err error) {
+	if e.DryRun {
+		return nil, errNoDryRun
+	}
 	flakeDir, err := FlakeDir(fleet.Flake)
 	if err != nil {
 		return nil, err
@@ -156,13 +159,10 @@ func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts
 	}
 	// nix adds a new flake.lock to the index itself, but not every version does: without it a
 	// first lock would be invisible to the git flake.
-	if _, err := gitOut(ctx, e.Local(), s.tree, "add", "--", filepath.Join(s.sub, "flake.lock")); err != nil && !e.DryRun {
+	if _, err := gitOut(ctx, e.Local(), s.tree, "add", "--", filepath.Join(s.sub, "flake.lock")); err != nil {
 		return nil, fmt.Errorf("scratch worktree: %w", err)
 	}
 	if r.NewLock, err = ReadLock(lockFile); err != nil {
-		if e.DryRun {
-			return r, nil
-		}
 		return nil, fmt.Errorf("read the new lock: %w", err)
 	}
 	r.Inputs = DiffLocks(r.OldLock, r.NewLock)
@@ -207,6 +207,10 @@ func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts
 	}
 	return r, nil
 }
+
+// errNoDryRun: a preview must run nix and git to say anything, and it changes nothing, so it
+// is itself the dry run of apply and deploy.
+var errNoDryRun = errors.New("the update workflow has no dry run (HUB_DRY_RUN, -dry): update:preview changes nothing and is the dry run of update:apply and update:deploy")
 
 func inputNames(l *Lock) []string {
 	var out []string
