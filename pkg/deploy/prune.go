@@ -78,7 +78,10 @@ func Prune(ctx context.Context, remote *command.Host, o PruneOptions) (PruneResu
 	if err != nil {
 		return res, fmt.Errorf("%s: prune: garbage collection (generations %s are deleted already): %w", remote.Name(), strings.Join(del, " "), err)
 	}
-	res.GC = lastLine(string(gc.Stdout) + string(gc.Stderr))
+	// "N store paths deleted, X MiB freed" is on stdout; stderr carries notes.
+	if res.GC = lastLine(string(gc.Stdout)); res.GC == "" {
+		res.GC = lastLine(string(gc.Stderr))
+	}
 	// The boot entries: the current generation's boot, which writes an entry per generation left.
 	a := activation{id: id, action: Boot, out: gens[cur].Path, profileOp: "none", confirm: time.Second, health: time.Second}
 	if err := a.start(ctx, remote); err != nil {

@@ -63,7 +63,7 @@ type InputStatus struct {
 // CheckReport is a Check's outcome, inputs sorted by name.
 type CheckReport struct {
 	Lock   string        `json:"lock"`
-	MaxAge time.Duration `json:"maxAgeSeconds"`
+	MaxAge time.Duration `json:"-"` // in WriteCheckJSON as maxAgeSeconds
 	Inputs []InputStatus `json:"inputs"`
 }
 
@@ -304,7 +304,10 @@ func WriteCheck(w io.Writer, r *CheckReport) error {
 func WriteCheckJSON(w io.Writer, r *CheckReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(struct {
+		*CheckReport
+		MaxAgeSeconds float64 `json:"maxAgeSeconds"`
+	}{r, r.MaxAge.Seconds()})
 }
 
 // ParseAge reads a maximum age: "30d", "2w" or a Go duration ("36h").

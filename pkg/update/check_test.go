@@ -304,3 +304,15 @@ func TestNoDryRun(t *testing.T) {
 		t.Errorf("Deploy: %v", err)
 	}
 }
+
+func TestWriteCheckJSON(t *testing.T) {
+	var b bytes.Buffer
+	rep := &CheckReport{Lock: "flake.lock", MaxAge: 30 * 24 * time.Hour, Inputs: []InputStatus{
+		{Name: "nixpkgs", Type: "github", Locked: "0123456789ab", LockedDate: time.Unix(1764000000, 0).UTC(), Upstream: "ba9876543210",
+			UpstreamDate: time.Unix(1764800000, 0).UTC(), Behind: 12, State: StateBehind, Source: "https://github.com/NixOS/nixpkgs nixos-25.11"},
+	}}
+	if err := WriteCheckJSON(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	goldenfile.Check(t, "testdata/check.json.golden", b.Bytes())
+}

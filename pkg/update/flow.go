@@ -36,6 +36,8 @@ type FlowResult struct {
 	Branch  string
 	Commit  string
 	Resumed bool
+	// Message is a resumed branch's commit message.
+	Message string
 	Deploy  *deploy.Result
 	// Merged is set when Main was fast-forwarded to the branch; Pushed names the remote it
 	// was pushed to.
@@ -95,6 +97,8 @@ func Deploy(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, ho
 			return nil, fmt.Errorf("%s has uncommitted changes: commit or stash them first; update:deploy fast-forwards %s at the end", top, opts.Main)
 		}
 		fr.Commit, fr.Resumed = rev, true
+		// The description of a resumed update is its commit's message, written by the apply.
+		fr.Message, _ = gitOut(ctx, local, top, "log", "-1", "--format=%B", rev)
 		opts.logf("resuming branch %s at %s: hosts already on its systems are skipped", branch, shortRev(rev))
 	} else {
 		opts.ApplyOptions.Branch = branch
@@ -207,7 +211,7 @@ func describe(fr *FlowResult, failed, notRun []string) string {
 	if fr.Update != nil {
 		b.WriteString(CommitMessage(fr.Update))
 	} else {
-		fmt.Fprintf(&b, "Update %s (resumed at %s)\n", fr.Branch, shortRev(fr.Commit))
+		fmt.Fprintf(&b, "%s\n\n(resumed: branch %s at %s)\n", strings.TrimSpace(fr.Message), fr.Branch, shortRev(fr.Commit))
 	}
 	b.WriteString("\nRollout:\n")
 	if fr.Deploy != nil && fr.Deploy.Report != nil {

@@ -116,6 +116,9 @@ func TestDeployFlow(t *testing.T) {
 		if !fr2.Resumed || fr2.Commit != fr.Commit || !fr2.Merged || fr2.Pushed != "origin" {
 			t.Errorf("second run: resumed %v at %s (want %s), merged %v, pushed %q", fr2.Resumed, fr2.Commit, fr.Commit, fr2.Merged, fr2.Pushed)
 		}
+		if !strings.Contains(fr2.Description, "flake.lock: update standin") || !strings.Contains(fr2.Description, "(resumed: branch update/kernel") {
+			t.Errorf("the resumed run's description lacks the commit message:\n%s", fr2.Description)
+		}
 		if s := hostStatus(fr2.Deploy.Report, "p620"); s != parallel.StatusSkipped {
 			t.Errorf("p620 was %s on the second run, want skipped (already on the new system)", s)
 		}
