@@ -11,15 +11,16 @@ import (
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
-// offlineNix makes every nix process of the test use only pkg/nix's Local settings: an empty
-// NIX_CONF_DIR stands for a fresh machine without /etc/nix, and NIX_CONFIG carries the rest.
+// offlineNix gives the test a fresh machine's nix: an empty NIX_CONF_DIR (no /etc/nix) and no
+// NIX_CONFIG, so the settings every nix call needs must come from the code under test, which
+// passes pkg/nix's Local settings (the test's own nix calls pass them in runNix).
 func offlineNix(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("nix"); err != nil {
 		t.Skip("needs nix")
 	}
 	t.Setenv("NIX_CONF_DIR", t.TempDir())
-	t.Setenv("NIX_CONFIG", nix.Local().Conf())
+	t.Setenv("NIX_CONFIG", "")
 	// git inside nix and in the test reads no user or system configuration.
 	t.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
 	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -85,11 +86,12 @@ func (r *gitRepo) commit(at time.Time, msg string, files map[string]string) stri
 
 func (r *gitRepo) url() string { return "file://" + r.dir }
 
-// runNix runs nix in dir with the test's settings (NIX_CONFIG, from offlineNix).
+// runNix runs nix in dir with pkg/nix's Local settings.
 func runNix(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("nix", args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), nix.Local().Env()...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, out)
