@@ -1,8 +1,10 @@
-// Package update is the hub's update workflow: what the flake's inputs are locked to and how far
-// upstream has moved (Check), what a new lock would change on each host (Preview, built on
-// pkg/deploy's evaluation and plan), and committing that lock on a branch of its own (Apply).
-// The user's working tree, index and branch are never touched before Apply, and Apply only adds
-// a branch: every lock change is made and built in a scratch worktree.
+// Package update is the hub's update workflow (docs/update.md): what the flake's inputs are
+// locked to and how far upstream has moved (Check), what a new lock would change on each host
+// (Preview, built on pkg/deploy's evaluation and plan), committing that lock on a branch of its
+// own (Apply), and the production flow that deploys the branch through pkg/deploy and
+// fast-forwards main when every host runs it (Deploy). Every lock change is made and built in a
+// scratch worktree: Preview never touches the user's working tree, index or branch, Apply only
+// adds a branch, and only Deploy's final fast-forward moves main.
 package update
 
 import (
