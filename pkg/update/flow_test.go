@@ -155,7 +155,7 @@ func TestDeployFlow(t *testing.T) {
 		var log syncBuffer
 		go func() {
 			// Cancel 1.5 s into the canary's 4 s activation.
-			for !strings.Contains(log.String(), "p620") || !strings.Contains(log.String(), "activate") {
+			for !strings.Contains(log.String(), "p620 : phase activate") {
 				time.Sleep(50 * time.Millisecond)
 				if ictx.Err() != nil {
 					return
