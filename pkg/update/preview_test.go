@@ -354,6 +354,10 @@ func TestPreviewAndApply(t *testing.T) {
 // complete.
 func TestApplyInterrupted(t *testing.T) {
 	env := newUpdateEnv(t, "p620")
+	// The scratch worktrees go to a directory of this test alone, so that the check for
+	// leftovers cannot see another test run's.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	e := &command.Executor{}
 	defer e.Close()
 	before := env.state(t)
@@ -378,7 +382,7 @@ func TestApplyInterrupted(t *testing.T) {
 		case !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "signal: killed") && !strings.Contains(err.Error(), "killed by signal"):
 			t.Errorf("after %v: %v, want a cancellation\n%s", delay, err, log.String())
 		}
-		if leftovers, _ := filepath.Glob(filepath.Join(os.TempDir(), "hub-update-*", "tree")); len(leftovers) > 0 {
+		if leftovers, _ := filepath.Glob(filepath.Join(tmp, "hub-update-*")); len(leftovers) > 0 {
 			t.Errorf("after %v: scratch worktrees left: %v", delay, leftovers)
 		}
 	}
