@@ -316,3 +316,52 @@ func TestWriteCheckJSON(t *testing.T) {
 	}
 	goldenfile.Check(t, "testdata/check.json.golden", b.Bytes())
 }
+
+// TestScratchSweepsKilledRuns: a run killed during git worktree add leaves its entry locked
+// ("initializing"), which git worktree prune never removes; the next scratch worktree sweeps
+// the hub's own stale entries, and leaves alone one that may be another run's add in progress.
+func TestScratchSweepsKilledRuns(t *testing.T) {
+	t.Setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	repo := newRepo(t, filepath.Join(t.TempDir(), "hub"))
+	repo.commit(time.Time{}, "one", map[string]string{"flake.nix": "{ outputs = _: { }; }"})
+	admin := filepath.Join(repo.dir, ".git", "worktrees")
+
+	// Killed after git wrote gitdir: its directory is gone, the entry locked.
+	killed := filepath.Join(t.TempDir(), "hub-update-killed")
+	repo.git("worktree", "add", "--detach", "-q", filepath.Join(killed, "hub-update-killed"))
+	repo.git("worktree", "lock", "--reason", "initializing", filepath.Join(killed, "hub-update-killed"))
+	if err := os.RemoveAll(killed); err != nil {
+		t.Fatal(err)
+	}
+	// Killed before gitdir, long ago; and one just starting, maybe another run's.
+	for name, age := range map[string]time.Duration{"hub-update-old": 2 * time.Minute, "hub-update-new": 0} {
+		d := filepath.Join(admin, name)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "locked"), []byte("initializing\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		then := time.Now().Add(-age)
+		if err := os.Chtimes(d, then, then); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &command.Executor{}
+	s, err := newScratch(context.Background(), e.Local(), repo.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.remove(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(admin)
+	var left []string
+	for _, en := range entries {
+		left = append(left, en.Name())
+	}
+	if len(left) != 1 || left[0] != "hub-update-new" {
+		t.Errorf("worktree entries left: %v, want only hub-update-new (an add that may be in progress)", left)
+	}
+}

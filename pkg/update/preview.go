@@ -242,6 +242,7 @@ type scratch struct {
 	base  string // HEAD's commit
 	dir   string // the temporary directory
 	tree  string // the worktree in it
+	admin string // the worktree's entry in the repository (.git/worktrees/<name>)
 	sub   string // the flake's directory relative to the repository's top ("" at the top)
 	flake string // the flake's directory in the worktree
 }
@@ -271,19 +272,50 @@ func newScratchAt(ctx context.Context, local *command.Host, flakeDir, rev string
 	if sub == "." {
 		sub = ""
 	}
+	common, err := gitOut(ctx, local, top, "rev-parse", "--path-format=absolute", "--git-common-dir")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", top, err)
+	}
 	dir, err := os.MkdirTemp("", "hub-update-")
 	if err != nil {
 		return nil, err
 	}
-	s := &scratch{local: local, top: top, base: base, dir: dir, tree: filepath.Join(dir, "tree"), sub: sub}
+	// The worktree is named after its unique directory, so its administrative directory in
+	// the repository (.git/worktrees/<name>) is known even when git worktree add never finished.
+	name := filepath.Base(dir)
+	s := &scratch{local: local, top: top, base: base, dir: dir, tree: filepath.Join(dir, name), sub: sub,
+		admin: filepath.Join(common, "worktrees", name)}
 	s.flake = filepath.Join(s.tree, sub)
-	// Worktrees left by a run that was killed outright (their directory is gone) go first.
+	sweepScratch(filepath.Join(common, "worktrees"))
 	_, _ = gitOut(ctx, local, top, "worktree", "prune")
 	if _, err := gitOut(ctx, local, top, "worktree", "add", "--detach", "--quiet", s.tree, base); err != nil {
+		// An add killed halfway leaves its entry locked ("initializing"), which git worktree
+		// prune never removes.
+		os.RemoveAll(s.admin)
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("scratch worktree of %s: %w", top, err)
 	}
 	return s, nil
+}
+
+// sweepScratch removes the entries of scratch worktrees whose directory is gone: left by a run
+// that was killed outright, possibly locked by an unfinished git worktree add, which git
+// worktree prune leaves alone. An entry without a gitdir file may be another run's add in
+// progress, so only one older than a minute goes.
+func sweepScratch(worktrees string) {
+	entries, _ := filepath.Glob(filepath.Join(worktrees, "hub-update-*"))
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(e, "gitdir"))
+		if err != nil {
+			if st, serr := os.Stat(e); serr == nil && time.Since(st.ModTime()) > time.Minute {
+				os.RemoveAll(e)
+			}
+			continue
+		}
+		if _, err := os.Stat(filepath.Dir(strings.TrimSpace(string(b)))); errors.Is(err, os.ErrNotExist) {
+			os.RemoveAll(e)
+		}
+	}
 }
 
 // flakeRef is the worktree's flake as nix is to read it: the directory of a git repository, so
@@ -295,8 +327,9 @@ func (s *scratch) flakeRef() string { return s.flake }
 func (s *scratch) rel() string { return filepath.Join(s.top, s.sub) }
 
 func (s *scratch) remove(ctx context.Context) error {
-	_, err := gitOut(ctx, s.local, s.top, "worktree", "remove", "--force", s.tree)
+	_, err := gitOut(ctx, s.local, s.top, "worktree", "remove", "--force", "--force", s.tree)
 	os.RemoveAll(s.dir)
+	os.RemoveAll(s.admin)
 	_, _ = gitOut(ctx, s.local, s.top, "worktree", "prune")
 	if err != nil {
 		return fmt.Errorf("remove the scratch worktree %s: %w (run `git worktree prune` in %s)", s.tree, err, s.top)
