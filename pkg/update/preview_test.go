@@ -363,7 +363,7 @@ func TestApplyInterrupted(t *testing.T) {
 	before := env.state(t)
 	env.release(t, standinV2)
 	var completed int
-	for i, delay := range []time.Duration{20 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1500 * time.Millisecond, time.Minute} {
+	for i, delay := range []time.Duration{5 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 70 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1500 * time.Millisecond, time.Minute} {
 		branch := fmt.Sprintf("update/cancel-%d", i)
 		ctx, cancel := context.WithTimeout(context.Background(), delay)
 		var log bytes.Buffer
