@@ -358,7 +358,7 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 		case !ok:
 			t.Logf("/boot is not a separate mount: boot space check skipped")
 		case free < h.Deploy.BootMinFreeMiB:
-			return fmt.Errorf("check: /boot has %d MiB free, deploy.boot_min_free_mib is %d; delete old generations (nix-collect-garbage --delete-older-than 30d, then switch) and retry", free, h.Deploy.BootMinFreeMiB)
+			return fmt.Errorf("check: /boot has %d MiB free, deploy.boot_min_free_mib is %d; delete old generations (go tool mage deploy:prune %s -keep 3) and retry", free, h.Deploy.BootMinFreeMiB, h.Name)
 		default:
 			t.Logf("/boot: %d MiB free (need %d)", free, h.Deploy.BootMinFreeMiB)
 		}

@@ -18,6 +18,10 @@ import (
 type System struct {
 	Drv string `json:"drv"`
 	Out string `json:"out"`
+	// Warnings are the configuration's NixOS evaluation warnings (config.warnings, what
+	// nixos-rebuild prints as "trace: warning: ..."). The toplevel forces them anyway, so
+	// reading them costs nothing; update:preview compares them between two locks.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 var safeName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
@@ -32,7 +36,7 @@ func Evaluate(ctx context.Context, local *command.Host, flake string, names []st
 		}
 		quoted = append(quoted, strconv.Quote(n))
 	}
-	apply := `cs: builtins.mapAttrs (n: c: { drv = c.config.system.build.toplevel.drvPath; out = c.config.system.build.toplevel.outPath; })` +
+	apply := `cs: builtins.mapAttrs (n: c: { drv = c.config.system.build.toplevel.drvPath; out = c.config.system.build.toplevel.outPath; warnings = c.config.warnings or [ ]; })` +
 		` (builtins.intersectAttrs (builtins.listToAttrs (map (n: { name = n; value = null; }) [ ` + strings.Join(quoted, " ") + ` ])) cs)`
 	args := append(append([]string{"nix", "eval"}, nixArgs...), "--json", flake+"#nixosConfigurations", "--apply", apply)
 	res, err := local.Run(ctx, command.Cmd{Args: args})

@@ -113,9 +113,22 @@ func Plan(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, host
 	if err != nil {
 		return nil, err
 	}
+	return PlanSystems(ctx, e, hosts, systems, nixArgs, timeout)
+}
+
+// PlanSystems is Plan for systems already evaluated (update:preview evaluates a scratch
+// worktree's flake itself, for its warnings), so that they are built once.
+func PlanSystems(ctx context.Context, e *command.Executor, hosts []*inventory.Host, systems map[string]System, nixArgs []string, timeout time.Duration) ([]HostPlan, error) {
+	if nixArgs == nil {
+		nixArgs = nix.Real().Args()
+	}
 	var drvs []string
-	for _, n := range names {
-		drvs = append(drvs, systems[n].Drv)
+	for _, h := range hosts {
+		sys, ok := systems[h.Name]
+		if !ok {
+			return nil, fmt.Errorf("plan: host %s was not evaluated", h.Name)
+		}
+		drvs = append(drvs, sys.Drv)
 	}
 	if _, err := e.Local().Run(ctx, command.Cmd{Args: append(append(append([]string{"nix-store", "--realise"}, nixArgs...), "--keep-going"), drvs...)}); err != nil {
 		return nil, fmt.Errorf("plan: build: %w", err)

@@ -1,0 +1,53 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/nixos-hub/hub/pkg/deploy"
+	"github.com/nixos-hub/hub/pkg/inventory"
+)
+
+// History diffs two generations of HOST's system profile (the old system-diff): kernel, closure size, systemd units added/removed/changed, packages added/removed/upgraded with versions. -from N -to M: generation numbers (see deploy:generations); by default the profile's current generation and the one before it.
+func (Deploy) History(ctx context.Context, host string, from, to *int) error {
+	h, e, err := oneHost(host)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	d, err := deploy.History(ctx, e.SSH(h.Name, h.SSH), flag(from, 0), flag(to, 0))
+	if err != nil {
+		return err
+	}
+	return deploy.WriteHistory(os.Stdout, d)
+}
+
+// Prune frees /boot and the store on HOST (the old boot-space-clean): under the deploy lock it deletes the system generations but the newest -keep N (default 3; the running and the booted one are always kept), collects garbage, and rewrites the boot entries with the current generation's switch-to-configuration boot. Deleted generations are gone for deploy:rollback and the boot menu. -force breaks a stale deploy lock; -yes for a guarded host without a terminal.
+func (Deploy) Prune(ctx context.Context, host string, keep *int, force, yes *bool) error {
+	h, e, err := oneHost(host)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if _, err := deploy.ConfirmGuarded([]*inventory.Host{h}, flag(yes, false), isTerminal(), os.Stdin, os.Stdout, "prune the generations of"); err != nil {
+		return err
+	}
+	res, err := deploy.Prune(ctx, e.SSH(h.Name, h.SSH), deploy.PruneOptions{Keep: flag(keep, 3), Force: flag(force, false),
+		StepTimeout: h.Deploy.StepTimeout, ActivationTimeout: h.Deploy.ActivationTimeout})
+	if err != nil {
+		return err
+	}
+	deleted := make([]string, len(res.Deleted))
+	for i, n := range res.Deleted {
+		deleted[i] = fmt.Sprint(n)
+	}
+	if len(deleted) == 0 {
+		deleted = []string{"none"}
+	}
+	fmt.Printf("%s: deleted generations %s; %s; boot entries rewritten\n\n", h.Name, strings.Join(deleted, " "), res.GC)
+	return deploy.WriteGenerations(os.Stdout, res.Kept)
+}
