@@ -22,12 +22,15 @@ import (
 
 // backupTable is the set every test host gets. /root and /run are private to each local-fleet
 // host, so the data, the repository and the password are each host's own, as on real machines.
+// The repository is on the host's "backup disk": /root/disk bind-mounted at /root/backup-disk
+// (mountDisk), so the machine still reads it at <host dir>/root/disk.
 const backupTable = `
 [[backup]]
 name = "data"
 paths = ["/root/data"]
 exclude = ["*.tmp"]
-repository = "/root/restic-repo"
+repository = "/root/backup-disk/restic"
+mount = "/root/backup-disk"
 password_file = "/run/agenix/restic-password"
 keep_last = 1
 max_age = "1h"
@@ -51,6 +54,17 @@ func needFleet(t *testing.T) {
 // seeds each host's data, password and a SQLite database.
 func fleetWithBackups(t *testing.T, names ...string) (*localfleet.Fleet, *inventory.Fleet) {
 	t.Helper()
+	tables := map[string]string{}
+	for _, n := range names {
+		tables[n] = backupTable
+	}
+	return fleetWith(t, names, tables)
+}
+
+// fleetWith starts a fleet of names; each host with a table in tables gets it appended to its
+// host.toml and is seeded with data, a password and a SQLite database.
+func fleetWith(t *testing.T, names []string, tables map[string]string) (*localfleet.Fleet, *inventory.Fleet) {
+	t.Helper()
 	dir, err := os.MkdirTemp("/tmp", "hb")
 	if err != nil {
 		t.Fatal(err)
@@ -66,11 +80,15 @@ func fleetWithBackups(t *testing.T, names ...string) (*localfleet.Fleet, *invent
 		}
 	})
 	for _, h := range lf.Hosts() {
+		table, ok := tables[h.Name]
+		if !ok {
+			continue
+		}
 		f, err := os.OpenFile(filepath.Join(lf.InventoryDir(), h.Name, "host.toml"), os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.WriteString(backupTable)
+		f.WriteString(table)
 		f.Close()
 		write(t, filepath.Join(h.Dir, "run/agenix/restic-password"), "secret of "+h.Name)
 		for i := range 30 {
@@ -87,6 +105,33 @@ func fleetWithBackups(t *testing.T, names ...string) (*localfleet.Fleet, *invent
 		t.Fatal(err)
 	}
 	return lf, inv
+}
+
+// onHost runs a shell script as root on the host, over ssh like every backup command.
+func onHost(t *testing.T, e *command.Executor, inv *inventory.Fleet, host, script string, args ...string) string {
+	t.Helper()
+	h, ok := inv.Host(host)
+	if !ok {
+		t.Fatalf("no host %s", host)
+	}
+	out, err := e.SSH(h.Name, h.SSH).Output(t.Context(), append([]string{"sh", "-c", script, "sh"}, args...)...)
+	if err != nil {
+		t.Fatalf("host %s: %v", host, err)
+	}
+	return out
+}
+
+// mountDisk plugs the host's backup disk in: /root/disk bind-mounted at /root/backup-disk in
+// the host's own mount namespace (the machine sees neither the mount nor a missing one).
+func mountDisk(t *testing.T, e *command.Executor, inv *inventory.Fleet, host string) {
+	t.Helper()
+	onHost(t, e, inv, host, `mkdir -p /root/disk /root/backup-disk && mount --bind /root/disk /root/backup-disk`)
+}
+
+// unmountDisk unplugs it: /root/backup-disk is an empty directory of the root file system again.
+func unmountDisk(t *testing.T, e *command.Executor, inv *inventory.Fleet, host string) {
+	t.Helper()
+	onHost(t, e, inv, host, `umount /root/backup-disk`)
 }
 
 func write(t *testing.T, name, content string) {
@@ -122,6 +167,9 @@ func TestFleetBackupLifecycle(t *testing.T) {
 		}
 		return h.Dir
 	}
+	for _, h := range inv.Names() {
+		mountDisk(t, e, inv, h)
+	}
 	started := time.Now()
 
 	t.Run("run", func(t *testing.T) {
@@ -137,7 +185,7 @@ func TestFleetBackupLifecycle(t *testing.T) {
 		if rep.Failed() > 0 {
 			t.Fatalf("%v\n%s", rep.Err(), out)
 		}
-		for _, want := range []string{"initialised repository /root/restic-repo", "copied to /root/sqlite-copies/root/data/app.db", "phase data: backup", "snapshot "} {
+		for _, want := range []string{"initialised repository /root/backup-disk/restic", "copied to /root/sqlite-copies/root/data/app.db", "phase data: backup", "snapshot "} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
@@ -146,6 +194,16 @@ func TestFleetBackupLifecycle(t *testing.T) {
 			metric, err := os.ReadFile(filepath.Join(hostDir(h), "run/textfile/hub_backup_data.prom"))
 			if err != nil || !strings.Contains(string(metric), `hub_backup_last_success_timestamp_seconds{set="data"} `) {
 				t.Errorf("%s: metric file: %v %q", h, err, metric)
+			}
+			// The copies hold the applications' data: root only, as the NixOS unit makes them.
+			for name, want := range map[string]os.FileMode{
+				"root/sqlite-copies":                  0o700 | os.ModeDir,
+				"root/sqlite-copies/root/data":        0o700 | os.ModeDir,
+				"root/sqlite-copies/root/data/app.db": 0o600,
+			} {
+				if st, err := os.Stat(filepath.Join(hostDir(h), name)); err != nil || st.Mode() != want {
+					t.Errorf("%s: /%s: mode %v (%v), want %v", h, name, st.Mode(), err, want)
+				}
 			}
 		}
 	})
@@ -280,7 +338,7 @@ func TestFleetBackupLifecycle(t *testing.T) {
 		hd, _ := inv.Host("dex5550")
 		dset, _ := hd.Backup("data")
 		dj := NewJob(e, hd, dset)
-		packs, _ := filepath.Glob(filepath.Join(hostDir("dex5550"), "root/restic-repo/data/*/*"))
+		packs, _ := filepath.Glob(filepath.Join(hostDir("dex5550"), "root/disk/restic/data/*/*"))
 		if len(packs) == 0 {
 			t.Fatal("no pack files")
 		}
@@ -300,7 +358,7 @@ func TestFleetBackupLifecycle(t *testing.T) {
 		if err == nil {
 			t.Fatalf("verify passed on a corrupted repository:\n%s", rec.output())
 		}
-		if !strings.Contains(err.Error(), "host dex5550: set data: check: the repository is damaged or unreadable") {
+		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "host dex5550: set data: check --read-data-subset=100%: the repository is damaged: restic check found errors") {
 			t.Errorf("verify error = %v", err)
 		}
 	})

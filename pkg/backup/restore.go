@@ -71,6 +71,9 @@ type PruneResult struct {
 // a set whose paths changed is still one history.
 func (j Job) Prune(ctx context.Context, r Reporter) (PruneResult, error) {
 	r.Phase(j.Set.Name + ": forget")
+	if err := j.CheckMount(ctx); err != nil {
+		return PruneResult{}, err
+	}
 	args := append([]string{"forget", "--json", "--group-by", "host,tags"}, j.filter()...)
 	args = append(args, j.Set.Keep.Args()...)
 	res, err := j.Host.Run(ctx, command.Cmd{Args: j.restic(args...)})

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -27,22 +28,46 @@ const ClockSkew = 10 * time.Minute
 // Stale reports whether the set needs attention: no snapshot, too old, dated in the future, or
 // unreadable.
 func (s SetStatus) Stale() bool {
-	return s.Err != nil || s.Last == nil || s.Age > s.MaxAge || s.Age < -ClockSkew
+	return s.State() != StateOK
 }
+
+// The states of a set, each with the exit code backup:status ends with when it is the worst
+// state it found: a script or a monitor can tell "run a backup" from "mount the disk" from "the
+// repository cannot be read" without parsing the table. 1 stays mage's own failure (a bad
+// selection, an unknown set).
+const (
+	StateOK         = "ok"         // exit 0
+	StateStale      = "stale"      // exit 2: the newest snapshot is older than max_age
+	StateFuture     = "future"     // exit 3: dated ahead of now (a wrong host clock)
+	StateNever      = "never"      // exit 4: no snapshot of this host and set
+	StateLocked     = "locked"     // exit 5: another restic's lock (backup:unlock for a stale one)
+	StateNoDisk     = "no-disk"    // exit 6: the set's backup disk is not mounted
+	StateUnreadable = "unreadable" // exit 7: no repository, wrong password, host or backend unreachable
+)
+
+// exitCodes orders the states by severity: the highest code found is the exit code.
+var exitCodes = map[string]int{StateOK: 0, StateStale: 2, StateFuture: 3, StateNever: 4, StateLocked: 5, StateNoDisk: 6, StateUnreadable: 7}
+
+// ExitCode is the exit code of a state.
+func ExitCode(state string) int { return exitCodes[state] }
 
 // State is the status column.
 func (s SetStatus) State() string {
 	switch {
+	case errors.Is(s.Err, ErrNotMounted):
+		return StateNoDisk
+	case errors.Is(s.Err, ErrLocked):
+		return StateLocked
 	case s.Err != nil:
-		return "error"
+		return StateUnreadable
 	case s.Last == nil:
-		return "never"
+		return StateNever
 	case s.Age < -ClockSkew:
-		return "future"
+		return StateFuture
 	case s.Age > s.MaxAge:
-		return "stale"
+		return StateStale
 	default:
-		return "ok"
+		return StateOK
 	}
 }
 
@@ -87,18 +112,31 @@ func WriteStatus(w io.Writer, rows []SetStatus) error {
 	return tw.Flush()
 }
 
-// StaleError names the sets that need attention, or is nil.
+// StatusError names the sets that need attention; its exit code is the worst state's.
+type StatusError struct {
+	Code int
+	msg  string
+}
+
+func (e *StatusError) Error() string { return e.msg }
+
+// ExitStatus is the exit code mage ends with for this error.
+func (e *StatusError) ExitStatus() int { return e.Code }
+
+// StaleError names the sets that need attention, or is nil; it is a *StatusError.
 func StaleError(rows []SetStatus) error {
 	var bad []string
+	code := 0
 	for _, r := range rows {
-		if r.Stale() {
-			bad = append(bad, fmt.Sprintf("%s/%s (%s)", r.Host, r.Set, r.State()))
+		if st := r.State(); st != StateOK {
+			bad = append(bad, fmt.Sprintf("%s/%s (%s)", r.Host, r.Set, st))
+			code = max(code, ExitCode(st))
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d of %d backup sets need attention: %s", len(bad), len(rows), strings.Join(bad, ", "))
+	return &StatusError{Code: code, msg: fmt.Sprintf("%d of %d backup sets need attention: %s", len(bad), len(rows), strings.Join(bad, ", "))}
 }
 
 // Age renders a duration in the largest sensible units: 3d4h, 5h12m, 42m, 17s.
