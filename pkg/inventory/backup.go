@@ -34,8 +34,8 @@ type BackupSet struct {
 	// backup: one that is not on this host, for the sets whose loss would hurt. Empty: none.
 	Copy             string
 	CopyPasswordFile string // on the host; empty: PasswordFile
-	Keep         Retention
-	MaxAge       time.Duration // older newest snapshot: stale
+	Keep             Retention
+	MaxAge           time.Duration // older newest snapshot: stale
 	// SQLite are live databases copied with SQLite's online backup before each run; the copies
 	// land under SQLiteDir and are saved instead of the live files, which are excluded.
 	SQLite    []string
