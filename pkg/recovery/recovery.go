@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strings"
 	"text/tabwriter"
@@ -194,20 +195,42 @@ func rekey(ctx context.Context, e *command.Executor, h *inventory.Host, r backup
 			return false, "matches secrets.nix: no re-key", nil
 		}
 	}
-	if err := secrets.SetKey(rules.Path, h.Name, presented.Key); err != nil {
-		return false, "", fmt.Errorf("host %s: the host presents %s, which secrets.nix does not have: %w", h.Name, presented.ShortID(), err)
-	}
-	r.Logf("%s: secrets.nix now names its new key %s", rules.Path, presented.ShortID())
-	if rules, err = secrets.LoadRules(ctx, o.RulesPath); err != nil {
-		return false, "", err
-	}
-	plan, err := secrets.PlanRekey(rules, secrets.PlanOptions{Host: h.Name})
+	// Nothing is written unless the identity can decrypt every secret the host reads: a wrong
+	// identity must leave secrets.nix naming the old key rather than a key no file is
+	// encrypted to.
+	readable, err := secrets.PlanRekey(rules, secrets.PlanOptions{Host: h.Name, Force: true})
 	if err != nil {
 		return false, "", err
 	}
+	for _, p := range readable {
+		if _, err := secrets.DecryptFile(p.Entry.Path, o.Identities); err != nil {
+			return false, "", fmt.Errorf("host %s: the host presents a new key %s, but the admin identity cannot re-key %s: %w (nothing was changed)", h.Name, presented.ShortID(), p.Entry.Name, err)
+		}
+	}
+	before, err := os.ReadFile(rules.Path)
+	if err != nil {
+		return false, "", err
+	}
+	if err := secrets.SetKey(rules.Path, h.Name, presented.Key); err != nil {
+		return false, "", fmt.Errorf("host %s: the host presents %s, which secrets.nix does not have: %w", h.Name, presented.ShortID(), err)
+	}
+	restore := func(cause error) error {
+		if werr := secrets.WriteFileAtomic(rules.Path, before, 0o644); werr != nil {
+			return fmt.Errorf("%w; restoring %s failed too: %w", cause, rules.Path, werr)
+		}
+		return cause
+	}
+	r.Logf("%s: secrets.nix now names its new key %s", rules.Path, presented.ShortID())
+	if rules, err = secrets.LoadRules(ctx, o.RulesPath); err != nil {
+		return false, "", restore(err)
+	}
+	plan, err := secrets.PlanRekey(rules, secrets.PlanOptions{Host: h.Name})
+	if err != nil {
+		return false, "", restore(err)
+	}
 	rk := secrets.Rekey(ctx, plan, o.Identities, 4)
 	if err := rk.Err(); err != nil {
-		return false, "", fmt.Errorf("host %s: re-key: %w", h.Name, err)
+		return false, "", restore(fmt.Errorf("host %s: re-key: %w", h.Name, err))
 	}
 	var names []string
 	for _, p := range plan {

@@ -196,8 +196,20 @@ sqlite3 /root/data/app.db "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),(
 		t.Fatal(err)
 	}
 
+	// With an identity that is no recipient nothing may change: secrets.nix must not name a
+	// key no file is encrypted to, and nothing is deployed or restored.
+	stranger, _ := age.GenerateX25519Identity()
+	rulesBefore, _ := os.ReadFile(rulesPath)
+	res, err := Host(ctx, inv, e, h, &log{}, Options{RulesPath: rulesPath, Identities: []age.Identity{stranger}})
+	if err == nil || !strings.Contains(err.Error(), "the admin identity cannot re-key restic-password.age") || len(res.Steps) != 2 {
+		t.Fatalf("recovery with a wrong identity: %v, %+v", err, res)
+	}
+	if after, _ := os.ReadFile(rulesPath); !bytes.Equal(after, rulesBefore) {
+		t.Fatalf("a failed recovery changed secrets.nix:\n%s", after)
+	}
+
 	var deployOut bytes.Buffer
-	res, err := Host(ctx, inv, e, h, rep, Options{
+	res, err = Host(ctx, inv, e, h, rep, Options{
 		RulesPath: rulesPath, Identities: []age.Identity{admin},
 		Deploy: deploy.Options{KeepGoing: true, Out: &deployOut, Progress: parallel.ProgressPlain,
 			ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second, HealthPause: 200 * time.Millisecond,
