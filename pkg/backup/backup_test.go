@@ -348,3 +348,20 @@ func TestCountCopied(t *testing.T) {
 		t.Errorf("countCopied = %d, want 1", n)
 	}
 }
+
+// A sample restore that meets a damaged blob is damage too, not an unexplained failure.
+func TestRestoreError(t *testing.T) {
+	for _, tc := range []struct {
+		stderr  string
+		damaged bool
+	}{
+		{"ignoring error for /root/data/f: ciphertext verification failed\nFatal: There were 2 errors", true},
+		{"Fatal: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?", false},
+		{"ignoring error for /root/data/f: open /tmp/x: no space left on device", false},
+	} {
+		err := restoreError(&command.ExitError{Host: "h", Args: []string{"restic", "restore"}, ExitCode: 1, Stderr: tc.stderr})
+		if errors.Is(err, ErrDamaged) != tc.damaged {
+			t.Errorf("restoreError(%q) = %v, damaged %v", tc.stderr, err, !tc.damaged)
+		}
+	}
+}

@@ -132,7 +132,7 @@ func (j Job) Verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyRes
 		args = append(args, "--include", f.Path)
 	}
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: j.restic(args...)}); err != nil {
-		return VerifyResult{}, j.errf("restore sample", fmt.Errorf("restoring %d sampled files failed: %w", len(sample), classify(err)))
+		return VerifyResult{Subset: subset}, j.errf("restore sample", fmt.Errorf("restoring %d sampled files failed: %w", len(sample), restoreError(err)))
 	}
 	compare := []string{"sh", "-c", compareScript, "sh", tmp}
 	for _, f := range sample {
@@ -182,6 +182,17 @@ func checkError(err error) error {
 		return fmt.Errorf("%w: %w", ErrDamaged, err)
 	}
 	return fmt.Errorf("the repository could not be checked: %w", err)
+}
+
+// restoreError marks a sample restore that failed on data that does not decrypt or hash as
+// written as damage: the sample met a damaged pack before the rotation read its group.
+func restoreError(err error) error {
+	err = classify(err)
+	var xe *command.ExitError
+	if errors.As(err, &xe) && (strings.Contains(xe.Stderr, "ciphertext verification failed") || strings.Contains(xe.Stderr, "does not match")) {
+		return fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
+	return err
 }
 
 // compareScript prints, per path: the source's SHA-256, the restored copy's, and the source's
