@@ -232,12 +232,20 @@ func (h *Host) checkBackupFeature() error {
 	return nil
 }
 
+// resticBackends are the location prefixes of restic's remote backends (restic's
+// internal/location): anything else, "local:" included, is a path on the host.
+var resticBackends = []string{"azure:", "b2:", "gs:", "rclone:", "rest:", "s3:", "sftp:", "swift:"}
+
 // LocalRepository reports whether a restic repository location is a path on the host itself
-// rather than a backend URL (sftp:, rest:, s3:, b2:, rclone:, ...): restic's own rule is that a
-// location without a known "scheme:" prefix is a local path, and the hub only accepts absolute
-// ones, so anything starting with / is local.
+// rather than a backend: restic's own rule is that a location without a backend prefix is a
+// local path, so "nas:/restic" (which looks like scp) is a directory named "nas:" on the host.
 func LocalRepository(repo string) bool {
-	return strings.HasPrefix(repo, "/") || strings.HasPrefix(repo, "local:")
+	for _, b := range resticBackends {
+		if strings.HasPrefix(repo, b) {
+			return false
+		}
+	}
+	return true
 }
 
 // below reports whether p is dir or inside it (both clean absolute paths, p maybe "local:").

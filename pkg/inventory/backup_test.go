@@ -109,6 +109,7 @@ mount = "/srv"
 			`host.toml:11: backup[0].repository: "/srv/restic" is a path on the host's own disk, which a failed or reinstalled disk takes with it: name the backup disk's mount point in mount`},
 		{"repository outside mount", strings.Replace(set, `mount = "/srv"`, `mount = "/mnt/backup"`, 1),
 			`host.toml:11: backup[0].repository: "/srv/restic" is not below mount "/mnt/backup"`},
+		{"scp-like path is local", strings.Replace(set, `"/srv/restic"`, `"nas:/restic"`, 1), `backup[0].repository: "nas:/restic" is not below mount "/srv"`},
 		{"mount prefix is not a parent", strings.Replace(set, `mount = "/srv"`, `mount = "/sr"`, 1), `is not below mount "/sr"`},
 		{"mount is root", strings.Replace(set, `mount = "/srv"`, `mount = "/"`, 1), `host.toml:14: backup[0].mount: "/" must be the absolute, clean mount point`},
 		{"mount on a remote repository", strings.Replace(set, `"/srv/restic"`, `"sftp:nas:/restic"`, 1), `host.toml:14: backup[0].mount: set, but repository "sftp:nas:/restic" is not a path on the host`},
@@ -173,5 +174,20 @@ func TestRepositoryBackupFeature(t *testing.T) {
 	}
 	for _, e := range f.CheckBackupFeature() {
 		t.Error(e)
+	}
+}
+
+// restic reads a location without a backend prefix as a path: so does the inventory, and such
+// a path must be on a backup disk like any other.
+func TestLocalRepository(t *testing.T) {
+	for repo, local := range map[string]bool{
+		"/mnt/backup/restic": true, "local:/mnt/backup/restic": true, "restic": true, "nas:/restic": true,
+		"backup@nas:/restic": true, "sftp:backup@nas:/restic": false, "rest:http://127.0.0.1:8000/": false,
+		"s3:s3.amazonaws.com/bucket": false, "b2:bucket:path": false, "rclone:remote:path": false,
+		"azure:container:/": false, "gs:bucket:/": false, "swift:container:/": false,
+	} {
+		if got := LocalRepository(repo); got != local {
+			t.Errorf("LocalRepository(%q) = %v, want %v", repo, got, local)
+		}
 	}
 }
