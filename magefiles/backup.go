@@ -152,8 +152,8 @@ func (Backup) Prune(ctx context.Context, selection string, set *string) error {
 	})
 }
 
-// Status shows the age of the last snapshot of every set of the SELECTION; exits with the worst state's code: 2 stale (older than max_age), 3 future, 4 never, 5 locked, 6 no-disk, 7 unreadable.
-func (Backup) Status(ctx context.Context, selection string, set *string) error {
+// Status shows the age of the last snapshot of every set of the SELECTION (-json: an array with each set's state and exit code); exits with the worst state's code: 2 stale (older than max_age), 3 future, 4 never, 5 locked, 6 no-disk, 7 unreadable.
+func (Backup) Status(ctx context.Context, selection string, set *string, json *bool) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	_, hosts, err := selectHosts(selection)
@@ -166,8 +166,13 @@ func (Backup) Status(ctx context.Context, selection string, set *string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println()
-	if err := backup.WriteStatus(os.Stdout, rows); err != nil {
+	if flag(json, false) {
+		err = backup.WriteStatusJSON(os.Stdout, rows)
+	} else {
+		fmt.Println()
+		err = backup.WriteStatus(os.Stdout, rows)
+	}
+	if err != nil {
 		return err
 	}
 	// Returned as it is: mage exits with a *StatusError's ExitStatus only when it is the error

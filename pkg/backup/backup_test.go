@@ -234,6 +234,11 @@ func TestStatusTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "status.txt", b.String())
+	b.Reset()
+	if err := WriteStatusJSON(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "status.json", b.String())
 	err := StaleError(rows[:4])
 	want := "3 of 4 backup sets need attention: p620/system (stale), razer/home (never), hp/lab (unreadable)"
 	var se *StatusError

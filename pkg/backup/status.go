@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -110,6 +111,41 @@ func WriteStatus(w io.Writer, rows []SetStatus) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Host, r.Set, r.State(), last, age, Age(r.MaxAge), r.Snapshots, id)
 	}
 	return tw.Flush()
+}
+
+// statusJSON is one row of WriteStatusJSON.
+type statusJSON struct {
+	Host      string     `json:"host"`
+	Set       string     `json:"set"`
+	State     string     `json:"state"`
+	ExitCode  int        `json:"exit_code"`
+	Last      *time.Time `json:"last,omitempty"`
+	Snapshot  string     `json:"snapshot,omitempty"`
+	AgeSec    *int64     `json:"age_seconds,omitempty"`
+	MaxAgeSec int64      `json:"max_age_seconds"`
+	Snapshots int        `json:"snapshots"`
+	Error     string     `json:"error,omitempty"`
+}
+
+// WriteStatusJSON prints the rows as one JSON array, for scripts and monitors: each set's state
+// and its exit code, so a reader need not parse the table.
+func WriteStatusJSON(w io.Writer, rows []SetStatus) error {
+	out := make([]statusJSON, 0, len(rows))
+	for _, r := range rows {
+		st := r.State()
+		j := statusJSON{Host: r.Host, Set: r.Set, State: st, ExitCode: ExitCode(st), MaxAgeSec: int64(r.MaxAge / time.Second), Snapshots: r.Snapshots}
+		if r.Last != nil {
+			t, age := r.Last.Time.UTC(), int64(r.Age/time.Second)
+			j.Last, j.Snapshot, j.AgeSec = &t, r.Last.ShortID, &age
+		}
+		if r.Err != nil {
+			j.Error = firstLine(r.Err.Error())
+		}
+		out = append(out, j)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
 
 // StatusError names the sets that need attention; its exit code is the worst state's.
