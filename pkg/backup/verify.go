@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
 // VerifyGroups is how many groups the default verify splits the repository's pack files into:
@@ -63,7 +64,7 @@ func (j Job) Verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyRes
 		o.Groups = VerifyGroups
 	}
 	if o.StateFile == "" {
-		o.StateFile = path.Join("/var/lib/hub-backup", j.Set.Name, "verify-group")
+		o.StateFile = path.Join(inventory.BackupStateDir, j.Set.Name, "verify-group")
 	}
 	if o.Sample <= 0 {
 		o.Sample = 20

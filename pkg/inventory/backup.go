@@ -13,6 +13,10 @@ import (
 // module turns each set into a restic timer and installs restic, which backup:* runs over SSH.
 const BackupFeature = "restic"
 
+// BackupStateDir holds what the hub keeps on a host per set, in <dir>/<set>/: the SQLite copies
+// (sqlite_dir's default) and backup:verify's rotation.
+const BackupStateDir = "/var/lib/hub-backup"
+
 // DefaultBackupMaxAge is how old the newest snapshot of a set may get before backup:status calls
 // it stale: a daily timer plus slack for a late or slow run.
 const DefaultBackupMaxAge = 26 * time.Hour
@@ -113,7 +117,7 @@ func backupSets(raw []rawBackup) []BackupSet {
 			s.CopyPasswordFile = s.PasswordFile
 		}
 		if s.SQLiteDir == "" && s.Name != "" {
-			s.SQLiteDir = "/var/lib/hub-backup/" + s.Name + "/sqlite"
+			s.SQLiteDir = path.Join(BackupStateDir, s.Name, "sqlite")
 		}
 		sets = append(sets, s)
 	}
