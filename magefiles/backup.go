@@ -152,8 +152,8 @@ func (Backup) Prune(ctx context.Context, selection string, set *string) error {
 	})
 }
 
-// Status shows the age of the last snapshot of every set of the SELECTION (-json: an array with each set's state and exit code); exits with the worst state's code: 2 stale (older than max_age), 3 future, 4 never, 5 locked, 6 no-disk, 7 unreadable.
-func (Backup) Status(ctx context.Context, selection string, set *string, json *bool) error {
+// Status shows the age of the last snapshot of every set of the SELECTION (-json: an array with each set's state and exit code); exits with the worst state's code: 2 stale (older than max_age), 3 future, 4 never, 5 locked, 6 no-disk, 7 unreadable, 8 missing (a snapshot the retention keeps was deleted; -accept after a deliberate forget).
+func (Backup) Status(ctx context.Context, selection string, set *string, json *bool, accept *bool) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	_, hosts, err := selectHosts(selection)
@@ -162,7 +162,7 @@ func (Backup) Status(ctx context.Context, selection string, set *string, json *b
 	}
 	e := newExecutor(nil)
 	defer e.Close()
-	rows, _, err := backup.FleetStatus(ctx, e, hosts, flag(set, ""), time.Now(), parallel.Options{Name: "backup-status", Out: os.Stderr})
+	rows, _, err := backup.FleetStatus(ctx, e, hosts, flag(set, ""), time.Now(), flag(accept, false), parallel.Options{Name: "backup-status", Out: os.Stderr})
 	if err != nil {
 		return err
 	}

@@ -210,13 +210,18 @@ func TestStatusTable(t *testing.T) {
 		{Host: "p510", Set: "system", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host p510: set system: mount /mnt/backup: %w", ErrNotMounted)},
 		{Host: "dex5550", Set: "monitoring", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host dex5550: set monitoring: snapshots: %w (held by PID 42 on dex5550)", ErrLocked)},
 		Judge("samsung", "system", 26*time.Hour, []Snapshot{snap("dddd4444", -48*time.Hour)}, now),
+		func() SetStatus {
+			st := Judge("razer", "system", 26*time.Hour, []Snapshot{snap("eeee5555", time.Hour)}, now)
+			st.Missing = []Snapshot{snap("ffff6666", 25*time.Hour)}
+			return st
+		}(),
 	}
 	// Each state has its own exit code; the worst one found is backup:status's.
 	for _, tc := range []struct {
 		row   int
 		state string
 		code  int
-	}{{0, "ok", 0}, {1, "stale", 2}, {2, "never", 4}, {3, "unreadable", 7}, {4, "no-disk", 6}, {5, "locked", 5}, {6, "future", 3}} {
+	}{{0, "ok", 0}, {1, "stale", 2}, {2, "never", 4}, {3, "unreadable", 7}, {4, "no-disk", 6}, {5, "locked", 5}, {6, "future", 3}, {7, "missing", 8}} {
 		r := rows[tc.row]
 		if r.State() != tc.state || r.Stale() != (tc.code != 0) || ExitCode(r.State()) != tc.code {
 			t.Errorf("row %d (%s/%s): state %s stale %v code %d, want %s %d", tc.row, r.Host, r.Set, r.State(), r.Stale(), ExitCode(r.State()), tc.state, tc.code)

@@ -38,6 +38,7 @@ keep_last = 1
 max_age = "1h"
 sqlite = ["/root/data/app.db"]
 sqlite_dir = "/root/sqlite-copies"
+state_dir = "/root/hub-state"
 `
 
 func needFleet(t *testing.T) {
@@ -162,7 +163,9 @@ func forAll(t *testing.T, inv *inventory.Fleet, e *command.Executor, fn func(con
 
 func TestFleetBackupLifecycle(t *testing.T) {
 	needFleet(t)
-	lf, inv := fleetWithBackups(t, "p510", "dex5550")
+	// dex5550 keeps 3 snapshots, so one deleted by hand is one its retention keeps.
+	lf, inv := fleetWith(t, []string{"p510", "dex5550"}, map[string]string{"p510": backupTable,
+		"dex5550": strings.Replace(backupTable, "keep_last = 1", "keep_last = 3", 1)})
 	e := &command.Executor{}
 	defer e.Close()
 	hostDir := func(name string) string {
@@ -302,7 +305,7 @@ func TestFleetBackupLifecycle(t *testing.T) {
 	})
 
 	t.Run("status", func(t *testing.T) {
-		rows, rep, err := FleetStatus(t.Context(), e, inv.Hosts, "", time.Now(), parallel.Options{Out: io.Discard, Progress: parallel.ProgressPlain})
+		rows, rep, err := FleetStatus(t.Context(), e, inv.Hosts, "", time.Now(), false, parallel.Options{Out: io.Discard, Progress: parallel.ProgressPlain})
 		if err != nil || rep.Failed() > 0 || len(rows) != 2 || StaleError(rows) != nil {
 			t.Fatalf("fleet status: %v %+v", err, rows)
 		}
@@ -310,12 +313,12 @@ func TestFleetBackupLifecycle(t *testing.T) {
 			err.Error() != `backup set "nope": none of the selected hosts (dex5550, p510) has it in host.toml` {
 			t.Errorf("unknown set: %v", err)
 		}
-		fresh := j.Status(t.Context(), time.Now())
+		fresh := j.Status(t.Context(), time.Now(), false)
 		if fresh.State() != "ok" || fresh.Snapshots != 2 {
 			t.Errorf("fresh status = %s with %d snapshots", fresh.State(), fresh.Snapshots)
 		}
 		// max_age is 1h: two hours on, the set is stale.
-		later := j.Status(t.Context(), started.Add(2*time.Hour))
+		later := j.Status(t.Context(), started.Add(2*time.Hour), false)
 		if !later.Stale() || later.State() != "stale" || StaleError([]SetStatus{later}) == nil {
 			t.Errorf("status two hours later = %s (age %s)", later.State(), later.Age)
 		}
@@ -394,14 +397,14 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		ctx := t.Context()
 		rec := &recorder{}
 		const groups = 3
-		o := VerifyOptions{Groups: groups, StateFile: "/root/hub-verify/group", Sample: 2}
+		o := VerifyOptions{Groups: groups, Sample: 2}
 		for i := range groups + 1 {
 			vr, err := j.Verify(ctx, rec, o)
 			if want := fmt.Sprintf("%d/%d", i%groups+1, groups); err != nil || vr.Subset != want {
 				t.Fatalf("clean run %d: subset %q, %v; want %s", i+1, vr.Subset, err, want)
 			}
 		}
-		if st, err := os.Stat(filepath.Join(hostDir("p510"), "root/hub-verify/group")); err != nil || st.Mode() != 0o600 {
+		if st, err := os.Stat(filepath.Join(hostDir("p510"), "root/hub-state/verify-group")); err != nil || st.Mode() != 0o600 {
 			t.Errorf("state file: %v %v", st.Mode(), err)
 		}
 		// The largest pack holds file data (the tree packs are small, and a damaged tree
@@ -455,6 +458,50 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		}
 		if vr, err := j.Verify(ctx, rec, o); !errors.Is(err, ErrDamaged) || vr.Subset != group || !strings.Contains(err.Error(), "check --read-data-subset="+group+": ") {
 			t.Errorf("the run after the failure: %v (subset %s), want the check of group %s to fail again", err, vr.Subset, group)
+		}
+	})
+
+	// A snapshot deleted outside the retention is noticed, and stays noticed until accepted;
+	// one forgotten by the retention is not.
+	t.Run("deleted snapshot", func(t *testing.T) {
+		ctx := t.Context()
+		hd, _ := inv.Host("dex5550")
+		dset, _ := hd.Backup("data")
+		dj := NewJob(e, hd, dset)
+		if _, err := dj.Backup(ctx, &recorder{}, Options{TextfileDir: "-"}); err != nil {
+			t.Fatal(err)
+		}
+		snaps, err := dj.Snapshots(ctx)
+		if err != nil || len(snaps) != 3 {
+			t.Fatalf("snapshots: %d %v", len(snaps), err)
+		}
+		if st := dj.Status(ctx, time.Now(), false); st.State() != StateOK {
+			t.Fatalf("status before: %s %v", st.State(), st.Err)
+		}
+		onHost(t, e, inv, "dex5550", `restic --repo "$1" --password-file "$2" forget "$3"`, dset.Repository, dset.PasswordFile, snaps[1].ID)
+		for range 2 {
+			st := dj.Status(ctx, time.Now(), false)
+			if st.State() != StateMissing || ExitCode(st.State()) != 8 || len(st.Missing) != 1 || st.Missing[0].ID != snaps[1].ID {
+				t.Fatalf("status after deleting %s: %s, missing %+v (%v)", snaps[1].ShortID, st.State(), st.Missing, st.Err)
+			}
+		}
+		if st := dj.Status(ctx, time.Now(), true); st.State() != StateOK {
+			t.Errorf("status -accept: %s", st.State())
+		}
+		if st := dj.Status(ctx, time.Now(), false); st.State() != StateOK {
+			t.Errorf("status after -accept: %s %+v", st.State(), st.Missing)
+		}
+		// A fourth snapshot and a prune: keep_last 3 forgets the oldest, by the retention.
+		if _, err := dj.Backup(ctx, &recorder{}, Options{TextfileDir: "-"}); err != nil {
+			t.Fatal(err)
+		}
+		dj.Status(ctx, time.Now(), false)
+		dj.Backup(ctx, &recorder{}, Options{TextfileDir: "-"})
+		if pr, err := dj.Prune(ctx, &recorder{}); err != nil || pr.Removed != 1 {
+			t.Fatalf("prune: %+v %v", pr, err)
+		}
+		if st := dj.Status(ctx, time.Now(), false); st.State() != StateOK {
+			t.Errorf("status after a prune: %s, missing %+v", st.State(), st.Missing)
 		}
 	})
 
@@ -558,7 +605,7 @@ func TestFleetBackupOffDisk(t *testing.T) {
 		if entries, err := os.ReadDir(filepath.Join(dir("p510"), "root/backup-disk")); err != nil || len(entries) != 0 {
 			t.Errorf("the empty mount point got %d entries (%v): a repository was created on the root file system", len(entries), err)
 		}
-		if st := p510.Status(ctx, time.Now()); st.State() != StateNoDisk || ExitCode(st.State()) != 6 {
+		if st := p510.Status(ctx, time.Now(), false); st.State() != StateNoDisk || ExitCode(st.State()) != 6 {
 			t.Errorf("status without the disk: %s (%v)", st.State(), st.Err)
 		}
 	})
@@ -601,14 +648,14 @@ func TestFleetBackupOffDisk(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir("dex5550"), "root/restic-dex5550")); err == nil {
 			t.Error("the repository landed on dex5550 itself")
 		}
-		if st := dex.Status(ctx, time.Now()); st.State() != StateOK || st.Snapshots != 1 {
+		if st := dex.Status(ctx, time.Now(), false); st.State() != StateOK || st.Snapshots != 1 {
 			t.Errorf("status: %s with %d snapshots (%v)", st.State(), st.Snapshots, st.Err)
 		}
 	})
 
 	t.Run("disk unplugged", func(t *testing.T) {
 		unmountDisk(t, e, inv, "p510")
-		rows, _, err := FleetStatus(ctx, e, inv.Hosts, "", time.Now(), parallel.Options{Out: io.Discard, Progress: parallel.ProgressPlain})
+		rows, _, err := FleetStatus(ctx, e, inv.Hosts, "", time.Now(), false, parallel.Options{Out: io.Discard, Progress: parallel.ProgressPlain})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,8 @@ type SetStatus struct {
 	Age       time.Duration // since Last
 	MaxAge    time.Duration
 	Snapshots int
-	Err       error // the repository could not be read
+	Missing   []Snapshot // seen before, gone, and kept by the set's retention: deleted outside it
+	Err       error      // the repository could not be read
 }
 
 // ClockSkew is how far in the future the newest snapshot may be dated (host clocks drift) before
@@ -44,10 +45,11 @@ const (
 	StateLocked     = "locked"     // exit 5: another restic's lock (backup:unlock for a stale one)
 	StateNoDisk     = "no-disk"    // exit 6: the set's backup disk is not mounted
 	StateUnreadable = "unreadable" // exit 7: no repository, wrong password, host or backend unreachable
+	StateMissing    = "missing"    // exit 8: a snapshot the retention keeps is gone (seen.go)
 )
 
 // exitCodes orders the states by severity: the highest code found is the exit code.
-var exitCodes = map[string]int{StateOK: 0, StateStale: 2, StateFuture: 3, StateNever: 4, StateLocked: 5, StateNoDisk: 6, StateUnreadable: 7}
+var exitCodes = map[string]int{StateOK: 0, StateStale: 2, StateFuture: 3, StateNever: 4, StateLocked: 5, StateNoDisk: 6, StateUnreadable: 7, StateMissing: 8}
 
 // ExitCode is the exit code of a state.
 func ExitCode(state string) int { return exitCodes[state] }
@@ -61,6 +63,8 @@ func (s SetStatus) State() string {
 		return StateLocked
 	case s.Err != nil:
 		return StateUnreadable
+	case len(s.Missing) > 0:
+		return StateMissing
 	case s.Last == nil:
 		return StateNever
 	case s.Age < -ClockSkew:
@@ -86,11 +90,16 @@ func Judge(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Ti
 	return st
 }
 
-// Status reads the set's snapshots and judges them at now.
-func (j Job) Status(ctx context.Context, now time.Time) SetStatus {
+// Status reads the set's snapshots and judges them at now, comparing them with the snapshots
+// status saw before (seen.go); accept takes what is there now as the record, missing ones
+// dropped (after a deliberate forget).
+func (j Job) Status(ctx context.Context, now time.Time, accept bool) SetStatus {
 	snaps, err := j.Snapshots(ctx)
 	st := Judge(j.HostName, j.Set.Name, j.Set.MaxAge, snaps, now)
 	st.Err = err
+	if err == nil {
+		st.Missing, st.Err = j.recordSeen(ctx, snaps, accept)
+	}
 	return st
 }
 
@@ -108,9 +117,21 @@ func WriteStatus(w io.Writer, rows []SetStatus) error {
 		if r.Err != nil {
 			id = firstLine(r.Err.Error())
 		}
+		if len(r.Missing) > 0 {
+			id += "; missing " + missingList(r.Missing)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Host, r.Set, r.State(), last, age, Age(r.MaxAge), r.Snapshots, id)
 	}
 	return tw.Flush()
+}
+
+// missingList names missing snapshots with their times: "abcd1234 (2026-03-01 10:00 UTC), ...".
+func missingList(snaps []Snapshot) string {
+	parts := make([]string, len(snaps))
+	for i, m := range snaps {
+		parts[i] = fmt.Sprintf("%s (%s)", m.ShortID, m.Time.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // statusJSON is one row of WriteStatusJSON.
@@ -124,6 +145,7 @@ type statusJSON struct {
 	AgeSec    *int64     `json:"age_seconds,omitempty"`
 	MaxAgeSec int64      `json:"max_age_seconds"`
 	Snapshots int        `json:"snapshots"`
+	Missing   []string   `json:"missing,omitempty"`
 	Error     string     `json:"error,omitempty"`
 }
 
@@ -140,6 +162,9 @@ func WriteStatusJSON(w io.Writer, rows []SetStatus) error {
 		}
 		if r.Err != nil {
 			j.Error = firstLine(r.Err.Error())
+		}
+		for _, m := range r.Missing {
+			j.Missing = append(j.Missing, m.ID)
 		}
 		out = append(out, j)
 	}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
 // VerifyGroups is how many groups the default verify splits the repository's pack files into:
@@ -29,13 +28,11 @@ var ErrDamaged = errors.New("the repository is damaged: restic check found error
 // VerifyOptions tune Verify.
 type VerifyOptions struct {
 	// ReadDataSubset is restic check's --read-data-subset ("5%", "1/10", "500M"), read as given;
-	// empty: the next of Groups groups in turn, recorded in StateFile on the host.
+	// empty: the next of Groups groups in turn, the last one read ("3/20") recorded on the host
+	// in the set's state_dir (verify-group).
 	ReadDataSubset string
 	// Groups is how many groups the rotation has; 0: VerifyGroups.
 	Groups int
-	// StateFile is where the host keeps the last group read ("3/20"); empty:
-	// /var/lib/hub-backup/<set>/verify-group.
-	StateFile string
 	// Sample is how many files of the latest snapshot are restored and compared; 0: 20.
 	Sample int
 	// Rand picks the sample; nil: a fresh random source.
@@ -63,9 +60,7 @@ func (j Job) Verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyRes
 	if o.Groups <= 0 {
 		o.Groups = VerifyGroups
 	}
-	if o.StateFile == "" {
-		o.StateFile = path.Join(inventory.BackupStateDir, j.Set.Name, "verify-group")
-	}
+	stateFile := path.Join(j.Set.StateDir, "verify-group")
 	if o.Sample <= 0 {
 		o.Sample = 20
 	}
@@ -78,7 +73,7 @@ func (j Job) Verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyRes
 	}
 	subset, group := o.ReadDataSubset, 0
 	if subset == "" {
-		last, err := j.Host.Output(ctx, "sh", "-c", `cat -- "$1" 2>/dev/null || true`, "sh", o.StateFile)
+		last, err := j.Host.Output(ctx, "sh", "-c", `cat -- "$1" 2>/dev/null || true`, "sh", stateFile)
 		if err != nil {
 			return VerifyResult{}, j.errf("check", err)
 		}
@@ -94,7 +89,7 @@ func (j Job) Verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyRes
 		// Recorded only after a clean check: a damaged group is read again next time, and
 		// keeps failing until the repository is repaired.
 		script := `umask 077; mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" > "$1.tmp" && mv -f -- "$1.tmp" "$1"`
-		if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", o.StateFile, subset}}); err != nil {
+		if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", stateFile, subset}}); err != nil {
 			return VerifyResult{Subset: subset}, j.errf("check", fmt.Errorf("recording the group read: %w", err))
 		}
 	}

@@ -13,8 +13,8 @@ import (
 // module turns each set into a restic timer and installs restic, which backup:* runs over SSH.
 const BackupFeature = "restic"
 
-// BackupStateDir holds what the hub keeps on a host per set, in <dir>/<set>/: the SQLite copies
-// (sqlite_dir's default) and backup:verify's rotation.
+// BackupStateDir holds what the hub keeps on a host per set, in <dir>/<set>/ (state_dir's and
+// sqlite_dir's defaults).
 const BackupStateDir = "/var/lib/hub-backup"
 
 // DefaultBackupMaxAge is how old the newest snapshot of a set may get before backup:status calls
@@ -44,7 +44,11 @@ type BackupSet struct {
 	// land under SQLiteDir and are saved instead of the live files, which are excluded.
 	SQLite    []string
 	SQLiteDir string
-	Line      int // the line of the set's [[backup]] header, for messages
+	// StateDir is where the hub keeps the set's records on the host: the snapshots backup:status
+	// has seen (so a deleted one is noticed) and backup:verify's rotation. Default
+	// BackupStateDir/<name>.
+	StateDir string
+	Line     int // the line of the set's [[backup]] header, for messages
 }
 
 // Retention is restic's forget policy; zero fields are not passed.
@@ -95,6 +99,7 @@ type rawBackup struct {
 	MaxAge       *duration `toml:"max_age"`
 	SQLite       []string  `toml:"sqlite"`
 	SQLiteDir    string    `toml:"sqlite_dir"`
+	StateDir     string    `toml:"state_dir"`
 }
 
 func backupSets(raw []rawBackup) []BackupSet {
@@ -107,7 +112,7 @@ func backupSets(raw []rawBackup) []BackupSet {
 			return *p
 		}
 		s := BackupSet{Name: r.Name, Paths: r.Paths, Exclude: r.Exclude, Repository: r.Repository,
-			PasswordFile: r.PasswordFile, Mount: r.Mount, Copy: r.Copy, CopyPasswordFile: r.CopyPassword, MaxAge: DefaultBackupMaxAge, SQLite: r.SQLite, SQLiteDir: r.SQLiteDir,
+			PasswordFile: r.PasswordFile, Mount: r.Mount, Copy: r.Copy, CopyPasswordFile: r.CopyPassword, StateDir: r.StateDir, MaxAge: DefaultBackupMaxAge, SQLite: r.SQLite, SQLiteDir: r.SQLiteDir,
 			Keep: Retention{Last: v(r.KeepLast), Hourly: v(r.KeepHourly), Daily: v(r.KeepDaily),
 				Weekly: v(r.KeepWeekly), Monthly: v(r.KeepMonthly), Yearly: v(r.KeepYearly)}}
 		if r.MaxAge != nil {
@@ -115,6 +120,9 @@ func backupSets(raw []rawBackup) []BackupSet {
 		}
 		if s.CopyPasswordFile == "" && s.Copy != "" {
 			s.CopyPasswordFile = s.PasswordFile
+		}
+		if s.StateDir == "" && s.Name != "" {
+			s.StateDir = path.Join(BackupStateDir, s.Name)
 		}
 		if s.SQLiteDir == "" && s.Name != "" {
 			s.SQLiteDir = path.Join(BackupStateDir, s.Name, "sqlite")
@@ -188,6 +196,9 @@ func (h *Host) validateBackups() []error {
 		}
 		if !path.IsAbs(s.SQLiteDir) || strings.ContainsAny(s.SQLiteDir, "\n") {
 			bad("sqlite_dir", "%q must be an absolute path", s.SQLiteDir)
+		}
+		if !path.IsAbs(s.StateDir) || strings.ContainsAny(s.StateDir, "\n") {
+			bad("state_dir", "%q must be an absolute path", s.StateDir)
 		}
 		for _, k := range []struct {
 			key string

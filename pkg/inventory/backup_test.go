@@ -32,6 +32,7 @@ keep_monthly = 6
 max_age = "50h"
 sqlite = ["/var/lib/sonarr/sonarr.db"]
 sqlite_dir = "/var/backup/sqlite"
+state_dir = "/var/backup/hub"
 `,
 	})
 	f, err := Load(dir)
@@ -42,12 +43,12 @@ sqlite_dir = "/var/backup/sqlite"
 	want := []BackupSet{
 		{Name: "system", Paths: []string{"/etc", "/var/lib/nixos"}, Repository: "/mnt/backup/restic", Mount: "/mnt/backup",
 			PasswordFile: "/run/agenix/restic-password", Keep: Retention{Daily: 7, Weekly: 4},
-			MaxAge: DefaultBackupMaxAge, SQLiteDir: "/var/lib/hub-backup/system/sqlite", Line: 8},
+			MaxAge: DefaultBackupMaxAge, SQLiteDir: "/var/lib/hub-backup/system/sqlite", StateDir: "/var/lib/hub-backup/system", Line: 8},
 		{Name: "media", Paths: []string{"/var/lib/sonarr", "/var/lib/plex"}, Exclude: []string{"*.log", "/var/lib/plex/Cache"},
 			Repository: "sftp:backup@nas:/restic/media", PasswordFile: "/run/agenix/restic-password",
 			Copy: "rest:https://offsite.example:8000/media", CopyPasswordFile: "/run/agenix/restic-offsite",
 			Keep: Retention{Last: 3, Monthly: 6}, MaxAge: 50 * time.Hour,
-			SQLite: []string{"/var/lib/sonarr/sonarr.db"}, SQLiteDir: "/var/backup/sqlite", Line: 17},
+			SQLite: []string{"/var/lib/sonarr/sonarr.db"}, SQLiteDir: "/var/backup/sqlite", StateDir: "/var/backup/hub", Line: 17},
 	}
 	if !reflect.DeepEqual(h.Backups, want) {
 		t.Errorf("Backups:\n got %+v\nwant %+v", h.Backups, want)
@@ -116,6 +117,7 @@ mount = "/srv"
 		{"local copy", set + `copy = "/srv/copy"`, `host.toml:15: backup[0].copy: "/srv/copy" is a path on the host: the second copy is the one that survives the host`},
 		{"copy is the repository", strings.Replace(set, `"/srv/restic"`, `"sftp:nas:/r"`, 1) + `copy = "sftp:nas:/r"`, `backup[0].copy: "sftp:nas:/r" is the repository itself`},
 		{"relative copy password", set + "copy = \"sftp:nas:/r\"\ncopy_password_file = \"pw\"", `host.toml:16: backup[0].copy_password_file: "pw" must be an absolute path`},
+		{"relative state dir", set + `state_dir = "hub"`, `host.toml:15: backup[0].state_dir: "hub" must be an absolute path`},
 		{"wrong type", strings.Replace(set, `paths = ["/etc"]`, `paths = "/etc"`, 1), `host.toml`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

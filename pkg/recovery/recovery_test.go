@@ -56,6 +56,7 @@ password_file = "/run/agenix/restic-password"
 keep_last = 3
 sqlite = ["/root/data/app.db"]
 sqlite_dir = "/root/sqlite-copies"
+state_dir = "/root/hub-state"
 `
 
 func needFleet(t *testing.T) {
@@ -222,7 +223,7 @@ sqlite3 /root/data/app.db "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),(
 			sh(t, e, h, mount, disk)
 			return nil
 		}),
-		Verify: backup.VerifyOptions{StateFile: "/root/hub-verify-group", Sample: 5},
+		Verify: backup.VerifyOptions{Sample: 5},
 	})
 	var table bytes.Buffer
 	res.WriteTable(&table)
