@@ -64,14 +64,43 @@ func (Backup) Snapshots(ctx context.Context, selection string, set *string) erro
 	})
 }
 
-// Verify proves the SELECTION's sets restorable: restic check reading -subset of the data (default 5%), then -sample N files (default 20) of the latest snapshot restored and compared by SHA-256 with their source.
+// Verify proves the SELECTION's sets restorable: restic check reading the next 1/20 of the pack files in turn (every pack within 20 runs; -subset S reads S instead), then -sample N files (default 20) of the latest snapshot restored and compared by SHA-256 with their source; a locked repository is reported as locked, not damaged.
 func (Backup) Verify(ctx context.Context, selection string, set *string, subset *string, sample *int) error {
 	return backupEach(ctx, "backup-verify", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
 		vr, err := j.Verify(ctx, t, backup.VerifyOptions{ReadDataSubset: flag(subset, ""), Sample: flag(sample, 0)})
 		if err != nil {
 			return err
 		}
-		t.Set(j.Set.Name, fmt.Sprintf("%d files identical", vr.Checked))
+		t.Set(j.Set.Name, fmt.Sprintf("read %s, %d files identical", vr.Subset, vr.Checked))
+		return nil
+	})
+}
+
+// Unlock removes the stale restic locks (a killed run's) of the SELECTION's repositories and keeps every live run's, listing both.
+func (Backup) Unlock(ctx context.Context, selection string, set *string) error {
+	return backupEach(ctx, "backup-unlock", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+		res, err := j.Unlock(ctx, t)
+		if err != nil {
+			return err
+		}
+		t.Set(j.Set.Name, fmt.Sprintf("removed %d stale, kept %d live", len(res.Removed), len(res.Kept)))
+		return nil
+	})
+}
+
+// Copy copies the SELECTION's snapshots of each set with a copy repository (host.toml copy) that it lacks, with restic copy; -init creates a missing copy repository.
+func (Backup) Copy(ctx context.Context, selection string, set *string, init *bool) error {
+	return backupEach(ctx, "backup-copy", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+		if j.Set.Copy == "" {
+			t.Logf("%s: no copy repository in host.toml", j.Set.Name)
+			return nil
+		}
+		t.Phase(j.Set.Name + ": copy")
+		n, err := j.Copy(ctx, t, flag(init, false))
+		if err != nil {
+			return err
+		}
+		t.Set(j.Set.Name, fmt.Sprintf("%d copied to %s", n, j.Set.Copy))
 		return nil
 	})
 }
@@ -123,8 +152,8 @@ func (Backup) Prune(ctx context.Context, selection string, set *string) error {
 	})
 }
 
-// Status shows the age of the last snapshot of every set of the SELECTION; exits non-zero when one is older than its max_age, has none, or cannot be read.
-func (Backup) Status(ctx context.Context, selection string, set *string) error {
+// Status shows the age of the last snapshot of every set of the SELECTION (-json: an array with each set's state and exit code); exits with the worst state's code: 2 stale (older than max_age), 3 future, 4 never, 5 locked, 6 no-disk, 7 unreadable, 8 missing (a snapshot the retention keeps was deleted; -accept after a deliberate forget).
+func (Backup) Status(ctx context.Context, selection string, set *string, json *bool, accept *bool) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	_, hosts, err := selectHosts(selection)
@@ -133,15 +162,25 @@ func (Backup) Status(ctx context.Context, selection string, set *string) error {
 	}
 	e := newExecutor(nil)
 	defer e.Close()
-	rows, _, err := backup.FleetStatus(ctx, e, hosts, flag(set, ""), time.Now(), parallel.Options{Name: "backup-status", Out: os.Stderr})
+	rows, _, err := backup.FleetStatus(ctx, e, hosts, flag(set, ""), time.Now(), flag(accept, false), parallel.Options{Name: "backup-status", Out: os.Stderr})
 	if err != nil {
 		return err
 	}
-	fmt.Println()
-	if err := backup.WriteStatus(os.Stdout, rows); err != nil {
+	if flag(json, false) {
+		err = backup.WriteStatusJSON(os.Stdout, rows)
+	} else {
+		fmt.Println()
+		err = backup.WriteStatus(os.Stdout, rows)
+	}
+	if err != nil {
 		return err
 	}
-	return backup.StaleError(rows)
+	// Returned as it is: mage exits with a *StatusError's ExitStatus only when it is the error
+	// itself, not wrapped.
+	if err := backup.StaleError(rows); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Repo writes a git bundle of this repository (every ref) into -out DIR (default .hub/backups), verified with git bundle verify; restore with git clone FILE.

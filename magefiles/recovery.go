@@ -4,8 +4,18 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/magefile/mage/mg"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/deploy"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/recovery"
 )
 
 // Recovery brings a host back: older generations, restores, reinstalls (docs/recovery.md).
@@ -19,4 +29,49 @@ func (Recovery) Generations(ctx context.Context, host string) error {
 // Rollback makes HOST's -generation=N (default: the one before the current) current and activates it, through the deploy supervisor and lock (same as deploy:rollback).
 func (Recovery) Rollback(ctx context.Context, host string, generation *int, yes *bool) error {
 	return Deploy{}.Rollback(ctx, host, generation, yes, nil)
+}
+
+// Host brings a reinstalled HOST back after its name is typed (-yes without a terminal): re-keys its secrets to its new host key with the admin -identity, deploys it, restores every backup set in place with the passwords the identity decrypts, puts the SQLite databases back, reboots it and verifies each set.
+func (Recovery) Host(ctx context.Context, host string, identity *string, yes *bool) error {
+	h, e, err := oneHost(host)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	f, err := loadFleet()
+	if err != nil {
+		return err
+	}
+	guarded := *h
+	guarded.Guarded = true // restoring in place overwrites whatever is there: always typed
+	if _, err := deploy.ConfirmGuarded([]*inventory.Host{&guarded}, flag(yes, false), isTerminal(), os.Stdin, os.Stdout, "recover (restore in place on)"); err != nil {
+		return err
+	}
+	ids, err := identities(identity)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	opts := recovery.Options{
+		RulesPath: secretsRulesPath(), Identities: ids,
+		Deploy: deploy.Options{KeepGoing: true, NixArgs: nixArgs(), Out: progressOut(nil), RunDir: runsDir},
+	}
+	if os.Getenv(envFleet) == "local" {
+		lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+		if err != nil {
+			return err
+		}
+		opts.Rebooter = deploy.RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
+			return lf.Reboot(ctx, h.Name)
+		})
+	}
+	res, err := recovery.Host(ctx, f, e, h, printer{}, opts)
+	fmt.Println()
+	if res != nil {
+		if werr := res.WriteTable(os.Stdout); werr != nil {
+			return werr
+		}
+	}
+	return err
 }

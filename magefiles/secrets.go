@@ -28,11 +28,15 @@ type Secrets mg.Namespace
 
 // secretsRules is the rules file; HUB_SECRETS_RULES points elsewhere (tests, other repos).
 func secretsRules(ctx context.Context) (*secrets.Rules, error) {
-	path := os.Getenv("HUB_SECRETS_RULES")
-	if path == "" {
-		path = "secrets/secrets.nix"
+	return secrets.LoadRules(ctx, secretsRulesPath())
+}
+
+// secretsRulesPath is the rules file's path.
+func secretsRulesPath() string {
+	if path := os.Getenv("HUB_SECRETS_RULES"); path != "" {
+		return path
 	}
-	return secrets.LoadRules(ctx, path)
+	return "secrets/secrets.nix"
 }
 
 // identities loads -identity / $HUB_AGE_IDENTITY / ~/.ssh/id_ed25519 and id_rsa (each of them,

@@ -11,11 +11,17 @@
 # previous copy, the live files and their -wal/-shm/-journal excluded, and on success the
 # textfile hub_backup_<set>.prom for node_exporter, replaced atomically.
 #
-# sqlite3 is the command the prepare script runs; the module passes the store path of nixpkgs'
-# sqlite3 (the default, plain "sqlite3", is only for evaluating this file by hand).
+# sqlite3 and restic are the commands the scripts run; the module passes the store paths of
+# nixpkgs' (the defaults, plain names, are only for evaluating this file by hand).
+#
+# A set with a copy repository (copy = "sftp:...") gets its new snapshots copied there after each
+# successful run, as backup:run does, and hub_backup_<set>_copy.prom records the copy. A set
+# with a mount is not started without its disk: the module asserts the mount point
+# (AssertPathIsMountPoint), so initialize never creates a repository on the root file system.
 { host
 , name
 , sqlite3 ? "sqlite3"
+, restic ? "restic"
 , textfileDir ? "/var/lib/prometheus-node-exporter/textfile"
 , timerConfig ? { OnCalendar = "daily"; RandomizedDelaySec = "1h"; Persistent = true; }
 }:
@@ -73,23 +79,38 @@ let
   # postStop runs after failures too: only a successful run (systemd's SERVICE_RESULT) may move
   # the timestamp. The file is written beside its final name and renamed, so a scrape never reads
   # half of it.
-  cleanup = set:
-    let
-      file = "hub_backup_${set.name}.prom";
-      tmp = "${textfileDir}/.${file}.tmp";
-    in
-    lines [
-      "set -eu"
-      "if [ \"\${SERVICE_RESULT:-}\" != success ]; then exit 0; fi"
+  metric = file: help: metricName: set:
+    let tmp = "${textfileDir}/.${file}.tmp";
+    in [
       "mkdir -p ${sh textfileDir}"
       "{"
-      "  echo '# HELP hub_backup_last_success_timestamp_seconds Unix time of the last successful restic backup of the set.'"
-      "  echo '# TYPE hub_backup_last_success_timestamp_seconds gauge'"
-      "  echo ${sh "hub_backup_last_success_timestamp_seconds{set=\"${set.name}\"}"} \"$(date +%s)\""
+      "  echo ${sh "# HELP ${metricName} ${help}"}"
+      "  echo ${sh "# TYPE ${metricName} gauge"}"
+      "  echo ${sh "${metricName}{set=\"${set.name}\"}"} \"$(date +%s)\""
       "} > ${sh tmp}"
       "chmod 0644 ${sh tmp}"
       "mv -f -- ${sh tmp} ${sh "${textfileDir}/${file}"}"
     ];
+
+  # The second copy: this host's snapshots of the set copied into the copy repository (restic
+  # copy skips the ones already there). A failed copy fails the script, so the journal shows it
+  # and hub_backup_last_copy_timestamp_seconds stops moving.
+  copyCommands = set:
+    if (set.copy or "") == "" then [ ]
+    else [
+      # A missing copy repository is created with the source's chunker parameters, so the copies
+      # deduplicate as the originals do; it is remote (the inventory refuses a local path), so
+      # there is no missing disk to create it on by mistake.
+      "${restic} --repo ${sh set.copy} --password-file ${sh (set.copy_password_file or set.password_file)} cat config >/dev/null 2>&1 || ${restic} --repo ${sh set.copy} --password-file ${sh (set.copy_password_file or set.password_file)} init --from-repo ${sh set.repository} --from-password-file ${sh set.password_file} --copy-chunker-params"
+      "${restic} --repo ${sh set.copy} --password-file ${sh (set.copy_password_file or set.password_file)} copy --from-repo ${sh set.repository} --from-password-file ${sh set.password_file} --host ${sh name} --tag ${sh "set:${set.name}"}"
+    ] ++ metric "hub_backup_${set.name}_copy.prom" "Unix time of the last successful restic copy of the set to its copy repository." "hub_backup_last_copy_timestamp_seconds" set;
+
+  cleanup = set:
+    lines ([
+      "set -eu"
+      "if [ \"\${SERVICE_RESULT:-}\" != success ]; then exit 0; fi"
+    ] ++ metric "hub_backup_${set.name}.prom" "Unix time of the last successful restic backup of the set." "hub_backup_last_success_timestamp_seconds" set
+    ++ copyCommands set);
 
   backup = set:
     let

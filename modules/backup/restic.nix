@@ -18,6 +18,7 @@ let
     inherit (host) name;
     inherit (cfg) timerConfig;
     sqlite3 = lib.getExe' pkgs.sqlite "sqlite3";
+    restic = lib.getExe pkgs.restic;
     textfileDir = config.features.node-exporter.textfileDir;
   };
 
@@ -70,8 +71,16 @@ in
       # Hardening that leaves a backup able to do its job: it reads everything, writes the SQLite
       # copies (/var/lib), the restic cache (/var/cache), the textfile and a local repository
       # (/var/lib or /mnt), so /usr, /boot and /etc are read-only and /home is read-only.
-      systemd.services = lib.mapAttrs'
-        (name: _: lib.nameValuePair "restic-backups-${name}" {
+      systemd.services = lib.listToAttrs (map
+        (set: lib.nameValuePair "restic-backups-${host.name}-${set.name}" {
+          # A set on a backup disk does not start without it: the assertion fails the unit
+          # before any of its commands, so neither a backup nor initialize writes a repository
+          # onto the root file system's empty mount point. RequiresMountsFor mounts the disk
+          # first when hardware-configuration.nix declares it (nofail, or an automount).
+          unitConfig = lib.optionalAttrs ((set.mount or "") != "") {
+            AssertPathIsMountPoint = set.mount;
+            RequiresMountsFor = set.mount;
+          };
           serviceConfig = {
             ProtectSystem = "full";
             ProtectHome = "read-only";
@@ -89,7 +98,7 @@ in
             IOSchedulingClass = "idle";
           };
         })
-        backups;
+        sets);
 
       age.secrets = lib.genAttrs secrets (name: { file = secretsDir + "/${name}.age"; });
 

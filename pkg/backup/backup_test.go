@@ -207,14 +207,28 @@ func TestStatusTable(t *testing.T) {
 		Judge("p620", "system", 26*time.Hour, []Snapshot{snap("cccc3333", 73*time.Hour)}, now),
 		Judge("razer", "home", 26*time.Hour, nil, now),
 		{Host: "hp", Set: "lab", MaxAge: 26 * time.Hour, Err: errors.New("host hp: set lab: snapshots: wrong repository password\nmore")},
+		{Host: "p510", Set: "system", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host p510: set system: mount /mnt/backup: %w", ErrNotMounted)},
+		{Host: "dex5550", Set: "monitoring", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host dex5550: set monitoring: snapshots: %w (held by PID 42 on dex5550)", ErrLocked)},
+		Judge("samsung", "system", 26*time.Hour, []Snapshot{snap("dddd4444", -48*time.Hour)}, now),
+		func() SetStatus {
+			st := Judge("razer", "system", 26*time.Hour, []Snapshot{snap("eeee5555", time.Hour)}, now)
+			st.Missing = []Snapshot{snap("ffff6666", 25*time.Hour)}
+			return st
+		}(),
 	}
+	// Each state has its own exit code; the worst one found is backup:status's.
 	for _, tc := range []struct {
 		row   int
 		state string
-		stale bool
-	}{{0, "ok", false}, {1, "stale", true}, {2, "never", true}, {3, "error", true}} {
-		if r := rows[tc.row]; r.State() != tc.state || r.Stale() != tc.stale {
-			t.Errorf("row %d (%s/%s): state %s stale %v, want %s %v", tc.row, r.Host, r.Set, r.State(), r.Stale(), tc.state, tc.stale)
+		code  int
+	}{{0, "ok", 0}, {1, "stale", 2}, {2, "never", 4}, {3, "unreadable", 7}, {4, "no-disk", 6}, {5, "locked", 5}, {6, "future", 3}, {7, "missing", 8}} {
+		r := rows[tc.row]
+		if r.State() != tc.state || r.Stale() != (tc.code != 0) || ExitCode(r.State()) != tc.code {
+			t.Errorf("row %d (%s/%s): state %s stale %v code %d, want %s %d", tc.row, r.Host, r.Set, r.State(), r.Stale(), ExitCode(r.State()), tc.state, tc.code)
+		}
+		var se *StatusError
+		if err := StaleError([]SetStatus{rows[0], r}); tc.code != 0 && (!errors.As(err, &se) || se.ExitStatus() != tc.code) {
+			t.Errorf("row %d: StaleError = %v, want exit status %d", tc.row, err, tc.code)
 		}
 	}
 	if rows[0].Last.ShortID != "bbbb2222" {
@@ -225,10 +239,16 @@ func TestStatusTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "status.txt", b.String())
-	err := StaleError(rows)
-	want := "3 of 4 backup sets need attention: p620/system (stale), razer/home (never), hp/lab (error)"
-	if err == nil || err.Error() != want {
-		t.Errorf("StaleError = %v, want %q", err, want)
+	b.Reset()
+	if err := WriteStatusJSON(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "status.json", b.String())
+	err := StaleError(rows[:4])
+	want := "3 of 4 backup sets need attention: p620/system (stale), razer/home (never), hp/lab (unreadable)"
+	var se *StatusError
+	if !errors.As(err, &se) || err.Error() != want || se.Code != 7 {
+		t.Errorf("StaleError = %v, want %q with exit status 7", err, want)
 	}
 	if err := StaleError(rows[:1]); err != nil {
 		t.Errorf("StaleError(fresh) = %v", err)
@@ -255,6 +275,9 @@ func TestClassify(t *testing.T) {
 		{"Fatal: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?", "no restic repository", true},
 		{"Fatal: wrong password or no key found", "wrong repository password", false},
 		{"Fatal: something else", "exit status 1", false},
+		// restic 0.14's refusal when a lock is held: who holds it goes on one line.
+		{"unable to create lock in backend: repository is already locked by PID 700 on p510 by root (UID 0, GID 0)\nlock was created at 2026-12-01 11:18:35 (1.621578354s ago)\nstorage ID 8b81daf1\nthe `unlock` command can be used to remove stale locks",
+			"the repository is locked (held by PID 700 on p510 by root (UID 0, GID 0), created at 2026-12-01 11:18:35 (1.621578354s ago); backup:unlock removes a stale lock, never a live run's)", false},
 	} {
 		err := classify(&command.ExitError{Host: "h", Args: []string{"restic"}, ExitCode: 1, Stderr: tc.stderr})
 		if !strings.Contains(err.Error(), tc.want) || errors.Is(err, ErrNoRepository) != tc.noRepo {
@@ -281,5 +304,74 @@ func TestJudgeFutureSnapshot(t *testing.T) {
 	}
 	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old}, now); !st.Stale() || st.Age != 30*time.Hour {
 		t.Errorf("30h old snapshot in CET: age %v stale %v", st.Age, st.Stale())
+	}
+}
+
+// The rotation reads group 1, 2, ... N, 1, ...: every pack is read within N runs. A missing,
+// garbled or other-N record starts at 1 rather than failing the verify.
+func TestNextGroup(t *testing.T) {
+	for _, tc := range []struct {
+		last string
+		want int
+	}{{"", 1}, {"1/20\n", 2}, {"19/20", 20}, {"20/20", 1}, {"3/10", 1}, {"0/20", 1}, {"21/20", 1}, {"x", 1}, {"5%", 1}} {
+		if got := nextGroup(tc.last, 20); got != tc.want {
+			t.Errorf("nextGroup(%q, 20) = %d, want %d", tc.last, got, tc.want)
+		}
+	}
+	seen := map[int]bool{}
+	last := ""
+	for range 20 {
+		g := nextGroup(last, 20)
+		seen[g] = true
+		last = fmt.Sprintf("%d/20", g)
+	}
+	if len(seen) != 20 {
+		t.Errorf("20 runs read %d distinct groups, want 20", len(seen))
+	}
+}
+
+// A locked repository is not a damaged one: each restic check failure is named for what it is.
+func TestCheckError(t *testing.T) {
+	for _, tc := range []struct {
+		stderr          string
+		damaged, locked bool
+		want            string
+	}{
+		{"Pack ID does not match, want 3c5b5c3a, got 2a9be3b3\nFatal: repository contains errors", true, false, "the repository is damaged: restic check found errors"},
+		{"unable to create lock in backend: repository is already locked exclusively by PID 9 on p510 by root (UID 0, GID 0)", false, true, "the repository is locked"},
+		{"Fatal: wrong password or no key found", false, false, "wrong repository password"},
+		{"Fatal: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?", false, false, "no restic repository there"},
+		{"Fatal: unable to open repository at sftp:nas:/r: ssh: connect to host nas port 22: Connection refused", false, false, "the repository could not be checked"},
+	} {
+		err := checkError(&command.ExitError{Host: "h", Args: []string{"restic", "check"}, ExitCode: 1, Stderr: tc.stderr})
+		if errors.Is(err, ErrDamaged) != tc.damaged || errors.Is(err, ErrLocked) != tc.locked || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("checkError(%q) = %v (damaged %v, locked %v)", tc.stderr, err, errors.Is(err, ErrDamaged), errors.Is(err, ErrLocked))
+		}
+	}
+}
+
+func TestCountCopied(t *testing.T) {
+	out := "\nsnapshot a8d16583 of [/tmp/rc/d] at 2026-12-01 11:17:29 +0000 UTC)\n  copy started, this may take a while...\n" +
+		"snapshot 3041c473 saved\n\nsnapshot b9e27694 of [/tmp/rc/d] at 2026-12-01 11:18:00 +0000 UTC)\n" +
+		"skipping source snapshot b9e27694, was already copied to snapshot 5152d584\n"
+	if n := countCopied(out); n != 1 {
+		t.Errorf("countCopied = %d, want 1", n)
+	}
+}
+
+// A sample restore that meets a damaged blob is damage too, not an unexplained failure.
+func TestRestoreError(t *testing.T) {
+	for _, tc := range []struct {
+		stderr  string
+		damaged bool
+	}{
+		{"ignoring error for /root/data/f: ciphertext verification failed\nFatal: There were 2 errors", true},
+		{"Fatal: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?", false},
+		{"ignoring error for /root/data/f: open /tmp/x: no space left on device", false},
+	} {
+		err := restoreError(&command.ExitError{Host: "h", Args: []string{"restic", "restore"}, ExitCode: 1, Stderr: tc.stderr})
+		if errors.Is(err, ErrDamaged) != tc.damaged {
+			t.Errorf("restoreError(%q) = %v, damaged %v", tc.stderr, err, !tc.damaged)
+		}
 	}
 }

@@ -52,13 +52,14 @@ func Each(ctx context.Context, e *command.Executor, hosts []*inventory.Host, set
 	}, opts)
 }
 
-// FleetStatus judges every set of every host at now, reading the repositories in parallel.
-func FleetStatus(ctx context.Context, e *command.Executor, hosts []*inventory.Host, set string, now time.Time, opts parallel.Options) ([]SetStatus, *parallel.Report, error) {
+// FleetStatus judges every set of every host at now, reading the repositories in parallel;
+// accept is Status's.
+func FleetStatus(ctx context.Context, e *command.Executor, hosts []*inventory.Host, set string, now time.Time, accept bool, opts parallel.Options) ([]SetStatus, *parallel.Report, error) {
 	var mu sync.Mutex
 	var rows []SetStatus
 	rep, err := Each(ctx, e, hosts, set, opts, func(ctx context.Context, t *parallel.Task, j Job) error {
 		t.Phase(j.Set.Name)
-		st := j.Status(ctx, now)
+		st := j.Status(ctx, now, accept)
 		mu.Lock()
 		rows = append(rows, st)
 		mu.Unlock()

@@ -74,6 +74,14 @@ type Snapshot struct {
 // ErrNoRepository means the repository has not been initialised yet.
 var ErrNoRepository = errors.New("no restic repository there (backup:run -init creates it)")
 
+// ErrLocked means another restic holds a lock the command needs: a live run, or a stale lock a
+// killed one left behind (backup:unlock removes stale locks, never a live run's).
+var ErrLocked = errors.New("the repository is locked")
+
+// ErrNotMounted means the set's backup disk is not mounted: nothing may be written to (or
+// created at) its empty mount point on the root file system.
+var ErrNotMounted = errors.New("not mounted: the backup disk is missing or failed, so nothing was read or written and no repository was created")
+
 // classify turns restic's fatal messages into errors a user can act on.
 func classify(err error) error {
 	var xe *command.ExitError
@@ -85,12 +93,55 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", ErrNoRepository, err)
 	case strings.Contains(xe.Stderr, "wrong password"):
 		return fmt.Errorf("wrong repository password (check the password file): %w", err)
+	case strings.Contains(xe.Stderr, "repository is already locked"):
+		return fmt.Errorf("%w (%s; backup:unlock removes a stale lock, never a live run's): %w", ErrLocked, lockHolder(xe.Stderr), err)
 	}
 	return err
 }
 
+// lockHolder is restic's description of who holds the lock ("by PID 42 on p510 by root ...",
+// "lock was created at ..."), on one line.
+func lockHolder(stderr string) string {
+	var parts []string
+	for line := range strings.Lines(stderr) {
+		line = strings.TrimSpace(line)
+		if _, by, ok := strings.Cut(line, "already locked "); ok {
+			parts = append(parts, "held "+by)
+		} else if strings.HasPrefix(line, "lock was created at") {
+			parts = append(parts, strings.TrimPrefix(line, "lock was "))
+		}
+	}
+	if len(parts) == 0 {
+		return "by another restic"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CheckMount fails with ErrNotMounted when the set names a backup disk that is not mounted. It
+// runs before every command that touches a local repository: restic would otherwise report "no
+// repository" for a missing disk, and -init (or a timer's initialize) would create a fresh one on
+// the root file system, which the disk's loss or a reinstall takes with it.
+func (j Job) CheckMount(ctx context.Context) error {
+	if j.Set.Mount == "" {
+		return nil
+	}
+	_, err := j.Host.Run(ctx, command.Cmd{Args: []string{"mountpoint", "-q", "--", j.Set.Mount}})
+	var xe *command.ExitError
+	if errors.As(err, &xe) && (xe.ExitCode == 1 || xe.ExitCode == 32) {
+		// mountpoint exits 1 for a directory that is not a mount point, 32 for a missing one.
+		return j.errf("mount "+j.Set.Mount, ErrNotMounted)
+	}
+	if err != nil {
+		return j.errf("mount "+j.Set.Mount, err)
+	}
+	return nil
+}
+
 // EnsureRepository initialises the repository when it does not exist yet and init is set.
 func (j Job) EnsureRepository(ctx context.Context, init bool) (created bool, err error) {
+	if err := j.CheckMount(ctx); err != nil {
+		return false, err
+	}
 	_, err = j.Host.Run(ctx, command.Cmd{Args: j.restic("cat", "config")})
 	if err == nil {
 		return false, nil
@@ -107,6 +158,9 @@ func (j Job) EnsureRepository(ctx context.Context, init bool) (created bool, err
 
 // Snapshots lists the set's snapshots of this host, oldest first.
 func (j Job) Snapshots(ctx context.Context) ([]Snapshot, error) {
+	if err := j.CheckMount(ctx); err != nil {
+		return nil, err
+	}
 	res, err := j.Host.Run(ctx, command.Cmd{Args: j.restic(append([]string{"snapshots", "--json"}, j.filter()...)...)})
 	if err != nil {
 		return nil, j.errf("snapshots", classify(err))

@@ -17,6 +17,9 @@ type RestoreOptions struct {
 	Path     string // restore only this path of the snapshot (and below); empty: everything
 	Target   string // absolute directory on the host
 	Force    bool   // allow a non-empty Target, whose files restic then overwrites
+	// Exclude are restic --exclude patterns left out of the restore (a recovery keeps the
+	// reinstalled host's new ssh host key when its secrets were re-keyed to it).
+	Exclude []string
 }
 
 // ErrTargetNotEmpty is the refusal to restore over existing files.
@@ -47,6 +50,9 @@ func (j Job) Restore(ctx context.Context, r Reporter, o RestoreOptions) (Snapsho
 	if o.Path != "" {
 		args = append(args, "--include", o.Path)
 	}
+	for _, x := range o.Exclude {
+		args = append(args, "--exclude", x)
+	}
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: j.restic(args...)}); err != nil {
 		return snap, j.errf("restore", classify(err))
 	}
@@ -71,6 +77,9 @@ type PruneResult struct {
 // a set whose paths changed is still one history.
 func (j Job) Prune(ctx context.Context, r Reporter) (PruneResult, error) {
 	r.Phase(j.Set.Name + ": forget")
+	if err := j.CheckMount(ctx); err != nil {
+		return PruneResult{}, err
+	}
 	args := append([]string{"forget", "--json", "--group-by", "host,tags"}, j.filter()...)
 	args = append(args, j.Set.Keep.Args()...)
 	res, err := j.Host.Run(ctx, command.Cmd{Args: j.restic(args...)})
@@ -114,4 +123,24 @@ func parseForget(out []byte) (PruneResult, error) {
 		}
 	}
 	return PruneResult{}, errors.New("restic forget --json printed no JSON")
+}
+
+// ReinstateSQLite puts the restored consistent copy of db (SQLiteCopy) in place of the live
+// database: copied beside it and renamed over it, with the live file's owner and mode (its
+// directory's owner and 0600 when there is none), and the stale -wal, -shm and -journal
+// removed, which would otherwise be replayed into the restored database. The application
+// must not be running, or must be restarted before it writes again: recovery:host reboots the
+// host afterwards.
+func (j Job) ReinstateSQLite(ctx context.Context, db string) error {
+	script := `set -e; copy=$1; db=$2; tmp="$db.hub-restore"
+[ -f "$copy" ] || { echo "no restored copy $copy" >&2; exit 3; }
+mkdir -p "$(dirname "$db")"
+cp -- "$copy" "$tmp"
+if [ -e "$db" ]; then chown --reference="$db" "$tmp"; chmod --reference="$db" "$tmp"; else chown --reference="$(dirname "$db")" "$tmp"; chmod 0600 "$tmp"; fi
+rm -f -- "$db-wal" "$db-shm" "$db-journal"
+mv -f -- "$tmp" "$db"`
+	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", j.SQLiteCopy(db), db}}); err != nil {
+		return j.errf("sqlite "+db, err)
+	}
+	return nil
 }

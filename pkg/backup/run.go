@@ -80,6 +80,14 @@ func (j Job) Backup(ctx context.Context, r Reporter, o Options) (Summary, error)
 		return Summary{}, j.errf("backup", errors.New("restic exited 0 without a summary message"))
 	}
 	r.Logf("%s: %s", j.Set.Name, sum)
+	if j.Set.Copy != "" {
+		r.Phase(j.Set.Name + ": copy")
+		n, err := j.Copy(ctx, r, o.Init)
+		if err != nil {
+			return sum, err
+		}
+		r.Logf("%s: copied %d new snapshots to %s", j.Set.Name, n, j.Set.Copy)
+	}
 	if o.TextfileDir != "-" {
 		dir := o.TextfileDir
 		if dir == "" {
@@ -128,13 +136,17 @@ func (j Job) CopySQLite(ctx context.Context, db string) (string, error) {
 	// sqlite3 opens a missing database as a new, empty one (and creates the file at the live
 	// path): its copy would pass integrity_check and the backup would hold an empty database.
 	// A database that is not there fails the backup instead.
-	prepare := `[ -f "$2" ] || { echo "database $2 does not exist" >&2; exit 3; }; mkdir -p "$(dirname "$1")" && rm -f "$1"`
-	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", prepare, "sh", tmp, db}}); err != nil {
+	// The copies are the applications' data (password hashes, API keys): root only, as the
+	// NixOS unit's umask 077 makes them. umask 077 makes new directories 0700 and the copy 0600;
+	// sqlite_dir is chmod-ed too, because a directory an older run created stays as it was, and
+	// a 0700 sqlite_dir closes everything below it.
+	prepare := `umask 077; [ -f "$2" ] || { echo "database $2 does not exist" >&2; exit 3; }; mkdir -p "$3" "$(dirname "$1")" && chmod 0700 "$3" && rm -f "$1"`
+	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", prepare, "sh", tmp, db, j.Set.SQLiteDir}}); err != nil {
 		return "", j.errf(step, err)
 	}
 	// The SQL goes on stdin: the path is quoted once, by SQL rules, and never by a shell.
 	sql := fmt.Sprintf(".bail on\n.timeout 30000\nVACUUM INTO '%s';\n", strings.ReplaceAll(tmp, "'", "''"))
-	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sqlite3", "-batch", db}, Stdin: strings.NewReader(sql)}); err != nil {
+	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", `umask 077 && exec sqlite3 -batch "$1"`, "sh", db}, Stdin: strings.NewReader(sql)}); err != nil {
 		return "", j.errf(step, err)
 	}
 	out, err := j.Host.Output(ctx, "sqlite3", "-batch", tmp, "PRAGMA integrity_check;")
@@ -144,7 +156,7 @@ func (j Job) CopySQLite(ctx context.Context, db string) (string, error) {
 	if out != "ok" {
 		return "", j.errf(step, fmt.Errorf("the copy fails PRAGMA integrity_check: %s", firstLine(out)))
 	}
-	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"mv", "-f", "--", tmp, dst}}); err != nil {
+	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", `chmod 0600 "$1" && mv -f -- "$1" "$2"`, "sh", tmp, dst}}); err != nil {
 		return "", j.errf(step, err)
 	}
 	return dst, nil

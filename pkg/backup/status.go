@@ -2,6 +2,8 @@ package backup
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,7 +18,8 @@ type SetStatus struct {
 	Age       time.Duration // since Last
 	MaxAge    time.Duration
 	Snapshots int
-	Err       error // the repository could not be read
+	Missing   []Snapshot // seen before, gone, and kept by the set's retention: deleted outside it
+	Err       error      // the repository could not be read
 }
 
 // ClockSkew is how far in the future the newest snapshot may be dated (host clocks drift) before
@@ -27,22 +30,49 @@ const ClockSkew = 10 * time.Minute
 // Stale reports whether the set needs attention: no snapshot, too old, dated in the future, or
 // unreadable.
 func (s SetStatus) Stale() bool {
-	return s.Err != nil || s.Last == nil || s.Age > s.MaxAge || s.Age < -ClockSkew
+	return s.State() != StateOK
 }
+
+// The states of a set, each with the exit code backup:status ends with when it is the worst
+// state it found: a script or a monitor can tell "run a backup" from "mount the disk" from "the
+// repository cannot be read" without parsing the table. 1 stays mage's own failure (a bad
+// selection, an unknown set).
+const (
+	StateOK         = "ok"         // exit 0
+	StateStale      = "stale"      // exit 2: the newest snapshot is older than max_age
+	StateFuture     = "future"     // exit 3: dated ahead of now (a wrong host clock)
+	StateNever      = "never"      // exit 4: no snapshot of this host and set
+	StateLocked     = "locked"     // exit 5: another restic's lock (backup:unlock for a stale one)
+	StateNoDisk     = "no-disk"    // exit 6: the set's backup disk is not mounted
+	StateUnreadable = "unreadable" // exit 7: no repository, wrong password, host or backend unreachable
+	StateMissing    = "missing"    // exit 8: a snapshot the retention keeps is gone (seen.go)
+)
+
+// exitCodes orders the states by severity: the highest code found is the exit code.
+var exitCodes = map[string]int{StateOK: 0, StateStale: 2, StateFuture: 3, StateNever: 4, StateLocked: 5, StateNoDisk: 6, StateUnreadable: 7, StateMissing: 8}
+
+// ExitCode is the exit code of a state.
+func ExitCode(state string) int { return exitCodes[state] }
 
 // State is the status column.
 func (s SetStatus) State() string {
 	switch {
+	case errors.Is(s.Err, ErrNotMounted):
+		return StateNoDisk
+	case errors.Is(s.Err, ErrLocked):
+		return StateLocked
 	case s.Err != nil:
-		return "error"
+		return StateUnreadable
+	case len(s.Missing) > 0:
+		return StateMissing
 	case s.Last == nil:
-		return "never"
+		return StateNever
 	case s.Age < -ClockSkew:
-		return "future"
+		return StateFuture
 	case s.Age > s.MaxAge:
-		return "stale"
+		return StateStale
 	default:
-		return "ok"
+		return StateOK
 	}
 }
 
@@ -60,11 +90,16 @@ func Judge(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Ti
 	return st
 }
 
-// Status reads the set's snapshots and judges them at now.
-func (j Job) Status(ctx context.Context, now time.Time) SetStatus {
+// Status reads the set's snapshots and judges them at now, comparing them with the snapshots
+// status saw before (seen.go); accept takes what is there now as the record, missing ones
+// dropped (after a deliberate forget).
+func (j Job) Status(ctx context.Context, now time.Time, accept bool) SetStatus {
 	snaps, err := j.Snapshots(ctx)
 	st := Judge(j.HostName, j.Set.Name, j.Set.MaxAge, snaps, now)
 	st.Err = err
+	if err == nil {
+		st.Missing, st.Err = j.recordSeen(ctx, snaps, accept)
+	}
 	return st
 }
 
@@ -82,23 +117,87 @@ func WriteStatus(w io.Writer, rows []SetStatus) error {
 		if r.Err != nil {
 			id = firstLine(r.Err.Error())
 		}
+		if len(r.Missing) > 0 {
+			id += "; missing " + missingList(r.Missing)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Host, r.Set, r.State(), last, age, Age(r.MaxAge), r.Snapshots, id)
 	}
 	return tw.Flush()
 }
 
-// StaleError names the sets that need attention, or is nil.
+// missingList names missing snapshots with their times: "abcd1234 (2026-03-01 10:00 UTC), ...".
+func missingList(snaps []Snapshot) string {
+	parts := make([]string, len(snaps))
+	for i, m := range snaps {
+		parts[i] = fmt.Sprintf("%s (%s)", m.ShortID, m.Time.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// statusJSON is one row of WriteStatusJSON.
+type statusJSON struct {
+	Host      string     `json:"host"`
+	Set       string     `json:"set"`
+	State     string     `json:"state"`
+	ExitCode  int        `json:"exit_code"`
+	Last      *time.Time `json:"last,omitempty"`
+	Snapshot  string     `json:"snapshot,omitempty"`
+	AgeSec    *int64     `json:"age_seconds,omitempty"`
+	MaxAgeSec int64      `json:"max_age_seconds"`
+	Snapshots int        `json:"snapshots"`
+	Missing   []string   `json:"missing,omitempty"`
+	Error     string     `json:"error,omitempty"`
+}
+
+// WriteStatusJSON prints the rows as one JSON array, for scripts and monitors: each set's state
+// and its exit code, so a reader need not parse the table.
+func WriteStatusJSON(w io.Writer, rows []SetStatus) error {
+	out := make([]statusJSON, 0, len(rows))
+	for _, r := range rows {
+		st := r.State()
+		j := statusJSON{Host: r.Host, Set: r.Set, State: st, ExitCode: ExitCode(st), MaxAgeSec: int64(r.MaxAge / time.Second), Snapshots: r.Snapshots}
+		if r.Last != nil {
+			t, age := r.Last.Time.UTC(), int64(r.Age/time.Second)
+			j.Last, j.Snapshot, j.AgeSec = &t, r.Last.ShortID, &age
+		}
+		if r.Err != nil {
+			j.Error = firstLine(r.Err.Error())
+		}
+		for _, m := range r.Missing {
+			j.Missing = append(j.Missing, m.ID)
+		}
+		out = append(out, j)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// StatusError names the sets that need attention; its exit code is the worst state's.
+type StatusError struct {
+	Code int
+	msg  string
+}
+
+func (e *StatusError) Error() string { return e.msg }
+
+// ExitStatus is the exit code mage ends with for this error.
+func (e *StatusError) ExitStatus() int { return e.Code }
+
+// StaleError names the sets that need attention, or is nil; it is a *StatusError.
 func StaleError(rows []SetStatus) error {
 	var bad []string
+	code := 0
 	for _, r := range rows {
-		if r.Stale() {
-			bad = append(bad, fmt.Sprintf("%s/%s (%s)", r.Host, r.Set, r.State()))
+		if st := r.State(); st != StateOK {
+			bad = append(bad, fmt.Sprintf("%s/%s (%s)", r.Host, r.Set, st))
+			code = max(code, ExitCode(st))
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d of %d backup sets need attention: %s", len(bad), len(rows), strings.Join(bad, ", "))
+	return &StatusError{Code: code, msg: fmt.Sprintf("%d of %d backup sets need attention: %s", len(bad), len(rows), strings.Join(bad, ", "))}
 }
 
 // Age renders a duration in the largest sensible units: 3d4h, 5h12m, 42m, 17s.

@@ -13,6 +13,10 @@ import (
 // module turns each set into a restic timer and installs restic, which backup:* runs over SSH.
 const BackupFeature = "restic"
 
+// BackupStateDir holds what the hub keeps on a host per set, in <dir>/<set>/ (state_dir's and
+// sqlite_dir's defaults).
+const BackupStateDir = "/var/lib/hub-backup"
+
 // DefaultBackupMaxAge is how old the newest snapshot of a set may get before backup:status calls
 // it stale: a daily timer plus slack for a late or slow run.
 const DefaultBackupMaxAge = 26 * time.Hour
@@ -25,13 +29,26 @@ type BackupSet struct {
 	Exclude      []string // restic --exclude patterns
 	Repository   string   // restic repository as the host sees it: a path, sftp:, rest:, s3:...
 	PasswordFile string   // on the host, typically an agenix secret such as /run/agenix/restic-password
-	Keep         Retention
-	MaxAge       time.Duration // older newest snapshot: stale
+	// Mount is the mount point of the disk a local (path) Repository lives on. A repository path
+	// on the host's own root file system dies with the disk it protects (and the installer
+	// repartitions it), so a local repository needs one; it is checked to be mounted before
+	// every run, and a missing disk fails the run instead of receiving a new repository.
+	Mount string
+	// Copy is a second repository the set's snapshots are copied to (restic copy) after each
+	// backup: one that is not on this host, for the sets whose loss would hurt. Empty: none.
+	Copy             string
+	CopyPasswordFile string // on the host; empty: PasswordFile
+	Keep             Retention
+	MaxAge           time.Duration // older newest snapshot: stale
 	// SQLite are live databases copied with SQLite's online backup before each run; the copies
 	// land under SQLiteDir and are saved instead of the live files, which are excluded.
 	SQLite    []string
 	SQLiteDir string
-	Line      int // the line of the set's [[backup]] header, for messages
+	// StateDir is where the hub keeps the set's records on the host: the snapshots backup:status
+	// has seen (so a deleted one is noticed) and backup:verify's rotation. Default
+	// BackupStateDir/<name>.
+	StateDir string
+	Line     int // the line of the set's [[backup]] header, for messages
 }
 
 // Retention is restic's forget policy; zero fields are not passed.
@@ -70,6 +87,9 @@ type rawBackup struct {
 	Exclude      []string  `toml:"exclude"`
 	Repository   string    `toml:"repository"`
 	PasswordFile string    `toml:"password_file"`
+	Mount        string    `toml:"mount"`
+	Copy         string    `toml:"copy"`
+	CopyPassword string    `toml:"copy_password_file"`
 	KeepLast     *int      `toml:"keep_last"`
 	KeepHourly   *int      `toml:"keep_hourly"`
 	KeepDaily    *int      `toml:"keep_daily"`
@@ -79,6 +99,7 @@ type rawBackup struct {
 	MaxAge       *duration `toml:"max_age"`
 	SQLite       []string  `toml:"sqlite"`
 	SQLiteDir    string    `toml:"sqlite_dir"`
+	StateDir     string    `toml:"state_dir"`
 }
 
 func backupSets(raw []rawBackup) []BackupSet {
@@ -91,14 +112,20 @@ func backupSets(raw []rawBackup) []BackupSet {
 			return *p
 		}
 		s := BackupSet{Name: r.Name, Paths: r.Paths, Exclude: r.Exclude, Repository: r.Repository,
-			PasswordFile: r.PasswordFile, MaxAge: DefaultBackupMaxAge, SQLite: r.SQLite, SQLiteDir: r.SQLiteDir,
+			PasswordFile: r.PasswordFile, Mount: r.Mount, Copy: r.Copy, CopyPasswordFile: r.CopyPassword, StateDir: r.StateDir, MaxAge: DefaultBackupMaxAge, SQLite: r.SQLite, SQLiteDir: r.SQLiteDir,
 			Keep: Retention{Last: v(r.KeepLast), Hourly: v(r.KeepHourly), Daily: v(r.KeepDaily),
 				Weekly: v(r.KeepWeekly), Monthly: v(r.KeepMonthly), Yearly: v(r.KeepYearly)}}
 		if r.MaxAge != nil {
 			s.MaxAge = r.MaxAge.Duration
 		}
+		if s.CopyPasswordFile == "" && s.Copy != "" {
+			s.CopyPasswordFile = s.PasswordFile
+		}
+		if s.StateDir == "" && s.Name != "" {
+			s.StateDir = path.Join(BackupStateDir, s.Name)
+		}
 		if s.SQLiteDir == "" && s.Name != "" {
-			s.SQLiteDir = "/var/lib/hub-backup/" + s.Name + "/sqlite"
+			s.SQLiteDir = path.Join(BackupStateDir, s.Name, "sqlite")
 		}
 		sets = append(sets, s)
 	}
@@ -127,8 +154,29 @@ func (h *Host) validateBackups() []error {
 			bad("name", "%q is the name of another backup set of this host", s.Name)
 		}
 		seen[s.Name] = true
-		if s.Repository == "" {
-			bad("repository", "missing (a path on the host, or sftp:, rest:, s3: ...)")
+		switch {
+		case s.Repository == "":
+			bad("repository", "missing (a path on the host below mount, or sftp:, rest:, s3: ...)")
+		case LocalRepository(s.Repository) && s.Mount == "":
+			bad("repository", "%q is a path on the host's own disk, which a failed or reinstalled disk takes with it: name the backup disk's mount point in mount (checked mounted before every run), or use a remote repository (sftp:, rest:, s3: ...)", s.Repository)
+		case LocalRepository(s.Repository) && !below(s.Repository, s.Mount):
+			bad("repository", "%q is not below mount %q, so the mount check would not protect it", s.Repository, s.Mount)
+		}
+		if s.Mount != "" && (!path.IsAbs(s.Mount) || path.Clean(s.Mount) != s.Mount || s.Mount == "/") {
+			bad("mount", "%q must be the absolute, clean mount point of the backup disk (not /)", s.Mount)
+		}
+		if s.Mount != "" && !LocalRepository(s.Repository) && s.Repository != "" {
+			bad("mount", "set, but repository %q is not a path on the host: nothing would be checked", s.Repository)
+		}
+		switch {
+		case s.Copy == "":
+		case LocalRepository(s.Copy):
+			bad("copy", "%q is a path on the host: the second copy is the one that survives the host, so put it on another machine (sftp:, rest:, s3: ...)", s.Copy)
+		case s.Copy == s.Repository:
+			bad("copy", "%q is the repository itself", s.Copy)
+		}
+		if s.Copy != "" && !path.IsAbs(s.CopyPasswordFile) {
+			bad("copy_password_file", "%q must be an absolute path on the host", s.CopyPasswordFile)
 		}
 		if !path.IsAbs(s.PasswordFile) {
 			bad("password_file", "%q must be an absolute path on the host (e.g. /run/agenix/restic-password)", s.PasswordFile)
@@ -148,6 +196,9 @@ func (h *Host) validateBackups() []error {
 		}
 		if !path.IsAbs(s.SQLiteDir) || strings.ContainsAny(s.SQLiteDir, "\n") {
 			bad("sqlite_dir", "%q must be an absolute path", s.SQLiteDir)
+		}
+		if !path.IsAbs(s.StateDir) || strings.ContainsAny(s.StateDir, "\n") {
+			bad("state_dir", "%q must be an absolute path", s.StateDir)
 		}
 		for _, k := range []struct {
 			key string
@@ -194,6 +245,28 @@ func (h *Host) checkBackupFeature() error {
 			Msg: fmt.Sprintf("[[backup]] sets need feature %q in features: without it nothing runs them on the host", BackupFeature)}
 	}
 	return nil
+}
+
+// resticBackends are the location prefixes of restic's remote backends (restic's
+// internal/location): anything else, "local:" included, is a path on the host.
+var resticBackends = []string{"azure:", "b2:", "gs:", "rclone:", "rest:", "s3:", "sftp:", "swift:"}
+
+// LocalRepository reports whether a restic repository location is a path on the host itself
+// rather than a backend: restic's own rule is that a location without a backend prefix is a
+// local path, so "nas:/restic" (which looks like scp) is a directory named "nas:" on the host.
+func LocalRepository(repo string) bool {
+	for _, b := range resticBackends {
+		if strings.HasPrefix(repo, b) {
+			return false
+		}
+	}
+	return true
+}
+
+// below reports whether p is dir or inside it (both clean absolute paths, p maybe "local:").
+func below(p, dir string) bool {
+	p = path.Clean(strings.TrimPrefix(p, "local:"))
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
 }
 
 // findKeyInNthTable locates key inside the n-th [[name]] table; 0 when it is not there.

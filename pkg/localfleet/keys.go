@@ -30,6 +30,11 @@ func (f *Fleet) writeKeys(ctx context.Context) error {
 	if err := os.WriteFile(filepath.Join(f.dir, "authorized_keys"), pub, 0o600); err != nil {
 		return fmt.Errorf("localfleet %s: keys: %w", f.dir, err)
 	}
+	return f.writeKnownHosts(hosts)
+}
+
+// writeKnownHosts lists every host's current key at its exact address and port.
+func (f *Fleet) writeKnownHosts(hosts []Host) error {
 	var kh strings.Builder
 	for _, h := range hosts {
 		b, err := os.ReadFile(filepath.Join(h.Dir, "ssh_host_ed25519_key.pub"))

@@ -473,6 +473,34 @@ func TestFleet(t *testing.T) {
 			}
 		}
 	})
+
+	// A wiped host comes back as a fresh installation: nothing of its own left (files, profile
+	// generations), a new host key that known_hosts has and strict checking accepts, the other
+	// hosts untouched.
+	t.Run("reinstall", func(t *testing.T) {
+		const h = "hp"
+		mustSSH(t, f, h, "echo precious > /root/data")
+		before, _ := os.ReadFile(f.KnownHosts())
+		hd, err := f.Host(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldKey, _ := os.ReadFile(filepath.Join(hd.Dir, "ssh_host_ed25519_key.pub"))
+		if err := f.Reinstall(t.Context(), h); err != nil {
+			t.Fatal(err)
+		}
+		newKey, _ := os.ReadFile(filepath.Join(hd.Dir, "ssh_host_ed25519_key.pub"))
+		after, _ := os.ReadFile(f.KnownHosts())
+		if len(newKey) == 0 || bytes.Equal(oldKey, newKey) || bytes.Equal(before, after) {
+			t.Errorf("host key and known_hosts unchanged by a reinstall")
+		}
+		if out := mustSSH(t, f, h, "test -e /root/data && echo kept || echo gone; ls /nix/var/nix/profiles | grep -c '^system-'"); out != "gone\n1" {
+			t.Errorf("after the reinstall: %q, want /root/data gone and one profile generation", out)
+		}
+		if out := mustSSH(t, f, "p620", "hostname"); out != "p620" {
+			t.Errorf("another host after the reinstall: %q", out)
+		}
+	})
 }
 
 // TestCrashedProcessTeardown starts a fleet in a child process that exits without tearing

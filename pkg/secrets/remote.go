@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -177,15 +176,11 @@ func HostKeyDrift(r *Rules, host string, keyscan []byte) (drift []string, err er
 // ScanHostKeys runs ssh-keyscan against the host's ssh destination and port from this machine and
 // compares what it presents with the keys secrets.nix names after it (see HostKeyDrift).
 func ScanHostKeys(ctx context.Context, local *command.Host, r *Rules, h *inventory.Host) ([]string, error) {
-	args := []string{"ssh-keyscan", "-T", "5", "-t", "ed25519,rsa"}
-	if h.SSH.Port != 0 {
-		args = append(args, "-p", strconv.Itoa(h.SSH.Port))
-	}
-	res, err := local.Run(ctx, command.Cmd{Args: append(args, h.SSH.Destination)})
+	out, err := keyscan(ctx, local, h)
 	if err != nil {
-		return nil, fmt.Errorf("%s: keyscan: %w", h.Name, err)
+		return nil, err
 	}
-	return HostKeyDrift(r, h.Name, res.Stdout)
+	return HostKeyDrift(r, h.Name, out)
 }
 
 // HostStatus runs StatusScript on the host over ssh (secrets:status).
