@@ -88,6 +88,10 @@ func makeRoot(t *testing.T, paths map[string]string, sc scenario) string {
 	if err := os.Symlink("/nix/store", filepath.Join(root, "nix/store")); err != nil {
 		t.Fatal(err)
 	}
+	// The store's database goes with the store: the host's, where the fixture was built.
+	if err := os.Symlink(filepath.Dir(StoreDB), filepath.Join(root, "nix/var/nix/db")); err != nil {
+		t.Fatal(err)
+	}
 	for i, g := range sc.generations {
 		out, err := exec.Command("nix-env", "-p", filepath.Join(profiles, "system"), "--set", paths[g]).CombinedOutput()
 		if err != nil {
