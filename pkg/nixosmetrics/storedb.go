@@ -24,11 +24,17 @@ const StoreDB = "/nix/var/nix/db/db.sqlite"
 // the locking that makes reading beside a writing nix safe is SQLite's own, not ours.
 
 // dbQuiet is how long the database file must be unchanged before it is read as an immutable
-// snapshot. A write during the read then moves its mtime even at the filesystem's coarse clock.
-const dbQuiet = time.Second
+// snapshot, so that a write during the read moves its mtime even though the kernel stamps files
+// from a clock that advances only every tick (at most 10 ms). A filesystem that keeps whole
+// seconds only (mtime without nanoseconds) needs dbQuietCoarse.
+const (
+	dbQuiet       = 100 * time.Millisecond
+	dbQuietCoarse = 2 * time.Second
+)
 
-// dbAttempts bounds the retries of one read while nix holds the database busy.
-const dbAttempts = 5
+// dbRetryFor bounds the retries of one read while nix keeps the database busy; the scan then
+// reports the store part failed until the next one.
+const dbRetryFor = 10 * time.Second
 
 // errDBBusy marks a read that met a writer and can be tried again.
 var errDBBusy = errors.New("store database busy")
@@ -46,15 +52,16 @@ var errDBBusy = errors.New("store database busy")
 // which needs neither, and the read counts only if no -wal appeared and the file is unchanged
 // from before the read until after it; otherwise it is retried.
 func storeDBTotals(ctx context.Context, file string) (size, paths int64, err error) {
-	for attempt := 1; ; attempt++ {
+	deadline := time.Now().Add(dbRetryFor)
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
 		size, paths, err = storeDBRead(ctx, file)
-		if err == nil || !errors.Is(err, errDBBusy) || attempt == dbAttempts {
+		if err == nil || !errors.Is(err, errDBBusy) || time.Now().After(deadline) {
 			break
 		}
 		select {
 		case <-ctx.Done():
 			return 0, 0, fmt.Errorf("store db %s: %w", file, ctx.Err())
-		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
+		case <-time.After(wait):
 		}
 	}
 	if err != nil {
@@ -76,7 +83,11 @@ func storeDBRead(ctx context.Context, file string) (size, paths int64, err error
 		}
 		return size, paths, err
 	}
-	if age := time.Since(before.mtime); age < dbQuiet {
+	quiet := dbQuiet
+	if before.mtime.Nanosecond() == 0 {
+		quiet = dbQuietCoarse
+	}
+	if age := time.Since(before.mtime); age < quiet {
 		return 0, 0, fmt.Errorf("%w: written %s ago", errDBBusy, age.Round(time.Millisecond))
 	}
 	size, paths, err = sumValidPaths(ctx, dbURI(file, true))

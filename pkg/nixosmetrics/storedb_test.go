@@ -109,11 +109,13 @@ func (s *chrootStore) holdOpen() {
 }
 
 // dbCases are the two states a reader meets on a host: no nix process has the database open
-// (the last one removed -wal and -shm), or one has.
+// between nix commands (the last one removed -wal and -shm), or one has. gap is the pause
+// between two nix commands.
 var dbCases = []struct {
 	name string
 	held bool
-}{{"idle", false}, {"held open by nix", true}}
+	gap  time.Duration
+}{{"idle between nix commands", false, 150 * time.Millisecond}, {"held open by nix", true, 0}}
 
 // Nix registers paths while the exporter reads: every read must succeed and see a committed
 // state (the count only grows, and the last read sees every path).
@@ -127,10 +129,12 @@ func TestStoreDBReadWhileNixWrites(t *testing.T) {
 			}
 			const adds = 30
 			done := make(chan struct{})
+			defer func() { <-done }() // the writer reports through t: it must end within the test
 			go func() {
 				defer close(done)
 				for i := range adds {
 					s.add(fmt.Sprintf("w%d", i), 100*i)
+					time.Sleep(tc.gap)
 				}
 			}()
 			var reads int
