@@ -28,7 +28,10 @@ var scenarios = []struct {
 	{"kernel-update-pending-reboot", scenario{generations: []string{"gen1", "gen2"}, current: "gen2", booted: "gen1"}},
 	{"systemd-update", scenario{generations: []string{"gen2", "gen2sd"}, current: "gen2sd", booted: "gen2"}},
 	{"test-activation", scenario{generations: []string{"gen1", "gen2"}, current: "testsys", booted: "gen2"}},
+	{"kernel-params-update", scenario{generations: []string{"gen2", "gen2kp"}, current: "gen2kp", booted: "gen2"}},
+	// nixos-rebuild boot: the profile is ahead of the running and booted system.
 	{"boot-not-running", scenario{generations: []string{"gen1", "gen2", "gen2sd"}, current: "gen2", booted: "gen2"}},
+	{"boot-deploy-kernel", scenario{generations: []string{"gen1", "gen2"}, current: "gen1", booted: "gen1"}},
 	{"booted-garbage-collected", scenario{generations: []string{"gen2"}, current: "gen2", booted: "gone"}},
 	{"specialisation", scenario{generations: []string{"gen1", "withspec"}, current: "gaming", booted: "withspec"}},
 	{"no-run-links", scenario{generations: []string{"gen1"}}},

@@ -16,7 +16,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
-var fixtureAttrs = []string{"gen1", "gen2", "gen2sd", "testsys", "withspec", "gaming", "gone"}
+var fixtureAttrs = []string{"gen1", "gen2", "gen2sd", "gen2kp", "testsys", "withspec", "gaming", "gone"}
 
 var (
 	fixtureOnce  sync.Once
