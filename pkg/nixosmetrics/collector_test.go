@@ -24,6 +24,8 @@ var scenarios = []struct {
 	name string
 	sc   scenario
 }{
+	// Running what it booted: /run/current-system is dated by the boot's relink (epoch+10h), the
+	// deploy by generation 2's link (epoch+2h), which last_switch_timestamp_seconds must report.
 	{"steady", scenario{generations: []string{"gen1", "gen2"}, current: "gen2", booted: "gen2"}},
 	{"kernel-update-pending-reboot", scenario{generations: []string{"gen1", "gen2"}, current: "gen2", booted: "gen1"}},
 	{"systemd-update", scenario{generations: []string{"gen2", "gen2sd"}, current: "gen2sd", booted: "gen2"}},
