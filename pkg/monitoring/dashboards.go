@@ -176,7 +176,7 @@ func Dashboards() []Dashboard {
 				{Title: "Regressions", Kind: KindStat, Width: 8, Targets: []Target{{Expr: `count(` + sel(MetricBaselineRegression) + ` == 1) or vector(0)`}}},
 				{Title: "Regressed metrics", Kind: KindTable, Width: 16, Targets: []Target{{
 					Expr: sel(MetricBaselineRegression) + ` == 1`, Legend: "{{host}} {{metric}}", Needs: []string{sel(MetricBaselineRegression)}}}},
-				{Title: "z-score", Description: "Distance from the baseline mean in standard deviations.", Kind: KindTimeSeries, Width: 12, Targets: []Target{{Expr: sel(MetricBaselineZScore), Legend: "{{host}} {{metric}}"}}},
+				{Title: "z-score", Description: "Mann-Whitney z of the last 30 minutes against the baseline before them: positive when the recent samples rank higher.", Kind: KindTimeSeries, Width: 12, Targets: []Target{{Expr: sel(MetricBaselineZScore), Legend: "{{host}} {{metric}}"}}},
 				{Title: "Value against baseline mean", Kind: KindTimeSeries, Width: 12, Targets: []Target{
 					{Expr: sel(MetricBaselineValue), Legend: "{{host}} {{metric}}"},
 					{Expr: sel(MetricBaselineMean), Legend: "{{host}} {{metric}} baseline"},

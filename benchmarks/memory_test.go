@@ -18,6 +18,43 @@ import (
 	"github.com/nixos-hub/hub/pkg/media/mediatest"
 )
 
+// TestBaselineExporterMemory measures the peak resident memory (VmHWM) of hub-baseline-exporter
+// running its micro-benchmarks back to back (--baseline.bench-interval=1s) while scraped twice a
+// second for 30 s, next to node_exporter scraped the same way.
+//
+//	go test -tags exporterbench -run TestBaselineExporterMemory -v ./benchmarks/
+//
+// HUB_BENCH_BASELINE_BIN names another build of the exporter to measure instead.
+func TestBaselineExporterMemory(t *testing.T) {
+	bin := os.Getenv("HUB_BENCH_BASELINE_BIN")
+	if bin == "" {
+		bin = filepath.Join(t.TempDir(), "baseline")
+		if out, err := exec.Command("go", "build", "-o", bin, "../exporters/baseline").CombinedOutput(); err != nil {
+			t.Fatalf("build: %v: %s", err, out)
+		}
+	}
+	node, err := exec.LookPath("prometheus-node-exporter")
+	if err != nil {
+		t.Skip("prometheus-node-exporter not installed (apt-get install prometheus-node-exporter)")
+	}
+	waitQuiet(t)
+	t.Logf("1-minute load average at measurement start: %s", loadAvg1())
+	t.Log("| exporter | scrapes | peak RSS (VmHWM) | RSS after |")
+	t.Log("|---|---|---|---|")
+	for _, tg := range []struct {
+		name string
+		args []string
+	}{
+		{"node_exporter 1.5.0 (Debian, defaults)", []string{node}},
+		{"hub-baseline-exporter, benches every 1 s", []string{bin, "--baseline.state-dir=" + t.TempDir(),
+			"--baseline.sample-interval=1s", "--baseline.bench-interval=1s"}},
+	} {
+		hwm, rss := runForMemory(t, append(tg.args, "--web.listen-address=127.0.0.1:19113"), "127.0.0.1:19113", 60, 500*time.Millisecond, nil)
+		t.Logf("| %s | %d | %d kB | %d kB |", tg.name, 60, hwm, rss)
+	}
+	t.Logf("1-minute load average at measurement end: %s", loadAvg1())
+}
+
 // hugeReply is what the misbehaving upstream sends on every endpoint: the 50 MB of issue 14.
 const hugeReply = 50 << 20
 
@@ -55,13 +92,24 @@ func TestMediaExporterMemory(t *testing.T) {
 
 const memoryScrapes = 20
 
-// scrapeForMemory runs the exporter with --media.min-interval=0s (every scrape fetches every
-// upstream), scrapes it memoryScrapes times and reads VmHWM and VmRSS.
+// scrapeForMemory runs the media exporter with --media.min-interval=0s (every scrape fetches
+// every upstream), scrapes it memoryScrapes times and reads VmHWM and VmRSS.
 func scrapeForMemory(t *testing.T, bin, cfg string) (hwmKB, rssKB int) {
 	t.Helper()
 	addr := "127.0.0.1:19112"
-	cmd := exec.Command(bin, "--web.listen-address="+addr, "--media.config.file="+cfg,
-		"--media.min-interval=0s", "--media.target-timeout=30s")
+	return runForMemory(t, []string{bin, "--web.listen-address=" + addr, "--media.config.file=" + cfg,
+		"--media.min-interval=0s", "--media.target-timeout=30s"}, addr, memoryScrapes, 0, func(body string) {
+		if !strings.Contains(body, `hub_media_up{app="radarr",name="main"} 1`) {
+			t.Fatalf("the well-behaved upstreams are not up:\n%s", body)
+		}
+	})
+}
+
+// runForMemory starts args, waits until addr answers, scrapes it n times every pause (check
+// sees each body) and reads VmHWM and VmRSS of the process.
+func runForMemory(t *testing.T, args []string, addr string, n int, pause time.Duration, check func(string)) (hwmKB, rssKB int) {
+	t.Helper()
+	cmd := exec.Command(args[0], args[1:]...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -72,17 +120,18 @@ func scrapeForMemory(t *testing.T, bin, cfg string) (hwmKB, rssKB int) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("exporter not answering")
+			t.Fatalf("%s not answering", args[0])
 		}
 	}
-	for range memoryScrapes {
+	for range n {
 		body, err := get(url)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(body, `hub_media_up{app="radarr",name="main"} 1`) {
-			t.Fatalf("the well-behaved upstreams are not up:\n%s", body)
+		if check != nil {
+			check(body)
 		}
+		time.Sleep(pause)
 	}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 	if err != nil {
