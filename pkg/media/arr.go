@@ -46,10 +46,10 @@ type arrQueueRecord struct {
 
 // arrPage is the paging envelope of queue and wanted/*.
 type arrPage struct {
-	Page         num              `json:"page"`
-	PageSize     num              `json:"pageSize"`
-	TotalRecords num              `json:"totalRecords"`
-	Records      []arrQueueRecord `json:"records"`
+	Page         num                  `json:"page"`
+	PageSize     num                  `json:"pageSize"`
+	TotalRecords num                  `json:"totalRecords"`
+	Records      list[arrQueueRecord] `json:"records"`
 }
 
 type arrDisk struct {

@@ -79,6 +79,9 @@ func endless(head, elem, sep, tail string, total int, announce bool) http.Handle
 func TestHugeRepliesCostAtMostTheCap(t *testing.T) {
 	const jellyfinSession = `{"Id":"0123456789abcdef","UserName":"someone","Client":"Jellyfin Web","DeviceName":"Firefox","NowPlayingItem":{"Name":"x","Type":"Episode"}}`
 	const plexItem = `{"sessionKey":"1","type":"episode","title":"x","Media":[{"bitrate":8000}],"Session":{"bandwidth":9000,"location":"lan"}}`
+	// Entries of 8 KB: 1000 of them are past the byte cap before the entry cap.
+	pad := strings.Repeat("x", 8<<10)
+	largeSession := `{"Id":"0123456789abcdef","UserName":"someone","Client":"Jellyfin Web","DeviceName":"` + pad + `"}`
 	for _, tc := range []struct {
 		name    string
 		app     App
@@ -90,12 +93,20 @@ func TestHugeRepliesCostAtMostTheCap(t *testing.T) {
 		{name: "announced, small endpoint", app: Sonarr, key: "/api/v3/system/status", cap: capSmall,
 			handler: endless(`{"version":"`, "4", "", `"}`, hugeBody, true),
 			want:    fmt.Sprintf("larger than the %d this endpoint needs: not read", capSmall)},
-		{name: "streamed list", app: Jellyfin, key: "/Sessions", cap: capList,
+		{name: "streamed list of many entries", app: Jellyfin, key: "/Sessions", cap: capList,
 			handler: endless(`[`, jellyfinSession, ",", `]`, hugeBody, false),
+			want:    fmt.Sprintf("more than %d entries in a list", maxListEntries)},
+		{name: "streamed list of large entries", app: Jellyfin, key: "/Sessions", cap: capList,
+			handler: endless(`[`, largeSession, ",", `]`, hugeBody, false),
 			want:    fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", capList)},
+		// An object is read whole before its lists are decoded: the byte cap stops it.
 		{name: "streamed object", app: Plex, key: "/status/sessions", cap: capList,
 			handler: endless(`{"MediaContainer":{"size":1,"Metadata":[`, plexItem, ",", `]}}`, hugeBody, false),
 			want:    fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", capList)},
+		// Within the byte cap, a list of many tiny entries inside an object stops at the entry cap.
+		{name: "object with a list of many entries", app: Radarr, key: "/api/v3/queue", cap: capPage,
+			handler: endless(`{"totalRecords":1,"records":[`, `{}`, ",", `]}`, 64<<10, false),
+			want:    fmt.Sprintf("more than %d entries in a list", maxListEntries)},
 		{name: "announced page", app: Radarr, key: "/api/v3/queue", cap: capPage,
 			handler: endless(`{"totalRecords":1,"records":[`, `{"status":"downloading","trackedDownloadStatus":"ok"}`, ",", `]}`, hugeBody, true),
 			want:    "announced, larger than"},

@@ -21,7 +21,7 @@ type plexMedia struct {
 }
 
 type plexSession struct {
-	Media   []plexMedia `json:"Media"`
+	Media   list[plexMedia] `json:"Media"`
 	Session *struct {
 		Bandwidth num    `json:"bandwidth"`
 		Location  string `json:"location"`
@@ -39,7 +39,7 @@ type plexSession struct {
 
 type plexSessions struct {
 	MediaContainer struct {
-		Metadata []plexSession `json:"Metadata"`
+		Metadata list[plexSession] `json:"Metadata"`
 	} `json:"MediaContainer"`
 }
 
@@ -51,7 +51,7 @@ type plexSection struct {
 
 type plexSections struct {
 	MediaContainer struct {
-		Directory []plexSection `json:"Directory"`
+		Directory list[plexSection] `json:"Directory"`
 	} `json:"MediaContainer"`
 }
 

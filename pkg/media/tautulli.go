@@ -16,9 +16,9 @@ type tautulliSession struct {
 }
 
 type tautulliActivity struct {
-	LANBandwidth num               `json:"lan_bandwidth"`
-	WANBandwidth num               `json:"wan_bandwidth"`
-	Sessions     []tautulliSession `json:"sessions"`
+	LANBandwidth num                   `json:"lan_bandwidth"`
+	WANBandwidth num                   `json:"wan_bandwidth"`
+	Sessions     list[tautulliSession] `json:"sessions"`
 }
 
 // tautulliEnvelope is Tautulli's wrapper around every API v2 reply.
