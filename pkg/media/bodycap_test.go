@@ -100,9 +100,9 @@ func TestHugeRepliesCostAtMostTheCap(t *testing.T) {
 			handler: endless(`[`, largeSession, ",", `]`, hugeBody, false),
 			want:    fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", capList)},
 		// An object is read whole before its lists are decoded: the byte cap stops it.
-		{name: "streamed object", app: Plex, key: "/status/sessions", cap: capList,
+		{name: "streamed object", app: Plex, key: "/status/sessions", cap: capSessions,
 			handler: endless(`{"MediaContainer":{"size":1,"Metadata":[`, plexItem, ",", `]}}`, hugeBody, false),
-			want:    fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", capList)},
+			want:    fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", capSessions)},
 		// Within the byte cap, a list of many tiny entries inside an object stops at the entry cap.
 		{name: "object with a list of many entries", app: Radarr, key: "/api/v3/queue", cap: capPage,
 			handler: endless(`{"totalRecords":1,"records":[`, `{}`, ",", `]}`, 64<<10, false),

@@ -17,15 +17,21 @@ import (
 // replies in testdata are 0.1-16 KB). A server answering far more, such as a misconfigured URL
 // pointing at a file server or a proxy's error page streamed forever, must cost at most the cap:
 // a body announced larger is refused before it is read, and one that grows past it is cut off.
+// A top-level list is decoded entry by entry, so its cap bounds only what is read; an object is
+// read whole before it is decoded (its buffer doubling up to the cap), so objects get the
+// smaller caps.
 const (
 	// capSmall: a fixed-size object (status, identity, counts, a page of one record) or a short
 	// list of small entries (health checks, disks: a few hundred bytes each, dozens at most).
 	capSmall = 256 << 10
-	// capList: a list that grows with use or configuration, a few KB per entry (sessions,
-	// libraries, root folders with their unmapped folders).
+	// capList: a top-level list that grows with use or configuration, a few KB per entry
+	// (Jellyfin's sessions and libraries, root folders with their unmapped folders).
 	capList = 4 << 20
+	// capSessions: an object holding the sessions playing now (Plex, Tautulli: 1.5-2.7 KB per
+	// session, so hundreds of them) or the libraries of a server.
+	capSessions = 1 << 20
 	// capPage: a 200-record page of the *arr queue, about 1.3-3 KB per record.
-	capPage = 4 << 20
+	capPage = 2 << 20
 	// capIndexers: Prowlarr's indexers carry their whole settings schema, 1-20 KB each.
 	capIndexers = 8 << 20
 	// capErrorBody: what is read of an error reply, for its first words.

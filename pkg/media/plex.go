@@ -100,7 +100,7 @@ func fetchPlex(ctx context.Context, c *client, d *descs, s *sink) error {
 			return nil
 		},
 		func(s *sink) error {
-			ses, err := getJSON(ctx, c, ep("/status/sessions"), capList, parsePlexSessions)
+			ses, err := getJSON(ctx, c, ep("/status/sessions"), capSessions, parsePlexSessions)
 			if err != nil {
 				return err
 			}
@@ -176,7 +176,7 @@ func plexSessionMetrics(d *descs, s *sink, sessions []plexSession) {
 // plexLibraries lists the sections, then asks each for its item counts with a container size of
 // zero: Plex answers with totalSize and no items, so even a huge library costs one tiny reply.
 func plexLibraries(ctx context.Context, c *client, d *descs, s *sink) error {
-	secs, err := getJSON(ctx, c, ep("/library/sections"), capList, parsePlexSections)
+	secs, err := getJSON(ctx, c, ep("/library/sections"), capSessions, parsePlexSections)
 	if err != nil {
 		return err
 	}

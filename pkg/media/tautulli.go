@@ -71,7 +71,7 @@ func fetchTautulli(ctx context.Context, c *client, d *descs, s *sink) error {
 			return nil
 		},
 		func(s *sink) error {
-			act, err := getJSON(ctx, c, ep("/api/v2", "cmd", "get_activity"), capList, parseTautulliActivity)
+			act, err := getJSON(ctx, c, ep("/api/v2", "cmd", "get_activity"), capSessions, parseTautulliActivity)
 			if err != nil {
 				return err
 			}
