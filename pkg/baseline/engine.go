@@ -13,7 +13,7 @@ import (
 
 // Config holds the baseline parameters shared by all metrics.
 type Config struct {
-	Window     int     // samples kept per metric, the recent window included
+	Window     int     // samples kept per metric: the baseline and the recent window after it
 	Recent     int     // samples of the recent window, for specs that do not set their own
 	Threshold  float64 // Mann-Whitney z that counts as a regression
 	MinSamples int     // baseline samples needed before anything is flagged
@@ -81,7 +81,14 @@ func (e *Engine) Observe(name string, x float64, at time.Time) {
 		w = slices.Delete(w, 0, 1)
 	}
 	e.windows[name], e.sorted[name] = w, sorted
-	v := judge(spec, w, min(recent, len(w)), sorted, e.cfg.Threshold, e.cfg.MinSamples)
+	var sameTime []float64
+	if spec.Recent == 0 && len(w) == e.cfg.Window && e.cfg.Window >= 3*recent {
+		// A host metric's full window is the recent window plus a baseline of --baseline.window
+		// (a day by default) before it: its oldest recent-window of samples is the same stretch
+		// of the day as the recent window, a day earlier.
+		sameTime = w[:recent]
+	}
+	v := judge(spec, w, min(recent, len(w)), sorted, sameTime, e.cfg.Threshold, e.cfg.MinSamples)
 	if !v.Regression && e.verdicts[name].Regression && v.N >= e.cfg.MinSamples {
 		// Hysteresis: a regression stays one until it is clearly over, at two thirds of the
 		// threshold and half the floor, so a shift that hovers at the limits does not flap
@@ -113,7 +120,7 @@ func (e *Engine) Snapshot() State {
 type Collector struct {
 	engine                                             *Engine
 	value, mean, stddev, samples, z, regression, floor *prometheus.Desc
-	median, recent                                     *prometheus.Desc
+	median, recent, shift                              *prometheus.Desc
 	threshold, last                                    *prometheus.Desc
 }
 
@@ -132,8 +139,9 @@ func NewCollector(e *Engine) *Collector {
 		samples:    bdesc("samples", "Number of samples in the baseline (the recent window excluded).", "metric"),
 		median:     bdesc("median", "Median of the baseline.", "metric"),
 		recent:     bdesc("recent_median", "Median of the recent window.", "metric"),
+		shift:      bdesc("shift", "How much worse three quarters of the recent window are than the baseline's median, or the same hour a day earlier if that was worse, in the metric's unit (positive: worse); a regression needs at least the floor.", "metric"),
 		z:          bdesc("zscore", "Mann-Whitney z of the recent window against the baseline, positive when the recent samples rank higher (clamped to ±1000).", "metric"),
-		regression: bdesc("regression", "1 when the recent window is a regression: Mann-Whitney z beyond the threshold in the bad direction and a median shift of at least the floor.", "metric"),
+		regression: bdesc("regression", "1 when the recent window is a regression: Mann-Whitney z beyond the threshold in the bad direction and a shift of at least the floor.", "metric"),
 		floor:      bdesc("floor", "Smallest change in the metric's unit that may count as a regression.", "metric"),
 		threshold:  bdesc("threshold", "z-score threshold for a regression."),
 		last:       bdesc("last_sample_timestamp_seconds", "When the last sample was taken."),
@@ -164,6 +172,7 @@ func (c *Collector) Update(_ context.Context, ch chan<- prometheus.Metric) error
 		g(c.samples, float64(v.N), name)
 		g(c.median, v.BaselineMedian, name)
 		g(c.recent, v.RecentMedian, name)
+		g(c.shift, v.Shift, name)
 		g(c.z, v.Z, name)
 		reg := 0.0
 		if v.Regression {

@@ -20,6 +20,9 @@ const (
 	evalInterval = time.Minute
 	// lateAlert is how long after a regression ends an alert that starts still counts as true.
 	lateAlert = time.Hour
+	// warmUp: alerts of the first day, before the window is full, are not counted: the baseline
+	// does not know the host's day yet, and every scenario's regression starts later.
+	warmUp = 24 * time.Hour
 )
 
 type scenario struct {
@@ -33,11 +36,15 @@ type scenario struct {
 	// wantTrue: the detector must raise a true alert within within of regStart.
 	wantTrue bool
 	within   time.Duration
+	// falsePerDay is how many false alerts a day the scenario may raise: 0 but for a known
+	// limitation, which the test holds to what RESULTS.md says.
+	falsePerDay float64
 }
 
 type simResult struct {
 	trueAlerts, falseAlerts int
 	firstDelay              time.Duration // -1: no true alert
+	firing                  time.Duration // time firing during the regression
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
@@ -103,6 +110,20 @@ func scenarios() []scenario {
 		{name: "no change, quiet (0.10 ± 0.02)", spec: cpuSpec, every: time.Minute, span: 4 * day, value: quiet},
 		{name: "no change, noisy (0.30 ± 0.10)", spec: cpuSpec, every: time.Minute, span: 4 * day, value: noisy},
 		{name: "no change, bursty desktop", spec: cpuSpec, every: time.Minute, span: 4 * day, value: burst()},
+		{name: "no change, working day (+0.30 from 9 to 18 h)", spec: cpuSpec, every: time.Minute, span: 4 * day,
+			value: func(t time.Duration, rng *rand.Rand) float64 {
+				if h := (t % day).Hours(); h >= 9 && h < 18 {
+					return clamp01(quiet(t, rng) + 0.30)
+				}
+				return quiet(t, rng)
+			}},
+		{name: "no change, nightly job (1.0 from 2 to 4 h)", spec: cpuSpec, every: time.Minute, span: 4 * day,
+			value: func(t time.Duration, rng *rand.Rand) float64 {
+				if h := (t % day).Hours(); h >= 2 && h < 4 {
+					return 1
+				}
+				return quiet(t, rng)
+			}},
 		{name: "no change but 60 s at 1.0", spec: cpuSpec, every: time.Minute, span: 4 * day,
 			value: between(t0, t0+time.Minute, saturated, quiet)},
 		{name: "step 0.10 → 0.40", spec: cpuSpec, every: time.Minute, span: 4 * day, regStart: t0, regEnd: 4 * day,
@@ -149,6 +170,9 @@ func simulate(sc scenario, seed uint64, judge func(x float64) bool) simResult {
 			pendingSince, firing = -1, false
 			continue
 		}
+		if firing && sc.regEnd > 0 && now >= sc.regStart && now < sc.regEnd {
+			res.firing += evalInterval
+		}
 		if pendingSince < 0 {
 			pendingSince = now
 		}
@@ -160,7 +184,7 @@ func simulate(sc scenario, seed uint64, judge func(x float64) bool) simResult {
 				if res.firstDelay < 0 {
 					res.firstDelay = now - sc.regStart
 				}
-			} else {
+			} else if now >= warmUp {
 				res.falseAlerts++
 			}
 		}
@@ -176,7 +200,7 @@ var simSeeds = []uint64{1, 2, 3, 4, 5}
 // a regression, and a true alert in time in each scenario with one.
 func TestRegressionSimulation(t *testing.T) {
 	var table strings.Builder
-	fmt.Fprintf(&table, "| scenario | true alerts | false alerts | false alerts per day | first alert after |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(&table, "| scenario | true alerts | false alerts | false alerts per day | first alert after | alerting, of the regression |\n|---|---|---|---|---|---|\n")
 	for i, sc := range scenarios() {
 		var total simResult
 		total.firstDelay = -1
@@ -187,6 +211,7 @@ func TestRegressionSimulation(t *testing.T) {
 			r := simulate(sc, seed, simJudge(sc.spec))
 			total.trueAlerts += r.trueAlerts
 			total.falseAlerts += r.falseAlerts
+			total.firing += r.firing
 			if r.firstDelay < 0 {
 				missed++
 			} else {
@@ -203,9 +228,13 @@ func TestRegressionSimulation(t *testing.T) {
 				delay = fmt.Sprintf("missed in %d of %d runs", missed, len(simSeeds))
 			}
 		}
-		fmt.Fprintf(&table, "| %s | %d | %d | %.2f | %s |\n", sc.name, total.trueAlerts, total.falseAlerts, perDay, delay)
-		if total.falseAlerts > 0 {
-			t.Errorf("%s: %d false alerts in %d runs", sc.name, total.falseAlerts, len(simSeeds))
+		share := "–"
+		if sc.regEnd > 0 {
+			share = fmt.Sprintf("%.0f %%", 100*total.firing.Hours()/(float64(len(simSeeds))*(sc.regEnd-sc.regStart).Hours()))
+		}
+		fmt.Fprintf(&table, "| %s | %d | %d | %.2f | %s | %s |\n", sc.name, total.trueAlerts, total.falseAlerts, perDay, delay, share)
+		if perDay > sc.falsePerDay {
+			t.Errorf("%s: %d false alerts in %d runs, %.2f a day, want at most %.2f", sc.name, total.falseAlerts, len(simSeeds), perDay, sc.falsePerDay)
 		}
 		if sc.wantTrue && (missed > 0 || worst > sc.within) {
 			t.Errorf("%s: true alert missed in %d of %d runs, slowest after %v; want each within %v", sc.name, missed, len(simSeeds), worst, sc.within)

@@ -31,8 +31,9 @@ type Verdict struct {
 	Value                        float64 // the latest sample
 	Mean, StdDev, BaselineMedian float64 // of the baseline, the recent window excluded
 	RecentMedian                 float64
-	// Shift is how much worse than the baseline's median three quarters of the recent window
-	// are, in the metric's unit (positive: worse).
+	// Shift is how much worse three quarters of the recent window are than the baseline's
+	// median (or, when worse, three quarters of the same stretch of the day a day earlier), in
+	// the metric's unit (positive: worse).
 	Shift      float64
 	Z          float64 // Mann-Whitney z, recent against baseline; > 0: recent higher
 	N          int     // baseline samples
@@ -67,19 +68,23 @@ func MeanStdDev(vals []float64) (mean, sd float64) {
 // metrics are bursty and skewed, so one sample against mean ± 3 sd either misses a real shift
 // hidden in the noise or fires on a burst. A rank test over a window sees a sustained shift of
 // the whole distribution however noisy; bursts that leave the quiet stretches between them
-// quiet do not move the first quartile, so they do not count, however high they go.
+// quiet do not move the recent first quartile, so they do not count, however high they go.
 func Judge(spec Spec, window []float64, recent int, threshold float64, minSamples int) Verdict {
 	if len(window) == 0 {
 		return Verdict{}
 	}
 	recent = max(1, min(recent, len(window)))
 	base := window[:len(window)-recent]
-	return judge(spec, window, recent, slices.Sorted(slices.Values(base)), threshold, minSamples)
+	return judge(spec, window, recent, slices.Sorted(slices.Values(base)), nil, threshold, minSamples)
 }
 
 // judge is Judge with the baseline already sorted, which the engine keeps up to date sample by
-// sample instead of sorting a day of samples every minute.
-func judge(spec Spec, window []float64, recent int, baseSorted []float64, threshold float64, minSamples int) Verdict {
+// sample instead of sorting a day of samples every minute. sameTime, when not empty, are the
+// samples of the same stretch of the day as the recent window, a day earlier: the recent window
+// must be worse than them by the floor too (quartile against quartile), so what the host does
+// every day at this hour (a working day, a nightly job) is its normal rather than a regression
+// each day.
+func judge(spec Spec, window []float64, recent int, baseSorted, sameTime []float64, threshold float64, minSamples int) Verdict {
 	v := Verdict{Value: window[len(window)-1], N: len(baseSorted)}
 	rec := slices.Sorted(slices.Values(window[len(window)-recent:]))
 	v.Mean, v.StdDev = MeanStdDev(window[:len(window)-recent])
@@ -90,10 +95,23 @@ func judge(spec Spec, window []float64, recent int, baseSorted []float64, thresh
 	v.BaselineMedian = quantile(baseSorted, 0.5)
 	v.Z = math.Max(-maxZ, math.Min(maxZ, mannWhitneySorted(rec, baseSorted)))
 	badZ := v.Z
+	ref := v.BaselineMedian
+	if len(sameTime) > 0 {
+		// The same quartile as the recent window's: a burst in yesterday's half hour must not
+		// raise the bar, three quarters of it at a level must.
+		q := 0.25
+		if !spec.HigherIsWorse {
+			q = 0.75
+		}
+		day := quantile(slices.Sorted(slices.Values(sameTime)), q)
+		if spec.HigherIsWorse == (day > ref) {
+			ref = day // yesterday at this time was worse than the baseline's median: the bar
+		}
+	}
 	if spec.HigherIsWorse {
-		v.Shift = quantile(rec, 0.25) - v.BaselineMedian
+		v.Shift = quantile(rec, 0.25) - ref
 	} else {
-		v.Shift, badZ = v.BaselineMedian-quantile(rec, 0.75), -badZ
+		v.Shift, badZ = ref-quantile(rec, 0.75), -badZ
 	}
 	v.Regression = len(baseSorted) >= minSamples && badZ >= threshold && v.Shift >= spec.Floor
 	return v
