@@ -20,8 +20,10 @@ import (
 const StoreDB = "/nix/var/nix/db/db.sqlite"
 
 // Why modernc.org/sqlite: it is SQLite itself translated to Go, so the exporters stay static
-// CGO_ENABLED=0 builds for amd64 and arm64 and the unit needs no sqlite3 binary on its path, and
-// the locking that makes reading beside a writing nix safe is SQLite's own, not ours.
+// CGO_ENABLED=0 builds for amd64 and arm64, the unit needs no sqlite3 binary on its path (and no
+// parsing of its output), nothing is compiled at run time (a WebAssembly SQLite would need
+// writable executable memory, which the unit's MemoryDenyWriteExecute forbids), and the locking
+// that makes reading beside a writing nix safe is SQLite's own, not ours.
 
 // dbQuiet is how long the database file must be unchanged before it is read as an immutable
 // snapshot, so that a write during the read moves its mtime even though the kernel stamps files
