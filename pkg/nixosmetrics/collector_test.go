@@ -36,6 +36,9 @@ var scenarios = []struct {
 	{"boot-deploy-kernel", scenario{generations: []string{"gen1", "gen2"}, current: "gen1", booted: "gen1"}},
 	{"booted-garbage-collected", scenario{generations: []string{"gen2"}, current: "gen2", booted: "gone"}},
 	{"specialisation", scenario{generations: []string{"gen1", "withspec"}, current: "gaming", booted: "withspec"}},
+	// Booted into the specialisation's own boot entry: its kernel-params differ from its parent's,
+	// but the next boot of that entry is the same specialisation, so no reboot is needed.
+	{"booted-specialisation", scenario{generations: []string{"gen1", "withspec"}, current: "gaming", booted: "gaming"}},
 	{"no-run-links", scenario{generations: []string{"gen1"}}},
 }
 

@@ -205,9 +205,18 @@ func (f FS) ReadState(ctx context.Context) (*State, error) {
 	}
 	if st.Profile != nil && st.Profile.Present && st.Booted != nil {
 		if st.Booted.Present {
+			next := st.Profile.Components
+			// Booted into a specialisation's boot entry, the next boot of that entry is the
+			// profile's specialisation of the same name, which may have a kernel or kernel
+			// parameters of its own.
+			if _, spec := f.locate(st.Booted.StorePath, gens); spec != "" {
+				if top, ok := st.Profile.Specialisations[spec]; ok {
+					next = f.components(top)
+				}
+			}
 			st.RebootRequired = make(map[string]bool, len(RebootComponents))
 			for _, c := range RebootComponents {
-				st.RebootRequired[c] = st.Booted.Components[c] != st.Profile.Components[c]
+				st.RebootRequired[c] = st.Booted.Components[c] != next[c]
 			}
 		} else {
 			st.RebootUnknown = st.Booted.StorePath != st.Profile.StorePath
@@ -328,17 +337,7 @@ func (f FS) readSystem(role, link string) *System {
 		return s
 	}
 	s.Present = true
-	for _, c := range RebootComponents {
-		if c == kernelParams {
-			if b, err := f.readSmall(path.Join(top, c)); err == nil {
-				s.Components[c] = strings.TrimSpace(string(b))
-			}
-			continue
-		}
-		if target, err := f.Resolve(path.Join(top, c)); err == nil {
-			s.Components[c] = target
-		}
-	}
+	s.Components = f.components(top)
 	if b, err := f.readSmall(path.Join(top, "nixos-version")); err == nil {
 		if v, err := ParseNixOSVersion(b); err == nil {
 			s.NixOSVersion = v
@@ -357,6 +356,23 @@ func (f FS) readSystem(role, link string) *System {
 		}
 	}
 	return s
+}
+
+// components reads a toplevel's RebootComponents: symlinks resolved, kernel-params by content.
+func (f FS) components(top string) map[string]string {
+	out := make(map[string]string, len(RebootComponents))
+	for _, c := range RebootComponents {
+		if c == kernelParams {
+			if b, err := f.readSmall(path.Join(top, c)); err == nil {
+				out[c] = strings.TrimSpace(string(b))
+			}
+			continue
+		}
+		if target, err := f.Resolve(path.Join(top, c)); err == nil {
+			out[c] = target
+		}
+	}
+	return out
 }
 
 // kernelVersion prefers the module directory name, which is what `uname -r` reports, and falls

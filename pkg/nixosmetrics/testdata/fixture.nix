@@ -34,7 +34,7 @@ let
     '' + (if rev == null then "" else "printf '%s\\n' '${rev}' > $out/configuration-revision\n")
        + (if lock then "mkdir -p $out/etc/hub && cp ${flakeLock} $out/etc/hub/flake.lock\n" else "")
        + builtins.concatStringsSep "" (builtins.attrValues (builtins.mapAttrs (n: t: "ln -s ${t} $out/specialisation/${n}\n") specs)));
-  gaming = toplevel { name = "p620-gaming"; kv = "6.6.31"; version = "24.05.20240602.bbbbbbb (Uakari)"; };
+  gaming = toplevel { name = "p620-gaming"; kv = "6.6.31"; kp = "loglevel=4 threadirqs"; version = "24.05.20240602.bbbbbbb (Uakari)"; };
 in
 {
   gen1 = toplevel { name = "p620-1"; kv = "6.6.30"; version = "24.05.20240601.aaaaaaa (Uakari)"; };
