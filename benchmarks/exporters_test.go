@@ -258,6 +258,10 @@ func buildNixOSRoot(t *testing.T) string {
 	if err := os.Symlink("/nix/store", filepath.Join(root, "nix/store")); err != nil {
 		t.Fatal(err)
 	}
+	// The store scan reads the store's database, which goes with the store.
+	if err := os.Symlink("/nix/var/nix/db", filepath.Join(root, "nix/var/nix/db")); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range paths {
 		if out, err := exec.Command("nix-env", "-p", filepath.Join(profiles, "system"), "--set", p).CombinedOutput(); err != nil {
 			t.Fatalf("nix-env --set %s: %v: %s", p, err, out)

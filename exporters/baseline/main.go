@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
 
@@ -28,9 +29,10 @@ func main() {
 func run(args []string) error {
 	app := exporter.NewApp("hub-baseline-exporter", "Performance baselines and regression flags.", ":9103")
 	stateDir := app.Flag("baseline.state-dir", "Directory of the persisted baselines.").Default("/var/lib/hub-baseline-exporter").String()
-	window := app.Flag("baseline.window", "Span of the rolling baseline window.").Default("24h").Duration()
+	window := app.Flag("baseline.window", "Span of the baseline before the recent window; whole days, so that its start is the recent window's time of day.").Default("24h").Duration()
 	interval := app.Flag("baseline.sample-interval", "Interval between host samples.").Default("1m").Duration()
-	threshold := app.Flag("baseline.threshold", "z-score in the bad direction that counts as a regression.").Default("3").Float64()
+	recent := app.Flag("baseline.recent", "Span of the recent window judged against the baseline before it.").Default("30m").Duration()
+	threshold := app.Flag("baseline.threshold", "Mann-Whitney z of the recent window in the bad direction that counts as a regression.").Default("3").Float64()
 	floors := app.Flag("baseline.floor", "Override a metric's absolute floor, metric=value (repeatable).").Strings()
 	minSamples := app.Flag("baseline.min-samples", "Samples a baseline needs before it can flag a regression.").Default("30").Int()
 	persist := app.Flag("baseline.persist-interval", "Interval between state saves.").Default("5m").Duration()
@@ -39,8 +41,8 @@ func run(args []string) error {
 	if err := app.Parse(args); err != nil {
 		return err
 	}
-	if *interval <= 0 || *window < *interval || *persist <= 0 || *minSamples < 2 {
-		return fmt.Errorf("need sample-interval > 0, window >= sample-interval, persist-interval > 0, min-samples >= 2")
+	if *interval <= 0 || *recent < *interval || *window < time.Duration(*minSamples)**interval || *persist <= 0 || *minSamples < 2 {
+		return fmt.Errorf("need sample-interval > 0, recent >= sample-interval, window >= min-samples sample intervals, persist-interval > 0, min-samples >= 2")
 	}
 	logger := app.Logger()
 	specs := append(slices.Clone(baseline.HostSpecs), baseline.BenchSpecs...)
@@ -57,7 +59,7 @@ func run(args []string) error {
 		logger.Warn("ignoring unreadable baseline state", "err", err)
 		st = baseline.State{}
 	}
-	engine := baseline.NewEngine(baseline.Config{Window: int(*window / *interval), Threshold: *threshold, MinSamples: *minSamples}, specs, st)
+	engine := baseline.NewEngine(baseline.Config{Window: int((*window + *recent) / *interval), Recent: int(*recent / *interval), Threshold: *threshold, MinSamples: *minSamples}, specs, st)
 	exp, err := exporter.New(exporter.Options{
 		Namespace: "hub_baseline", Program: "hub_baseline_exporter", Logger: logger,
 		Collectors: map[string]exporter.Collector{"baseline": baseline.NewCollector(engine)},

@@ -1,8 +1,9 @@
 # hub-nixos-exporter: generations, booted vs current system, reboot required. It reads the
 # profiles under --nixos.root and nothing else, so it runs with the exporters' strict sandbox: a
 # dynamic user can traverse /nix/var/nix/profiles and follow /run/{current,booted}-system (all
-# world-readable, and ProtectSystem=strict leaves them readable), and it lists closures with
-# nix-store through the daemon's socket (AF_UNIX).
+# world-readable, and ProtectSystem=strict leaves them readable), it lists closures with
+# nix-store through the daemon's socket (AF_UNIX), and it reads the store database
+# /nix/var/nix/db/db.sqlite (world-readable) read-only, never creating its -wal/-shm files.
 #
 # It also gives every toplevel the provenance stock NixOS does not record (docs/exporters.md):
 # <toplevel>/configuration-revision, etc/hub/nixos-version.json and etc/hub/flake.lock.

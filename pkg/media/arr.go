@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"path"
 	"slices"
@@ -45,10 +46,10 @@ type arrQueueRecord struct {
 
 // arrPage is the paging envelope of queue and wanted/*.
 type arrPage struct {
-	Page         num              `json:"page"`
-	PageSize     num              `json:"pageSize"`
-	TotalRecords num              `json:"totalRecords"`
-	Records      []arrQueueRecord `json:"records"`
+	Page         num                  `json:"page"`
+	PageSize     num                  `json:"pageSize"`
+	TotalRecords num                  `json:"totalRecords"`
+	Records      list[arrQueueRecord] `json:"records"`
 }
 
 type arrDisk struct {
@@ -70,12 +71,14 @@ type prowlarrIndexer struct {
 	Protocol string `json:"protocol"`
 }
 
-func parseArrStatus(b []byte) (arrStatus, error)                { return decode[arrStatus](b) }
-func parseArrHealth(b []byte) ([]arrHealthCheck, error)         { return decode[[]arrHealthCheck](b) }
-func parseArrPage(b []byte) (arrPage, error)                    { return decode[arrPage](b) }
-func parseArrDiskSpace(b []byte) ([]arrDisk, error)             { return decode[[]arrDisk](b) }
-func parseArrRootFolders(b []byte) ([]arrRootFolder, error)     { return decode[[]arrRootFolder](b) }
-func parseProwlarrIndexers(b []byte) ([]prowlarrIndexer, error) { return decode[[]prowlarrIndexer](b) }
+func parseArrStatus(r io.Reader) (arrStatus, error)            { return decode[arrStatus](r) }
+func parseArrHealth(r io.Reader) ([]arrHealthCheck, error)     { return decodeList[arrHealthCheck](r) }
+func parseArrPage(r io.Reader) (arrPage, error)                { return decode[arrPage](r) }
+func parseArrDiskSpace(r io.Reader) ([]arrDisk, error)         { return decodeList[arrDisk](r) }
+func parseArrRootFolders(r io.Reader) ([]arrRootFolder, error) { return decodeList[arrRootFolder](r) }
+func parseProwlarrIndexers(r io.Reader) ([]prowlarrIndexer, error) {
+	return decodeList[prowlarrIndexer](r)
+}
 
 func fetchArr(ctx context.Context, c *client, d *descs, s *sink) error {
 	base := apiBase(c.inst.App)
@@ -92,7 +95,7 @@ func fetchProwlarr(ctx context.Context, c *client, d *descs, s *sink) error {
 	return parallel(s,
 		func(s *sink) error { return arrStatusAndHealth(ctx, c, d, s) },
 		func(s *sink) error {
-			idx, err := getJSON(ctx, c, ep(apiBase(c.inst.App)+"/indexer"), parseProwlarrIndexers)
+			idx, err := getJSON(ctx, c, ep(apiBase(c.inst.App)+"/indexer"), capIndexers, parseProwlarrIndexers)
 			if err != nil {
 				return err
 			}
@@ -106,7 +109,7 @@ func arrStatusAndHealth(ctx context.Context, c *client, d *descs, s *sink) error
 	base := apiBase(c.inst.App)
 	return parallel(s,
 		func(s *sink) error {
-			st, err := getJSON(ctx, c, ep(base+"/system/status"), parseArrStatus)
+			st, err := getJSON(ctx, c, ep(base+"/system/status"), capSmall, parseArrStatus)
 			if err != nil {
 				return err
 			}
@@ -114,7 +117,7 @@ func arrStatusAndHealth(ctx context.Context, c *client, d *descs, s *sink) error
 			return nil
 		},
 		func(s *sink) error {
-			h, err := getJSON(ctx, c, ep(base+"/health"), parseArrHealth)
+			h, err := getJSON(ctx, c, ep(base+"/health"), capSmall, parseArrHealth)
 			if err != nil {
 				return err
 			}
@@ -153,7 +156,7 @@ func arrQueue(ctx context.Context, c *client, d *descs, s *sink) error {
 	total := 0
 	for page := 1; page <= maxQueuePages; page++ {
 		e := ep(apiBase(c.inst.App)+"/queue", "page", strconv.Itoa(page), "pageSize", strconv.Itoa(queuePageSize), unknown, "true")
-		p, err := getJSON(ctx, c, e, parseArrPage)
+		p, err := getJSON(ctx, c, e, capPage, parseArrPage)
 		if err != nil {
 			return err
 		}
@@ -187,7 +190,7 @@ func queueMetrics(d *descs, s *sink, records []arrQueueRecord, total int) {
 // arrWanted reads only the total of a wanted list: pageSize=1 keeps the reply tiny whatever the
 // library size.
 func arrWanted(ctx context.Context, c *client, d *descs, s *sink, p, reason string) error {
-	page, err := getJSON(ctx, c, ep(p, "page", "1", "pageSize", "1"), parseArrPage)
+	page, err := getJSON(ctx, c, ep(p, "page", "1", "pageSize", "1"), capSmall, parseArrPage)
 	if err != nil {
 		return err
 	}
@@ -202,12 +205,12 @@ func arrRootFolders(ctx context.Context, c *client, d *descs, s *sink) error {
 	err := parallel(s,
 		func(*sink) error {
 			var err error
-			roots, err = getJSON(ctx, c, ep(base+"/rootfolder"), parseArrRootFolders)
+			roots, err = getJSON(ctx, c, ep(base+"/rootfolder"), capList, parseArrRootFolders)
 			return err
 		},
 		func(*sink) error {
 			var err error
-			disks, err = getJSON(ctx, c, ep(base+"/diskspace"), parseArrDiskSpace)
+			disks, err = getJSON(ctx, c, ep(base+"/diskspace"), capSmall, parseArrDiskSpace)
 			return err
 		},
 	)

@@ -13,9 +13,68 @@ import (
 	"github.com/nixos-hub/hub/pkg/exporter"
 )
 
-// maxBody bounds a response: the largest legitimate one is a page of the *arr queue, and a
-// misconfigured URL pointing at a file server must not exhaust memory.
-const maxBody = 16 << 20
+// Size caps of response bodies, chosen per endpoint by what the endpoint returns (the recorded
+// replies in testdata are 0.1-16 KB). A server answering far more, such as a misconfigured URL
+// pointing at a file server or a proxy's error page streamed forever, must cost at most the cap:
+// a body announced larger is refused before it is read, and one that grows past it is cut off.
+// A top-level list is decoded entry by entry, so its cap bounds only what is read; an object is
+// read whole before it is decoded (its buffer doubling up to the cap), so objects get the
+// smaller caps.
+const (
+	// capSmall: a fixed-size object (status, identity, counts, a page of one record) or a short
+	// list of small entries (health checks, disks: a few hundred bytes each, dozens at most).
+	capSmall = 256 << 10
+	// capList: a top-level list that grows with use or configuration, a few KB per entry
+	// (Jellyfin's sessions and libraries, root folders with their unmapped folders).
+	capList = 4 << 20
+	// capSessions: an object holding the sessions playing now (Plex, Tautulli: 1.5-2.7 KB per
+	// session, so hundreds of them) or the libraries of a server.
+	capSessions = 1 << 20
+	// capPage: a 200-record page of the *arr queue, about 1.3-3 KB per record.
+	capPage = 2 << 20
+	// capIndexers: Prowlarr's indexers carry their whole settings schema, 1-20 KB each.
+	capIndexers = 8 << 20
+	// capErrorBody: what is read of an error reply, for its first words.
+	capErrorBody = 4 << 10
+)
+
+// TooLargeError is a response body beyond its endpoint's cap.
+type TooLargeError struct {
+	Limit int64
+	// Announced is the Content-Length that was refused unread; 0 when the body grew past Limit.
+	Announced int64
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Announced > 0 {
+		return fmt.Sprintf("response of %d bytes announced, larger than the %d this endpoint needs: not read", e.Announced, e.Limit)
+	}
+	return fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", e.Limit)
+}
+
+// cappedReader passes at most limit bytes and then fails with a TooLargeError, rather than
+// ending quietly like io.LimitReader, so a cut body is never decoded as if it were complete.
+type cappedReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var one [1]byte
+		if n, err := c.r.Read(one[:]); n > 0 {
+			return 0, &TooLargeError{Limit: c.limit}
+		} else {
+			return 0, err
+		}
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
 
 // client performs authenticated GETs against one instance. It knows the credential, so it is
 // also the one place that makes sure the credential never leaves in an error.
@@ -67,16 +126,16 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
 }
 
-// get fetches e and returns the body. Errors read "<app> <name>: GET <endpoint>: <cause>".
-func (c *client) get(ctx context.Context, e endpoint) ([]byte, error) {
-	body, err := c.do(ctx, e)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: GET %s: %w", c.inst.App, c.inst.Name, e, err)
+// get fetches e and hands its body, at most limit bytes, to read as it arrives. Errors read
+// "<app> <name>: GET <endpoint>: <cause>".
+func (c *client) get(ctx context.Context, e endpoint, limit int64, read func(io.Reader) error) error {
+	if err := c.do(ctx, e, limit, read); err != nil {
+		return fmt.Errorf("%s %s: GET %s: %w", c.inst.App, c.inst.Name, e, err)
 	}
-	return body, nil
+	return nil
 }
 
-func (c *client) do(ctx context.Context, e endpoint) ([]byte, error) {
+func (c *client) do(ctx context.Context, e endpoint, limit int64, read func(io.Reader) error) error {
 	u := c.inst.URL.JoinPath(e.path)
 	q := url.Values{}
 	for k, v := range e.query {
@@ -89,7 +148,7 @@ func (c *client) do(ctx context.Context, e endpoint) ([]byte, error) {
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, errors.New("build request")
+		return errors.New("build request")
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "hub-media-exporter")
@@ -108,27 +167,33 @@ func (c *client) do(ctx context.Context, e endpoint) ([]byte, error) {
 		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err
 		}
-		return nil, c.redact(err)
+		return c.redact(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return nil, c.redact(fmt.Errorf("read body: %w", err))
-	}
-	if len(body) > maxBody {
-		return nil, fmt.Errorf("response larger than %d bytes", maxBody)
-	}
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		return nil, fmt.Errorf("%w: the server rejected the credential, check the %s %s",
+		return fmt.Errorf("%w: the server rejected the credential, check the %s %s",
 			&StatusError{Code: resp.StatusCode}, c.inst.App.credentialWord(), c.inst.CredentialFile)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if snippet := c.snippet(body); snippet != "" {
-			return nil, fmt.Errorf("%w: %s", &StatusError{Code: resp.StatusCode}, snippet)
+		// Only the start is read: it usually says what went wrong ("database is locked").
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, capErrorBody))
+		if snippet := c.snippet(head); snippet != "" {
+			return fmt.Errorf("%w: %s", &StatusError{Code: resp.StatusCode}, snippet)
 		}
-		return nil, &StatusError{Code: resp.StatusCode}
+		return &StatusError{Code: resp.StatusCode}
 	}
-	return body, nil
+	if resp.ContentLength > limit {
+		return &TooLargeError{Limit: limit, Announced: resp.ContentLength}
+	}
+	if err := read(&cappedReader{r: resp.Body, left: limit, limit: limit}); err != nil {
+		if tl, ok := errors.AsType[*TooLargeError](err); ok {
+			return tl
+		}
+		return c.redact(fmt.Errorf("decode: %w", err))
+	}
+	// The rest is white space at most (the decoder checked): read it so the connection is reused.
+	io.Copy(io.Discard, io.LimitReader(resp.Body, capErrorBody))
+	return nil
 }
 
 // maxRedirects bounds the same-origin redirects followed (a trailing slash, a base path).

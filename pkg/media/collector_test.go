@@ -112,7 +112,7 @@ func TestTargetErrors(t *testing.T) {
 			want:     []string{"radarr main: GET /api/v3/health: HTTP 500 Internal Server Error: database is locked; request key <redacted>"}},
 		{name: "plex malformed sessions", app: Plex,
 			handlers: map[string]http.HandlerFunc{"/status/sessions": reply(`{"MediaContainer":{"Metadata":[{"Session":`)},
-			want:     []string{"plex main: GET /status/sessions: decode: unexpected end of JSON input"}},
+			want:     []string{"plex main: GET /status/sessions: decode: unexpected EOF"}},
 		{name: "jellyfin counts of the wrong type", app: Jellyfin,
 			handlers: map[string]http.HandlerFunc{"/Items/Counts": reply(`{"MovieCount":"lots"}`)},
 			want:     []string{"jellyfin main: GET /Items/Counts: decode:", `not a number: "lots"`}},

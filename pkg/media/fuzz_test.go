@@ -1,7 +1,9 @@
 package media
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,16 +29,16 @@ func seed(f *testing.F, files ...string) {
 // either fails to parse or yields metrics (valid label values, no panic); and a value that
 // parsed re-encodes to JSON that parses to the same metrics, so nothing depends on input quirks
 // beyond what the types capture.
-func fuzzParser[T any](f *testing.F, parse func([]byte) (T, error), emit func(*descs, *sink, T)) {
+func fuzzParser[T any](f *testing.F, parse func(io.Reader) (T, error), emit func(*descs, *sink, T)) {
 	fuzzParserEnc(f, parse, emit, func(v T) ([]byte, error) { return json.Marshal(v) })
 }
 
 // fuzzParserEnc is fuzzParser for replies whose parser unwraps an envelope that encode restores.
-func fuzzParserEnc[T any](f *testing.F, parse func([]byte) (T, error), emit func(*descs, *sink, T), encode func(T) ([]byte, error)) {
+func fuzzParserEnc[T any](f *testing.F, parse func(io.Reader) (T, error), emit func(*descs, *sink, T), encode func(T) ([]byte, error)) {
 	d := newDescs()
 	inst := Instance{App: Sonarr, Name: "fuzz"}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		v, err := parse(b)
+		v, err := parse(bytes.NewReader(b))
 		if err != nil {
 			return
 		}
@@ -51,7 +53,7 @@ func fuzzParserEnc[T any](f *testing.F, parse func([]byte) (T, error), emit func
 		if err != nil {
 			return
 		}
-		v2, err := parse(again)
+		v2, err := parse(bytes.NewReader(again))
 		if err != nil {
 			t.Fatalf("re-encoded value does not parse: %v\n%s", err, again)
 		}
@@ -83,7 +85,7 @@ func FuzzArrPage(f *testing.F) {
 
 func FuzzArrDiskSpace(f *testing.F) {
 	seed(f, "sonarr/diskspace.json")
-	roots, err := parseArrRootFolders(mustRead(f, "sonarr/rootfolder.json"))
+	roots, err := parseArrRootFolders(bytes.NewReader(mustRead(f, "sonarr/rootfolder.json")))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func FuzzArrDiskSpace(f *testing.F) {
 
 func FuzzArrRootFolders(f *testing.F) {
 	seed(f, "sonarr/rootfolder.json", "radarr/rootfolder.json", "lidarr/rootfolder.json")
-	disks, err := parseArrDiskSpace(mustRead(f, "sonarr/diskspace.json"))
+	disks, err := parseArrDiskSpace(bytes.NewReader(mustRead(f, "sonarr/diskspace.json")))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -31,7 +31,7 @@ const testSecret = "k3y+with/slash=and&amp"
 // too the request shapes that keep the exporter cheap for the server (tiny pages, zero-size Plex
 // containers), and counts the requests by mediatest.Key.
 type fakeAPI struct {
-	t   *testing.T
+	t   testing.TB
 	app App
 	// handlers override the replies, e.g. to fail or stall one endpoint.
 	handlers map[string]http.HandlerFunc
@@ -44,7 +44,7 @@ type fakeAPI struct {
 
 // newFake starts the fake on routes (nil: mediatest.Routes); wrap, if given, sees every request
 // before the fake does.
-func newFake(t *testing.T, app App, routes map[string]string, handlers map[string]http.HandlerFunc, wrap ...func(http.Handler) http.Handler) *fakeAPI {
+func newFake(t testing.TB, app App, routes map[string]string, handlers map[string]http.HandlerFunc, wrap ...func(http.Handler) http.Handler) *fakeAPI {
 	t.Helper()
 	replay, err := mediatest.Handler(string(app), testSecret, routes)
 	if err != nil {
@@ -215,7 +215,7 @@ func gatherText(t *testing.T, c prometheus.Collector) []byte {
 func bind(s *setup) prometheus.Collector { return s.exp.Bind(context.Background()) }
 
 // testSecretFile reads every credential file as testSecret.
-func testSecretFile(t *testing.T) func(string) (exporter.Secret, error) {
+func testSecretFile(t testing.TB) func(string) (exporter.Secret, error) {
 	return func(path string) (exporter.Secret, error) {
 		f := filepath.Join(t.TempDir(), "secret")
 		if err := os.WriteFile(f, []byte(testSecret+"\n"), 0o600); err != nil {

@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -48,15 +49,19 @@ type jellyfinFolder struct {
 	RefreshStatus  string `json:"RefreshStatus"`
 }
 
-func parseJellyfinInfo(b []byte) (jellyfinInfo, error)          { return decode[jellyfinInfo](b) }
-func parseJellyfinSessions(b []byte) ([]jellyfinSession, error) { return decode[[]jellyfinSession](b) }
-func parseJellyfinCounts(b []byte) (jellyfinCounts, error)      { return decode[jellyfinCounts](b) }
-func parseJellyfinFolders(b []byte) ([]jellyfinFolder, error)   { return decode[[]jellyfinFolder](b) }
+func parseJellyfinInfo(r io.Reader) (jellyfinInfo, error) { return decode[jellyfinInfo](r) }
+func parseJellyfinSessions(r io.Reader) ([]jellyfinSession, error) {
+	return decodeList[jellyfinSession](r)
+}
+func parseJellyfinCounts(r io.Reader) (jellyfinCounts, error) { return decode[jellyfinCounts](r) }
+func parseJellyfinFolders(r io.Reader) ([]jellyfinFolder, error) {
+	return decodeList[jellyfinFolder](r)
+}
 
 func fetchJellyfin(ctx context.Context, c *client, d *descs, s *sink) error {
 	return parallel(s,
 		func(s *sink) error {
-			info, err := getJSON(ctx, c, ep("/System/Info"), parseJellyfinInfo)
+			info, err := getJSON(ctx, c, ep("/System/Info"), capSmall, parseJellyfinInfo)
 			if err != nil {
 				return err
 			}
@@ -65,7 +70,7 @@ func fetchJellyfin(ctx context.Context, c *client, d *descs, s *sink) error {
 		},
 		func(s *sink) error {
 			// 960 s is the window Jellyfin's own dashboard uses for "active devices".
-			sessions, err := getJSON(ctx, c, ep("/Sessions", "activeWithinSeconds", "960"), parseJellyfinSessions)
+			sessions, err := getJSON(ctx, c, ep("/Sessions", "activeWithinSeconds", "960"), capList, parseJellyfinSessions)
 			if err != nil {
 				return err
 			}
@@ -73,7 +78,7 @@ func fetchJellyfin(ctx context.Context, c *client, d *descs, s *sink) error {
 			return nil
 		},
 		func(s *sink) error {
-			counts, err := getJSON(ctx, c, ep("/Items/Counts"), parseJellyfinCounts)
+			counts, err := getJSON(ctx, c, ep("/Items/Counts"), capSmall, parseJellyfinCounts)
 			if err != nil {
 				return err
 			}
@@ -81,7 +86,7 @@ func fetchJellyfin(ctx context.Context, c *client, d *descs, s *sink) error {
 			return nil
 		},
 		func(s *sink) error {
-			folders, err := getJSON(ctx, c, ep("/Library/VirtualFolders"), parseJellyfinFolders)
+			folders, err := getJSON(ctx, c, ep("/Library/VirtualFolders"), capList, parseJellyfinFolders)
 			if err != nil {
 				return err
 			}

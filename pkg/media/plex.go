@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -20,7 +21,7 @@ type plexMedia struct {
 }
 
 type plexSession struct {
-	Media   []plexMedia `json:"Media"`
+	Media   list[plexMedia] `json:"Media"`
 	Session *struct {
 		Bandwidth num    `json:"bandwidth"`
 		Location  string `json:"location"`
@@ -38,7 +39,7 @@ type plexSession struct {
 
 type plexSessions struct {
 	MediaContainer struct {
-		Metadata []plexSession `json:"Metadata"`
+		Metadata list[plexSession] `json:"Metadata"`
 	} `json:"MediaContainer"`
 }
 
@@ -50,7 +51,7 @@ type plexSection struct {
 
 type plexSections struct {
 	MediaContainer struct {
-		Directory []plexSection `json:"Directory"`
+		Directory list[plexSection] `json:"Directory"`
 	} `json:"MediaContainer"`
 }
 
@@ -60,10 +61,10 @@ type plexSize struct {
 	} `json:"MediaContainer"`
 }
 
-func parsePlexIdentity(b []byte) (plexIdentity, error) { return decode[plexIdentity](b) }
-func parsePlexSessions(b []byte) (plexSessions, error) { return decode[plexSessions](b) }
-func parsePlexSections(b []byte) (plexSections, error) { return decode[plexSections](b) }
-func parsePlexSize(b []byte) (plexSize, error)         { return decode[plexSize](b) }
+func parsePlexIdentity(r io.Reader) (plexIdentity, error) { return decode[plexIdentity](r) }
+func parsePlexSessions(r io.Reader) (plexSessions, error) { return decode[plexSessions](r) }
+func parsePlexSections(r io.Reader) (plexSections, error) { return decode[plexSections](r) }
+func parsePlexSize(r io.Reader) (plexSize, error)         { return decode[plexSize](r) }
 
 type plexCount struct {
 	plexType int
@@ -91,7 +92,7 @@ func plexCounts(sectionType string) []plexCount {
 func fetchPlex(ctx context.Context, c *client, d *descs, s *sink) error {
 	return parallel(s,
 		func(s *sink) error {
-			id, err := getJSON(ctx, c, ep("/identity"), parsePlexIdentity)
+			id, err := getJSON(ctx, c, ep("/identity"), capSmall, parsePlexIdentity)
 			if err != nil {
 				return err
 			}
@@ -99,7 +100,7 @@ func fetchPlex(ctx context.Context, c *client, d *descs, s *sink) error {
 			return nil
 		},
 		func(s *sink) error {
-			ses, err := getJSON(ctx, c, ep("/status/sessions"), parsePlexSessions)
+			ses, err := getJSON(ctx, c, ep("/status/sessions"), capSessions, parsePlexSessions)
 			if err != nil {
 				return err
 			}
@@ -175,7 +176,7 @@ func plexSessionMetrics(d *descs, s *sink, sessions []plexSession) {
 // plexLibraries lists the sections, then asks each for its item counts with a container size of
 // zero: Plex answers with totalSize and no items, so even a huge library costs one tiny reply.
 func plexLibraries(ctx context.Context, c *client, d *descs, s *sink) error {
-	secs, err := getJSON(ctx, c, ep("/library/sections"), parsePlexSections)
+	secs, err := getJSON(ctx, c, ep("/library/sections"), capSessions, parsePlexSections)
 	if err != nil {
 		return err
 	}
@@ -216,7 +217,7 @@ func plexLibraries(ctx context.Context, c *client, d *descs, s *sink) error {
 		if q.plexType != 0 {
 			kv = append(kv, "type", strconv.Itoa(q.plexType))
 		}
-		size, qerr := getJSON(ctx, c, ep("/library/sections/"+q.key+"/all", kv...), parsePlexSize)
+		size, qerr := getJSON(ctx, c, ep("/library/sections/"+q.key+"/all", kv...), capSmall, parsePlexSize)
 		if qerr != nil {
 			err = qerr
 			break

@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -62,14 +63,14 @@ func TestCredentialsDoNotFollowRedirects(t *testing.T) {
 	base, _ := url.Parse(self.URL)
 	for _, app := range []App{Sonarr, Plex, Tautulli} {
 		c := newClient(Instance{App: app, Name: "main", URL: base, CredentialFile: keyFile}, secret, http.DefaultClient)
-		_, err := c.get(context.Background(), ep("/away/api"))
+		err := c.get(context.Background(), ep("/away/api"), capSmall, discard)
 		if err == nil || !strings.Contains(err.Error(), "another origin: not followed") {
 			t.Errorf("%s: redirect to %s: err %v, want it refused", app, other.URL, err)
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cr3t-key") {
 			t.Errorf("%s: the error carries the key: %v", app, err)
 		}
-		if _, err := c.get(context.Background(), ep("/here")); err != nil {
+		if err := c.get(context.Background(), ep("/here"), capSmall, discard); err != nil {
 			t.Errorf("%s: same-origin redirect: %v", app, err)
 		}
 	}
@@ -83,4 +84,10 @@ func TestCredentialsDoNotFollowRedirects(t *testing.T) {
 			t.Errorf("a redirected request carried Referer %q", r)
 		}
 	}
+}
+
+// discard reads a body and keeps nothing.
+func discard(r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	return err
 }

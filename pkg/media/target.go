@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -255,17 +256,14 @@ func parallel(dst *sink, fns ...func(*sink) error) error {
 	return errors.Join(errs...)
 }
 
-// getJSON fetches e and decodes it with parse; a decoding error names the endpoint too.
-func getJSON[T any](ctx context.Context, c *client, e endpoint, parse func([]byte) (T, error)) (T, error) {
-	var zero T
-	body, err := c.get(ctx, e)
-	if err != nil {
-		return zero, err
-	}
-	v, err := parse(body)
-	if err != nil {
-		// Redacted because Tautulli's error message is quoted, and a proxy could echo the URL.
-		return zero, fmt.Errorf("%s %s: GET %s: decode: %w", c.inst.App, c.inst.Name, e, c.redact(err))
-	}
-	return v, nil
+// getJSON fetches e and decodes its body as it arrives with parse, reading at most limit bytes;
+// a decoding error names the endpoint too.
+func getJSON[T any](ctx context.Context, c *client, e endpoint, limit int64, parse func(io.Reader) (T, error)) (T, error) {
+	var v T
+	err := c.get(ctx, e, limit, func(r io.Reader) error {
+		var err error
+		v, err = parse(r)
+		return err
+	})
+	return v, err
 }

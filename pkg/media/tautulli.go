@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -15,9 +16,9 @@ type tautulliSession struct {
 }
 
 type tautulliActivity struct {
-	LANBandwidth num               `json:"lan_bandwidth"`
-	WANBandwidth num               `json:"wan_bandwidth"`
-	Sessions     []tautulliSession `json:"sessions"`
+	LANBandwidth num                   `json:"lan_bandwidth"`
+	WANBandwidth num                   `json:"wan_bandwidth"`
+	Sessions     list[tautulliSession] `json:"sessions"`
 }
 
 // tautulliEnvelope is Tautulli's wrapper around every API v2 reply.
@@ -35,8 +36,8 @@ type tautulliInfo struct {
 
 // parseTautulli unwraps the envelope: Tautulli reports some failures (a wrong cmd, an invalid key
 // on older versions) with HTTP 200 and result "error".
-func parseTautulli[T any](b []byte) (T, error) {
-	env, err := decode[tautulliEnvelope[T]](b)
+func parseTautulli[T any](r io.Reader) (T, error) {
+	env, err := decode[tautulliEnvelope[T]](r)
 	if err != nil {
 		return env.Response.Data, err
 	}
@@ -53,16 +54,16 @@ func parseTautulli[T any](b []byte) (T, error) {
 	return env.Response.Data, nil
 }
 
-func parseTautulliActivity(b []byte) (tautulliActivity, error) {
-	return parseTautulli[tautulliActivity](b)
+func parseTautulliActivity(r io.Reader) (tautulliActivity, error) {
+	return parseTautulli[tautulliActivity](r)
 }
 
-func parseTautulliInfo(b []byte) (tautulliInfo, error) { return parseTautulli[tautulliInfo](b) }
+func parseTautulliInfo(r io.Reader) (tautulliInfo, error) { return parseTautulli[tautulliInfo](r) }
 
 func fetchTautulli(ctx context.Context, c *client, d *descs, s *sink) error {
 	return parallel(s,
 		func(s *sink) error {
-			info, err := getJSON(ctx, c, ep("/api/v2", "cmd", "get_tautulli_info"), parseTautulliInfo)
+			info, err := getJSON(ctx, c, ep("/api/v2", "cmd", "get_tautulli_info"), capSmall, parseTautulliInfo)
 			if err != nil {
 				return err
 			}
@@ -70,7 +71,7 @@ func fetchTautulli(ctx context.Context, c *client, d *descs, s *sink) error {
 			return nil
 		},
 		func(s *sink) error {
-			act, err := getJSON(ctx, c, ep("/api/v2", "cmd", "get_activity"), parseTautulliActivity)
+			act, err := getJSON(ctx, c, ep("/api/v2", "cmd", "get_activity"), capSessions, parseTautulliActivity)
 			if err != nil {
 				return err
 			}

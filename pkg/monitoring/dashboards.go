@@ -131,8 +131,10 @@ func Dashboards() []Dashboard {
 				{Title: "Current generation", Kind: KindTimeSeries, Width: 8, Targets: []Target{{Expr: sel(MetricNixOSCurrentGeneration), Legend: "{{host}}"}}},
 				{Title: "Next-boot generation", Kind: KindTimeSeries, Width: 8, Targets: []Target{{Expr: sel(MetricNixOSProfileGeneration), Legend: "{{host}}"}}},
 				{Title: "Generations kept", Kind: KindTimeSeries, Width: 8, Targets: []Target{{Expr: sel(MetricNixOSGenerations), Legend: "{{host}}"}}},
-				{Title: "Reboot required", Description: "Components that differ between the booted and the running system.", Kind: KindTable, Width: 12, Targets: []Target{{
+				{Title: "Reboot required", Description: "Components that differ between the booted system and the next boot's (the system profile).", Kind: KindTable, Width: 12, Targets: []Target{{
 					Expr: reboot + ` == 1`, Legend: "{{host}} {{reason}}", Needs: []string{reboot}}}},
+				{Title: "Next boot differs from running", Description: "Hosts whose system profile is not the running system: a `boot` deploy waiting for a reboot or switch, or a `test` activation a reboot undoes.", Kind: KindTable, Width: 12, Targets: []Target{{
+					Expr: sel(MetricNixOSCurrentMatches, `role="profile"`) + ` == 0`, Legend: "{{host}}", Needs: []string{sel(MetricNixOSCurrentMatches, `role="profile"`)}}}},
 				{Title: "Running the booted system", Kind: KindTimeSeries, Width: 12, Targets: []Target{{Expr: sel(MetricNixOSCurrentMatches, `role="booted"`), Legend: "{{host}}"}}},
 				{Title: "Since last switch", Kind: KindTimeSeries, Unit: "s", Width: 12, Targets: []Target{{Expr: `time() - ` + sel(MetricNixOSLastSwitch), Legend: "{{host}}"}}},
 				{Title: "Nix store and system closure", Kind: KindTimeSeries, Unit: "bytes", Width: 12, Targets: []Target{
@@ -174,7 +176,7 @@ func Dashboards() []Dashboard {
 				{Title: "Regressions", Kind: KindStat, Width: 8, Targets: []Target{{Expr: `count(` + sel(MetricBaselineRegression) + ` == 1) or vector(0)`}}},
 				{Title: "Regressed metrics", Kind: KindTable, Width: 16, Targets: []Target{{
 					Expr: sel(MetricBaselineRegression) + ` == 1`, Legend: "{{host}} {{metric}}", Needs: []string{sel(MetricBaselineRegression)}}}},
-				{Title: "z-score", Description: "Distance from the baseline mean in standard deviations.", Kind: KindTimeSeries, Width: 12, Targets: []Target{{Expr: sel(MetricBaselineZScore), Legend: "{{host}} {{metric}}"}}},
+				{Title: "z-score", Description: "Mann-Whitney z of the last 30 minutes against the baseline before them: positive when the recent samples rank higher.", Kind: KindTimeSeries, Width: 12, Targets: []Target{{Expr: sel(MetricBaselineZScore), Legend: "{{host}} {{metric}}"}}},
 				{Title: "Value against baseline mean", Kind: KindTimeSeries, Width: 12, Targets: []Target{
 					{Expr: sel(MetricBaselineValue), Legend: "{{host}} {{metric}}"},
 					{Expr: sel(MetricBaselineMean), Legend: "{{host}} {{metric}} baseline"},

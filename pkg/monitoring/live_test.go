@@ -96,6 +96,7 @@ func nixosRoot(t *testing.T) string {
 		tops = append(tops, nixStoreAdd(t, top))
 	}
 	symlink(t, "/nix/store", filepath.Join(root, "nix", "store"))
+	symlink(t, filepath.Dir(nixosmetrics.StoreDB), filepath.Join(root, "nix", "var", "nix", "db"))
 	profiles := filepath.Join(root, "nix", "var", "nix", "profiles")
 	symlink(t, tops[0], filepath.Join(profiles, "system-1-link"))
 	symlink(t, tops[1], filepath.Join(profiles, "system-2-link"))

@@ -206,7 +206,7 @@ func TestAlertsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NoRecentDeploy",
+	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NextBootDiffers", "NoRecentDeploy",
 		"DiskNearlyFull", "DiskFillingUp", "MediaTargetDown", "PerformanceRegression"}
 	if got := AlertNames(RuleGroups()); !slices.Equal(got, want) {
 		t.Errorf("alerts = %v, want %v", got, want)

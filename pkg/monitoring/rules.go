@@ -101,13 +101,24 @@ func RuleGroups() []RuleGroup {
 				// does not restart the clock; Prometheus restores for: state across restarts.
 				Name: "RebootRequired", Expr: MetricNixOSRebootRequired + ` == 1`, For: RebootPendingFor, Severity: SeverityWarning,
 				Summary: "{{ $labels.host }} has needed a reboot for 3 days ({{ $labels.reason }})",
-				Detail:  "The running system's {{ $labels.reason }} differs from the booted one, so the last deploy is not fully in effect until a reboot.",
+				Detail:  "The {{ $labels.reason }} of the system the host boots next differs from the booted one, so the last deploy is not fully in effect until a reboot.",
 				Needs:   []string{MetricNixOSRebootRequired},
+			},
+			{
+				// A `boot` deploy that changes no reboot component, or a `test` activation: the
+				// running system is not what the next boot starts, and RebootRequired says nothing.
+				// When it does say something, a reboot settles both, so this one keeps quiet.
+				Name: "NextBootDiffers",
+				Expr: fmt.Sprintf(`%s{role="profile"} == 0 unless on (host) %s == 1`, MetricNixOSCurrentMatches, MetricNixOSRebootRequired),
+				For:  RebootPendingFor, Severity: SeverityWarning,
+				Summary: "{{ $labels.host }} has not run the system it boots next for 3 days",
+				Detail:  "The system profile (the next boot) is not the running system: a `boot` deploy waits for a reboot or a switch, or a `test` activation will be lost at the next reboot.",
+				Needs:   []string{MetricNixOSCurrentMatches + `{role="profile"}`, MetricNixOSRebootRequired},
 			},
 			{
 				Name: "NoRecentDeploy", Expr: fmt.Sprintf(`time() - %s > %d`, MetricNixOSLastSwitch, int64(NoDeployFor.Seconds())), For: noDeployEvaluationFor, Severity: SeverityInfo,
 				Summary: "{{ $labels.host }} has not been deployed for 3 weeks",
-				Detail:  "/run/current-system last changed {{ $value | humanizeDuration }} ago: the host misses fixes and security updates the rest of the fleet has.",
+				Detail:  "The running system was deployed {{ $value | humanizeDuration }} ago: the host misses fixes and security updates the rest of the fleet has.",
 				Needs:   []string{MetricNixOSLastSwitch},
 			},
 		}},

@@ -49,9 +49,9 @@ func NewSystemCollector(fsys FS, logger *slog.Logger) *SystemCollector {
 		currentInProfile:  desc("current_in_profile", "Whether the running system is a profile generation or a specialisation of one (0 after `switch-to-configuration test`)."),
 		currentSpecial:    desc("current_specialisation_info", "The specialisation the running system is, when it is one.", "specialisation"),
 		currentMatches:    desc("current_matches", "Whether the running system equals the role's toplevel (profile: also when running one of its specialisations).", "role"),
-		rebootRequired: desc("reboot_required", "Whether a reboot is needed because the component differs between booted and current system; reason=unknown when the booted system was garbage collected.",
+		rebootRequired: desc("reboot_required", "Whether a reboot is needed because the component differs between the booted system and the profile (the next boot); reason=unknown when the booted system was garbage collected.",
 			"reason"),
-		lastSwitch: desc("last_switch_timestamp_seconds", "When /run/current-system last changed (mtime of the link): the last switch or test activation."),
+		lastSwitch: desc("last_switch_timestamp_seconds", "When the running system was deployed: the last switch or test activation since boot (mtime of /run/current-system), else the creation of its profile generation; a reboot does not change it."),
 		flakeTime:  desc("flake_input_last_modified_timestamp_seconds", "lastModified of each direct flake input of the running system, from <toplevel>/"+flakeLockPath+".", "input"),
 	}
 }
@@ -101,7 +101,7 @@ func (c *SystemCollector) Update(ctx context.Context, ch chan<- prometheus.Metri
 		}
 	}
 	if cur := st.Current; cur != nil {
-		ch <- gauge(c.lastSwitch, float64(cur.LinkModTime.UnixNano())/1e9)
+		ch <- gauge(c.lastSwitch, float64(st.LastSwitch.UnixNano())/1e9)
 		ch <- gauge(c.currentInProfile, boolf(st.CurrentGeneration > 0))
 		if st.CurrentGeneration > 0 {
 			ch <- gauge(c.currentGeneration, float64(st.CurrentGeneration))

@@ -24,13 +24,21 @@ var scenarios = []struct {
 	name string
 	sc   scenario
 }{
+	// Running what it booted: /run/current-system is dated by the boot's relink (epoch+10h), the
+	// deploy by generation 2's link (epoch+2h), which last_switch_timestamp_seconds must report.
 	{"steady", scenario{generations: []string{"gen1", "gen2"}, current: "gen2", booted: "gen2"}},
 	{"kernel-update-pending-reboot", scenario{generations: []string{"gen1", "gen2"}, current: "gen2", booted: "gen1"}},
 	{"systemd-update", scenario{generations: []string{"gen2", "gen2sd"}, current: "gen2sd", booted: "gen2"}},
 	{"test-activation", scenario{generations: []string{"gen1", "gen2"}, current: "testsys", booted: "gen2"}},
+	{"kernel-params-update", scenario{generations: []string{"gen2", "gen2kp"}, current: "gen2kp", booted: "gen2"}},
+	// nixos-rebuild boot: the profile is ahead of the running and booted system.
 	{"boot-not-running", scenario{generations: []string{"gen1", "gen2", "gen2sd"}, current: "gen2", booted: "gen2"}},
+	{"boot-deploy-kernel", scenario{generations: []string{"gen1", "gen2"}, current: "gen1", booted: "gen1"}},
 	{"booted-garbage-collected", scenario{generations: []string{"gen2"}, current: "gen2", booted: "gone"}},
 	{"specialisation", scenario{generations: []string{"gen1", "withspec"}, current: "gaming", booted: "withspec"}},
+	// Booted into the specialisation's own boot entry: its kernel-params differ from its parent's,
+	// but the next boot of that entry is the same specialisation, so no reboot is needed.
+	{"booted-specialisation", scenario{generations: []string{"gen1", "withspec"}, current: "gaming", booted: "gaming"}},
 	{"no-run-links", scenario{generations: []string{"gen1"}}},
 }
 

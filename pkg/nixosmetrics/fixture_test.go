@@ -16,7 +16,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
-var fixtureAttrs = []string{"gen1", "gen2", "gen2sd", "testsys", "withspec", "gaming", "gone"}
+var fixtureAttrs = []string{"gen1", "gen2", "gen2sd", "gen2kp", "testsys", "withspec", "gaming", "gone"}
 
 var (
 	fixtureOnce  sync.Once
@@ -86,6 +86,10 @@ func makeRoot(t *testing.T, paths map[string]string, sc scenario) string {
 		}
 	}
 	if err := os.Symlink("/nix/store", filepath.Join(root, "nix/store")); err != nil {
+		t.Fatal(err)
+	}
+	// The store's database goes with the store: the host's, where the fixture was built.
+	if err := os.Symlink(filepath.Dir(StoreDB), filepath.Join(root, "nix/var/nix/db")); err != nil {
 		t.Fatal(err)
 	}
 	for i, g := range sc.generations {

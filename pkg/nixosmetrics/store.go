@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -23,8 +22,8 @@ import (
 type ScanResult struct {
 	Time         time.Time // when the scan finished
 	Duration     time.Duration
-	StoreBytes   int64 // apparent size of the store's files, hard links counted once
-	StorePaths   int64
+	StoreBytes   int64 // sum of the valid paths' NAR sizes, from the store database
+	StorePaths   int64 // valid paths in the store database
 	StoreErr     error
 	ClosureOf    string // the running toplevel whose closure was measured
 	ClosureBytes int64
@@ -32,8 +31,8 @@ type ScanResult struct {
 	ClosureErr   error
 }
 
-// StoreScanner measures the Nix store and the running system's closure in the background: walking
-// a store of millions of files takes minutes, far beyond any scrape timeout.
+// StoreScanner measures the Nix store and the running system's closure in the background: the
+// closure is walked file by file, which takes seconds to minutes, far beyond any scrape timeout.
 type StoreScanner struct {
 	FS FS
 	// NixStore is the nix-store binary used to list the closure (nix-store --query --requisites);
@@ -105,35 +104,15 @@ func (s *StoreScanner) Scan(ctx context.Context) ScanResult {
 	return res
 }
 
-// storeSize sums file sizes under the store. Optimised stores hard-link identical files to
-// .links, so files with more than one link are counted there and only there.
+// storeSize sums the NAR sizes of the store's valid paths from the store database, which Nix
+// fills as it registers each path. Walking the store instead took minutes on a store of millions
+// of files and, on a store that is not optimised, counted hard links made outside .links twice.
 func (s *StoreScanner) storeSize(ctx context.Context) (size, paths int64, err error) {
-	dir, err := filepath.EvalSymlinks(s.FS.host(StoreDir))
+	// Like the store directory, the database is used as found under the root, symlinks and all,
+	// so a test root can link <root>/nix/var/nix/db to the host's.
+	size, paths, err = storeDBTotals(ctx, s.FS.host(StoreDB))
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: %w", err)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: %w", err)
-	}
-	for _, e := range entries {
-		if e.Name() == ".links" {
-			n, err := walkSize(ctx, filepath.Join(dir, e.Name()), nil)
-			if err != nil {
-				return 0, 0, fmt.Errorf("store: %w", err)
-			}
-			size += n
-			continue
-		}
-		if strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		paths++
-		n, err := walkSize(ctx, filepath.Join(dir, e.Name()), func(st *syscall.Stat_t) bool { return st.Nlink <= 1 })
-		if err != nil {
-			return 0, 0, fmt.Errorf("store: %w", err)
-		}
-		size += n
 	}
 	return size, paths, nil
 }
@@ -225,8 +204,8 @@ type StoreCollector struct {
 func NewStoreCollector(scanner *StoreScanner) *StoreCollector {
 	return &StoreCollector{
 		scanner:      scanner,
-		storeBytes:   desc("store_size_bytes", "Apparent size of all files in the Nix store, hard links counted once, as of the last scan."),
-		storePaths:   desc("store_paths", "Number of entries in the Nix store directory, as of the last scan."),
+		storeBytes:   desc("store_size_bytes", "Sum of the NAR sizes of all valid store paths (the store database's narSize), as of the last scan."),
+		storePaths:   desc("store_paths", "Number of valid paths in the Nix store database, as of the last scan."),
 		closureBytes: desc("closure_size_bytes", "Apparent size of the running system's closure, as of the last scan.", "role"),
 		closurePaths: desc("closure_paths", "Number of store paths in the running system's closure, as of the last scan.", "role"),
 		scanTime:     desc("store_scan_timestamp_seconds", "When the last background store scan finished."),

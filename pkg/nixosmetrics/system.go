@@ -32,9 +32,15 @@ const (
 	configRevision = "configuration-revision"
 )
 
-// RebootComponents are the toplevel entries whose change needs a reboot to take effect, the
-// same ones switch-to-configuration compares.
-var RebootComponents = []string{"kernel", "initrd", "kernel-modules", "systemd"}
+// RebootComponents are the toplevel entries whose change only a reboot brings into effect: those
+// system.autoUpgrade.allowReboot compares (kernel, initrd, kernel-modules) and the kernel command
+// line, which the bootloader passes at boot only. systemd is not one: switch-to-configuration
+// re-executes PID 1 into the new systemd.
+var RebootComponents = []string{"kernel", "initrd", "kernel-modules", kernelParams}
+
+// kernelParams is a regular file in the toplevel (its content is boot.kernelParams), compared by
+// content; the other components are symlinks, compared by their resolved targets.
+const kernelParams = "kernel-params"
 
 // FS maps the logical paths of a NixOS system onto a directory of the host. Symlinks are followed
 // with chroot semantics: an absolute target is taken relative to Root. The store directory itself
@@ -135,7 +141,8 @@ type System struct {
 	NixOSVersion          string
 	KernelVersion         string
 	ConfigurationRevision string
-	// Components maps each RebootComponents entry to its resolved target.
+	// Components maps each RebootComponents entry to its resolved target (kernel-params: the
+	// file's content).
 	Components      map[string]string
 	Specialisations map[string]string // name -> resolved toplevel
 	FlakeInputs     map[string]time.Time
@@ -161,11 +168,17 @@ type State struct {
 	// its specialisations; 0 after `switch-to-configuration test` of an unbuilt-into-profile system.
 	CurrentGeneration     int
 	CurrentSpecialisation string
-	// RebootRequired is keyed by RebootComponents; it is nil when booted or current is unknown.
+	// RebootRequired is keyed by RebootComponents: whether the component differs between the
+	// booted system and the profile, the system the next boot starts. It is nil when either is
+	// unknown. Comparing with the profile rather than the running system, as
+	// system.autoUpgrade.allowReboot does, makes a `boot` deploy count, and a `test` activation
+	// (which a reboot undoes) not.
 	RebootRequired map[string]bool
 	// RebootUnknown is set when the booted system was garbage collected and differs from the
-	// running one, so what changed cannot be told.
+	// profile, so what changed cannot be told.
 	RebootUnknown bool
+	// LastSwitch is when the running system was put in place, zero when nothing is running.
+	LastSwitch time.Time
 }
 
 // ReadState reads the state under f.Root. Only an unreadable profiles directory is an error; a
@@ -190,17 +203,48 @@ func (f FS) ReadState(ctx context.Context) (*State, error) {
 	if st.Current != nil {
 		st.CurrentGeneration, st.CurrentSpecialisation = f.locate(st.Current.StorePath, gens)
 	}
-	if st.Current != nil && st.Current.Present && st.Booted != nil {
+	if st.Profile != nil && st.Profile.Present && st.Booted != nil {
 		if st.Booted.Present {
+			next := st.Profile.Components
+			// Booted into a specialisation's boot entry, the next boot of that entry is the
+			// profile's specialisation of the same name, which may have a kernel or kernel
+			// parameters of its own.
+			if _, spec := f.locate(st.Booted.StorePath, gens); spec != "" {
+				if top, ok := st.Profile.Specialisations[spec]; ok {
+					next = f.components(top)
+				}
+			}
 			st.RebootRequired = make(map[string]bool, len(RebootComponents))
 			for _, c := range RebootComponents {
-				st.RebootRequired[c] = st.Booted.Components[c] != st.Current.Components[c]
+				st.RebootRequired[c] = st.Booted.Components[c] != next[c]
 			}
 		} else {
-			st.RebootUnknown = st.Booted.StorePath != st.Current.StorePath
+			st.RebootUnknown = st.Booted.StorePath != st.Profile.StorePath
 		}
 	}
+	st.LastSwitch = lastSwitch(st)
 	return st, nil
+}
+
+// lastSwitch dates the running system's deploy. The activation script relinks
+// /run/current-system at every boot too, so the link's mtime is the last switch only while the
+// running system differs from the booted one (a switch or test after the boot). Running what it
+// booted, the deploy is when its profile generation was created (nix-env --set made the
+// system-N-link), which a boot does not touch; a system that is no generation (any more) keeps
+// the link's time.
+func lastSwitch(st *State) time.Time {
+	cur := st.Current
+	if cur == nil {
+		return time.Time{}
+	}
+	if st.Booted != nil && st.Booted.StorePath == cur.StorePath && st.CurrentGeneration > 0 {
+		for _, g := range st.Generations {
+			if g.Number == st.CurrentGeneration {
+				return g.Created
+			}
+		}
+	}
+	return cur.LinkModTime
 }
 
 // generations lists system-N-link entries, newest last.
@@ -293,11 +337,7 @@ func (f FS) readSystem(role, link string) *System {
 		return s
 	}
 	s.Present = true
-	for _, c := range RebootComponents {
-		if target, err := f.Resolve(path.Join(top, c)); err == nil {
-			s.Components[c] = target
-		}
-	}
+	s.Components = f.components(top)
 	if b, err := f.readSmall(path.Join(top, "nixos-version")); err == nil {
 		if v, err := ParseNixOSVersion(b); err == nil {
 			s.NixOSVersion = v
@@ -316,6 +356,23 @@ func (f FS) readSystem(role, link string) *System {
 		}
 	}
 	return s
+}
+
+// components reads a toplevel's RebootComponents: symlinks resolved, kernel-params by content.
+func (f FS) components(top string) map[string]string {
+	out := make(map[string]string, len(RebootComponents))
+	for _, c := range RebootComponents {
+		if c == kernelParams {
+			if b, err := f.readSmall(path.Join(top, c)); err == nil {
+				out[c] = strings.TrimSpace(string(b))
+			}
+			continue
+		}
+		if target, err := f.Resolve(path.Join(top, c)); err == nil {
+			out[c] = target
+		}
+	}
+	return out
 }
 
 // kernelVersion prefers the module directory name, which is what `uname -r` reports, and falls
