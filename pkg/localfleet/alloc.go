@@ -130,7 +130,9 @@ func claimedByLiveFleet(block int, self string) bool {
 		return false
 	}
 	for _, h := range st.Hosts {
-		if alive(h.Init, h.InitStart) {
+		// A systemd host's launcher outlives its reboots: the block stays claimed while it
+		// boots again, without holding the machine lock for the whole reboot.
+		if alive(h.Init, h.InitStart) || h.Systemd && alive(h.Launcher, h.LauncherStart) {
 			return true
 		}
 	}

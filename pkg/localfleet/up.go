@@ -250,15 +250,18 @@ func (f *Fleet) Reboot(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	if h.Systemd && alive(h.Init, h.InitStart) {
+		// Its launcher stays up and keeps the fleet's addresses claimed (claimedByLiveFleet):
+		// no machine lock for the up to four minutes a systemd reboot may take, during which
+		// every other fleet's Up on the machine would wait.
+		return f.rebootSystemd(ctx, h)
+	}
 	// Hold the address lock while the host is down, so that no new fleet takes its address.
 	unlock, err := lockMachine()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if h.Systemd && alive(h.Init, h.InitStart) {
-		return f.rebootSystemd(ctx, h)
-	}
 	if err := kill(h); err != nil {
 		return fmt.Errorf("host %s: reboot: %w", name, err)
 	}
