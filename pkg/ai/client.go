@@ -145,6 +145,12 @@ func (c *Client) Generate(ctx context.Context, req Request, stream Stream) (*Res
 		ctx, cancel = context.WithTimeout(ctx, c.deadline)
 		defer cancel()
 	}
+	// A key pasted into a log that ai:explain sends must not leave either.
+	req.System = c.redact.Redact(req.System)
+	req.Messages = append([]Message(nil), req.Messages...)
+	for i := range req.Messages {
+		req.Messages[i].Text = c.redact.Redact(req.Messages[i].Text)
+	}
 	res := &Result{}
 	var reasons []string
 	for _, e := range c.entries {

@@ -98,3 +98,25 @@ func TestRedactor(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestKeysNotSentInPrompts(t *testing.T) {
+	srv := newReplay(t, reply{file: "ollama/chat.json"})
+	cfg := testConfig(t,
+		ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "m", URL: srv.URL()},
+		ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: srv.URL()})
+	// The openai key is read, but only ollama is asked: a prompt quoting that key (a log line)
+	// goes to ollama.
+	c, _ := New(cfg, Options{Getenv: env})
+	c.entries = c.entries[1:]
+	req := Request{System: "log: OPENAI_API_KEY=" + testKey, Messages: []Message{{Role: RoleUser, Text: "why? " + testKey}}}
+	if _, err := c.Generate(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	body := string(srv.requests()[0].body)
+	if strings.Contains(body, testKey) || !strings.Contains(body, "[redacted]") {
+		t.Errorf("the prompt sent carries the key: %s", body)
+	}
+	if !strings.Contains(req.Messages[0].Text, testKey) {
+		t.Error("Generate changed the caller's request")
+	}
+}
