@@ -24,7 +24,11 @@ func WriteAttempts(w io.Writer, attempts []Attempt) error {
 		if a.Wait > 0 {
 			wait = round(a.Wait)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", a.Provider, a.Model, a.N, a.Outcome, status, round(a.Duration), wait, cell(a.Err))
+		took := "-" // no call was made (no key)
+		if a.Duration > 0 {
+			took = round(a.Duration)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", a.Provider, a.Model, a.N, a.Outcome, status, took, wait, cell(a.Err))
 	}
 	return tw.Flush()
 }
