@@ -6,4 +6,4 @@
 #
 # It changes whenever a dependency (or the set of imported packages) changes. A stale value makes
 # `nix build .#hub` fail with "hash mismatch" and print the correct one: paste that here.
-"sha256-AZUzTiZjTJg3xsF1dGXqiLuDjmz9B0ptrk1WTdvanA0="
+"sha256-xWebBKPzsTB/8M3mjVh+iAQhWXB8urdOTb6x5XfHStU="
