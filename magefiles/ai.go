@@ -66,6 +66,8 @@ func askAI(ctx context.Context, c *ai.Client, target string, req ai.Request, jso
 	if stream && !asJSON {
 		s = func(d string) { os.Stdout.WriteString(d) }
 	}
+	// The first token can take a while (a model loading on Ollama): say who is being asked.
+	fmt.Fprintf(os.Stderr, "ai: asking %s\n", strings.Join(c.Names(), ", then "))
 	res, err := c.Generate(ctx, req, s)
 	if err != nil {
 		err = c.Redactor().Error(err)

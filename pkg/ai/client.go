@@ -124,6 +124,15 @@ func New(cfg *Config, opts Options) (*Client, error) {
 	return c, nil
 }
 
+// Names lists the client's providers in the order they are asked.
+func (c *Client) Names() []string {
+	var n []string
+	for _, e := range c.entries {
+		n = append(n, e.cfg.Name)
+	}
+	return n
+}
+
 // Redactor is the client's, for callers that print text which may hold provider output.
 func (c *Client) Redactor() *Redactor { return c.redact }
 

@@ -83,6 +83,9 @@ func TestFallbackOrder(t *testing.T) {
 	if res.Response.Provider != "ollama" {
 		t.Errorf("answered by %s", res.Response.Provider)
 	}
+	if got := strings.Join(c.Names(), ","); got != "anthropic,openai,gemini,ollama" {
+		t.Errorf("Names() = %s, want the configuration's order", got)
+	}
 	if n := len(rejected.requests()); n != 1 {
 		t.Errorf("gemini was asked %d times after a 400", n)
 	}
