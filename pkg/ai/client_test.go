@@ -168,28 +168,30 @@ func TestRetryAfter(t *testing.T) {
 const httpTime = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 func TestDeadlines(t *testing.T) {
-	t.Run("per-provider timeout", func(t *testing.T) {
-		slow := newReplay(t, reply{file: "anthropic/message.json", delay: 2 * time.Second})
-		next := newReplay(t, reply{file: "ollama/chat.json"})
-		cfg := testConfig(t,
-			ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "m", URL: slow.URL(), Settings: Settings{Timeout: 200 * time.Millisecond, Retries: 1}},
-			ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: next.URL()})
-		c, _ := New(cfg, Options{Getenv: env})
-		start := time.Now()
-		res, err := c.Generate(context.Background(), question, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := outcomes(res.Attempts); got != "anthropic#1:timeout anthropic#2:timeout ollama#1:ok" {
-			t.Errorf("attempts %s", got)
-		}
-		if took := time.Since(start); took > 1500*time.Millisecond {
-			t.Errorf("took %s: the 200ms timeout did not bound the attempts", took)
-		}
-		if !strings.Contains(res.Attempts[0].Err, "no answer within 200ms") {
-			t.Errorf("timeout reported as %q", res.Attempts[0].Err)
-		}
-	})
+	for _, w := range wire {
+		t.Run("per-provider timeout/"+string(w.kind), func(t *testing.T) {
+			slow := newReplay(t, reply{file: w.whole, delay: 2 * time.Second})
+			next := newReplay(t, reply{file: "ollama/chat.json"})
+			cfg := testConfig(t,
+				ProviderConfig{Name: "slow", Kind: w.kind, Model: "gemini-2.5-flash", URL: slow.URL(), Settings: Settings{Timeout: 200 * time.Millisecond, Retries: 1}},
+				ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: next.URL()})
+			c, _ := New(cfg, Options{Getenv: env})
+			start := time.Now()
+			res, err := c.Generate(context.Background(), question, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := outcomes(res.Attempts); got != "slow#1:timeout slow#2:timeout ollama#1:ok" {
+				t.Errorf("attempts %s", got)
+			}
+			if took := time.Since(start); took > 1500*time.Millisecond {
+				t.Errorf("took %s: the 200ms timeout did not bound the attempts", took)
+			}
+			if !strings.Contains(res.Attempts[0].Err, "no answer within 200ms") {
+				t.Errorf("timeout reported as %q", res.Attempts[0].Err)
+			}
+		})
+	}
 	t.Run("slow stream", func(t *testing.T) {
 		// Each chunk comes in time, but the whole answer does not.
 		slow := newReplay(t, reply{file: "ollama/stream.ndjson", pace: 300 * time.Millisecond})
@@ -232,21 +234,25 @@ func TestUnreachable(t *testing.T) {
 	}
 	dead := "http://" + l.Addr().String()
 	l.Close() // nothing listens there now: connection refused
-	next := newReplay(t, reply{file: "ollama/chat.json"})
-	cfg := testConfig(t,
-		ProviderConfig{Name: "gemini", Kind: KindGemini, Model: "m", URL: dead, Settings: Settings{Retries: 1}},
-		ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: next.URL()})
-	c, _ := New(cfg, Options{Getenv: env})
-	res, err := c.Generate(context.Background(), question, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := outcomes(res.Attempts); got != "gemini#1:unreachable gemini#2:unreachable ollama#1:ok" {
-		t.Errorf("attempts %s", got)
-	}
-	st := c.Check(context.Background())
-	if st[0].Reachable || !st[1].Reachable || st[0].Err == "" {
-		t.Errorf("check: %+v", st)
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			next := newReplay(t, reply{file: "ollama/chat.json"})
+			cfg := testConfig(t,
+				ProviderConfig{Name: "down", Kind: kind, Model: "m", URL: dead, Settings: Settings{Retries: 1}},
+				ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: next.URL()})
+			c, _ := New(cfg, Options{Getenv: env})
+			res, err := c.Generate(context.Background(), question, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := outcomes(res.Attempts); got != "down#1:unreachable down#2:unreachable ollama#1:ok" {
+				t.Errorf("attempts %s (%s)", got, res.Attempts[0].Err)
+			}
+			st := c.Check(context.Background())
+			if st[0].Reachable || !st[1].Reachable || st[0].Err == "" {
+				t.Errorf("check: %+v", st)
+			}
+		})
 	}
 }
 
