@@ -373,3 +373,25 @@ func TestCost(t *testing.T) {
 		t.Errorf("run cost %.6f", tot.Cost)
 	}
 }
+
+func TestStreamedFallback(t *testing.T) {
+	// Overloaded before any text (a 529, then an error event as the stream's first event):
+	// nothing was shown, so the next provider may stream the answer.
+	overloaded := newReplay(t, reply{status: 529, file: "anthropic/error_529.json"}, reply{file: "anthropic/stream_overloaded.sse"})
+	gpt := newReplay(t, reply{file: "openai/stream.sse", pace: 2 * time.Millisecond})
+	cfg := testConfig(t,
+		ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "m", URL: overloaded.URL(), Settings: Settings{Retries: 1}},
+		ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "m", URL: gpt.URL()})
+	c, _ := New(cfg, Options{Getenv: env})
+	var shown strings.Builder
+	res, err := c.Generate(context.Background(), question, func(d string) { shown.WriteString(d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outcomes(res.Attempts); got != "anthropic#1:server-error anthropic#2:server-error openai#1:ok" {
+		t.Errorf("attempts %s", got)
+	}
+	if shown.String() != "The deploy of razer failed in activate." || res.Response.Text != shown.String() {
+		t.Errorf("shown %q, answer %q", shown.String(), res.Response.Text)
+	}
+}
