@@ -124,7 +124,7 @@ func (Ai) Providers(ctx context.Context, provider *string, json *bool) error {
 	return nil
 }
 
-// Ask answers QUESTION with the fleet as context (hosts, roles, resolved features, the last deploy), streamed as it arrives, then the attempts and tokens and cost; -provider NAMES, -json (no streaming).
+// Ask answers QUESTION with the fleet as context (hosts, roles, resolved features, the last deploy), streamed as it arrives, then the attempts and tokens and cost; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Ask(ctx context.Context, question string, provider *string, json *bool) error {
 	f, err := loadFleet()
 	if err != nil {
@@ -144,7 +144,7 @@ func (Ai) Ask(ctx context.Context, question string, provider *string, json *bool
 	return err
 }
 
-// Explain reads a run under .hub/runs (-run NAME or DIR; default the newest run with a failed host), sends the failed hosts' phase logs (their last -budget bytes in all, default 24576) and streams an explanation ending in a suggested next command; -provider NAMES, -json.
+// Explain reads a run under .hub/runs (-run NAME or DIR; default the newest run with a failed host), sends the failed hosts' phase logs (their last -budget bytes in all, default 24576) and streams an explanation ending in a suggested next command; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Explain(ctx context.Context, run *string, budget *int, provider *string, json *bool) error {
 	dir, err := assist.FailedRun(runsDir, flag(run, ""))
 	if err != nil {
@@ -167,7 +167,7 @@ func (Ai) Explain(ctx context.Context, run *string, budget *int, provider *strin
 	return err
 }
 
-// Review builds what a deploy of SELECTION would change (deploy:plan) and the git diff of the Nix since each host's running revision, and streams the risks it sees with a go/hold verdict; changes nothing; -provider NAMES, -json.
+// Review builds what a deploy of SELECTION would change (deploy:plan) and the git diff of the Nix since each host's running revision, and streams the risks it sees with a go/hold verdict; changes nothing; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Review(ctx context.Context, selection string, provider *string, json *bool) error {
 	f, hosts, err := selectHosts(selection)
 	if err != nil {
@@ -206,7 +206,7 @@ func (Ai) Review(ctx context.Context, selection string, provider *string, json *
 	return err
 }
 
-// Tune reads HOST's baseline-exporter metrics (-metrics URL, default http://HOST:9103/metrics) and feature set and proposes tuning as a Nix diff, checked with git apply --check and written to .hub/ai/tune-HOST-TIME.diff for review: never applied; -provider NAMES, -json.
+// Tune reads HOST's baseline-exporter metrics (-metrics URL, default http://HOST:9103/metrics) and feature set and proposes tuning as a Nix diff, checked with git apply --check and written to .hub/ai/tune-HOST-TIME.diff for review: never applied; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *string, json *bool) error {
 	f, err := loadFleet()
 	if err != nil {
