@@ -1,6 +1,8 @@
 package ai
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,5 +108,59 @@ func TestRepositoryConfig(t *testing.T) {
 	}
 	if _, err := LoadConfig(file); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The file's order, timeouts and key_env reach the client: a rate-limited first provider
+// falls back to the second, whose key comes from the variable the file names.
+func TestConfigDrivesClient(t *testing.T) {
+	limited := newReplay(t, reply{status: 429, file: "gemini/error_429.json"})
+	gpt := newReplay(t, reply{file: "openai/chat.json"})
+	file := filepath.Join(t.TempDir(), "ai.toml")
+	data := fmt.Sprintf(`deadline = "10s"
+[[provider]]
+name = "gemini"
+kind = "gemini"
+model = "gemini-2.5-flash"
+url = %q
+key_env = "HUB_TEST_GEMINI_KEY"
+retries = 1
+backoff = "10ms"
+
+[[provider]]
+name = "openai"
+kind = "openai"
+model = "gpt-4.1"
+url = %q
+key_env = "HUB_TEST_OPENAI_KEY"
+
+[prices]
+"gpt-4.1" = { input = 2.0, output = 8.0 }
+`, limited.URL(), gpt.URL())
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HUB_TEST_GEMINI_KEY", "gemini-key-0123456789")
+	t.Setenv("HUB_TEST_OPENAI_KEY", "openai-key-0123456789")
+	c, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Generate(context.Background(), question, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := outcomes(res.Attempts); got != "gemini#1:rate-limited gemini#2:rate-limited openai#1:ok" {
+		t.Errorf("attempts %s", got)
+	}
+	if h := gpt.requests()[0].header.Get("Authorization"); h != "Bearer openai-key-0123456789" {
+		t.Errorf("openai got Authorization %q", h)
+	}
+	if want := (1900*2.0 + 420*8.0) / 1e6; res.Cost != want {
+		t.Errorf("cost %v, want %v", res.Cost, want)
 	}
 }
