@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -79,4 +80,30 @@ func sseEvents(r io.Reader, fn func(data []byte) error) error {
 		return err
 	}
 	return flush()
+}
+
+func pickTokens(req, def int) int {
+	if req > 0 {
+		return req
+	}
+	if def > 0 {
+		return def
+	}
+	return 1024
+}
+
+// wrapRead names the provider on an error that broke a stream while reading it (a reset
+// connection, a deadline), keeping the ones that already name it.
+func wrapRead(provider string, err error) error {
+	switch err.(type) {
+	case *APIError, *StreamError:
+		return err
+	}
+	// The SDKs hand back the JSON decoder's error for an event that is not JSON.
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &se) || errors.As(err, &te) {
+		return &StreamError{Provider: provider, Msg: "event is not JSON: " + err.Error()}
+	}
+	return fmt.Errorf("%s: read stream: %w", provider, err)
 }
