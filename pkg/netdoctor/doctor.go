@@ -127,7 +127,7 @@ func ownerProblems(in Input, observed string, rc ResolvConf, add func(check, wha
 	if observed == want {
 		return
 	}
-	what := fmt.Sprintf("/etc/resolv.conf is owned by %s, declared %s", observed, want)
+	what := fmt.Sprintf("/etc/resolv.conf is %s, declared %s", describeOwner(observed), want)
 	redeploy := fmt.Sprintf("redeploy (go tool mage deploy:hosts %s), which restores /etc/resolv.conf", in.Host)
 	switch {
 	case observed == ObservedMissing && strings.HasPrefix(rc.Real, "/run/systemd/resolve/"):
@@ -148,6 +148,19 @@ func ownerProblems(in Input, observed string, rc ResolvConf, add func(check, wha
 	default:
 		add("owner", what, "%s: the static file is a link into /nix/store via /etc/static; something replaced it", redeploy)
 	}
+}
+
+// describeOwner says who wrote /etc/resolv.conf in words.
+func describeOwner(o string) string {
+	switch o {
+	case ObservedUnknown:
+		return "a file no known manager wrote"
+	case ObservedResolvconf:
+		return "written by resolvconf without NetworkManager"
+	case ObservedTailscale:
+		return "written by tailscale"
+	}
+	return "owned by " + o
 }
 
 // serversOf lists the servers the host uses: /etc/resolv.conf's, then resolved's upstreams.
