@@ -6,11 +6,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
 
@@ -36,6 +39,7 @@ func run(args []string) error {
 	persist := app.Flag("baseline.persist-interval", "Interval between state saves.").Default("5m").Duration()
 	benchInterval := app.Flag("baseline.bench-interval", "Interval between micro-benchmark runs; 0 disables them.").Default("1h").Duration()
 	benchTimeout := app.Flag("baseline.bench-timeout", "Upper bound of one micro-benchmark.").Default("30s").Duration()
+	analyze := app.Flag("baseline.systemd-analyze", "systemd-analyze, which measures each boot's phases once; empty disables boot baselines.").Default("systemd-analyze").String()
 	if err := app.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +47,7 @@ func run(args []string) error {
 		return fmt.Errorf("need sample-interval > 0, window >= sample-interval, persist-interval > 0, min-samples >= 2")
 	}
 	logger := app.Logger()
-	specs := append(slices.Clone(baseline.HostSpecs), baseline.BenchSpecs...)
+	specs := append(slices.Concat(baseline.HostSpecs, baseline.BenchSpecs), baseline.BootSpecs...)
 	if err := applyFloors(specs, *floors); err != nil {
 		return err
 	}
@@ -79,6 +83,19 @@ func run(args []string) error {
 	go baseline.Sample(ctx, baseline.HostSource{SysBlock: "/sys/block", Proc: "/proc"}, engine, *interval, logger)
 	if *benchInterval > 0 {
 		go baseline.RunBenches(ctx, baseline.HostBenches(*stateDir), engine, *benchInterval, *benchTimeout, logger)
+	}
+	if *analyze != "" {
+		go func() {
+			bootID, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+			err := baseline.BootWatch(ctx, engine, string(bootID), filepath.Join(*stateDir, "boot-observed"), func(ctx context.Context) (string, error) {
+				// systemd-analyze asks systemd over D-Bus, which the sandbox allows (AF_UNIX).
+				out, err := exec.CommandContext(ctx, *analyze, "time").CombinedOutput()
+				return string(out), err
+			}, 30*time.Second, logger)
+			if err != nil && ctx.Err() == nil {
+				logger.Warn("boot baselines", "err", err)
+			}
+		}()
 	}
 	err = exporter.Serve(ctx, app.Web(), mux, logger)
 	stop()

@@ -20,6 +20,8 @@ in
           (lib.getExe cfg.package)
           "--web.listen-address=${cfg.listenAddress}:${toString cfg.port}"
           "--baseline.state-dir=${stateDir}"
+          # Each boot's phases, once per boot (docs/performance.md).
+          "--baseline.systemd-analyze=${config.systemd.package}/bin/systemd-analyze"
         ];
       };
     };

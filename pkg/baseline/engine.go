@@ -53,7 +53,11 @@ func (e *Engine) Observe(name string, x float64, at time.Time) {
 		return
 	}
 	w := e.windows[name]
-	e.verdicts[name] = Judge(spec, w, x, e.cfg.Threshold, e.cfg.MinSamples)
+	minSamples := e.cfg.MinSamples
+	if spec.MinSamples > 0 {
+		minSamples = spec.MinSamples
+	}
+	e.verdicts[name] = Judge(spec, w, x, e.cfg.Threshold, minSamples)
 	w = append(w, x)
 	if len(w) > e.cfg.Window {
 		w = slices.Delete(w, 0, len(w)-e.cfg.Window)

@@ -17,6 +17,9 @@ type Spec struct {
 	HigherIsWorse bool
 	// Floor is the smallest change, in the metric's unit, that may count as a regression.
 	Floor float64
+	// MinSamples, when set, replaces the engine's history requirement for this metric: boot
+	// times get one sample per boot, not one a minute.
+	MinSamples int
 }
 
 // Verdict compares a value with the baseline built from the values before it.

@@ -1,0 +1,74 @@
+package baseline
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func analyzeFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "perf", "testdata", "analyze", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// One sample per boot, however often the exporter restarts; five ordinary boots make a
+// baseline (BootSpecs' MinSamples, not the engine's 30), and a boot 12 s slower in userspace
+// is flagged while the phases that did not change are not.
+func TestBootWatch(t *testing.T) {
+	normal, slow := analyzeFile(t, "time-laptop.txt"), analyzeFile(t, "time-laptop-slow.txt")
+	e := NewEngine(Config{Window: 100, Threshold: 3, MinSamples: 30}, BootSpecs, State{})
+	marker := filepath.Join(t.TempDir(), "boot-observed")
+	ctx := context.Background()
+	watch := func(boot, out string) {
+		t.Helper()
+		if err := BootWatch(ctx, e, boot, marker, func(context.Context) (string, error) { return out, nil }, time.Millisecond, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 5 {
+		watch(string(rune('a'+i)), normal)
+		watch(string(rune('a'+i)), normal) // the exporter restarted within the same boot
+	}
+	if n := len(e.Snapshot().Windows["boot_userspace_seconds"]); n != 5 {
+		t.Fatalf("five boots, each watched twice, left %d samples", n)
+	}
+	watch("f", slow)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for name, want := range map[string]bool{"boot_userspace_seconds": true, "boot_total_seconds": true,
+		"boot_firmware_seconds": false, "boot_kernel_seconds": false, "boot_initrd_seconds": false} {
+		if v := e.verdicts[name]; v.Regression != want {
+			t.Errorf("%s: regression %t, want %t (%+v)", name, v.Regression, want, v)
+		}
+	}
+}
+
+// An unfinished boot is retried until systemd-analyze answers, and ctx ends the wait.
+func TestBootWatchWaitsForTheBoot(t *testing.T) {
+	e := NewEngine(Config{Window: 10, Threshold: 3, MinSamples: 30}, BootSpecs, State{})
+	marker := filepath.Join(t.TempDir(), "boot-observed")
+	calls := 0
+	err := BootWatch(context.Background(), e, "x", marker, func(context.Context) (string, error) {
+		calls++
+		if calls < 3 {
+			return "Bootup is not yet finished (org.freedesktop.systemd1.Manager.FinishTimestampMonotonic=0).\n", errors.New("exit status 1")
+		}
+		return analyzeFile(t, "time-container.txt"), nil
+	}, time.Millisecond, nil)
+	if err != nil || calls != 3 || len(e.Snapshot().Windows["boot_userspace_seconds"]) != 1 {
+		t.Fatalf("err %v after %d calls, %d samples", err, calls, len(e.Snapshot().Windows["boot_userspace_seconds"]))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	err = BootWatch(ctx, e, "y", marker, func(context.Context) (string, error) { return "", errors.New("no bus") }, time.Millisecond, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a boot that never finishes: %v", err)
+	}
+}
