@@ -87,7 +87,8 @@ func run(args []string) error {
 	if *analyze != "" {
 		go func() {
 			bootID, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
-			err := baseline.BootWatch(ctx, engine, string(bootID), filepath.Join(*stateDir, "boot-observed"), func(ctx context.Context) (string, error) {
+			booted, _ := filepath.EvalSymlinks("/run/booted-system")
+			err := baseline.BootWatch(ctx, engine, baseline.Boot{ID: string(bootID), System: booted}, *stateDir, func(ctx context.Context) (string, error) {
 				// systemd-analyze asks systemd over D-Bus, which the sandbox allows (AF_UNIX).
 				out, err := exec.CommandContext(ctx, *analyze, "time").CombinedOutput()
 				return string(out), err

@@ -2,10 +2,12 @@ package baseline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -39,12 +41,22 @@ func BootSamples(analyzeTime string) (map[string]float64, error) {
 	return out, nil
 }
 
-// BootWatch observes the current boot once. bootID identifies it (the kernel's
-// /proc/sys/kernel/random/boot_id); marker is a file in the state directory holding the id of
-// the boot last observed, so restarts of the exporter (every deploy restarts it) do not count
-// one boot twice. analyze returns `systemd-analyze time`; it is retried every retry while the
-// boot is not finished, until ctx ends.
-func BootWatch(ctx context.Context, e *Engine, bootID, marker string, analyze func(context.Context) (string, error), retry time.Duration, logger *slog.Logger) error {
+// Boot identifies the boot BootWatch observes.
+type Boot struct {
+	ID     string // the kernel's /proc/sys/kernel/random/boot_id
+	System string // the system it booted, /run/booted-system's target
+}
+
+// BootsLog is the file of perf.BootRecords in the state directory (perf:compare reads it).
+func BootsLog(stateDir string) string { return filepath.Join(stateDir, "boots.jsonl") }
+
+// BootWatch observes the current boot once. A marker file in stateDir holds the id of the boot
+// last observed, so restarts of the exporter (every deploy restarts it) do not count one boot
+// twice; each observed boot is also appended to BootsLog with the system it booted. analyze
+// returns `systemd-analyze time`; it is retried every retry while the boot is not finished,
+// until ctx ends.
+func BootWatch(ctx context.Context, e *Engine, boot Boot, stateDir string, analyze func(context.Context) (string, error), retry time.Duration, logger *slog.Logger) error {
+	bootID, marker := boot.ID, filepath.Join(stateDir, "boot-observed")
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -61,8 +73,13 @@ func BootWatch(ctx context.Context, e *Engine, bootID, marker string, analyze fu
 			samples, perr := BootSamples(out)
 			if perr == nil {
 				now := time.Now()
+				rec := perf.BootRecord{ID: bootID, System: boot.System, At: now.UTC(), Seconds: map[string]float64{}}
 				for name, v := range samples {
 					e.Observe(name, v, now)
+					rec.Seconds[strings.TrimSuffix(strings.TrimPrefix(name, "boot_"), "_seconds")] = v
+				}
+				if err := appendRecord(BootsLog(stateDir), rec); err != nil {
+					return fmt.Errorf("boot baselines: %w", err)
 				}
 				if err := os.WriteFile(marker, []byte(bootID+"\n"), 0o600); err != nil {
 					return fmt.Errorf("boot baselines: %w", err)
@@ -78,4 +95,20 @@ func BootWatch(ctx context.Context, e *Engine, bootID, marker string, analyze fu
 		case <-time.After(retry):
 		}
 	}
+}
+
+func appendRecord(path string, rec perf.BootRecord) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

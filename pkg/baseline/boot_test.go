@@ -2,11 +2,15 @@ package baseline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/pkg/perf"
 )
 
 func analyzeFile(t *testing.T, name string) string {
@@ -24,11 +28,11 @@ func analyzeFile(t *testing.T, name string) string {
 func TestBootWatch(t *testing.T) {
 	normal, slow := analyzeFile(t, "time-laptop.txt"), analyzeFile(t, "time-laptop-slow.txt")
 	e := NewEngine(Config{Window: 100, Threshold: 3, MinSamples: 30}, BootSpecs, State{})
-	marker := filepath.Join(t.TempDir(), "boot-observed")
+	dir := t.TempDir()
 	ctx := context.Background()
 	watch := func(boot, out string) {
 		t.Helper()
-		if err := BootWatch(ctx, e, boot, marker, func(context.Context) (string, error) { return out, nil }, time.Millisecond, nil); err != nil {
+		if err := BootWatch(ctx, e, Boot{ID: boot, System: "/nix/store/" + boot + "-nixos-system"}, dir, func(context.Context) (string, error) { return out, nil }, time.Millisecond, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -40,6 +44,18 @@ func TestBootWatch(t *testing.T) {
 		t.Fatalf("five boots, each watched twice, left %d samples", n)
 	}
 	watch("f", slow)
+	log, err := os.ReadFile(BootsLog(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(log)), "\n")
+	var last perf.BootRecord
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || len(lines) != 6 {
+		t.Fatalf("boots.jsonl: %d lines, last %q: %v", len(lines), lines[len(lines)-1], err)
+	}
+	if last.ID != "f" || last.System != "/nix/store/f-nixos-system" || last.Seconds["userspace"] != 21.917 {
+		t.Errorf("last boot record %+v", last)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for name, want := range map[string]bool{"boot_userspace_seconds": true, "boot_total_seconds": true,
@@ -53,9 +69,9 @@ func TestBootWatch(t *testing.T) {
 // An unfinished boot is retried until systemd-analyze answers, and ctx ends the wait.
 func TestBootWatchWaitsForTheBoot(t *testing.T) {
 	e := NewEngine(Config{Window: 10, Threshold: 3, MinSamples: 30}, BootSpecs, State{})
-	marker := filepath.Join(t.TempDir(), "boot-observed")
+	dir := t.TempDir()
 	calls := 0
-	err := BootWatch(context.Background(), e, "x", marker, func(context.Context) (string, error) {
+	err := BootWatch(context.Background(), e, Boot{ID: "x"}, dir, func(context.Context) (string, error) {
 		calls++
 		if calls < 3 {
 			return "Bootup is not yet finished (org.freedesktop.systemd1.Manager.FinishTimestampMonotonic=0).\n", errors.New("exit status 1")
@@ -67,7 +83,7 @@ func TestBootWatchWaitsForTheBoot(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	err = BootWatch(ctx, e, "y", marker, func(context.Context) (string, error) { return "", errors.New("no bus") }, time.Millisecond, nil)
+	err = BootWatch(ctx, e, Boot{ID: "y"}, dir, func(context.Context) (string, error) { return "", errors.New("no bus") }, time.Millisecond, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a boot that never finishes: %v", err)
 	}

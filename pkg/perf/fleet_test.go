@@ -14,8 +14,10 @@ import (
 	"github.com/nixos-hub/hub/pkg/baseline"
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/exporter"
+	"github.com/nixos-hub/hub/pkg/goldenfile"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/perf"
 )
 
@@ -27,7 +29,7 @@ func serveBaselines(t *testing.T, addr string, boots []string) {
 	e := baseline.NewEngine(baseline.Config{Window: 100, Threshold: 3, MinSamples: 30}, baseline.BootSpecs, baseline.State{})
 	dir := t.TempDir()
 	for i, out := range boots {
-		err := baseline.BootWatch(context.Background(), e, fmt.Sprintf("boot-%d", i), filepath.Join(dir, "boot-observed"),
+		err := baseline.BootWatch(context.Background(), e, baseline.Boot{ID: fmt.Sprintf("boot-%d", i)}, dir,
 			func(context.Context) (string, error) { return out, nil }, time.Millisecond, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -114,4 +116,79 @@ func TestReportOnLocalFleet(t *testing.T) {
 		t.Errorf("p620: slowest units %+v", r.Slowest)
 	}
 	t.Logf("p620: boot %+v, slowest %+v, problems %v", r.Boot, r.Slowest, r.Problems)
+}
+
+// Two generations of a local host: the second with another kernel, deployed with nix copy and
+// switch-to-configuration boot as the hub does. Boot records made by the real BootWatch (three
+// boots of the first generation, two slower ones of the second) sit in the host's own /run.
+// perf:compare's medians must follow the generations and the closure difference must be nix's.
+func TestCompareOnLocalFleet(t *testing.T) {
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"hp"}})
+	inv := fleettest.Inventory(t, lf)
+	hp, _ := inv.Host("hp")
+	e := &command.Executor{}
+	defer e.Close()
+	ctx := context.Background()
+	run := func(sh string) string {
+		t.Helper()
+		res, err := e.SSH("hp", hp.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", sh}, Timeout: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(res.Stdout))
+	}
+	gen1 := run("readlink -f /nix/var/nix/profiles/system-1-link")
+	if _, err := lf.Stage("hp", func(v *localfleet.Variant) { v.Kernel = "6.6.1" }); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := lf.Build(ctx, "hp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen2 := paths["hp"]
+	uri, _ := lf.StoreURI("hp")
+	opts, _ := lf.NixSSHOpts("hp")
+	copyArgs := append(append([]string{"nix", "copy"}, nix.Local().Args()...), "--no-check-sigs", "--to", uri, gen2)
+	if _, err := e.Local().Run(ctx, command.Cmd{Args: copyArgs, Env: []string{"NIX_SSHOPTS=" + opts}, Timeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	run("nix-env -p /nix/var/nix/profiles/system --set " + gen2 + " && " + gen2 + "/bin/switch-to-configuration boot")
+
+	state := t.TempDir()
+	eng := baseline.NewEngine(baseline.Config{Window: 100, Threshold: 3, MinSamples: 30}, baseline.BootSpecs, baseline.State{})
+	normal, slow := recorded(t, "analyze/time-laptop.txt"), recorded(t, "analyze/time-laptop-slow.txt")
+	for i, b := range []struct{ system, out string }{{gen1, normal}, {gen1, normal}, {gen1, normal}, {gen2, slow}, {gen2, slow}} {
+		if err := baseline.BootWatch(ctx, eng, baseline.Boot{ID: fmt.Sprint(i), System: b.system}, state,
+			func(context.Context) (string, error) { return b.out, nil }, time.Millisecond, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	host, err := lf.Host("hp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.ReadFile(baseline.BootsLog(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(host.RunDir(), "boots.jsonl"), log, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := perf.Compare(ctx, e.SSH("hp", hp.SSH), "hp", 1, 2, "/run/boots.jsonl", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.A.System != gen1 || c.B.System != gen2 || c.A.Boots != 3 || c.B.Boots != 2 {
+		t.Fatalf("generations %+v / %+v", c.A, c.B)
+	}
+	if c.A.Median["userspace"] != 9.884 || c.B.Median["userspace"] != 21.917 || c.B.Median["total"] != 34.86 {
+		t.Errorf("medians: %v / %v", c.A.Median, c.B.Median)
+	}
+	var buf strings.Builder
+	if err := perf.WriteComparison(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	// The closure difference is nix's own (diff-closures), the kernel change among it.
+	goldenfile.Check(t, "testdata/golden/compare.txt", []byte(buf.String()))
 }
