@@ -53,10 +53,10 @@ func Compare(ctx context.Context, h *command.Host, name string, a, b int, bootsL
 		bootsLog = DefaultBootsLog
 	}
 	link := func(g int) string { return fmt.Sprintf("/nix/var/nix/profiles/system-%d-link", g) }
-	sh := fmt.Sprintf(`for g in %d %d; do echo "@@ gen $g"; readlink -f /nix/var/nix/profiles/system-$g-link || echo missing; done
+	sh := fmt.Sprintf(`for g in %d %d; do echo "@@ gen $g"; l=/nix/var/nix/profiles/system-$g-link; if [ -e "$l" ]; then readlink -f "$l"; else echo missing; fi; done
 echo "@@ boots"; cat %s 2>/dev/null
-echo "@@ diff"; nix %s store diff-closures %s %s 2>&1; echo "@@ diff-exit $?"
-`, a, b, command.Quote([]string{bootsLog}), command.Quote(nix.Real().Args()), link(a), link(b))
+if [ -e %s ] && [ -e %s ]; then echo "@@ diff"; nix %s store diff-closures %s %s 2>&1; echo "@@ diff-exit $?"; fi
+`, a, b, command.Quote([]string{bootsLog}), link(a), link(b), command.Quote(nix.Real().Args()), link(a), link(b))
 	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", sh}, Timeout: timeout})
 	if err != nil {
 		return c, fmt.Errorf("host %s: perf compare: %w", name, err)
