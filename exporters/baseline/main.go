@@ -61,10 +61,11 @@ func run(args []string) error {
 		logger.Warn("ignoring unreadable baseline state", "err", err)
 		st = baseline.State{}
 	}
+	units := baseline.NewBootUnits()
 	engine := baseline.NewEngine(baseline.Config{Window: int(*window / *interval), Threshold: *threshold, MinSamples: *minSamples}, specs, st)
 	exp, err := exporter.New(exporter.Options{
 		Namespace: "hub_baseline", Program: "hub_baseline_exporter", Logger: logger,
-		Collectors: map[string]exporter.Collector{"baseline": baseline.NewCollector(engine)},
+		Collectors: map[string]exporter.Collector{"baseline": baseline.NewCollector(engine), "boot": units},
 	})
 	if err != nil {
 		return err
@@ -93,8 +94,19 @@ func run(args []string) error {
 				out, err := exec.CommandContext(ctx, *analyze, "time").CombinedOutput()
 				return string(out), err
 			}, 30*time.Second, logger)
-			if err != nil && ctx.Err() == nil {
-				logger.Warn("boot baselines", "err", err)
+			if err != nil {
+				if ctx.Err() == nil {
+					logger.Warn("boot baselines", "err", err)
+				}
+				return
+			}
+			// The boot is over: its slowest units are final.
+			out, err := exec.CommandContext(ctx, *analyze, "blame", "--no-pager").Output()
+			if err == nil {
+				err = units.Set(string(out), 5)
+			}
+			if err != nil {
+				logger.Warn("boot units", "err", err)
 			}
 		}()
 	}
