@@ -31,7 +31,7 @@ func TestPerfTargets(t *testing.T) {
 		t.Skipf("the fleet is on fallback addressing (%s)", hp.SSH.Destination)
 	}
 	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("..", "pkg", "perf", "testdata", "analyze", name))
+		b, err := os.ReadFile(filepath.Join("..", "pkg", "systemdanalyze", "testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}

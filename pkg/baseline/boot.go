@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/perf"
+	"github.com/nixos-hub/hub/pkg/systemdanalyze"
 )
 
 // BootSpecs are one sample per boot: the phases systemd-analyze time reports and their total.
@@ -30,7 +30,7 @@ var BootSpecs = []Spec{
 // BootSamples turns `systemd-analyze time` output into BootSpecs samples (phases the boot did
 // not have, such as firmware in a VM, are left out).
 func BootSamples(analyzeTime string) (map[string]float64, error) {
-	b, err := perf.ParseAnalyzeTime(analyzeTime)
+	b, err := systemdanalyze.ParseTime(analyzeTime)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,16 @@ type Boot struct {
 	System string // the system it booted, /run/booted-system's target
 }
 
-// BootsLog is the file of perf.BootRecords in the state directory (perf:compare reads it).
+// BootRecord is one line of BootsLog: a boot, the system it booted and the seconds of each
+// systemd-analyze phase and "total". perf:compare groups them by generation.
+type BootRecord struct {
+	ID      string             `json:"boot_id"`
+	System  string             `json:"booted_system"`
+	At      time.Time          `json:"at"`
+	Seconds map[string]float64 `json:"seconds"`
+}
+
+// BootsLog is the file of BootRecords in the state directory (perf:compare reads it).
 func BootsLog(stateDir string) string { return filepath.Join(stateDir, "boots.jsonl") }
 
 // BootWatch observes the current boot once. A marker file in stateDir holds the id of the boot
@@ -73,7 +82,7 @@ func BootWatch(ctx context.Context, e *Engine, boot Boot, stateDir string, analy
 			samples, perr := BootSamples(out)
 			if perr == nil {
 				now := time.Now()
-				rec := perf.BootRecord{ID: bootID, System: boot.System, At: now.UTC(), Seconds: map[string]float64{}}
+				rec := BootRecord{ID: bootID, System: boot.System, At: now.UTC(), Seconds: map[string]float64{}}
 				for name, v := range samples {
 					e.Observe(name, v, now)
 					rec.Seconds[strings.TrimSuffix(strings.TrimPrefix(name, "boot_"), "_seconds")] = v
@@ -97,7 +106,7 @@ func BootWatch(ctx context.Context, e *Engine, boot Boot, stateDir string, analy
 	}
 }
 
-func appendRecord(path string, rec perf.BootRecord) error {
+func appendRecord(path string, rec BootRecord) error {
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return err

@@ -9,13 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nixos-hub/hub/pkg/perf"
 )
 
 func analyzeFile(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "perf", "testdata", "analyze", name))
+	b, err := os.ReadFile(filepath.Join("..", "systemdanalyze", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +47,7 @@ func TestBootWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(log)), "\n")
-	var last perf.BootRecord
+	var last BootRecord
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || len(lines) != 6 {
 		t.Fatalf("boots.jsonl: %d lines, last %q: %v", len(lines), lines[len(lines)-1], err)
 	}

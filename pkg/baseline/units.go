@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/nixos-hub/hub/pkg/perf"
+	"github.com/nixos-hub/hub/pkg/systemdanalyze"
 )
 
 // BootUnits holds the slowest units of the current boot (systemd-analyze blame), exported as
@@ -15,7 +15,7 @@ import (
 // so the unit label stays bounded.
 type BootUnits struct {
 	mu    sync.Mutex
-	units []perf.Unit
+	units []systemdanalyze.Unit
 	desc  *prometheus.Desc
 }
 
@@ -26,7 +26,7 @@ func NewBootUnits() *BootUnits {
 
 // Set replaces the units with the first n of blame's output.
 func (b *BootUnits) Set(blame string, n int) error {
-	u, err := perf.ParseBlame(blame)
+	u, err := systemdanalyze.ParseBlame(blame)
 	if err != nil {
 		return err
 	}

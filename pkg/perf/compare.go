@@ -12,20 +12,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/nixos-hub/hub/pkg/baseline"
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/pkg/systemdanalyze"
 )
 
-// BootRecord is one line of hub-baseline-exporter's boots.jsonl (pkg/baseline BootWatch writes
-// it): a boot, the system it booted and the seconds of each systemd-analyze phase and "total".
-type BootRecord struct {
-	ID      string             `json:"boot_id"`
-	System  string             `json:"booted_system"`
-	At      time.Time          `json:"at"`
-	Seconds map[string]float64 `json:"seconds"`
-}
-
-// DefaultBootsLog is where hub-baseline-exporter keeps the records on a host.
+// DefaultBootsLog is where hub-baseline-exporter keeps its boot records (baseline.BootRecord) on a host.
 const DefaultBootsLog = "/var/lib/hub-baseline-exporter/boots.jsonl"
 
 // Generation is one system generation's boots.
@@ -62,7 +55,7 @@ if [ -e %s ] && [ -e %s ]; then echo "@@ diff"; nix %s store diff-closures %s %s
 		return c, fmt.Errorf("host %s: perf compare: %w", name, err)
 	}
 	systems := map[int]string{}
-	var records []BootRecord
+	var records []baseline.BootRecord
 	var diff []string
 	section, arg := "", ""
 	sc := bufio.NewScanner(strings.NewReader(string(res.Stdout)))
@@ -87,7 +80,7 @@ if [ -e %s ] && [ -e %s ]; then echo "@@ diff"; nix %s store diff-closures %s %s
 			if strings.TrimSpace(line) == "" {
 				continue
 			}
-			var r BootRecord
+			var r baseline.BootRecord
 			if err := json.Unmarshal([]byte(line), &r); err != nil {
 				return c, fmt.Errorf("host %s: %s: %w", name, bootsLog, err)
 			}
@@ -134,7 +127,7 @@ func median(vs []float64) float64 {
 func WriteComparison(w io.Writer, c Comparison) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "PHASE\tGEN %d (%d boots)\tGEN %d (%d boots)\tCHANGE\n", c.A.Number, c.A.Boots, c.B.Number, c.B.Boots)
-	for _, p := range append(append([]string(nil), Phases...), "total") {
+	for _, p := range append(append([]string(nil), systemdanalyze.Phases...), "total") {
 		va, oka := c.A.Median[p]
 		vb, okb := c.B.Median[p]
 		if !oka && !okb {

@@ -71,7 +71,7 @@ func TestReportOnLocalFleet(t *testing.T) {
 	if !strings.HasPrefix(block, "127.0.") || block == "127.0.0" {
 		t.Skipf("the fleet is on fallback addressing (%s): no loopback block for the exporter", hp.SSH.Destination)
 	}
-	normal, slow := recorded(t, "analyze/time-laptop.txt"), recorded(t, "analyze/time-laptop-slow.txt")
+	normal, slow := recorded(t, "../../systemdanalyze/testdata/time-laptop.txt"), recorded(t, "../../systemdanalyze/testdata/time-laptop-slow.txt")
 	serveBaselines(t, block+".250", []string{normal, normal, normal, normal, normal, slow})
 	url := "http://" + block + ".250:9103/metrics"
 
@@ -156,7 +156,7 @@ func TestCompareOnLocalFleet(t *testing.T) {
 
 	state := t.TempDir()
 	eng := baseline.NewEngine(baseline.Config{Window: 100, Threshold: 3, MinSamples: 30}, baseline.BootSpecs, baseline.State{})
-	normal, slow := recorded(t, "analyze/time-laptop.txt"), recorded(t, "analyze/time-laptop-slow.txt")
+	normal, slow := recorded(t, "../../systemdanalyze/testdata/time-laptop.txt"), recorded(t, "../../systemdanalyze/testdata/time-laptop-slow.txt")
 	for i, b := range []struct{ system, out string }{{gen1, normal}, {gen1, normal}, {gen1, normal}, {gen2, slow}, {gen2, slow}} {
 		if err := baseline.BootWatch(ctx, eng, baseline.Boot{ID: fmt.Sprint(i), System: b.system}, state,
 			func(context.Context) (string, error) { return b.out, nil }, time.Millisecond, nil); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/systemdanalyze"
 )
 
 // DefaultBaselinesURL is hub-baseline-exporter's metrics on the host itself
@@ -29,17 +30,17 @@ type Regression struct {
 
 // Report is one host's performance.
 type Report struct {
-	Host       string              `json:"host"`
-	Generation string              `json:"generation,omitempty"` // the system profile's link, e.g. system-42-link
-	Boot       *Boot               `json:"boot,omitempty"`       // nil without systemd
-	BootError  string              `json:"boot_error,omitempty"`
-	Slowest    []Unit              `json:"slowest_units,omitempty"`
-	Pressure   map[string]Pressure `json:"pressure"` // cpu, memory, io
-	MemTotal   int64               `json:"mem_total_bytes"`
-	MemAvail   int64               `json:"mem_available_bytes"`
-	SwapTotal  int64               `json:"swap_total_bytes"`
-	SwapFree   int64               `json:"swap_free_bytes"`
-	Regressed  []Regression        `json:"regressed"`
+	Host       string                `json:"host"`
+	Generation string                `json:"generation,omitempty"` // the system profile's link, e.g. system-42-link
+	Boot       *systemdanalyze.Boot  `json:"boot,omitempty"`       // nil without systemd
+	BootError  string                `json:"boot_error,omitempty"`
+	Slowest    []systemdanalyze.Unit `json:"slowest_units,omitempty"`
+	Pressure   map[string]Pressure   `json:"pressure"` // cpu, memory, io
+	MemTotal   int64                 `json:"mem_total_bytes"`
+	MemAvail   int64                 `json:"mem_available_bytes"`
+	SwapTotal  int64                 `json:"swap_total_bytes"`
+	SwapFree   int64                 `json:"swap_free_bytes"`
+	Regressed  []Regression          `json:"regressed"`
 	// BaselinesError says why the baselines could not be read (no exporter, no curl).
 	BaselinesError string    `json:"baselines_error,omitempty"`
 	Problems       []Problem `json:"problems"`
@@ -128,14 +129,14 @@ func parseProbe(name, out string) (Report, error) {
 		case "analyze-time":
 			timeOut = body
 		case "analyze-exit":
-			b, err := ParseAnalyzeTime(timeOut)
+			b, err := systemdanalyze.ParseTime(timeOut)
 			if err != nil {
 				r.BootError = err.Error()
 			} else {
 				r.Boot = &b
 			}
 		case "blame":
-			u, err := ParseBlame(body)
+			u, err := systemdanalyze.ParseBlame(body)
 			if err != nil {
 				return r, err
 			}

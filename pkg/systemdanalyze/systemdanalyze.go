@@ -1,8 +1,7 @@
-// Package perf reads a host's performance the way perf:report shows it: boot phases and the
-// slowest units as systemd-analyze prints them, memory pressure (PSI), swap use, and the
-// baselines hub-baseline-exporter flags as regressed. The parsers here read the tools' and the
-// kernel's own text formats (recorded samples in testdata/); Report probes a host over ssh.
-package perf
+// Package systemdanalyze reads systemd-analyze's text output (time, blame) and systemd's time
+// spans. It depends on nothing else of the hub, so hub-baseline-exporter (boot baselines) and
+// perf:report share it without the exporter linking the ssh tooling.
+package systemdanalyze
 
 import (
 	"bufio"
@@ -24,11 +23,11 @@ type Boot struct {
 	TargetAfter time.Duration `json:"target_after,omitempty"`
 }
 
-// ParseAnalyzeTime reads `systemd-analyze time` (systemd's analyze-time-data.c: "Startup
+// ParseTime reads `systemd-analyze time` (systemd's analyze-time-data.c: "Startup
 // finished in A (firmware) + B (loader) + C (kernel) + D (initrd) + E (userspace) = T", the
 // phases it has, "= T" only when the kernel phase is known, then "<target> reached after X in
 // userspace").
-func ParseAnalyzeTime(out string) (Boot, error) {
+func ParseTime(out string) (Boot, error) {
 	b := Boot{Phases: map[string]time.Duration{}}
 	text := strings.Join(strings.Fields(out), " ")
 	rest, ok := strings.CutPrefix(text, "Startup finished in ")
@@ -140,58 +139,4 @@ func ParseBlame(out string) ([]Unit, error) {
 		units = append(units, Unit{Name: f[len(f)-1], Took: d})
 	}
 	return units, nil
-}
-
-// Pressure is one /proc/pressure/<resource> file: the share of time some (or all, "full")
-// non-idle tasks were stalled, averaged over 10, 60 and 300 seconds, in percent.
-type Pressure struct {
-	Some PressureLine  `json:"some"`
-	Full *PressureLine `json:"full,omitempty"` // absent for cpu before Linux 5.13
-}
-
-// PressureLine is one line of a PSI file.
-type PressureLine struct {
-	Avg10, Avg60, Avg300 float64
-	Total                uint64 // microseconds stalled since boot
-}
-
-// ParsePressure reads a PSI file (Documentation/accounting/psi.rst:
-// "some avg10=0.00 avg60=0.00 avg300=0.00 total=0", then the same for "full").
-func ParsePressure(content string) (Pressure, error) {
-	var p Pressure
-	seen := false
-	for _, line := range strings.Split(strings.TrimSpace(content), "\n") {
-		f := strings.Fields(line)
-		if len(f) != 5 {
-			continue
-		}
-		var pl PressureLine
-		for _, kv := range f[1:] {
-			k, v, _ := strings.Cut(kv, "=")
-			var err error
-			switch k {
-			case "avg10":
-				pl.Avg10, err = strconv.ParseFloat(v, 64)
-			case "avg60":
-				pl.Avg60, err = strconv.ParseFloat(v, 64)
-			case "avg300":
-				pl.Avg300, err = strconv.ParseFloat(v, 64)
-			case "total":
-				pl.Total, err = strconv.ParseUint(v, 10, 64)
-			}
-			if err != nil {
-				return p, fmt.Errorf("pressure %q: %w", line, err)
-			}
-		}
-		switch f[0] {
-		case "some":
-			p.Some, seen = pl, true
-		case "full":
-			p.Full = &pl
-		}
-	}
-	if !seen {
-		return p, fmt.Errorf("pressure: no \"some\" line in %q", firstLine(content))
-	}
-	return p, nil
 }
