@@ -45,17 +45,18 @@ in
   };
 
   # The state directory is the one path its sandbox can write.
-  baseline = { exe, listenAddress, port }: {
+  # systemdAnalyze: the systemd-analyze boot baselines are read with (null: none).
+  baseline = { exe, listenAddress, port, systemdAnalyze ? null }: {
     description = "Prometheus exporter for deviations from recorded host baselines";
     wantedBy = [ "multi-user.target" ];
     after = [ "network.target" ];
     serviceConfig = hardening // {
       StateDirectory = baselineState;
-      ExecStart = lib.escapeShellArgs [
+      ExecStart = lib.escapeShellArgs ([
         exe
         "--web.listen-address=${listenAddress}:${toString port}"
         "--baseline.state-dir=/var/lib/${baselineState}"
-      ];
+      ] ++ lib.optional (systemdAnalyze != null) "--baseline.systemd-analyze=${systemdAnalyze}");
     };
   };
 

@@ -22,21 +22,29 @@ let
   hardware = host.hardware or "";
   listed = host.features or [ ];
 
-  defaults = builtins.filter (n: features.${n}.default or false) (builtins.attrNames features);
   hardwareOk = known hardware && (features.${hardware}.category or "") == "hardware";
-  seeds = defaults ++ (if hardwareOk then [ hardware ] else [ ]) ++ builtins.filter known listed;
+  chosen = (if hardwareOk then [ hardware ] else [ ]) ++ builtins.filter known listed;
 
   # genericClosure follows requires transitively; unknown requirements are the registry check's
   # business, so they are dropped here instead of failing the host.
-  closure = builtins.genericClosure {
-    startSet = map (n: { key = n; }) (unique seeds);
+  closureOf = names: builtins.genericClosure {
+    startSet = map (n: { key = n; }) (unique names);
     operator = item: map (n: { key = n; }) (builtins.filter known (features.${item.key}.requires or [ ]));
   };
+  chosenClosure = map (i: i.key) (closureOf chosen);
+
+  # A default that conflicts with the host's choices (or what they require) yields (pkg/features
+  # Resolve says why); if something still requires it, the closure brings it back as a conflict.
+  defaults = builtins.filter
+    (n: (features.${n}.default or false) && !(builtins.any (c: conflicting n c) chosenClosure))
+    (builtins.attrNames features);
+  seeds = defaults ++ chosen;
+  closure = closureOf seeds;
   enabled = sort (map (i: i.key) closure);
   isOn = n: builtins.elem n enabled;
 
   reasonsFor = n:
-    (if features.${n}.default or false then [ "default for every host" ] else [ ])
+    (if builtins.elem n defaults then [ "default for every host" ] else [ ])
     ++ (if hardwareOk && n == hardware then [ "hardware profile of the host" ] else [ ])
     ++ (if builtins.elem n listed then [ "listed in host.toml" ] else [ ])
     ++ map (r: "required by " + r)

@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +40,7 @@ func run(args []string) error {
 	persist := app.Flag("baseline.persist-interval", "Interval between state saves.").Default("5m").Duration()
 	benchInterval := app.Flag("baseline.bench-interval", "Interval between micro-benchmark runs; 0 disables them.").Default("1h").Duration()
 	benchTimeout := app.Flag("baseline.bench-timeout", "Upper bound of one micro-benchmark.").Default("30s").Duration()
+	analyze := app.Flag("baseline.systemd-analyze", "systemd-analyze, which measures each boot's phases once; empty disables boot baselines.").Default("systemd-analyze").String()
 	if err := app.Parse(args); err != nil {
 		return err
 	}
@@ -45,7 +48,7 @@ func run(args []string) error {
 		return fmt.Errorf("need sample-interval > 0, recent >= sample-interval, window >= min-samples sample intervals, persist-interval > 0, min-samples >= 2")
 	}
 	logger := app.Logger()
-	specs := append(slices.Clone(baseline.HostSpecs), baseline.BenchSpecs...)
+	specs := append(slices.Concat(baseline.HostSpecs, baseline.BenchSpecs), baseline.BootSpecs...)
 	if err := applyFloors(specs, *floors); err != nil {
 		return err
 	}
@@ -59,10 +62,11 @@ func run(args []string) error {
 		logger.Warn("ignoring unreadable baseline state", "err", err)
 		st = baseline.State{}
 	}
+	units := baseline.NewBootUnits()
 	engine := baseline.NewEngine(baseline.Config{Window: int((*window + *recent) / *interval), Recent: int(*recent / *interval), Threshold: *threshold, MinSamples: *minSamples}, specs, st)
 	exp, err := exporter.New(exporter.Options{
 		Namespace: "hub_baseline", Program: "hub_baseline_exporter", Logger: logger,
-		Collectors: map[string]exporter.Collector{"baseline": baseline.NewCollector(engine)},
+		Collectors: map[string]exporter.Collector{"baseline": baseline.NewCollector(engine), "boot": units},
 	})
 	if err != nil {
 		return err
@@ -81,6 +85,31 @@ func run(args []string) error {
 	go baseline.Sample(ctx, baseline.HostSource{SysBlock: "/sys/block", Proc: "/proc"}, engine, *interval, logger)
 	if *benchInterval > 0 {
 		go baseline.RunBenches(ctx, baseline.HostBenches(*stateDir), engine, *benchInterval, *benchTimeout, logger)
+	}
+	if *analyze != "" {
+		go func() {
+			bootID, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+			booted, _ := filepath.EvalSymlinks("/run/booted-system")
+			err := baseline.BootWatch(ctx, engine, baseline.Boot{ID: string(bootID), System: booted}, *stateDir, func(ctx context.Context) (string, error) {
+				// systemd-analyze asks systemd over D-Bus, which the sandbox allows (AF_UNIX).
+				out, err := exec.CommandContext(ctx, *analyze, "time").CombinedOutput()
+				return string(out), err
+			}, 30*time.Second, logger)
+			if err != nil {
+				if ctx.Err() == nil {
+					logger.Warn("boot baselines", "err", err)
+				}
+				return
+			}
+			// The boot is over: its slowest units are final.
+			out, err := exec.CommandContext(ctx, *analyze, "blame", "--no-pager").Output()
+			if err == nil {
+				err = units.Set(string(out), 5)
+			}
+			if err != nil {
+				logger.Warn("boot units", "err", err)
+			}
+		}()
 	}
 	err = exporter.Serve(ctx, app.Web(), mux, logger)
 	stop()

@@ -14,6 +14,8 @@ in
     systemd.services.hub-baseline-exporter = services.baseline {
       exe = lib.getExe cfg.package;
       inherit (cfg) listenAddress port;
+      # Each boot's phases, once per boot (docs/performance.md).
+      systemdAnalyze = "${config.systemd.package}/bin/systemd-analyze";
     };
     networking.firewall.interfaces = lib.genAttrs cfg.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };

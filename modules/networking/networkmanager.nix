@@ -1,4 +1,6 @@
-# Roaming networks on laptops and desktops; DNS is handed to systemd-resolved (see resolved.nix).
+# Roaming networks on laptops and desktops. Where NetworkManager sends DNS (to systemd-resolved,
+# into /etc/resolv.conf itself, or nowhere) follows the host's owner of /etc/resolv.conf,
+# decided by feature dns (dns.nix).
 { config, lib, ... }:
 let
   cfg = config.features.networkmanager;
@@ -15,7 +17,6 @@ in
   config = lib.mkIf cfg.enable {
     networking.networkmanager = {
       enable = true;
-      dns = "systemd-resolved";
       wifi.backend = cfg.wifiBackend;
     };
     users.users = lib.mkIf config.features.users.enable {

@@ -68,6 +68,10 @@ func (e *Engine) Observe(name string, x float64, at time.Time) {
 		return
 	}
 	recent := e.recent(spec)
+	minSamples := e.cfg.MinSamples
+	if spec.MinSamples > 0 {
+		minSamples = spec.MinSamples // boot times: one sample per boot, not one a minute
+	}
 	w, sorted := e.windows[name], e.sorted[name]
 	if len(w) >= recent {
 		// x pushes the oldest recent sample into the baseline.
@@ -88,8 +92,8 @@ func (e *Engine) Observe(name string, x float64, at time.Time) {
 		// of the day as the recent window, a day earlier.
 		sameTime = w[:recent]
 	}
-	v := judge(spec, w, min(recent, len(w)), sorted, sameTime, e.cfg.Threshold, e.cfg.MinSamples)
-	if !v.Regression && e.verdicts[name].Regression && v.N >= e.cfg.MinSamples {
+	v := judge(spec, w, min(recent, len(w)), sorted, sameTime, e.cfg.Threshold, minSamples)
+	if !v.Regression && e.verdicts[name].Regression && v.N >= minSamples {
 		// Hysteresis: a regression stays one until it is clearly over, at two thirds of the
 		// threshold and half the floor, so a shift that hovers at the limits does not flap
 		// (each flap is another alert once it has held for the rule's 30 minutes).

@@ -24,6 +24,9 @@ type Spec struct {
 	Floor float64
 	// Recent is the recent window in samples; 0 means the engine's Config.Recent.
 	Recent int
+	// MinSamples, when set, replaces the engine's history requirement for this metric: boot
+	// times get one sample per boot, not one a minute.
+	MinSamples int
 }
 
 // Verdict compares a metric's recent samples with the baseline before them.

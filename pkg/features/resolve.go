@@ -34,27 +34,37 @@ const (
 	ReasonListed   = "listed in host.toml"
 )
 
-// Resolve computes the host's enabled set: every default feature, the hardware profile, the
-// listed features and, transitively, what they require. Each enabled feature carries the reasons
+// Resolve computes the host's enabled set: every default feature that does not conflict with the
+// host's choices, the hardware profile, the listed features and, transitively, what they require. Each enabled feature carries the reasons
 // it is on; errors name the host and the features involved. Mirror any change in nix/features.nix.
 func (r *Registry) Resolve(h Host) Resolution {
 	known := func(n string) bool { return r.Features[n] != nil }
 	hardwareOK := known(h.Hardware) && r.Features[h.Hardware].Category == "hardware"
 
-	var seeds []string
-	for _, n := range r.Names() {
-		if r.Features[n].Default {
-			seeds = append(seeds, n)
-		}
-	}
+	// The host's own choices first: a default feature that conflicts with one of them (or with
+	// what they require) yields instead of failing the host. That is how a host picks another
+	// owner of /etc/resolv.conf (static-dns) over the default one (resolved). A yielded default
+	// that is still required comes back through the closure and is reported as a conflict.
+	var chosen []string
 	if hardwareOK {
-		seeds = append(seeds, h.Hardware)
+		chosen = append(chosen, h.Hardware)
 	}
 	for _, n := range h.Features {
 		if known(n) {
-			seeds = append(seeds, n)
+			chosen = append(chosen, n)
 		}
 	}
+	var chosenClosure []string
+	for _, s := range chosen {
+		chosenClosure = append(chosenClosure, r.Closure(s)...)
+	}
+	var defaults []string
+	for _, n := range r.Names() {
+		if r.Features[n].Default && !slices.ContainsFunc(chosenClosure, func(c string) bool { return r.Conflicting(n, c) }) {
+			defaults = append(defaults, n)
+		}
+	}
+	seeds := append(slices.Clone(defaults), chosen...)
 	on := map[string]bool{}
 	for _, s := range seeds {
 		for _, n := range r.Closure(s) {
@@ -69,7 +79,7 @@ func (r *Registry) Resolve(h Host) Resolution {
 
 	for _, n := range res.Enabled {
 		reasons := []string{}
-		if r.Features[n].Default {
+		if slices.Contains(defaults, n) { // a default that yielded is on for another reason only
 			reasons = append(reasons, ReasonDefault)
 		}
 		if hardwareOK && n == h.Hardware {

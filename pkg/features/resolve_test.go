@@ -75,6 +75,27 @@ var resolveCases = []struct {
 		},
 	},
 	{
+		name: "a default yields to a listed feature that conflicts with it",
+		host: Host{Name: "lean", Class: "server", Hardware: "intel-integrated", Features: []string{"bare"}},
+		want: Resolution{
+			Enabled: []string{"bare", "intel-integrated"},
+			Reasons: map[string][]string{"bare": {ReasonListed}, "intel-integrated": {ReasonHardware}},
+			Errors:  []string{},
+		},
+	},
+	{
+		name: "a yielded default that is still required is a conflict",
+		host: Host{Name: "torn", Class: "server", Hardware: "intel-integrated", Features: []string{"bare", "base-tools"}},
+		want: Resolution{
+			Enabled: []string{"bare", "base", "base-tools", "intel-integrated"},
+			Reasons: map[string][]string{
+				"bare": {ReasonListed}, "base": {"required by base-tools"}, "base-tools": {ReasonListed},
+				"intel-integrated": {ReasonHardware},
+			},
+			Errors: []string{`host "torn": feature "bare" conflicts with feature "base"`},
+		},
+	},
+	{
 		name: "hardware that is a feature of another category",
 		host: Host{Name: "odd", Class: "server", Hardware: "shell"},
 		want: Resolution{

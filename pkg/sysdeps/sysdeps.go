@@ -45,6 +45,7 @@ var (
 	Unshare      = Tool{"unshare", "util-linux", "the local fleet's private mount namespaces", nil}
 	Git          = Tool{"git", "git", "repository backups and change detection", nil}
 	SQLite3      = Tool{"sqlite3", "sqlite3", "consistent copies of live SQLite databases before backups", nil}
+	Dig          = Tool{"dig", "bind9-dnsutils", "net:doctor asks each configured DNS server (loopback ones in tests) directly", nil}
 	Lsblk        = Tool{"lsblk", "util-linux", "finding USB sticks and the disks the system runs from", nil}
 	Losetup      = Tool{"losetup", "mount", "loop devices standing in for USB sticks in tests", nil}
 	Parted       = Tool{"parted", "parted", "the installer wizard's partitioning, run on a loop device in tests", nil}

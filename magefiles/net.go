@@ -1,0 +1,122 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/magefile/mage/mg"
+
+	featreg "github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/netdoctor"
+	"github.com/nixos-hub/hub/pkg/parallel"
+)
+
+// Net checks name resolution and the tailnet on the fleet (docs/network.md).
+type Net mg.Namespace
+
+// Doctor checks, on each host of the SELECTION in parallel over ssh: who owns /etc/resolv.conf against the owner its features declare (feature dns), whether every fleet host name and an external name (-external, default nixos.org) resolve through each configured server, tailscale status (peers online, MagicDNS, exit node, health) and the MTU and rp_filter settings that break tailscale; one line per problem saying how to fix it, a summary table, -json for machines; -timeout D bounds each host's probe (default 60s), -details prints every query and answer per host. Exits non-zero when a problem is found.
+func (Net) Doctor(ctx context.Context, selection string, external *string, timeout *time.Duration, details, json *bool) error {
+	fleet, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	reg, err := featreg.Load(featreg.RegistryPath("."))
+	if err != nil {
+		return err
+	}
+	inputs := netdoctor.Inputs(fleet, reg, flag(external, "nixos.org"))
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	var mu sync.Mutex
+	reports := map[string]netdoctor.Report{}
+	opts := parallel.Options{Name: "net-doctor", Limit: 32, KeepGoing: true, RunDir: runsDir, Out: progressOut(json)}
+	rep, runErr := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
+		h, _ := fleet.Host(t.Host())
+		t.Phase("probe")
+		r, err := netdoctor.Check(ctx, e.SSH(h.Name, h.SSH), inputs[h.Name], flag(timeout, 60*time.Second))
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		reports[h.Name] = r
+		mu.Unlock()
+		for _, f := range r.Fields() {
+			t.Set(f[0], f[1])
+		}
+		for _, p := range r.Problems {
+			t.Logf("problem: %s", p)
+		}
+		if len(r.Problems) > 0 {
+			return parallel.Warn("problems", fmt.Errorf("%d problem(s), first: %s", len(r.Problems), r.Problems[0].What))
+		}
+		return nil
+	}, opts)
+	if rep == nil {
+		return runErr
+	}
+	var list []netdoctor.Report
+	var results []netdoctor.Result
+	problemHosts := []string{}
+	for _, hr := range rep.Hosts {
+		r, ok := reports[hr.Host]
+		res := netdoctor.Result{Report: r, Status: string(hr.Status)}
+		if !ok {
+			res.Host = hr.Host
+		}
+		if hr.Err != nil && hr.Status.Failed() {
+			res.Error = hr.Err.Error()
+		}
+		results = append(results, res)
+		if ok {
+			list = append(list, r)
+			if len(r.Problems) > 0 {
+				problemHosts = append(problemHosts, hr.Host)
+			}
+		}
+	}
+	if flag(json, false) {
+		if err := netdoctor.WriteJSON(os.Stdout, results); err != nil {
+			return err
+		}
+	} else {
+		fmt.Println()
+		if err := rep.WriteTable(os.Stdout); err != nil {
+			return err
+		}
+		if flag(details, false) {
+			for _, r := range list {
+				fmt.Printf("\n%s:\n", r.Host)
+				if err := netdoctor.WriteDetails(os.Stdout, r); err != nil {
+					return err
+				}
+			}
+		}
+		fmt.Println()
+		if err := netdoctor.WriteProblems(os.Stdout, list); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if n := rep.Failed(); n > 0 {
+		return fmt.Errorf("net:doctor: %d host(s) could not be checked (see the table; logs in %s)", n, rep.RunDir)
+	}
+	if len(problemHosts) > 0 {
+		return errors.New("net:doctor: problems on " + strings.Join(problemHosts, ", ") + ": each line above says how to fix it")
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+//go:build mage
+
+package main
+
+import (
+	"context"
+	stdjson "encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/magefile/mage/mg"
+
+	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/perf"
+)
+
+// Perf reports measured performance of the fleet (docs/performance.md).
+type Perf mg.Namespace
+
+// Report shows, for each host of the SELECTION in parallel over ssh: boot phases (systemd-analyze time), the slowest units (-slowest N, default 5), memory, CPU and I/O pressure (PSI), swap use, the generation, and the baselines hub-baseline-exporter flags as regressed (-baselines URL, default its metrics on the host), with one line per problem saying what to do; -json for machines, -timeout D per host (default 30s). Exits non-zero when a problem is found.
+func (Perf) Report(ctx context.Context, selection string, slowest *int, baselines *string, timeout *time.Duration, json *bool) error {
+	fleet, hosts, err := selectHosts(selection)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	opts := perf.Options{Slowest: flag(slowest, 5), BaselinesURL: flag(baselines, perf.DefaultBaselinesURL), Timeout: flag(timeout, 30*time.Second)}
+	var mu sync.Mutex
+	reports := map[string]perf.Report{}
+	rep, runErr := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
+		h, _ := fleet.Host(t.Host())
+		t.Phase("probe")
+		r, err := perf.Read(ctx, e.SSH(h.Name, h.SSH), h.Name, opts)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		reports[h.Name] = r
+		mu.Unlock()
+		for _, f := range r.Fields() {
+			t.Set(f[0], f[1])
+		}
+		for _, p := range r.Problems {
+			t.Logf("problem: %s", p)
+		}
+		if len(r.Problems) > 0 {
+			return parallel.Warn("problems", fmt.Errorf("%d problem(s), first: %s", len(r.Problems), r.Problems[0].What))
+		}
+		return nil
+	}, parallel.Options{Name: "perf-report", Limit: 32, KeepGoing: true, RunDir: runsDir, Out: progressOut(json)})
+	if rep == nil {
+		return runErr
+	}
+	var list []perf.Report
+	for _, n := range names {
+		if r, ok := reports[n]; ok {
+			list = append(list, r)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Host < list[j].Host })
+	var problemHosts []string
+	for _, r := range list {
+		if len(r.Problems) > 0 {
+			problemHosts = append(problemHosts, r.Host)
+		}
+	}
+	if flag(json, false) {
+		enc := stdjson.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			Hosts []perf.Report `json:"hosts"`
+		}{list}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Println()
+		if err := rep.WriteTable(os.Stdout); err != nil {
+			return err
+		}
+		fmt.Println()
+		for _, r := range list {
+			for _, u := range r.Slowest {
+				fmt.Printf("%s\tslow unit\t%s %s\n", r.Host, u.Took.Round(time.Millisecond), u.Name)
+			}
+			for _, p := range r.Problems {
+				fmt.Printf("%s\tproblem\t%s\n", r.Host, p)
+			}
+		}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if n := rep.Failed(); n > 0 {
+		return fmt.Errorf("perf:report: %d host(s) could not be read (see the table; logs in %s)", n, rep.RunDir)
+	}
+	if len(problemHosts) > 0 {
+		return errors.New("perf:report: problems on " + strings.Join(problemHosts, ", ") + ": each line above says what to do")
+	}
+	return nil
+}
+
+// Compare puts HOST's system generations GEN_A and GEN_B side by side: the median of each boot phase over the boots recorded for each (hub-baseline-exporter's boots.jsonl, -boots FILE to read another) and what GEN_B's closure changed (nix store diff-closures); -json for machines, -timeout D (default 60s).
+func (Perf) Compare(ctx context.Context, host string, genA, genB int, boots *string, timeout *time.Duration, json *bool) error {
+	fleet, err := loadFleet()
+	if err != nil {
+		return err
+	}
+	h, ok := fleet.Host(host)
+	if !ok {
+		return fmt.Errorf("perf:compare: no host %q in the inventory (go tool mage hosts:list)", host)
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	c, err := perf.Compare(ctx, e.SSH(h.Name, h.SSH), h.Name, genA, genB, flag(boots, perf.DefaultBootsLog), flag(timeout, 60*time.Second))
+	if err != nil {
+		return err
+	}
+	if flag(json, false) {
+		enc := stdjson.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(c)
+	}
+	return perf.WriteComparison(os.Stdout, c)
+}
