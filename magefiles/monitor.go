@@ -25,13 +25,13 @@ type Monitor mg.Namespace
 // monitoringDir is the generated, committed output the monitoring server's NixOS module reads.
 const monitoringDir = "monitoring"
 
-// Config writes monitoring/prometheus.yml, scrape-configs.json and rules/*.rules.yml from the inventory.
+// Config writes monitoring/prometheus.yml, scrape-configs.json, rules/*.rules.yml and alertmanager.yml from the inventory.
 func (Monitor) Config(ctx context.Context) error {
 	f, err := loadFleet()
 	if err != nil {
 		return err
 	}
-	files, err := monitoring.ConfigFiles(f.Hosts, monitoring.DefaultConfigOptions())
+	files, err := monitoring.ConfigFiles(f, monitoring.DefaultConfigOptions(), monitoring.DefaultAlertmanagerOptions())
 	if err != nil {
 		return err
 	}
@@ -47,12 +47,12 @@ func (Monitor) Dashboards(ctx context.Context) error {
 	return writeMonitoring(files)
 }
 
-// Rules regenerates the configuration, then runs promtool check config, check rules and test rules on it.
+// Rules regenerates the configuration, then runs promtool check config, check rules and test rules, and amtool check-config on it.
 func (Monitor) Rules(ctx context.Context) error {
 	mg.CtxDeps(ctx, Monitor.Config)
 	e := newExecutor(nil)
 	defer e.Close()
-	out, err := monitoring.Check(ctx, e.Local(), monitoringDir, "promtool")
+	out, err := monitoring.Check(ctx, e.Local(), monitoringDir, "promtool", "amtool")
 	fmt.Print(out)
 	return err
 }

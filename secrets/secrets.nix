@@ -33,4 +33,8 @@ in
   "radarr-api-key.age".publicKeys = media ++ [ admin ];
   "jellyfin-api-key.age".publicKeys = media ++ [ admin ];
   "wireguard-p620.age".publicKeys = [ p620 admin ];
+  # Alertmanager on dex5550 (modules/monitoring/alertmanager.nix, fleet.toml [alerts]): the SMTP
+  # password of the e-mail receivers and the ntfy access token of the phone. DEMO values.
+  "alertmanager-smtp-password.age".publicKeys = [ dex5550 admin ];
+  "alertmanager-ntfy-token.age".publicKeys = [ dex5550 admin ];
 }
