@@ -64,10 +64,10 @@ func (Backup) Snapshots(ctx context.Context, selection string, set *string) erro
 	})
 }
 
-// Verify proves the SELECTION's sets restorable: restic check reading -subset of the data (default 5%), then -sample N files (default 20) of the latest snapshot restored and compared by SHA-256 with their source.
-func (Backup) Verify(ctx context.Context, selection string, set *string, subset *string, sample *int) error {
+// Verify proves the SELECTION's sets restorable: restic check reading -subset of the data (default 5%), then -sample N files (default 20) of the latest snapshot restored and compared by SHA-256 with their source; the outcome is a metric on each host (-textfile DIR overrides the directory, "-" for none).
+func (Backup) Verify(ctx context.Context, selection string, set *string, subset *string, sample *int, textfile *string) error {
 	return backupEach(ctx, "backup-verify", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
-		vr, err := j.Verify(ctx, t, backup.VerifyOptions{ReadDataSubset: flag(subset, ""), Sample: flag(sample, 0)})
+		vr, err := j.Verify(ctx, t, backup.VerifyOptions{ReadDataSubset: flag(subset, ""), Sample: flag(sample, 0), TextfileDir: flag(textfile, "")})
 		if err != nil {
 			return err
 		}

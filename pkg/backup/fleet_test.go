@@ -185,12 +185,16 @@ func TestFleetBackupLifecycle(t *testing.T) {
 
 	t.Run("verify", func(t *testing.T) {
 		rec := &recorder{}
-		vr, err := j.Verify(t.Context(), rec, VerifyOptions{ReadDataSubset: "100%", Sample: 10, Rand: rand.New(rand.NewPCG(7, 7))})
+		vr, err := j.Verify(t.Context(), rec, VerifyOptions{ReadDataSubset: "100%", Sample: 10, Rand: rand.New(rand.NewPCG(7, 7)), TextfileDir: "/run/textfile"})
 		if err != nil {
 			t.Fatalf("%v\n%s", err, rec.output())
 		}
 		if vr.Checked+len(vr.Changed) != 10 || vr.Checked < 8 || len(vr.Mismatch) != 0 {
 			t.Errorf("verify = %+v", vr)
+		}
+		metric, err := os.ReadFile(filepath.Join(hostDir("p510"), "run/textfile/hub_backup_verify_data.prom"))
+		if err != nil || !strings.Contains(string(metric), `hub_backup_verify_success{set="data"} 1`+"\n") {
+			t.Errorf("verify metric: %v %q", err, metric)
 		}
 	})
 
@@ -296,12 +300,17 @@ func TestFleetBackupLifecycle(t *testing.T) {
 			}
 		}
 		rec := &recorder{}
-		_, err := dj.Verify(t.Context(), rec, VerifyOptions{ReadDataSubset: "100%", Sample: 5})
+		_, err := dj.Verify(t.Context(), rec, VerifyOptions{ReadDataSubset: "100%", Sample: 5, TextfileDir: "/run/textfile"})
 		if err == nil {
 			t.Fatalf("verify passed on a corrupted repository:\n%s", rec.output())
 		}
 		if !strings.Contains(err.Error(), "host dex5550: set data: check: the repository is damaged or unreadable") {
 			t.Errorf("verify error = %v", err)
+		}
+		// The failure is what BackupVerifyFailed alerts on.
+		metric, err := os.ReadFile(filepath.Join(hostDir("dex5550"), "run/textfile/hub_backup_verify_data.prom"))
+		if err != nil || !strings.Contains(string(metric), `hub_backup_verify_success{set="data"} 0`+"\n") {
+			t.Errorf("verify metric after the failure: %v %q", err, metric)
 		}
 	})
 }
