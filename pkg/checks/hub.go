@@ -74,7 +74,7 @@ func Hub(root string) []Suite {
 			if err != nil {
 				return err
 			}
-			return monitoring.CheckRepo(ctx, (&command.Executor{}).Local(), f, filepath.Join(root, "monitoring"), out)
+			return monitoring.CheckRepo(ctx, (&command.Executor{}).Local(), f, filepath.Join(root, "secrets"), filepath.Join(root, "monitoring"), out)
 		}, sysdeps.Promtool, sysdeps.Amtool),
 		Func("vendor-hash", func(ctx context.Context, out io.Writer) error {
 			h, err := vendorhash.Check(ctx, (&command.Executor{}).Local(), root)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
 // Generated file names in the monitoring directory, besides rules/ and dashboards/.
@@ -34,9 +35,10 @@ func (f Files) Paths() []string {
 	return ps
 }
 
-// ConfigFiles renders prometheus.yml, the scrape configurations for Nix, the rule files and
-// Alertmanager's configuration with the list of secrets it reads.
-func ConfigFiles(f *inventory.Fleet, opts ConfigOptions, amOpts AlertmanagerOptions) (Files, error) {
+// ConfigFiles renders prometheus.yml, the scrape configurations for Nix, the rule files (the
+// inventory's backup policy among them), Alertmanager's configuration with the list of secrets it
+// reads, and the secrets' rotation schedule as a textfile for the monitoring server.
+func ConfigFiles(f *inventory.Fleet, rot *secrets.Rotation, opts ConfigOptions, amOpts AlertmanagerOptions) (Files, error) {
 	exporters := Exporters()
 	cfg, err := Config(f.Hosts, exporters, opts)
 	if err != nil {
@@ -54,6 +56,11 @@ func ConfigFiles(f *inventory.Fleet, opts ConfigOptions, amOpts AlertmanagerOpti
 			return nil, err
 		}
 	}
+	policy := PolicyGroup(f.Hosts)
+	if files[policy.File()], err = MarshalRecordFile(policy); err != nil {
+		return nil, err
+	}
+	files[SecretsTextfile] = SecretsTextfileContent(rot)
 	am, err := Alertmanager(f.Alerts, amOpts)
 	if err != nil {
 		return nil, err
@@ -169,8 +176,12 @@ func Check(ctx context.Context, host *command.Host, dir, promtool, amtool string
 // CheckRepo is the monitoring suite of test:parallel: the committed files under dir must be what
 // the inventory and this package generate, promtool must accept them and pass the rule tests, and
 // amtool must accept alertmanager.yml.
-func CheckRepo(ctx context.Context, host *command.Host, f *inventory.Fleet, dir string, out io.Writer) error {
-	cfg, err := ConfigFiles(f, DefaultConfigOptions(), DefaultAlertmanagerOptions())
+func CheckRepo(ctx context.Context, host *command.Host, f *inventory.Fleet, secretsDir, dir string, out io.Writer) error {
+	rot, err := secrets.ReadRotation(secretsDir)
+	if err != nil {
+		return err
+	}
+	cfg, err := ConfigFiles(f, rot, DefaultConfigOptions(), DefaultAlertmanagerOptions())
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/goldenfile"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
 // repoMonitoring is the committed output; the tests treat it as the golden files.
@@ -31,7 +32,11 @@ func fleetHosts(t *testing.T) []*inventory.Host { return fleet(t).Hosts }
 
 func allFiles(t *testing.T) Files {
 	t.Helper()
-	files, err := ConfigFiles(fleet(t), DefaultConfigOptions(), DefaultAlertmanagerOptions())
+	rot, err := secrets.ReadRotation("../../secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := ConfigFiles(fleet(t), rot, DefaultConfigOptions(), DefaultAlertmanagerOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +70,9 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		"alertmanager-secrets.json", "alertmanager.yml",
 		"dashboards/hub-fleet-overview.json", "dashboards/hub-media.json", "dashboards/hub-nixos-generations.json",
 		"dashboards/hub-performance-baselines.json", "prometheus.yml",
+		"rules/backup-policy.rules.yml", "rules/backup.rules.yml",
 		"rules/baseline.rules.yml", "rules/disk.rules.yml", "rules/fleet.rules.yml", "rules/media.rules.yml", "rules/nixos.rules.yml",
-		"scrape-configs.json",
+		"rules/secrets.rules.yml", "scrape-configs.json", "textfile/hub_secrets_rotation.prom",
 	}
 	if got := files.Paths(); !slices.Equal(got, want) {
 		t.Errorf("generated files = %v, want %v", got, want)

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v2"
 
+	"github.com/nixos-hub/hub/pkg/backup"
 	"github.com/nixos-hub/hub/pkg/baseline"
 	"github.com/nixos-hub/hub/pkg/exporter"
 	"github.com/nixos-hub/hub/pkg/media"
@@ -190,9 +191,21 @@ func nodeExporter(ctx context.Context, t *testing.T) string {
 	if err != nil {
 		t.Skip("prometheus-node-exporter not installed (Debian package prometheus-node-exporter)")
 	}
+	// The textfile directory holds what the hub writes there, made by the writers themselves:
+	// backup:run's and backup:verify's metrics, and the rotation schedule linked in as the
+	// prometheus module links it (a symlink into the store).
+	textfile := t.TempDir()
+	writeFile(t, filepath.Join(textfile, "hub_backup_media.prom"), backup.Metric("media", time.Now(), backup.Summary{DataAdded: 1, TotalFiles: 1}))
+	writeFile(t, filepath.Join(textfile, "hub_backup_verify_media.prom"), backup.VerifyMetric("media", time.Now(), true))
+	rotation, err := filepath.Abs(filepath.Join(repoMonitoring, SecretsTextfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	symlink(t, rotation, filepath.Join(textfile, filepath.Base(SecretsTextfile)))
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cmd := exec.CommandContext(ctx, bin, "--web.listen-address="+addr, "--collector.disable-defaults",
-		"--collector.cpu", "--collector.meminfo", "--collector.loadavg", "--collector.filesystem", "--collector.stat")
+		"--collector.cpu", "--collector.meminfo", "--collector.loadavg", "--collector.filesystem", "--collector.stat",
+		"--collector.textfile", "--collector.textfile.directory="+textfile)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -147,6 +147,9 @@ func RuleGroups() []RuleGroup {
 				Needs:   []string{MetricBaselineRegression},
 			},
 		}},
+		// What the hub records but nobody watched (watch.go).
+		backupGroup(),
+		secretsGroup(),
 	}
 }
 
