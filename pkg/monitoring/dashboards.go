@@ -120,6 +120,11 @@ func Dashboards() []Dashboard {
 					Expr: avail + ` / ` + size, Legend: "{{host}} {{mountpoint}}"}}},
 				{Title: "Filesystem free in 4 days (linear)", Description: "Where the last 6 hours lead; negative means full before then.", Kind: KindTimeSeries, Unit: "bytes", Width: 12, Targets: []Target{{
 					Expr: `predict_linear(` + avail + `[6h], 4 * 86400)`, Legend: "{{host}} {{mountpoint}}"}}},
+				// When each host changed: the trace every hub deploy leaves (pkg/deploy, hub_deploy.prom).
+				{Title: "Deploys", Description: "The system generation each hub deploy left on each host: a step is a deploy, its legend says how the last one ended.", Kind: KindTimeSeries, Width: 12, Targets: []Target{{
+					Expr: sel(MetricDeployLastGen), Legend: "{{host}} {{action}} {{result}}"}}},
+				{Title: "Last deploy", Description: "Time since each host's last hub deploy, its action, result and (for a failure) the phase it failed in.", Kind: KindTable, Unit: "s", Width: 12, Targets: []Target{{
+					Expr: `time() - ` + sel(MetricDeployLastTimestamp), Legend: "{{host}} {{action}} {{result}} {{phase}}"}}},
 			},
 		},
 		{

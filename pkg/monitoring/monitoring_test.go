@@ -195,7 +195,7 @@ func TestAlertsAreComplete(t *testing.T) {
 	}
 	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NoRecentDeploy",
 		"DiskNearlyFull", "DiskFillingUp", "MediaTargetDown", "PerformanceRegression"}
-	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue")
+	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue", "DeployFailed")
 	if got := AlertNames(RuleGroups()); !slices.Equal(got, want) {
 		t.Errorf("alerts = %v, want %v", got, want)
 	}

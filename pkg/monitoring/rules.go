@@ -150,6 +150,7 @@ func RuleGroups() []RuleGroup {
 		// What the hub records but nobody watched (watch.go).
 		backupGroup(),
 		secretsGroup(),
+		deployGroup(),
 	}
 }
 

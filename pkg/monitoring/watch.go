@@ -23,6 +23,9 @@ const (
 	MetricBackupVerifyLastRun = "hub_backup_verify_last_run_timestamp_seconds"
 	MetricSecretRotationDue   = "hub_secret_rotation_due_timestamp_seconds" // pkg/secrets.RotationMetrics
 	MetricNodeTextfileError   = "node_textfile_scrape_error"
+	MetricDeployLastTimestamp = "hub_deploy_last_timestamp_seconds" // pkg/deploy.Trace, after every deploy
+	MetricDeployLastDuration  = "hub_deploy_last_duration_seconds"
+	MetricDeployLastGen       = "hub_deploy_last_generation"
 	// MetricBackupMaxAge is recorded from the inventory (PolicyGroup): each set's max_age.
 	MetricBackupMaxAge = "hub_backup_max_age_seconds"
 )
@@ -37,6 +40,7 @@ const (
 	backupVerifyFailedFor = 5 * time.Minute
 	textfileBrokenFor     = 15 * time.Minute
 	secretRotationDueFor  = time.Hour
+	deployFailedFor       = 5 * time.Minute
 	labelSet              = "set"
 )
 
@@ -86,6 +90,18 @@ func secretsGroup() RuleGroup {
 			Summary: "secret {{ $labels.secret }} is past its rotation date",
 			Detail:  "rotation.toml's period for {{ $labels.secret }} ran out {{ $value | humanizeDuration }} ago (a secret never rotated counts from 1970): run secrets:due, then secrets:rotate.",
 			Needs:   []string{MetricSecretRotationDue},
+		},
+	}}
+}
+
+func deployGroup() RuleGroup {
+	return RuleGroup{Name: "deploy", Alerts: []Alert{
+		{
+			// The trace holds the last deploy only: the alert lasts until a deploy succeeds.
+			Name: "DeployFailed", Expr: MetricDeployLastTimestamp + `{result="failed"}`, For: deployFailedFor, Severity: SeverityWarning,
+			Summary: "the last deploy to {{ $labels.host }} failed in {{ $labels.phase }}",
+			Detail:  "The last hub deploy ({{ $labels.action }}) to {{ $labels.host }} failed in its {{ $labels.phase }} phase: the host runs what it ran before (magic rollback) or the step stopped before activation. The run's log is under .hub/runs/ on the machine that deployed; fix and deploy again.",
+			Needs:   []string{MetricDeployLastTimestamp},
 		},
 	}}
 }
