@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/quotedprintable"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -127,7 +128,8 @@ func waitReady(ctx context.Context, t *testing.T, url string, log *strings.Build
 // HostDown rule against a scrape that fails, sends the alert to a real Alertmanager running the
 // configuration rendered from an inventory, and Alertmanager delivers it to a loopback webhook
 // receiver and to an ntfy receiver (the same loopback server standing in for the ntfy server),
-// each with its bearer token read from a credentials file. A second alert on the same host is
+// each with its bearer token read from a credentials file, and by e-mail to a loopback SMTP
+// server, authenticating with the password from its credentials file. A second alert on the same host is
 // inhibited by HostDown; the same alert on another host is delivered.
 func TestAlertDelivery(t *testing.T) {
 	if testing.Short() {
@@ -148,10 +150,26 @@ func TestAlertDelivery(t *testing.T) {
 	srv := httptest.NewServer(rs) // 127.0.0.1, a free port
 	t.Cleanup(srv.Close)
 
+	mail := newSMTPSink(t)
 	creds := filepath.Join(dir, "credentials")
 	writeFile(t, filepath.Join(creds, "hook-token"), "hook-secret\n")
 	writeFile(t, filepath.Join(creds, "ntfy-token"), "tk_ntfysecret\n")
+	writeFile(t, filepath.Join(creds, "smtp-password"), "mail-secret")
+	// require_tls = false: the loopback sink speaks no TLS; the PLAIN authentication Alertmanager
+	// uses (Go's net/smtp) sends a password in the clear only to 127.0.0.1 or localhost.
 	alerts := testAlerts(t, fmt.Sprintf(`
+[alerts.smtp]
+smarthost = "%s"
+from = "hub-alerts@example.org"
+username = "hub-alerts@example.org"
+password_secret = "smtp-password"
+require_tls = false
+
+[[alerts.receiver]]
+name = "mail"
+email = "admin@example.org"
+severities = ["critical"]
+
 [[alerts.receiver]]
 name = "hook"
 webhook = "%s/hook"
@@ -162,7 +180,7 @@ name = "phone"
 ntfy = "%s/hub-alerts"
 token_secret = "ntfy-token"
 severities = ["critical"]
-`, srv.URL, srv.URL))
+`, mail.addr, srv.URL, srv.URL))
 	opts := DefaultAlertmanagerOptions()
 	opts.CredentialsDir = creds
 	opts.GroupWait, opts.GroupInterval = time.Second, time.Second
@@ -236,12 +254,16 @@ severities = ["critical"]
 		if len(errs) > 0 {
 			t.Fatalf("the receiver got requests it could not read: %v", errs)
 		}
-		if find(ds, "/hook", "HostDown") != nil && find(ds, "/hub-alerts", "HostDown") != nil && find(ds, "/hook", "Secondary") != nil {
+		msgs, merrs := mail.messages()
+		if len(merrs) > 0 {
+			t.Fatalf("the SMTP sink got commands it does not know: %v", merrs)
+		}
+		if find(ds, "/hook", "HostDown") != nil && find(ds, "/hub-alerts", "HostDown") != nil && find(ds, "/hook", "Secondary") != nil && len(msgs) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("alerts not delivered within 40s; got %+v\nPrometheus' alerts: %s\nAlertmanager's: %s\nprometheus:\n%s\nalertmanager:\n%s",
-				ds, get("http://"+promAddr+"/api/v1/alerts"), get("http://"+amAddr+"/api/v2/alerts"), promLog, amLog)
+			t.Fatalf("alerts not delivered within 40s; got %+v and mail %+v\nPrometheus' alerts: %s\nAlertmanager's: %s\nprometheus:\n%s\nalertmanager:\n%s",
+				ds, msgs, get("http://"+promAddr+"/api/v1/alerts"), get("http://"+amAddr+"/api/v2/alerts"), promLog, amLog)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -263,6 +285,26 @@ severities = ["critical"]
 	ntfy := find(ds, "/hub-alerts", "HostDown")
 	if ntfy.Authorization != "Bearer tk_ntfysecret" || ntfy.Query != "priority=5&template=alertmanager" || ntfy.Payload.Receiver != "phone-critical" {
 		t.Errorf("ntfy delivery: Authorization %q query %q receiver %q", ntfy.Authorization, ntfy.Query, ntfy.Payload.Receiver)
+	}
+	// The e-mail: through the configured smarthost, authenticated with the password from its
+	// credentials file, to the receiver's address, with Alertmanager's subject and the rule's summary.
+	msgs, _ := mail.messages()
+	m := msgs[0]
+	if m.Auth != "\x00hub-alerts@example.org\x00mail-secret" {
+		t.Errorf("SMTP AUTH PLAIN = %q, want the user and the password from the credentials file", m.Auth)
+	}
+	if !strings.Contains(m.From, "<hub-alerts@example.org>") || !strings.Contains(m.To, "<admin@example.org>") {
+		t.Errorf("envelope %q / %q, want from hub-alerts@example.org to admin@example.org", m.From, m.To)
+	}
+	// The body is quoted-printable HTML: soft line breaks may split the summary.
+	body, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m.Data)))
+	if !strings.Contains(m.Data, "Subject: [FIRING:1] HostDown (down-host") || !strings.Contains(string(body), "down-host is down") {
+		t.Errorf("the mail lacks the subject or the summary:\n%s", body)
+	}
+	for _, m := range msgs {
+		if strings.Contains(m.Data, "Secondary") {
+			t.Errorf("a warning reached the mail receiver, which takes only critical:\n%s", m.Data)
+		}
 	}
 	for _, d := range ds {
 		for _, a := range d.Payload.Alerts {
