@@ -216,6 +216,20 @@ func nodeExporter(ctx context.Context, t *testing.T) string {
 	return addr
 }
 
+// liveAlertmanager runs the real Alertmanager on the committed alertmanager.yml, on loopback,
+// until the test ends.
+func liveAlertmanager(ctx context.Context, t *testing.T) string {
+	bin := alertmanagerBinary(t)
+	cfg, err := filepath.Abs(filepath.Join(repoMonitoring, AlertmanagerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	log := start(ctx, t, bin, "--config.file="+cfg, "--storage.path="+t.TempDir(), "--web.listen-address="+addr, "--cluster.listen-address=")
+	waitReady(ctx, t, "http://"+addr+"/-/ready", log)
+	return addr
+}
+
 type apiResponse struct {
 	Status string `json:"status"`
 	Error  string `json:"error"`
@@ -248,11 +262,11 @@ func query(ctx context.Context, base, expr string) (apiResponse, error) {
 	return r, nil
 }
 
-// TestQueriesAgainstRealPrometheus scrapes the hub's real exporters and node_exporter with a real
-// Prometheus, then runs every dashboard query and alert expression through its HTTP API.
+// TestQueriesAgainstRealPrometheus scrapes the hub's real exporters, node_exporter and Alertmanager
+// with a real Prometheus, then runs every dashboard query and alert expression through its HTTP API.
 func TestQueriesAgainstRealPrometheus(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts Prometheus and four exporters")
+		t.Skip("starts Prometheus, Alertmanager and four exporters")
 	}
 	promBin, err := exec.LookPath("prometheus")
 	if err != nil {
@@ -266,6 +280,9 @@ func TestQueriesAgainstRealPrometheus(t *testing.T) {
 		"nixos":    nixosExporter(ctx, t),
 		"media":    mediaExporter(t),
 		"baseline": baselineExporter(ctx, t),
+		// The configuration the repository renders, credentials files absent: Alertmanager
+		// reads them only when it sends, and nothing fires here.
+		"alertmanager": liveAlertmanager(ctx, t),
 	}
 	var scs []ScrapeConfig
 	for _, e := range Exporters() {
@@ -303,7 +320,7 @@ func TestQueriesAgainstRealPrometheus(t *testing.T) {
 	// Up means scraped; three more scrapes give rate() and predict_linear the samples they need.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r, err := query(ctx, base, `count(up == 1) == 4 and count(count_over_time(up[1m]) >= 4) == 4`)
+		r, err := query(ctx, base, `count(up == 1) == 5 and count(count_over_time(up[1m]) >= 4) == 5`)
 		if err == nil && len(r.Data.Result) == 1 {
 			break
 		}

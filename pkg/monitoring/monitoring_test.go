@@ -88,6 +88,7 @@ func TestScrapeConfigsPerExporter(t *testing.T) {
 		{"nixos", "9101", all},
 		{"media", "9102", []string{"p510"}},
 		{"baseline", "9103", all},
+		{"alertmanager", "9093", []string{"dex5550"}},
 	} {
 		var want []string
 		for _, h := range tc.hosts {
@@ -97,8 +98,8 @@ func TestScrapeConfigsPerExporter(t *testing.T) {
 			t.Errorf("job %s targets = %v, want %v", tc.job, targets[tc.job], want)
 		}
 	}
-	if len(targets) != 4 {
-		t.Errorf("jobs = %v, want node, nixos, media, baseline", targets)
+	if len(targets) != 5 {
+		t.Errorf("jobs = %v, want node, nixos, media, baseline, alertmanager", targets)
 	}
 }
 
@@ -195,7 +196,7 @@ func TestAlertsAreComplete(t *testing.T) {
 	}
 	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NoRecentDeploy",
 		"DiskNearlyFull", "DiskFillingUp", "MediaTargetDown", "PerformanceRegression"}
-	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue", "DeployFailed")
+	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue", "DeployFailed", "AlertDeliveryFailing")
 	if got := AlertNames(RuleGroups()); !slices.Equal(got, want) {
 		t.Errorf("alerts = %v, want %v", got, want)
 	}

@@ -151,6 +151,7 @@ func RuleGroups() []RuleGroup {
 		backupGroup(),
 		secretsGroup(),
 		deployGroup(),
+		deliveryGroup(),
 	}
 }
 

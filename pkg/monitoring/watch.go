@@ -26,6 +26,7 @@ const (
 	MetricDeployLastTimestamp = "hub_deploy_last_timestamp_seconds" // pkg/deploy.Trace, after every deploy
 	MetricDeployLastDuration  = "hub_deploy_last_duration_seconds"
 	MetricDeployLastGen       = "hub_deploy_last_generation"
+	MetricAMNotificationsFail = "alertmanager_notifications_failed_total" // Alertmanager's own, per integration
 	// MetricBackupMaxAge is recorded from the inventory (PolicyGroup): each set's max_age.
 	MetricBackupMaxAge = "hub_backup_max_age_seconds"
 )
@@ -41,6 +42,7 @@ const (
 	textfileBrokenFor     = 15 * time.Minute
 	secretRotationDueFor  = time.Hour
 	deployFailedFor       = 5 * time.Minute
+	deliveryFailingFor    = 15 * time.Minute
 	labelSet              = "set"
 )
 
@@ -102,6 +104,19 @@ func deployGroup() RuleGroup {
 			Summary: "the last deploy to {{ $labels.host }} failed in {{ $labels.phase }}",
 			Detail:  "The last hub deploy ({{ $labels.action }}) to {{ $labels.host }} failed in its {{ $labels.phase }} phase: the host runs what it ran before (magic rollback) or the step stopped before activation. The run's log is under .hub/runs/ on the machine that deployed; fix and deploy again.",
 			Needs:   []string{MetricDeployLastTimestamp},
+		},
+	}}
+}
+
+func deliveryGroup() RuleGroup {
+	return RuleGroup{Name: "delivery", Alerts: []Alert{
+		{
+			// Critical, so it goes to every receiver there is: the one that fails may be the only
+			// one it cannot reach.
+			Name: "AlertDeliveryFailing", Expr: fmt.Sprintf(`rate(%s[15m]) > 0`, MetricAMNotificationsFail), For: deliveryFailingFor, Severity: SeverityCritical,
+			Summary: "Alertmanager on {{ $labels.host }} cannot deliver by {{ $labels.integration }}",
+			Detail:  "Notifications by {{ $labels.integration }} have been failing for 15 minutes, so alerts may reach nobody: Alertmanager's log (journalctl -u alertmanager) says why (credentials, the SMTP server, the ntfy or webhook URL).",
+			Needs:   []string{MetricAMNotificationsFail},
 		},
 	}}
 }
