@@ -64,10 +64,14 @@ func (Backup) Snapshots(ctx context.Context, selection string, set *string) erro
 	})
 }
 
-// Verify proves the SELECTION's sets restorable: restic check reading -subset of the data (default 5%), then -sample N files (default 20) of the latest snapshot restored and compared by SHA-256 with their source; the outcome is a metric on each host (-textfile DIR overrides the directory, "-" for none).
-func (Backup) Verify(ctx context.Context, selection string, set *string, subset *string, sample *int, textfile *string) error {
+// Verify proves the SELECTION's sets restorable: restic check reading -subset of the data (default 5%), then -sample N files (default 20) of the latest snapshot restored and compared by SHA-256 with their source.
+func (Backup) Verify(ctx context.Context, selection string, set *string, subset *string, sample *int) error {
 	return backupEach(ctx, "backup-verify", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
-		vr, err := j.Verify(ctx, t, backup.VerifyOptions{ReadDataSubset: flag(subset, ""), Sample: flag(sample, 0), TextfileDir: flag(textfile, "")})
+		vr, err := j.Verify(ctx, t, backup.VerifyOptions{ReadDataSubset: flag(subset, ""), Sample: flag(sample, 0)})
+		// The outcome, passed or failed, is a metric on the host for the BackupVerifyFailed alert.
+		if rerr := j.RecordVerify(ctx, "", time.Now(), err); rerr != nil {
+			t.Logf("%s: recording the outcome for node_exporter: %v", j.Set.Name, rerr)
+		}
 		if err != nil {
 			return err
 		}

@@ -185,16 +185,19 @@ func TestFleetBackupLifecycle(t *testing.T) {
 
 	t.Run("verify", func(t *testing.T) {
 		rec := &recorder{}
-		vr, err := j.Verify(t.Context(), rec, VerifyOptions{ReadDataSubset: "100%", Sample: 10, Rand: rand.New(rand.NewPCG(7, 7)), TextfileDir: "/run/textfile"})
+		vr, err := j.Verify(t.Context(), rec, VerifyOptions{ReadDataSubset: "100%", Sample: 10, Rand: rand.New(rand.NewPCG(7, 7))})
 		if err != nil {
 			t.Fatalf("%v\n%s", err, rec.output())
 		}
 		if vr.Checked+len(vr.Changed) != 10 || vr.Checked < 8 || len(vr.Mismatch) != 0 {
 			t.Errorf("verify = %+v", vr)
 		}
-		metric, err := os.ReadFile(filepath.Join(hostDir("p510"), "run/textfile/hub_backup_verify_data.prom"))
-		if err != nil || !strings.Contains(string(metric), `hub_backup_verify_success{set="data"} 1`+"\n") {
-			t.Errorf("verify metric: %v %q", err, metric)
+		if err := j.RecordVerify(t.Context(), "/run/textfile", time.Now(), err); err != nil {
+			t.Fatal(err)
+		}
+		metric, rerr := os.ReadFile(filepath.Join(hostDir("p510"), "run/textfile/hub_backup_verify_data.prom"))
+		if rerr != nil || !strings.Contains(string(metric), `hub_backup_verify_success{set="data"} 1`+"\n") {
+			t.Errorf("verify metric: %v %q", rerr, metric)
 		}
 	})
 
@@ -300,7 +303,7 @@ func TestFleetBackupLifecycle(t *testing.T) {
 			}
 		}
 		rec := &recorder{}
-		_, err := dj.Verify(t.Context(), rec, VerifyOptions{ReadDataSubset: "100%", Sample: 5, TextfileDir: "/run/textfile"})
+		_, err := dj.Verify(t.Context(), rec, VerifyOptions{ReadDataSubset: "100%", Sample: 5})
 		if err == nil {
 			t.Fatalf("verify passed on a corrupted repository:\n%s", rec.output())
 		}
@@ -308,9 +311,12 @@ func TestFleetBackupLifecycle(t *testing.T) {
 			t.Errorf("verify error = %v", err)
 		}
 		// The failure is what BackupVerifyFailed alerts on.
-		metric, err := os.ReadFile(filepath.Join(hostDir("dex5550"), "run/textfile/hub_backup_verify_data.prom"))
-		if err != nil || !strings.Contains(string(metric), `hub_backup_verify_success{set="data"} 0`+"\n") {
-			t.Errorf("verify metric after the failure: %v %q", err, metric)
+		if err := dj.RecordVerify(t.Context(), "/run/textfile", time.Now(), err); err != nil {
+			t.Fatal(err)
+		}
+		metric, rerr := os.ReadFile(filepath.Join(hostDir("dex5550"), "run/textfile/hub_backup_verify_data.prom"))
+		if rerr != nil || !strings.Contains(string(metric), `hub_backup_verify_success{set="data"} 0`+"\n") {
+			t.Errorf("verify metric after the failure: %v %q", rerr, metric)
 		}
 	})
 }

@@ -23,10 +23,6 @@ type VerifyOptions struct {
 	Sample int
 	// Rand picks the sample; nil: a fresh random source.
 	Rand *rand.Rand
-	// TextfileDir is where the result goes on the host for node_exporter (hub_backup_verify_<set>.prom,
-	// which the BackupVerifyFailed alert reads); empty: DefaultTextfileDir; "-": no metric.
-	TextfileDir string
-	Now         func() time.Time // nil: time.Now
 }
 
 // VerifyResult is what a verification found.
@@ -44,49 +40,8 @@ func (v VerifyResult) String() string {
 
 // Verify proves the set restorable: restic check reads a subset of the pack files back, then a
 // random sample of files of the latest snapshot is restored to a temporary directory on the host
-// and compared by SHA-256 with the files it was taken from. The outcome, passed or failed, is
-// recorded on the host as a metric; a cancelled run records nothing, since it proved nothing.
+// and compared by SHA-256 with the files it was taken from.
 func (j Job) Verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyResult, error) {
-	vr, err := j.verify(ctx, r, o)
-	if o.TextfileDir == "-" || ctx.Err() != nil {
-		return vr, err
-	}
-	now, dir := o.Now, o.TextfileDir
-	if now == nil {
-		now = time.Now
-	}
-	if dir == "" {
-		dir = DefaultTextfileDir
-	}
-	r.Phase(j.Set.Name + ": metric")
-	if werr := j.writeTextfile(ctx, dir, "hub_backup_verify_"+j.Set.Name+".prom", VerifyMetric(j.Set.Name, now(), err == nil)); werr != nil {
-		if err != nil {
-			// The verification's own failure is the news; the metric's is logged beside it.
-			r.Logf("%s: %v", j.Set.Name, werr)
-			return vr, err
-		}
-		return vr, werr
-	}
-	return vr, err
-}
-
-// VerifyMetric is the textfile-collector content recording the outcome of a verification.
-func VerifyMetric(set string, at time.Time, passed bool) string {
-	ok := 0
-	if passed {
-		ok = 1
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "# HELP hub_backup_verify_success Whether the last backup:verify of the set passed (1) or failed (0).\n")
-	fmt.Fprintf(&b, "# TYPE hub_backup_verify_success gauge\n")
-	fmt.Fprintf(&b, "hub_backup_verify_success{set=%q} %d\n", set, ok)
-	fmt.Fprintf(&b, "# HELP hub_backup_verify_last_run_timestamp_seconds Unix time of the last backup:verify of the set.\n")
-	fmt.Fprintf(&b, "# TYPE hub_backup_verify_last_run_timestamp_seconds gauge\n")
-	fmt.Fprintf(&b, "hub_backup_verify_last_run_timestamp_seconds{set=%q} %d\n", set, at.Unix())
-	return b.String()
-}
-
-func (j Job) verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyResult, error) {
 	if o.ReadDataSubset == "" {
 		o.ReadDataSubset = "5%"
 	}
