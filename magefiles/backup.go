@@ -68,6 +68,10 @@ func (Backup) Snapshots(ctx context.Context, selection string, set *string) erro
 func (Backup) Verify(ctx context.Context, selection string, set *string, subset *string, sample *int) error {
 	return backupEach(ctx, "backup-verify", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
 		vr, err := j.Verify(ctx, t, backup.VerifyOptions{ReadDataSubset: flag(subset, ""), Sample: flag(sample, 0)})
+		// The outcome, passed or failed, is a metric on the host for the BackupVerifyFailed alert.
+		if rerr := j.RecordVerify(ctx, "", time.Now(), err); rerr != nil {
+			t.Logf("%s: recording the outcome for node_exporter: %v", j.Set.Name, rerr)
+		}
 		if err != nil {
 			return err
 		}

@@ -244,6 +244,9 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 		opts.Rebooter = deploy.RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
 			return lf.Reboot(ctx, h.Name)
 		})
+		// The lightweight hosts share this machine's /var: their traces would land in its own
+		// node_exporter's textfile directory.
+		opts.TextfileDir = "-"
 	}
 	res, err := deploy.Run(ctx, f, e, hosts, opts)
 	if res == nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/monitoring"
 	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
 // Monitor generates and checks the fleet's Prometheus configuration, alert rules and dashboards.
@@ -25,13 +26,17 @@ type Monitor mg.Namespace
 // monitoringDir is the generated, committed output the monitoring server's NixOS module reads.
 const monitoringDir = "monitoring"
 
-// Config writes monitoring/prometheus.yml, scrape-configs.json and rules/*.rules.yml from the inventory.
+// Config writes monitoring/prometheus.yml, scrape-configs.json, rules/*.rules.yml, alertmanager.yml and textfile/ from the inventory and secrets/rotation.toml.
 func (Monitor) Config(ctx context.Context) error {
 	f, err := loadFleet()
 	if err != nil {
 		return err
 	}
-	files, err := monitoring.ConfigFiles(f.Hosts, monitoring.DefaultConfigOptions())
+	rot, err := secrets.ReadRotation("secrets")
+	if err != nil {
+		return err
+	}
+	files, err := monitoring.ConfigFiles(f, rot, monitoring.DefaultConfigOptions(), monitoring.DefaultAlertmanagerOptions())
 	if err != nil {
 		return err
 	}
@@ -47,12 +52,12 @@ func (Monitor) Dashboards(ctx context.Context) error {
 	return writeMonitoring(files)
 }
 
-// Rules regenerates the configuration, then runs promtool check config, check rules and test rules on it.
+// Rules regenerates the configuration, then runs promtool check config, check rules and test rules, and amtool check-config on it.
 func (Monitor) Rules(ctx context.Context) error {
 	mg.CtxDeps(ctx, Monitor.Config)
 	e := newExecutor(nil)
 	defer e.Close()
-	out, err := monitoring.Check(ctx, e.Local(), monitoringDir, "promtool")
+	out, err := monitoring.Check(ctx, e.Local(), monitoringDir, "promtool", "amtool")
 	fmt.Print(out)
 	return err
 }

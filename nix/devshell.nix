@@ -10,6 +10,7 @@ pkgs.mkShell {
     pkgs.age
     pkgs.restic
     pkgs.prometheus # promtool is in the same package
+    pkgs.prometheus-alertmanager # alertmanager and amtool
     pkgs.graphviz # renders features:graph output
     pkgs.git
   ];

@@ -26,6 +26,10 @@ in
     armor = true;
   };
   "grafana-secret-key.age".publicKeys = [ dex5550 admin ];
+  # Alertmanager on dex5550 (modules/monitoring/alertmanager.nix, fleet.toml [alerts]): the SMTP
+  # password of the e-mail receivers and the ntfy access token of the phone. DEMO values.
+  "alertmanager-smtp-password.age".publicKeys = [ dex5550 admin ];
+  "alertmanager-ntfy-token.age".publicKeys = [ dex5550 admin ];
   # nix-serve's signing key on p620, the binary cache (modules/core/binary-cache.nix); its public
   # half is public_key in rotation.toml.
   "binary-cache-key.age".publicKeys = [ p620 admin ];

@@ -14,6 +14,10 @@ let
         (builtins.filter (f: lib.hasSuffix ".rules.yml" f || lib.hasSuffix ".rules.yaml" f)
           (builtins.attrNames (builtins.readDir rulesDir)))
     else [ ];
+  # The secrets' rotation schedule (from secrets/rotation.toml, `go tool mage monitor:config`),
+  # served by this host's node_exporter for the SecretRotationDue alert: one host serves it, so
+  # the fleet has one series per secret.
+  rotationTextfile = cfg.generatedDir + "/textfile/hub_secrets_rotation.prom";
 in
 {
   options.features.prometheus = {
@@ -72,6 +76,10 @@ in
       ruleFiles = rulesFound;
       extraFlags = [ "--rules.alert.for-outage-tolerance=${cfg.outageTolerance}" ];
     };
+    # A link into the store, replaced at every activation: node_exporter follows it, and a new
+    # schedule arrives with the deploy that brings the new rotation.toml.
+    systemd.tmpfiles.rules = lib.optional (builtins.pathExists rotationTextfile)
+      "L+ ${config.features.node-exporter.textfileDir}/hub_secrets_rotation.prom - - - - ${rotationTextfile}";
     warnings = lib.optional (rulesFound == [ ])
       "host ${config.networking.hostName}: no *.rules.yml under ${toString rulesDir}, so Prometheus has no alerting rules; generate them with `go tool mage monitor:config`"
     ++ lib.optional (!(builtins.pathExists scrapeFile))

@@ -120,6 +120,12 @@ func TestMetric(t *testing.T) {
 	golden(t, "metric.prom", Metric("media", at, Summary{DataAdded: 123456, TotalFiles: 42}))
 }
 
+func TestVerifyMetric(t *testing.T) {
+	at := time.Date(2026, 3, 1, 3, 0, 0, 0, time.UTC)
+	golden(t, "verify-passed.prom", VerifyMetric("media", at, true))
+	golden(t, "verify-failed.prom", VerifyMetric("media", at, false))
+}
+
 func TestParseForget(t *testing.T) {
 	data, err := os.ReadFile("testdata/forget.json")
 	if err != nil {

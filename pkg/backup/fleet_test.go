@@ -258,6 +258,13 @@ func TestFleetBackupLifecycle(t *testing.T) {
 		if vr.Checked+len(vr.Changed) != 10 || vr.Checked < 8 || len(vr.Mismatch) != 0 {
 			t.Errorf("verify = %+v", vr)
 		}
+		if err := j.RecordVerify(t.Context(), "/run/textfile", time.Now(), err); err != nil {
+			t.Fatal(err)
+		}
+		metric, rerr := os.ReadFile(filepath.Join(hostDir("p510"), "run/textfile/hub_backup_verify_data.prom"))
+		if rerr != nil || !strings.Contains(string(metric), `hub_backup_verify_success{set="data"} 1`+"\n") {
+			t.Errorf("verify metric: %v %q", rerr, metric)
+		}
 	})
 
 	t.Run("restore", func(t *testing.T) {
@@ -531,6 +538,14 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		}
 		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "host dex5550: set data: check --read-data-subset=100%: the repository is damaged: restic check found errors") {
 			t.Errorf("verify error = %v", err)
+		}
+		// The failure is what BackupVerifyFailed alerts on.
+		if err := dj.RecordVerify(t.Context(), "/run/textfile", time.Now(), err); err != nil {
+			t.Fatal(err)
+		}
+		metric, rerr := os.ReadFile(filepath.Join(hostDir("dex5550"), "run/textfile/hub_backup_verify_data.prom"))
+		if rerr != nil || !strings.Contains(string(metric), `hub_backup_verify_success{set="data"} 0`+"\n") {
+			t.Errorf("verify metric after the failure: %v %q", rerr, metric)
 		}
 	})
 }

@@ -165,9 +165,14 @@ func (j Job) CopySQLite(ctx context.Context, db string) (string, error) {
 // writeMetric replaces the set's textfile for node_exporter atomically (a scrape must never see
 // half a file).
 func (j Job) writeMetric(ctx context.Context, dir string, at time.Time, s Summary) error {
-	file := "hub_backup_" + j.Set.Name + ".prom"
+	return j.writeTextfile(ctx, dir, "hub_backup_"+j.Set.Name+".prom", Metric(j.Set.Name, at, s))
+}
+
+// writeTextfile replaces dir/file on the host with content, through a temporary file renamed
+// into place.
+func (j Job) writeTextfile(ctx context.Context, dir, file, content string) error {
 	script := `mkdir -p "$1" && cat > "$1/.$2.tmp" && mv -f "$1/.$2.tmp" "$1/$2"`
-	_, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", dir, file}, Stdin: strings.NewReader(Metric(j.Set.Name, at, s))})
+	_, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", dir, file}, Stdin: strings.NewReader(content)})
 	if err != nil {
 		return j.errf("metric", err)
 	}

@@ -28,9 +28,9 @@ import (
 func Hub(root string) []Suite {
 	unit := GoTest("unit", root, "-timeout", "15m", "./...")
 	// Unit tests reach real tools: sshd for the local fleet, nix for stores, age and restic for
-	// interop, promtool for metrics.
+	// interop, promtool for metrics, Alertmanager for alert delivery.
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
-		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.NodeExporter, sysdeps.Git,
+		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.Alertmanager, sysdeps.Amtool, sysdeps.NodeExporter, sysdeps.Git,
 		sysdeps.SQLite3, sysdeps.Dig, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs,
 		sysdeps.Nspawn, sysdeps.Debootstrap}
 	unit.Prepare = systemdImage
@@ -82,8 +82,8 @@ func Hub(root string) []Suite {
 			if err != nil {
 				return err
 			}
-			return monitoring.CheckRepo(ctx, (&command.Executor{}).Local(), f.Hosts, filepath.Join(root, "monitoring"), out)
-		}, sysdeps.Promtool),
+			return monitoring.CheckRepo(ctx, (&command.Executor{}).Local(), f, filepath.Join(root, "secrets"), filepath.Join(root, "monitoring"), out)
+		}, sysdeps.Promtool, sysdeps.Amtool),
 		Func("vendor-hash", func(ctx context.Context, out io.Writer) error {
 			h, err := vendorhash.Check(ctx, (&command.Executor{}).Local(), root)
 			if err == nil {

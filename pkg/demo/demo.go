@@ -52,7 +52,8 @@ func Run(ctx context.Context, o Options) (story []string, err error) {
 	e := &command.Executor{}
 	defer e.Close()
 	opts := func() deploy.Options {
-		return deploy.Options{KeepGoing: true, NixArgs: nix.Local().Args(), ConfirmTimeout: o.ConfirmTimeout,
+		// TextfileDir "-": the local fleet's lightweight hosts share this machine's /var.
+		return deploy.Options{KeepGoing: true, NixArgs: nix.Local().Args(), ConfirmTimeout: o.ConfirmTimeout, TextfileDir: "-",
 			Out: out, RunDir: o.RunDir, Name: "demo-deploy"}
 	}
 

@@ -95,6 +95,9 @@ type Options struct {
 	StaleLock         time.Duration // default 15m
 	NixArgs           []string      // every local nix call carries them; default nix.Real().Args() (pkg/nix)
 	Owner             string        // user@machine in the lock; default from the environment
+	// TextfileDir is where each host gets the deploy's trace (hub_deploy.prom, metric.go) for
+	// node_exporter; "": DefaultTextfileDir, "-": none. Written only where the directory exists.
+	TextfileDir string
 
 	// Output, as in parallel.Options.
 	Name     string
@@ -314,6 +317,12 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 		return parallel.Skip("already runs " + shortPath(sys.Out))
 	}
 	t.Logf("running %s, deploying %s", shortPath(st.Current), shortPath(sys.Out))
+	if r.opts.Action != DryActivate {
+		// Every deploy that set out to change the host leaves a trace, whatever its end; this
+		// runs last, after the lock's release, and sees the job's final error.
+		started := time.Now()
+		defer func() { r.recordTrace(ctx, t, remote, started, err) }()
+	}
 
 	t.Phase("build")
 	buildOn, buildHost := r.buildPlace(h)

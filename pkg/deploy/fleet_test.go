@@ -73,7 +73,21 @@ func testOptions(out *bytes.Buffer) Options {
 		ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second,
 		CopyBackoff: 200 * time.Millisecond, HealthPause: 200 * time.Millisecond,
 		NixArgs: nix.Local().Args(),
+		// The hosts' own /run: the lightweight hosts share this machine's /var, whose
+		// node_exporter textfile directory (if it has one) is not the tests' to write.
+		TextfileDir: "/run/hub-textfile",
 	}
+}
+
+// trace is the deploy trace host got in its /run/hub-textfile, "" when there is none.
+func (f *testFleet) trace(t testing.TB, host string) string {
+	t.Helper()
+	h, err := f.lf.Host(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(h.RunDir(), "hub-textfile", TextfileName))
+	return string(b)
 }
 
 // deploy runs a deploy of selection with opts adjusted by tweak.
@@ -194,6 +208,18 @@ func TestLocalFleet(t *testing.T) {
 
 	t.Run("six hosts deploy in parallel", func(t *testing.T) {
 		gen := f.next(t, localfleet.Variant{})
+		// Five hosts have node_exporter's textfile directory, one has none.
+		for _, name := range f.inv(t).Names() {
+			h, err := f.lf.Host(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name != "hp" {
+				if err := os.MkdirAll(filepath.Join(h.RunDir(), "hub-textfile"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		res, out := f.deploy(t, ctx, all, nil)
 		if res.Report.Failed() > 0 {
 			t.Fatalf("failed hosts: %v\n%s", res.Report.Err(), out)
@@ -208,6 +234,11 @@ func TestLocalFleet(t *testing.T) {
 			}
 			if got := generationOf(f.consistent(t, h.Host)); got != itoa(gen) {
 				t.Errorf("%s runs generation g%s, want g%d", h.Host, got, gen)
+			}
+			// The deploy's trace for node_exporter, where the host has its directory.
+			want := `hub_deploy_last_generation{action="switch",result="success",phase=""} 2` + "\n"
+			if tr := f.trace(t, h.Host); (h.Host == "hp") != (tr == "") || (tr != "" && !strings.Contains(tr, want)) {
+				t.Errorf("%s: deploy trace %q, want %q (none on hp, which has no textfile directory)", h.Host, tr, want)
 			}
 			total += h.Duration
 		}
@@ -263,6 +294,10 @@ func TestLocalFleet(t *testing.T) {
 		}
 		if got := f.consistent(t, "p620"); got != before {
 			t.Errorf("p620 runs %s after the rollback, want %s", got, before)
+		}
+		// The trace says the deploy failed, where, and that the host is back on its generation.
+		if tr, want := f.trace(t, "p620"), `hub_deploy_last_generation{action="switch",result="failed",phase="confirm"} `; !strings.Contains(tr, want) {
+			t.Errorf("p620's deploy trace after the rollback = %q, want %q", tr, want)
 		}
 		reachable(t, f.inv(t), "p620")
 		f.next(t, localfleet.Variant{}, "p620") // later subtests deploy a healthy p620

@@ -19,6 +19,7 @@ import (
 type rawFleet struct {
 	Flake    string      `toml:"flake"`
 	Defaults rawDefaults `toml:"defaults"`
+	Alerts   rawAlerts   `toml:"alerts"`
 }
 
 type rawDefaults struct {

@@ -34,6 +34,8 @@ type Fleet struct {
 	Dir   string  // the hosts/ directory
 	Flake string  // absolute flake reference whose nixosConfigurations are deployed
 	Hosts []*Host // sorted by name
+	// Alerts is fleet.toml's [alerts]: the receivers Alertmanager notifies (alerts.go).
+	Alerts Alerts
 }
 
 // Host is one machine, with the fleet defaults already applied.
@@ -203,6 +205,9 @@ func Load(dir string) (*Fleet, error) {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
 	f := &Fleet{Dir: abs, Flake: resolveFlake(abs, fr.Flake)}
+	alerts, aerrs := decodeAlerts(fleetFile, fr.Alerts)
+	f.Alerts = alerts
+	errs = append(errs, aerrs...)
 
 	entries, err := os.ReadDir(abs)
 	if err != nil {

@@ -51,6 +51,34 @@ type Dashboard struct {
 	Title       string
 	Description string
 	Panels      []Panel
+	// Annotations mark events on every time series panel of the dashboard.
+	Annotations []Annotation
+}
+
+// Annotation is a Prometheus annotation query: each series the query returns at a step becomes
+// a marker at that time, titled and tagged from its labels.
+type Annotation struct {
+	Name  string
+	Expr  string
+	Title string // Grafana's titleFormat, {{label}} templates
+	Tags  []string
+	Color string
+	// Needs are the selectors the expression reads, since the expression itself is empty while
+	// nothing happens (as an alert's).
+	Needs []string
+}
+
+// deployAnnotations mark every hub deploy (the trace it leaves, pkg/deploy) on the dashboards
+// where a deploy explains a change: the end time steps once per deploy.
+func deployAnnotations() []Annotation {
+	return []Annotation{{
+		Name:  "Deploys",
+		Expr:  `changes(` + sel(MetricDeployLastTimestamp) + `[2m]) > 0`,
+		Title: "deploy to {{host}}: {{action}} {{result}}",
+		Tags:  []string{LabelHost, "action", "result", "phase"},
+		Color: "blue",
+		Needs: []string{sel(MetricDeployLastTimestamp)},
+	}}
 }
 
 // File is the dashboard's path relative to the monitoring directory.
@@ -63,7 +91,7 @@ type Query struct {
 	Target
 }
 
-// Queries lists every PromQL query of the dashboards, in panel order.
+// Queries lists every PromQL query of the dashboards, in panel order, then their annotations'.
 func Queries(ds []Dashboard) []Query {
 	var qs []Query
 	for _, d := range ds {
@@ -71,6 +99,9 @@ func Queries(ds []Dashboard) []Query {
 			for _, t := range p.Targets {
 				qs = append(qs, Query{Dashboard: d.UID, Panel: p.Title, Target: t})
 			}
+		}
+		for _, a := range d.Annotations {
+			qs = append(qs, Query{Dashboard: d.UID, Panel: "annotation " + a.Name, Target: Target{Expr: a.Expr, Needs: a.Needs}})
 		}
 	}
 	return qs
@@ -104,6 +135,7 @@ func Dashboards() []Dashboard {
 		{
 			UID: "hub-fleet-overview", Title: "Fleet overview",
 			Description: "Every host of the inventory: reachability, exporters, resources, pending reboots and deploy age.",
+			Annotations: deployAnnotations(),
 			Panels: []Panel{
 				{Title: "Hosts up", Kind: KindStat, Width: 6, Targets: []Target{{Expr: `count(` + sel("up", `job="node"`) + ` == 1) or vector(0)`}}},
 				{Title: "Targets down", Kind: KindStat, Width: 6, Targets: []Target{{Expr: `count(` + sel("up") + ` == 0) or vector(0)`}}},
@@ -120,11 +152,17 @@ func Dashboards() []Dashboard {
 					Expr: avail + ` / ` + size, Legend: "{{host}} {{mountpoint}}"}}},
 				{Title: "Filesystem free in 4 days (linear)", Description: "Where the last 6 hours lead; negative means full before then.", Kind: KindTimeSeries, Unit: "bytes", Width: 12, Targets: []Target{{
 					Expr: `predict_linear(` + avail + `[6h], 4 * 86400)`, Legend: "{{host}} {{mountpoint}}"}}},
+				// When each host changed: the trace every hub deploy leaves (pkg/deploy, hub_deploy.prom).
+				{Title: "Deploys", Description: "The system generation each hub deploy left on each host: a step is a deploy, its legend says how the last one ended.", Kind: KindTimeSeries, Width: 12, Targets: []Target{{
+					Expr: sel(MetricDeployLastGen), Legend: "{{host}} {{action}} {{result}}"}}},
+				{Title: "Last deploy", Description: "Time since each host's last hub deploy, its action, result and (for a failure) the phase it failed in.", Kind: KindTable, Unit: "s", Width: 12, Targets: []Target{{
+					Expr: `time() - ` + sel(MetricDeployLastTimestamp), Legend: "{{host}} {{action}} {{result}} {{phase}}"}}},
 			},
 		},
 		{
 			UID: "hub-nixos-generations", Title: "NixOS generations",
 			Description: "Running, booted and next-boot systems per host, generations, pending reboots and store sizes from hub-nixos-exporter.",
+			Annotations: deployAnnotations(),
 			Panels: []Panel{
 				{Title: "Systems", Description: "The toplevel each role resolves to: current (running), booted, profile (next boot).", Kind: KindTable, Width: 24, Targets: []Target{{
 					Expr: sel(MetricNixOSSystemInfo), Legend: "{{host}} {{role}}"}}},
@@ -214,6 +252,17 @@ func (d Dashboard) Build() (dashboard.Dashboard, error) {
 			Multi(true).
 			IncludeAll(true).
 			AllValue(".*"))
+	for _, a := range d.Annotations {
+		b = b.Annotation(dashboard.NewAnnotationQueryBuilder().
+			Name(a.Name).
+			Datasource(datasource()).
+			Enable(true).
+			IconColor(a.Color).
+			Expr(a.Expr).
+			Step("60s").
+			TitleFormat(a.Title).
+			TagKeys(strings.Join(a.Tags, ",")))
+	}
 	for _, p := range d.Panels {
 		pb, err := buildPanel(p)
 		if err != nil {

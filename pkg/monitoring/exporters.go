@@ -8,6 +8,7 @@ package monitoring
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,9 @@ type Exporter struct {
 	Port int
 	// Role restricts the exporter to hosts having this inventory role; empty means every host.
 	Role string
+	// Feature restricts it to hosts listing this feature in host.toml (a service's own metrics
+	// endpoint, such as Alertmanager's); empty means no such restriction.
+	Feature string
 	// Namespace is the metric prefix of the hub's own exporters; empty for node_exporter.
 	Namespace string
 }
@@ -35,12 +39,15 @@ func Exporters() []Exporter {
 		{Job: "nixos", Port: 9101, Namespace: "hub_nixos"},
 		{Job: "media", Port: 9102, Role: RoleMediaServer, Namespace: "hub_media"},
 		{Job: "baseline", Port: 9103, Namespace: "hub_baseline"},
+		// Alertmanager's own /metrics (features.alertmanager.port): whether notifications
+		// leave, which nothing else can tell.
+		{Job: "alertmanager", Port: 9093, Feature: "alertmanager"},
 	}
 }
 
 // RunsOn reports whether the host is expected to run the exporter.
 func (e Exporter) RunsOn(h *inventory.Host) bool {
-	return e.Role == "" || h.HasRole(e.Role)
+	return (e.Role == "" || h.HasRole(e.Role)) && (e.Feature == "" || slices.Contains(h.Features, e.Feature))
 }
 
 // ScrapeTarget is the host:port Prometheus scrapes. The SSH destination is the one address the

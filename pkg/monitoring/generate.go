@@ -13,6 +13,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
 // Generated file names in the monitoring directory, besides rules/ and dashboards/.
@@ -34,10 +35,12 @@ func (f Files) Paths() []string {
 	return ps
 }
 
-// ConfigFiles renders prometheus.yml, the scrape configurations for Nix and the rule files.
-func ConfigFiles(hosts []*inventory.Host, opts ConfigOptions) (Files, error) {
+// ConfigFiles renders prometheus.yml, the scrape configurations for Nix, the rule files (the
+// inventory's backup policy among them), Alertmanager's configuration with the list of secrets it
+// reads, and the secrets' rotation schedule as a textfile for the monitoring server.
+func ConfigFiles(f *inventory.Fleet, rot *secrets.Rotation, opts ConfigOptions, amOpts AlertmanagerOptions) (Files, error) {
 	exporters := Exporters()
-	cfg, err := Config(hosts, exporters, opts)
+	cfg, err := Config(f.Hosts, exporters, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +55,21 @@ func ConfigFiles(hosts []*inventory.Host, opts ConfigOptions) (Files, error) {
 		if files[g.File()], err = MarshalRuleFile(g); err != nil {
 			return nil, err
 		}
+	}
+	policy := PolicyGroup(f.Hosts)
+	if files[policy.File()], err = MarshalRecordFile(policy); err != nil {
+		return nil, err
+	}
+	files[SecretsTextfile] = SecretsTextfileContent(rot)
+	am, err := Alertmanager(f.Alerts, amOpts)
+	if err != nil {
+		return nil, err
+	}
+	if files[AlertmanagerFile], err = am.MarshalYAMLFile(); err != nil {
+		return nil, err
+	}
+	if files[AlertmanagerSecretsFile], err = MarshalAlertmanagerSecrets(f.Alerts); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
@@ -114,7 +132,7 @@ func Stale(dir string, files Files) ([]string, error) {
 	return stale, nil
 }
 
-// PromtoolStep is one promtool invocation of Check.
+// PromtoolStep is one promtool or amtool invocation of Check.
 type PromtoolStep struct {
 	Name string
 	Args []string
@@ -135,24 +153,35 @@ func PromtoolSteps(dir string, promtool string) []PromtoolStep {
 	}
 }
 
-// Check runs every PromtoolStep and stops at the first failure, returning promtool's output.
-func Check(ctx context.Context, host *command.Host, dir, promtool string) (string, error) {
+// AmtoolStep checks alertmanager.yml with Alertmanager's own parser and validation.
+func AmtoolStep(dir, amtool string) PromtoolStep {
+	return PromtoolStep{Name: "check-config", Args: []string{amtool, "check-config", filepath.Join(dir, AlertmanagerFile)}}
+}
+
+// Check runs every PromtoolStep and the AmtoolStep and stops at the first failure, returning the
+// tools' output.
+func Check(ctx context.Context, host *command.Host, dir, promtool, amtool string) (string, error) {
 	var out strings.Builder
-	for _, s := range PromtoolSteps(dir, promtool) {
+	for _, s := range append(PromtoolSteps(dir, promtool), AmtoolStep(dir, amtool)) {
 		res, err := host.Run(ctx, command.Cmd{Args: s.Args})
 		out.Write(res.Stdout)
 		out.Write(res.Stderr)
 		if err != nil {
-			return out.String(), fmt.Errorf("promtool %s: %w", s.Name, err)
+			return out.String(), fmt.Errorf("%s %s: %w", filepath.Base(s.Args[0]), s.Name, err)
 		}
 	}
 	return out.String(), nil
 }
 
 // CheckRepo is the monitoring suite of test:parallel: the committed files under dir must be what
-// the inventory and this package generate, and promtool must accept them and pass the rule tests.
-func CheckRepo(ctx context.Context, host *command.Host, hosts []*inventory.Host, dir string, out io.Writer) error {
-	cfg, err := ConfigFiles(hosts, DefaultConfigOptions())
+// the inventory and this package generate, promtool must accept them and pass the rule tests, and
+// amtool must accept alertmanager.yml.
+func CheckRepo(ctx context.Context, host *command.Host, f *inventory.Fleet, secretsDir, dir string, out io.Writer) error {
+	rot, err := secrets.ReadRotation(secretsDir)
+	if err != nil {
+		return err
+	}
+	cfg, err := ConfigFiles(f, rot, DefaultConfigOptions(), DefaultAlertmanagerOptions())
 	if err != nil {
 		return err
 	}
@@ -172,7 +201,7 @@ func CheckRepo(ctx context.Context, host *command.Host, hosts []*inventory.Host,
 		return fmt.Errorf("%s is out of date (%s): run go tool mage monitor:config monitor:dashboards", dir, strings.Join(stale, ", "))
 	}
 	fmt.Fprintf(out, "%d generated files up to date\n", len(cfg)+len(dash))
-	res, err := Check(ctx, host, dir, "promtool")
+	res, err := Check(ctx, host, dir, "promtool", "amtool")
 	io.WriteString(out, res)
 	return err
 }

@@ -13,23 +13,30 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/goldenfile"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
 // repoMonitoring is the committed output; the tests treat it as the golden files.
 const repoMonitoring = "../../monitoring"
 
-func fleetHosts(t *testing.T) []*inventory.Host {
+func fleet(t *testing.T) *inventory.Fleet {
 	t.Helper()
 	f, err := inventory.Load("../../hosts")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f.Hosts
+	return f
 }
+
+func fleetHosts(t *testing.T) []*inventory.Host { return fleet(t).Hosts }
 
 func allFiles(t *testing.T) Files {
 	t.Helper()
-	files, err := ConfigFiles(fleetHosts(t), DefaultConfigOptions())
+	rot, err := secrets.ReadRotation("../../secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := ConfigFiles(fleet(t), rot, DefaultConfigOptions(), DefaultAlertmanagerOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +67,12 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		t.Fatalf("monitoring/ is out of date (run `go tool mage monitor:config monitor:dashboards` or go test -update): %v", stale)
 	}
 	want := []string{
+		"alertmanager-secrets.json", "alertmanager.yml",
 		"dashboards/hub-fleet-overview.json", "dashboards/hub-media.json", "dashboards/hub-nixos-generations.json",
 		"dashboards/hub-performance-baselines.json", "prometheus.yml",
-		"rules/baseline.rules.yml", "rules/disk.rules.yml", "rules/fleet.rules.yml", "rules/media.rules.yml", "rules/nixos.rules.yml",
-		"scrape-configs.json",
+		"rules/backup-policy.rules.yml", "rules/backup.rules.yml",
+		"rules/baseline.rules.yml", "rules/delivery.rules.yml", "rules/deploy.rules.yml", "rules/disk.rules.yml", "rules/fleet.rules.yml", "rules/media.rules.yml", "rules/nixos.rules.yml",
+		"rules/secrets.rules.yml", "scrape-configs.json", "textfile/hub_secrets_rotation.prom",
 	}
 	if got := files.Paths(); !slices.Equal(got, want) {
 		t.Errorf("generated files = %v, want %v", got, want)
@@ -142,7 +151,7 @@ func TestCheckFailsOnBrokenRule(t *testing.T) {
 	}
 	e := &command.Executor{}
 	defer e.Close()
-	out, err := Check(context.Background(), e.Local(), dir, promtool)
+	out, err := Check(context.Background(), e.Local(), dir, promtool, "amtool")
 	if err == nil || !strings.Contains(err.Error(), "promtool check config") {
 		t.Fatalf("err = %v, want a check config failure", err)
 	}

@@ -101,6 +101,7 @@ func TestScrapeConfigsPerExporter(t *testing.T) {
 		{"nixos", "9101", all},
 		{"media", "9102", media},
 		{"baseline", "9103", all},
+		{"alertmanager", "9093", []string{"dex5550"}},
 	} {
 		var want []string
 		for _, h := range tc.hosts {
@@ -110,8 +111,8 @@ func TestScrapeConfigsPerExporter(t *testing.T) {
 			t.Errorf("job %s targets = %v, want %v", tc.job, targets[tc.job], want)
 		}
 	}
-	if len(targets) != 4 {
-		t.Errorf("jobs = %v, want node, nixos, media, baseline", targets)
+	if len(targets) != 5 {
+		t.Errorf("jobs = %v, want node, nixos, media, baseline, alertmanager", targets)
 	}
 }
 
@@ -208,6 +209,7 @@ func TestAlertsAreComplete(t *testing.T) {
 	}
 	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NextBootDiffers", "NoRecentDeploy",
 		"DiskNearlyFull", "DiskFillingUp", "MediaTargetDown", "PerformanceRegression"}
+	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue", "DeployFailed", "AlertDeliveryFailing")
 	if got := AlertNames(RuleGroups()); !slices.Equal(got, want) {
 		t.Errorf("alerts = %v, want %v", got, want)
 	}

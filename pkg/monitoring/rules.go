@@ -158,6 +158,11 @@ func RuleGroups() []RuleGroup {
 				Needs:   []string{MetricBaselineRegression},
 			},
 		}},
+		// What the hub records but nobody watched (watch.go).
+		backupGroup(),
+		secretsGroup(),
+		deployGroup(),
+		deliveryGroup(),
 	}
 }
 

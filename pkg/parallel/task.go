@@ -107,6 +107,13 @@ func (t *Task) Phase(name string) {
 	t.con.phase(t.host, name)
 }
 
+// CurrentPhase is the step the job is in, the one it fails in if it fails now.
+func (t *Task) CurrentPhase() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.phase
+}
+
 // Set adds a column to the host's row of the summary (for example "generation" or "store path").
 // Setting a key again replaces the value.
 func (t *Task) Set(key, value string) {

@@ -42,6 +42,8 @@ var (
 	Restic       = Tool{"restic", "restic", "backups", nil}
 	Prometheus   = Tool{"prometheus", "prometheus", "scraping the exporters in tests", nil}
 	Promtool     = Tool{"promtool", "prometheus", "checking metrics and alert rules", nil}
+	Alertmanager = Tool{"prometheus-alertmanager", "prometheus-alertmanager", "the alert delivery test (Debian's name of the alertmanager binary)", nil}
+	Amtool       = Tool{"amtool", "prometheus-alertmanager", "checking the generated Alertmanager configuration and its routes", nil}
 	Unshare      = Tool{"unshare", "util-linux", "the local fleet's private mount namespaces", nil}
 	Git          = Tool{"git", "git", "repository backups and change detection", nil}
 	SQLite3      = Tool{"sqlite3", "sqlite3", "consistent copies of live SQLite databases before backups", nil}
