@@ -8,11 +8,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/nixos-hub/hub/pkg/tomlfile"
 )
 
 // DefaultConfigFile is where the hub keeps its AI configuration, beside fleet.toml.
@@ -51,26 +50,7 @@ func (p Price) Cost(u Usage) float64 {
 
 // ConfigError is one problem in the configuration file, located by line and field like the
 // inventory's errors.
-type ConfigError struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *ConfigError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+type ConfigError = tomlfile.Error
 
 type rawConfig struct {
 	Deadline *duration        `toml:"deadline"`
@@ -92,24 +72,11 @@ type rawProvider struct {
 	MaxTokens *int      `toml:"max_tokens"`
 }
 
-type duration struct{ time.Duration }
-
-func (d *duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("not a duration: %q (use e.g. \"30s\", \"2m\")", string(b))
-	}
-	if v <= 0 {
-		return fmt.Errorf("duration must be positive, got %q", string(b))
-	}
-	d.Duration = v
-	return nil
-}
+type duration = tomlfile.Duration
 
 var (
 	nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	envRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	lineRe = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
 )
 
 // LoadConfig reads and validates file. Every problem is returned, joined, each on one line
@@ -128,17 +95,13 @@ func LoadConfig(file string) (*Config, error) {
 // ParseConfig validates data as the contents of file.
 func ParseConfig(file string, data []byte) (*Config, error) {
 	var rc rawConfig
-	md, err := toml.Decode(string(data), &rc)
-	if err != nil {
-		return nil, tomlError(file, err)
+	errs := tomlfile.Decode(file, data, &rc)
+	if len(errs) > 0 && !unknownKeys(errs) {
+		return nil, errs[0] // a syntax or type error: the one Decode returns
 	}
 	lines := strings.Split(string(data), "\n")
-	var errs []error
 	fail := func(line int, field, format string, a ...any) {
 		errs = append(errs, &ConfigError{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, a...)})
-	}
-	for _, k := range md.Undecoded() {
-		fail(keyLine(lines, k), k.String(), "unknown key")
 	}
 	c := &Config{File: file, Deadline: 5 * time.Minute, Prices: rc.Prices}
 	if rc.Deadline != nil {
@@ -212,7 +175,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	}
 	for model, pr := range rc.Prices {
 		if pr.Input < 0 || pr.Output < 0 {
-			fail(keyLine(lines, toml.Key{"prices", model}), "prices."+model, "prices cannot be negative")
+			fail(tomlfile.KeyLine(data, []string{"prices", model}), "prices."+model, "prices cannot be negative")
 		}
 	}
 	if len(errs) > 0 {
@@ -238,18 +201,6 @@ func (c *Config) Names() []string {
 		n = append(n, p.Name)
 	}
 	return n
-}
-
-func tomlError(file string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		return &ConfigError{File: file, Line: pe.Position.Line, Field: pe.LastKey, Msg: pe.Message}
-	}
-	if m := lineRe.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &ConfigError{File: file, Line: line, Field: m[2], Msg: m[3]}
-	}
-	return &ConfigError{File: file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
 }
 
 // providerLine finds key in the n-th [[provider]] block (its header when key is "" or absent).
@@ -278,23 +229,13 @@ func providerLine(lines []string, n int, key string) int {
 	return header
 }
 
-// keyLine finds a dotted key (table header plus key) for unknown-key and price errors.
-func keyLine(lines []string, key toml.Key) int {
-	var table []string
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "[") {
-			table = strings.Split(strings.Trim(t, "[] "), ".")
-			continue
-		}
-		k, _, ok := strings.Cut(t, "=")
-		if !ok {
-			continue
-		}
-		full := append(append([]string{}, table...), strings.Trim(strings.TrimSpace(k), `"`))
-		if slices.Equal(full, []string(key)) {
-			return i + 1
+// unknownKeys reports whether every error of a decode is an unknown key, after which the
+// values are still checked (a syntax or type error stops there).
+func unknownKeys(errs []error) bool {
+	for _, e := range errs {
+		if ce, ok := e.(*ConfigError); !ok || ce.Msg != "unknown key" {
+			return false
 		}
 	}
-	return 0
+	return true
 }

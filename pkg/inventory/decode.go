@@ -1,17 +1,13 @@
 package inventory
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
+	"github.com/nixos-hub/hub/pkg/tomlfile"
 	"os"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/BurntSushi/toml"
 )
 
 // The raw types mirror the files. Pointers tell "absent" from "zero" so host values override fleet
@@ -82,22 +78,10 @@ type rawHealth struct {
 	Retries *int      `toml:"retries"`
 }
 
-type duration struct{ time.Duration }
-
-func (d *duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("not a duration: %q (use e.g. \"30s\", \"2m\")", string(b))
-	}
-	if v <= 0 {
-		return fmt.Errorf("duration must be positive, got %q", string(b))
-	}
-	d.Duration = v
-	return nil
-}
+// duration is a positive duration in host.toml and fleet.toml ("30s", "2m").
+type duration = tomlfile.Duration
 
 var (
-	lineRe  = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
 	nameRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	systems = []string{"x86_64-linux", "aarch64-linux"}
 	classes = []string{"workstation", "server", "laptop"}
@@ -110,27 +94,7 @@ func decodeStrict(file string, v any) []error {
 	if err != nil {
 		return []error{&Error{File: file, Msg: err.Error()}}
 	}
-	md, err := toml.Decode(string(data), v)
-	if err != nil {
-		return []error{tomlError(file, err)}
-	}
-	var errs []error
-	for _, k := range md.Undecoded() {
-		errs = append(errs, &Error{File: file, Line: findLine(file, k), Field: k.String(), Msg: "unknown key"})
-	}
-	return errs
-}
-
-func tomlError(file string, err error) error {
-	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		return &Error{File: file, Line: pe.Position.Line, Field: pe.LastKey, Msg: pe.Message}
-	}
-	if m := lineRe.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Field: m[2], Msg: m[3]}
-	}
-	return &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+	return tomlfile.Decode(file, data, v)
 }
 
 func decodeFleet(file string) (rawFleet, []error) {
@@ -164,13 +128,13 @@ func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
 		},
 		Deploy: Deploy{
 			BootMinFreeMiB: pick(rh.Deploy.BootMinFreeMiB, def.Deploy.BootMinFreeMiB, 200),
-			ConfirmTimeout: pick(rh.Deploy.ConfirmTimeout, def.Deploy.ConfirmTimeout, duration{30 * time.Second}).Duration,
+			ConfirmTimeout: pick(rh.Deploy.ConfirmTimeout, def.Deploy.ConfirmTimeout, duration{Duration: 30 * time.Second}).Duration,
 			SystemRunning:  pick(rh.Deploy.SystemRunning, def.Deploy.SystemRunning, SystemDegraded),
 
-			StepTimeout:       pick(rh.Deploy.StepTimeout, def.Deploy.StepTimeout, duration{time.Minute}).Duration,
-			CopyTimeout:       pick(rh.Deploy.CopyTimeout, def.Deploy.CopyTimeout, duration{time.Hour}).Duration,
-			ActivationTimeout: pick(rh.Deploy.ActivationTimeout, def.Deploy.ActivationTimeout, duration{30 * time.Minute}).Duration,
-			RebootTimeout:     pick(rh.Deploy.RebootTimeout, def.Deploy.RebootTimeout, duration{10 * time.Minute}).Duration,
+			StepTimeout:       pick(rh.Deploy.StepTimeout, def.Deploy.StepTimeout, duration{Duration: time.Minute}).Duration,
+			CopyTimeout:       pick(rh.Deploy.CopyTimeout, def.Deploy.CopyTimeout, duration{Duration: time.Hour}).Duration,
+			ActivationTimeout: pick(rh.Deploy.ActivationTimeout, def.Deploy.ActivationTimeout, duration{Duration: 30 * time.Minute}).Duration,
+			RebootTimeout:     pick(rh.Deploy.RebootTimeout, def.Deploy.RebootTimeout, duration{Duration: 10 * time.Minute}).Duration,
 		},
 	}
 	if h.Build.On != BuildHost && rh.Build.On != nil {
@@ -280,32 +244,13 @@ func (h *Host) validate(rh rawHost) []error {
 	return errs
 }
 
-// findLine locates the line that defines key (a dotted path) by tracking table headers, because
-// the TOML decoder keeps key positions private. 0 means "not found": the key came from a default.
+// findLine is the line of key in file (tomlfile.KeyLine), 0 when it cannot be read or found.
 func findLine(file string, key []string) int {
-	fh, err := os.Open(file)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return 0
 	}
-	defer fh.Close()
-	var table []string
-	sc := bufio.NewScanner(fh)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "[") {
-			table = splitKey(strings.Trim(line, "[] "))
-			continue
-		}
-		k, _, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		full := append(append([]string{}, table...), splitKey(k)...)
-		if slices.Equal(full, key) {
-			return n
-		}
-	}
-	return 0
+	return tomlfile.KeyLine(data, key)
 }
 
 // findNthTable returns the line of the n-th [[name]] header.
@@ -324,12 +269,4 @@ func findNthTable(file, name string, n int) int {
 		}
 	}
 	return 0
-}
-
-func splitKey(s string) []string {
-	parts := strings.Split(s, ".")
-	for i, p := range parts {
-		parts[i] = strings.Trim(strings.TrimSpace(p), `"`)
-	}
-	return parts
 }

@@ -7,6 +7,7 @@ package inventory
 import (
 	"errors"
 	"fmt"
+	"github.com/nixos-hub/hub/pkg/tomlfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,28 +167,8 @@ func (h *Host) HasTag(t string) bool { return slices.Contains(h.Tags, t) }
 // HasRole reports whether the host has the role.
 func (h *Host) HasRole(r string) bool { return slices.Contains(h.Roles, r) }
 
-// Error is one problem in the inventory, located as precisely as the input allows.
-type Error struct {
-	File  string
-	Line  int // 0 when the problem has no single line (a missing file, a missing field)
-	Field string
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is one problem of the inventory, at a file, line and field.
+type Error = tomlfile.Error
 
 // Load reads and validates the inventory in dir (the hosts/ directory). Every problem found is
 // returned, joined, so one run of hosts:check shows them all.
