@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
@@ -108,6 +109,49 @@ func onHosts(ctx context.Context, selection string, job func(ctx context.Context
 	e := newExecutor(nil)
 	defer e.Close()
 	return job(ctx, f, hosts, e)
+}
+
+// probeReport is what a per-host probe (net:doctor, perf:report) finds: columns for the summary
+// and the problems, one "what: fix" line each.
+type probeReport interface {
+	Fields() [][2]string
+	ProblemLines() []string
+	FirstProblem() string // what the first problem is, for the summary
+}
+
+// probeHosts runs probe on every host in parallel (phase "probe"): each report's fields become
+// the host's summary columns, its problems lines of its output and the status "problems". It
+// returns the run's report and the reports by host.
+func probeHosts[R probeReport](ctx context.Context, hosts []*inventory.Host, name string, json *bool, probe func(context.Context, *inventory.Host) (R, error)) (*parallel.Report, map[string]R, error) {
+	names := make([]string, len(hosts))
+	byName := map[string]*inventory.Host{}
+	for i, h := range hosts {
+		names[i], byName[h.Name] = h.Name, h
+	}
+	var mu sync.Mutex
+	reports := map[string]R{}
+	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
+		t.Phase("probe")
+		r, err := probe(ctx, byName[t.Host()])
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		reports[t.Host()] = r
+		mu.Unlock()
+		for _, f := range r.Fields() {
+			t.Set(f[0], f[1])
+		}
+		problems := r.ProblemLines()
+		for _, p := range problems {
+			t.Logf("problem: %s", p)
+		}
+		if len(problems) > 0 {
+			return parallel.Warn("problems", fmt.Errorf("%d problem(s), first: %s", len(problems), r.FirstProblem()))
+		}
+		return nil
+	}, parallel.Options{Name: name, Limit: 32, KeepGoing: true, RunDir: runsDir, Out: progressOut(json)})
+	return rep, reports, err
 }
 
 // hostJob is the per-host work of a fanOut, with the run's shared executor.

@@ -8,14 +8,13 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/magefile/mage/mg"
 
 	featreg "github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/netdoctor"
-	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
 // Net checks name resolution and the tailnet on the fleet (docs/network.md).
@@ -36,34 +35,9 @@ func (Net) Doctor(ctx context.Context, selection string, external *string, timeo
 	defer stop()
 	e := newExecutor(nil)
 	defer e.Close()
-	names := make([]string, len(hosts))
-	for i, h := range hosts {
-		names[i] = h.Name
-	}
-	var mu sync.Mutex
-	reports := map[string]netdoctor.Report{}
-	opts := parallel.Options{Name: "net-doctor", Limit: 32, KeepGoing: true, RunDir: runsDir, Out: progressOut(json)}
-	rep, runErr := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
-		h, _ := fleet.Host(t.Host())
-		t.Phase("probe")
-		r, err := netdoctor.Check(ctx, e.SSH(h.Name, h.SSH), inputs[h.Name], flag(timeout, 60*time.Second))
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		reports[h.Name] = r
-		mu.Unlock()
-		for _, f := range r.Fields() {
-			t.Set(f[0], f[1])
-		}
-		for _, p := range r.Problems {
-			t.Logf("problem: %s", p)
-		}
-		if len(r.Problems) > 0 {
-			return parallel.Warn("problems", fmt.Errorf("%d problem(s), first: %s", len(r.Problems), r.Problems[0].What))
-		}
-		return nil
-	}, opts)
+	rep, reports, runErr := probeHosts(ctx, hosts, "net-doctor", json, func(ctx context.Context, h *inventory.Host) (netdoctor.Report, error) {
+		return netdoctor.Check(ctx, e.SSH(h.Name, h.SSH), inputs[h.Name], flag(timeout, 60*time.Second))
+	})
 	if rep == nil {
 		return runErr
 	}

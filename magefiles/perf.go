@@ -10,12 +10,11 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/perf"
 )
 
@@ -24,7 +23,7 @@ type Perf mg.Namespace
 
 // Report shows, for each host of the SELECTION in parallel over ssh: boot phases (systemd-analyze time), the slowest units (-slowest N, default 5), memory, CPU and I/O pressure (PSI), swap use, the generation, and the baselines hub-baseline-exporter flags as regressed (-baselines URL, default its metrics on the host), with one line per problem saying what to do; -json for machines, -timeout D per host (default 30s). Exits non-zero when a problem is found.
 func (Perf) Report(ctx context.Context, selection string, slowest *int, baselines *string, timeout *time.Duration, json *bool) error {
-	fleet, hosts, err := selectHosts(selection)
+	_, hosts, err := selectHosts(selection)
 	if err != nil {
 		return err
 	}
@@ -32,40 +31,16 @@ func (Perf) Report(ctx context.Context, selection string, slowest *int, baseline
 	defer stop()
 	e := newExecutor(nil)
 	defer e.Close()
-	names := make([]string, len(hosts))
-	for i, h := range hosts {
-		names[i] = h.Name
-	}
 	opts := perf.Options{Slowest: flag(slowest, 5), BaselinesURL: flag(baselines, perf.DefaultBaselinesURL), Timeout: flag(timeout, 30*time.Second)}
-	var mu sync.Mutex
-	reports := map[string]perf.Report{}
-	rep, runErr := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
-		h, _ := fleet.Host(t.Host())
-		t.Phase("probe")
-		r, err := perf.Read(ctx, e.SSH(h.Name, h.SSH), h.Name, opts)
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		reports[h.Name] = r
-		mu.Unlock()
-		for _, f := range r.Fields() {
-			t.Set(f[0], f[1])
-		}
-		for _, p := range r.Problems {
-			t.Logf("problem: %s", p)
-		}
-		if len(r.Problems) > 0 {
-			return parallel.Warn("problems", fmt.Errorf("%d problem(s), first: %s", len(r.Problems), r.Problems[0].What))
-		}
-		return nil
-	}, parallel.Options{Name: "perf-report", Limit: 32, KeepGoing: true, RunDir: runsDir, Out: progressOut(json)})
+	rep, reports, runErr := probeHosts(ctx, hosts, "perf-report", json, func(ctx context.Context, h *inventory.Host) (perf.Report, error) {
+		return perf.Read(ctx, e.SSH(h.Name, h.SSH), h.Name, opts)
+	})
 	if rep == nil {
 		return runErr
 	}
 	var list []perf.Report
-	for _, n := range names {
-		if r, ok := reports[n]; ok {
+	for _, h := range hosts {
+		if r, ok := reports[h.Name]; ok {
 			list = append(list, r)
 		}
 	}

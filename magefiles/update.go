@@ -12,7 +12,9 @@ import (
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/update"
 )
 
@@ -57,19 +59,13 @@ func (Update) Check(ctx context.Context, maxAge *string, timeout *time.Duration,
 
 // Preview shows what updating the lock would change on each host, changing nothing: the lock is updated in a scratch worktree of HEAD (never your tree, index or branch), the SELECTION's systems are evaluated and built once, and each is compared with what the host runs: packages added/removed/upgraded with versions, closure size, reboot needed, NixOS warnings new since the old lock. INPUTS: comma-separated flake.lock inputs to update ("nixpkgs,agenix"; "agenix/systems" for an input's input), "" or "all" for every input. SELECTION: hosts as for deploy:hosts ('*' for all). -json: the result as JSON on stdout (steps on stderr).
 func (Update) Preview(ctx context.Context, inputs, selection string, json *bool) error {
-	f, hosts, err := selectHosts(selection)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := newExecutor(nil)
-	defer e.Close()
-	r, err := update.Preview(ctx, e, f, hosts, updateOptions(inputs))
-	if err != nil {
-		return err
-	}
-	return writeUpdate(r, json)
+	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		r, err := update.Preview(ctx, e, f, hosts, updateOptions(inputs))
+		if err != nil {
+			return err
+		}
+		return writeUpdate(r, json)
+	})
 }
 
 // Apply runs update:preview for every host, then commits the new flake.lock on top of HEAD on a new branch (default update/<UTC date>) whose message lists every input change and each host's package changes; your working tree, index and current branch stay as they are. Refuses uncommitted changes to tracked files and an existing branch; a failure or Ctrl-C leaves no branch. INPUTS: as for update:preview. -branch NAME: the branch to create. -json: the result as JSON on stdout.

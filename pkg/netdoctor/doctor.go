@@ -402,3 +402,20 @@ func Inputs(fleet *inventory.Fleet, reg *features.Registry, external string) map
 	}
 	return out
 }
+
+// ProblemLines are the report's problems, one "what: fix" line each.
+func (r Report) ProblemLines() []string {
+	out := make([]string, len(r.Problems))
+	for i, p := range r.Problems {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// FirstProblem is what the first problem is, for a summary line; "" when there is none.
+func (r Report) FirstProblem() string {
+	if len(r.Problems) == 0 {
+		return ""
+	}
+	return r.Problems[0].What
+}

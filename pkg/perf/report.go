@@ -288,3 +288,20 @@ func (r Report) Fields() [][2]string {
 	}
 	return out
 }
+
+// ProblemLines are the report's problems, one "what: fix" line each.
+func (r Report) ProblemLines() []string {
+	out := make([]string, len(r.Problems))
+	for i, p := range r.Problems {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// FirstProblem is what the first problem is, for a summary line; "" when there is none.
+func (r Report) FirstProblem() string {
+	if len(r.Problems) == 0 {
+		return ""
+	}
+	return r.Problems[0].What
+}
