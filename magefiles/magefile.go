@@ -111,18 +111,17 @@ func onHosts(ctx context.Context, selection string, job func(ctx context.Context
 	return job(ctx, f, hosts, e)
 }
 
-// probeReport is what a per-host probe (net:doctor, perf:report) finds: columns for the summary
-// and the problems, one "what: fix" line each.
-type probeReport interface {
-	Fields() [][2]string
-	ProblemLines() []string
-	FirstProblem() string // what the first problem is, for the summary
+// problem is one finding of a per-host probe (net:doctor, perf:report).
+type problem interface {
+	String() string  // what, and how to fix it
+	Summary() string // what
 }
 
 // probeHosts runs probe on every host in parallel (phase "probe"): each report's fields become
 // the host's summary columns, its problems lines of its output and the status "problems". It
 // returns the run's report and the reports by host.
-func probeHosts[R probeReport](ctx context.Context, hosts []*inventory.Host, name string, json *bool, probe func(context.Context, *inventory.Host) (R, error)) (*parallel.Report, map[string]R, error) {
+func probeHosts[R interface{ Fields() [][2]string }, P problem](ctx context.Context, hosts []*inventory.Host, name string, json *bool,
+	probe func(context.Context, *inventory.Host) (R, error), problems func(R) []P) (*parallel.Report, map[string]R, error) {
 	names := make([]string, len(hosts))
 	byName := map[string]*inventory.Host{}
 	for i, h := range hosts {
@@ -142,12 +141,12 @@ func probeHosts[R probeReport](ctx context.Context, hosts []*inventory.Host, nam
 		for _, f := range r.Fields() {
 			t.Set(f[0], f[1])
 		}
-		problems := r.ProblemLines()
-		for _, p := range problems {
+		ps := problems(r)
+		for _, p := range ps {
 			t.Logf("problem: %s", p)
 		}
-		if len(problems) > 0 {
-			return parallel.Warn("problems", fmt.Errorf("%d problem(s), first: %s", len(problems), r.FirstProblem()))
+		if len(ps) > 0 {
+			return parallel.Warn("problems", fmt.Errorf("%d problem(s), first: %s", len(ps), ps[0].Summary()))
 		}
 		return nil
 	}, parallel.Options{Name: name, Limit: 32, KeepGoing: true, RunDir: runsDir, Out: progressOut(json)})

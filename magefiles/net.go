@@ -37,7 +37,7 @@ func (Net) Doctor(ctx context.Context, selection string, external *string, timeo
 	defer e.Close()
 	rep, reports, runErr := probeHosts(ctx, hosts, "net-doctor", json, func(ctx context.Context, h *inventory.Host) (netdoctor.Report, error) {
 		return netdoctor.Check(ctx, e.SSH(h.Name, h.SSH), inputs[h.Name], flag(timeout, 60*time.Second))
-	})
+	}, func(r netdoctor.Report) []netdoctor.Problem { return r.Problems })
 	if rep == nil {
 		return runErr
 	}

@@ -34,7 +34,7 @@ func (Perf) Report(ctx context.Context, selection string, slowest *int, baseline
 	opts := perf.Options{Slowest: flag(slowest, 5), BaselinesURL: flag(baselines, perf.DefaultBaselinesURL), Timeout: flag(timeout, 30*time.Second)}
 	rep, reports, runErr := probeHosts(ctx, hosts, "perf-report", json, func(ctx context.Context, h *inventory.Host) (perf.Report, error) {
 		return perf.Read(ctx, e.SSH(h.Name, h.SSH), h.Name, opts)
-	})
+	}, func(r perf.Report) []perf.Problem { return r.Problems })
 	if rep == nil {
 		return runErr
 	}

@@ -41,6 +41,9 @@ type Problem struct {
 
 func (p Problem) String() string { return p.What + ": " + p.Fix }
 
+// Summary is what the problem is, without the fix: a summary line's worth.
+func (p Problem) Summary() string { return p.What }
+
 // Report is one host's result.
 type Report struct {
 	Host         string              `json:"host"`
@@ -401,21 +404,4 @@ func Inputs(fleet *inventory.Fleet, reg *features.Registry, external string) map
 		out[fh.Name] = Input{Host: fh.Name, Declared: declared[fh.Name], Fleet: hosts, External: external}
 	}
 	return out
-}
-
-// ProblemLines are the report's problems, one "what: fix" line each.
-func (r Report) ProblemLines() []string {
-	out := make([]string, len(r.Problems))
-	for i, p := range r.Problems {
-		out[i] = p.String()
-	}
-	return out
-}
-
-// FirstProblem is what the first problem is, for a summary line; "" when there is none.
-func (r Report) FirstProblem() string {
-	if len(r.Problems) == 0 {
-		return ""
-	}
-	return r.Problems[0].What
 }

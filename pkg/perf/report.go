@@ -54,6 +54,9 @@ type Problem struct {
 
 func (p Problem) String() string { return p.What + ": " + p.Fix }
 
+// Summary is what the problem is, without the fix: a summary line's worth.
+func (p Problem) Summary() string { return p.What }
+
 // Options says what Read asks.
 type Options struct {
 	Slowest      int    // units of systemd-analyze blame to keep (default 5)
@@ -287,21 +290,4 @@ func (r Report) Fields() [][2]string {
 		out = append(out, [2]string{"generation", strings.TrimSuffix(strings.TrimPrefix(r.Generation, "system-"), "-link")})
 	}
 	return out
-}
-
-// ProblemLines are the report's problems, one "what: fix" line each.
-func (r Report) ProblemLines() []string {
-	out := make([]string, len(r.Problems))
-	for i, p := range r.Problems {
-		out[i] = p.String()
-	}
-	return out
-}
-
-// FirstProblem is what the first problem is, for a summary line; "" when there is none.
-func (r Report) FirstProblem() string {
-	if len(r.Problems) == 0 {
-		return ""
-	}
-	return r.Problems[0].What
 }
