@@ -12,7 +12,7 @@ import (
 )
 
 // ReadRotation reads dir/rotation.toml for its schedule alone: generators and periods are
-// checked, names are not (that needs secrets.nix and nix-instantiate, and secrets:check does it).
+// checked, names and generators are not (LoadRotation adds those, with secrets.nix).
 // The monitoring configuration is rendered from it without either; a missing file is empty.
 func ReadRotation(dir string) (*Rotation, error) {
 	rot := &Rotation{Path: filepath.Join(dir, RotationFile), Secrets: map[string]*RotationSpec{}}

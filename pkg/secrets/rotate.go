@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -39,20 +38,9 @@ type Rotation struct {
 // LoadRotation reads rotation.toml beside secrets.nix; a missing file is an empty one. Every spec
 // must name a listed secret, a known generator and a valid period.
 func LoadRotation(r *Rules) (*Rotation, error) {
-	rot := &Rotation{Path: filepath.Join(r.Dir, RotationFile), Secrets: map[string]*RotationSpec{}}
-	data, err := os.ReadFile(rot.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return rot, nil
-	}
+	rot, err := ReadRotation(r.Dir)
 	if err != nil {
 		return nil, err
-	}
-	md, err := toml.Decode(string(data), &rot.Secrets)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", rot.Path, err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%s: unknown key %s", rot.Path, und[0])
 	}
 	for name, s := range rot.Secrets {
 		if _, err := r.Entry(name); err != nil {
@@ -60,9 +48,6 @@ func LoadRotation(r *Rules) (*Rotation, error) {
 		}
 		if err := validGenerator(s.Generator); err != nil {
 			return nil, fmt.Errorf("%s: [%q]: %w", rot.Path, name, err)
-		}
-		if _, err := ParsePeriod(s.Period); err != nil {
-			return nil, fmt.Errorf("%s: [%q]: period: %w", rot.Path, name, err)
 		}
 	}
 	return rot, nil
