@@ -11,8 +11,8 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// ReadRotation reads dir/rotation.toml for its schedule alone: generators and periods are
-// checked, names and generators are not (LoadRotation adds those, with secrets.nix).
+// ReadRotation reads dir/rotation.toml for its schedule alone: periods are checked, names and
+// generators are not (LoadRotation adds those, with secrets.nix).
 // The monitoring configuration is rendered from it without either; a missing file is empty.
 func ReadRotation(dir string) (*Rotation, error) {
 	rot := &Rotation{Path: filepath.Join(dir, RotationFile), Secrets: map[string]*RotationSpec{}}
