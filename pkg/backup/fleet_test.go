@@ -19,6 +19,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -43,14 +44,7 @@ state_dir = "/root/hub-state"
 
 func needFleet(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("the local fleet needs root (mount namespaces)")
-	}
-	for _, tool := range []string{"nix", "unshare", "ssh", "restic", "sqlite3"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s", tool)
-		}
-	}
+	fleettest.Need(t, "restic", "sqlite3")
 }
 
 // fleetWithBackups starts a local fleet, adds the backup set to each generated host.toml and

@@ -2,7 +2,6 @@ package backup
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -17,6 +16,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
@@ -141,30 +141,7 @@ func shellWords(ws []string) string {
 // does, and writes the textfile metric; without its disk the unit fails its mount assertion
 // before any command, so nothing creates a repository on the empty mount point.
 func TestSystemdHostBackupTimer(t *testing.T) {
-	needFleet(t)
-	if testing.Short() {
-		t.Skip("systemd hosts: not in -short")
-	}
-	if _, err := exec.LookPath("systemd-nspawn"); err != nil {
-		t.Skip("systemd-nspawn not installed (Debian package systemd-container)")
-	}
-	if dir, ok := localfleet.CachedImage(""); !ok {
-		t.Skipf("no systemd host image at %s: build it with `go tool mage fleet:image`", dir)
-	}
-	dir, err := os.MkdirTemp("/tmp", "hs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(dir)
-	lf, err := localfleet.Up(context.Background(), localfleet.Config{Dir: dir, Hosts: []string{"p620"}, Systemd: true})
-	if err != nil {
-		t.Fatalf("local fleet: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := lf.Down(context.Background()); err != nil {
-			t.Errorf("local fleet down: %v", err)
-		}
-	})
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620"}, Systemd: true}, "restic", "sqlite3")
 	// Outside /root: the units run with ProtectHome=read-only, as on NixOS.
 	table := map[string]any{"name": "data", "paths": []string{"/var/lib/hub-data"}, "exclude": []string{"*.tmp"},
 		"repository": "/mnt/backup/restic", "mount": "/mnt/backup",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 	"github.com/nixos-hub/hub/pkg/secrets"
@@ -61,17 +61,7 @@ state_dir = "/root/hub-state"
 
 func needFleet(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("the local fleet needs root (mount namespaces)")
-	}
-	for _, tool := range []string{"nix", "unshare", "ssh", "ssh-keyscan", "restic", "sqlite3", "nix-instantiate"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s", tool)
-		}
-	}
+	fleettest.Need(t, "ssh-keyscan", "restic", "sqlite3", "nix-instantiate")
 }
 
 func sh(t *testing.T, e *command.Executor, h *inventory.Host, script string, args ...string) string {

@@ -18,25 +18,14 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // needFleet skips a test that starts a local fleet under -short or where one cannot run.
 func needFleet(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: starts a local fleet")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("the local fleet needs root (mount namespaces)")
-	}
-	for _, tool := range []string{"nix", "unshare", "sshd", "ssh", "git"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if _, err := os.Stat("/usr/sbin/" + tool); err != nil {
-				t.Skipf("the local fleet needs %s", tool)
-			}
-		}
-	}
+	fleettest.Need(t, "git")
 }
 
 // hubFlake is the test's stand-in for the hub's flake: its systems are the local fleet's
