@@ -12,6 +12,7 @@ pkgs.mkShell {
     pkgs.prometheus # promtool is in the same package
     pkgs.prometheus-alertmanager # alertmanager and amtool
     pkgs.graphviz # renders features:graph output
+    pkgs.shellcheck # test:shellLint
     pkgs.git
   ];
   env.GOTOOLCHAIN = "auto";

@@ -104,7 +104,7 @@ func CachedImage(cacheDir string) (string, bool) {
 }
 
 // EnsureImage returns the directory of the systemd hosts' root file system, building it first
-// when it is not cached (debootstrap, about a minute and 330 MB; a progress line per phase).
+// when it is not cached (debootstrap, about a minute and 340 MB; a progress line per phase).
 // Concurrent callers, in this process or others, build it once: a lock serialises the builders
 // and the tree is built under a temporary name and renamed into place only when complete, so a
 // crashed or interrupted build never leaves a half image under the real name.

@@ -28,7 +28,7 @@ func requireSystemd(t *testing.T) {
 		t.Skip("systemd-nspawn not installed (Debian package systemd-container)")
 	}
 	if dir, ok := CachedImage(""); !ok {
-		t.Skipf("no systemd host image at %s: build it with `go tool mage fleet:image` (about a minute, 330 MB from the Debian mirror)", dir)
+		t.Skipf("no systemd host image at %s: build it with `go tool mage fleet:image` (about a minute, 340 MB from the Debian mirror)", dir)
 	}
 }
 
