@@ -46,7 +46,7 @@ func (Fleet) Up(ctx context.Context, n *int, systemd *bool) error {
 }
 
 // Image builds the root file system of the local fleet's systemd hosts (debootstrap, about a minute
-// and 330 MB from the Debian mirror, once per machine; needs root) and prints where it is cached.
+// and 340 MB from the Debian mirror, once per machine; needs root) and prints where it is cached.
 func (Fleet) Image(ctx context.Context) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
