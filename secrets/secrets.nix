@@ -37,10 +37,4 @@ in
   "radarr-api-key.age".publicKeys = media ++ [ admin ];
   "jellyfin-api-key.age".publicKeys = media ++ [ admin ];
   "wireguard-p620.age".publicKeys = [ p620 admin ];
-  # The AI providers' API keys (hosts/ai.toml, modules/ai/providers.nix), for the hosts with
-  # features.ai-providers. Issued by the providers, so not in rotation.toml; the files here hold
-  # placeholders: put your keys in with `mage secrets:edit anthropic-api-key.age`.
-  "anthropic-api-key.age".publicKeys = [ p620 admin ];
-  "openai-api-key.age".publicKeys = [ p620 admin ];
-  "gemini-api-key.age".publicKeys = [ p620 admin ];
 }

@@ -6,15 +6,12 @@
 
   features.ollama.models = [ "qwen2.5-coder:14b" ];
 
-  # The hub's AI command here asks the local Ollama first, then the cloud providers
-  # (hosts/ai.toml is the workstations' copy of this order; docs/ai.md).
+  # The hub's AI command here asks the local Ollama. A cloud provider joins the order once its
+  # key is an agenix secret (docs/ai.md, "Adding a cloud provider"); the repository holds none.
   features.ai-providers = {
-    order = [ "ollama" "anthropic" "openai" "gemini" ];
+    order = [ "ollama" ];
     providers = {
       ollama = { kind = "ollama"; model = "qwen2.5-coder:14b"; url = "http://127.0.0.1:11434"; };
-      anthropic = { kind = "anthropic"; model = "claude-sonnet-4-5"; keySecret = "anthropic-api-key"; };
-      openai = { kind = "openai"; model = "gpt-4.1"; keySecret = "openai-api-key"; };
-      gemini = { kind = "gemini"; model = "gemini-2.5-flash"; keySecret = "gemini-api-key"; };
     };
   };
 

@@ -304,8 +304,6 @@ func TestKeySources(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "anthropic-api-key")
 	os.WriteFile(file, []byte(" from-the-file-0123456789\n"), 0o400)
-	placeheld := filepath.Join(dir, "openai-api-key")
-	os.WriteFile(placeheld, []byte("replace-me: go tool mage secrets:edit openai-api-key.age\n"), 0o400)
 	tests := []struct {
 		name string
 		p    ProviderConfig
@@ -315,8 +313,6 @@ func TestKeySources(t *testing.T) {
 	}{
 		{"file wins", ProviderConfig{KeyFile: file, KeyEnv: "K"}, map[string]string{"K": "from-env-0123456789"}, "from-the-file-0123456789", file},
 		{"env when the file is absent", ProviderConfig{KeyFile: filepath.Join(dir, "absent"), KeyEnv: "K"}, map[string]string{"K": "from-env-0123456789"}, "from-env-0123456789", "$K"},
-		{"placeholder in the file", ProviderConfig{KeyFile: placeheld, KeyEnv: "K"}, map[string]string{"K": "from-env-0123456789"}, "from-env-0123456789", "$K"},
-		{"placeholder alone", ProviderConfig{KeyFile: placeheld}, nil, "", "missing (" + placeheld + " holds the placeholder (secrets:edit it))"},
 		{"neither", ProviderConfig{KeyFile: filepath.Join(dir, "absent"), KeyEnv: "K"}, nil, "", "missing (" + filepath.Join(dir, "absent") + " absent, $K unset)"},
 	}
 	for _, tt := range tests {

@@ -30,9 +30,6 @@ func (k KeySource) String() string {
 	return "missing (" + k.From + ")"
 }
 
-// placeholder starts the contents of a key secret nobody has filled in yet.
-const placeholder = "replace-me"
-
 // readKey reads the key of p: its agenix file when that exists, else its environment variable.
 // A provider with neither gets "" and a source saying what was looked at.
 func readKey(p ProviderConfig, getenv func(string) string, readFile func(string) ([]byte, error)) (string, KeySource, error) {
@@ -42,16 +39,10 @@ func readKey(p ProviderConfig, getenv func(string) string, readFile func(string)
 		switch {
 		case err == nil:
 			k := strings.TrimSpace(string(b))
-			switch {
-			case strings.HasPrefix(k, placeholder):
-				// The repository's .age files hold a placeholder until the operator puts a key
-				// in; sending it would only earn a 401.
-				looked = append(looked, p.KeyFile+" holds the placeholder (secrets:edit it)")
-			case k != "":
+			if k != "" {
 				return k, KeySource{Kind: "file", From: p.KeyFile}, nil
-			default:
-				looked = append(looked, p.KeyFile+" is empty")
 			}
+			looked = append(looked, p.KeyFile+" is empty")
 		case errors.Is(err, fs.ErrNotExist):
 			looked = append(looked, p.KeyFile+" absent")
 		default:
