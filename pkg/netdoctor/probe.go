@@ -1,7 +1,6 @@
 package netdoctor
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/probeout"
 )
 
 // Facts is everything the probe read on a host, before any judgement.
@@ -97,29 +97,9 @@ func Probe(ctx context.Context, h *command.Host, names []string, timeout time.Du
 // parseProbe splits the probe's output into its sections.
 func parseProbe(out string) (Facts, error) {
 	f := Facts{System: map[string][]string{}, RPFilter: map[string]int{}, MTU: map[string]int{}}
-	type section struct {
-		name string
-		args []string
-		body []string
-	}
-	var secs []section
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, "@@ "); ok {
-			fs := strings.Fields(rest)
-			if len(fs) > 0 {
-				secs = append(secs, section{name: fs[0], args: fs[1:]})
-				continue
-			}
-		}
-		if len(secs) > 0 {
-			secs[len(secs)-1].body = append(secs[len(secs)-1].body, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return f, fmt.Errorf("probe output: %w", err)
+	secs, err := probeout.Split(out)
+	if err != nil {
+		return f, err
 	}
 	first := func(body []string) string {
 		for _, l := range body {
@@ -131,58 +111,58 @@ func parseProbe(out string) (Facts, error) {
 	}
 	var tsOut []string
 	for i, s := range secs {
-		switch s.name {
+		switch s.Name {
 		case "resolv-link":
-			f.ResolvConf.Link = first(s.body)
+			f.ResolvConf.Link = first(s.Body)
 		case "resolv-real":
-			f.ResolvConf.Real = first(s.body)
+			f.ResolvConf.Real = first(s.Body)
 		case "resolv-missing":
 			f.ResolvConf.Missing = true
 		case "resolv-conf":
-			f.ResolvConf.Header, f.ResolvConf.Nameservers, f.ResolvConf.Search = parseResolvConf(strings.Join(s.body, "\n"))
+			f.ResolvConf.Header, f.ResolvConf.Nameservers, f.ResolvConf.Search = parseResolvConf(strings.Join(s.Body, "\n"))
 		case "resolved-upstream":
-			_, f.Upstreams, _ = parseResolvConf(strings.Join(s.body, "\n"))
+			_, f.Upstreams, _ = parseResolvConf(strings.Join(s.Body, "\n"))
 		case "nm-running":
 			f.ResolvConf.NetworkManagerRunning = true
 		case "hub-dns":
-			d, err := parseHostDeclared(strings.Join(s.body, "\n"))
+			d, err := parseHostDeclared(strings.Join(s.Body, "\n"))
 			if err != nil {
 				return f, err
 			}
 			f.HostDeclared = &d
 		case "getent":
-			if len(s.args) == 1 {
+			if len(s.Args) == 1 {
 				var addrs []string
-				for _, l := range s.body {
+				for _, l := range s.Body {
 					if l = strings.TrimSpace(l); l != "" {
 						addrs = append(addrs, l)
 					}
 				}
-				f.System[s.args[0]] = addrs
+				f.System[s.Args[0]] = addrs
 			}
 		case "dig-installed":
 			f.Dig = true
 		case "dig":
-			if len(s.args) == 2 {
+			if len(s.Args) == 2 {
 				exit := -1
-				if i+1 < len(secs) && secs[i+1].name == "dig-exit" && len(secs[i+1].args) == 1 {
-					exit, _ = strconv.Atoi(secs[i+1].args[0])
+				if i+1 < len(secs) && secs[i+1].Name == "dig-exit" && len(secs[i+1].Args) == 1 {
+					exit, _ = strconv.Atoi(secs[i+1].Args[0])
 				}
-				f.Queries = append(f.Queries, parseDig(s.args[0], s.args[1], s.body, exit))
+				f.Queries = append(f.Queries, parseDig(s.Args[0], s.Args[1], s.Body, exit))
 			}
 		case "tailscale":
-			tsOut = s.body
+			tsOut = s.Body
 			f.Tailscale = &Tailscale{Installed: true}
 		case "tailscale-exit":
 			ts, err := parseTailscale([]byte(strings.Join(tsOut, "\n")))
-			if len(s.args) == 1 && s.args[0] != "0" {
-				ts.Error = fmt.Sprintf("tailscale status --json: exit status %s: %s", s.args[0], lastLine(tsOut))
+			if len(s.Args) == 1 && s.Args[0] != "0" {
+				ts.Error = fmt.Sprintf("tailscale status --json: exit status %s: %s", s.Args[0], lastLine(tsOut))
 			} else if err != nil {
 				ts.Error = err.Error()
 			}
 			f.Tailscale = &ts
 		case "rp-filter":
-			for _, l := range s.body {
+			for _, l := range s.Body {
 				if k, v, ok := strings.Cut(strings.TrimSpace(l), " "); ok {
 					if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
 						f.RPFilter[k] = n
@@ -190,9 +170,9 @@ func parseProbe(out string) (Facts, error) {
 				}
 			}
 		case "route":
-			f.Route = first(s.body)
+			f.Route = first(s.Body)
 		case "mtu":
-			for _, l := range s.body {
+			for _, l := range s.Body {
 				if k, v, ok := strings.Cut(strings.TrimSpace(l), " "); ok {
 					if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
 						f.MTU[k] = n

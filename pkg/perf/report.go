@@ -1,7 +1,6 @@
 package perf
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/probeout"
 	"github.com/nixos-hub/hub/pkg/systemdanalyze"
 )
 
@@ -105,30 +105,14 @@ func Read(ctx context.Context, h *command.Host, name string, o Options) (Report,
 
 func parseProbe(name, out string) (Report, error) {
 	r := Report{Host: name, Pressure: map[string]Pressure{}, Regressed: []Regression{}, Problems: []Problem{}}
-	type section struct {
-		name string
-		args []string
-		body []string
-	}
-	var secs []section
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, "@@ "); ok {
-			if f := strings.Fields(rest); len(f) > 0 {
-				secs = append(secs, section{name: f[0], args: f[1:]})
-				continue
-			}
-		}
-		if len(secs) > 0 {
-			secs[len(secs)-1].body = append(secs[len(secs)-1].body, line)
-		}
+	secs, err := probeout.Split(out)
+	if err != nil {
+		return r, err
 	}
 	var timeOut, baselines string
 	for _, s := range secs {
-		body := strings.Join(s.body, "\n")
-		switch s.name {
+		body := strings.Join(s.Body, "\n")
+		switch s.Name {
 		case "analyze-time":
 			timeOut = body
 		case "analyze-exit":
@@ -145,15 +129,15 @@ func parseProbe(name, out string) (Report, error) {
 			}
 			r.Slowest = u
 		case "pressure":
-			if len(s.args) == 1 {
+			if len(s.Args) == 1 {
 				p, err := ParsePressure(body)
 				if err != nil {
-					return r, fmt.Errorf("/proc/pressure/%s: %w", s.args[0], err)
+					return r, fmt.Errorf("/proc/pressure/%s: %w", s.Args[0], err)
 				}
-				r.Pressure[s.args[0]] = p
+				r.Pressure[s.Args[0]] = p
 			}
 		case "meminfo":
-			for _, l := range s.body {
+			for _, l := range s.Body {
 				f := strings.Fields(l)
 				if len(f) < 2 {
 					continue
@@ -175,7 +159,7 @@ func parseProbe(name, out string) (Report, error) {
 		case "baselines":
 			baselines = body
 		case "baselines-exit":
-			if len(s.args) == 1 && s.args[0] != "0" {
+			if len(s.Args) == 1 && s.Args[0] != "0" {
 				r.BaselinesError = "baselines: " + lastLine(baselines)
 				continue
 			}
