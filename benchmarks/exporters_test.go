@@ -64,7 +64,7 @@ func TestExporterScrapes(t *testing.T) {
 		}
 	}
 	nixosRoot := buildNixOSRoot(t)
-	mediaConfig, mediaInstances := startMediaFakes(t)
+	mediaConfig, mediaInstances := startMediaFakes(t, nil)
 
 	targets := []target{
 		{name: "node_exporter 1.5.0 (Debian, defaults)", cmd: []string{node, "--web.listen-address=127.0.0.1:19100"}, addr: "127.0.0.1:19100"},
@@ -307,9 +307,10 @@ func checkMedia(insts []mediaInstance) func(string) error {
 	}
 }
 
-// startMediaFakes starts one loopback server per application and writes the exporter's config
-// and credential files; it returns the config path and the configured instances.
-func startMediaFakes(t *testing.T) (string, []mediaInstance) {
+// startMediaFakes starts one loopback server per application (swap replaces an application's
+// recorded replies with another handler) and writes the exporter's config and credential
+// files; it returns the config path and the configured instances.
+func startMediaFakes(t *testing.T, swap map[string]http.Handler) (string, []mediaInstance) {
 	t.Helper()
 	dir := t.TempDir()
 	var cfg strings.Builder
@@ -320,6 +321,9 @@ func startMediaFakes(t *testing.T) (string, []mediaInstance) {
 		h, err := mediatest.Handler(app, mediaSecret, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if other, ok := swap[app]; ok {
+			h = other
 		}
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)

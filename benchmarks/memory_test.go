@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/media/mediatest"
 )
 
 // TestBaselineExporterMemory measures the peak resident memory (VmHWM) of hub-baseline-exporter
@@ -79,7 +77,11 @@ func TestMediaExporterMemory(t *testing.T) {
 	t.Log("| upstreams | scrapes | peak RSS (VmHWM) | RSS after |")
 	t.Log("|---|---|---|---|")
 	for _, huge := range []bool{false, true} {
-		cfg := mediaConfig(t, huge)
+		var swap map[string]http.Handler
+		if huge { // Sonarr answers every request with hugeReply bytes of a JSON array
+			swap = map[string]http.Handler{"sonarr": http.HandlerFunc(streamJSONArray)}
+		}
+		cfg, _ := startMediaFakes(t, swap)
 		hwm, rss := scrapeForMemory(t, bin, cfg)
 		what := "all recorded replies"
 		if huge {
@@ -148,39 +150,6 @@ func runForMemory(t *testing.T, args []string, addr string, n int, pause time.Du
 		return 0
 	}
 	return field("VmHWM"), field("VmRSS")
-}
-
-// mediaConfig starts one loopback server per application replaying its recorded replies, except
-// that with huge Sonarr's server answers every request with hugeReply bytes of a JSON array.
-func mediaConfig(t *testing.T, huge bool) string {
-	t.Helper()
-	dir := t.TempDir()
-	var cfg strings.Builder
-	for _, app := range mediatest.Apps {
-		h, err := mediatest.Handler(app, mediaSecret, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if huge && app == "sonarr" {
-			h = http.HandlerFunc(streamJSONArray)
-		}
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		cred := filepath.Join(dir, app+"-credential")
-		if err := os.WriteFile(cred, []byte(mediaSecret+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		key := "api_key_file"
-		if app == "jellyfin" || app == "plex" {
-			key = "token_file"
-		}
-		fmt.Fprintf(&cfg, "[[%s]]\nname = \"main\"\nurl = %q\n%s = %q\n\n", app, srv.URL, key, cred)
-	}
-	path := filepath.Join(dir, "media.toml")
-	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // streamJSONArray writes a JSON array of small records, hugeReply bytes in all, until done or
