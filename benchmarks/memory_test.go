@@ -13,7 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestBaselineExporterMemory measures the peak resident memory (VmHWM) of hub-baseline-exporter
