@@ -16,7 +16,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/localfleet"
 )
 
 // Deploy deploys NixOS systems to the fleet: parallel, health-gated, with magic rollback.
@@ -98,7 +97,7 @@ func (Deploy) ShowBuild(ctx context.Context, selection string, verbose *bool) er
 
 // confirmPlan shows what the deploy would change (deploy:plan: built locally, compared with the
 // running systems) and asks for "yes" on the terminal before anything reaches a host.
-func confirmPlan(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, skip map[string]string) error {
+func confirmPlan(ctx context.Context, f *inventory.Fleet, e *command.Executor, hosts []*inventory.Host, skip map[string]string) error {
 	if !isTerminal() {
 		return errors.New("-confirm asks on a terminal and there is none: run deploy:plan, then deploy without -confirm")
 	}
@@ -108,8 +107,6 @@ func confirmPlan(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Hos
 			todo = append(todo, h)
 		}
 	}
-	e := newExecutor(nil)
-	defer e.Close()
 	plans, err := deploy.Plan(ctx, f, e, todo, nixArgs(), 30*time.Second)
 	if err != nil {
 		return err
@@ -213,11 +210,6 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	if err != nil {
 		return err
 	}
-	if flag(fl.confirm, false) {
-		if err := confirmPlan(ctx, f, hosts, skip); err != nil {
-			return err
-		}
-	}
 	canary := flag(fl.canary, "")
 	if canary == "first" {
 		canary = hosts[0].Name
@@ -229,6 +221,12 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	if flag(fl.json, false) {
 		e.Out = os.Stderr // -dry's commands, which go to stdout by default, would break the JSON
 	}
+	// -dry changes nothing, so it needs no confirmation; the plan shares the deploy's ssh masters.
+	if flag(fl.confirm, false) && !e.DryRun {
+		if err := confirmPlan(ctx, f, e, hosts, skip); err != nil {
+			return err
+		}
+	}
 	opts := deploy.Options{
 		Action: action, Limit: flag(fl.limit, 0), KeepGoing: flag(fl.keepGoing, true), Canary: canary,
 		Batch: flag(fl.batch, 0), MaxUnavailable: flag(fl.maxUnavailable, 0), Reboot: flag(fl.reboot, false),
@@ -236,17 +234,8 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 		Substitute: flag(fl.substitute, false), Force: flag(fl.force, false), RollbackDone: flag(fl.rollbackDone, false),
 		Emergency: emergency, NixArgs: nixArgs(), Out: progressOut(fl.json), RunDir: runsDir, Skip: skip,
 	}
-	if os.Getenv(envFleet) == "local" {
-		lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
-		if err != nil {
-			return err
-		}
-		opts.Rebooter = deploy.RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
-			return lf.Reboot(ctx, h.Name)
-		})
-		// The lightweight hosts share this machine's /var: their traces would land in its own
-		// node_exporter's textfile directory.
-		opts.TextfileDir = "-"
+	if _, err := forLocalFleet(&opts); err != nil {
+		return err
 	}
 	res, err := deploy.Run(ctx, f, e, hosts, opts)
 	if res == nil {

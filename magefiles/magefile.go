@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/nix"
@@ -94,6 +96,25 @@ func flag[T any](p *T, def T) T {
 		return def
 	}
 	return *p
+}
+
+// forLocalFleet adapts a deploy to the local fleet when HUB_FLEET=local: hosts reboot through
+// the fleet's own Reboot, and write no deploy trace (its lightweight hosts share this machine's
+// /var: a trace would land in its own node_exporter's textfile directory). It returns the
+// Rebooter it set, for callers that reboot outside a deploy too.
+func forLocalFleet(opts *deploy.Options) (deploy.Rebooter, error) {
+	if os.Getenv(envFleet) != "local" {
+		return nil, nil
+	}
+	lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+	if err != nil {
+		return nil, err
+	}
+	opts.Rebooter = deploy.RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
+		return lf.Reboot(ctx, h.Name)
+	})
+	opts.TextfileDir = "-"
+	return opts.Rebooter, nil
 }
 
 // onHosts selects the hosts, makes the run interruptible (the first Ctrl-C winds it down) and

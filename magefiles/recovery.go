@@ -6,15 +6,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/recovery"
 )
 
@@ -57,15 +53,11 @@ func (Recovery) Host(ctx context.Context, host string, identity *string, yes *bo
 		RulesPath: secretsRulesPath(), Identities: ids,
 		Deploy: deploy.Options{KeepGoing: true, NixArgs: nixArgs(), Out: progressOut(nil), RunDir: runsDir},
 	}
-	if os.Getenv(envFleet) == "local" {
-		lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
-		if err != nil {
-			return err
-		}
-		opts.Rebooter = deploy.RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
-			return lf.Reboot(ctx, h.Name)
-		})
+	rb, err := forLocalFleet(&opts.Deploy)
+	if err != nil {
+		return err
 	}
+	opts.Rebooter = rb
 	res, err := recovery.Host(ctx, f, e, h, printer{}, opts)
 	fmt.Println()
 	if res != nil {

@@ -127,15 +127,19 @@ func (Update) Deploy(ctx context.Context, inputs, selection string, json *bool, 
 	e := newExecutor(nil)
 	defer e.Close()
 	settings := nixSettings()
+	dopts := deploy.Options{
+		Action: deploy.Switch, Limit: flag(limit, 0), KeepGoing: true, Canary: c, Batch: flag(batch, 0),
+		MaxUnavailable: flag(maxUnavailable, 0), Reboot: flag(reboot, false), ConfirmTimeout: flag(confirmTimeout, 0),
+		BuildOn: flag(buildOn, ""), BuildHost: flag(buildHost, ""), Substitute: flag(substitute, false), Force: flag(force, false),
+		RollbackDone: flag(rollbackDone, false), NixArgs: settings.Args(), Out: progressOut(json), RunDir: runsDir,
+	}
+	if _, err := forLocalFleet(&dopts); err != nil {
+		return err
+	}
 	fr, err := update.Deploy(ctx, e, f, hosts, update.DeployOptions{
 		ApplyOptions: update.ApplyOptions{Options: updateOptions(inputs), Branch: flag(branch, "")},
 		Main:         flag(main, "main"),
-		Deploy: deploy.Options{
-			Action: deploy.Switch, Limit: flag(limit, 0), KeepGoing: true, Canary: c, Batch: flag(batch, 0),
-			MaxUnavailable: flag(maxUnavailable, 0), Reboot: flag(reboot, false), ConfirmTimeout: flag(confirmTimeout, 0),
-			BuildOn: flag(buildOn, ""), BuildHost: flag(buildHost, ""), Substitute: flag(substitute, false), Force: flag(force, false),
-			RollbackDone: flag(rollbackDone, false), NixArgs: settings.Args(), Out: progressOut(json), RunDir: runsDir,
-		},
+		Deploy:       dopts,
 	})
 	if fr == nil {
 		return err
