@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/goldenfile"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/parallel"
@@ -167,7 +168,7 @@ func TestReviewDiffAndTuneDiff(t *testing.T) {
 	os.WriteFile(nixFile, []byte("{ ... }:\n{\n  networking.hostName = \"p620\";\n  zramSwap.enable = true;\n}\n"), 0o644)
 	os.WriteFile(filepath.Join(repo, "secrets", "x.age"), []byte("changed ciphertext\n"), 0o644)
 
-	diff, err := NixDiff(context.Background(), repo, map[string]string{"p620": running, "hp": running, "razer": "", "dex5550": "0123456789abcdef0123456789abcdef01234567"})
+	diff, err := NixDiff(context.Background(), (&command.Executor{}).Local(), repo, map[string]string{"p620": running, "hp": running, "razer": "", "dex5550": "0123456789abcdef0123456789abcdef01234567"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,14 +188,14 @@ func TestReviewDiffAndTuneDiff(t *testing.T) {
 	// A proposal is checked against the work tree and never applied.
 	good := "diff --git a/hosts/p620/default.nix b/hosts/p620/default.nix\n--- a/hosts/p620/default.nix\n+++ b/hosts/p620/default.nix\n@@ -2,4 +2,5 @@\n {\n   networking.hostName = \"p620\";\n   zramSwap.enable = true;\n+  boot.kernel.sysctl.\"vm.swappiness\" = 100;\n }\n"
 	before, _ := os.ReadFile(nixFile)
-	if err := CheckDiff(context.Background(), repo, good); err != nil {
+	if err := CheckDiff(context.Background(), (&command.Executor{}).Local(), repo, good); err != nil {
 		t.Errorf("a diff that applies: %v", err)
 	}
 	if after, _ := os.ReadFile(nixFile); string(after) != string(before) {
 		t.Error("CheckDiff changed the file")
 	}
 	bad := strings.Replace(good, "   zramSwap.enable = true;\n", "   services.nonesuch = 1;\n", 1)
-	if err := CheckDiff(context.Background(), repo, bad); err == nil || !strings.Contains(err.Error(), "does not apply") {
+	if err := CheckDiff(context.Background(), (&command.Executor{}).Local(), repo, bad); err == nil || !strings.Contains(err.Error(), "does not apply") {
 		t.Errorf("a diff that does not apply: %v", err)
 	}
 	p, err := WriteProposal(filepath.Join(repo, ".hub", "ai"), "p620", good, time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))

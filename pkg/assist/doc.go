@@ -11,7 +11,7 @@
 //	req = assist.Review(plan, diff, 48<<10)                        // ai:review
 //	req = assist.Tune(facts[i], metrics)                           // ai:tune, then
 //	p, err := assist.ParseTune(res.Response.Text)                  // a reviewable diff
-//	err = assist.CheckDiff(ctx, repo, p.Diff)                      // git apply --check, never applied
+//	err = assist.CheckDiff(ctx, local, repo, p.Diff)                      // git apply --check, never applied
 //
 // What each question carries: host names, classes, hardware profiles, tags, roles and
 // resolved features (never SSH destinations, users or keys); the last deploy's per-host

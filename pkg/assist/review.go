@@ -3,7 +3,6 @@ package assist
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"sort"
 	"strings"
 
@@ -30,7 +29,7 @@ var nixPaths = []string{"flake.nix", "flake.lock", "hosts", "modules", "nix"}
 // NixDiff is the git diff of the Nix configuration in repo from each revision to the work tree,
 // one section per distinct revision, naming the hosts that run it. A revision that is not in
 // the repository (or "-dirty") is said so rather than failing the review.
-func NixDiff(ctx context.Context, repo string, revs map[string]string) (string, error) {
+func NixDiff(ctx context.Context, local *command.Host, repo string, revs map[string]string) (string, error) {
 	byRev := map[string][]string{}
 	for host, rev := range revs {
 		byRev[rev] = append(byRev[rev], host)
@@ -50,7 +49,8 @@ func NixDiff(ctx context.Context, repo string, revs map[string]string) (string, 
 			continue
 		}
 		args := append([]string{"-C", repo, "diff", "--stat", "--patch", commit, "--"}, nixPaths...)
-		out, err := exec.CommandContext(ctx, "git", args...).Output()
+		res, err := local.Run(ctx, command.Cmd{Args: append([]string{"git"}, args...)})
+		out := res.Stdout
 		if err != nil {
 			fmt.Fprintf(&b, "# %s: revision %s is not in this repository (git fetch?)\n", strings.Join(hosts, " "), rev)
 			continue

@@ -2,17 +2,17 @@ package assist
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
 )
 
 // TuneProposal is ai:tune's structured answer.
@@ -47,16 +47,13 @@ func ParseTune(text string) (*TuneProposal, error) {
 
 // CheckDiff runs git apply --check on diff in repo: whether the proposal applies, touching
 // nothing.
-func CheckDiff(ctx context.Context, repo, diff string) error {
+func CheckDiff(ctx context.Context, local *command.Host, repo, diff string) error {
 	if strings.TrimSpace(diff) == "" {
 		return nil
 	}
-	cmd := exec.CommandContext(ctx, "git", "-C", repo, "apply", "--check", "-")
-	cmd.Stdin = strings.NewReader(diff)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("tune: the proposed diff does not apply to %s: %s", repo, oneLine(stderr.String(), 300))
+	res, err := local.Run(ctx, command.Cmd{Args: []string{"git", "-C", repo, "apply", "--check", "-"}, Stdin: strings.NewReader(diff)})
+	if err != nil {
+		return fmt.Errorf("tune: the proposed diff does not apply to %s: %s", repo, oneLine(string(res.Stderr), 300))
 	}
 	return nil
 }

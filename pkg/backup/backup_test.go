@@ -229,8 +229,8 @@ func TestStatusTable(t *testing.T) {
 		code  int
 	}{{0, "ok", 0}, {1, "stale", 2}, {2, "never", 4}, {3, "unreadable", 7}, {4, "no-disk", 6}, {5, "locked", 5}, {6, "future", 3}, {7, "missing", 8}} {
 		r := rows[tc.row]
-		if r.State() != tc.state || r.Stale() != (tc.code != 0) || ExitCode(r.State()) != tc.code {
-			t.Errorf("row %d (%s/%s): state %s stale %v code %d, want %s %d", tc.row, r.Host, r.Set, r.State(), r.Stale(), ExitCode(r.State()), tc.state, tc.code)
+		if r.State() != tc.state || (r.State() != StateOK) != (tc.code != 0) || ExitCode(r.State()) != tc.code {
+			t.Errorf("row %d (%s/%s): state %s stale %v code %d, want %s %d", tc.row, r.Host, r.Set, r.State(), (r.State() != StateOK), ExitCode(r.State()), tc.state, tc.code)
 		}
 		var se *StatusError
 		if err := StaleError([]SetStatus{rows[0], r}); tc.code != 0 && (!errors.As(err, &se) || se.ExitStatus() != tc.code) {
@@ -301,15 +301,15 @@ func TestJudgeFutureSnapshot(t *testing.T) {
 	old := Snapshot{ID: "old", ShortID: "old", Time: now.Add(-30 * time.Hour).In(berlin)}
 	bogus := Snapshot{ID: "bogus", ShortID: "bogus", Time: now.AddDate(0, 3, 0)}
 	st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, bogus}, now)
-	if !st.Stale() || st.State() != "future" {
-		t.Errorf("snapshot 3 months ahead: state %s stale %v, want future true", st.State(), st.Stale())
+	if !(st.State() != StateOK) || st.State() != "future" {
+		t.Errorf("snapshot 3 months ahead: state %s stale %v, want future true", st.State(), (st.State() != StateOK))
 	}
 	skewed := Snapshot{ID: "skew", ShortID: "skew", Time: now.Add(2 * time.Minute).In(berlin)}
-	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, skewed}, now); st.Stale() || st.State() != "ok" || st.Last.ID != "skew" {
-		t.Errorf("snapshot 2 minutes ahead: state %s stale %v last %s, want ok", st.State(), st.Stale(), st.Last.ID)
+	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, skewed}, now); (st.State() != StateOK) || st.State() != "ok" || st.Last.ID != "skew" {
+		t.Errorf("snapshot 2 minutes ahead: state %s stale %v last %s, want ok", st.State(), (st.State() != StateOK), st.Last.ID)
 	}
-	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old}, now); !st.Stale() || st.Age != 30*time.Hour {
-		t.Errorf("30h old snapshot in CET: age %v stale %v", st.Age, st.Stale())
+	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old}, now); !(st.State() != StateOK) || st.Age != 30*time.Hour {
+		t.Errorf("30h old snapshot in CET: age %v stale %v", st.Age, (st.State() != StateOK))
 	}
 }
 

@@ -27,12 +27,6 @@ type SetStatus struct {
 // negative age would read as fresh, hiding every backup missed meanwhile.
 const ClockSkew = 10 * time.Minute
 
-// Stale reports whether the set needs attention: no snapshot, too old, dated in the future, or
-// unreadable.
-func (s SetStatus) Stale() bool {
-	return s.State() != StateOK
-}
-
 // The states of a set, each with the exit code backup:status ends with when it is the worst
 // state it found: a script or a monitor can tell "run a backup" from "mount the disk" from "the
 // repository cannot be read" without parsing the table. 1 stays mage's own failure (a bad

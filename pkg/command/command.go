@@ -162,10 +162,10 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = tee(&stdout, c.Stdout)
 	cmd.Stderr = tee(&stderr, c.Stderr)
+	var pid *remotePID
 	if h.ssh != nil {
-		pid := newRemotePID(cmd.Stderr)
+		pid = newRemotePID(cmd.Stderr)
 		cmd.Stderr = pid
-		defer pid.flush()
 		cmd.Cancel = func() error {
 			// The remote process group first: killing only our ssh client would leave the
 			// command running on the host, and its pipes open in the master until WaitDelay.
@@ -177,8 +177,8 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 	}
 	start := time.Now()
 	err := cmd.Run()
-	if p, ok := cmd.Stderr.(*remotePID); ok {
-		p.flush()
+	if pid != nil {
+		pid.flush() // before stderr is read: a head that never became a line
 	}
 	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Duration: time.Since(start)}
 	if err == nil {

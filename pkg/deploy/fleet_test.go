@@ -201,7 +201,6 @@ func reachable(t testing.TB, inv *inventory.Fleet, host string) {
 }
 
 func TestLocalFleet(t *testing.T) {
-	fleettest.Need(t)
 	f := startFleet(t, nil)
 	ctx := context.Background()
 	all := "*"
@@ -546,7 +545,6 @@ func TestLocalFleet(t *testing.T) {
 }
 
 func TestLocalFleetSwitchInhibitors(t *testing.T) {
-	fleettest.Need(t)
 	f := startFleet(t, []string{"hp"})
 	ctx := context.Background()
 	before := f.link(t, "hp", "run/current-system")

@@ -10,7 +10,6 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -19,7 +18,6 @@ import (
 // hold the whole deploy:all until someone resumes it. The ssh keep-alives end the connection,
 // a new one gives up at ConnectTimeout, and the other host's deploy goes on.
 func TestHungHostFailsAlone(t *testing.T) {
-	fleettest.Need(t)
 	f := startFleet(t, []string{"p620", "razer"})
 	before := f.consistent(t, "p620")
 	gen := f.next(t, localfleet.Variant{}, "p620", "razer")
@@ -91,7 +89,6 @@ func copying(ns string) bool {
 // fails p620 alone, in the copy phase, saying it timed out, while razer, under the default
 // deadline, deploys.
 func TestHostCopyDeadline(t *testing.T) {
-	fleettest.Need(t)
 	f := startFleet(t, []string{"p620", "razer"})
 	before := f.consistent(t, "p620")
 	gen := f.next(t, localfleet.Variant{}, "p620", "razer")

@@ -12,7 +12,6 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -21,7 +20,6 @@ import (
 // host, its holder is provably gone and the next deploy breaks the lock at once instead of
 // refusing for 15 minutes. A live holder, or one on another machine, keeps it.
 func TestLockOfAGoneHubIsBrokenAtOnce(t *testing.T) {
-	fleettest.Need(t)
 	f := startFleet(t, []string{"p620"})
 	h, err := f.lf.Host("p620")
 	if err != nil {

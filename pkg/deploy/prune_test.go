@@ -13,7 +13,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/goldenfile"
 	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -90,7 +89,6 @@ func TestWriteHistory(t *testing.T) {
 // prunes to one: the running generation and the booted one (the host never rebooted) stay,
 // the others' systems leave the host's store, and the boot entry is rewritten.
 func TestHistoryAndPrune(t *testing.T) {
-	fleettest.Need(t)
 	f := startFleet(t, []string{"p620"})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
@@ -23,7 +22,6 @@ import (
 // /run, the boot entry booted): a generation whose sshd locks everyone out, and a healthy one,
 // each rebooted one second into a four-second activation.
 func TestRebootDuringActivationBootsThePreviousSystem(t *testing.T) {
-	fleettest.Need(t)
 	f := startFleet(t, []string{"p620"})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -98,7 +96,6 @@ func TestRebootDuringActivationBootsThePreviousSystem(t *testing.T) {
 // back: the hub finds it dead and rolls the host back itself, by starting the uploaded
 // supervisor again in rescue mode, which waits for the orphaned activation to end first.
 func TestKilledSupervisorIsRescuedByTheHub(t *testing.T) {
-	fleettest.Need(t)
 	f := startFleet(t, []string{"p620"})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/piddir"
 )
 
 //go:embed supervise.sh
@@ -165,13 +165,10 @@ func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.D
 	out := string(res.Stdout)
 	if err == nil {
 		// A dry run printed the command and holds nothing.
-		switch {
-		case strings.Contains(out, "broke-stale"):
+		if strings.Contains(out, "broke-stale") {
 			return "a stale deploy lock (-force)", nil
-		case strings.Contains(out, "broke-gone"):
-			return "", nil // said by the caller, who knows whose it was
 		}
-		return "", nil
+		return "", nil // a lock of a gone hub is named by the caller, who knows whose it was
 	}
 	var xe *command.ExitError
 	if !errors.As(err, &xe) || xe.ExitCode != 3 {
@@ -209,8 +206,7 @@ func holderGone(holder, me lockInfo) bool {
 	if holder.Owner != me.Owner || holder.PID <= 0 || holder.PID == me.PID {
 		return false
 	}
-	err := syscall.Kill(holder.PID, 0)
-	return errors.Is(err, syscall.ESRCH)
+	return !piddir.Alive(holder.PID)
 }
 
 func parseLock(out string) lockInfo {

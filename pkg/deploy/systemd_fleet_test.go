@@ -36,7 +36,6 @@ func (f *testFleet) deployIDs(t testing.TB, host string) []string {
 // fleet generates) to a systemd host, p620, beside a lightweight host, razer: the paths a NixOS
 // host takes that the lightweight hosts cannot show.
 func TestSystemdHostDeploy(t *testing.T) {
-	fleettest.NeedSystemd(t)
 	f := startFleetWith(t, localfleet.Config{Hosts: []string{"p620", "razer"}, SystemdHosts: []string{"p620"}})
 	ctx := context.Background()
 

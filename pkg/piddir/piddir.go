@@ -29,7 +29,7 @@ func Sweep(root, prefix string, before func(dir string)) {
 	}
 	for _, d := range ents {
 		pid, ok := Owner(d.Name(), prefix)
-		if !ok || !d.IsDir() || alive(pid) {
+		if !ok || !d.IsDir() || Alive(pid) {
 			continue
 		}
 		dir := filepath.Join(root, d.Name())
@@ -54,8 +54,9 @@ func Owner(name, prefix string) (int, bool) {
 	return pid, err == nil && pid > 0
 }
 
-// alive reports whether pid names a process (EPERM: one that is not ours, still alive).
-func alive(pid int) bool {
+// Alive reports whether pid names a process on this machine (EPERM: one that is not ours,
+// still alive).
+func Alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || err == syscall.EPERM
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/nix"
@@ -140,7 +142,7 @@ func (s Host) Fields() [][2]string {
 	}
 	store := "?"
 	if s.StoreBytes >= 0 {
-		store = bytesIEC(s.StoreBytes)
+		store = humanize.IBytes(uint64(s.StoreBytes))
 	}
 	failed := "no systemd"
 	if s.Systemd {
@@ -159,7 +161,7 @@ func (s Host) Fields() [][2]string {
 	}
 	mem := "?"
 	if s.MemTotal > 0 {
-		mem = fmt.Sprintf("%s/%s", bytesIEC(s.MemTotal-s.MemAvailable), bytesIEC(s.MemTotal))
+		mem = fmt.Sprintf("%s/%s", humanize.IBytes(uint64(s.MemTotal-s.MemAvailable)), humanize.IBytes(uint64(s.MemTotal)))
 	}
 	return [][2]string{
 		{"uptime", roundUptime(s.Uptime)},
@@ -183,18 +185,4 @@ func roundUptime(d time.Duration) string {
 	default:
 		return d.Round(time.Second).String()
 	}
-}
-
-// bytesIEC renders n in KiB..TiB with one decimal.
-func bytesIEC(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 3; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGT"[exp])
 }

@@ -28,7 +28,7 @@ failed=a.service b.service
 	for _, f := range s.Fields() {
 		got[f[0]] = f[1]
 	}
-	want := map[string]string{"uptime": "2d", "load": "0.50", "memory": "11.7 GiB/15.6 GiB", "disk": "/ 50% /boot 10%",
+	want := map[string]string{"uptime": "2d", "load": "0.50", "memory": "12 GiB/16 GiB", "disk": "/ 50% /boot 10%",
 		"store": "3.0 GiB", "generation": "6 of 7", "last-deploy": "-", "failed-units": "2 (a.service,b.service)", "reboot": "no"}
 	for k, v := range want {
 		if got[k] != v {
