@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/nixos-hub/hub/pkg/goldenfile"
@@ -65,21 +66,30 @@ func TestFindSuggestsTheClosest(t *testing.T) {
 	}
 }
 
-// Every target of the real magefiles gets a help page whose flags all have a type.
+// Every target of the real magefiles gets a help page naming each of its arguments, and the
+// defaults come from the code: a flag read in the target (hosts:exec -limit 32) and one read by
+// a shared helper (deploy:hosts -keepGoing true, through runDeploy's flag(fl.keepGoing, true)).
 func TestHelpOfEveryTarget(t *testing.T) {
 	ts, err := Targets("../../magefiles")
 	if err != nil {
 		t.Fatal(err)
 	}
+	pages := map[string]string{}
 	for _, tg := range ts {
 		var out bytes.Buffer
 		if err := Help(&out, tg); err != nil {
 			t.Fatalf("%s: %v", tg.Name, err)
 		}
 		for _, p := range tg.Params {
-			if p.Type == "" {
-				t.Errorf("%s: %s has no type", tg.Name, p.Name)
+			if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(p.Name) + ` +` + regexp.QuoteMeta(p.Type) + ` `).MatchString(out.String()) {
+				t.Errorf("%s: the help has no row for %s (%s):\n%s", tg.Name, p.Name, p.Type, out.String())
 			}
+		}
+		pages[tg.Name] = out.String()
+	}
+	for target, row := range map[string]string{"hosts:exec": `(?m)^  -limit +int +32$`, "deploy:hosts": `(?m)^  -keepGoing +bool +true$`} {
+		if !regexp.MustCompile(row).MatchString(pages[target]) {
+			t.Errorf("%s: no row matching %s:\n%s", target, row, pages[target])
 		}
 	}
 }
