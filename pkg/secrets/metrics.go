@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/nixos-hub/hub/pkg/tomlfile"
 )
 
 // ReadRotation reads dir/rotation.toml for its schedule alone: periods are checked, names and
@@ -23,12 +23,8 @@ func ReadRotation(dir string) (*Rotation, error) {
 	if err != nil {
 		return nil, err
 	}
-	md, err := toml.Decode(string(data), &rot.Secrets)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", rot.Path, err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%s: unknown key %s", rot.Path, und[0])
+	if errs := tomlfile.Decode(rot.Path, data, &rot.Secrets); len(errs) > 0 {
+		return nil, errors.Join(errs...) // each at its file:line and key
 	}
 	for name, s := range rot.Secrets {
 		if _, err := ParsePeriod(s.Period); err != nil {

@@ -135,16 +135,19 @@ func rotationFixture(t *testing.T, toml string) *Rules {
 }
 
 func TestLoadRotationErrors(t *testing.T) {
-	tests := []struct{ toml, want string }{
+	tests := []struct{ toml, want string }{ // want follows "rotation.toml", with ":LINE" when located
 		{"[\"nope.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\n", `["nope.age"]: not listed in secrets.nix`},
 		{"[\"db.age\"]\ngenerator = \"uuid\"\nperiod = \"1d\"\n", `["db.age"]: unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard, nix-signing-key)`},
 		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"soon\"\n", `["db.age"]: period: "soon": want e.g. 90d, 2w or 720h`},
-		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\ncolour = 1\n", `unknown key "db.age".colour`},
+		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\ncolour = 1\n", `:4: "db.age".colour: unknown key`},
 	}
 	for _, tt := range tests {
 		r := rotationFixture(t, tt.toml)
 		_, err := LoadRotation(r)
 		want := filepath.Join(r.Dir, RotationFile) + ": " + tt.want
+		if strings.HasPrefix(tt.want, ":") {
+			want = filepath.Join(r.Dir, RotationFile) + tt.want
+		}
 		if err == nil || err.Error() != want {
 			t.Errorf("err = %v\nwant  %s", err, want)
 		}

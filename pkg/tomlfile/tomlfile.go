@@ -107,10 +107,25 @@ func KeyLine(data []byte, key []string) int {
 	return 0
 }
 
+// splitKey splits a dotted TOML key into its parts; a quoted part ("db.age") keeps its dots.
 func splitKey(s string) []string {
-	parts := strings.Split(s, ".")
-	for i, p := range parts {
-		parts[i] = strings.Trim(strings.TrimSpace(p), `"`)
+	var parts []string
+	var cur strings.Builder
+	quote := rune(0)
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			cur.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote = r
+		case r == '.':
+			parts = append(parts, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteRune(r)
+		}
 	}
-	return parts
+	return append(parts, strings.TrimSpace(cur.String()))
 }

@@ -49,10 +49,14 @@ func TestDecode(t *testing.T) {
 }
 
 func TestKeyLine(t *testing.T) {
-	data := []byte("a = 1\n[x]\nb = 2\n[\"y\".z]\n\"c\" = 3\n")
-	for key, want := range map[string]int{"a": 1, "x.b": 3, "y.z.c": 5, "x.a": 0} {
-		if got := KeyLine(data, splitKey(key)); got != want {
-			t.Errorf("KeyLine(%s) = %d, want %d", key, got, want)
+	data := []byte("a = 1\n[x]\nb = 2\n[\"y\".z]\n\"c\" = 3\n[\"db.age\"]\ncolour = 1\n")
+	for _, tt := range []struct {
+		key  []string
+		want int
+	}{{[]string{"a"}, 1}, {[]string{"x", "b"}, 3}, {[]string{"y", "z", "c"}, 5}, {[]string{"x", "a"}, 0},
+		{[]string{"db.age", "colour"}, 7}} {
+		if got := KeyLine(data, tt.key); got != tt.want {
+			t.Errorf("KeyLine(%q) = %d, want %d", tt.key, got, tt.want)
 		}
 	}
 }
