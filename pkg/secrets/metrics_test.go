@@ -48,7 +48,7 @@ period = "1w"
 func TestReadRotationErrors(t *testing.T) {
 	for _, tc := range []struct{ toml, want string }{
 		{"[\"a.age\"]\ngenerator = \"hex\"\nperiod = \"soon\"\n", `rotation.toml: ["a.age"]: period: "soon": want e.g. 90d, 2w or 720h`},
-		{"[\"a.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\ncolour = 1\n", `rotation.toml: unknown key "a.age".colour`},
+		{"[\"a.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\ncolour = 1\n", `rotation.toml:4: "a.age".colour: unknown key`},
 	} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, RotationFile), []byte(tc.toml), 0o644)
