@@ -198,7 +198,7 @@ func (Ai) Review(ctx context.Context, selection string, provider *string, json *
 		}
 		revs[h.Name] = rev
 	}
-	diff, err := assist.NixDiff(ctx, ".", revs)
+	diff, err := assist.NixDiff(ctx, e.Local(), ".", revs)
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *stri
 	if err != nil {
 		return err
 	}
-	if cerr := assist.CheckDiff(ctx, ".", p.Diff); cerr != nil {
+	if cerr := assist.CheckDiff(ctx, newExecutor(nil).Local(), ".", p.Diff); cerr != nil {
 		return fmt.Errorf("%w; the proposal is kept in %s", cerr, path)
 	}
 	fmt.Fprintf(os.Stderr, "%s: proposal in %s (applies cleanly); review it, then git apply %s\n", host, path, path)
