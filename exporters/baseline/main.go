@@ -48,7 +48,7 @@ func run(args []string) error {
 		return fmt.Errorf("need sample-interval > 0, recent >= sample-interval, window >= min-samples sample intervals, persist-interval > 0, min-samples >= 2")
 	}
 	logger := app.Logger()
-	specs := append(slices.Concat(baseline.HostSpecs, baseline.BenchSpecs), baseline.BootSpecs...)
+	specs := slices.Concat(baseline.HostSpecs, baseline.BenchSpecs, baseline.BootSpecs)
 	if err := applyFloors(specs, *floors); err != nil {
 		return err
 	}
