@@ -1,6 +1,6 @@
 # The NixOS side of the feature registry. Every module listed in modules/features.toml is
 # imported on every host (no per-host import lists): each one is inert until its
-# features.<name>.enable is true. The host's host.toml decides which are, through nix/features.nix,
+# hub.features.<name>.enable is true. The host's host.toml decides which are, through nix/features.nix,
 # and the assertions below re-check requires/conflicts/classes against the final configuration, so
 # a default.nix that forces a flag off (or on) cannot break a dependency silently.
 { registry, modulesDir }:
@@ -8,40 +8,23 @@
 let
   features = registry.features;
   names = builtins.attrNames features;
-  known = n: builtins.hasAttr n features;
-  q = s: "\"${s}\"";
   host = config.hub.host;
-  class = host.toml.class or "";
-  on = n: config.features.${n}.enable;
-
-  requireFailures = lib.concatMap
-    (a: map (b: "host ${q host.name}: feature ${q a} requires feature ${q b}, which is disabled")
-      (builtins.filter (b: known b && on a && !(on b)) (features.${a}.requires or [ ])))
-    names;
-  conflictFailures = lib.concatMap
-    (a: map (b: "host ${q host.name}: feature ${q a} conflicts with feature ${q b}")
-      (builtins.filter
-        (b: known b && a < b && on a && on b
-          && (builtins.elem b (features.${a}.conflicts or [ ]) || builtins.elem a (features.${b}.conflicts or [ ])))
-        names))
-    names;
-  classFailures = map
-    (n: "host ${q host.name}: feature ${q n} does not suit class ${q class} (suits: "
-      + lib.concatStringsSep ", " features.${n}.classes + ")")
-    (builtins.filter (n: on n && (features.${n}.classes or [ ]) != [ ] && !(builtins.elem class features.${n}.classes)) names);
+  rules = import ./feature-rules.nix { inherit registry; name = host.name; class = host.toml.class or ""; };
+  # What the final configuration enables: a default.nix may force a flag either way.
+  enabled = builtins.filter (n: config.hub.features.${n}.enable) names;
 in
 {
   imports = map (n: modulesDir + "/${features.${n}.module}") names;
 
-  options.features = lib.genAttrs names (n: {
-    enable = lib.mkOption {
-      type = lib.types.bool;
-      default = false;
-      description = features.${n}.description;
-    };
-  });
-
   options.hub = {
+    # One submodule per registry entry; each feature module adds its own options beside enable.
+    features = lib.genAttrs names (n: {
+      enable = lib.mkOption {
+        type = lib.types.bool;
+        default = false;
+        description = features.${n}.description;
+      };
+    });
     host = {
       name = lib.mkOption {
         type = lib.types.str;
@@ -88,7 +71,7 @@ in
 
   config = {
     # mkDefault: a host's default.nix may still override a flag; the assertions catch the fallout.
-    features = lib.genAttrs names (n: { enable = lib.mkDefault (builtins.elem n config.hub.resolution.enabled); });
+    hub.features = lib.genAttrs names (n: { enable = lib.mkDefault (builtins.elem n config.hub.resolution.enabled); });
 
     networking.hostName = host.name;
     # nixos-version --json and hub-nixos-exporter report it (docs/exporters.md).
@@ -97,6 +80,7 @@ in
     nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) config.hub.allowUnfree;
 
     assertions = map (message: { assertion = false; inherit message; })
-      (lib.unique (config.hub.resolution.errors ++ requireFailures ++ conflictFailures ++ classFailures));
+      (lib.unique (config.hub.resolution.errors
+        ++ rules.requireErrors enabled ++ rules.conflictErrors enabled ++ rules.classErrors enabled));
   };
 }

@@ -19,6 +19,7 @@ let
   hostName = quote name;
 
   class = host.class or "";
+  rules = import ./feature-rules.nix { inherit registry name class; };
   hardware = host.hardware or "";
   listed = host.features or [ ];
 
@@ -50,27 +51,16 @@ let
     ++ map (r: "required by " + r)
       (builtins.filter (r: builtins.elem n (features.${r}.requires or [ ])) enabled);
 
-  conflicting = a: b:
-    builtins.elem b (features.${a}.conflicts or [ ]) || builtins.elem a (features.${b}.conflicts or [ ]);
+  inherit (rules) conflicting;
 
   unknownErrors = map (n: "host ${hostName}: unknown feature ${quote n} in host.toml")
     (builtins.filter (n: !(known n)) listed);
   hardwareErrors =
     if hardwareOk then [ ]
     else [ "host ${hostName}: hardware ${quote hardware} is not a hardware feature in modules/features.toml" ];
-  conflictErrors = builtins.concatLists (map
-    (a: map (b: "host ${hostName}: feature ${quote a} conflicts with feature ${quote b}")
-      (builtins.filter (b: a < b && conflicting a b) enabled))
-    enabled);
-  classErrors = map
-    (n: "host ${hostName}: feature ${quote n} does not suit class ${quote class} (suits: "
-      + builtins.concatStringsSep ", " features.${n}.classes + ")")
-    (builtins.filter
-      (n: (features.${n}.classes or [ ]) != [ ] && !(builtins.elem class features.${n}.classes))
-      enabled);
 in
 {
   inherit enabled;
   reasons = builtins.listToAttrs (map (n: { name = n; value = reasonsFor n; }) enabled);
-  errors = unknownErrors ++ hardwareErrors ++ conflictErrors ++ classErrors;
+  errors = unknownErrors ++ hardwareErrors ++ rules.conflictErrors enabled ++ rules.classErrors enabled;
 }

@@ -178,7 +178,7 @@ let
               else if d.path == [ "hub" "host" "toml" ] then toml
               # Unknown rather than the host's resolution: every module is walked on every host,
               # including features no host enables yet.
-              else if length d.path == 3 && head d.path == "features" && builtins.elemAt d.path 2 == "enable"
+              else if length d.path == 4 && head d.path == "hub" && builtins.elemAt d.path 1 == "features" && builtins.elemAt d.path 3 == "enable"
               then noValue d.path
               else d.decl.default or (noValue d.path);
           };

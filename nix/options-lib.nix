@@ -38,7 +38,7 @@ let
     "conjunction" { _hubAlternatives = [ a b ]; };
 
   # A submodule keeps its options so the checker can record the hub's nested options
-  # (features.ai-providers.providers.<name>.baseUrl) as nixpkgs' documentation does.
+  # (hub.features.ai-providers.providers.<name>.baseUrl) as nixpkgs' documentation does.
   submodule = m:
     let
       mod = if builtins.isFunction m then m { name = "<name>"; config = { }; lib = lib; } else m;

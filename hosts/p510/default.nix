@@ -4,7 +4,7 @@
   boot.loader.systemd-boot.enable = true;
   boot.loader.efi.canTouchEfiVariables = true;
 
-  features.nvidia-gpu.headless = true;
+  hub.features.nvidia-gpu.headless = true;
 
   system.stateVersion = "25.11";
 }

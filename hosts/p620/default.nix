@@ -4,11 +4,11 @@
   boot.loader.systemd-boot.enable = true;
   boot.loader.efi.canTouchEfiVariables = true;
 
-  features.ollama.models = [ "qwen2.5-coder:14b" ];
+  hub.features.ollama.models = [ "qwen2.5-coder:14b" ];
 
   # The hub's AI command here asks the local Ollama. A cloud provider joins the order once its
   # key is an agenix secret (docs/ai.md, "Adding a cloud provider"); the repository holds none.
-  features.ai-providers = {
+  hub.features.ai-providers = {
     order = [ "ollama" ];
     providers = {
       ollama = { kind = "ollama"; model = "qwen2.5-coder:14b"; url = "http://127.0.0.1:11434"; };

@@ -4,7 +4,7 @@
 {
   boot.loader.efi.canTouchEfiVariables = true;
 
-  features.nvidia-gpu = {
+  hub.features.nvidia-gpu = {
     open = true;
     prime = {
       enable = true;

@@ -8,11 +8,11 @@
 # (visible = false) that fails when set, so it is set only where it is a real option.
 { config, lib, pkgs, options, ... }:
 let
-  cfg = config.features.ollama;
+  cfg = config.hub.features.ollama;
   # One of the values of services.ollama.acceleration in 25.11 (null false "rocm" "cuda" ...).
   acceleration =
-    if config.features.amd-gpu.enable then "rocm"
-    else if config.features.nvidia-gpu.enable then "cuda"
+    if config.hub.features.amd-gpu.enable then "rocm"
+    else if config.hub.features.nvidia-gpu.enable then "cuda"
     else false;
   accelerated =
     if acceleration == "rocm" then pkgs.ollama-rocm
@@ -22,7 +22,7 @@ let
   hasAcceleration = accelerationOption != null && (accelerationOption.visible or true) != false;
 in
 {
-  options.features.ollama = {
+  options.hub.features.ollama = {
     host = lib.mkOption {
       type = lib.types.str;
       default = "0.0.0.0";
@@ -55,7 +55,7 @@ in
       loadModels = cfg.models;
     } // lib.optionalAttrs hasAcceleration { inherit acceleration; };
     # The CUDA runtime is unfree; only hosts whose hardware profile asks for it allow it.
-    hub.allowUnfree = lib.optionals config.features.nvidia-gpu.enable [
+    hub.allowUnfree = lib.optionals config.hub.features.nvidia-gpu.enable [
       "cuda_cudart"
       "cuda_cccl"
       "cuda_nvcc"

@@ -4,7 +4,7 @@
 # /run/agenix/<name>, readable by root and the wheel group. /etc holds paths, never keys.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.ai-providers;
+  cfg = config.hub.features.ai-providers;
   provider = lib.types.submodule {
     options = {
       kind = lib.mkOption {
@@ -39,7 +39,7 @@ let
     // lib.optionalAttrs (p.keySecret != null) { key_file = "/run/agenix/${p.keySecret}"; };
 in
 {
-  options.features.ai-providers = {
+  options.hub.features.ai-providers = {
     package = lib.mkOption {
       type = lib.types.package;
       default = pkgs.hub;
@@ -74,11 +74,11 @@ in
     assertions = [
       {
         assertion = cfg.order != [ ] && builtins.all (n: builtins.hasAttr n cfg.providers) cfg.order;
-        message = "host ${config.networking.hostName}: features.ai-providers.order lists providers that features.ai-providers.providers lacks (or none)";
+        message = "host ${config.networking.hostName}: hub.features.ai-providers.order lists providers that hub.features.ai-providers.providers lacks (or none)";
       }
       {
         assertion = builtins.all (n: !(builtins.hasAttr n cfg.providers) || cfg.providers.${n}.kind == "ollama" || cfg.providers.${n}.keySecret != null) cfg.order;
-        message = "host ${config.networking.hostName}: every features.ai-providers provider other than Ollama needs keySecret (an agenix secret)";
+        message = "host ${config.networking.hostName}: every hub.features.ai-providers provider other than Ollama needs keySecret (an agenix secret)";
       }
     ];
   };

@@ -9,7 +9,7 @@
 # directory, which BackupStale-style alerts read.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.restic;
+  cfg = config.hub.features.restic;
   host = config.hub.host;
   sets = host.toml.backup or [ ];
 
@@ -19,7 +19,7 @@ let
     inherit (cfg) timerConfig;
     sqlite3 = lib.getExe' pkgs.sqlite "sqlite3";
     restic = lib.getExe pkgs.restic;
-    textfileDir = config.features.node-exporter.textfileDir;
+    textfileDir = config.hub.features.node-exporter.textfileDir;
   };
 
   # Password files under /run/agenix/<name> with a secrets/<name>.age in the repository are
@@ -32,7 +32,7 @@ let
   secrets = lib.unique (lib.concatMap (s: agenixSecret (s.password_file or "")) sets);
 in
 {
-  options.features.restic = {
+  options.hub.features.restic = {
     timerConfig = lib.mkOption {
       type = lib.types.attrsOf (lib.types.oneOf [ lib.types.str lib.types.bool lib.types.int ]);
       default = { OnCalendar = "daily"; RandomizedDelaySec = "1h"; Persistent = true; };

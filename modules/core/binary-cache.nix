@@ -1,14 +1,14 @@
 # Serves the build host's store so other hosts substitute instead of rebuilding; reachable over
 # Tailscale only, since the cache signs anything that lands in the store. The signing key is the
 # agenix secret binary-cache-key (a nix-signing-key in secrets/rotation.toml, whose public_key is
-# what the cache's clients add to features.nix-settings.extraTrustedPublicKeys); nix-serve reads
+# what the cache's clients add to hub.features.nix-settings.extraTrustedPublicKeys); nix-serve reads
 # it through LoadCredential, so it stays root-only.
 { config, lib, ... }:
 let
-  cfg = config.features.binary-cache;
+  cfg = config.hub.features.binary-cache;
 in
 {
-  options.features.binary-cache = {
+  options.hub.features.binary-cache = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 5000;

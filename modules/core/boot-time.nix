@@ -4,11 +4,11 @@
 # themselves. Servers keep it, since their services expect the network when they start.
 { config, lib, ... }:
 let
-  cfg = config.features.boot-time;
+  cfg = config.hub.features.boot-time;
   class = config.hub.host.toml.class or "server";
 in
 {
-  options.features.boot-time = {
+  options.hub.features.boot-time = {
     skipWaitOnline = lib.mkOption {
       type = lib.types.bool;
       default = class != "server";

@@ -2,10 +2,10 @@
 # user to import unsigned store paths.
 { config, lib, ... }:
 let
-  cfg = config.features.build-host;
+  cfg = config.hub.features.build-host;
 in
 {
-  options.features.build-host = {
+  options.hub.features.build-host = {
     trustedUsers = lib.mkOption {
       type = lib.types.listOf lib.types.str;
       default = [ "root" "@wheel" ];

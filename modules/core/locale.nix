@@ -1,10 +1,10 @@
 # One place for time zone and locale so logs from every host line up.
 { config, lib, ... }:
 let
-  cfg = config.features.locale;
+  cfg = config.hub.features.locale;
 in
 {
-  options.features.locale = {
+  options.hub.features.locale = {
     timeZone = lib.mkOption {
       type = lib.types.str;
       default = "UTC";

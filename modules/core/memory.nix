@@ -5,11 +5,11 @@
 # all mkDefault so a host's default.nix can tune them.
 { config, lib, ... }:
 let
-  cfg = config.features.memory;
+  cfg = config.hub.features.memory;
   class = config.hub.host.toml.class or "server";
 in
 {
-  options.features.memory = {
+  options.hub.features.memory = {
     zram = lib.mkOption {
       type = lib.types.bool;
       default = true;

@@ -1,10 +1,10 @@
 # Nix daemon settings every host shares; flakes are how the hub builds and deploys.
 { config, lib, ... }:
 let
-  cfg = config.features.nix-settings;
+  cfg = config.hub.features.nix-settings;
 in
 {
-  options.features.nix-settings = {
+  options.hub.features.nix-settings = {
     gcOlderThan = lib.mkOption {
       type = lib.types.str;
       default = "14d";

@@ -7,12 +7,12 @@
 # desktop into swap or the OOM killer).
 { config, lib, ... }:
 let
-  cfg = config.features.resources;
+  cfg = config.hub.features.resources;
   class = config.hub.host.toml.class or "server";
-  interactive = class != "server" && !config.features.build-host.enable;
+  interactive = class != "server" && !config.hub.features.build-host.enable;
 in
 {
-  options.features.resources = {
+  options.hub.features.resources = {
     buildsYield = lib.mkOption {
       type = lib.types.bool;
       default = interactive;

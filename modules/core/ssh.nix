@@ -1,10 +1,10 @@
 # Key-only SSH: every deploy, health check and secret status query goes through it.
 { config, lib, ... }:
 let
-  cfg = config.features.ssh;
+  cfg = config.hub.features.ssh;
 in
 {
-  options.features.ssh = {
+  options.hub.features.ssh = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 22;

@@ -7,14 +7,14 @@
 # them as SSH public keys).
 { config, lib, ... }:
 let
-  cfg = config.features.users;
+  cfg = config.hub.features.users;
   fleetFile = ../../hosts/fleet.toml;
   fleet = if builtins.pathExists fleetFile then builtins.fromTOML (builtins.readFile fleetFile) else { };
   inventoryKeys = (fleet.defaults.users.authorized_keys or [ ])
     ++ (config.hub.host.toml.users.authorized_keys or [ ]);
 in
 {
-  options.features.users = {
+  options.hub.features.users = {
     adminUser = lib.mkOption {
       type = lib.types.str;
       default = "admin";
@@ -45,7 +45,7 @@ in
     # Key-only sshd (feature ssh) and no key: the installed host could never be deployed to.
     assertions = [{
       assertion = cfg.authorizedKeys != [ ];
-      message = "host ${config.networking.hostName}: features.users.authorizedKeys is empty, so nobody (and not the hub) can log in to deploy it; add your key to authorized_keys in hosts/fleet.toml [defaults.users]";
+      message = "host ${config.networking.hostName}: hub.features.users.authorizedKeys is empty, so nobody (and not the hub) can log in to deploy it; add your key to authorized_keys in hosts/fleet.toml [defaults.users]";
     }];
   };
 }

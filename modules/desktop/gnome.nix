@@ -2,10 +2,10 @@
 # would otherwise pull it in next to PipeWire.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.desktop;
+  cfg = config.hub.features.desktop;
 in
 {
-  options.features.desktop = {
+  options.hub.features.desktop = {
     extraFonts = lib.mkOption {
       type = lib.types.listOf lib.types.package;
       default = [ ];

@@ -2,10 +2,10 @@
 # project's own flake through direnv.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.development;
+  cfg = config.hub.features.development;
 in
 {
-  options.features.development = {
+  options.hub.features.development = {
     extraPackages = lib.mkOption {
       type = lib.types.listOf lib.types.package;
       default = [ ];

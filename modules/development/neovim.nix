@@ -1,10 +1,10 @@
 # Neovim as the system editor, so EDITOR is the same on servers and laptops.
 { config, lib, ... }:
 let
-  cfg = config.features.neovim;
+  cfg = config.hub.features.neovim;
 in
 {
-  options.features.neovim = {
+  options.hub.features.neovim = {
     defaultEditor = lib.mkOption {
       type = lib.types.bool;
       default = true;

@@ -1,10 +1,10 @@
 # Starship prompt; the NixOS module hooks it into the Zsh the zsh feature enables.
 { config, lib, ... }:
 let
-  cfg = config.features.starship;
+  cfg = config.hub.features.starship;
 in
 {
-  options.features.starship = {
+  options.hub.features.starship = {
     settings = lib.mkOption {
       type = lib.types.attrs;
       default = { add_newline = false; };

@@ -1,10 +1,10 @@
 # tmux keeps long builds and deploys alive across SSH drops.
 { config, lib, ... }:
 let
-  cfg = config.features.tmux;
+  cfg = config.hub.features.tmux;
 in
 {
-  options.features.tmux = {
+  options.hub.features.tmux = {
     historyLimit = lib.mkOption {
       type = lib.types.ints.positive;
       default = 50000;

@@ -1,10 +1,10 @@
 # VS Code is unfree; allowing it here keeps the unfree decision attached to the feature.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.vscode;
+  cfg = config.hub.features.vscode;
 in
 {
-  options.features.vscode = {
+  options.hub.features.vscode = {
     package = lib.mkPackageOption pkgs "vscode" { };
   };
 

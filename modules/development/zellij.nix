@@ -1,10 +1,10 @@
 # Zellij, for those who prefer it to tmux; NixOS has no zellij module, so it is a package.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.zellij;
+  cfg = config.hub.features.zellij;
 in
 {
-  options.features.zellij = {
+  options.hub.features.zellij = {
     package = lib.mkPackageOption pkgs "zellij" { };
   };
 

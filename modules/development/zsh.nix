@@ -1,14 +1,14 @@
 # Zsh for the admin user; enabled system-wide so completions for system packages are installed.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.zsh;
+  cfg = config.hub.features.zsh;
 in
 {
-  options.features.zsh = {
+  options.hub.features.zsh = {
     adminShell = lib.mkOption {
       type = lib.types.bool;
       default = true;
-      description = "Make Zsh the login shell of the admin user (features.users.adminUser).";
+      description = "Make Zsh the login shell of the admin user (hub.features.users.adminUser).";
     };
   };
 
@@ -19,8 +19,8 @@ in
       autosuggestions.enable = true;
       syntaxHighlighting.enable = true;
     };
-    users.users = lib.mkIf (cfg.adminShell && config.features.users.enable) {
-      ${config.features.users.adminUser}.shell = pkgs.zsh;
+    users.users = lib.mkIf (cfg.adminShell && config.hub.features.users.enable) {
+      ${config.hub.features.users.adminUser}.shell = pkgs.zsh;
     };
   };
 }

@@ -2,10 +2,10 @@
 # and OpenCL/ROCm is what the AI features accelerate through.
 { config, lib, ... }:
 let
-  cfg = config.features.amd-gpu;
+  cfg = config.hub.features.amd-gpu;
 in
 {
-  options.features.amd-gpu = {
+  options.hub.features.amd-gpu = {
     rocm = lib.mkOption {
       type = lib.types.bool;
       default = true;

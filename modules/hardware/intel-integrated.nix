@@ -2,10 +2,10 @@
 # transcoding on small servers) use the GPU instead of the CPU.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.intel-integrated;
+  cfg = config.hub.features.intel-integrated;
 in
 {
-  options.features.intel-integrated = {
+  options.hub.features.intel-integrated = {
     legacyVaapi = lib.mkOption {
       type = lib.types.bool;
       default = false;

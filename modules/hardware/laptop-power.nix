@@ -1,10 +1,10 @@
 # Battery life on laptops; power-profiles-daemon rather than TLP because GNOME drives it directly.
 { config, lib, ... }:
 let
-  cfg = config.features.laptop-power;
+  cfg = config.hub.features.laptop-power;
 in
 {
-  options.features.laptop-power = {
+  options.hub.features.laptop-power = {
     thermald = lib.mkOption {
       type = lib.types.bool;
       default = true;

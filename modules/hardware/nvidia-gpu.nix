@@ -2,10 +2,10 @@
 # is unfree, so this module is the one place that allows it.
 { config, lib, ... }:
 let
-  cfg = config.features.nvidia-gpu;
+  cfg = config.hub.features.nvidia-gpu;
 in
 {
-  options.features.nvidia-gpu = {
+  options.hub.features.nvidia-gpu = {
     open = lib.mkOption {
       type = lib.types.bool;
       default = false;
@@ -54,7 +54,7 @@ in
     assertions = [
       {
         assertion = !cfg.prime.enable || (cfg.prime.intelBusId != "" && cfg.prime.nvidiaBusId != "");
-        message = "host ${config.networking.hostName}: features.nvidia-gpu.prime needs both intelBusId and nvidiaBusId";
+        message = "host ${config.networking.hostName}: hub.features.nvidia-gpu.prime needs both intelBusId and nvidiaBusId";
       }
     ];
   };

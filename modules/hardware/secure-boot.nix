@@ -2,10 +2,10 @@
 # unified kernel images. Keys are created once with `sbctl create-keys` before enabling this.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.secure-boot;
+  cfg = config.hub.features.secure-boot;
 in
 {
-  options.features.secure-boot = {
+  options.hub.features.secure-boot = {
     pkiBundle = lib.mkOption {
       type = lib.types.str;
       default = "/var/lib/sbctl";

@@ -1,11 +1,11 @@
 # Audiobookshelf serves the audiobooks and podcasts directories of the shared library.
 { config, lib, ... }:
 let
-  cfg = config.features.audiobookshelf;
-  media = config.features.media-base;
+  cfg = config.hub.features.audiobookshelf;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.audiobookshelf = {
+  options.hub.features.audiobookshelf = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 13378;

@@ -2,10 +2,10 @@
 # and Jellyfin read without world-writable directories.
 { config, lib, ... }:
 let
-  cfg = config.features.media-base;
+  cfg = config.hub.features.media-base;
 in
 {
-  options.features.media-base = {
+  options.hub.features.media-base = {
     group = lib.mkOption {
       type = lib.types.str;
       default = "media";

@@ -1,11 +1,11 @@
 # Bazarr writes subtitles next to the media files, so it joins the media group.
 { config, lib, ... }:
 let
-  cfg = config.features.bazarr;
-  media = config.features.media-base;
+  cfg = config.hub.features.bazarr;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.bazarr = {
+  options.hub.features.bazarr = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 6767;

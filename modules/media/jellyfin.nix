@@ -1,11 +1,11 @@
 # Jellyfin, the free alternative to Plex for clients that prefer it; same library, same group.
 { config, lib, ... }:
 let
-  cfg = config.features.jellyfin;
-  media = config.features.media-base;
+  cfg = config.hub.features.jellyfin;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.jellyfin = {
+  options.hub.features.jellyfin = {
     openFirewall = lib.mkOption {
       type = lib.types.bool;
       default = true;

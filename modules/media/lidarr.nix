@@ -1,11 +1,11 @@
-# Lidarr manages music, writing into the shared media library. The UI port is opened only on features.media-base.interfaces.
+# Lidarr manages music, writing into the shared media library. The UI port is opened only on hub.features.media-base.interfaces.
 { config, lib, ... }:
 let
-  cfg = config.features.lidarr;
-  media = config.features.media-base;
+  cfg = config.hub.features.lidarr;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.lidarr = {
+  options.hub.features.lidarr = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 8686;

@@ -3,11 +3,11 @@
 # allows it: every host that enables nzbget gets it on its unfree list, and no host has to know.
 { config, lib, ... }:
 let
-  cfg = config.features.nzbget;
-  media = config.features.media-base;
+  cfg = config.hub.features.nzbget;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.nzbget = {
+  options.hub.features.nzbget = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 6789;

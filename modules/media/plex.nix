@@ -2,11 +2,11 @@
 # play from it are on the local network, not on Tailscale.
 { config, lib, ... }:
 let
-  cfg = config.features.plex;
-  media = config.features.media-base;
+  cfg = config.hub.features.plex;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.plex = {
+  options.hub.features.plex = {
     openFirewall = lib.mkOption {
       type = lib.types.bool;
       default = true;

@@ -2,11 +2,11 @@
 # and touches no library files, so it needs no media group.
 { config, lib, ... }:
 let
-  cfg = config.features.prowlarr;
-  media = config.features.media-base;
+  cfg = config.hub.features.prowlarr;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.prowlarr = {
+  options.hub.features.prowlarr = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 9696;

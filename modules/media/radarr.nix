@@ -1,11 +1,11 @@
-# Radarr manages movies, writing into the shared media library. The UI port is opened only on features.media-base.interfaces.
+# Radarr manages movies, writing into the shared media library. The UI port is opened only on hub.features.media-base.interfaces.
 { config, lib, ... }:
 let
-  cfg = config.features.radarr;
-  media = config.features.media-base;
+  cfg = config.hub.features.radarr;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.radarr = {
+  options.hub.features.radarr = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 7878;

@@ -1,11 +1,11 @@
-# Sonarr manages TV series, writing into the shared media library. The UI port is opened only on features.media-base.interfaces.
+# Sonarr manages TV series, writing into the shared media library. The UI port is opened only on hub.features.media-base.interfaces.
 { config, lib, ... }:
 let
-  cfg = config.features.sonarr;
-  media = config.features.media-base;
+  cfg = config.hub.features.sonarr;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.sonarr = {
+  options.hub.features.sonarr = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 8989;

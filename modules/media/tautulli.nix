@@ -1,11 +1,11 @@
 # Tautulli reads Plex activity (hence requires = plex); the media exporter scrapes its API.
 { config, lib, ... }:
 let
-  cfg = config.features.tautulli;
-  media = config.features.media-base;
+  cfg = config.hub.features.tautulli;
+  media = config.hub.features.media-base;
 in
 {
-  options.features.tautulli = {
+  options.hub.features.tautulli = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 8181;

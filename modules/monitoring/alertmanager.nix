@@ -6,14 +6,14 @@
 # root-only files, and the generated file reads /run/credentials/alertmanager.service/<name>.
 { config, lib, ... }:
 let
-  cfg = config.features.alertmanager;
-  generatedDir = config.features.prometheus.generatedDir;
+  cfg = config.hub.features.alertmanager;
+  generatedDir = config.hub.features.prometheus.generatedDir;
   generated = generatedDir + "/alertmanager.yml";
   generatedSecrets = generatedDir + "/alertmanager-secrets.json";
   secretNames = if cfg.configFile == null then [ ] else cfg.secrets;
 in
 {
-  options.features.alertmanager = {
+  options.hub.features.alertmanager = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 9093;
@@ -22,13 +22,13 @@ in
     configFile = lib.mkOption {
       type = lib.types.nullOr lib.types.path;
       default = if builtins.pathExists generated then generated else null;
-      defaultText = lib.literalExpression "<features.prometheus.generatedDir>/alertmanager.yml, if it exists";
+      defaultText = lib.literalExpression "<hub.features.prometheus.generatedDir>/alertmanager.yml, if it exists";
       description = "Alertmanager configuration file; null for a single receiver that sends nothing.";
     };
     secrets = lib.mkOption {
       type = lib.types.listOf lib.types.str;
       default = if builtins.pathExists generatedSecrets then builtins.fromJSON (builtins.readFile generatedSecrets) else [ ];
-      defaultText = lib.literalExpression "the names in <features.prometheus.generatedDir>/alertmanager-secrets.json";
+      defaultText = lib.literalExpression "the names in <hub.features.prometheus.generatedDir>/alertmanager-secrets.json";
       description = ''
         Agenix secrets (secrets/<name>.age) the configuration file reads as
         /run/credentials/alertmanager.service/<name>: each is declared in age.secrets and passed

@@ -2,11 +2,11 @@
 # The unit's settings are nix/exporter-services.nix's, which the local fleet's systemd hosts run.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.baseline-exporter;
+  cfg = config.hub.features.baseline-exporter;
   services = import ../../nix/exporter-services.nix { inherit lib; };
 in
 {
-  options.features.baseline-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.baseline; } // {
+  options.hub.features.baseline-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.baseline; } // {
     package = lib.mkPackageOption pkgs "hub-baseline-exporter" { };
   };
 

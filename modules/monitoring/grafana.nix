@@ -4,11 +4,11 @@
 # grafana user, which reads them itself.
 { config, lib, ... }:
 let
-  cfg = config.features.grafana;
-  dashboardsDir = config.features.prometheus.generatedDir + "/dashboards";
+  cfg = config.hub.features.grafana;
+  dashboardsDir = config.hub.features.prometheus.generatedDir + "/dashboards";
 in
 {
-  options.features.grafana = {
+  options.hub.features.grafana = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 3001;
@@ -68,13 +68,13 @@ in
           {
             name = "Prometheus";
             type = "prometheus";
-            url = "http://127.0.0.1:${toString config.features.prometheus.port}";
+            url = "http://127.0.0.1:${toString config.hub.features.prometheus.port}";
             isDefault = true;
           }
-        ] ++ lib.optional config.features.loki.enable {
+        ] ++ lib.optional config.hub.features.loki.enable {
           name = "Loki";
           type = "loki";
-          url = "http://127.0.0.1:${toString config.features.loki.port}";
+          url = "http://127.0.0.1:${toString config.hub.features.loki.port}";
         };
         # The hub's dashboards (`go tool mage monitor:dashboards`), read-only in Grafana.
         dashboards.settings.providers = lib.optional (builtins.pathExists dashboardsDir) {

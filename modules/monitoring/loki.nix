@@ -1,11 +1,11 @@
 # Single-node Loki: filesystem storage and the TSDB index, which is all one small server needs.
 { config, lib, ... }:
 let
-  cfg = config.features.loki;
+  cfg = config.hub.features.loki;
   dataDir = config.services.loki.dataDir;
 in
 {
-  options.features.loki = {
+  options.hub.features.loki = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 3100;

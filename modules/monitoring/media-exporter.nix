@@ -6,7 +6,7 @@
 # generated configuration points.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.media-exporter;
+  cfg = config.hub.features.media-exporter;
   # The unit's settings and the generated configuration's layout, shared with the local fleet's
   # systemd hosts, which run them.
   services = import ../../nix/exporter-services.nix { inherit lib; };
@@ -15,17 +15,17 @@ let
   ports = {
     jellyfin = 8096;
     plex = 32400;
-    tautulli = config.features.tautulli.port;
-    sonarr = config.features.sonarr.port;
-    radarr = config.features.radarr.port;
-    lidarr = config.features.lidarr.port;
-    prowlarr = config.features.prowlarr.port;
+    tautulli = config.hub.features.tautulli.port;
+    sonarr = config.hub.features.sonarr.port;
+    radarr = config.hub.features.radarr.port;
+    lidarr = config.hub.features.lidarr.port;
+    prowlarr = config.hub.features.prowlarr.port;
   };
 
   # The credentials secrets/secrets.nix provides, used for the applications whose feature is on
   # (and declared below for them). Plex's token and the Tautulli, Lidarr and Prowlarr keys are not
-  # provisioned: add them to secrets.nix and to features.media-exporter.credentialFiles.
-  provisioned = lib.filterAttrs (app: _: config.features.${app}.enable) {
+  # provisioned: add them to secrets.nix and to hub.features.media-exporter.credentialFiles.
+  provisioned = lib.filterAttrs (app: _: config.hub.features.${app}.enable) {
     jellyfin = config.age.secrets.jellyfin-api-key.path;
     sonarr = config.age.secrets.sonarr-api-key.path;
     radarr = config.age.secrets.radarr-api-key.path;
@@ -37,7 +37,7 @@ let
   });
 in
 {
-  options.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.media; } // {
+  options.hub.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.media; } // {
     package = lib.mkPackageOption pkgs "hub-media-exporter" { };
     credentialFiles = lib.mkOption {
       type = lib.types.attrsOf lib.types.str;
@@ -67,9 +67,9 @@ in
 
   config = lib.mkIf cfg.enable {
     age.secrets = {
-      jellyfin-api-key = lib.mkIf config.features.jellyfin.enable { file = ../../secrets/jellyfin-api-key.age; };
-      sonarr-api-key = lib.mkIf config.features.sonarr.enable { file = ../../secrets/sonarr-api-key.age; };
-      radarr-api-key = lib.mkIf config.features.radarr.enable { file = ../../secrets/radarr-api-key.age; };
+      jellyfin-api-key = lib.mkIf config.hub.features.jellyfin.enable { file = ../../secrets/jellyfin-api-key.age; };
+      sonarr-api-key = lib.mkIf config.hub.features.sonarr.enable { file = ../../secrets/sonarr-api-key.age; };
+      radarr-api-key = lib.mkIf config.hub.features.radarr.enable { file = ../../secrets/radarr-api-key.age; };
     };
 
     systemd.services.hub-media-exporter = services.media {
@@ -82,11 +82,11 @@ in
     assertions = [
       {
         assertion = cfg.configFile != null || cfg.credentialFiles != { };
-        message = "host ${config.networking.hostName}: features.media-exporter has no application to query: enable jellyfin, sonarr or radarr, or set features.media-exporter.credentialFiles or configFile";
+        message = "host ${config.networking.hostName}: hub.features.media-exporter has no application to query: enable jellyfin, sonarr or radarr, or set hub.features.media-exporter.credentialFiles or configFile";
       }
       {
         assertion = lib.all (app: services.credentialKeys ? ${app}) (builtins.attrNames cfg.credentialFiles);
-        message = "host ${config.networking.hostName}: features.media-exporter.credentialFiles names unknown applications (known: ${lib.concatStringsSep ", " (builtins.attrNames services.credentialKeys)})";
+        message = "host ${config.networking.hostName}: hub.features.media-exporter.credentialFiles names unknown applications (known: ${lib.concatStringsSep ", " (builtins.attrNames services.credentialKeys)})";
       }
     ];
   };

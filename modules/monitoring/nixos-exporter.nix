@@ -9,7 +9,7 @@
 # <toplevel>/configuration-revision, etc/hub/nixos-version.json and etc/hub/flake.lock.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.nixos-exporter;
+  cfg = config.hub.features.nixos-exporter;
   # The unit's settings, shared with the local fleet's systemd hosts, which run them.
   services = import ../../nix/exporter-services.nix { inherit lib; };
   revision = config.system.configurationRevision;
@@ -18,7 +18,7 @@ let
     // lib.optionalAttrs (revision != null) { configurationRevision = revision; });
 in
 {
-  options.features.nixos-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.nixos; } // {
+  options.hub.features.nixos-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.nixos; } // {
     package = lib.mkPackageOption pkgs "hub-nixos-exporter" { };
     root = lib.mkOption {
       type = lib.types.str;

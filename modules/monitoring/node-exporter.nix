@@ -3,10 +3,10 @@
 # hub's `backup:run` write hub_backup_<set>.prom there (docs/backup.md).
 { config, lib, ... }:
 let
-  cfg = config.features.node-exporter;
+  cfg = config.hub.features.node-exporter;
 in
 {
-  options.features.node-exporter = {
+  options.hub.features.node-exporter = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 9100;

@@ -3,7 +3,7 @@
 # this module only points Prometheus at those files.
 { config, lib, ... }:
 let
-  cfg = config.features.prometheus;
+  cfg = config.hub.features.prometheus;
   scrapeFile = cfg.scrapeConfigsFile;
   rulesDir = cfg.rulesDir;
   rulesFound =
@@ -20,7 +20,7 @@ let
   rotationTextfile = cfg.generatedDir + "/textfile/hub_secrets_rotation.prom";
 in
 {
-  options.features.prometheus = {
+  options.hub.features.prometheus = {
     port = lib.mkOption {
       type = lib.types.port;
       default = 9090;
@@ -79,7 +79,7 @@ in
     # A link into the store, replaced at every activation: node_exporter follows it, and a new
     # schedule arrives with the deploy that brings the new rotation.toml.
     systemd.tmpfiles.rules = lib.optional (builtins.pathExists rotationTextfile)
-      "L+ ${config.features.node-exporter.textfileDir}/hub_secrets_rotation.prom - - - - ${rotationTextfile}";
+      "L+ ${config.hub.features.node-exporter.textfileDir}/hub_secrets_rotation.prom - - - - ${rotationTextfile}";
     warnings = lib.optional (rulesFound == [ ])
       "host ${config.networking.hostName}: no *.rules.yml under ${toString rulesDir}, so Prometheus has no alerting rules; generate them with `go tool mage monitor:config`"
     ++ lib.optional (!(builtins.pathExists scrapeFile))

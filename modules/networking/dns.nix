@@ -14,8 +14,8 @@
 # puts a second writer on the file is an assertion below whose message says what to drop.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.dns;
-  f = config.features;
+  cfg = config.hub.features.dns;
+  f = config.hub.features;
   host = config.networking.hostName;
   nm = config.networking.networkmanager;
   ts = f.tailscale;
@@ -37,7 +37,7 @@ let
   }.${owner};
 in
 {
-  options.features.dns = {
+  options.hub.features.dns = {
     owner = lib.mkOption {
       type = lib.types.enum [ "systemd-resolved" "networkmanager" "static" "none" ];
       readOnly = true;
@@ -85,11 +85,11 @@ in
       }
       {
         assertion = !(magicDNS && owner == "static");
-        message = "host ${host}: tailscale --accept-dns would rewrite the static /etc/resolv.conf of feature static-dns: drop feature static-dns (MagicDNS then goes through systemd-resolved), or set features.tailscale.acceptDns = false in hosts/${host}/default.nix";
+        message = "host ${host}: tailscale --accept-dns would rewrite the static /etc/resolv.conf of feature static-dns: drop feature static-dns (MagicDNS then goes through systemd-resolved), or set hub.features.tailscale.acceptDns = false in hosts/${host}/default.nix";
       }
       {
         assertion = !(magicDNS && owner == "networkmanager");
-        message = "host ${host}: tailscale --accept-dns without systemd-resolved overwrites the /etc/resolv.conf NetworkManager writes (tailscale's direct mode): drop feature networkmanager-dns (MagicDNS then goes through systemd-resolved), or set features.tailscale.acceptDns = false in hosts/${host}/default.nix";
+        message = "host ${host}: tailscale --accept-dns without systemd-resolved overwrites the /etc/resolv.conf NetworkManager writes (tailscale's direct mode): drop feature networkmanager-dns (MagicDNS then goes through systemd-resolved), or set hub.features.tailscale.acceptDns = false in hosts/${host}/default.nix";
       }
     ];
   };

@@ -3,10 +3,10 @@
 # decided by feature dns (dns.nix).
 { config, lib, ... }:
 let
-  cfg = config.features.networkmanager;
+  cfg = config.hub.features.networkmanager;
 in
 {
-  options.features.networkmanager = {
+  options.hub.features.networkmanager = {
     wifiBackend = lib.mkOption {
       type = lib.types.enum [ "wpa_supplicant" "iwd" ];
       default = "wpa_supplicant";
@@ -19,8 +19,8 @@ in
       enable = true;
       wifi.backend = cfg.wifiBackend;
     };
-    users.users = lib.mkIf config.features.users.enable {
-      ${config.features.users.adminUser}.extraGroups = [ "networkmanager" ];
+    users.users = lib.mkIf config.hub.features.users.enable {
+      ${config.hub.features.users.adminUser}.extraGroups = [ "networkmanager" ];
     };
   };
 }

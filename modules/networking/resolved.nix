@@ -4,10 +4,10 @@
 # not coexist is feature dns's business (dns.nix), so that the decision lives in one module.
 { config, lib, ... }:
 let
-  cfg = config.features.resolved;
+  cfg = config.hub.features.resolved;
 in
 {
-  options.features.resolved = {
+  options.hub.features.resolved = {
     fallbackDns = lib.mkOption {
       type = lib.types.listOf lib.types.str;
       default = [ "9.9.9.9#dns.quad9.net" "1.1.1.1#cloudflare-dns.com" "2620:fe::fe#dns.quad9.net" ];

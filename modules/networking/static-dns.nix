@@ -5,10 +5,10 @@
 # It replaces the default feature resolved (which yields to it); feature dns checks the rest.
 { config, lib, ... }:
 let
-  cfg = config.features.static-dns;
+  cfg = config.hub.features.static-dns;
 in
 {
-  options.features.static-dns = {
+  options.hub.features.static-dns = {
     nameservers = lib.mkOption {
       type = lib.types.listOf lib.types.str;
       default = [ ];
@@ -33,7 +33,7 @@ in
     assertions = [
       {
         assertion = cfg.nameservers != [ ];
-        message = "host ${config.networking.hostName}: feature static-dns has no resolver: set features.static-dns.nameservers in hosts/${config.networking.hostName}/default.nix";
+        message = "host ${config.networking.hostName}: feature static-dns has no resolver: set hub.features.static-dns.nameservers in hosts/${config.networking.hostName}/default.nix";
       }
     ];
   };

@@ -3,10 +3,10 @@
 # --accept-dns is checked by feature dns (dns.nix).
 { config, lib, ... }:
 let
-  cfg = config.features.tailscale;
+  cfg = config.hub.features.tailscale;
 in
 {
-  options.features.tailscale = {
+  options.hub.features.tailscale = {
     authKeyFile = lib.mkOption {
       type = lib.types.nullOr lib.types.str;
       default = null;

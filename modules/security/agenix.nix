@@ -2,10 +2,10 @@
 # its own key to read the secrets encrypted to it.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.agenix;
+  cfg = config.hub.features.agenix;
 in
 {
-  options.features.agenix = {
+  options.hub.features.agenix = {
     identityPaths = lib.mkOption {
       type = lib.types.listOf lib.types.str;
       default = [ "/etc/ssh/ssh_host_ed25519_key" ];

@@ -2,10 +2,10 @@
 # options), so nothing but SSH is reachable from the local network.
 { config, lib, ... }:
 let
-  cfg = config.features.firewall;
+  cfg = config.hub.features.firewall;
 in
 {
-  options.features.firewall = {
+  options.hub.features.firewall = {
     logRefused = lib.mkOption {
       type = lib.types.bool;
       default = false;

@@ -1,10 +1,10 @@
 # Hardening with no functional cost on any host class; anything stricter belongs in a feature of its own.
 { config, lib, ... }:
 let
-  cfg = config.features.hardening;
+  cfg = config.hub.features.hardening;
 in
 {
-  options.features.hardening = {
+  options.hub.features.hardening = {
     restrictKernelPointers = lib.mkOption {
       type = lib.types.bool;
       default = true;

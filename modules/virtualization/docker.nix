@@ -2,10 +2,10 @@
 # same socket and command name.
 { config, lib, ... }:
 let
-  cfg = config.features.docker;
+  cfg = config.hub.features.docker;
 in
 {
-  options.features.docker = {
+  options.hub.features.docker = {
     adminInGroup = lib.mkOption {
       type = lib.types.bool;
       default = true;
@@ -21,8 +21,8 @@ in
         dates = "weekly";
       };
     };
-    users.users = lib.mkIf (cfg.adminInGroup && config.features.users.enable) {
-      ${config.features.users.adminUser}.extraGroups = [ "docker" ];
+    users.users = lib.mkIf (cfg.adminInGroup && config.hub.features.users.enable) {
+      ${config.hub.features.users.adminUser}.extraGroups = [ "docker" ];
     };
   };
 }

@@ -1,10 +1,10 @@
 # k3d runs disposable k3s clusters inside Docker (hence requires = docker in the registry).
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.k3d;
+  cfg = config.hub.features.k3d;
 in
 {
-  options.features.k3d = {
+  options.hub.features.k3d = {
     extraPackages = lib.mkOption {
       type = lib.types.listOf lib.types.package;
       default = [ pkgs.kubectl pkgs.kubernetes-helm ];

@@ -1,10 +1,10 @@
 # k3s server for lab workloads (hp). The API port is opened on the Tailscale interface only.
 { config, lib, ... }:
 let
-  cfg = config.features.k3s;
+  cfg = config.hub.features.k3s;
 in
 {
-  options.features.k3s = {
+  options.hub.features.k3s = {
     tokenFile = lib.mkOption {
       type = lib.types.nullOr lib.types.str;
       default = null;

@@ -1,10 +1,10 @@
 # Full virtual machines (Windows, other distributions) with TPM and UEFI.
 { config, lib, ... }:
 let
-  cfg = config.features.libvirt;
+  cfg = config.hub.features.libvirt;
 in
 {
-  options.features.libvirt = {
+  options.hub.features.libvirt = {
     adminInGroup = lib.mkOption {
       type = lib.types.bool;
       default = true;
@@ -18,8 +18,8 @@ in
       onBoot = "ignore";
       qemu.swtpm.enable = true;
     };
-    users.users = lib.mkIf (cfg.adminInGroup && config.features.users.enable) {
-      ${config.features.users.adminUser}.extraGroups = [ "libvirtd" ];
+    users.users = lib.mkIf (cfg.adminInGroup && config.hub.features.users.enable) {
+      ${config.hub.features.users.adminUser}.extraGroups = [ "libvirtd" ];
     };
   };
 }

@@ -2,10 +2,10 @@
 # declared outside this repository, so no microvm.nix input is pulled into every host.
 { config, lib, pkgs, ... }:
 let
-  cfg = config.features.microvm;
+  cfg = config.hub.features.microvm;
 in
 {
-  options.features.microvm = {
+  options.hub.features.microvm = {
     bridge = lib.mkOption {
       type = lib.types.str;
       default = "microvm0";

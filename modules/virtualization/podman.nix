@@ -2,10 +2,10 @@
 # Docker keep working, which is why the registry makes it conflict with the docker feature.
 { config, lib, ... }:
 let
-  cfg = config.features.podman;
+  cfg = config.hub.features.podman;
 in
 {
-  options.features.podman = {
+  options.hub.features.podman = {
     dockerCompat = lib.mkOption {
       type = lib.types.bool;
       default = true;

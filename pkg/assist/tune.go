@@ -80,7 +80,7 @@ func ScrapeBaseline(ctx context.Context, hc *http.Client, url string, budget int
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("baseline metrics: %w (is features.baseline-exporter on for this host?)", err)
+		return "", fmt.Errorf("baseline metrics: %w (is hub.features.baseline-exporter on for this host?)", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

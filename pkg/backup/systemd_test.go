@@ -56,8 +56,8 @@ func evalResticModule(t *testing.T, host string, table map[string]any, textfileD
   lib = import ../../nix/options-lib.nix;
   pkgs = { restic = { outPath = "/usr/local"; name = "restic"; meta.mainProgram = "restic"; }; sqlite = { outPath = "/usr"; name = "sqlite"; }; };
   config = {
-    features.restic = { enable = true; timerConfig = builtins.fromJSON %q; };
-    features.node-exporter.textfileDir = %q;
+    hub.features.restic = { enable = true; timerConfig = builtins.fromJSON %q; };
+    hub.features.node-exporter.textfileDir = %q;
     hub.host = { name = %q; toml = builtins.fromJSON %q; };
   };
   m = import ../../modules/backup/restic.nix { inherit config lib pkgs; };

@@ -11,7 +11,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
-// DefaultTextfileDir is node_exporter's textfile directory on NixOS hosts (features.node-exporter's
+// DefaultTextfileDir is node_exporter's textfile directory on NixOS hosts (hub.features.node-exporter's
 // textfileDir), where a deploy leaves its trace for Prometheus.
 const DefaultTextfileDir = "/var/lib/prometheus-node-exporter/textfile"
 

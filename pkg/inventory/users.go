@@ -7,7 +7,7 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// Users says who may log in to a host: features.users (modules/core/users.nix) installs these
+// Users says who may log in to a host: hub.features.users (modules/core/users.nix) installs these
 // keys for root and for the admin user, and the hub deploys through them. The same two lists are
 // read by Nix from the same files.
 type Users struct {

@@ -85,7 +85,7 @@ func TestUsersErrors(t *testing.T) {
 }
 
 // Every host of the repository can be logged in to by the hub after its first install: it has
-// at least one authorized key (features.users installs them for root and the admin user).
+// at least one authorized key (hub.features.users installs them for root and the admin user).
 func TestRepositoryHostsHaveAuthorizedKeys(t *testing.T) {
 	f, err := Load("../../hosts")
 	if err != nil {

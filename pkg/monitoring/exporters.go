@@ -39,7 +39,7 @@ func Exporters() []Exporter {
 		{Job: "nixos", Port: 9101, Namespace: "hub_nixos"},
 		{Job: "media", Port: 9102, Role: RoleMediaServer, Namespace: "hub_media"},
 		{Job: "baseline", Port: 9103, Namespace: "hub_baseline"},
-		// Alertmanager's own /metrics (features.alertmanager.port): whether notifications
+		// Alertmanager's own /metrics (hub.features.alertmanager.port): whether notifications
 		// leave, which nothing else can tell.
 		{Job: "alertmanager", Port: 9093, Feature: "alertmanager"},
 	}

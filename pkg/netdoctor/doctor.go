@@ -143,7 +143,7 @@ func ownerProblems(in Input, observed string, rc ResolvConf, add func(check, wha
 			"systemctl restart systemd-resolved, then %s and systemctl restart tailscaled so MagicDNS goes through resolved", redeploy)
 	case observed == ObservedTailscale:
 		add("owner", what+" (tailscale --accept-dns rewrote it)",
-			"tailscale set --accept-dns=false (features.tailscale.acceptDns = false in hosts/%s/default.nix), then %s", in.Host, redeploy)
+			"tailscale set --accept-dns=false (hub.features.tailscale.acceptDns = false in hosts/%s/default.nix), then %s", in.Host, redeploy)
 	case want == OwnerResolved:
 		add("owner", what, "ln -sfn /run/systemd/resolve/stub-resolv.conf /etc/resolv.conf or %s; then find what wrote it", redeploy)
 	case want == OwnerNetworkManager:
@@ -183,12 +183,12 @@ func dnsProblems(in Input, f Facts, servers []string, add func(check, what, fix 
 	}
 	if !f.Dig && len(servers) > 0 {
 		add("dns", "dig is not installed: servers were not asked one by one",
-			"deploy feature dns (features.dns.doctorTools installs dig), or nix shell nixpkgs#dig")
+			"deploy feature dns (hub.features.dns.doctorTools installs dig), or nix shell nixpkgs#dig")
 	}
 	source := map[string]string{
 		OwnerResolved:       "systemd-resolved's link or fallback servers (resolvectl status)",
 		OwnerNetworkManager: "NetworkManager's connection (nmcli dev show)",
-		OwnerStatic:         fmt.Sprintf("features.static-dns.nameservers in hosts/%s/default.nix", in.Host),
+		OwnerStatic:         fmt.Sprintf("hub.features.static-dns.nameservers in hosts/%s/default.nix", in.Host),
 	}[in.Declared.Owner]
 	if source == "" {
 		source = "/etc/resolv.conf"
@@ -254,7 +254,7 @@ func tailscaleProblems(in Input, f Facts, magicDNS bool, add func(check, what, f
 	}
 	if ts.BackendState != "Running" {
 		add("tailscale", fmt.Sprintf("tailscale is %s, not Running", ts.BackendState),
-			"tailscale up (or set features.tailscale.authKeyFile so it logs in by itself)")
+			"tailscale up (or set hub.features.tailscale.authKeyFile so it logs in by itself)")
 		return
 	}
 	for _, h := range ts.Health {
@@ -287,7 +287,7 @@ func tailscaleProblems(in Input, f Facts, magicDNS bool, add func(check, what, f
 	if magicDNS {
 		if !ts.MagicDNSOn {
 			add("tailscale", fmt.Sprintf("MagicDNS is off in tailnet %s", ts.Tailnet),
-				"turn it on in the admin console (DNS page), or set features.tailscale.acceptDns = false")
+				"turn it on in the admin console (DNS page), or set hub.features.tailscale.acceptDns = false")
 		} else if ts.MagicDNS != "" && !slices.Contains(f.ResolvConf.Search, ts.MagicDNS) {
 			add("tailscale", fmt.Sprintf("MagicDNS suffix %s is not a search domain of /etc/resolv.conf", ts.MagicDNS),
 				"tailscale is not programming systemd-resolved: tailscale set --accept-dns=true, then resolvectl status %s", "tailscale0")

@@ -15,7 +15,7 @@ import (
 	"strings"
 )
 
-// Owners of /etc/resolv.conf, as feature dns names them (features.dns.owner).
+// Owners of /etc/resolv.conf, as feature dns names them (hub.features.dns.owner).
 const (
 	OwnerResolved       = "systemd-resolved"
 	OwnerNetworkManager = "networkmanager"
@@ -42,7 +42,7 @@ var ownerFeatures = []struct{ feature, owner string }{
 // Declared is what a host's features say about its DNS.
 type Declared struct {
 	Owner string `json:"owner"`
-	// MagicDNS: tailscale is on with --accept-dns (features.tailscale.acceptDns defaults to
+	// MagicDNS: tailscale is on with --accept-dns (hub.features.tailscale.acceptDns defaults to
 	// true; a host's default.nix may turn it off, which the host's /etc/hub/dns.json shows).
 	MagicDNS  bool `json:"magic_dns"`
 	Tailscale bool `json:"tailscale"`

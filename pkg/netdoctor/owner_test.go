@@ -119,7 +119,7 @@ type dnsCase struct {
 	acceptDns  bool
 	nmDns      string   // networking.networkmanager.dns as a default.nix might force it
 	resolvedOn bool     // services.resolved.enable
-	nameserver bool     // features.static-dns.nameservers set
+	nameserver bool     // hub.features.static-dns.nameservers set
 	want       string   // owner
 	failing    []string // a phrase of each failing assertion, in order
 }
@@ -131,7 +131,7 @@ var dnsCases = []dnsCase{
 	{name: "NetworkManager dns=default forced next to resolved", enabled: []string{"dns", "resolved", "networkmanager"}, nmDns: "default", resolvedOn: true,
 		want: OwnerResolved, failing: []string{`NetworkManager dns = "default" next to owner systemd-resolved`}},
 	{name: "static with tailscale --accept-dns", enabled: []string{"dns", "static-dns", "tailscale"}, acceptDns: true, nameserver: true,
-		want: OwnerStatic, failing: []string{"drop feature static-dns (MagicDNS then goes through systemd-resolved), or set features.tailscale.acceptDns = false"}},
+		want: OwnerStatic, failing: []string{"drop feature static-dns (MagicDNS then goes through systemd-resolved), or set hub.features.tailscale.acceptDns = false"}},
 	{name: "static with tailscale, accept-dns off", enabled: []string{"dns", "static-dns", "tailscale"}, nameserver: true, want: OwnerStatic},
 	{name: "static without servers", enabled: []string{"dns", "static-dns"}, want: OwnerStatic,
 		failing: []string{"feature static-dns has no resolver"}},
@@ -155,7 +155,7 @@ let
   lib = import (root + "/nix/options-lib.nix");
   on = n: builtins.elem n c.enabled;
   config = {
-    features = builtins.listToAttrs (map (n: { name = n; value = { enable = on n; }; })
+    hub.features = builtins.listToAttrs (map (n: { name = n; value = { enable = on n; }; })
       [ "dns" "resolved" "networkmanager" "networkmanager-dns" "static-dns" "tailscale" ]) // {
       tailscale = { enable = on "tailscale"; acceptDns = c.acceptDns; };
       static-dns = { enable = on "static-dns"; nameservers = if c.nameserver then [ "192.168.1.1" ] else [ ]; search = [ ]; };
@@ -173,7 +173,7 @@ let
   static = import (root + "/modules/networking/static-dns.nix") args;
   failing = m: if m.config.condition then map (a: a.message) (builtins.filter (a: !a.assertion) m.config.content.assertions) else [ ];
 in
-{ owner = dns.options.features.dns.owner.default; failing = failing dns ++ failing static; }`
+{ owner = dns.options.hub.features.dns.owner.default; failing = failing dns ++ failing static; }`
 
 func TestDeclaredOwnerMatchesNix(t *testing.T) {
 	if _, err := exec.LookPath("nix-instantiate"); err != nil {

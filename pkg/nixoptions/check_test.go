@@ -225,7 +225,7 @@ func TestCollectRepository(t *testing.T) {
 		t.Errorf("Reads lacks system.nixos.version: %v", u.Reads)
 	}
 	for _, p := range append(u.Set, u.Reads...) {
-		if strings.HasPrefix(p, "features.") || strings.HasPrefix(p, "hub.") {
+		if strings.HasPrefix(p, "hub.") {
 			t.Errorf("the hub's own option %s is listed", p)
 		}
 	}

@@ -18,7 +18,7 @@ type Used struct {
 
 // Collect evaluates the files as Check does, against the recorded manifest so that reads of the
 // options it knows evaluate (an empty one made every read a throw, and the collection stopped at
-// the first value computed from one), and scans the sources for reads. The hub's own options (features.*,
+// the first value computed from one), and scans the sources for reads. The hub's own options (hub.features.*,
 // hub.*) are left out: they are declared here, not in nixpkgs.
 func Collect(ctx context.Context, opts Options) (*Used, error) {
 	if opts.MaxRuns == 0 {
@@ -58,7 +58,7 @@ func Collect(ctx context.Context, opts Options) (*Used, error) {
 }
 
 func hubOwn(p string) bool {
-	return p == "features" || p == "hub" || strings.HasPrefix(p, "features.") || strings.HasPrefix(p, "hub.")
+	return p == "hub" || strings.HasPrefix(p, "hub.")
 }
 
 var (

@@ -115,7 +115,7 @@ func TestTypeCheck(t *testing.T) {
 func TestScanReads(t *testing.T) {
 	src := `{ config, lib, options, ... }:
 let
-  cfg = config.features.x;
+  cfg = config.hub.features.x;
   nm = config.networking.networkmanager;
   # config.commented.out
 in {
@@ -126,7 +126,7 @@ in {
   d = "${config.networking.hostName}";
 }`
 	got := strings.Join(scanReads(src), " ")
-	for _, w := range []string{"networking.networkmanager.dns", "users.users.<name>.home", "services.ollama.acceleration", "networking.hostName", "features.x.user"} {
+	for _, w := range []string{"networking.networkmanager.dns", "users.users.<name>.home", "services.ollama.acceleration", "networking.hostName", "hub.features.x.user"} {
 		if !strings.Contains(" "+got+" ", " "+w+" ") {
 			t.Errorf("reads %q lack %s", got, w)
 		}

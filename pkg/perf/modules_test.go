@@ -20,10 +20,10 @@ let
   lib = import (root + "/nix/options-lib.nix");
   mod = f: import (root + "/modules/core/${f}.nix") { inherit config lib; pkgs = throw "no pkgs"; };
   memory = mod "memory"; boot = mod "boot-time"; resources = mod "resources";
-  defaults = m: n: builtins.mapAttrs (_: o: o.default) m.options.features.${n};
+  defaults = m: n: builtins.mapAttrs (_: o: o.default) m.options.hub.features.${n};
   config = {
     hub.host.toml = { inherit class; };
-    features = {
+    hub.features = {
       memory = defaults memory "memory" // { enable = true; };
       boot-time = defaults boot "boot-time" // { enable = true; };
       resources = defaults resources "resources" // { enable = true; };

@@ -232,11 +232,11 @@ func Judge(r Report) []Problem {
 	}
 	if p, ok := r.Pressure["memory"]; ok && p.Some.Avg60 >= MemoryPressureProblem {
 		ps = append(ps, Problem{fmt.Sprintf("memory pressure %.1f%% (some, avg60): tasks stall waiting for memory", p.Some.Avg60),
-			"find the consumer (systemd-cgtop -m); features.memory's zram and systemd-oomd are meant to absorb this"})
+			"find the consumer (systemd-cgtop -m); hub.features.memory's zram and systemd-oomd are meant to absorb this"})
 	}
 	if r.SwapTotal > 0 && float64(r.SwapTotal-r.SwapFree)/float64(r.SwapTotal) > SwapUsedProblem {
 		ps = append(ps, Problem{fmt.Sprintf("swap %.0f%% used", 100*float64(r.SwapTotal-r.SwapFree)/float64(r.SwapTotal)),
-			"the host needs more memory than it has: raise features.memory.zramPercent or move a service"})
+			"the host needs more memory than it has: raise hub.features.memory.zramPercent or move a service"})
 	}
 	for _, g := range r.Regressed {
 		fix := "compare with the previous generation (what did the last deploy change? go tool mage deploy:plan)"

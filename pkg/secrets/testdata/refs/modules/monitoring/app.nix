@@ -1,7 +1,7 @@
 # A module of the fixture: /run/agenix/commented-out is a comment, not a use.
 { config, lib, ... }:
 {
-  options.features.app = {
+  options.hub.features.app = {
     keyFile = lib.mkOption {
       type = lib.types.str;
       default = config.age.secrets.known.path;
@@ -17,6 +17,6 @@
   config = {
     age.secrets.known.file = ../../secrets/known.age;
     age.secrets."app.toml".file = ../../secrets/listed-only.age;
-    age.secrets.${config.features.app.name}.file = ../../secrets + "/${config.features.app.name}.age";
+    age.secrets.${config.hub.features.app.name}.file = ../../secrets + "/${config.hub.features.app.name}.age";
   };
 }
