@@ -208,13 +208,9 @@ func (Ai) Review(ctx context.Context, selection string, provider *string, json *
 
 // Tune reads HOST's baseline-exporter metrics (-metrics URL, default http://HOST:9103/metrics) and feature set and proposes tuning as a Nix diff, checked with git apply --check and written to .hub/ai/tune-HOST-TIME.diff for review: never applied; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *string, json *bool) error {
-	f, err := loadFleet()
+	f, h, err := loadHost(host)
 	if err != nil {
 		return err
-	}
-	h, ok := f.Host(host)
-	if !ok {
-		return fmt.Errorf("no host %q in %s (hosts: %v)", host, f.Dir, f.Names())
 	}
 	reg, err := featreg.Load(featreg.RegistryPath("."))
 	if err != nil {

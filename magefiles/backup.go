@@ -116,26 +116,13 @@ func (Backup) Restore(ctx context.Context, host, snapshot string, set *string, p
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	f, err := loadFleet()
+	_, h, err := loadHost(host)
 	if err != nil {
 		return err
 	}
-	h, ok := f.Host(host)
-	if !ok {
-		return fmt.Errorf("no host %q in %s (hosts: %v)", host, f.Dir, f.Names())
-	}
-	var setName string
-	switch {
-	case flag(set, "") != "":
-		setName = *set
-	case len(h.Backups) == 1:
-		setName = h.Backups[0].Name
-	default:
-		return fmt.Errorf("host %s has %d backup sets: name one with -set", host, len(h.Backups))
-	}
-	s, ok := h.Backup(setName)
-	if !ok {
-		return fmt.Errorf("host %s has no backup set %q", host, setName)
+	s, err := h.PickBackup(flag(set, ""))
+	if err != nil {
+		return err
 	}
 	e := newExecutor(nil)
 	defer e.Close()

@@ -264,14 +264,11 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 // nixArgs are the nix settings of the fleet the environment selects, as options.
 func nixArgs() []string { return nixSettings().Args() }
 
+// oneHost is loadHost with the executor a single-host target runs through.
 func oneHost(name string) (*inventory.Host, *command.Executor, error) {
-	f, err := loadFleet()
+	_, h, err := loadHost(name)
 	if err != nil {
 		return nil, nil, err
-	}
-	h, ok := f.Host(name)
-	if !ok {
-		return nil, nil, fmt.Errorf("no host %q in %s (hosts: %v)", name, f.Dir, f.Names())
 	}
 	return h, newExecutor(nil), nil
 }

@@ -37,13 +37,9 @@ func (Hosts) List(ctx context.Context, json *bool) error {
 
 // Show prints everything the inventory says about HOST, with fleet defaults applied.
 func (Hosts) Show(ctx context.Context, host string, json *bool) error {
-	f, err := loadFleet()
+	_, h, err := loadHost(host)
 	if err != nil {
 		return err
-	}
-	h, ok := f.Host(host)
-	if !ok {
-		return fmt.Errorf("no host %q in %s (hosts: %v)", host, f.Dir, f.Names())
 	}
 	if flag(json, false) {
 		return inventory.WriteJSON(os.Stdout, []*inventory.Host{h})

@@ -26,13 +26,9 @@ const installersDir = ".hub/installers"
 func (Iso) Build(ctx context.Context, host string, flake *string) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	f, err := loadFleet()
+	f, h, err := loadHost(host)
 	if err != nil {
 		return err
-	}
-	h, ok := f.Host(host)
-	if !ok {
-		return fmt.Errorf("no host %q in %s (hosts: %v)", host, f.Dir, f.Names())
 	}
 	ref := flag(flake, f.Flake)
 	settings := installer.Settings(ref, nixSettings())

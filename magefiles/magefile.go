@@ -72,6 +72,16 @@ func selectHosts(selection string) (*inventory.Fleet, []*inventory.Host, error) 
 	return f, hosts, err
 }
 
+// loadHost loads the inventory and finds the one host a target names.
+func loadHost(name string) (*inventory.Fleet, *inventory.Host, error) {
+	f, err := loadFleet()
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := f.Lookup(name)
+	return f, h, err
+}
+
 func envBool(name string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(name))
 	return b

@@ -88,13 +88,9 @@ func (Perf) Report(ctx context.Context, selection string, slowest *int, baseline
 
 // Compare puts HOST's system generations GEN_A and GEN_B side by side: the median of each boot phase over the boots recorded for each (hub-baseline-exporter's boots.jsonl, -boots FILE to read another) and what GEN_B's closure changed (nix store diff-closures); -json for machines, -timeout D (default 60s).
 func (Perf) Compare(ctx context.Context, host string, genA, genB int, boots *string, timeout *time.Duration, json *bool) error {
-	fleet, err := loadFleet()
+	_, h, err := loadHost(host)
 	if err != nil {
-		return err
-	}
-	h, ok := fleet.Host(host)
-	if !ok {
-		return fmt.Errorf("perf:compare: no host %q in the inventory (go tool mage hosts:list)", host)
+		return fmt.Errorf("perf:compare: %w", err)
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()

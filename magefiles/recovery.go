@@ -29,15 +29,12 @@ func (Recovery) Rollback(ctx context.Context, host string, generation *int, yes 
 
 // Host brings a reinstalled HOST back after its name is typed (-yes without a terminal): re-keys its secrets to its new host key with the admin -identity, deploys it, restores every backup set in place with the passwords the identity decrypts, puts the SQLite databases back, reboots it and verifies each set.
 func (Recovery) Host(ctx context.Context, host string, identity *string, yes *bool) error {
-	h, e, err := oneHost(host)
+	f, h, err := loadHost(host)
 	if err != nil {
 		return err
 	}
+	e := newExecutor(nil)
 	defer e.Close()
-	f, err := loadFleet()
-	if err != nil {
-		return err
-	}
 	guarded := *h
 	guarded.Guarded = true // restoring in place overwrites whatever is there: always typed
 	if _, err := deploy.ConfirmGuarded([]*inventory.Host{&guarded}, flag(yes, false), isTerminal(), os.Stdin, os.Stdout, "recover (restore in place on)"); err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
@@ -136,4 +137,30 @@ func containsLine(out, host, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestUnknownHostNamed: every target that takes one HOST answers a typo with the same line,
+// naming the inventory and its hosts, and exits nonzero before doing anything.
+func TestUnknownHostNamed(t *testing.T) {
+	bin, root := fleettest.Mage(t)
+	f, err := inventory.Load(filepath.Join(root, "hosts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `no host "nosuch" in ` + f.Dir + ` (hosts: ` + strings.Join(f.Names(), ", ") + ")"
+	for _, args := range [][]string{
+		{"hosts:show", "nosuch"},
+		{"backup:restore", "nosuch", "latest", "-target=/tmp/x"},
+		{"deploy:generations", "nosuch"},
+		{"perf:compare", "nosuch", "1", "2"},
+		{"recovery:host", "nosuch", "-yes"},
+	} {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "HUB_FLEET=")
+		out, _ := cmd.CombinedOutput()
+		if cmd.ProcessState.ExitCode() == 0 || !strings.Contains(string(out), want) {
+			t.Errorf("%s: exit %d, output lacks %q:\n%s", args, cmd.ProcessState.ExitCode(), want, out)
+		}
+	}
 }

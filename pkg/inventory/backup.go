@@ -81,6 +81,29 @@ func (h *Host) Backup(name string) (BackupSet, bool) {
 	return BackupSet{}, false
 }
 
+// PickBackup is the set a person named, or with an empty name the host's only set; the errors
+// say what to name.
+func (h *Host) PickBackup(name string) (BackupSet, error) {
+	if name == "" {
+		if len(h.Backups) == 1 {
+			return h.Backups[0], nil
+		}
+		return BackupSet{}, fmt.Errorf("host %s has %d backup sets (%s): name one with -set", h.Name, len(h.Backups), strings.Join(h.backupNames(), ", "))
+	}
+	if s, ok := h.Backup(name); ok {
+		return s, nil
+	}
+	return BackupSet{}, fmt.Errorf("host %s has no backup set %q (sets: %s)", h.Name, name, strings.Join(h.backupNames(), ", "))
+}
+
+func (h *Host) backupNames() []string {
+	names := make([]string, len(h.Backups))
+	for i, s := range h.Backups {
+		names[i] = s.Name
+	}
+	return names
+}
+
 type rawBackup struct {
 	Name         string    `toml:"name"`
 	Paths        []string  `toml:"paths"`

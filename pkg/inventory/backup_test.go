@@ -193,3 +193,32 @@ func TestLocalRepository(t *testing.T) {
 		}
 	}
 }
+
+// PickBackup is what backup:restore asks: the named set, or the only one; each error lists the sets.
+func TestPickBackup(t *testing.T) {
+	one := &Host{Name: "hp", Backups: []BackupSet{{Name: "system"}}}
+	two := &Host{Name: "p510", Backups: []BackupSet{{Name: "system"}, {Name: "media"}}}
+	none := &Host{Name: "razer"}
+	for _, tt := range []struct {
+		h          *Host
+		name, want string
+		err        string
+	}{
+		{one, "", "system", ""},
+		{two, "media", "media", ""},
+		{two, "", "", "host p510 has 2 backup sets (system, media): name one with -set"},
+		{none, "", "", "host razer has 0 backup sets (): name one with -set"},
+		{one, "media", "", `host hp has no backup set "media" (sets: system)`},
+	} {
+		s, err := tt.h.PickBackup(tt.name)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%s PickBackup(%q) err = %v, want %s", tt.h.Name, tt.name, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || s.Name != tt.want {
+			t.Errorf("%s PickBackup(%q) = %q, %v; want %q", tt.h.Name, tt.name, s.Name, err, tt.want)
+		}
+	}
+}

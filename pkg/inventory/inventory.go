@@ -152,6 +152,14 @@ func (f *Fleet) Host(name string) (*Host, bool) {
 	return f.Hosts[i], true
 }
 
+// Lookup is Host for a name a person typed: its error names the inventory and its hosts.
+func (f *Fleet) Lookup(name string) (*Host, error) {
+	if h, ok := f.Host(name); ok {
+		return h, nil
+	}
+	return nil, fmt.Errorf("no host %q in %s (hosts: %s)", name, f.Dir, strings.Join(f.Names(), ", "))
+}
+
 // Names lists the host names in order.
 func (f *Fleet) Names() []string {
 	names := make([]string, len(f.Hosts))

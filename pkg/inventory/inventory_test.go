@@ -179,6 +179,16 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+func TestLookup(t *testing.T) {
+	f := &Fleet{Dir: "hosts", Hosts: []*Host{{Name: "p510"}, {Name: "p620"}}}
+	if h, err := f.Lookup("p620"); err != nil || h.Name != "p620" {
+		t.Errorf("Lookup(p620) = %v, %v", h, err)
+	}
+	if _, err := f.Lookup("p62"); err == nil || err.Error() != `no host "p62" in hosts (hosts: p510, p620)` {
+		t.Errorf("Lookup(p62) err = %v", err)
+	}
+}
+
 func TestSelect(t *testing.T) {
 	mk := func(name string, tags, roles []string) *Host {
 		return &Host{Name: name, Tags: tags, Roles: roles}
