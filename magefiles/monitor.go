@@ -66,31 +66,27 @@ func (Monitor) Rules(ctx context.Context) error {
 func (Monitor) Scrape(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
 	client := &http.Client{}
 	return fanOut(ctx, selection, parallel.Options{Name: "monitor-scrape", Limit: 16}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+		t.Phase("scrape")
+		scrapes, err := monitoring.ScrapeHost(ctx, client, h, monitoring.Exporters(), flag(timeout, 10*time.Second))
+		if err != nil {
+			return err
+		}
 		var failed []string
-		for _, x := range monitoring.Exporters() {
-			if !x.RunsOn(h) {
+		for _, s := range scrapes {
+			switch s.Failed() {
+			case "down":
+				t.Set(s.Job, "down")
+				fmt.Fprintf(t, "%s: %v\n", s.Job, s.Err)
+			case "lint":
+				t.Set(s.Job, strconv.Itoa(len(s.Problems))+" lint")
+				for _, p := range s.Problems {
+					fmt.Fprintf(t, "%s: %s: %s\n", s.Job, p.Metric, p.Text)
+				}
+			default:
+				t.Set(s.Job, "ok ("+strconv.Itoa(s.Families)+")")
 				continue
 			}
-			t.Phase(x.Job)
-			target, err := monitoring.ScrapeTarget(h, x.Port)
-			if err != nil {
-				return err
-			}
-			res, err := monitoring.ScrapeAndLint(ctx, client, "http://"+target+"/metrics", flag(timeout, 10*time.Second))
-			switch {
-			case err != nil:
-				t.Set(x.Job, "down")
-				fmt.Fprintf(t, "%s: %v\n", x.Job, err)
-				failed = append(failed, x.Job+" down")
-			case len(res.Problems) > 0:
-				t.Set(x.Job, strconv.Itoa(len(res.Problems))+" lint")
-				for _, p := range res.Problems {
-					fmt.Fprintf(t, "%s: %s: %s\n", x.Job, p.Metric, p.Text)
-				}
-				failed = append(failed, x.Job+" lint")
-			default:
-				t.Set(x.Job, "ok ("+strconv.Itoa(res.Families)+")")
-			}
+			failed = append(failed, s.Job+" "+s.Failed())
 		}
 		if len(failed) > 0 {
 			return fmt.Errorf("%s", strings.Join(failed, ", "))

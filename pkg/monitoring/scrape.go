@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
 // ScrapeResult is what one exporter endpoint served and what promlint thinks of it.
@@ -53,4 +55,40 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// HostScrape is one exporter of a host as monitor:scrape saw it: down (Err), or what it served.
+type HostScrape struct {
+	Job string
+	ScrapeResult
+	Err error
+}
+
+// Failed says how the exporter failed ("down", "lint"), or "" when it served clean metrics.
+func (s HostScrape) Failed() string {
+	switch {
+	case s.Err != nil:
+		return "down"
+	case len(s.Problems) > 0:
+		return "lint"
+	}
+	return ""
+}
+
+// ScrapeHost scrapes and lints every exporter of xs that runs on h (Exporter.RunsOn), in
+// order, at the address Prometheus uses (ScrapeTarget). It fails only when h has no address.
+func ScrapeHost(ctx context.Context, client *http.Client, h *inventory.Host, xs []Exporter, timeout time.Duration) ([]HostScrape, error) {
+	var out []HostScrape
+	for _, x := range xs {
+		if !x.RunsOn(h) {
+			continue
+		}
+		target, err := ScrapeTarget(h, x.Port)
+		if err != nil {
+			return nil, err
+		}
+		res, err := ScrapeAndLint(ctx, client, "http://"+target+"/metrics", timeout)
+		out = append(out, HostScrape{Job: x.Job, ScrapeResult: res, Err: err})
+	}
+	return out, nil
 }
