@@ -15,6 +15,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/piddir"
 )
 
 // States of an input in a Check.
@@ -223,11 +224,15 @@ func pickRef(out, ref string) (full, rev string) {
 	return "", ""
 }
 
+// checkPrefix names countBehind's scratch repositories (pkg/piddir: swept once their run is gone).
+const checkPrefix = "hub-update-check-"
+
 // countBehind fetches the commits of ref newer than the locked date, without trees or blobs
 // (cheap even for nixpkgs), into a scratch repository that is removed afterwards, and counts
 // those the locked revision does not have.
 func countBehind(ctx context.Context, local *command.Host, url, ref, rev, locked string, lockedAt time.Time, timeout time.Duration) (int, time.Time, error) {
-	dir, err := os.MkdirTemp("", "hub-update-check-")
+	piddir.Sweep(os.TempDir(), checkPrefix, nil)
+	dir, err := piddir.Make(os.TempDir(), checkPrefix)
 	if err != nil {
 		return -1, time.Time{}, err
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -348,13 +350,36 @@ func TestScratchSweepsKilledRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The checkout of a run killed outright (its pid is gone) and one of a live run.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadDir := filepath.Join(tmp, scratchPrefix+strconv.Itoa(c.Process.Pid)+"-1")
+	liveDir := filepath.Join(tmp, scratchPrefix+"1-1") // pid 1 always runs
+	for _, d := range []string{deadDir, liveDir} {
+		if err := os.MkdirAll(filepath.Join(d, "tree"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	e := &command.Executor{}
 	s, err := newScratch(context.Background(), e.Local(), repo.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.HasPrefix(filepath.Base(s.dir), scratchPrefix+strconv.Itoa(os.Getpid())+"-") {
+		t.Errorf("scratch dir %s does not carry this run's pid", s.dir)
+	}
 	if err := s.remove(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(deadDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the killed run's checkout %s is still there (%v)", deadDir, err)
+	}
+	if _, err := os.Stat(liveDir); err != nil {
+		t.Errorf("a live run's checkout was removed: %v", err)
 	}
 	entries, _ := os.ReadDir(admin)
 	var left []string

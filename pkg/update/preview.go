@@ -15,6 +15,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/pkg/piddir"
 )
 
 // Options configure Preview and Apply.
@@ -276,7 +277,10 @@ func newScratchAt(ctx context.Context, local *command.Host, flakeDir, rev string
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", top, err)
 	}
-	dir, err := os.MkdirTemp("", "hub-update-")
+	// The scratch directory carries this run's pid, so the next run removes the checkout of
+	// one that was killed outright (SIGKILL, a closed terminal) before its own cleanup.
+	piddir.Sweep(os.TempDir(), scratchPrefix, nil)
+	dir, err := piddir.Make(os.TempDir(), scratchPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -298,16 +302,21 @@ func newScratchAt(ctx context.Context, local *command.Host, flakeDir, rev string
 	return s, nil
 }
 
+// scratchPrefix names the scratch directories and worktrees: <prefix><pid>-<random> (pkg/piddir).
+const scratchPrefix = "hub-update-"
+
 // sweepScratch removes the entries of scratch worktrees whose directory is gone: left by a run
 // that was killed outright, possibly locked by an unfinished git worktree add, which git
 // worktree prune leaves alone. An entry without a gitdir file may be another run's add in
-// progress, so only one older than a minute goes.
+// progress, so it goes only when its run's pid is gone (or, named without one, after a minute).
 func sweepScratch(worktrees string) {
-	entries, _ := filepath.Glob(filepath.Join(worktrees, "hub-update-*"))
+	entries, _ := filepath.Glob(filepath.Join(worktrees, scratchPrefix+"*"))
 	for _, e := range entries {
 		b, err := os.ReadFile(filepath.Join(e, "gitdir"))
 		if err != nil {
-			if st, serr := os.Stat(e); serr == nil && time.Since(st.ModTime()) > time.Minute {
+			pid, named := piddir.Owner(filepath.Base(e), scratchPrefix)
+			st, serr := os.Stat(e)
+			if (named && !piddir.Alive(pid)) || (!named && serr == nil && time.Since(st.ModTime()) > time.Minute) {
 				os.RemoveAll(e)
 			}
 			continue
