@@ -1,6 +1,6 @@
 # Nightly restic backups, one per [[backup]] table of the host's host.toml: the same sets the hub's
 # `backup:*` targets run, list, verify and prune over SSH (docs/backup.md). The mapping itself is
-# pure and lives in nix/backup-sets.nix (evaluable without nixpkgs); this module adds the package
+# pure and lives in modules/lib/backup-sets.nix (evaluable without nixpkgs); this module adds the package
 # paths, the password secret and the timer defaults.
 #
 # Each set becomes services.restic.backups."<host>-<set>" (unit restic-backups-<host>-<set>):
@@ -13,7 +13,7 @@ let
   host = config.hub.host;
   sets = host.toml.backup or [ ];
 
-  backups = import ../../nix/backup-sets.nix {
+  backups = import ../lib/backup-sets.nix {
     host = host.toml;
     inherit (host) name;
     inherit (cfg) timerConfig;
@@ -45,7 +45,7 @@ in
       type = lib.types.attrs;
       readOnly = true;
       default = backups;
-      defaultText = lib.literalExpression "import ../../nix/backup-sets.nix { ... }";
+      defaultText = lib.literalExpression "import ../lib/backup-sets.nix { ... }";
       description = "The services.restic.backups entries generated from host.toml's [[backup]] tables (for inspection).";
     };
   };

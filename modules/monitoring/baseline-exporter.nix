@@ -1,12 +1,12 @@
 # hub-baseline-exporter keeps its baselines in a StateDirectory, the one path its sandbox can write.
-# The unit's settings are nix/exporter-services.nix's, which the local fleet's systemd hosts run.
+# The unit's settings are modules/lib/exporter-services.nix's, which the local fleet's systemd hosts run.
 { config, lib, pkgs, ... }:
 let
   cfg = config.hub.features.baseline-exporter;
-  services = import ../../nix/exporter-services.nix { inherit lib; };
+  services = import ../lib/exporter-services.nix { inherit lib; };
 in
 {
-  options.hub.features.baseline-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.baseline; } // {
+  options.hub.features.baseline-exporter = import ../lib/exporter-options.nix { inherit lib; port = services.ports.baseline; } // {
     package = lib.mkPackageOption pkgs "hub-baseline-exporter" { };
   };
 

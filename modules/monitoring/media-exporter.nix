@@ -9,7 +9,7 @@ let
   cfg = config.hub.features.media-exporter;
   # The unit's settings and the generated configuration's layout, shared with the local fleet's
   # systemd hosts, which run them.
-  services = import ../../nix/exporter-services.nix { inherit lib; };
+  services = import ../lib/exporter-services.nix { inherit lib; };
 
   # The port each application the exporter knows (services.credentialKeys) answers on here.
   ports = {
@@ -37,7 +37,7 @@ let
   });
 in
 {
-  options.hub.features.media-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.media; } // {
+  options.hub.features.media-exporter = import ../lib/exporter-options.nix { inherit lib; port = services.ports.media; } // {
     package = lib.mkPackageOption pkgs "hub-media-exporter" { };
     credentialFiles = lib.mkOption {
       type = lib.types.attrsOf lib.types.str;

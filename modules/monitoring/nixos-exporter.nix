@@ -11,14 +11,14 @@
 let
   cfg = config.hub.features.nixos-exporter;
   # The unit's settings, shared with the local fleet's systemd hosts, which run them.
-  services = import ../../nix/exporter-services.nix { inherit lib; };
+  services = import ../lib/exporter-services.nix { inherit lib; };
   revision = config.system.configurationRevision;
   versionJSON = builtins.toJSON ({ nixosVersion = config.system.nixos.version; }
     // lib.optionalAttrs (config.system.nixos.revision != null) { nixpkgsRevision = config.system.nixos.revision; }
     // lib.optionalAttrs (revision != null) { configurationRevision = revision; });
 in
 {
-  options.hub.features.nixos-exporter = import ../../nix/exporter-options.nix { inherit lib; port = services.ports.nixos; } // {
+  options.hub.features.nixos-exporter = import ../lib/exporter-options.nix { inherit lib; port = services.ports.nixos; } // {
     package = lib.mkPackageOption pkgs "hub-nixos-exporter" { };
     root = lib.mkOption {
       type = lib.types.str;

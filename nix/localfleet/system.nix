@@ -119,7 +119,7 @@ let
   agenixActivation = if v.agenix != null && v.agenix.mode == "activation" then agenixCommand else "";
 
   # The hub's exporters (variant `exporters`), with the NixOS modules' own unit settings:
-  # nix/exporter-services.nix, which pkg/localfleet copies into the fleet's flake as hub/ with
+  # modules/lib/exporter-services.nix, which pkg/localfleet copies into the fleet's flake as hub/ with
   # the offline lib it is evaluated with (only read when a variant asks for exporters, so the
   # flake still evaluates from the repository). The binaries are Go builds of this checkout
   # (`fixed`).

@@ -20,7 +20,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
-// resticBackup is the part of nix/backup-sets.nix's output (one services.restic.backups entry)
+// resticBackup is the part of modules/lib/backup-sets.nix's output (one services.restic.backups entry)
 // that the units below use.
 type resticBackup struct {
 	Paths           []string          `json:"paths"`
@@ -36,7 +36,7 @@ type resticBackup struct {
 }
 
 // resticModule is what modules/backup/restic.nix sets for one host: the services.restic.backups
-// entries (from nix/backup-sets.nix) and the unit settings it adds to their services.
+// entries (from modules/lib/backup-sets.nix) and the unit settings it adds to their services.
 type resticModule struct {
 	Backups  map[string]resticBackup `json:"backups"`
 	Services map[string]struct {

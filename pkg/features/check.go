@@ -178,6 +178,10 @@ func (r *Registry) checkModules() []error {
 		if err != nil {
 			return err
 		}
+		// modules/lib/ holds what modules import (unit settings, option sets), not modules.
+		if d.IsDir() && path == filepath.Join(r.Dir, "lib") {
+			return filepath.SkipDir
+		}
 		if !d.IsDir() && strings.HasSuffix(path, ".nix") {
 			rel, err := filepath.Rel(r.Dir, path)
 			if err != nil {

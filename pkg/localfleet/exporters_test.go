@@ -45,7 +45,7 @@ func buildExporters(t *testing.T) string {
 }
 
 // TestSystemdHostExporters runs the hub's three exporters on a systemd host under the units the
-// NixOS modules define (nix/exporter-services.nix, rendered by nix/localfleet/units.nix): each
+// NixOS modules define (modules/lib/exporter-services.nix, rendered by nix/localfleet/units.nix): each
 // reaches active, answers /metrics on the host's address, runs as a dynamic user inside the
 // modules' sandbox, and the media exporter reads its API key from a root-only 0400 file that an
 // agenix-style activation decrypted (the layout that stopped the exporter on p510) through
@@ -103,7 +103,7 @@ func TestSystemdHostExporters(t *testing.T) {
 
 	for _, tc := range []struct {
 		unit  string
-		port  int    // nix/exporter-services.nix's ports
+		port  int    // modules/lib/exporter-services.nix's ports
 		ready string // a metric that appears once the exporter's first background work is done
 		want  []string
 	}{
@@ -261,7 +261,7 @@ func procStatus(t *testing.T, f *Fleet, host, pid string) map[string]string {
 
 // TestUnitsGolden renders a systemd host's unit files the way it gets them (Variant.Exporters and
 // Variant.Agenix through variants.json, system.nix, units.nix, the modules' settings in
-// nix/exporter-services.nix), with stand-in binaries and .age files of fixed content so the
+// modules/lib/exporter-services.nix), with stand-in binaries and .age files of fixed content so the
 // store paths are stable: the golden files under testdata/units show what the host runs, and a
 // change to the modules' settings shows up here as a diff.
 func TestUnitsGolden(t *testing.T) {

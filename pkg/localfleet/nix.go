@@ -39,7 +39,7 @@ type Variant struct {
 	// message and exit 1 (boot still works). Empty means "255".
 	Systemd string
 	// Exporters adds the hub's three exporters to a systemd host's system, as units rendered
-	// from the NixOS modules' own settings (nix/exporter-services.nix). Nil means none.
+	// from the NixOS modules' own settings (modules/lib/exporter-services.nix). Nil means none.
 	Exporters *Exporters
 	// Agenix decrypts age secrets into /run/agenix as agenix's NixOS module does. Nil means
 	// none.
@@ -233,7 +233,7 @@ func (e Exporters) normalized() (exportersJSON, error) {
 	return j, nil
 }
 
-// mediaApps are the applications the media exporter knows (nix/exporter-services.nix's
+// mediaApps are the applications the media exporter knows (modules/lib/exporter-services.nix's
 // credentialKeys, pkg/media's App).
 var mediaApps = []string{"jellyfin", "plex", "tautulli", "sonarr", "radarr", "lidarr", "prowlarr"}
 
@@ -256,10 +256,11 @@ func flakeFiles() []string {
 	return []string{"flake.nix", "system.nix", "defaults.nix", "units.nix", "toplevel.sh", "activate.sh", "switch-to-configuration.sh", "stage-2.sh", "agenix-install.sh"}
 }
 
-// hubFiles are copied from the repository's nix/ into the flake's hub/: the exporters' unit
-// settings the NixOS modules use, and the offline lib they are evaluated with.
+// hubFiles are copied from the repository (paths relative to its nix/) into the flake's hub/,
+// flat: the exporters' unit settings the NixOS modules use, and the offline lib they are
+// evaluated with.
 func hubFiles() []string {
-	return []string{"exporter-services.nix", "systemd-hardening.nix", "options-lib.nix"}
+	return []string{"../modules/lib/exporter-services.nix", "../modules/lib/systemd-hardening.nix", "options-lib.nix"}
 }
 
 // A flake without inputs always has this lock; writing it up front keeps concurrent
@@ -287,7 +288,7 @@ func writeFlake(src, dst, stateDir string, hosts []Host) error {
 		copies[filepath.Join(src, name)] = filepath.Join(dst, name)
 	}
 	for _, name := range hubFiles() {
-		copies[filepath.Join(src, "..", name)] = filepath.Join(dst, "hub", name)
+		copies[filepath.Join(src, "..", name)] = filepath.Join(dst, "hub", filepath.Base(name))
 	}
 	if err := os.MkdirAll(filepath.Join(dst, "hub"), 0o755); err != nil {
 		return fmt.Errorf("flake: %w", err)

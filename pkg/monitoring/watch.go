@@ -18,7 +18,7 @@ import (
 
 // Metric names of the textfile metrics.
 const (
-	MetricBackupLastSuccess   = "hub_backup_last_success_timestamp_seconds" // pkg/backup.Metric, nix/backup-sets.nix
+	MetricBackupLastSuccess   = "hub_backup_last_success_timestamp_seconds" // pkg/backup.Metric, modules/lib/backup-sets.nix
 	MetricBackupVerifySuccess = "hub_backup_verify_success"                 // pkg/backup.VerifyMetric
 	MetricBackupVerifyLastRun = "hub_backup_verify_last_run_timestamp_seconds"
 	MetricSecretRotationDue   = "hub_secret_rotation_due_timestamp_seconds" // pkg/secrets.RotationMetrics

@@ -32,20 +32,20 @@ var nixFiles = map[string]string{
 	"nix/host.nix":            KindSystem,
 	"nix/installer.nix":       KindSystem,
 
-	"flake.nix":                 "skip: the flake; its NixOS configuration is nix/host.nix",
-	"nix/backup-sets.nix":       "skip: imported by modules/backup/restic.nix, checked through it",
-	"nix/exporter-options.nix":  "skip: imported by the exporter modules, checked through them",
-	"nix/systemd-hardening.nix": "skip: imported by the exporter modules, checked through them",
-	"nix/exporter-services.nix": "skip: imported by the exporter modules, checked through them",
-	"nix/features.nix":          "skip: builtins-only feature resolution, no options",
-	"nix/feature-rules.nix":     "skip: builtins-only registry rules (nix/features.nix, nix/features-module.nix), no options",
-	"nix/packages.nix":          "skip: package definitions, not NixOS configuration",
-	"nix/devshell.nix":          "skip: the development shell, not NixOS configuration",
-	"nix/checks.nix":            "skip: flake checks, not NixOS configuration",
-	"nix/vendor-hash.nix":       "skip: a hash",
-	"nix/options-check.nix":     "skip: this check",
-	"nix/options-lib.nix":       "skip: this check",
-	"nix/options-manifest.nix":  "skip: this check's regeneration",
+	"flake.nix":                         "skip: the flake; its NixOS configuration is nix/host.nix",
+	"modules/lib/backup-sets.nix":       "skip: imported by modules/backup/restic.nix, checked through it",
+	"modules/lib/exporter-options.nix":  "skip: imported by the exporter modules, checked through them",
+	"modules/lib/systemd-hardening.nix": "skip: imported by the exporter modules, checked through them",
+	"modules/lib/exporter-services.nix": "skip: imported by the exporter modules, checked through them",
+	"nix/features.nix":                  "skip: builtins-only feature resolution, no options",
+	"nix/feature-rules.nix":             "skip: builtins-only registry rules (nix/features.nix, nix/features-module.nix), no options",
+	"nix/packages.nix":                  "skip: package definitions, not NixOS configuration",
+	"nix/devshell.nix":                  "skip: the development shell, not NixOS configuration",
+	"nix/checks.nix":                    "skip: flake checks, not NixOS configuration",
+	"nix/vendor-hash.nix":               "skip: a hash",
+	"nix/options-check.nix":             "skip: this check",
+	"nix/options-lib.nix":               "skip: this check",
+	"nix/options-manifest.nix":          "skip: this check's regeneration",
 }
 
 // nixDirsSkipped are trees under nix/ that never meet nixpkgs' module system.
@@ -56,7 +56,8 @@ var nixDirsSkipped = map[string]string{
 
 // RepoFiles lists the files of the tree at root that the check evaluates: every module under
 // modules/, every host's default.nix and hardware-configuration.nix, and the files of nix/ the
-// table above marks. A .nix file under nix/ (or flake.nix) the table does not know is an error.
+// table above marks. A .nix file under nix/ or modules/lib/ (or flake.nix) the table does not
+// know is an error.
 func RepoFiles(root string) ([]File, error) {
 	all, err := nixparse.Files(root)
 	if err != nil {
@@ -67,6 +68,14 @@ func RepoFiles(root string) ([]File, error) {
 	for _, f := range all {
 		f = filepath.ToSlash(f)
 		switch {
+		case strings.HasPrefix(f, "modules/lib/"):
+			// Helpers the modules import, not modules: each is classified in the table.
+			kind, ok := nixFiles[f]
+			if !ok {
+				unknown = append(unknown, f)
+			} else if !strings.HasPrefix(kind, "skip:") {
+				files = append(files, File{f, kind})
+			}
 		case strings.HasPrefix(f, "modules/"):
 			files = append(files, File{f, KindModule})
 		case strings.HasPrefix(f, "hosts/") && strings.Count(f, "/") == 2:

@@ -2,7 +2,7 @@
 # (host.toml, schema in docs/inventory.md) turned into the attribute set the module assigns to
 # services.restic.backups. Builtins only, no nixpkgs, so it can be evaluated anywhere:
 #
-#   nix-instantiate --eval --strict --json -E 'import ./nix/backup-sets.nix {
+#   nix-instantiate --eval --strict --json -E 'import ./modules/lib/backup-sets.nix {
 #     host = builtins.fromTOML (builtins.readFile ./hosts/p510/host.toml); name = "p510"; }'
 #
 # It follows what `backup:run` does over SSH (pkg/backup/run.go), so snapshots taken by the timer
