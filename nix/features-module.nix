@@ -34,6 +34,15 @@ in
         type = lib.types.attrs;
         description = "The host's host.toml, parsed; the same file the hub's Go tooling reads.";
       };
+      fleet = lib.mkOption {
+        type = lib.types.attrs;
+        default = { };
+        description = ''
+          hosts/fleet.toml, parsed: the fleet-wide [defaults] every host.toml starts from, as
+          pkg/inventory merges them. Modules read inventory facts here and in toml (a host's value
+          first, then the fleet default) instead of restating them.
+        '';
+      };
     };
     flake = {
       revision = lib.mkOption {

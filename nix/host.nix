@@ -6,6 +6,8 @@ name:
 let
   hostDir = root + "/hosts/${name}";
   toml = builtins.fromTOML (builtins.readFile (hostDir + "/host.toml"));
+  fleetFile = root + "/hosts/fleet.toml";
+  fleet = if builtins.pathExists fleetFile then builtins.fromTOML (builtins.readFile fleetFile) else { };
   registry = builtins.fromTOML (builtins.readFile (root + "/modules/features.toml"));
 in
 nixpkgs.lib.nixosSystem {
@@ -16,7 +18,7 @@ nixpkgs.lib.nixosSystem {
     lanzaboote.nixosModules.lanzaboote
     (import ./features-module.nix { inherit registry; modulesDir = root + "/modules"; })
     {
-      hub.host = { inherit name toml; };
+      hub.host = { inherit name toml fleet; };
       # Provenance for hub-nixos-exporter (modules/monitoring/nixos-exporter.nix): the flake's
       # revision and its lock file, when the checkout has one (docs/features.md: not committed
       # until the first networked `nix flake lock`).

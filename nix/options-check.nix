@@ -29,6 +29,7 @@ let
 
   registry = builtins.fromTOML (builtins.readFile (root + "/modules/features.toml"));
   hostToml = name: builtins.fromTOML (builtins.readFile (root + "/hosts/${name}/host.toml"));
+  fleetToml = if builtins.pathExists (root + "/hosts/fleet.toml") then builtins.fromTOML (builtins.readFile (root + "/hosts/fleet.toml")) else { };
 
   noValue = path: throw "hub options check: ${builtins.concatStringsSep "." path} has no value offline";
 
@@ -176,6 +177,7 @@ let
             value =
               if d.path == [ "hub" "host" "name" ] then hostName
               else if d.path == [ "hub" "host" "toml" ] then toml
+              else if d.path == [ "hub" "host" "fleet" ] then fleetToml
               # Unknown rather than the host's resolution: every module is walked on every host,
               # including features no host enables yet.
               else if length d.path == 4 && head d.path == "hub" && builtins.elemAt d.path 1 == "features" && builtins.elemAt d.path 3 == "enable"

@@ -2,13 +2,16 @@
 { config, lib, ... }:
 let
   cfg = config.hub.features.ssh;
+  host = config.hub.host;
 in
 {
   options.hub.features.ssh = {
     port = lib.mkOption {
       type = lib.types.port;
-      default = 22;
-      description = "Port sshd listens on; keep it equal to the host's [ssh] port in host.toml.";
+      # The port the hub connects to is the inventory's: one fact, read here.
+      default = host.toml.ssh.port or host.fleet.defaults.ssh.port or 22;
+      defaultText = lib.literalExpression "host.toml [ssh] port, else hosts/fleet.toml [defaults.ssh] port, else 22";
+      description = "Port sshd listens on: the one the hub connects to.";
     };
   };
 

@@ -8,9 +8,7 @@
 { config, lib, ... }:
 let
   cfg = config.hub.features.users;
-  fleetFile = ../../hosts/fleet.toml;
-  fleet = if builtins.pathExists fleetFile then builtins.fromTOML (builtins.readFile fleetFile) else { };
-  inventoryKeys = (fleet.defaults.users.authorized_keys or [ ])
+  inventoryKeys = (config.hub.host.fleet.defaults.users.authorized_keys or [ ])
     ++ (config.hub.host.toml.users.authorized_keys or [ ]);
 in
 {
