@@ -68,6 +68,13 @@ in
     (lib.mkIf cfg.enable {
       services.restic.backups = backups;
 
+      # A set on a backup disk that no fileSystems entry mounts never runs on its own (the
+      # mount check fails it every night): say so at build time, not at the first alert. A
+      # warning, not an assertion: a disk plugged and mounted by hand is a valid choice.
+      warnings = map
+        (set: "host ${host.name}: backup set ${set.name} needs ${set.mount} mounted, but no fileSystems.\"${set.mount}\" declares it: add the backup disk to hosts/${host.name}/hardware-configuration.nix (with nofail, or as an automount), or every backup of the set fails its mount check")
+        (builtins.filter (set: (set.mount or "") != "" && !(config.fileSystems ? ${set.mount})) sets);
+
       # Hardening that leaves a backup able to do its job: it reads everything, writes the SQLite
       # copies (/var/lib), the restic cache (/var/cache), the textfile and a local repository
       # (/var/lib or /mnt), so /usr, /boot and /etc are read-only and /home is read-only.
