@@ -93,7 +93,7 @@ type Options struct {
 	CopyBackoff       time.Duration // first retry pause, doubled each time; default 2s
 	HealthPause       time.Duration // pause between health check attempts; default 2s
 	StaleLock         time.Duration // default 15m
-	NixArgs           []string      // every local nix call carries them; default nix.Real().Args() (pkg/nix)
+	Nix               nix.Settings  // every local nix call carries them; zero value: nix.Real() (pkg/nix)
 	Owner             string        // user@machine in the lock; default from the environment
 	// TextfileDir is where each host gets the deploy's trace (hub_deploy.prom, metric.go) for
 	// node_exporter; "": DefaultTextfileDir, "-": none. Written only where the directory exists.
@@ -119,8 +119,8 @@ func (o *Options) defaults(e *command.Executor) {
 	setDefault(&o.HealthPause, 2*time.Second)
 	setDefault(&o.StaleLock, 15*time.Minute)
 	setDefault(&o.MaxUnavailable, 1)
-	if o.NixArgs == nil {
-		o.NixArgs = nix.Real().Args()
+	if o.Nix.Kind == "" {
+		o.Nix = nix.Real()
 	}
 	if o.Owner == "" {
 		o.Owner = Owner()
@@ -244,14 +244,14 @@ func Run(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts
 		return nil, fmt.Errorf("deploy: every selected host is skipped (%s: %s)", skipped[0], opts.Skip[skipped[0]])
 	}
 	r.evalOnce = sync.OnceValues(func() (map[string]System, error) {
-		return Evaluate(ctx, e.Local(), fleet.Flake, names, opts.NixArgs)
+		return Evaluate(ctx, e.Local(), fleet.Flake, names, opts.Nix)
 	})
 	order, err := newRollout(names, opts)
 	if err != nil {
 		return nil, err
 	}
 	r.rollout = order
-	r.build = newBuilder(e.Local(), opts.NixArgs, len(names), func(string, ...any) {})
+	r.build = newBuilder(nix.On(e.Local(), opts.Nix), len(names), func(string, ...any) {})
 	rep, err := parallel.Run(ctx, append(order.order, skipped...), r.job, parallel.Options{Name: opts.Name, Limit: opts.Limit,
 		KeepGoing: opts.KeepGoing, Out: opts.Out, RunDir: opts.RunDir, Progress: opts.Progress})
 	if rep == nil {
@@ -429,13 +429,13 @@ func (r *run) buildPlace(h *inventory.Host) (on, host string) {
 // buildRemote copies the derivation closure to the builder and realises it there. The copy has
 // h's copy deadline; the build itself only the run's (a build's length is the derivation's).
 func (r *run) buildRemote(ctx context.Context, t *parallel.Task, b *command.Host, h *inventory.Host, sys System) error {
-	args := append(append([]string{"nix", "copy"}, r.opts.NixArgs...), "--derivation", "--to", b.StoreURI(), sys.Drv)
-	if _, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + b.NixSSHOpts()}, Stderr: t.Stream(),
-		Timeout: r.limits(h).CopyTimeout}); err != nil {
+	if _, err := nix.On(r.exec.Local(), r.opts.Nix).CopyClosure(ctx, b, []string{sys.Drv}, nix.CopyOptions{Derivation: true,
+		Stderr: t.Stream(), Timeout: r.limits(h).CopyTimeout}); err != nil {
 		return fmt.Errorf("copy the derivation to %s: %w", b.Name(), err)
 	}
 	t.Logf("realising %s on %s", shortPath(sys.Drv), b.Name())
-	_, err := b.Run(ctx, command.Cmd{Args: []string{"nix-store", "--realise", sys.Drv}, Stderr: t.Stream()})
+	// The build host's own nix configuration builds there: none of this machine's settings.
+	_, err := nix.On(b, nix.Settings{}).Realise(ctx, []string{sys.Drv}, nix.RealiseOptions{Stderr: t.Stream()})
 	return err
 }
 
@@ -462,18 +462,12 @@ func transient(err error) bool {
 // copy copies the closure of out to the target (from the local store, or relayed from a build
 // host through this machine), retrying transient ssh failures with a doubling pause.
 func (r *run) copy(ctx context.Context, t *parallel.Task, remote *command.Host, h *inventory.Host, from, out string) error {
-	args := append([]string{"nix", "copy"}, r.opts.NixArgs...)
-	if h.Build.SubstituteOnDestination || r.opts.Substitute {
-		args = append(args, "--substitute-on-destination")
-	}
-	if from != "" {
-		args = append(args, "--from", from)
-	}
-	args = append(args, "--to", remote.StoreURI(), out)
+	local := nix.On(r.exec.Local(), r.opts.Nix)
+	o := nix.CopyOptions{From: from, SubstituteOnDestination: h.Build.SubstituteOnDestination || r.opts.Substitute,
+		Stderr: t.Stream(), Timeout: r.limits(h).CopyTimeout}
 	pause := r.opts.CopyBackoff
 	for attempt := 1; ; attempt++ {
-		_, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + remote.NixSSHOpts()}, Stderr: t.Stream(),
-			Timeout: r.limits(h).CopyTimeout})
+		_, err := local.CopyClosure(ctx, remote, []string{out}, o)
 		if err == nil {
 			return nil
 		}
