@@ -92,7 +92,7 @@ func Hub(root string) []Suite {
 			return err
 		}, sysdeps.Nix),
 		Func("secrets-check", func(ctx context.Context, out io.Writer) error {
-			r, err := secrets.LoadRules(ctx, filepath.Join(root, "secrets", "secrets.nix"))
+			r, err := secrets.LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(root, "secrets", "secrets.nix"))
 			if err != nil {
 				return err
 			}
