@@ -223,7 +223,7 @@ func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *stri
 	facts, _ := assist.Host(assist.Facts(f, reg), host)
 	url := flag(metrics, "")
 	if url == "" {
-		target, err := monitoring.ScrapeTarget(h, 9103)
+		target, err := monitoring.ScrapeTarget(h, monitoring.PortBaseline)
 		if err != nil {
 			return err
 		}
