@@ -14,19 +14,6 @@ import (
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
-// nixBackup is the part of one services.restic.backups entry of nix/backup-sets.nix that
-// backup:run decides too.
-type nixBackup struct {
-	Paths           []string `json:"paths"`
-	Exclude         []string `json:"exclude"`
-	Repository      string   `json:"repository"`
-	PasswordFile    string   `json:"passwordFile"`
-	ExtraBackupArgs []string `json:"extraBackupArgs"`
-	PruneOpts       []string `json:"pruneOpts"`
-	Prepare         *string  `json:"backupPrepareCommand"`
-	Cleanup         string   `json:"backupCleanupCommand"`
-}
-
 // nixSh is backup-sets.nix's sh: single quotes, each ' as '\”.
 func nixSh(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
@@ -63,7 +50,7 @@ func TestBackupSetsNixParity(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", h.Name, err)
 		}
-		got := map[string]nixBackup{}
+		got := map[string]resticBackup{} // systemd_test.go's view of one entry
 		if err := json.Unmarshal(res.Stdout, &got); err != nil {
 			t.Fatalf("%s: %v", h.Name, err)
 		}
@@ -115,7 +102,7 @@ func TestBackupSetsNixParity(t *testing.T) {
 			if len(set.SQLite) == 0 && b.Prepare != nil {
 				t.Errorf("%s: a prepare script without databases: %s", where, *b.Prepare)
 			}
-			if !strings.Contains(b.Cleanup, "/hub_backup_"+set.Name+".prom") {
+			if b.Cleanup == nil || !strings.Contains(*b.Cleanup, "/hub_backup_"+set.Name+".prom") {
 				t.Errorf("%s: the cleanup script writes no hub_backup_%s.prom", where, set.Name)
 			}
 		}
