@@ -21,14 +21,13 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
 func TestDeployWallTime(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("the local fleet needs root")
-	}
+	fleettest.Need(t) // -short, root and the fleet's tools
 	for _, n := range []int{6, 12} {
 		names, err := localfleet.HostNames(n)
 		if err != nil {
@@ -65,7 +64,7 @@ func TestDeployWallTime(t *testing.T) {
 			var out bytes.Buffer
 			clock := &phaseClock{w: &out, start: map[string]time.Time{}, cur: map[string]string{}, times: into}
 			start := time.Now()
-			res, err := deploy.Run(ctx, inv, e, hosts, deploy.Options{KeepGoing: true, NixArgs: nix.Local().Args(),
+			res, err := deploy.Run(ctx, inv, e, hosts, deploy.Options{KeepGoing: true, Nix: nix.Local(),
 				ConfirmTimeout: 10 * time.Second, Out: clock, Progress: parallel.ProgressPlain})
 			d := time.Since(start)
 			clock.end(time.Now())

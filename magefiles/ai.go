@@ -182,7 +182,7 @@ func (Ai) Review(ctx context.Context, selection string, provider *string, json *
 	e := newExecutor(nil)
 	defer e.Close()
 	fmt.Fprintf(os.Stderr, "ai:review: planning %d host(s) (eval and build)...\n", len(hosts))
-	plans, err := deploy.Plan(ctx, f, e, hosts, nixArgs(), 30*time.Second)
+	plans, err := deploy.Plan(ctx, f, e, hosts, nixSettings(), 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *stri
 	facts, _ := assist.Host(assist.Facts(f, reg), host)
 	url := flag(metrics, "")
 	if url == "" {
-		target, err := monitoring.ScrapeTarget(h, 9103)
+		target, err := monitoring.ScrapeTarget(h, monitoring.PortBaseline)
 		if err != nil {
 			return err
 		}

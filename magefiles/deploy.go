@@ -76,7 +76,7 @@ func (Deploy) Emergency(ctx context.Context, host string, confirmTimeout *time.D
 // Plan shows per host what a deploy of the SELECTION would change: store paths, closure size, packages, reboot.
 func (Deploy) Plan(ctx context.Context, selection string) error {
 	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		plans, err := deploy.Plan(ctx, f, e, hosts, nixArgs(), 30*time.Second)
+		plans, err := deploy.Plan(ctx, f, e, hosts, nixSettings(), 30*time.Second)
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func (Deploy) Plan(ctx context.Context, selection string) error {
 // ShowBuild shows, for each host of the SELECTION, what deploying it would build and what it would fetch from the binary caches (with nix's download and unpacked sizes), building and fetching nothing (one evaluation, then nix-store --realise --dry-run per host); -verbose lists every derivation and path.
 func (Deploy) ShowBuild(ctx context.Context, selection string, verbose *bool) error {
 	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		work, err := deploy.Work(ctx, f, e.Local(), hosts, nixArgs())
+		work, err := deploy.Work(ctx, f, e.Local(), hosts, nixSettings())
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func confirmPlan(ctx context.Context, f *inventory.Fleet, e *command.Executor, h
 			todo = append(todo, h)
 		}
 	}
-	plans, err := deploy.Plan(ctx, f, e, todo, nixArgs(), 30*time.Second)
+	plans, err := deploy.Plan(ctx, f, e, todo, nixSettings(), 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func confirmPlan(ctx context.Context, f *inventory.Fleet, e *command.Executor, h
 // Diff lists the packages added, removed and upgraded between HOST's running system and its new one.
 func (Deploy) Diff(ctx context.Context, host string) error {
 	return onHosts(ctx, host, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		plans, err := deploy.Plan(ctx, f, e, hosts[:1], nixArgs(), 30*time.Second)
+		plans, err := deploy.Plan(ctx, f, e, hosts[:1], nixSettings(), 30*time.Second)
 		if err != nil {
 			return err
 		}
@@ -232,7 +232,7 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 		Batch: flag(fl.batch, 0), MaxUnavailable: flag(fl.maxUnavailable, 0), Reboot: flag(fl.reboot, false),
 		ConfirmTimeout: flag(fl.confirmTimeout, 0), BuildOn: flag(fl.buildOn, ""), BuildHost: flag(fl.buildHost, ""),
 		Substitute: flag(fl.substitute, false), Force: flag(fl.force, false), RollbackDone: flag(fl.rollbackDone, false),
-		Emergency: emergency, NixArgs: nixArgs(), Out: progressOut(fl.json), RunDir: runsDir, Skip: skip,
+		Emergency: emergency, Nix: nixSettings(), Out: progressOut(fl.json), RunDir: runsDir, Skip: skip,
 	}
 	if _, err := forLocalFleet(&opts); err != nil {
 		return err
@@ -260,9 +260,6 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	}
 	return report(res.Report, fl.json, err)
 }
-
-// nixArgs are the nix settings of the fleet the environment selects, as options.
-func nixArgs() []string { return nixSettings().Args() }
 
 // oneHost is loadHost with the executor a single-host target runs through.
 func oneHost(name string) (*inventory.Host, *command.Executor, error) {

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
+	"github.com/nixos-hub/hub/pkg/monitoring"
 )
 
 // Exporters builds and runs the hub's Prometheus exporters (exporters/<name>).
@@ -46,10 +49,10 @@ func (Exporters) Run(ctx context.Context, name, args string) error {
 	if _, err := os.Stat(filepath.Join("exporters", name, "main.go")); err != nil {
 		return fmt.Errorf("no exporter %q under exporters/", name)
 	}
-	ports := map[string]string{"nixos": "9101", "media": "9102", "baseline": "9103"}
 	cmd := []string{"run", "./exporters/" + name}
-	if port, ok := ports[name]; ok {
-		cmd = append(cmd, "--web.listen-address=127.0.0.1:"+port)
+	// The exporter's job is its name (pkg/monitoring's table has the port).
+	if i := slices.IndexFunc(monitoring.Exporters(), func(e monitoring.Exporter) bool { return e.Job == name }); i >= 0 {
+		cmd = append(cmd, "--web.listen-address=127.0.0.1:"+strconv.Itoa(monitoring.Exporters()[i].Port))
 	}
 	cmd = append(cmd, strings.Fields(args)...)
 	return sh.RunV("go", cmd...)

@@ -36,7 +36,7 @@ func (Iso) Build(ctx context.Context, host string, flake *string) error {
 		ref = "path:" + abs(ref)
 	}
 	img, err := installer.Build(ctx, newExecutor(nil).Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System,
-		Dir: installersDir, NixArgs: settings.Args()})
+		Dir: installersDir, Nix: settings})
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func (Recovery) Host(ctx context.Context, host string, identity *string, yes *bo
 	defer stop()
 	opts := recovery.Options{
 		RulesPath: secretsRulesPath(), Identities: ids,
-		Deploy: deploy.Options{KeepGoing: true, NixArgs: nixArgs(), Out: progressOut(nil), RunDir: runsDir},
+		Deploy: deploy.Options{KeepGoing: true, Nix: nixSettings(), Out: progressOut(nil), RunDir: runsDir},
 	}
 	rb, err := forLocalFleet(&opts.Deploy)
 	if err != nil {

@@ -28,7 +28,7 @@ type Secrets mg.Namespace
 
 // secretsRules is the rules file; HUB_SECRETS_RULES points elsewhere (tests, other repos).
 func secretsRules(ctx context.Context) (*secrets.Rules, error) {
-	return secrets.LoadRules(ctx, secretsRulesPath())
+	return secrets.LoadRules(ctx, newExecutor(nil).Local(), secretsRulesPath())
 }
 
 // secretsRulesPath is the rules file's path.

@@ -131,7 +131,7 @@ func (Update) Deploy(ctx context.Context, inputs, selection string, json *bool, 
 		Action: deploy.Switch, Limit: flag(limit, 0), KeepGoing: true, Canary: c, Batch: flag(batch, 0),
 		MaxUnavailable: flag(maxUnavailable, 0), Reboot: flag(reboot, false), ConfirmTimeout: flag(confirmTimeout, 0),
 		BuildOn: flag(buildOn, ""), BuildHost: flag(buildHost, ""), Substitute: flag(substitute, false), Force: flag(force, false),
-		RollbackDone: flag(rollbackDone, false), NixArgs: settings.Args(), Out: progressOut(json), RunDir: runsDir,
+		RollbackDone: flag(rollbackDone, false), Nix: settings, Out: progressOut(json), RunDir: runsDir,
 	}
 	if _, err := forLocalFleet(&dopts); err != nil {
 		return err

@@ -23,16 +23,16 @@ import (
 // resticBackup is the part of modules/lib/backup-sets.nix's output (one services.restic.backups entry)
 // that the units below use.
 type resticBackup struct {
-	Paths           []string          `json:"paths"`
-	Exclude         []string          `json:"exclude"`
-	Repository      string            `json:"repository"`
-	PasswordFile    string            `json:"passwordFile"`
-	ExtraBackupArgs []string          `json:"extraBackupArgs"`
-	PruneOpts       []string          `json:"pruneOpts"`
-	Prepare         *string           `json:"backupPrepareCommand"`
-	Cleanup         *string           `json:"backupCleanupCommand"`
-	TimerConfig     map[string]string `json:"timerConfig"`
-	Initialize      bool              `json:"initialize"`
+	Paths           []string       `json:"paths"`
+	Exclude         []string       `json:"exclude"`
+	Repository      string         `json:"repository"`
+	PasswordFile    string         `json:"passwordFile"`
+	ExtraBackupArgs []string       `json:"extraBackupArgs"`
+	PruneOpts       []string       `json:"pruneOpts"`
+	Prepare         *string        `json:"backupPrepareCommand"`
+	Cleanup         *string        `json:"backupCleanupCommand"`
+	TimerConfig     map[string]any `json:"timerConfig"` // strings, and Persistent a bool where backup-sets.nix sets it
+	Initialize      bool           `json:"initialize"`
 }
 
 // resticModule is what modules/backup/restic.nix sets for one host: the services.restic.backups
@@ -123,7 +123,7 @@ func resticUnits(name, restic, scripts string, b resticBackup, unitConfig, servi
 	var tm strings.Builder
 	fmt.Fprintf(&tm, "[Unit]\nDescription=restic backup %s timer\n\n[Timer]\n", name)
 	for k, v := range b.TimerConfig {
-		fmt.Fprintf(&tm, "%s=%s\n", k, v)
+		fmt.Fprintf(&tm, "%s=%v\n", k, v)
 	}
 	return s.String(), tm.String(), files
 }

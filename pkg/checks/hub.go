@@ -35,7 +35,10 @@ func Hub(root string) []Suite {
 		sysdeps.Nspawn, sysdeps.Debootstrap}
 	unit.Prepare = systemdImage
 	race := GoTest("race", root, "-race", "-timeout", "10m",
-		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/media/...", "./pkg/exporter/...")
+		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/media/...", "./pkg/exporter/...",
+		// Goroutines per host or per file: secrets' re-encryption and fleet jobs, restic's
+		// progress readers and backup's fleet runs.
+		"./pkg/secrets/...", "./pkg/backup/...")
 	race.Tools = unit.Tools
 	return []Suite{
 		unit,
@@ -92,7 +95,7 @@ func Hub(root string) []Suite {
 			return err
 		}, sysdeps.Nix),
 		Func("secrets-check", func(ctx context.Context, out io.Writer) error {
-			r, err := secrets.LoadRules(ctx, filepath.Join(root, "secrets", "secrets.nix"))
+			r, err := secrets.LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(root, "secrets", "secrets.nix"))
 			if err != nil {
 				return err
 			}

@@ -50,6 +50,9 @@ type Cmd struct {
 	Timeout time.Duration // 0: only the context bounds it
 	Stdout  io.Writer     // optional live copy of stdout
 	Stderr  io.Writer     // optional live copy of stderr
+	// ReadOnly marks a command that changes nothing anywhere (a pure evaluation, a query whose
+	// answer the next step needs): it runs in a dry run too, echoed there as "[read-only]".
+	ReadOnly bool
 
 	localCancel bool // a cancel kills only the ssh client (killRemote's own command)
 }
@@ -135,7 +138,14 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 		}
 		argv = append(h.sshArgs(ctl), "--", remoteLine(remote))
 	}
-	if h.e.DryRun {
+	if h.e.DryRun && c.ReadOnly && h.e.Echo == nil {
+		out := h.e.Out
+		if out == nil {
+			out = os.Stdout
+		}
+		fmt.Fprintf(out, "[read-only] %s: %s\n", h.name, Quote(argv))
+	}
+	if h.e.DryRun && !c.ReadOnly {
 		out := h.e.Out
 		if out == nil {
 			out = os.Stdout

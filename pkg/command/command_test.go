@@ -90,6 +90,20 @@ func TestLocal(t *testing.T) {
 	}
 }
 
+// A read-only command (a pure evaluation the next step needs) runs in a dry run too, and the
+// dry run says that it ran.
+func TestDryRunRunsReadOnly(t *testing.T) {
+	var out bytes.Buffer
+	e := &Executor{DryRun: true, Out: &out}
+	res, err := e.Local().Run(t.Context(), Cmd{Args: []string{"echo", "answer"}, ReadOnly: true})
+	if err != nil || res.DryRun || string(res.Stdout) != "answer\n" {
+		t.Fatalf("res=%+v err=%v, want it run", res, err)
+	}
+	if want := "[read-only] local: echo answer\n"; out.String() != want {
+		t.Errorf("dry-run output %q, want %q", out.String(), want)
+	}
+}
+
 func TestDryRunRunsNothing(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "ran")

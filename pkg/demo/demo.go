@@ -53,7 +53,7 @@ func Run(ctx context.Context, o Options) (story []string, err error) {
 	defer e.Close()
 	opts := func() deploy.Options {
 		// TextfileDir "-": the local fleet's lightweight hosts share this machine's /var.
-		return deploy.Options{KeepGoing: true, NixArgs: nix.Local().Args(), ConfirmTimeout: o.ConfirmTimeout, TextfileDir: "-",
+		return deploy.Options{KeepGoing: true, Nix: nix.Local(), ConfirmTimeout: o.ConfirmTimeout, TextfileDir: "-",
 			Out: out, RunDir: o.RunDir, Name: "demo-deploy"}
 	}
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
 // activation is one supervisor run on a target.
@@ -30,18 +32,7 @@ func (a activation) dir() string { return stateRoot + "/" + a.id }
 // with setsid. Either way the hub learns what happened from files, not from this connection.
 // A connection that drops during the upload leaves cat a prefix of the script, which could
 // activate and end before the watchdog loops: only a script with its last line is started.
-const startScript = `d=` + stateRoot + `/$1
-# Keep the ten newest finished deploys' directories (their logs, for deploy:status and a look
-# after the fact); older finished ones go. Unfinished ones stay whatever their age.
-ls -1dt ` + stateRoot + `/*/ 2>/dev/null | tail -n +11 | while read -r old; do [ -e "$old/done" ] && rm -rf "$old"; done
-mkdir -p "$d" && cat > "$d/supervise.sh" || exit 1
-tail -n 1 "$d/supervise.sh" | grep -q '^# end of supervise.sh' || { echo "the supervisor upload was cut short" >&2; exit 1; }
-shift
-if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
-  exec systemd-run --unit="hub-deploy-$(basename "$d")" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" "$@"
-fi
-setsid -f sh "$d/supervise.sh" "$d" "$@" </dev/null >"$d/supervisor.log" 2>&1
-`
+var startScript = script("start")
 
 func (a activation) start(ctx context.Context, h *command.Host) error {
 	profile, magic := a.profileOp, "0"
@@ -57,14 +48,7 @@ func (a activation) start(ctx context.Context, h *command.Host) error {
 // launchedScript exits 0 once the supervisor has written its pid (it does so first), 1 when its
 // directory does not exist or no pid appears within 3 s: setsid -f has returned by then if it
 // ran at all.
-const launchedScript = `d=` + stateRoot + `/$1; i=0
-while [ "$i" -lt 30 ]; do
-  [ -e "$d/pid" ] && exit 0
-  [ -d "$d" ] || exit 1
-  sleep 0.1; i=$((i + 1))
-done
-exit 1
-`
+var launchedScript = script("launched")
 
 // launched reports whether a supervisor was started for this activation after start failed. An
 // unreachable host counts as launched: the hub cannot know, and the abort path then leaves the
@@ -84,22 +68,7 @@ func (f supervisorFiles) has(k string) bool { _, ok := f[k]; return ok }
 
 // waitScript blocks on the target until one of the named files exists, then prints the
 // supervisor's files. Waiting there costs one round trip instead of a poll per tick.
-const waitScript = `d=` + stateRoot + `/$1; shift
-while :; do
-  # /run does not survive a reboot: a missing directory means the host restarted (or /run was
-  # cleared) and the supervisor with it.
-  [ -d "$d" ] || { echo "supervisor=gone"; echo "boot-id-now=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)"; exit 0; }
-  for f in "$@"; do [ -e "$d/$f" ] && break 2; done
-  p=$(cat "$d/pid" 2>/dev/null) && [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null && [ ! -e "$d/done" ] && { echo "supervisor=dead"; break; }
-  sleep 0.1
-done
-for f in status confirmed committing result rolled-back rolling-back fell-back prev-generation prev-system boot-id; do
-  [ -e "$d/$f" ] && echo "$f=$(cat "$d/$f")"
-done
-# The activation's output rides along, saving a round trip to fetch it.
-tail -n 40 "$d/activate.log" 2>/dev/null | sed 's/^/log:/'
-exit 0
-`
+var waitScript = script("wait")
 
 // wait waits until one of files exists, retrying over new connections when the current one
 // drops (an activation may restart sshd or the network) until deadline.
@@ -169,20 +138,7 @@ func (e *deadError) Error() string {
 //
 // The dead supervisor's pid file goes first, and the script returns only once the rescuer has
 // written its own: until then a wait would read the dead pid and report the rescuer dead too.
-const rescueScript = `d=` + stateRoot + `/$1
-[ -e "$d/supervise.sh" ] && [ ! -e "$d/done" ] || exit 3
-rm -f "$d/pid"
-if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
-  systemd-run --unit="hub-deploy-$(basename "$d")-rescue" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" rescue || exit
-else
-  setsid -f sh "$d/supervise.sh" "$d" rescue </dev/null >>"$d/supervisor.log" 2>&1
-fi
-i=0
-until [ -s "$d/pid" ] || [ -e "$d/done" ]; do
-  i=$((i+1)); [ "$i" -le 300 ] || { echo "the rescue supervisor did not start within 30 s" >&2; exit 4; }
-  sleep 0.1
-done
-`
+var rescueScript = script("rescue")
 
 // rescue rolls back for a supervisor that died.
 func (a activation) rescue(ctx context.Context, h *command.Host) error {
@@ -205,4 +161,292 @@ func (a activation) confirmFresh(ctx context.Context, h *command.Host, timeout t
 		`d=` + stateRoot + `/$1; [ -d "$d" ] && [ ! -e "$d/done" ] && touch "$d/confirm"`, "confirm", a.id},
 		Timeout: timeout + 5*time.Second})
 	return err
+}
+
+// activate runs the supervisor and drives the magic rollback protocol: switch, confirm over a
+// new connection, health and commit. From the supervisor's start on, every way out of this
+// function either commits or leaves the host rolled back (by asking the supervisor, or by its
+// own deadline when the host cannot be reached).
+func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, before State) (err error) {
+	t.Phase("activate")
+	a := r.newActivation(h, sys)
+	if err := a.start(ctx, remote); err != nil {
+		// Interrupted while starting: the remote start script may have launched the supervisor
+		// before the ssh client was killed, and then the host is activating. Only a supervisor
+		// that is known not to exist means nothing changed.
+		if ctx.Err() != nil && a.launched(context.WithoutCancel(ctx), remote) {
+			return r.abort(ctx, t, remote, a, err)
+		}
+		return hostError("activate", "start the activation supervisor", err, "nothing was changed on the host")
+	}
+	committed := false
+	defer func() {
+		if committed || !a.magic && a.profileOp == "none" {
+			return
+		}
+		if rerr := r.abort(ctx, t, remote, a, err); rerr != nil {
+			err = rerr
+		}
+	}()
+	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(r.limits(h).ActivationTimeout),
+		"the supervisor died during the activation", "activate", "wait for switch-to-configuration", "status", "done")
+	if end {
+		return err
+	}
+	status, _ := strconv.Atoi(files["status"])
+	if !a.magic {
+		showLog(t, files)
+	}
+	if files.has("fell-back") && files["result"] == "boot" {
+		committed = true
+		r.recordDone(ctx, t, h, remote, sys, before)
+		return r.bootOnly(ctx, t, h, remote, sys)
+	}
+	if status != 0 && status != 4 {
+		if !a.magic && a.profileOp == "none" {
+			return fmt.Errorf("activate: switch-to-configuration %s exited %d (see the activate log)", a.action, status)
+		}
+		return r.awaitRollback(ctx, t, remote, a, fmt.Sprintf("switch-to-configuration %s exited %d", a.action, status))
+	}
+	if a.magic {
+		if end, err := r.confirm(ctx, t, remote, sys, a); end {
+			return err
+		}
+		if end, err := r.commit(ctx, t, h, remote, sys, before, a); end {
+			return err
+		}
+	}
+	committed = true
+	r.recordDone(ctx, t, h, remote, sys, before)
+	return r.finish(ctx, t, h, remote, sys, status)
+}
+
+// newActivation is the supervisor's brief for h: what to activate, whether the profile is set
+// and whether the magic rollback guards it, with its confirm and health budgets.
+func (r *run) newActivation(h *inventory.Host, sys System) activation {
+	a := activation{id: r.id, action: r.opts.Action, out: sys.Out, profileOp: "none",
+		magic: r.opts.Action == Switch || r.opts.Action == Test}
+	if r.opts.Action == Switch || r.opts.Action == Boot {
+		a.profileOp = "set"
+	}
+	a.confirm = r.limits(h).ConfirmTimeout
+	setDefault(&a.confirm, 30*time.Second)
+	a.health = healthBudget(h, r.opts)
+	return a
+}
+
+// await waits until deadline for the supervisor's files names. Every step ends the same way when
+// it cannot go on (end is true, err is the host's outcome): a supervisor that died is waited on
+// to roll back (dying says when it died), a host that rebooted meanwhile is judged by what it
+// runs now, and any other failure is a hostError of phase doing what.
+func (r *run) await(ctx context.Context, t *parallel.Task, remote *command.Host, sys System, a activation, deadline time.Time,
+	dying, phase, what string, names ...string) (files supervisorFiles, end bool, err error) {
+	files, err = a.wait(ctx, remote, deadline, names...)
+	switch {
+	case isDead(err):
+		return nil, true, r.awaitRollback(ctx, t, remote, a, dying)
+	case isGone(err):
+		return nil, true, r.afterReboot(ctx, t, remote, sys, err)
+	case err != nil:
+		return nil, true, hostError(phase, what, err, "")
+	}
+	return files, false, nil
+}
+
+// bootOnly ends a switch that switch inhibitors refused: the new system is the boot default,
+// and with -reboot the host boots into it.
+func (r *run) bootOnly(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System) error {
+	if !r.opts.Reboot {
+		return parallel.Warn(StatusBootOnly, errors.New("switch refused by switch inhibitors: the new system is the boot default; reboot to run it (-reboot)"))
+	}
+	// The inhibitors only refuse a live switch: with -reboot the new system starts by booting.
+	t.Logf("switch refused by switch inhibitors: rebooting into the new system (-reboot)")
+	if err := r.reboot(ctx, t, h, remote, sys); err != nil {
+		return err
+	}
+	t.Set("reboot", "done")
+	return nil
+}
+
+// confirm proves over a NEW ssh connection that the activated host can still be logged in to,
+// and waits for the watchdog's acknowledgement; end is true when the activation ends here.
+func (r *run) confirm(ctx context.Context, t *parallel.Task, remote *command.Host, sys System, a activation) (end bool, err error) {
+	t.Phase("confirm")
+	if err := a.confirmFresh(ctx, remote, a.confirm); err != nil {
+		if ctx.Err() != nil {
+			return true, ctx.Err()
+		}
+		t.Logf("a new ssh connection failed: %v", err)
+		why := "new ssh connections fail after the activation: " + firstLine(err.Error())
+		// The shared connection usually still works: use it so the watchdog need not wait out
+		// its deadline. If it does not, the deadline does the same.
+		if serr := a.signal(ctx, remote, "rollback", why); serr != nil {
+			t.Logf("asking for the rollback over the shared connection failed (%v); the watchdog rolls back at its deadline", serr)
+		}
+		return true, r.awaitRollback(ctx, t, remote, a, why)
+	}
+	// The watchdog acknowledges the confirm; if its deadline passed first it is rolling back.
+	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(a.confirm+time.Minute),
+		"the supervisor died before the confirmation", "confirm", "wait for the watchdog's acknowledgement", "confirmed", "done")
+	if end {
+		return true, err
+	}
+	if !files.has("confirmed") {
+		return true, r.awaitRollback(ctx, t, remote, a, "the confirmation came too late")
+	}
+	showLog(t, files)
+	return false, nil
+}
+
+// commit runs the health checks (none in a dry run or an emergency deploy) and sends the commit,
+// which makes the new system the boot default; end is true when the activation ends here.
+func (r *run) commit(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, before State, a activation) (end bool, err error) {
+	t.Phase("health")
+	switch {
+	case r.exec.DryRun:
+		t.Logf("dry run: health checks not run")
+	case !r.opts.Emergency:
+		if err := r.health(ctx, t, h, remote, before); err != nil {
+			if ctx.Err() != nil {
+				return true, ctx.Err()
+			}
+			if serr := a.signal(ctx, remote, "rollback", "health check failed: "+firstLine(err.Error())); serr != nil {
+				t.Logf("asking for the rollback failed (%v); the watchdog rolls back on its own deadline", serr)
+			}
+			return true, r.awaitRollback(ctx, t, remote, a, err.Error())
+		}
+	default:
+		t.Logf("emergency deploy: health checks skipped")
+	}
+	if err := a.signal(ctx, remote, "commit", r.opts.Owner); err != nil {
+		return true, hostError("health", "commit", err, "the watchdog rolls back without it")
+	}
+	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(a.health+a.confirm+time.Minute),
+		"the supervisor died during the commit", "health", "wait for the commit", "done")
+	if end {
+		return true, err
+	}
+	if why := files["rolled-back"]; files["result"] != "committed" && strings.HasPrefix(why, "committing: ") {
+		showLog(t, files)
+		return true, fmt.Errorf("commit: the new system passed its checks but could not be made the boot default (%s); rolled back to generation %s (%s)",
+			strings.TrimPrefix(why, "committing: "), files["prev-generation"], shortPath(files["prev-system"]))
+	}
+	if files["result"] != "committed" {
+		return true, fmt.Errorf("health: the watchdog rolled back before the commit arrived: %s; the health checks took longer than their budget (each check's timeout × retries): raise them in host.toml", files["rolled-back"])
+	}
+	return false, nil
+}
+
+func isDead(err error) bool {
+	_, ok := errors.AsType[*deadError](err)
+	return ok
+}
+
+func isGone(err error) bool {
+	_, ok := errors.AsType[*goneError](err)
+	return ok
+}
+
+// rebootedError is a host that rebooted in the middle of its deploy, with what it runs now.
+type rebootedError struct{ msg string }
+
+func (e *rebootedError) Error() string { return e.msg }
+
+// afterReboot reports a host whose supervisor vanished with a reboot. A guarded switch makes the
+// new system the boot default only at its commit, so a reboot before it boots the previous
+// system: the host's state, probed now, says what it really runs.
+func (r *run) afterReboot(ctx context.Context, t *parallel.Task, remote *command.Host, sys System, gone error) error {
+	t.Logf("%v", gone)
+	st, err := Probe(context.WithoutCancel(ctx), remote, "", r.opts.ProbeTimeout)
+	if err != nil {
+		return &rebootedError{fmt.Sprintf("the host rebooted during the deploy and cannot be probed now (%v): check it with `go tool mage deploy:status %s`", firstLine(err.Error()), t.Host())}
+	}
+	t.Set("generation", genString(st.Generation))
+	t.Set("store path", shortPath(st.Current))
+	switch {
+	case sys.Out != "" && st.Current == sys.Out && st.Profile == sys.Out:
+		return &rebootedError{fmt.Sprintf("the host rebooted while the deploy committed: it runs and boots the new system (generation %s), but the deploy did not finish; check it with `go tool mage deploy:status %s`", genString(st.Generation), t.Host())}
+	case sys.Out != "" && (st.Current == sys.Out || st.Profile == sys.Out):
+		return &rebootedError{fmt.Sprintf("the host rebooted during the deploy and is inconsistent: it runs %s and boots %s (generation %s); deploy again or roll back with deploy:rollback", shortPath(st.Current), shortPath(st.Profile), genString(st.Generation))}
+	}
+	return &rebootedError{fmt.Sprintf("the host rebooted during the deploy, before the commit: it runs its previous system again, generation %s (%s), which is still its boot default; deploy again", genString(st.Generation), shortPath(st.Current))}
+}
+
+// showLog copies the activation's output into the host's log.
+func showLog(t *parallel.Task, files supervisorFiles) {
+	if log := files["log"]; log != "" {
+		fmt.Fprintln(t, log)
+	}
+}
+
+// awaitRollback waits for the watchdog to finish rolling back and reports the host failed.
+func (r *run) awaitRollback(ctx context.Context, t *parallel.Task, remote *command.Host, a activation, why string) error {
+	wctx := context.WithoutCancel(ctx)
+	deadline := time.Now().Add(a.confirm + a.health + 2*time.Minute)
+	files, err := a.wait(wctx, remote, deadline, "done")
+	if isDead(err) {
+		// Killed (or out of memory) before it ended: its rollback will never come. The hub
+		// starts it again in rescue mode, which rolls back from what it recorded.
+		t.Logf("%v: the hub rolls the host back itself", err)
+		if rerr := a.rescue(wctx, remote); rerr != nil {
+			return fmt.Errorf("%s; the supervisor died and the hub could not start the rollback (%v): check the host with `go tool mage deploy:status %s`", why, rerr, t.Host())
+		}
+		files, err = a.wait(wctx, remote, deadline, "done")
+	}
+	if isGone(err) {
+		return r.afterReboot(wctx, t, remote, System{}, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s; the host should roll back on its own: %w; check it with `go tool mage deploy:status %s`", why, err, t.Host())
+	}
+	// The activation's output and the rollback's, which the host log would otherwise lack for
+	// a host that failed its confirm or health checks.
+	showLog(t, files)
+	t.Set("generation", genString(atoi(files["prev-generation"])))
+	t.Set("store path", shortPath(files["prev-system"]))
+	if files["result"] == "rolled-back" {
+		// The watchdog's word is not proof: a previous generation deleted meanwhile (a gc
+		// timer) or another admin's change leaves the host elsewhere. Say what it really runs.
+		if st, perr := Probe(wctx, remote, "", r.opts.ProbeTimeout); perr == nil {
+			t.Set("generation", genString(st.Generation))
+			t.Set("store path", shortPath(st.Current))
+			if oerr := checkRolledBack(a.action, st, files["prev-system"], atoi(files["prev-generation"])); oerr != nil {
+				return fmt.Errorf("%s; the rollback did not restore the previous system: %w", why, oerr)
+			}
+		}
+		return fmt.Errorf("rolled back to generation %s (%s): %s", files["prev-generation"], shortPath(files["prev-system"]), files["rolled-back"])
+	}
+	return fmt.Errorf("%s; the supervisor ended with %q", why, files["result"])
+}
+
+// abort runs when activate returns without a commit: it asks the supervisor to roll back (on
+// Ctrl-C too) and waits for it, so the host ends on a consistent generation either way.
+func (r *run) abort(ctx context.Context, t *parallel.Task, remote *command.Host, a activation, cause error) error {
+	cctx := context.WithoutCancel(ctx)
+	files, err := a.wait(cctx, remote, time.Now().Add(5*time.Second), "done")
+	if err == nil && files.has("result") {
+		return nil // it already ended: awaitRollback or the caller reported it
+	}
+	if isDead(err) {
+		return r.awaitRollback(cctx, t, remote, a, "the supervisor died")
+	}
+	if isGone(err) {
+		if _, reported := errors.AsType[*rebootedError](cause); reported {
+			return nil
+		}
+		return r.afterReboot(cctx, t, remote, System{}, err)
+	}
+	why := "the deploy was interrupted"
+	if cause != nil && ctx.Err() == nil {
+		why = "deploy failed: " + firstLine(cause.Error())
+	}
+	t.Logf("asking the host to roll back: %s", why)
+	if serr := a.signal(cctx, remote, "rollback", why); serr != nil {
+		t.Logf("could not reach the host (%v): its watchdog rolls back on its own within %s", serr, a.confirm+a.health)
+	}
+	rerr := r.awaitRollback(cctx, t, remote, a, why)
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), rerr)
+	}
+	return rerr
 }

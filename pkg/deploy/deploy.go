@@ -93,7 +93,7 @@ type Options struct {
 	CopyBackoff       time.Duration // first retry pause, doubled each time; default 2s
 	HealthPause       time.Duration // pause between health check attempts; default 2s
 	StaleLock         time.Duration // default 15m
-	NixArgs           []string      // every local nix call carries them; default nix.Real().Args() (pkg/nix)
+	Nix               nix.Settings  // every local nix call carries them; zero value: nix.Real() (pkg/nix)
 	Owner             string        // user@machine in the lock; default from the environment
 	// TextfileDir is where each host gets the deploy's trace (hub_deploy.prom, metric.go) for
 	// node_exporter; "": DefaultTextfileDir, "-": none. Written only where the directory exists.
@@ -119,8 +119,8 @@ func (o *Options) defaults(e *command.Executor) {
 	setDefault(&o.HealthPause, 2*time.Second)
 	setDefault(&o.StaleLock, 15*time.Minute)
 	setDefault(&o.MaxUnavailable, 1)
-	if o.NixArgs == nil {
-		o.NixArgs = nix.Real().Args()
+	if o.Nix.Kind == "" {
+		o.Nix = nix.Real()
 	}
 	if o.Owner == "" {
 		o.Owner = Owner()
@@ -244,14 +244,14 @@ func Run(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts
 		return nil, fmt.Errorf("deploy: every selected host is skipped (%s: %s)", skipped[0], opts.Skip[skipped[0]])
 	}
 	r.evalOnce = sync.OnceValues(func() (map[string]System, error) {
-		return Evaluate(ctx, e.Local(), fleet.Flake, names, opts.NixArgs)
+		return Evaluate(ctx, e.Local(), fleet.Flake, names, opts.Nix)
 	})
 	order, err := newRollout(names, opts)
 	if err != nil {
 		return nil, err
 	}
 	r.rollout = order
-	r.build = newBuilder(e.Local(), opts.NixArgs, len(names), func(string, ...any) {})
+	r.build = newBuilder(nix.On(e.Local(), opts.Nix), len(names), func(string, ...any) {})
 	rep, err := parallel.Run(ctx, append(order.order, skipped...), r.job, parallel.Options{Name: opts.Name, Limit: opts.Limit,
 		KeepGoing: opts.KeepGoing, Out: opts.Out, RunDir: opts.RunDir, Progress: opts.Progress})
 	if rep == nil {
@@ -410,342 +410,6 @@ func current(a Action, st State, out string) bool {
 		return st.Current == out
 	}
 	return false
-}
-
-func (r *run) buildPlace(h *inventory.Host) (on, host string) {
-	on, host = h.Build.On, h.Build.Host
-	if r.opts.BuildOn != "" {
-		on = r.opts.BuildOn
-	}
-	if r.opts.BuildHost != "" {
-		on, host = inventory.BuildHost, r.opts.BuildHost
-	}
-	if on == inventory.BuildHost && host == h.Name {
-		on = inventory.BuildTarget
-	}
-	return on, host
-}
-
-// buildRemote copies the derivation closure to the builder and realises it there. The copy has
-// h's copy deadline; the build itself only the run's (a build's length is the derivation's).
-func (r *run) buildRemote(ctx context.Context, t *parallel.Task, b *command.Host, h *inventory.Host, sys System) error {
-	args := append(append([]string{"nix", "copy"}, r.opts.NixArgs...), "--derivation", "--to", b.StoreURI(), sys.Drv)
-	if _, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + b.NixSSHOpts()}, Stderr: t.Stream(),
-		Timeout: r.limits(h).CopyTimeout}); err != nil {
-		return fmt.Errorf("copy the derivation to %s: %w", b.Name(), err)
-	}
-	t.Logf("realising %s on %s", shortPath(sys.Drv), b.Name())
-	_, err := b.Run(ctx, command.Cmd{Args: []string{"nix-store", "--realise", sys.Drv}, Stderr: t.Stream()})
-	return err
-}
-
-// transient reports whether a failed nix copy is worth retrying: the ssh transport failed rather
-// than the store refusing the paths.
-func transient(err error) bool {
-	var xe *command.ExitError
-	if !errors.As(err, &xe) {
-		return false
-	}
-	if xe.Unreachable() || xe.TimedOut {
-		return true
-	}
-	s := strings.ToLower(xe.Stderr)
-	for _, m := range []string{"connection refused", "connection reset", "connection closed", "broken pipe", "timed out",
-		"cannot connect", "kex_exchange", "unexpected end-of-file", "no route to host", "connection timed out"} {
-		if strings.Contains(s, m) {
-			return true
-		}
-	}
-	return false
-}
-
-// copy copies the closure of out to the target (from the local store, or relayed from a build
-// host through this machine), retrying transient ssh failures with a doubling pause.
-func (r *run) copy(ctx context.Context, t *parallel.Task, remote *command.Host, h *inventory.Host, from, out string) error {
-	args := append([]string{"nix", "copy"}, r.opts.NixArgs...)
-	if h.Build.SubstituteOnDestination || r.opts.Substitute {
-		args = append(args, "--substitute-on-destination")
-	}
-	if from != "" {
-		args = append(args, "--from", from)
-	}
-	args = append(args, "--to", remote.StoreURI(), out)
-	pause := r.opts.CopyBackoff
-	for attempt := 1; ; attempt++ {
-		_, err := r.exec.Local().Run(ctx, command.Cmd{Args: args, Env: []string{"NIX_SSHOPTS=" + remote.NixSSHOpts()}, Stderr: t.Stream(),
-			Timeout: r.limits(h).CopyTimeout})
-		if err == nil {
-			return nil
-		}
-		if !transient(err) || attempt >= r.opts.CopyAttempts || ctx.Err() != nil {
-			return hostError("copy", fmt.Sprintf("copy %s (attempt %d of %d)", shortPath(out), attempt, r.opts.CopyAttempts), err,
-				"check the host's disk space and ssh access, then deploy again")
-		}
-		t.Logf("copy failed (attempt %d of %d), retrying in %s: %v", attempt, r.opts.CopyAttempts, pause, err)
-		select {
-		case <-ctx.Done():
-			return hostError("copy", "copy "+shortPath(out), ctx.Err(), "")
-		case <-time.After(pause):
-		}
-		pause *= 2
-	}
-}
-
-// activate runs the supervisor and drives the magic rollback protocol. From the supervisor's
-// start on, every way out of this function either commits or leaves the host rolled back (by
-// asking the supervisor, or by its own deadline when the host cannot be reached).
-func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, before State) (err error) {
-	t.Phase("activate")
-	a := activation{id: r.id, action: r.opts.Action, out: sys.Out, profileOp: "none",
-		magic: r.opts.Action == Switch || r.opts.Action == Test}
-	if r.opts.Action == Switch || r.opts.Action == Boot {
-		a.profileOp = "set"
-	}
-	a.confirm = r.limits(h).ConfirmTimeout
-	setDefault(&a.confirm, 30*time.Second)
-	a.health = healthBudget(h, r.opts)
-	if err := a.start(ctx, remote); err != nil {
-		// Interrupted while starting: the remote start script may have launched the supervisor
-		// before the ssh client was killed, and then the host is activating. Only a supervisor
-		// that is known not to exist means nothing changed.
-		if ctx.Err() != nil && a.launched(context.WithoutCancel(ctx), remote) {
-			return r.abort(ctx, t, remote, a, err)
-		}
-		return hostError("activate", "start the activation supervisor", err, "nothing was changed on the host")
-	}
-	committed := false
-	defer func() {
-		if committed || !a.magic && a.profileOp == "none" {
-			return
-		}
-		if rerr := r.abort(ctx, t, remote, a, err); rerr != nil {
-			err = rerr
-		}
-	}()
-	files, err := a.wait(ctx, remote, time.Now().Add(r.limits(h).ActivationTimeout), "status", "done")
-	if isDead(err) {
-		return r.awaitRollback(ctx, t, remote, a, "the supervisor died during the activation")
-	}
-	if isGone(err) {
-		return r.afterReboot(ctx, t, remote, sys, err)
-	}
-	if err != nil {
-		return hostError("activate", "wait for switch-to-configuration", err, "")
-	}
-	status, _ := strconv.Atoi(files["status"])
-	if !a.magic {
-		showLog(t, files)
-	}
-	if files.has("fell-back") && files["result"] == "boot" {
-		committed = true
-		r.recordDone(ctx, t, h, remote, sys, before)
-		if !r.opts.Reboot {
-			return parallel.Warn(StatusBootOnly, errors.New("switch refused by switch inhibitors: the new system is the boot default; reboot to run it (-reboot)"))
-		}
-		// The inhibitors only refuse a live switch: with -reboot the new system starts by booting.
-		t.Logf("switch refused by switch inhibitors: rebooting into the new system (-reboot)")
-		if err := r.reboot(ctx, t, h, remote, sys); err != nil {
-			return err
-		}
-		t.Set("reboot", "done")
-		return nil
-	}
-	if status != 0 && status != 4 {
-		if !a.magic && a.profileOp == "none" {
-			return fmt.Errorf("activate: switch-to-configuration %s exited %d (see the activate log)", a.action, status)
-		}
-		return r.awaitRollback(ctx, t, remote, a, fmt.Sprintf("switch-to-configuration %s exited %d", a.action, status))
-	}
-	if !a.magic {
-		committed = true
-		r.recordDone(ctx, t, h, remote, sys, before)
-		return r.finish(ctx, t, h, remote, sys, status)
-	}
-
-	t.Phase("confirm")
-	if err := a.confirmFresh(ctx, remote, a.confirm); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		t.Logf("a new ssh connection failed: %v", err)
-		why := "new ssh connections fail after the activation: " + firstLine(err.Error())
-		// The shared connection usually still works: use it so the watchdog need not wait out
-		// its deadline. If it does not, the deadline does the same.
-		if serr := a.signal(ctx, remote, "rollback", why); serr != nil {
-			t.Logf("asking for the rollback over the shared connection failed (%v); the watchdog rolls back at its deadline", serr)
-		}
-		return r.awaitRollback(ctx, t, remote, a, why)
-	}
-	// The watchdog acknowledges the confirm; if its deadline passed first it is rolling back.
-	files, err = a.wait(ctx, remote, time.Now().Add(a.confirm+time.Minute), "confirmed", "done")
-	if isDead(err) {
-		return r.awaitRollback(ctx, t, remote, a, "the supervisor died before the confirmation")
-	}
-	if isGone(err) {
-		return r.afterReboot(ctx, t, remote, sys, err)
-	}
-	if err != nil {
-		return hostError("confirm", "wait for the watchdog's acknowledgement", err, "")
-	}
-	if !files.has("confirmed") {
-		return r.awaitRollback(ctx, t, remote, a, "the confirmation came too late")
-	}
-	showLog(t, files)
-	t.Phase("health")
-	switch {
-	case r.exec.DryRun:
-		t.Logf("dry run: health checks not run")
-	case !r.opts.Emergency:
-		if err := r.health(ctx, t, h, remote, before); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if serr := a.signal(ctx, remote, "rollback", "health check failed: "+firstLine(err.Error())); serr != nil {
-				t.Logf("asking for the rollback failed (%v); the watchdog rolls back on its own deadline", serr)
-			}
-			return r.awaitRollback(ctx, t, remote, a, err.Error())
-		}
-	default:
-		t.Logf("emergency deploy: health checks skipped")
-	}
-	if err := a.signal(ctx, remote, "commit", r.opts.Owner); err != nil {
-		return hostError("health", "commit", err, "the watchdog rolls back without it")
-	}
-	files, err = a.wait(ctx, remote, time.Now().Add(a.health+a.confirm+time.Minute), "done")
-	if isDead(err) {
-		return r.awaitRollback(ctx, t, remote, a, "the supervisor died during the commit")
-	}
-	if isGone(err) {
-		return r.afterReboot(ctx, t, remote, sys, err)
-	}
-	if err != nil {
-		return hostError("health", "wait for the commit", err, "")
-	}
-	if why := files["rolled-back"]; files["result"] != "committed" && strings.HasPrefix(why, "committing: ") {
-		showLog(t, files)
-		return fmt.Errorf("commit: the new system passed its checks but could not be made the boot default (%s); rolled back to generation %s (%s)",
-			strings.TrimPrefix(why, "committing: "), files["prev-generation"], shortPath(files["prev-system"]))
-	}
-	if files["result"] != "committed" {
-		return fmt.Errorf("health: the watchdog rolled back before the commit arrived: %s; the health checks took longer than their budget (each check's timeout × retries): raise them in host.toml", files["rolled-back"])
-	}
-	committed = true
-	r.recordDone(ctx, t, h, remote, sys, before)
-	return r.finish(ctx, t, h, remote, sys, status)
-}
-
-func isDead(err error) bool {
-	_, ok := errors.AsType[*deadError](err)
-	return ok
-}
-
-func isGone(err error) bool {
-	_, ok := errors.AsType[*goneError](err)
-	return ok
-}
-
-// rebootedError is a host that rebooted in the middle of its deploy, with what it runs now.
-type rebootedError struct{ msg string }
-
-func (e *rebootedError) Error() string { return e.msg }
-
-// afterReboot reports a host whose supervisor vanished with a reboot. A guarded switch makes the
-// new system the boot default only at its commit, so a reboot before it boots the previous
-// system: the host's state, probed now, says what it really runs.
-func (r *run) afterReboot(ctx context.Context, t *parallel.Task, remote *command.Host, sys System, gone error) error {
-	t.Logf("%v", gone)
-	st, err := Probe(context.WithoutCancel(ctx), remote, "", r.opts.ProbeTimeout)
-	if err != nil {
-		return &rebootedError{fmt.Sprintf("the host rebooted during the deploy and cannot be probed now (%v): check it with `go tool mage deploy:status %s`", firstLine(err.Error()), t.Host())}
-	}
-	t.Set("generation", genString(st.Generation))
-	t.Set("store path", shortPath(st.Current))
-	switch {
-	case sys.Out != "" && st.Current == sys.Out && st.Profile == sys.Out:
-		return &rebootedError{fmt.Sprintf("the host rebooted while the deploy committed: it runs and boots the new system (generation %s), but the deploy did not finish; check it with `go tool mage deploy:status %s`", genString(st.Generation), t.Host())}
-	case sys.Out != "" && (st.Current == sys.Out || st.Profile == sys.Out):
-		return &rebootedError{fmt.Sprintf("the host rebooted during the deploy and is inconsistent: it runs %s and boots %s (generation %s); deploy again or roll back with deploy:rollback", shortPath(st.Current), shortPath(st.Profile), genString(st.Generation))}
-	}
-	return &rebootedError{fmt.Sprintf("the host rebooted during the deploy, before the commit: it runs its previous system again, generation %s (%s), which is still its boot default; deploy again", genString(st.Generation), shortPath(st.Current))}
-}
-
-// showLog copies the activation's output into the host's log.
-func showLog(t *parallel.Task, files supervisorFiles) {
-	if log := files["log"]; log != "" {
-		fmt.Fprintln(t, log)
-	}
-}
-
-// awaitRollback waits for the watchdog to finish rolling back and reports the host failed.
-func (r *run) awaitRollback(ctx context.Context, t *parallel.Task, remote *command.Host, a activation, why string) error {
-	wctx := context.WithoutCancel(ctx)
-	deadline := time.Now().Add(a.confirm + a.health + 2*time.Minute)
-	files, err := a.wait(wctx, remote, deadline, "done")
-	if isDead(err) {
-		// Killed (or out of memory) before it ended: its rollback will never come. The hub
-		// starts it again in rescue mode, which rolls back from what it recorded.
-		t.Logf("%v: the hub rolls the host back itself", err)
-		if rerr := a.rescue(wctx, remote); rerr != nil {
-			return fmt.Errorf("%s; the supervisor died and the hub could not start the rollback (%v): check the host with `go tool mage deploy:status %s`", why, rerr, t.Host())
-		}
-		files, err = a.wait(wctx, remote, deadline, "done")
-	}
-	if isGone(err) {
-		return r.afterReboot(wctx, t, remote, System{}, err)
-	}
-	if err != nil {
-		return fmt.Errorf("%s; the host should roll back on its own: %w; check it with `go tool mage deploy:status %s`", why, err, t.Host())
-	}
-	// The activation's output and the rollback's, which the host log would otherwise lack for
-	// a host that failed its confirm or health checks.
-	showLog(t, files)
-	t.Set("generation", genString(atoi(files["prev-generation"])))
-	t.Set("store path", shortPath(files["prev-system"]))
-	if files["result"] == "rolled-back" {
-		// The watchdog's word is not proof: a previous generation deleted meanwhile (a gc
-		// timer) or another admin's change leaves the host elsewhere. Say what it really runs.
-		if st, perr := Probe(wctx, remote, "", r.opts.ProbeTimeout); perr == nil {
-			t.Set("generation", genString(st.Generation))
-			t.Set("store path", shortPath(st.Current))
-			if oerr := checkRolledBack(a.action, st, files["prev-system"], atoi(files["prev-generation"])); oerr != nil {
-				return fmt.Errorf("%s; the rollback did not restore the previous system: %w", why, oerr)
-			}
-		}
-		return fmt.Errorf("rolled back to generation %s (%s): %s", files["prev-generation"], shortPath(files["prev-system"]), files["rolled-back"])
-	}
-	return fmt.Errorf("%s; the supervisor ended with %q", why, files["result"])
-}
-
-// abort runs when activate returns without a commit: it asks the supervisor to roll back (on
-// Ctrl-C too) and waits for it, so the host ends on a consistent generation either way.
-func (r *run) abort(ctx context.Context, t *parallel.Task, remote *command.Host, a activation, cause error) error {
-	cctx := context.WithoutCancel(ctx)
-	files, err := a.wait(cctx, remote, time.Now().Add(5*time.Second), "done")
-	if err == nil && files.has("result") {
-		return nil // it already ended: awaitRollback or the caller reported it
-	}
-	if isDead(err) {
-		return r.awaitRollback(cctx, t, remote, a, "the supervisor died")
-	}
-	if isGone(err) {
-		if _, reported := errors.AsType[*rebootedError](cause); reported {
-			return nil
-		}
-		return r.afterReboot(cctx, t, remote, System{}, err)
-	}
-	why := "the deploy was interrupted"
-	if cause != nil && ctx.Err() == nil {
-		why = "deploy failed: " + firstLine(cause.Error())
-	}
-	t.Logf("asking the host to roll back: %s", why)
-	if serr := a.signal(cctx, remote, "rollback", why); serr != nil {
-		t.Logf("could not reach the host (%v): its watchdog rolls back on its own within %s", serr, a.confirm+a.health)
-	}
-	rerr := r.awaitRollback(cctx, t, remote, a, why)
-	if ctx.Err() != nil {
-		return fmt.Errorf("%w (%v)", ctx.Err(), rerr)
-	}
-	return rerr
 }
 
 // recordDone notes the committed deploy on the host and for RollbackDone.

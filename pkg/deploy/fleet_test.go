@@ -72,7 +72,7 @@ func testOptions(out *bytes.Buffer) Options {
 		KeepGoing: true, Out: out, Progress: parallel.ProgressPlain,
 		ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second,
 		CopyBackoff: 200 * time.Millisecond, HealthPause: 200 * time.Millisecond,
-		NixArgs: nix.Local().Args(),
+		Nix: nix.Local(),
 		// The hosts' own /run: the lightweight hosts share this machine's /var, whose
 		// node_exporter textfile directory (if it has one) is not the tests' to write.
 		TextfileDir: "/run/hub-textfile",
@@ -476,7 +476,7 @@ func TestLocalFleet(t *testing.T) {
 		hosts, _ := inv.Select("samsung")
 		e := &command.Executor{}
 		defer e.Close()
-		plans, err := Plan(ctx, inv, e, hosts, nix.Local().Args(), 10*time.Second)
+		plans, err := Plan(ctx, inv, e, hosts, nix.Local(), 10*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,13 +33,7 @@ type UnitChanges struct {
 // of etc/systemd/system with its content's hash. On NixOS each unit is a link into the store;
 // reading through it compares content, which is also right for a unit that moved to another
 // store path unchanged.
-const systemScript = `s=$1
-printf 'kernel\t%s\n' "$(readlink -f "$s/kernel")"
-for u in "$s"/etc/systemd/system/*; do
-  [ -f "$u" ] || continue
-  printf 'unit\t%s\t%s\n' "${u##*/}" "$(sha256sum < "$u" | cut -d' ' -f1)"
-done
-`
+var systemScript = script("system")
 
 // History compares two generations of the host's system profile: from and to by number, or,
 // when 0, the profile's current generation and the one before it.

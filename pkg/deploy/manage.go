@@ -26,14 +26,7 @@ type Generation struct {
 	Booted  bool // /run/booted-system is it
 }
 
-const generationsScript = `for l in ` + profilePath + `-*-link; do
-  [ -e "$l" ] || [ -L "$l" ] || continue
-  printf 'gen\t%s\t%s\t%s\n' "$(basename "$l")" "$(stat -c %Y "$l")" "$(readlink "$l")"
-done
-printf 'profile\t%s\n' "$(readlink ` + profilePath + ` 2>/dev/null)"
-printf 'current\t%s\n' "$(readlink /run/current-system 2>/dev/null)"
-printf 'booted\t%s\n' "$(readlink /run/booted-system 2>/dev/null)"
-`
+var generationsScript = script("generations")
 
 // Generations lists the host's system generations, oldest first.
 func Generations(ctx context.Context, remote *command.Host) ([]Generation, error) {

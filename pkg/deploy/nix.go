@@ -2,68 +2,23 @@ package deploy
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
-// System is a host's evaluated toplevel.
-type System struct {
-	Drv string `json:"drv"`
-	Out string `json:"out"`
-	// Warnings are the configuration's NixOS evaluation warnings (config.warnings, what
-	// nixos-rebuild prints as "trace: warning: ..."). The toplevel forces them anyway, so
-	// reading them costs nothing; update:preview compares them between two locks.
-	Warnings []string `json:"warnings,omitempty"`
-}
-
-var safeName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+// System is a host's evaluated toplevel (pkg/nix).
+type System = nix.System
 
 // Evaluate evaluates the toplevel of every named host in ONE nix eval: the flake is fetched,
-// parsed and its shared modules evaluated once instead of once per host.
-func Evaluate(ctx context.Context, local *command.Host, flake string, names []string, nixArgs []string) (map[string]System, error) {
-	var quoted []string
-	for _, n := range names {
-		if !safeName.MatchString(n) {
-			return nil, fmt.Errorf("evaluate: host name %q cannot be a Nix attribute name", n)
-		}
-		quoted = append(quoted, strconv.Quote(n))
-	}
-	apply := `cs: builtins.mapAttrs (n: c: { drv = c.config.system.build.toplevel.drvPath; out = c.config.system.build.toplevel.outPath; warnings = c.config.warnings or [ ]; })` +
-		` (builtins.intersectAttrs (builtins.listToAttrs (map (n: { name = n; value = null; }) [ ` + strings.Join(quoted, " ") + ` ])) cs)`
-	args := append(append([]string{"nix", "eval"}, nixArgs...), "--json", flake+"#nixosConfigurations", "--apply", apply)
-	res, err := local.Run(ctx, command.Cmd{Args: args})
-	if err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w (check the flake with `nix flake check %s`)", strings.Join(names, " "), err, flake)
-	}
-	if res.DryRun {
-		out := map[string]System{}
-		for _, n := range names {
-			out[n] = System{Drv: "/nix/store/<dry-run>-" + n + ".drv", Out: "/nix/store/<dry-run>-" + n}
-		}
-		return out, nil
-	}
-	var out map[string]System
-	if err := json.Unmarshal(res.Stdout, &out); err != nil {
-		return nil, fmt.Errorf("evaluate: unexpected nix eval output: %w", err)
-	}
-	var missing []string
-	for _, n := range names {
-		if s, ok := out[n]; !ok || s.Out == "" || s.Drv == "" {
-			missing = append(missing, n)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("evaluate: %s#nixosConfigurations has no %s: add the host to the flake", flake, strings.Join(missing, ", "))
-	}
-	return out, nil
+// parsed and its shared modules evaluated once instead of once per host. When that eval fails,
+// the hosts are evaluated one at a time so the error names the broken one (nix.Toplevels).
+func Evaluate(ctx context.Context, local *command.Host, flake string, names []string, settings nix.Settings, extra ...string) (map[string]System, error) {
+	return nix.On(local, settings).Toplevels(ctx, flake, names, nix.EvalOptions{Extra: extra})
 }
 
 // builder builds the local systems of one rollout with one `nix-store --realise` per wave of
@@ -71,11 +26,10 @@ func Evaluate(ctx context.Context, local *command.Host, flake string, names []st
 // poller asks the store (one nix-store --check-validity call per tick for all pending paths)
 // which outputs became valid and releases each host's copy as soon as its own toplevel is.
 type builder struct {
-	local   *command.Host
-	nixArgs []string
-	window  time.Duration // how long to wait for more requests before starting a wave
-	tick    time.Duration // validity polling interval while a wave builds
-	logf    func(format string, args ...any)
+	nix    nix.Nix
+	window time.Duration // how long to wait for more requests before starting a wave
+	tick   time.Duration // validity polling interval while a wave builds
+	logf   func(format string, args ...any)
 
 	mu       sync.Mutex
 	expected int // hosts that have not yet requested or declined
@@ -88,8 +42,8 @@ type buildReq struct {
 	done chan error
 }
 
-func newBuilder(local *command.Host, nixArgs []string, expected int, logf func(string, ...any)) *builder {
-	return &builder{local: local, nixArgs: nixArgs, expected: expected, window: 300 * time.Millisecond, tick: 200 * time.Millisecond, logf: logf}
+func newBuilder(local nix.Nix, expected int, logf func(string, ...any)) *builder {
+	return &builder{nix: local, expected: expected, window: 300 * time.Millisecond, tick: 200 * time.Millisecond, logf: logf}
 }
 
 // decline says one host will not ask for a build (it is current, unreachable or builds elsewhere).
@@ -147,17 +101,7 @@ func (b *builder) maybeFlushLocked() {
 }
 
 func (b *builder) invalid(ctx context.Context, paths []string) (map[string]bool, error) {
-	res, err := b.local.Run(ctx, command.Cmd{Args: append([]string{"nix-store", "--check-validity", "--print-invalid"}, paths...)})
-	if err != nil {
-		return nil, err
-	}
-	bad := map[string]bool{}
-	for _, l := range strings.Split(strings.TrimSpace(string(res.Stdout)), "\n") {
-		if l != "" {
-			bad[l] = true
-		}
-	}
-	return bad, nil
+	return b.nix.Invalid(ctx, paths)
 }
 
 // run builds one wave. Its context is not any host's: a host giving up must not kill a build
@@ -204,9 +148,7 @@ func (b *builder) run(wave []*buildReq) {
 	}
 	finished := make(chan result, 1)
 	go func() {
-		// --keep-going: one host's broken system must not stop the others' builds. --max-jobs
-		// auto: Nix's default of one job would build the hosts' systems one after another.
-		res, err := b.local.Run(ctx, command.Cmd{Args: append(append(append([]string{"nix-store", "--realise"}, b.nixArgs...), "--keep-going", "--max-jobs", "auto"), drvs...)})
+		res, err := b.nix.Realise(ctx, drvs, nix.RealiseOptions{KeepGoing: true, MaxJobsAuto: true})
 		finished <- result{res, err}
 	}()
 	tk := time.NewTicker(b.tick)

@@ -101,27 +101,21 @@ type HostPlan struct {
 
 // Plan evaluates and builds (locally, one realise) the selected hosts' systems and compares
 // them with what runs: store paths, closure sizes, package changes and whether a reboot is needed.
-func Plan(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts []*inventory.Host, nixArgs []string, timeout time.Duration) ([]HostPlan, error) {
-	if nixArgs == nil {
-		nixArgs = nix.Real().Args()
-	}
+func Plan(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, hosts []*inventory.Host, settings nix.Settings, timeout time.Duration) ([]HostPlan, error) {
 	var names []string
 	for _, h := range hosts {
 		names = append(names, h.Name)
 	}
-	systems, err := Evaluate(ctx, e.Local(), fleet.Flake, names, nixArgs)
+	systems, err := Evaluate(ctx, e.Local(), fleet.Flake, names, settings)
 	if err != nil {
 		return nil, err
 	}
-	return PlanSystems(ctx, e, hosts, systems, nixArgs, timeout)
+	return PlanSystems(ctx, e, hosts, systems, settings, timeout)
 }
 
 // PlanSystems is Plan for systems already evaluated (update:preview evaluates a scratch
 // worktree's flake itself, for its warnings), so that they are built once.
-func PlanSystems(ctx context.Context, e *command.Executor, hosts []*inventory.Host, systems map[string]System, nixArgs []string, timeout time.Duration) ([]HostPlan, error) {
-	if nixArgs == nil {
-		nixArgs = nix.Real().Args()
-	}
+func PlanSystems(ctx context.Context, e *command.Executor, hosts []*inventory.Host, systems map[string]System, settings nix.Settings, timeout time.Duration) ([]HostPlan, error) {
 	var drvs []string
 	for _, h := range hosts {
 		sys, ok := systems[h.Name]
@@ -130,7 +124,7 @@ func PlanSystems(ctx context.Context, e *command.Executor, hosts []*inventory.Ho
 		}
 		drvs = append(drvs, sys.Drv)
 	}
-	if _, err := e.Local().Run(ctx, command.Cmd{Args: append(append(append([]string{"nix-store", "--realise"}, nixArgs...), "--keep-going"), drvs...)}); err != nil {
+	if _, err := nix.On(e.Local(), settings).Realise(ctx, drvs, nix.RealiseOptions{KeepGoing: true}); err != nil {
 		return nil, fmt.Errorf("plan: build: %w", err)
 	}
 	out := make([]HostPlan, len(hosts))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // PruneOptions configure Prune.
@@ -60,6 +61,8 @@ func Prune(ctx context.Context, remote *command.Host, o PruneOptions) (PruneResu
 	if cur < 0 {
 		return res, fmt.Errorf("%s: prune: the system profile names no generation: nothing is safe to delete (see deploy:generations %s)", remote.Name(), remote.Name())
 	}
+	// The host's own nix, with its own configuration: none of this machine's settings.
+	hostNix := nix.On(remote, nix.Settings{})
 	var del []string
 	for i, g := range gens {
 		if i >= len(gens)-o.Keep || g.Current || g.Running || g.Booted {
@@ -69,12 +72,11 @@ func Prune(ctx context.Context, remote *command.Host, o PruneOptions) (PruneResu
 		del = append(del, strconv.Itoa(g.Number))
 	}
 	if len(del) > 0 {
-		args := append([]string{"nix-env", "-p", profilePath, "--delete-generations"}, del...)
-		if _, err := remote.Run(ctx, command.Cmd{Args: args, Timeout: o.StepTimeout}); err != nil {
+		if err := hostNix.DeleteGenerations(ctx, profilePath, del, o.StepTimeout); err != nil {
 			return res, fmt.Errorf("%s: prune: delete generations %s: %w", remote.Name(), strings.Join(del, " "), err)
 		}
 	}
-	gc, err := remote.Run(ctx, command.Cmd{Args: []string{"nix-store", "--gc"}, Timeout: o.ActivationTimeout})
+	gc, err := hostNix.CollectGarbage(ctx, o.ActivationTimeout)
 	if err != nil {
 		return res, fmt.Errorf("%s: prune: garbage collection (generations %s are deleted already): %w", remote.Name(), strings.Join(del, " "), err)
 	}

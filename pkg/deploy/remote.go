@@ -31,19 +31,7 @@ var bootParts = []string{"kernel", "initrd", "kernel-modules", "systemd"}
 
 // probeScript reports in one round trip what the target runs. $1 is the system about to be
 // deployed (or empty), whose boot parts are compared with the booted system's.
-const probeScript = `p=` + profilePath + `
-echo "current=$(readlink /run/current-system 2>/dev/null)"
-echo "booted=$(readlink /run/booted-system 2>/dev/null)"
-echo "profile=$(readlink $p 2>/dev/null)"
-echo "profile_path=$(readlink -f $p 2>/dev/null)"
-if test -d /run/systemd/system; then echo systemd=1; else echo systemd=0; fi
-echo "last=$(cat ` + lastFile + ` 2>/dev/null)"
-for f in kernel initrd kernel-modules systemd; do
-  echo "booted_$f=$(readlink -f /run/booted-system/$f 2>/dev/null)"
-  echo "current_$f=$(readlink -f /run/current-system/$f 2>/dev/null)"
-  if [ -n "${1:-}" ]; then echo "new_$f=$(readlink -f "$1/$f" 2>/dev/null)"; fi
-done
-`
+var probeScript = script("probe")
 
 // State is what a host runs, as one probe sees it.
 type State struct {
@@ -122,26 +110,7 @@ func (l lockInfo) String() string {
 // (the time is the target's own: a lock's age must not mix the hub's clock with the target's),
 // $5 stale seconds, $6 force (1 breaks a stale lock; "gone" breaks it whatever its age, for a
 // holder the hub proved dead). Exit 3: held; the owner file follows.
-const lockScript = `l=` + lockDir + `
-try() { mkdir -p ` + stateRoot + ` && mkdir "$l" 2>/dev/null && printf 'id=%s\nowner=%s\npid=%s\ntime=%s\n' "$1" "$2" "$3" "$(date +%s)" > "$l/owner"; }
-try "$@" && { echo acquired; exit 0; }
-cat "$l/owner" 2>/dev/null
-t=$(sed -n 's/^time=//p' "$l/owner" 2>/dev/null); t=${t:-0}
-id=$(sed -n 's/^id=//p' "$l/owner" 2>/dev/null)
-sup=$(cat "` + stateRoot + `/$id/pid" 2>/dev/null || true)
-alive=0
-if [ -n "$sup" ] && [ ! -e "` + stateRoot + `/$id/done" ] && kill -0 "$sup" 2>/dev/null; then alive=1; fi
-echo "supervisor_alive=$alive"
-echo "age=$(( $(date +%s) - t ))"
-if [ "$6" = 1 ] && [ "$alive" = 0 ] && [ $(( $(date +%s) - t )) -ge "$5" ]; then
-  rm -rf "$l" && try "$@" && { echo "broke-stale"; exit 0; }
-fi
-# Only the holder that was proved gone: the lock may have changed hands since it was read.
-if [ "$6" = gone ] && [ "$alive" = 0 ] && grep -qx "id=$7" "$l/owner" 2>/dev/null; then
-  rm -rf "$l" && try "$@" && { echo "broke-gone"; exit 0; }
-fi
-exit 3
-`
+var lockScript = script("lock")
 
 // ErrLocked is returned when another deploy holds the host's lock.
 var ErrLocked = errors.New("another deploy holds the host's lock")
@@ -234,14 +203,7 @@ func parseLock(out string) lockInfo {
 // supervisor instead, which removes it when it finishes: until then the host is mid-activation
 // or mid-rollback, and a second deploy must not start. done is checked again after the hand-over
 // because the supervisor may have finished in between.
-const unlockScript = `l=` + lockDir + ` d=` + stateRoot + `/$1
-grep -qx "id=$1" "$l/owner" 2>/dev/null || exit 0
-if [ -e "$d/pid" ] && [ ! -e "$d/done" ] && kill -0 "$(cat "$d/pid")" 2>/dev/null; then
-  touch "$d/unlock"
-  [ -e "$d/done" ] || { echo handed-over; exit 0; }
-fi
-rm -rf "$l"; exit 0
-`
+var unlockScript = script("unlock")
 
 // releaseLock removes the lock if this deploy still owns it, or hands it to the deploy's
 // supervisor while that still runs (handedOver).

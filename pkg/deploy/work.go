@@ -11,6 +11,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -28,12 +29,12 @@ type HostWork struct {
 
 // Work evaluates the hosts once and asks nix, for each host's system, what realising it would
 // build and fetch. A path shared by several hosts is counted for each of them.
-func Work(ctx context.Context, fleet *inventory.Fleet, local *command.Host, hosts []*inventory.Host, nixArgs []string) ([]HostWork, error) {
+func Work(ctx context.Context, fleet *inventory.Fleet, local *command.Host, hosts []*inventory.Host, settings nix.Settings) ([]HostWork, error) {
 	names := make([]string, len(hosts))
 	for i, h := range hosts {
 		names[i] = h.Name
 	}
-	systems, err := Evaluate(ctx, local, fleet.Flake, names, nixArgs)
+	systems, err := Evaluate(ctx, local, fleet.Flake, names, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func Work(ctx context.Context, fleet *inventory.Fleet, local *command.Host, host
 	for i, name := range names {
 		g.Go(func() error {
 			sys := systems[name]
-			res, err := local.Run(ctx, command.Cmd{Args: append(append([]string{"nix-store", "--realise", "--dry-run"}, nixArgs...), sys.Drv)})
+			res, err := nix.On(local, settings).Realise(ctx, []string{sys.Drv}, nix.RealiseOptions{DryRun: true})
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}

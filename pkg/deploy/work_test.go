@@ -47,7 +47,7 @@ func TestWorkOnTheLocalFleet(t *testing.T) {
 	}
 	e := &command.Executor{}
 	defer e.Close()
-	work, err := Work(context.Background(), inv, e.Local(), inv.Hosts, nix.Local().Args())
+	work, err := Work(context.Background(), inv, e.Local(), inv.Hosts, nix.Local())
 	if err != nil {
 		t.Fatal(err)
 	}

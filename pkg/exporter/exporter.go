@@ -7,15 +7,8 @@
 // scrapes, TLS and basic auth through exporter-toolkit, flags with environment fallbacks, and
 // secrets read from files.
 //
-// A minimal exporter:
-//
-//	app := exporter.NewApp("hub-media-exporter", "Media metrics.", ":9102")
-//	key := app.Flag("media.sonarr-api-key-file", "File with the Sonarr API key.").String()
-//	app.MustParse(os.Args[1:])
-//	secret, err := exporter.ReadSecretFile(*key)
-//	exp, err := exporter.New(exporter.Options{Namespace: "hub_media", Program: "hub_media_exporter",
-//		Collectors: map[string]exporter.Collector{"sonarr": newSonarr(secret)}, Logger: app.Logger()})
-//	err = exporter.Serve(ctx, app.Web(), exp.Mux(exporter.Landing{...}), app.Logger())
+// A minimal exporter is the package's Example (example_test.go, compiled with the tests):
+// NewApp and its flags, ReadSecretFile, New with one CollectorFunc, Exporter.Mux and Serve.
 package exporter
 
 import (

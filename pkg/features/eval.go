@@ -1,34 +1,17 @@
 package features
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
-
-// Runner runs a command in dir and returns its stdout; tests substitute a fake.
-type Runner func(ctx context.Context, dir, name string, args ...string) ([]byte, error)
-
-// ExecRunner runs commands with os/exec, folding stderr into the error.
-func ExecRunner(ctx context.Context, dir, name string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
-	}
-	return stdout.Bytes(), nil
-}
 
 // UnreachableError means the flake's inputs (nixpkgs first of all) could not be fetched, so
 // evaluation was skipped rather than failed.
@@ -68,45 +51,39 @@ type EvalResult struct {
 	Err      error
 }
 
-// Evaluator evaluates the toplevel of every host of the flake at Root.
+// Evaluator evaluates the toplevel of every host of the flake at Root, one host per nix eval
+// (pkg/nix Toplevels with chunks of one), so each host's error is its own.
 type Evaluator struct {
 	Root         string
 	Parallel     int           // hosts evaluated at once; values below 1 mean 1
 	ProbeTimeout time.Duration // how long fetching the inputs may take before they count as unreachable
-	Run          Runner        // nil means ExecRunner
+	// Local is where nix runs; nil means this machine (a plain executor).
+	Local *command.Host
 	// Offline runs every nix call in a network namespace of its own (unshare --net), so the
 	// evaluation uses what this machine's store already has and cannot send a packet: what a
 	// test suite needs. It needs root.
 	Offline bool
 }
 
-func nixArgs(args ...string) []string {
-	return append([]string{"--extra-experimental-features", "nix-command flakes"}, args...)
-}
-
 // EvalHosts first resolves the flake's inputs within ProbeTimeout (nix flake archive fetches them into the store, without
 // writing a lock file); when that fails it returns an *UnreachableError and no results. Otherwise
-// it evaluates nixosConfigurations.<host>.config.system.build.toplevel.drvPath for every host,
-// Parallel at a time, and returns one result per host in the given order; the error is non-nil
-// if any host failed.
+// it evaluates every host's toplevel, Parallel at a time, and returns one result per host in the
+// given order; the error is non-nil if any host failed.
 func (e Evaluator) EvalHosts(ctx context.Context, hosts []string) ([]EvalResult, error) {
 	if err := CheckLock(e.Root); err != nil {
 		return nil, err
 	}
-	run := e.Run
-	if run == nil {
-		run = ExecRunner
+	root, err := filepath.Abs(e.Root)
+	if err != nil {
+		return nil, err
 	}
-	if e.Offline {
-		inner := run
-		run = func(ctx context.Context, dir, name string, args ...string) ([]byte, error) {
-			// One download attempt: there is no network to retry against.
-			args = append([]string{"--net", "--", name, "--offline", "--option", "download-attempts", "1"}, args...)
-			return inner(ctx, dir, "unshare", args...)
-		}
+	local := e.Local
+	if local == nil {
+		local = (&command.Executor{}).Local()
 	}
+	n := nix.Nix{Host: local, Settings: nix.Real(), Offline: e.Offline}
 	probeCtx, cancel := context.WithTimeout(ctx, e.ProbeTimeout)
-	_, err := run(probeCtx, e.Root, "nix", nixArgs("flake", "archive", "--json", "--no-write-lock-file", ".")...)
+	_, err = n.Run(probeCtx, n.Cmd("nix", []string{"flake", "archive"}, "--json", "--no-write-lock-file", root))
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -114,28 +91,17 @@ func (e Evaluator) EvalHosts(ctx context.Context, hosts []string) ([]EvalResult,
 		}
 		return nil, &UnreachableError{Reason: err}
 	}
-
-	results := make([]EvalResult, len(hosts))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(e.Parallel, 1))
-	for i, h := range hosts {
-		g.Go(func() error {
-			start := time.Now()
-			attr := fmt.Sprintf(".#nixosConfigurations.%s.config.system.build.toplevel.drvPath", h)
-			out, err := run(gctx, e.Root, "nix", nixArgs("eval", "--raw", "--no-write-lock-file", attr)...)
-			results[i] = EvalResult{Host: h, DrvPath: strings.TrimSpace(string(out)), Duration: time.Since(start)}
-			if err != nil {
-				results[i].Err = fmt.Errorf("host %s: evaluating toplevel: %w", h, err)
-			}
-			// One host failing must not cancel the others: the report lists every broken host.
-			return nil
-		})
+	// The flake is the directory as nix reads "." there: a git repository's tracked files.
+	evals, err := n.EvalToplevels(ctx, root, hosts, nix.EvalOptions{Chunk: 1, Parallel: e.Parallel, Extra: []string{"--no-write-lock-file"}})
+	if err != nil {
+		return nil, err
 	}
-	_ = g.Wait()
+	results := make([]EvalResult, len(evals))
 	var failed []error
-	for _, r := range results {
-		if r.Err != nil {
-			failed = append(failed, r.Err)
+	for i, ev := range evals {
+		results[i] = EvalResult{Host: ev.Host, DrvPath: ev.System.Drv, Duration: ev.Duration, Err: ev.Err}
+		if ev.Err != nil {
+			failed = append(failed, ev.Err)
 		}
 	}
 	if len(failed) > 0 {

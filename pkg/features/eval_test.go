@@ -1,124 +1,94 @@
 package features
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
 )
 
-// fakeNix answers `nix flake archive` with probeErr and `nix eval` per host from drv/fail, and
-// records the highest number of evaluations running at once.
-type fakeNix struct {
-	probeErr   error
-	probeDelay time.Duration
-	fail       map[string]bool
-	running    atomic.Int32
-	peak       atomic.Int32
-	mu         sync.Mutex
-	calls      []string
+// builtinsFlake is a locked flake without inputs whose "NixOS configurations" are plain
+// derivations: alpha and beta evaluate, broken throws as a broken host's module would. Nix
+// evaluates it offline on any machine.
+func builtinsFlake(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("evaluating writes the .drv files into /nix/store, which needs root without a nix-daemon")
+	}
+	if _, err := exec.LookPath("nix"); err != nil {
+		t.Skip("nix not installed (Debian package nix-bin)")
+	}
+	dir := lockedRoot(t)
+	flake := `{
+  outputs = { self }:
+    let
+      system = name: {
+        config.system.build.toplevel = derivation {
+          inherit name;
+          system = "x86_64-linux";
+          builder = "/bin/sh";
+          args = [ "-c" "echo ${name} > $out" ];
+        };
+      };
+    in
+    {
+      nixosConfigurations = {
+        alpha = system "alpha";
+        beta = system "beta";
+        broken.config.system.build.toplevel = throw "broken: this host's module fails";
+      };
+    };
 }
-
-func (f *fakeNix) run(ctx context.Context, dir, name string, args ...string) ([]byte, error) {
-	f.mu.Lock()
-	f.calls = append(f.calls, name+" "+strings.Join(args, " "))
-	f.mu.Unlock()
-	if slices.Contains(args, "archive") {
-		select {
-		case <-time.After(f.probeDelay):
-			return nil, f.probeErr
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+`
+	if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(flake), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	n := f.running.Add(1)
-	defer f.running.Add(-1)
-	for {
-		p := f.peak.Load()
-		if n <= p || f.peak.CompareAndSwap(p, n) {
-			break
-		}
-	}
-	time.Sleep(10 * time.Millisecond)
-	attr := args[len(args)-1]
-	host := strings.Split(strings.TrimPrefix(attr, ".#nixosConfigurations."), ".")[0]
-	if f.fail[host] {
-		return nil, errors.New("error: attribute 'foo' missing")
-	}
-	return []byte("/nix/store/" + host + ".drv\n"), nil
+	return dir
 }
 
 func TestEvalHosts(t *testing.T) {
-	root := lockedRoot(t)
-	hosts := []string{"p620", "p510", "razer", "dex5550"}
-	t.Run("all evaluate, at most Parallel at once", func(t *testing.T) {
-		f := &fakeNix{}
-		res, err := Evaluator{Root: root, Parallel: 2, ProbeTimeout: time.Second, Run: f.run}.EvalHosts(context.Background(), hosts)
+	root := builtinsFlake(t)
+	t.Run("all evaluate, one nix eval per host", func(t *testing.T) {
+		var echo bytes.Buffer
+		hosts := []string{"alpha", "beta"}
+		res, err := Evaluator{Root: root, Parallel: 2, ProbeTimeout: time.Minute, Local: (&command.Executor{Echo: &echo}).Local()}.EvalHosts(t.Context(), hosts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, r := range res {
-			if r.Host != hosts[i] || r.DrvPath != "/nix/store/"+hosts[i]+".drv" || r.Err != nil {
+			if r.Host != hosts[i] || !strings.HasSuffix(r.DrvPath, "-"+hosts[i]+".drv") || r.Err != nil {
 				t.Errorf("result %d = %+v", i, r)
 			}
 		}
-		if p := f.peak.Load(); p != 2 {
-			t.Errorf("peak concurrency = %d, want 2", p)
+		if n := strings.Count(echo.String(), "+ local: nix eval "); n != 2 {
+			t.Errorf("%d nix evals, want one per host:\n%s", n, echo.String())
 		}
-		wantProbe := "nix --extra-experimental-features nix-command flakes flake archive --json --no-write-lock-file ."
-		if f.calls[0] != wantProbe {
-			t.Errorf("probe = %q, want %q", f.calls[0], wantProbe)
+		wantProbe := "+ local: nix flake archive --extra-experimental-features 'nix-command flakes' --json --no-write-lock-file " + root + "\n"
+		if !strings.HasPrefix(echo.String(), wantProbe) {
+			t.Errorf("probe:\n%s\nwant first %q", echo.String(), wantProbe)
 		}
 	})
-	t.Run("one host fails, the others still run", func(t *testing.T) {
-		f := &fakeNix{fail: map[string]bool{"razer": true}}
-		res, err := Evaluator{Root: root, Parallel: 4, ProbeTimeout: time.Second, Run: f.run}.EvalHosts(context.Background(), hosts)
-		want := "1 of 4 hosts failed to evaluate: host razer: evaluating toplevel: error: attribute 'foo' missing"
-		if err == nil || err.Error() != want {
-			t.Fatalf("error = %v, want %q", err, want)
+	t.Run("one host fails, the others still evaluate", func(t *testing.T) {
+		hosts := []string{"alpha", "broken", "beta"}
+		res, err := Evaluator{Root: root, Parallel: 3, ProbeTimeout: time.Minute}.EvalHosts(t.Context(), hosts)
+		if err == nil || !strings.HasPrefix(err.Error(), "1 of 3 hosts failed to evaluate: evaluate broken: ") || !strings.Contains(err.Error(), "broken: this host's module fails") {
+			t.Fatalf("error = %v, want the one broken host named with nix's message", err)
 		}
-		if res[0].DrvPath != "/nix/store/p620.drv" || res[3].DrvPath != "/nix/store/dex5550.drv" || res[2].Err == nil {
+		if !strings.HasSuffix(res[0].DrvPath, "-alpha.drv") || !strings.HasSuffix(res[2].DrvPath, "-beta.drv") || res[1].Err == nil || res[1].DrvPath != "" {
 			t.Errorf("results = %+v", res)
 		}
 	})
-	t.Run("unreachable inputs skip", func(t *testing.T) {
-		f := &fakeNix{probeErr: errors.New("unable to download 'https://github.com/NixOS/nixpkgs'")}
-		res, err := Evaluator{Root: root, Parallel: 2, ProbeTimeout: time.Second, Run: f.run}.EvalHosts(context.Background(), hosts)
-		var ue *UnreachableError
-		if !errors.As(err, &ue) || res != nil {
-			t.Fatalf("err = %v, results = %v; want *UnreachableError and no results", err, res)
-		}
-		if want := "skipped: the flake inputs (nixpkgs) are not reachable: unable to download 'https://github.com/NixOS/nixpkgs'"; err.Error() != want {
-			t.Errorf("error = %q, want %q", err, want)
-		}
-		if len(f.calls) != 1 {
-			t.Errorf("evaluated despite unreachable inputs: %v", f.calls)
-		}
-	})
-	t.Run("probe timeout counts as unreachable", func(t *testing.T) {
-		f := &fakeNix{probeDelay: time.Minute}
-		start := time.Now()
-		_, err := Evaluator{Root: root, ProbeTimeout: 50 * time.Millisecond, Run: f.run}.EvalHosts(context.Background(), hosts)
-		var ue *UnreachableError
-		if !errors.As(err, &ue) || !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want *UnreachableError wrapping the deadline", err)
-		}
-		if time.Since(start) > 5*time.Second {
-			t.Errorf("probe took %v despite a 50ms timeout", time.Since(start))
-		}
-	})
 	t.Run("cancelled context is not unreachable", func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		f := &fakeNix{probeDelay: time.Minute}
-		_, err := Evaluator{Root: root, ProbeTimeout: time.Second, Run: f.run}.EvalHosts(ctx, hosts)
+		_, err := Evaluator{Root: root, ProbeTimeout: time.Minute}.EvalHosts(ctx, []string{"alpha"})
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
 		}
@@ -142,31 +112,34 @@ func lockedRoot(t *testing.T) string {
 // Without flake.lock nothing is evaluated and nix is never called: an unlocked flake would
 // fetch its inputs from the network, and its result would say nothing about the pinned ones.
 func TestEvalHostsNeedsLock(t *testing.T) {
-	f := &fakeNix{}
+	var echo bytes.Buffer
 	root := t.TempDir()
-	_, err := Evaluator{Root: root, ProbeTimeout: time.Second, Run: f.run}.EvalHosts(context.Background(), []string{"p620"})
+	_, err := Evaluator{Root: root, ProbeTimeout: time.Second, Local: (&command.Executor{Echo: &echo}).Local()}.EvalHosts(t.Context(), []string{"p620"})
 	var nl *NoLockError
 	if !errors.As(err, &nl) || nl.Path != filepath.Join(root, "flake.lock") || !strings.Contains(err.Error(), "nix flake lock") {
 		t.Fatalf("err = %v, want *NoLockError naming %s and how to make it", err, filepath.Join(root, "flake.lock"))
 	}
-	if len(f.calls) != 0 {
-		t.Errorf("nix called without a lock: %v", f.calls)
+	if echo.Len() != 0 {
+		t.Errorf("nix called without a lock: %s", echo.String())
 	}
 }
 
-// Offline puts every nix call into its own network namespace, with one download attempt.
+// Offline puts every nix call into its own network namespace, with one download attempt (the
+// command lines of a dry run).
 func TestEvalHostsOfflineCommandLine(t *testing.T) {
-	f := &fakeNix{}
-	if _, err := (Evaluator{Root: lockedRoot(t), ProbeTimeout: time.Second, Run: f.run, Offline: true}).EvalHosts(context.Background(), []string{"p620"}); err != nil {
+	var cmds bytes.Buffer
+	e := &command.Executor{DryRun: true, Out: &cmds}
+	if _, err := (Evaluator{Root: lockedRoot(t), ProbeTimeout: time.Second, Local: e.Local(), Offline: true}).EvalHosts(t.Context(), []string{"p620"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range f.calls {
-		if !strings.HasPrefix(c, "unshare --net -- nix --offline --option download-attempts 1 --extra-experimental-features nix-command flakes ") {
+	lines := strings.Split(strings.TrimSpace(cmds.String()), "\n")
+	for _, c := range lines {
+		if !strings.HasPrefix(c, "[dry-run] local: unshare --net -- nix --offline --option download-attempts 1 ") {
 			t.Errorf("call %q is not isolated from the network", c)
 		}
 	}
-	if len(f.calls) != 2 {
-		t.Errorf("calls = %v, want the probe and one eval", f.calls)
+	if len(lines) != 2 {
+		t.Errorf("calls = %v, want the probe and one eval", lines)
 	}
 }
 

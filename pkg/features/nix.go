@@ -1,15 +1,16 @@
 package features
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
@@ -37,24 +38,28 @@ func NixResolve(ctx context.Context, root, registryFile, hostFile, name string) 
 	if err != nil {
 		return Resolution{}, err
 	}
-	args := append(nix.EvalArgs(), "--eval", "--strict", "--json",
+	out, err := pureNix().Instantiate(ctx, nil, "--eval", "--strict", "--json",
 		"--argstr", "featuresNix", featuresNix,
 		"--argstr", "registryFile", reg,
 		"--argstr", "hostFile", hf,
 		"--argstr", "name", name,
 		"--expr", nixExpr)
-	cmd := exec.CommandContext(ctx, "nix-instantiate", args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return Resolution{}, fmt.Errorf("nix/features.nix for host %q: %w: %s", name, err, strings.TrimSpace(stderr.String()))
+	if xe, ok := errors.AsType[*command.ExitError](err); ok {
+		return Resolution{}, fmt.Errorf("nix/features.nix for host %q: exit status %d: %s", name, xe.ExitCode, strings.TrimSpace(xe.Stderr))
+	}
+	if err != nil {
+		return Resolution{}, fmt.Errorf("nix/features.nix for host %q: %w", name, err)
 	}
 	var res Resolution
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+	if err := json.Unmarshal(out.Stdout, &res); err != nil {
 		return Resolution{}, fmt.Errorf("nix/features.nix for host %q: decoding its JSON: %w", name, err)
 	}
 	return res, nil
 }
+
+// pureNix is nix for the package's pure evaluations (parsing, the Nix resolution), on this
+// machine: they are called from check suites and scaffolding, which have no target executor.
+func pureNix() nix.Nix { return nix.On((&command.Executor{}).Local(), nix.Settings{}) }
 
 // NixAvailable reports whether nix-instantiate is on PATH, so callers can say that the Nix
 // comparison was skipped rather than silently passing.

@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/pkg/command"
 )
 
 // NewHostOptions describes a host to scaffold with NewHost.
@@ -114,14 +113,11 @@ func parseNix(ctx context.Context, src []byte) error {
 	if !NixAvailable() {
 		return nil
 	}
-	cmd := exec.CommandContext(ctx, "nix-instantiate", append(nix.EvalArgs(), "--parse", "-")...)
-	cmd.Stdin = bytes.NewReader(src)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = nil, &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String()))
+	_, err := pureNix().Instantiate(ctx, bytes.NewReader(src), "--parse", "-")
+	if xe, ok := errors.AsType[*command.ExitError](err); ok {
+		return fmt.Errorf("exit status %d: %s", xe.ExitCode, strings.TrimSpace(xe.Stderr))
 	}
-	return nil
+	return err
 }
 
 func tomlList(items []string) string {

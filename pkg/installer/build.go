@@ -48,11 +48,11 @@ func Settings(flake string, fleet nix.Settings) nix.Settings {
 
 // BuildOptions say what iso:build builds.
 type BuildOptions struct {
-	Flake   string // flake reference holding the installers
-	Host    string
-	System  string   // e.g. x86_64-linux
-	Dir     string   // GC roots of built installers, one link per host (iso:list, iso:clean)
-	NixArgs []string // extra nix options
+	Flake  string // flake reference holding the installers
+	Host   string
+	System string       // e.g. x86_64-linux
+	Dir    string       // GC roots of built installers, one link per host (iso:list, iso:clean)
+	Nix    nix.Settings // the build's nix settings (Settings chooses them)
 }
 
 // Build builds a host's installer with nix, keeps it as a GC root in Dir and hashes it.
@@ -61,9 +61,8 @@ func Build(ctx context.Context, local *command.Host, o BuildOptions) (Image, err
 		return Image{}, fmt.Errorf("installer %s: %w", o.Host, err)
 	}
 	link := filepath.Join(o.Dir, o.Host)
-	args := append([]string{"nix", "build"}, o.NixArgs...)
-	args = append(args, "--json", "--out-link", link, o.Flake+"#"+Attr(o.System, o.Host))
-	res, err := local.Run(ctx, command.Cmd{Args: args})
+	n := nix.On(local, o.Nix)
+	res, err := n.Run(ctx, n.Cmd("nix", []string{"build"}, "--json", "--out-link", link, o.Flake+"#"+Attr(o.System, o.Host)))
 	if err != nil {
 		return Image{}, fmt.Errorf("installer %s: nix build: %w", o.Host, err)
 	}

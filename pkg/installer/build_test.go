@@ -24,9 +24,8 @@ func TestBuildDemoInstallers(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "installers")
 	local := (&command.Executor{}).Local()
-	nixArgs := nix.Local().Args()
 	for _, host := range []string{"p620", "dex5550"} {
-		img, err := Build(t.Context(), local, BuildOptions{Flake: "path:" + flake, Host: host, System: "x86_64-linux", Dir: dir, NixArgs: nixArgs})
+		img, err := Build(t.Context(), local, BuildOptions{Flake: "path:" + flake, Host: host, System: "x86_64-linux", Dir: dir, Nix: nix.Local()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +40,7 @@ func TestBuildDemoInstallers(t *testing.T) {
 			t.Errorf("%s: image header %q", host, head)
 		}
 	}
-	if _, err := Build(t.Context(), local, BuildOptions{Flake: "path:" + flake, Host: "nosuch", System: "x86_64-linux", Dir: dir, NixArgs: nixArgs}); err == nil ||
+	if _, err := Build(t.Context(), local, BuildOptions{Flake: "path:" + flake, Host: "nosuch", System: "x86_64-linux", Dir: dir, Nix: nix.Local()}); err == nil ||
 		!strings.Contains(err.Error(), "installer nosuch: nix build:") {
 		t.Errorf("unknown host: %v", err)
 	}
@@ -68,7 +67,7 @@ func TestBuildDryRunRealFleet(t *testing.T) {
 	var cmds bytes.Buffer
 	dir := filepath.Join(t.TempDir(), "installers")
 	e := &command.Executor{DryRun: true, Out: &cmds}
-	img, err := Build(t.Context(), e.Local(), BuildOptions{Flake: "path:/src/hub", Host: "p510", System: "x86_64-linux", Dir: dir, NixArgs: nix.Real().Args()})
+	img, err := Build(t.Context(), e.Local(), BuildOptions{Flake: "path:/src/hub", Host: "p510", System: "x86_64-linux", Dir: dir, Nix: nix.Real()})
 	if err != nil {
 		t.Fatal(err)
 	}

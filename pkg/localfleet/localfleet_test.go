@@ -16,9 +16,14 @@ import (
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
-// requireRoot skips where namespaces, bind mounts and a root sshd are impossible.
+// requireRoot skips where namespaces, bind mounts and a root sshd are impossible, and under
+// -short (integration tests), as fleettest.Need does for the other packages (this package's own
+// tests cannot import fleettest, which imports it).
 func requireRoot(t *testing.T) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: starts a local fleet")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("the local fleet needs root (namespaces, mounts, sshd)")
 	}

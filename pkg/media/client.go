@@ -141,26 +141,16 @@ func (c *client) do(ctx context.Context, e endpoint, limit int64, read func(io.R
 	for k, v := range e.query {
 		q[k] = v
 	}
-	if c.inst.App == Tautulli {
-		// Tautulli's API accepts the key nowhere else.
-		q.Set("apikey", c.secret.Reveal())
-	}
+	header := http.Header{}
+	c.inst.App.spec().auth(header, q, c.secret.Reveal())
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return errors.New("build request")
 	}
+	req.Header = header
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "hub-media-exporter")
-	switch c.inst.App {
-	case Jellyfin:
-		req.Header.Set("Authorization", `MediaBrowser Token="`+c.secret.Reveal()+`"`)
-	case Plex:
-		req.Header.Set("X-Plex-Token", c.secret.Reveal())
-	case Tautulli:
-	default:
-		req.Header.Set("X-Api-Key", c.secret.Reveal())
-	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		// *url.Error repeats the full URL, which for Tautulli carries the key: keep only the cause.

@@ -35,23 +35,6 @@ const (
 // Apps lists every supported application in a stable order.
 var Apps = []App{Jellyfin, Plex, Tautulli, Sonarr, Radarr, Lidarr, Prowlarr}
 
-// credentialField is the TOML key that names the credential file. The wording follows each API's
-// own documentation (Jellyfin and Plex speak of tokens, the others of API keys), so that the hint
-// in an authentication error points at the key the user actually wrote.
-func (a App) credentialField() string {
-	if a == Jellyfin || a == Plex {
-		return "token_file"
-	}
-	return "api_key_file"
-}
-
-func (a App) credentialWord() string {
-	if a == Jellyfin || a == Plex {
-		return "token file"
-	}
-	return "API key file"
-}
-
 // Instance is one server to scrape.
 type Instance struct {
 	App  App

@@ -152,21 +152,6 @@ type Options struct {
 	ReadSecret func(path string) (exporter.Secret, error)
 }
 
-func fetcherFor(app App) fetchFunc {
-	switch app {
-	case Jellyfin:
-		return fetchJellyfin
-	case Plex:
-		return fetchPlex
-	case Tautulli:
-		return fetchTautulli
-	case Prowlarr:
-		return fetchProwlarr
-	default:
-		return fetchArr
-	}
-}
-
 // NewCollectors reads every instance's credential and returns one collector per configured
 // application, keyed by the application's name, for exporter.Options.Collectors.
 func NewCollectors(cfg *Config, opts Options) (map[string]exporter.Collector, error) {
@@ -193,7 +178,7 @@ func NewCollectors(cfg *Config, opts Options) (map[string]exporter.Collector, er
 	d := newDescs()
 	collectors := map[string]*appCollector{}
 	for _, inst := range cfg.Instances {
-		fetch := fetcherFor(inst.App)
+		fetch := inst.App.spec().fetch
 		secret, err := opts.ReadSecret(inst.CredentialFile)
 		if err != nil {
 			// One unreadable key (not yet decrypted, a permission a DynamicUser lacks) must not

@@ -15,8 +15,23 @@ import (
 	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
-// RoleMediaServer is the inventory role of hosts running the media stack and its exporter.
+// RoleMediaServer is the inventory role of hosts running the media stack (a roles label value;
+// the media exporter is scraped where it is deployed: FeatureMediaExporter).
 const RoleMediaServer = "media-server"
+
+// FeatureMediaExporter is the host.toml feature that deploys hub-media-exporter
+// (modules/monitoring/media-exporter.nix), and so also where Prometheus scrapes it.
+const FeatureMediaExporter = "media-exporter"
+
+// The exporters' ports, the Go side of modules/lib/exporter-services.nix's ports (a test keeps them
+// equal, and equal to the exporters' own defaults).
+const (
+	PortNode         = 9100
+	PortNixOS        = 9101
+	PortMedia        = 9102
+	PortBaseline     = 9103
+	PortAlertmanager = 9093
+)
 
 // Exporter is one kind of metrics endpoint the fleet runs; its Job is the Prometheus job name.
 type Exporter struct {
@@ -35,13 +50,13 @@ type Exporter struct {
 // filter it without affecting anyone else.
 func Exporters() []Exporter {
 	return []Exporter{
-		{Job: "node", Port: 9100},
-		{Job: "nixos", Port: 9101, Namespace: "hub_nixos"},
-		{Job: "media", Port: 9102, Role: RoleMediaServer, Namespace: "hub_media"},
-		{Job: "baseline", Port: 9103, Namespace: "hub_baseline"},
+		{Job: "node", Port: PortNode},
+		{Job: "nixos", Port: PortNixOS, Namespace: "hub_nixos"},
+		{Job: "media", Port: PortMedia, Feature: FeatureMediaExporter, Namespace: "hub_media"},
+		{Job: "baseline", Port: PortBaseline, Namespace: "hub_baseline"},
 		// Alertmanager's own /metrics (hub.features.alertmanager.port): whether notifications
 		// leave, which nothing else can tell.
-		{Job: "alertmanager", Port: 9093, Feature: "alertmanager"},
+		{Job: "alertmanager", Port: PortAlertmanager, Feature: "alertmanager"},
 	}
 }
 

@@ -78,19 +78,19 @@ func TestScrapeConfigsPerExporter(t *testing.T) {
 			targets[sc.JobName] = append(targets[sc.JobName], g.Labels[LabelHost]+"="+strings.Join(g.Targets, ","))
 		}
 	}
-	// Every host of the inventory (a host added with hosts:new too), and the media exporter on
-	// the media servers only: p510 in the repository's fleet.
+	// Every host of the inventory (a host added with hosts:new too), and the media exporter where
+	// it is deployed only: p510 in the repository's fleet.
 	var all, media []string
 	for _, h := range hosts {
 		all = append(all, h.Name)
-		if h.HasRole(RoleMediaServer) {
+		if slices.Contains(h.Features, FeatureMediaExporter) {
 			media = append(media, h.Name)
 		}
 	}
 	slices.Sort(all)
 	slices.Sort(media)
 	if !slices.Contains(media, "p510") || len(media) == len(all) {
-		t.Fatalf("media servers = %v: p510 is one, and not every host", media)
+		t.Fatalf("media exporter hosts = %v: p510 is one, and not every host", media)
 	}
 	for _, tc := range []struct {
 		job   string

@@ -1,5 +1,7 @@
 // Package nix is the hub's one statement of how Nix is called: the settings every invocation
-// carries, for the real fleet (Real) and for the local fleet and the tests (Local), and the
+// carries, for the real fleet (Real) and for the local fleet and the tests (Local); the layer
+// over pkg/command that writes every nix command line (Nix: Toplevels, Realise, Invalid,
+// CopyClosure, DeleteGenerations, CollectGarbage, HashPath, and Cmd for the rest); and the
 // probe that proves a machine can build before anything depends on it.
 //
 // The settings travel two ways, because not every nix process is started by the hub: Args for

@@ -1,38 +1,42 @@
 package nixoptions
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Runner runs a nix command in dir and returns its stdout; tests substitute a fake.
 type Runner func(ctx context.Context, dir string, args ...string) ([]byte, error)
 
-// ExecNix runs nix (flakes enabled) with os/exec, folding stderr into the error.
+// ExecNix runs nix (flakes enabled) through pkg/nix on this machine, folding stderr into the error.
 func ExecNix(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	// The real fleet's settings: this evaluates the flake's real inputs, fetched with the
 	// machine's own configuration (nothing is built).
-	cmd := exec.CommandContext(ctx, "nix", append(nix.Real().Args(), args...)...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("nix %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	// Every path it is given is absolute (dir is the flake root, named in args too). Read-only:
+	// it evaluates and fetches inputs, and builds nothing.
+	n := nix.On((&command.Executor{}).Local(), nix.Real())
+	c := n.Cmd("nix", nil, args...)
+	c.ReadOnly = true
+	res, err := n.Run(ctx, c)
+	if xe, ok := errors.AsType[*command.ExitError](err); ok {
+		return nil, fmt.Errorf("nix %s: exit status %d: %s", strings.Join(args, " "), xe.ExitCode, strings.TrimSpace(xe.Stderr))
 	}
-	return stdout.Bytes(), nil
+	if err != nil {
+		return nil, fmt.Errorf("nix %s: %w", strings.Join(args, " "), err)
+	}
+	return res.Stdout, nil
 }
 
 // UnreachableError means the flake's inputs could not be fetched, so the manifest was left as

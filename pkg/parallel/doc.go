@@ -7,9 +7,9 @@
 //	defer stop()
 //	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
 //		t.Phase("ping")
-//		cmd := exec.CommandContext(ctx, "ssh", t.Host(), "true")
-//		cmd.Stdout, cmd.Stderr = t.Stream(), t.Stream()
-//		return cmd.Run()
+//		// Every command goes through pkg/command (ssh options, sudo, dry run, verbose).
+//		_, err := hosts[t.Host()].Run(ctx, command.Cmd{Args: []string{"true"}, Stdout: t.Stream(), Stderr: t.Stream()})
+//		return err
 //	}, parallel.Options{Limit: 10, KeepGoing: true, Out: os.Stdout, RunDir: ".hub/runs", Name: "hosts-ping"})
 //	if err != nil {
 //		return err

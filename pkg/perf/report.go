@@ -12,13 +12,14 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/monitoring"
 	"github.com/nixos-hub/hub/pkg/probeout"
 	"github.com/nixos-hub/hub/pkg/systemdanalyze"
 )
 
 // DefaultBaselinesURL is hub-baseline-exporter's metrics on the host itself
-// (modules/monitoring/baseline-exporter.nix, port 9103).
-const DefaultBaselinesURL = "http://127.0.0.1:9103/metrics"
+// (modules/monitoring/baseline-exporter.nix, monitoring.PortBaseline).
+var DefaultBaselinesURL = "http://127.0.0.1:" + strconv.Itoa(monitoring.PortBaseline) + "/metrics"
 
 // Regression is a baseline hub-baseline-exporter flags: its latest value against its window.
 type Regression struct {

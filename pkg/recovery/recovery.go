@@ -104,7 +104,7 @@ func Host(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, h *i
 	if err := res.add("host key", msg, err); err != nil {
 		return res, err
 	}
-	rules, err := secrets.LoadRules(ctx, o.RulesPath)
+	rules, err := secrets.LoadRules(ctx, e.Local(), o.RulesPath)
 	if err != nil {
 		return res, res.add("passwords", "", err)
 	}
@@ -185,7 +185,7 @@ func Host(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, h *i
 // re-encrypts every secret the host can read to it with the admin's identity, before the deploy
 // takes the files into the host's configuration.
 func rekey(ctx context.Context, e *command.Executor, h *inventory.Host, r backup.Reporter, o Options) (bool, string, error) {
-	rules, err := secrets.LoadRules(ctx, o.RulesPath)
+	rules, err := secrets.LoadRules(ctx, e.Local(), o.RulesPath)
 	if err != nil {
 		return false, "", err
 	}
@@ -224,7 +224,7 @@ func rekey(ctx context.Context, e *command.Executor, h *inventory.Host, r backup
 		return cause
 	}
 	r.Logf("%s: secrets.nix now names its new key %s", rules.Path, presented.ShortID())
-	if rules, err = secrets.LoadRules(ctx, o.RulesPath); err != nil {
+	if rules, err = secrets.LoadRules(ctx, e.Local(), o.RulesPath); err != nil {
 		return false, "", restore(err)
 	}
 	plan, err := secrets.PlanRekey(rules, secrets.PlanOptions{Host: h.Name})

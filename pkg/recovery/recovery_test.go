@@ -204,7 +204,7 @@ sqlite3 /root/data/app.db "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),(
 		RulesPath: rulesPath, Identities: []age.Identity{admin},
 		Deploy: deploy.Options{KeepGoing: true, Out: &deployOut, Progress: parallel.ProgressPlain,
 			ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second, HealthPause: 200 * time.Millisecond,
-			NixArgs: nix.Local().Args()},
+			Nix: nix.Local()},
 		// After the reboot the disk is mounted again, as fileSystems would at boot.
 		Rebooter: deploy.RebooterFunc(func(ctx context.Context, h *inventory.Host, _ *command.Host, _ time.Duration) error {
 			if err := lf.Reboot(ctx, h.Name); err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/nixos-hub/hub/pkg/command"
 )
 
 func TestEditorCommand(t *testing.T) {
@@ -203,7 +204,7 @@ func TestMain(m *testing.M) {
 	if dir == "" {
 		os.Exit(m.Run())
 	}
-	r, err := LoadRules(context.Background(), filepath.Join(dir, "secrets.nix"))
+	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), filepath.Join(dir, "secrets.nix"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

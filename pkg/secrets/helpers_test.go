@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/goldenfile"
 
 	"filippo.io/age"
@@ -70,7 +71,7 @@ func writeNix(t testing.TB, dir string, hosts []string, body string) *Rules {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r, err := LoadRules(context.Background(), path)
+	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/features"
 )
 
@@ -20,7 +21,7 @@ func TestRepoSecretReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := LoadRules(context.Background(), filepath.Join(repoRoot, "secrets", "secrets.nix"))
+	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), filepath.Join(repoRoot, "secrets", "secrets.nix"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestRepoSecretRecipients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := LoadRules(context.Background(), filepath.Join(repoRoot, "secrets", "secrets.nix"))
+	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), filepath.Join(repoRoot, "secrets", "secrets.nix"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestCheckReferencesFixture(t *testing.T) {
 		t.Errorf("references:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	r, err := LoadRules(context.Background(), filepath.Join(root, "secrets", "secrets.nix"))
+	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), filepath.Join(root, "secrets", "secrets.nix"))
 	if err != nil {
 		t.Fatal(err)
 	}

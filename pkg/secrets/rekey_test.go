@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/nixos-hub/hub/pkg/command"
 )
 
 func TestPlanAndRekey(t *testing.T) {
@@ -101,7 +102,7 @@ const crashEnv = "HUB_SECRETS_CRASH_WORKER"
 // until the parent SIGKILLs it.
 func crashWorker(t *testing.T, dir string) {
 	ctx := context.Background()
-	r, err := LoadRules(ctx, filepath.Join(dir, "secrets.nix"))
+	r, err := LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(dir, "secrets.nix"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,13 +9,13 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
@@ -42,7 +42,9 @@ type Rules struct {
 }
 
 // LoadRules evaluates secrets.nix with nix-instantiate, the way agenix reads it, and validates it.
-func LoadRules(ctx context.Context, path string) (*Rules, error) {
+// It runs on local (this machine's executor, so HUB_VERBOSE shows it), in a dry run too: the
+// evaluation changes nothing.
+func LoadRules(ctx context.Context, local *command.Host, path string) (*Rules, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -51,14 +53,15 @@ func LoadRules(ctx context.Context, path string) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read rules: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "nix-instantiate", append(nix.EvalArgs(), "--eval", "--strict", "--json", abs)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("%s: nix-instantiate: %w: %s", abs, err, strings.TrimSpace(stderr.String()))
+	res, err := nix.On(local, nix.Settings{}).Instantiate(ctx, nil, "--eval", "--strict", "--json", abs)
+	if xe, ok := errors.AsType[*command.ExitError](err); ok {
+		// nix's own message, whole: it names the line of secrets.nix that is wrong.
+		return nil, fmt.Errorf("%s: nix-instantiate: exit status %d: %s", abs, xe.ExitCode, strings.TrimSpace(xe.Stderr))
 	}
-	return ParseRules(abs, out, src)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", abs, err)
+	}
+	return ParseRules(abs, res.Stdout, src)
 }
 
 type rawEntry struct {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nixos-hub/hub/pkg/command"
 )
 
 func TestParseRulesErrors(t *testing.T) {
@@ -68,7 +70,7 @@ func TestLoadRulesNixError(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "secrets.nix")
 	os.WriteFile(path, []byte("{ broken"), 0o644)
-	_, err := LoadRules(context.Background(), path)
+	_, err := LoadRules(context.Background(), (&command.Executor{}).Local(), path)
 	if err == nil || !strings.HasPrefix(err.Error(), path+": nix-instantiate: exit status 1: error: syntax error") {
 		t.Fatalf("err = %v", err)
 	}
@@ -96,7 +98,7 @@ func TestConsistency(t *testing.T) {
 
 // TestRepoSecretsCheck is the CI gate on the repository's own secrets: no private key needed.
 func TestRepoSecretsCheck(t *testing.T) {
-	r, err := LoadRules(context.Background(), "../../secrets/secrets.nix")
+	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), "../../secrets/secrets.nix")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package shlint runs ShellCheck over the shell scripts the hub ships: the ones it embeds and
-// runs on hosts (the deploy supervisor, the installer wizard), the local fleet's init and
-// launcher, and the templates its Nix fills in (@name@ placeholders, nix/localfleet). A script
+// runs on hosts (the deploy's supervisor and pkg/deploy/scripts, the installer wizard), the
+// local fleet's init and launcher, and the templates its Nix fills in (@name@ placeholders, nix/localfleet). A script
 // that dash runs is checked as sh, so a bashism fails here instead of on a host.
 //
 // Check is the entry point; Files lists what it checks.

@@ -154,7 +154,7 @@ func checkInput(ctx context.Context, local *command.Host, t *parallel.Task, in I
 	if in.Type == "path" {
 		t.Phase("hash")
 		st.Source = in.Path()
-		res, err := local.Run(ctx, command.Cmd{Args: append(append([]string{"nix", "hash", "path"}, settings.Args()...), in.Path()), Env: settings.Env(), Timeout: timeout})
+		res, err := nix.On(local, settings).HashPath(ctx, in.Path(), timeout)
 		if err != nil {
 			st.State, st.Note = StateError, oneLine(err)
 			return st

@@ -195,7 +195,7 @@ func flowOptions(t *testing.T, branch string, log io.Writer) DeployOptions {
 		Deploy: deploy.Options{
 			Canary: "p620", Batch: 1, KeepGoing: true, Out: log, Progress: parallel.ProgressPlain, RunDir: t.TempDir(),
 			ConfirmTimeout: 5 * time.Second, ProbeTimeout: 10 * time.Second, CopyBackoff: 200 * time.Millisecond,
-			HealthPause: 200 * time.Millisecond, NixArgs: local.Args(),
+			HealthPause: 200 * time.Millisecond, Nix: local,
 		},
 	}
 }

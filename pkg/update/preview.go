@@ -128,7 +128,7 @@ func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts
 	for i, h := range hosts {
 		names[i] = h.Name
 	}
-	nixArgs := settings.Args()
+	local := nix.On(e.Local(), settings)
 
 	// The old lock's warnings, so that only the new ones are shown. Without a lock there is
 	// nothing old to compare with (evaluating would lock it, making old and new the same).
@@ -137,7 +137,7 @@ func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts
 		step = "evaluating the old lock"
 		opts.logf("evaluate %d hosts with the old lock (for its warnings)", len(names))
 		// --no-write-lock-file: a lock behind flake.nix stays the old lock for this evaluation.
-		if old, err = deploy.Evaluate(ctx, e.Local(), s.flakeRef(), names, append(slices.Clone(nixArgs), "--no-write-lock-file")); err != nil {
+		if old, err = deploy.Evaluate(ctx, e.Local(), s.flakeRef(), names, settings, "--no-write-lock-file"); err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
@@ -147,15 +147,15 @@ func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts
 
 	step = "updating the lock"
 	opts.logf("update the lock: %s", updateWhat(opts.Inputs))
-	lockCmd := []string{"nix", "flake", "lock"}
-	lockCmd = append(lockCmd, nixArgs...)
+	lock := local.Cmd("nix", []string{"flake", "lock"})
 	if len(opts.Inputs) == 0 {
-		lockCmd = append(lockCmd, "--recreate-lock-file")
+		lock.Args = append(lock.Args, "--recreate-lock-file")
 	}
 	for _, in := range opts.Inputs {
-		lockCmd = append(lockCmd, "--update-input", in)
+		lock.Args = append(lock.Args, "--update-input", in)
 	}
-	if _, err := e.Local().Run(ctx, command.Cmd{Args: append(lockCmd, s.flakeRef()), Env: settings.Env()}); err != nil {
+	lock.Args, lock.Env = append(lock.Args, s.flakeRef()), settings.Env()
+	if _, err := local.Run(ctx, lock); err != nil {
 		return nil, fmt.Errorf("update the lock of %s: %w", s.rel(), err)
 	}
 	// nix adds a new flake.lock to the index itself, but not every version does: without it a
@@ -177,13 +177,13 @@ func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts
 
 	step = "evaluating the new lock"
 	opts.logf("evaluate %d hosts with the new lock", len(names))
-	systems, err := deploy.Evaluate(ctx, e.Local(), s.flakeRef(), names, nixArgs)
+	systems, err := deploy.Evaluate(ctx, e.Local(), s.flakeRef(), names, settings)
 	if err != nil {
 		return nil, fmt.Errorf("the new lock does not evaluate (%s): nothing was built, committed or deployed: %w", inputList(r.Inputs), err)
 	}
 	step = "building and comparing the systems"
 	opts.logf("build %d systems and compare them with the running ones", len(names))
-	plans, err := deploy.PlanSystems(ctx, e, hosts, systems, nixArgs, opts.ProbeTimeout)
+	plans, err := deploy.PlanSystems(ctx, e, hosts, systems, settings, opts.ProbeTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("the new lock does not build (%s): nothing was committed or deployed: %w", inputList(r.Inputs), err)
 	}

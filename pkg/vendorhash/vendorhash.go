@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // File is where the flake reads the hash from, relative to the repository root.
@@ -52,11 +53,11 @@ func Compute(ctx context.Context, local *command.Host, root string) (string, err
 	if _, err := os.Stat(filepath.Join(tmp, "vendor")); err != nil {
 		return "", fmt.Errorf("vendor hash: go mod vendor made no vendor directory (no dependencies: the flake's vendorHash should be null)")
 	}
-	out, err := local.Output(ctx, "nix", "--extra-experimental-features", "nix-command", "hash", "path", "--type", "sha256", "--sri", filepath.Join(tmp, "vendor"))
+	res, err := nix.On(local, nix.Real()).HashPath(ctx, filepath.Join(tmp, "vendor"), 0)
 	if err != nil {
 		return "", fmt.Errorf("vendor hash: %w", err)
 	}
-	return strings.TrimSpace(out), nil
+	return strings.TrimSpace(string(res.Stdout)), nil
 }
 
 // Check compares the recorded hash with a fresh one.

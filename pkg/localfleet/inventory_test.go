@@ -1,0 +1,67 @@
+package localfleet
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
+)
+
+// The local fleet's inventory takes each host's description, class, hardware, tags, roles,
+// features and guard from the repository's hosts/ through pkg/inventory, so it cannot drift from
+// hosts/*.toml (it had its own copy of the six production hosts, which already differed); a
+// host the repository lacks is a plain server.
+func TestInventoryFromRepoHosts(t *testing.T) {
+	repo, err := inventory.Load("../../hosts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "inventory")
+	var hosts []Host
+	for i, n := range append(repo.Names(), "web1") {
+		hosts = append(hosts, Host{Name: n, Address: "127.0.0.1", Port: 2200 + i})
+	}
+	if err := writeInventory(dir, "path:/src/hub", "../../hosts", hosts, []string{"StrictHostKeyChecking=no"}); err != nil {
+		t.Fatal(err)
+	}
+	local, err := inventory.Load(dir)
+	if err != nil {
+		t.Fatalf("the generated inventory does not load: %v", err)
+	}
+	for _, want := range repo.Hosts {
+		got, ok := local.Host(want.Name)
+		if !ok {
+			t.Errorf("no local host %s", want.Name)
+			continue
+		}
+		if got.Description != want.Description+" (local fleet)" || got.Class != want.Class || got.Hardware != want.Hardware ||
+			!slices.Equal(got.Tags, want.Tags) || !slices.Equal(got.Roles, want.Roles) || !slices.Equal(got.Features, want.Features) || got.Guarded != want.Guarded {
+			t.Errorf("%s: local %q %s %s %v %v %v %t, repository %q %s %s %v %v %v %t", want.Name,
+				got.Description, got.Class, got.Hardware, got.Tags, got.Roles, got.Features, got.Guarded,
+				want.Description, want.Class, want.Hardware, want.Tags, want.Roles, want.Features, want.Guarded)
+		}
+	}
+	if web, ok := local.Host("web1"); !ok || web.Class != "server" || !slices.Equal(web.Tags, []string{"local"}) || len(web.Roles) != 0 {
+		t.Errorf("web1 (not in the repository) = %+v, want a plain server", web)
+	}
+}
+
+// A broken repository host.toml stops fleet:up with pkg/inventory's error naming its file and
+// line, instead of a local fleet built from half of it.
+func TestInventoryRepoHostsBroken(t *testing.T) {
+	repo := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(repo, "p620"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(repo, "p620", "host.toml")
+	if err := os.WriteFile(bad, []byte("class = \"workstation\"\nroles = \"not a list\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := writeInventory(filepath.Join(t.TempDir(), "inventory"), "path:/src/hub", repo, []Host{{Name: "p620", Address: "127.0.0.1", Port: 2200}}, nil)
+	if err == nil || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("err = %v, want one naming %s", err, bad)
+	}
+}
