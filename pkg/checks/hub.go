@@ -14,7 +14,9 @@ import (
 	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/mdlinks"
 	"github.com/nixos-hub/hub/pkg/monitoring"
+	"github.com/nixos-hub/hub/pkg/nixlint"
 	"github.com/nixos-hub/hub/pkg/nixoptions"
 	"github.com/nixos-hub/hub/pkg/nixparse"
 	"github.com/nixos-hub/hub/pkg/secrets"
@@ -66,6 +68,31 @@ func Hub(root string) []Suite {
 			fmt.Fprintf(out, "%d shell scripts checked with shellcheck\n", n)
 			return err
 		}, sysdeps.ShellCheck),
+		// statix/deadnix-style rules, offline and with Go alone (pkg/nixlint): dead let
+		// bindings, unused arguments, top-level with, comparisons with booleans.
+		Func("nix-lint", func(ctx context.Context, out io.Writer) error {
+			n, fs, err := nixlint.Check(ctx, root)
+			if err != nil {
+				return err
+			}
+			for _, f := range fs {
+				fmt.Fprintln(out, f)
+			}
+			fmt.Fprintf(out, "%d .nix files linted, %d findings\n", n, len(fs))
+			return nixlint.Err(fs)
+		}),
+		// README and docs: every relative link and #anchor leads somewhere (nothing external is fetched).
+		Func("markdown-links", func(ctx context.Context, out io.Writer) error {
+			r, err := mdlinks.Check(root)
+			if err != nil {
+				return err
+			}
+			for _, b := range r.Broken {
+				fmt.Fprintln(out, b)
+			}
+			fmt.Fprintf(out, "%d Markdown files, %d links (%d external, not followed), %d broken\n", r.Files, r.Links, r.External, len(r.Broken))
+			return r.Err()
+		}),
 		Func("eval", func(ctx context.Context, out io.Writer) error {
 			return EvalHosts(ctx, root, out)
 		}, sysdeps.Nix, sysdeps.Unshare),
