@@ -72,6 +72,26 @@ func (Test) Eval(ctx context.Context) error {
 	return err
 }
 
+// Packages builds every packages.<system> output of the flake through nix build (the hub, the exporters, the installers; where a stale vendorHash shows) and prints one row per package; -only a,b builds those (default: all), -limit N builds at once (default 2), -probeTimeout D bounds fetching the inputs (default 2m). Exits non-zero, saying SKIPPED and why, when the flake has no lock or its inputs (nixpkgs) cannot be fetched: nothing was built.
+func (Test) Packages(ctx context.Context, only *string, limit *int, probeTimeout *time.Duration) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	if err := sysdeps.Ensure(ctx, []sysdeps.Tool{sysdeps.Nix}, os.Stdout); err != nil {
+		return err
+	}
+	e := newExecutor(nil)
+	defer e.Close()
+	res, err := checks.BuildPackages(ctx, e.Local(), checks.PackagesOptions{Flake: abs("."), Only: splitList(flag(only, "")),
+		Limit: flag(limit, 2), NixArgs: nixArgs(), ProbeTimeout: flag(probeTimeout, 2*time.Minute)})
+	if skip, ok := errors.AsType[*checks.SkipError](err); ok {
+		return fmt.Errorf("test:packages SKIPPED, no package was built: %s", skip.Reason)
+	}
+	if err != nil {
+		return err
+	}
+	return checks.WritePackages(os.Stdout, res)
+}
+
 func runSuite(ctx context.Context, name string) error {
 	for _, s := range checks.Hub(abs(".")) {
 		if s.Name == name {
