@@ -12,7 +12,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
 
-// iso:buildAll and deploy:analyze through the compiled magefiles on a local fleet: the demo
+// iso:buildAll, deploy:analyze and test:deprecated through the compiled magefiles on a local fleet: the demo
 // installers of every host built two at once with the summary table, and a host's closure read
 // over ssh. pkg/installer and pkg/closure test the builds and the analysis themselves.
 func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
@@ -48,6 +48,11 @@ func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "(generation 1, running): closure ") || !strings.Contains(out, "no generation before it to compare with") {
 		t.Errorf("deploy:analyze p620: exit %d:\n%s", code, out)
 	}
+	out, code = runTarget(t, bin, root, lf, "test:deprecated")
+	if code != 0 || !containsLine(out, "p620", "0 warning(s)") || !containsLine(out, "dex5550", "0 warning(s)") {
+		t.Errorf("test:deprecated on the local fleet: exit %d:\n%s", code, out)
+	}
+
 	out, code = runTarget(t, bin, root, lf, "deploy:analyze", "p620", "-json")
 	var a struct {
 		Host    string `json:"host"`
@@ -62,7 +67,8 @@ func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
 
 // security:scan and test:packages on the repository itself: the scan's JSON lists findings and
 // passes at the default threshold (every intended one is in secrets/scan-allow.toml) and fails
-// at info (open ports); test:packages, with no flake.lock, is SKIPPED and exits non-zero.
+// at info (open ports); test:packages and test:deprecated, with no flake.lock, are SKIPPED and
+// exit non-zero.
 func TestSecurityScanAndPackagesTargets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles the magefiles")
@@ -96,5 +102,8 @@ func TestSecurityScanAndPackagesTargets(t *testing.T) {
 	}
 	if out, code = run("test:packages"); code == 0 || !strings.Contains(out, "test:packages SKIPPED, no package was built") {
 		t.Errorf("test:packages without a lock: exit %d, want non-zero and SKIPPED:\n%s", code, out)
+	}
+	if out, code = run("test:deprecated"); code == 0 || !strings.Contains(out, "test:deprecated SKIPPED, no host was evaluated") {
+		t.Errorf("test:deprecated without a lock: exit %d, want non-zero and SKIPPED:\n%s", code, out)
 	}
 }

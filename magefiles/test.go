@@ -9,11 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/magefile/mage/mg"
 
 	"github.com/nixos-hub/hub/pkg/checks"
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/evalwarn"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
 
@@ -90,6 +94,39 @@ func (Test) Packages(ctx context.Context, only *string, limit *int, probeTimeout
 		return err
 	}
 	return checks.WritePackages(os.Stdout, res)
+}
+
+// Deprecated collects every host's evaluation warnings (the old check-deprecated): the configuration's warnings (renamed and removed options) and the warnings nix prints while forcing the host's toplevel, one line each, then a count per host. -hosts SELECTION (default @all), -limit N evaluations at once (default 2), -probeTimeout D bounds fetching the inputs (default 2m), -json for machines. Exits non-zero, saying SKIPPED and why, when the flake has no lock or nixpkgs cannot be fetched; and when a host fails to evaluate. Warnings alone do not fail it.
+func (Test) Deprecated(ctx context.Context, hosts *string, limit *int, probeTimeout *time.Duration, json *bool) error {
+	return onHosts(ctx, flag(hosts, "@all"), func(ctx context.Context, f *inventory.Fleet, hs []*inventory.Host, e *command.Executor) error {
+		// The local fleet's flake is builtins-only and has no inputs to fetch (nix/localfleet/flake.nix).
+		if os.Getenv(envFleet) != "local" {
+			err := checks.ProbeInputs(ctx, e.Local(), strings.TrimPrefix(f.Flake, "path:"), nixArgs(), flag(probeTimeout, 2*time.Minute))
+			if skip, ok := errors.AsType[*checks.SkipError](err); ok {
+				return fmt.Errorf("test:deprecated SKIPPED, no host was evaluated: %s", skip.Reason)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		names := make([]string, len(hs))
+		for i, h := range hs {
+			names[i] = h.Name
+		}
+		res := evalwarn.Collect(ctx, e.Local(), f.Flake, names, nixArgs(), flag(limit, 2))
+		if flag(json, false) {
+			if err := writeJSON(res); err != nil {
+				return err
+			}
+			for _, h := range res {
+				if h.Err != nil {
+					return fmt.Errorf("host %s failed to evaluate", h.Host)
+				}
+			}
+			return nil
+		}
+		return evalwarn.Write(os.Stdout, res)
+	})
 }
 
 func runSuite(ctx context.Context, name string) error {

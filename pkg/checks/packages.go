@@ -41,6 +41,30 @@ type PackageResult struct {
 	Err      error
 }
 
+// OfflineArgs make a nix call use only what the store has (tests: no packet leaves).
+func OfflineArgs() []string { return []string{"--offline", "--option", "download-attempts", "1"} }
+
+// ProbeInputs returns a SkipError when the flake in dir cannot be evaluated here: it has no
+// lock, or its locked inputs (nixpkgs) cannot be fetched within timeout (nix flake archive,
+// which writes no lock file). What needs the flake's configurations or packages then checks
+// nothing, and says so.
+func ProbeInputs(ctx context.Context, local *command.Host, dir string, nixArgs []string, timeout time.Duration) error {
+	if err := features.CheckLock(dir); err != nil {
+		if nl, ok := errors.AsType[*features.NoLockError](err); ok {
+			return Skip("%v", nl)
+		}
+		return err
+	}
+	probe := append(append([]string{"nix", "flake", "archive"}, nixArgs...), "--json", "--no-write-lock-file", "path:"+dir)
+	if _, err := local.Run(ctx, command.Cmd{Args: probe, Timeout: max(timeout, time.Second)}); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return Skip("the flake's inputs (nixpkgs) cannot be fetched, so nothing was evaluated: %s", lastLine(err.Error()))
+	}
+	return nil
+}
+
 // NixSystem is the Nix system name of this machine.
 func NixSystem() string {
 	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64", "riscv64": "riscv64", "386": "i686"}[runtime.GOARCH]
@@ -56,26 +80,16 @@ func NixSystem() string {
 // Where the flake has no lock, or its inputs cannot be fetched, it returns a SkipError and no
 // results: nothing was built, so nothing passed.
 func BuildPackages(ctx context.Context, local *command.Host, o PackagesOptions) ([]PackageResult, error) {
-	if err := features.CheckLock(o.Flake); err != nil {
-		if nl, ok := errors.AsType[*features.NoLockError](err); ok {
-			return nil, Skip("%v", nl)
-		}
-		return nil, err
-	}
 	if o.System == "" {
 		o.System = NixSystem()
 	}
 	nixArgs := slices.Clone(o.NixArgs)
 	if o.Offline {
-		nixArgs = append(nixArgs, "--offline", "--option", "download-attempts", "1")
+		nixArgs = append(nixArgs, OfflineArgs()...)
 	}
 	ref := "path:" + o.Flake
-	probe := append(append([]string{"nix", "flake", "archive"}, nixArgs...), "--json", "--no-write-lock-file", ref)
-	if _, err := local.Run(ctx, command.Cmd{Args: probe, Timeout: max(o.ProbeTimeout, time.Second)}); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, Skip("the flake's inputs (nixpkgs) cannot be fetched, so no package was built: %s", lastLine(err.Error()))
+	if err := ProbeInputs(ctx, local, o.Flake, nixArgs, o.ProbeTimeout); err != nil {
+		return nil, err
 	}
 	apply := `ps: builtins.mapAttrs (n: p: p.drvPath) ps`
 	eval := append(append([]string{"nix", "eval"}, nixArgs...), "--json", "--no-write-lock-file", ref+"#packages."+o.System, "--apply", apply)
