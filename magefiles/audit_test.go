@@ -12,7 +12,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
 
-// iso:buildAll, deploy:analyze and test:deprecated through the compiled magefiles on a local fleet: the demo
+// iso:buildAll, deploy:analyze, hosts:checkHardware and test:deprecated through the compiled magefiles on a local fleet: the demo
 // installers of every host built two at once with the summary table, and a host's closure read
 // over ssh. pkg/installer and pkg/closure test the builds and the analysis themselves.
 func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
@@ -48,6 +48,31 @@ func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "(generation 1, running): closure ") || !strings.Contains(out, "no generation before it to compare with") {
 		t.Errorf("deploy:analyze p620: exit %d:\n%s", code, out)
 	}
+	// hosts:checkHardware over ssh: a stand-in nixos-generate-config on p620's PATH prints first
+	// the committed file itself, then a recorded real output of another machine.
+	lh, err := lf.Host("p620")
+	if err != nil {
+		t.Fatal(err)
+	}
+	standIn := filepath.Join(lh.RunDir(), "localfleet", "bin", "nixos-generate-config")
+	os.MkdirAll(filepath.Dir(standIn), 0o755)
+	for _, tc := range []struct {
+		file string
+		code int
+		want string
+	}{
+		{filepath.Join(root, "hosts", "p620", "hardware-configuration.nix"), 0, "matches what nixos-generate-config detects"},
+		{filepath.Join(root, "pkg", "hwconfig", "testdata", "show-hardware-config-amd-nvme.nix"), 1, "3 hardware difference(s)"},
+	} {
+		if err := os.WriteFile(standIn, []byte("#!/bin/sh\nexec cat "+tc.file+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out, code = runTarget(t, bin, root, lf, "hosts:checkHardware", "p620")
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("hosts:checkHardware with %s: exit %d, want %d and %q:\n%s", filepath.Base(tc.file), code, tc.code, tc.want, out)
+		}
+	}
+
 	out, code = runTarget(t, bin, root, lf, "test:deprecated")
 	if code != 0 || !containsLine(out, "p620", "0 warning(s)") || !containsLine(out, "dex5550", "0 warning(s)") {
 		t.Errorf("test:deprecated on the local fleet: exit %d:\n%s", code, out)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	featreg "github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/hwconfig"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/parallel"
 	"github.com/nixos-hub/hub/pkg/status"
@@ -134,4 +136,49 @@ func (Hosts) Ping(ctx context.Context, selection string, timeout *time.Duration,
 		t.Set("latency", rtt.Round(time.Millisecond).String())
 		return nil
 	})
+}
+
+// CheckHardware compares HOST's committed hardware file (hosts/HOST/hardware-configuration.nix) with what nixos-generate-config --show-hardware-config detects on the host now, run over ssh (the old test-hw-config): file systems (device, type, options; names of one block device count as equal), swap, LUKS devices, the initrd's and kernel's modules, the CPU microcode and the platform. Exits non-zero when they differ; -json for machines.
+func (Hosts) CheckHardware(ctx context.Context, host string, json *bool) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	h, e, err := oneHost(host)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	committed := filepath.Join(featreg.HostsDir("."), h.Name, "hardware-configuration.nix")
+	if _, err := os.Stat(committed); err != nil {
+		return fmt.Errorf("%s: %w (hosts:new writes it from nixos-generate-config output)", h.Name, err)
+	}
+	dir, err := os.MkdirTemp("", "hub-hardware-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	remote := e.SSH(h.Name, h.SSH)
+	detected, err := hwconfig.Detect(ctx, remote, dir)
+	if err != nil {
+		return err
+	}
+	hw, err := hwconfig.Read(ctx, e.Local(), committed, detected)
+	if err != nil {
+		return err
+	}
+	resolved, err := hwconfig.Resolve(ctx, remote, append(hw[0].Devices(), hw[1].Devices()...))
+	if err != nil {
+		return err
+	}
+	diffs := hwconfig.Compare(hw[0], hw[1], resolved)
+	if flag(json, false) {
+		if err := writeJSON(map[string]any{"host": h.Name, "file": committed, "differences": diffs}); err != nil {
+			return err
+		}
+	} else {
+		hwconfig.Write(os.Stdout, h.Name, committed, diffs)
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("%s: %d hardware difference(s): update %s from `nixos-generate-config --show-hardware-config` on the host, or the host's disks", h.Name, len(diffs), committed)
+	}
+	return nil
 }
