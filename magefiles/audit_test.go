@@ -12,7 +12,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
 
-// iso:buildAll, deploy:analyze, hosts:checkHardware and test:deprecated through the compiled magefiles on a local fleet: the demo
+// iso:buildAll, deploy:analyze, hosts:checkHardware, hosts:diff and test:deprecated through the compiled magefiles on a local fleet: the demo
 // installers of every host built two at once with the summary table, and a host's closure read
 // over ssh. pkg/installer and pkg/closure test the builds and the analysis themselves.
 func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
@@ -73,6 +73,11 @@ func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
 		}
 	}
 
+	out, code = runTarget(t, bin, root, lf, "hosts:diff", "p620", "dex5550")
+	if code != 0 || !strings.Contains(out, "features (host.toml and the registry):") || !strings.Contains(out, "  networking.hostName\n    p620: \"p620\"\n    dex5550: \"dex5550\"") {
+		t.Errorf("hosts:diff on the local fleet: exit %d:\n%s", code, out)
+	}
+
 	out, code = runTarget(t, bin, root, lf, "test:deprecated")
 	if code != 0 || !containsLine(out, "p620", "0 warning(s)") || !containsLine(out, "dex5550", "0 warning(s)") {
 		t.Errorf("test:deprecated on the local fleet: exit %d:\n%s", code, out)
@@ -127,6 +132,9 @@ func TestSecurityScanAndPackagesTargets(t *testing.T) {
 	}
 	if out, code = run("test:packages"); code == 0 || !strings.Contains(out, "test:packages SKIPPED, no package was built") {
 		t.Errorf("test:packages without a lock: exit %d, want non-zero and SKIPPED:\n%s", code, out)
+	}
+	if out, code = run("hosts:diff", "p620", "p510"); code != 0 || !strings.Contains(out, "only p510: jellyfin") || !strings.Contains(out, "SKIPPED: ") {
+		t.Errorf("hosts:diff without a lock: exit %d, want 0 with the feature level and the options SKIPPED:\n%s", code, out)
 	}
 	if out, code = run("test:deprecated"); code == 0 || !strings.Contains(out, "test:deprecated SKIPPED, no host was evaluated") {
 		t.Errorf("test:deprecated without a lock: exit %d, want non-zero and SKIPPED:\n%s", code, out)
