@@ -44,7 +44,7 @@ func (Test) NixSyntax(ctx context.Context) error { return runSuite(ctx, "nix-syn
 // ShellLint runs shellcheck on every shell script the hub ships (the deploy supervisor, the installer wizard, the local fleet's init, launcher and Nix templates), as sh where dash runs them, reporting file:line:col.
 func (Test) ShellLint(ctx context.Context) error { return runSuite(ctx, "shell-lint") }
 
-// NixLint lints every .nix file offline (dead let bindings, unused arguments of { ..., ... } sets, empty let, comparisons with true/false, a = a;, a top-level with, deprecated builtins), reporting file:line and the rule; `# nixlint: allow RULE` on the line or the one above keeps an intended one.
+// NixLint lints every .nix file offline (dead let bindings, unused arguments of argument sets that end in an ellipsis, empty let, comparisons with true/false, a = a;, a top-level with, deprecated builtins), reporting file:line and the rule; `# nixlint: allow RULE` on the line or the one above keeps an intended one.
 func (Test) NixLint(ctx context.Context) error { return runSuite(ctx, "nix-lint") }
 
 // MarkdownLinks checks that every relative link and #anchor of the Markdown files (README, docs/ and the rest) leads to a file, directory or heading that exists; links with a scheme are counted, not fetched.
