@@ -7,7 +7,6 @@ package mdlinks
 
 import (
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/nixos-hub/hub/pkg/srctree"
 )
 
 // Broken is one link that leads nowhere.
@@ -50,24 +51,9 @@ var (
 	scheme     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 )
 
-// Files lists the Markdown files below root, skipping dot directories and test data.
-func Files(root string) ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "result") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".md") {
-			rel, _ := filepath.Rel(root, p)
-			out = append(out, rel)
-		}
-		return nil
-	})
-	return out, err
-}
+// Files lists the Markdown files below root, relative to it, skipping dot directories and
+// test data.
+func Files(root string) ([]string, error) { return srctree.Files(root, ".md") }
 
 // doc is one Markdown file: its links and its anchors.
 type doc struct {
