@@ -13,6 +13,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/goldenfile"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/nix"
@@ -125,5 +126,22 @@ func TestOnTheLocalFleet(t *testing.T) {
 	i = slices.IndexFunc(n.Grew, func(g Growth) bool { return g.Name == "linux" })
 	if n.Base == nil || n.Base.Label != "running" || i < 0 || !slices.Contains(n.Grew[i].From, "6.12.99") || !slices.Contains(n.Grew[i].To, "6.13.0") {
 		t.Errorf("next against running: %+v", n)
+	}
+}
+
+// The real-host command line, as HUB_DRY_RUN prints it: a host reached with sudo gets nix with
+// the real fleet's flag only, never the local fleet's settings (sandbox, build users).
+func TestRealHostCommandLine(t *testing.T) {
+	var out bytes.Buffer
+	e := &command.Executor{DryRun: true, Out: &out}
+	defer e.Close()
+	remote := e.SSH("p620", inventory.SSH{Destination: "p620.example", User: "admin", Sudo: true})
+	if _, err := Read(context.Background(), remote, "/nix/store/"+strings.Repeat("a", 32)+"-nixos-system-p620-25.11", "running"); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if !strings.Contains(got, "exec sudo -n -- nix --extra-experimental-features '\\''nix-command flakes'\\'' path-info --recursive --size --closure-size --json /nix/store/") ||
+		strings.Contains(got, "sandbox") || !strings.Contains(got, "admin@p620.example") {
+		t.Errorf("dry run printed:\n%s", got)
 	}
 }
