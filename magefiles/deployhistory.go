@@ -81,8 +81,11 @@ func (Deploy) Analyze(ctx context.Context, host string, top *int, next *bool, js
 		if err != nil {
 			return err
 		}
-	} else if a, err = closure.Current(ctx, remote, n); err != nil {
+	} else if a, err = closure.Current(ctx, remote, n); err != nil && !e.DryRun {
 		return err
+	}
+	if dryRunNoResult(e) {
+		return nil
 	}
 	if flag(json, false) {
 		return writeJSON(a)

@@ -171,6 +171,9 @@ func (Hosts) CheckHardware(ctx context.Context, host string, json *bool) error {
 	if err != nil {
 		return err
 	}
+	if dryRunNoResult(e) {
+		return nil
+	}
 	diffs := hwconfig.Compare(hw[0], hw[1], resolved)
 	if flag(json, false) {
 		if err := writeJSON(map[string]any{"host": h.Name, "file": committed, "differences": diffs}); err != nil {
@@ -223,6 +226,9 @@ func (Hosts) Diff(ctx context.Context, a, b string, paths *string, probeTimeout 
 			if opts, err = hostdiff.Options(ctx, e.Local(), f.Flake, a, b, splitList(flag(paths, "")), nixArgs()); err != nil {
 				return err
 			}
+		}
+		if dryRunNoResult(e) {
+			return nil
 		}
 		if flag(json, false) {
 			return writeJSON(map[string]any{"a": a, "b": b, "features": fd, "options": opts, "optionsSkipped": skipped})

@@ -86,6 +86,15 @@ func newExecutor(dry *bool) *command.Executor {
 	return e
 }
 
+// dryRunNoResult ends a reading target under HUB_DRY_RUN: its commands were printed and none
+// ran, so there is nothing to report, and an empty report would read as a clean one.
+func dryRunNoResult(e *command.Executor) bool {
+	if e.DryRun {
+		fmt.Println("dry run: the commands above were printed, none ran; no result")
+	}
+	return e.DryRun
+}
+
 // interruptible wraps ctx so the first Ctrl-C winds work down and the second exits.
 func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
 	return parallel.WithInterrupt(ctx, parallel.SignalOptions{})

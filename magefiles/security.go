@@ -53,6 +53,9 @@ func (Security) Scan(ctx context.Context, failOn *string, eval *bool, json *bool
 			return err
 		}
 	}
+	if dryRunNoResult(e) {
+		return nil
+	}
 	fs, err := secscan.Scan(opts)
 	if err != nil {
 		return err

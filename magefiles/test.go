@@ -93,6 +93,9 @@ func (Test) Packages(ctx context.Context, only *string, limit *int, probeTimeout
 	if err != nil {
 		return err
 	}
+	if dryRunNoResult(e) {
+		return nil
+	}
 	return checks.WritePackages(os.Stdout, res)
 }
 
@@ -114,6 +117,9 @@ func (Test) Deprecated(ctx context.Context, hosts *string, limit *int, probeTime
 			names[i] = h.Name
 		}
 		res := evalwarn.Collect(ctx, e.Local(), f.Flake, names, nixArgs(), flag(limit, 2))
+		if dryRunNoResult(e) {
+			return nil
+		}
 		if flag(json, false) {
 			if err := writeJSON(res); err != nil {
 				return err

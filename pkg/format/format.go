@@ -108,6 +108,7 @@ type Result struct {
 	Files     int      // files of this language found
 	Changed   []string // files not formatted (Check) or rewritten, relative to Root
 	Skipped   string   // why the language was not formatted: no formatter on PATH
+	DryRun    bool     // the commands were printed, not run: nothing is known
 }
 
 // Run formats (or checks) the files of every selected language below the paths.
@@ -146,10 +147,11 @@ func Run(ctx context.Context, local *command.Host, o Options) ([]Result, error) 
 			continue
 		}
 		r.Formatter = f.Binary
-		changed, err := unformatted(ctx, local, f, fs)
+		changed, dry, err := unformatted(ctx, local, f, fs)
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", l.Name, err)
 		}
+		r.DryRun = dry
 		if !o.Check && len(changed) > 0 {
 			if _, err := local.Run(ctx, command.Cmd{Args: f.Write(changed)}); err != nil {
 				return out, fmt.Errorf("%s: %s: %w", l.Name, f.Binary, err)
@@ -175,26 +177,29 @@ func pick(fs []Formatter) (Formatter, bool) {
 	return Formatter{}, false
 }
 
-// unformatted returns the files f would change.
-func unformatted(ctx context.Context, local *command.Host, f Formatter, files []string) ([]string, error) {
+// unformatted returns the files f would change, and whether the commands were only printed
+// (a dry run).
+func unformatted(ctx context.Context, local *command.Host, f Formatter, files []string) ([]string, bool, error) {
 	if f.List != nil {
 		res, err := local.Run(ctx, command.Cmd{Args: f.List(files)})
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Binary, err)
+			return nil, false, fmt.Errorf("%s: %w", f.Binary, err)
 		}
-		return strings.Fields(string(res.Stdout)), nil
+		return strings.Fields(string(res.Stdout)), res.DryRun, nil
 	}
 	var out []string
+	dry := false
 	for _, file := range files {
 		res, err := local.Run(ctx, command.Cmd{Args: f.CheckOne(file)})
+		dry = dry || res.DryRun
 		if err != nil {
 			if _, isExit := errors.AsType[*command.ExitError](err); !isExit || res.ExitCode != 1 {
-				return nil, fmt.Errorf("%s %s: %w", f.Binary, file, err)
+				return nil, false, fmt.Errorf("%s %s: %w", f.Binary, file, err)
 			}
 			out = append(out, file)
 		}
 	}
-	return out, nil
+	return out, dry, nil
 }
 
 // walk adds the files below p to files by language, skipping version control, the hub's run
@@ -268,6 +273,8 @@ func Write(w io.Writer, results []Result, check bool) {
 			fmt.Fprintf(tw, "%s\t-\t0\tno files\n", r.Language)
 		case r.Skipped != "":
 			fmt.Fprintf(tw, "%s\t-\t%d\tSKIPPED: %s\n", r.Language, r.Files, r.Skipped)
+		case r.DryRun:
+			fmt.Fprintf(tw, "%s\t%s\t%d\tdry run: not checked\n", r.Language, r.Formatter, r.Files)
 		case len(r.Changed) == 0:
 			fmt.Fprintf(tw, "%s\t%s\t%d\tok\n", r.Language, r.Formatter, r.Files)
 		default:

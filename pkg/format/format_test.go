@@ -99,3 +99,20 @@ func TestMissingFormatterIsSkippedNotPassed(t *testing.T) {
 		t.Errorf("unknown language: %v", err)
 	}
 }
+
+// A dry run prints the formatter's command and says it checked nothing, never "ok".
+func TestDryRunIsNotOK(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "a.go"), "package a\nfunc  F() {}\n")
+	var out bytes.Buffer
+	e := &command.Executor{DryRun: true, Out: &out}
+	res, err := Run(t.Context(), e.Local(), Options{Root: root, Only: []string{"go"}, Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	Write(&b, res, true)
+	if !res[0].DryRun || !strings.Contains(b.String(), "dry run: not checked") || !strings.Contains(out.String(), "[dry-run] local: gofmt -l ") {
+		t.Errorf("dry run: %+v\n%s\n%s", res, b.String(), out.String())
+	}
+}
