@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/nixos-hub/hub/pkg/closure"
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 )
@@ -50,4 +51,44 @@ func (Deploy) Prune(ctx context.Context, host string, keep *int, force, yes *boo
 	}
 	fmt.Printf("%s: deleted generations %s; %s; boot entries rewritten\n\n", h.Name, strings.Join(deleted, " "), res.GC)
 	return deploy.WriteGenerations(os.Stdout, res.Kept)
+}
+
+// Analyze shows where HOST's system spends its space (the old analyze): the -top N largest store paths of its closure (default 10) with their own and closure sizes, and what grew, appeared or went since the generation before it, by package; read on the host over ssh. -next evaluates and builds HOST's next system here and compares it with the running one instead. -json for machines (every change, not only the top).
+func (Deploy) Analyze(ctx context.Context, host string, top *int, next *bool, json *bool) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	h, e, err := oneHost(host)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	n := flag(top, 10)
+	if n < 1 {
+		return fmt.Errorf("-top %d: give at least 1", n)
+	}
+	remote := e.SSH(h.Name, h.SSH)
+	var a closure.Analysis
+	if flag(next, false) {
+		f, err := loadFleet()
+		if err != nil {
+			return err
+		}
+		out, err := closure.BuildNext(ctx, e.Local(), f.Flake, h.Name, nixSettings())
+		if err != nil {
+			return err
+		}
+		a, err = closure.Next(ctx, e.Local(), remote, out, n)
+		if err != nil {
+			return err
+		}
+	} else if a, err = closure.Current(ctx, remote, n); err != nil && !e.DryRun {
+		return err
+	}
+	if dryRunNoResult(e) {
+		return nil
+	}
+	if flag(json, false) {
+		return writeJSON(a)
+	}
+	return closure.Write(os.Stdout, a, n)
 }

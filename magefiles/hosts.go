@@ -7,14 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/nixos-hub/hub/pkg/checks"
 	"github.com/nixos-hub/hub/pkg/command"
 	featreg "github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/hostdiff"
+	"github.com/nixos-hub/hub/pkg/hwconfig"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/parallel"
 	"github.com/nixos-hub/hub/pkg/status"
@@ -128,6 +132,104 @@ func (Hosts) Ping(ctx context.Context, selection string, timeout *time.Duration,
 		}
 		t.Set("address", h.Address())
 		t.Set("latency", rtt.Round(time.Millisecond).String())
+		return nil
+	})
+}
+
+// CheckHardware compares HOST's committed hardware file (hosts/HOST/hardware-configuration.nix) with what nixos-generate-config --show-hardware-config detects on the host now, run over ssh (the old test-hw-config): file systems (device, type, options; names of one block device count as equal), swap, LUKS devices, the initrd's and kernel's modules, the CPU microcode and the platform. Exits non-zero when they differ; -json for machines.
+func (Hosts) CheckHardware(ctx context.Context, host string, json *bool) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	h, e, err := oneHost(host)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	committed := filepath.Join(featreg.HostsDir("."), h.Name, "hardware-configuration.nix")
+	if _, err := os.Stat(committed); err != nil {
+		return fmt.Errorf("%s: %w (hosts:new writes it from nixos-generate-config output)", h.Name, err)
+	}
+	dir, err := os.MkdirTemp("", "hub-hardware-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	remote := e.SSH(h.Name, h.SSH)
+	detected, err := hwconfig.Detect(ctx, remote, dir)
+	if err != nil {
+		return err
+	}
+	hw, err := hwconfig.Read(ctx, e.Local(), committed, detected)
+	if err != nil {
+		return err
+	}
+	resolved, err := hwconfig.Resolve(ctx, remote, append(hw[0].Devices(), hw[1].Devices()...))
+	if err != nil {
+		return err
+	}
+	if dryRunNoResult(e) {
+		return nil
+	}
+	diffs := hwconfig.Compare(hw[0], hw[1], resolved)
+	if flag(json, false) {
+		if err := writeJSON(map[string]any{"host": h.Name, "file": committed, "differences": diffs}); err != nil {
+			return err
+		}
+	} else {
+		hwconfig.Write(os.Stdout, h.Name, committed, diffs)
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("%s: %d hardware difference(s): update %s from `nixos-generate-config --show-hardware-config` on the host, or the host's disks", h.Name, len(diffs), committed)
+	}
+	return nil
+}
+
+// Diff shows how hosts A and B differ (the old diff-hosts): at feature level (class, hardware, the features only one enables, with the reason each is on) and at option level from both evaluated configurations (the hub's features.* options, kernel, boot loader, file systems, enabled services and units, packages, normal users, firewall, nix substituters, state version; -paths P,Q adds option paths). The option level needs the flake's inputs: without them it says SKIPPED and why, and the feature level stands alone. -probeTimeout D bounds fetching the inputs (default 2m); -json for machines.
+func (Hosts) Diff(ctx context.Context, a, b string, paths *string, probeTimeout *time.Duration, json *bool) error {
+	return onHosts(ctx, a+","+b, func(ctx context.Context, f *inventory.Fleet, _ []*inventory.Host, e *command.Executor) error {
+		if a == b {
+			return fmt.Errorf("hosts:diff: give two different hosts (both are %s)", a)
+		}
+		reg, hosts, err := featuresLoad()
+		if err != nil {
+			return err
+		}
+		var fa, fb *featreg.Host
+		for i := range hosts {
+			switch hosts[i].Name {
+			case a:
+				fa = &hosts[i]
+			case b:
+				fb = &hosts[i]
+			}
+		}
+		if fa == nil || fb == nil {
+			return fmt.Errorf("hosts:diff: %s and %s must both be in %s", a, b, featreg.HostsDir("."))
+		}
+		fd := hostdiff.Features(reg, *fa, *fb)
+		var opts []hostdiff.Difference
+		skipped := ""
+		// The local fleet's flake is builtins-only and has no inputs to fetch (nix/localfleet/flake.nix).
+		if os.Getenv(envFleet) != "local" {
+			err := checks.ProbeInputs(ctx, e.Local(), strings.TrimPrefix(f.Flake, "path:"), nixArgs(), flag(probeTimeout, 2*time.Minute))
+			if skip, ok := errors.AsType[*checks.SkipError](err); ok {
+				skipped = skip.Reason
+			} else if err != nil {
+				return err
+			}
+		}
+		if skipped == "" {
+			if opts, err = hostdiff.Options(ctx, e.Local(), f.Flake, a, b, splitList(flag(paths, "")), nixArgs()); err != nil {
+				return err
+			}
+		}
+		if dryRunNoResult(e) {
+			return nil
+		}
+		if flag(json, false) {
+			return writeJSON(map[string]any{"a": a, "b": b, "features": fd, "options": opts, "optionsSkipped": skipped})
+		}
+		hostdiff.Write(os.Stdout, a, b, fd, opts, skipped)
 		return nil
 	})
 }

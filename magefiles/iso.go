@@ -8,11 +8,15 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dustin/go-humanize"
 	"github.com/magefile/mage/mg"
 	"golang.org/x/term"
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/installer"
+	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
 // Iso builds per-host installer images and writes them to USB sticks without a chance of
@@ -30,11 +34,7 @@ func (Iso) Build(ctx context.Context, host string, flake *string) error {
 	if err != nil {
 		return err
 	}
-	ref := flag(flake, f.Flake)
-	settings := installer.Settings(ref, nixSettings())
-	if st, err := os.Stat(ref); err == nil && st.IsDir() {
-		ref = "path:" + abs(ref)
-	}
+	ref, settings := installerFlake(f, flake)
 	img, err := installer.Build(ctx, newExecutor(nil).Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System,
 		Dir: installersDir, Nix: settings})
 	if err != nil {
@@ -46,6 +46,39 @@ func (Iso) Build(ctx context.Context, host string, flake *string) error {
 	}
 	fmt.Printf("installer %s\n  image  %s\n  size   %d bytes\n  sha256 %s\n  root   %s\n", img.Host, img.Path, img.Size, img.SHA256, img.Link)
 	return nil
+}
+
+// BuildAll builds the installer image of every host of the SELECTION (the old build-all-live), -limit N at once (default 2: each build is a whole system), keeping going past a failed host, and ends with a table of each host's size, sha256 and image path; -flake REF as for iso:build (-flake=nix/installer-demo: offline demo images); -json for machines.
+func (Iso) BuildAll(ctx context.Context, selection string, flake *string, limit *int, json *bool) error {
+	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		ref, settings := installerFlake(f, flake)
+		return fanOutHosts(ctx, hosts, e, parallel.Options{Name: "iso-build-all", Limit: flag(limit, 2)}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+			t.Phase("build")
+			img, err := installer.Build(ctx, e.Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System, Dir: installersDir, Nix: settings})
+			if err != nil {
+				return err
+			}
+			if img.DryRun {
+				t.Set("image", "dry run: not built")
+				return nil
+			}
+			t.Set("size", humanize.Bytes(uint64(img.Size)))
+			t.Set("sha256", img.SHA256)
+			t.Set("image", img.Path)
+			return nil
+		})
+	})
+}
+
+// installerFlake is the flake iso:build and iso:buildAll build from (-flake, default the
+// inventory's; a directory becomes a path: reference) and the nix settings it takes.
+func installerFlake(f *inventory.Fleet, flake *string) (string, nix.Settings) {
+	ref := flag(flake, f.Flake)
+	settings := installer.Settings(ref, nixSettings())
+	if st, err := os.Stat(ref); err == nil && st.IsDir() {
+		ref = "path:" + abs(ref)
+	}
+	return ref, settings
 }
 
 // List shows the installers built so far: host, size, sha256 and image path.

@@ -53,6 +53,11 @@ func nixSettings() nix.Settings {
 	return nix.Real()
 }
 
+// nixArgs are nixSettings as command-line options, for the packages that still write their own
+// nix command lines (closure, evalwarn, secscan, checks' packages, hostdiff) rather than going
+// through pkg/nix's layer.
+func nixArgs() []string { return nixSettings().Args() }
+
 // loadFleet loads the inventory the environment selects.
 func loadFleet() (*inventory.Fleet, error) {
 	f, err := inventory.Load(inventoryDir())
@@ -94,6 +99,15 @@ func newExecutor(dry *bool) *command.Executor {
 		e.Echo = os.Stderr
 	}
 	return e
+}
+
+// dryRunNoResult ends a reading target under HUB_DRY_RUN: its commands were printed and none
+// ran, so there is nothing to report, and an empty report would read as a clean one.
+func dryRunNoResult(e *command.Executor) bool {
+	if e.DryRun {
+		fmt.Println("dry run: the commands above were printed, none ran; no result")
+	}
+	return e.DryRun
 }
 
 // interruptible wraps ctx so the first Ctrl-C winds work down and the second exits.

@@ -9,11 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/magefile/mage/mg"
 
 	"github.com/nixos-hub/hub/pkg/checks"
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/evalwarn"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
 
@@ -40,6 +44,12 @@ func (Test) NixSyntax(ctx context.Context) error { return runSuite(ctx, "nix-syn
 // ShellLint runs shellcheck on every shell script the hub ships (the deploy supervisor, the installer wizard, the local fleet's init, launcher and Nix templates), as sh where dash runs them, reporting file:line:col.
 func (Test) ShellLint(ctx context.Context) error { return runSuite(ctx, "shell-lint") }
 
+// NixLint lints every .nix file offline (dead let bindings, unused arguments of argument sets that end in an ellipsis, empty let, comparisons with true/false, a = a;, a top-level with, deprecated builtins), reporting file:line and the rule; `# nixlint: allow RULE` on the line or the one above keeps an intended one.
+func (Test) NixLint(ctx context.Context) error { return runSuite(ctx, "nix-lint") }
+
+// MarkdownLinks checks that every relative link and #anchor of the Markdown files (README, docs/ and the rest) leads to a file, directory or heading that exists; links with a scheme are counted, not fetched.
+func (Test) MarkdownLinks(ctx context.Context) error { return runSuite(ctx, "markdown-links") }
+
 // Features checks the feature registry and every host's feature set, in Go and against nix/features.nix.
 func (Test) Features(ctx context.Context) error { return runSuite(ctx, "features") }
 
@@ -64,6 +74,65 @@ func (Test) Eval(ctx context.Context) error {
 		return fmt.Errorf("test:eval SKIPPED, no host was evaluated: %s", skip.Reason)
 	}
 	return err
+}
+
+// Packages builds every packages.<system> output of the flake through nix build (the hub, the exporters, the installers; where a stale vendorHash shows) and prints one row per package; -only a,b builds those (default: all), -limit N builds at once (default 2), -probeTimeout D bounds fetching the inputs (default 2m). Exits non-zero, saying SKIPPED and why, when the flake has no lock or its inputs (nixpkgs) cannot be fetched: nothing was built.
+func (Test) Packages(ctx context.Context, only *string, limit *int, probeTimeout *time.Duration) error {
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	if err := sysdeps.Ensure(ctx, []sysdeps.Tool{sysdeps.Nix}, os.Stdout); err != nil {
+		return err
+	}
+	e := newExecutor(nil)
+	defer e.Close()
+	res, err := checks.BuildPackages(ctx, e.Local(), checks.PackagesOptions{Flake: abs("."), Only: splitList(flag(only, "")),
+		Limit: flag(limit, 2), NixArgs: nixArgs(), ProbeTimeout: flag(probeTimeout, 2*time.Minute)})
+	if skip, ok := errors.AsType[*checks.SkipError](err); ok {
+		return fmt.Errorf("test:packages SKIPPED, no package was built: %s", skip.Reason)
+	}
+	if err != nil {
+		return err
+	}
+	if dryRunNoResult(e) {
+		return nil
+	}
+	return checks.WritePackages(os.Stdout, res)
+}
+
+// Deprecated collects every host's evaluation warnings (the old check-deprecated): the configuration's warnings (renamed and removed options) and the warnings nix prints while forcing the host's toplevel, one line each, then a count per host. -hosts SELECTION (default @all), -limit N evaluations at once (default 2), -probeTimeout D bounds fetching the inputs (default 2m), -json for machines. Exits non-zero, saying SKIPPED and why, when the flake has no lock or nixpkgs cannot be fetched; and when a host fails to evaluate. Warnings alone do not fail it.
+func (Test) Deprecated(ctx context.Context, hosts *string, limit *int, probeTimeout *time.Duration, json *bool) error {
+	return onHosts(ctx, flag(hosts, "@all"), func(ctx context.Context, f *inventory.Fleet, hs []*inventory.Host, e *command.Executor) error {
+		// The local fleet's flake is builtins-only and has no inputs to fetch (nix/localfleet/flake.nix).
+		if os.Getenv(envFleet) != "local" {
+			err := checks.ProbeInputs(ctx, e.Local(), strings.TrimPrefix(f.Flake, "path:"), nixArgs(), flag(probeTimeout, 2*time.Minute))
+			if skip, ok := errors.AsType[*checks.SkipError](err); ok {
+				return fmt.Errorf("test:deprecated SKIPPED, no host was evaluated: %s", skip.Reason)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		names := make([]string, len(hs))
+		for i, h := range hs {
+			names[i] = h.Name
+		}
+		res := evalwarn.Collect(ctx, e.Local(), f.Flake, names, nixArgs(), flag(limit, 2))
+		if dryRunNoResult(e) {
+			return nil
+		}
+		if flag(json, false) {
+			if err := writeJSON(res); err != nil {
+				return err
+			}
+			for _, h := range res {
+				if h.Err != nil {
+					return fmt.Errorf("host %s failed to evaluate", h.Host)
+				}
+			}
+			return nil
+		}
+		return evalwarn.Write(os.Stdout, res)
+	})
 }
 
 func runSuite(ctx context.Context, name string) error {

@@ -42,7 +42,6 @@ let
   seeds = defaults ++ chosen;
   closure = closureOf seeds;
   enabled = sort (map (i: i.key) closure);
-  isOn = n: builtins.elem n enabled;
 
   reasonsFor = n:
     (if builtins.elem n defaults then [ "default for every host" ] else [ ])

@@ -209,6 +209,7 @@ let
         # A condition that is known to be false guards a definition that need not make sense
         # (builtins.readFile null): it is not forced, and Nix could not catch its errors anyway.
         else if ty.value == "if" then
+          # nixlint: allow bool-compare (a condition need not be a bool; only false counts)
           let c = tryEval (x.condition == false);
           in { k = "if"; s = if c.success && c.value then { k = "unknown"; } else shape (depth + 1) x.content; }
         else if ty.value == "override" then { k = "override"; p = x.priority; s = shape (depth + 1) x.content; }

@@ -15,7 +15,6 @@ let
   # its class reads well unbracketed.
   phrase = unparenthesize: t:
     if unparenthesize (t.descriptionClass or null) then t.description else "(${t.description})";
-  noun = c: c == "noun";
   nounOrComposite = c: c == "noun" || c == "composite";
   nounOrConjunction = c: c == "noun" || c == "conjunction";
 
@@ -41,7 +40,7 @@ let
   # (hub.features.ai-providers.providers.<name>.baseUrl) as nixpkgs' documentation does.
   submodule = m:
     let
-      mod = if builtins.isFunction m then m { name = "<name>"; config = { }; lib = lib; } else m;
+      mod = if builtins.isFunction m then m { name = "<name>"; config = { }; inherit lib; } else m;
       free = mod.freeformType or null;
     in
     mkType "submodule"
@@ -178,7 +177,7 @@ let
     toLower = s: builtins.replaceStrings upper lower s;
     toUpper = s: builtins.replaceStrings lower upper s;
     splitString = sep: s: builtins.filter builtins.isString (builtins.split (escapeRegex sep) s);
-    recursiveUpdate = recursiveUpdate;
+    inherit recursiveUpdate;
     unique = builtins.foldl' (acc: e: if builtins.elem e acc then acc else acc ++ [ e ]) [ ];
     removePrefix = pre: s:
       if hasPrefix pre s then substring (stringLength pre) (stringLength s - stringLength pre) s else s;

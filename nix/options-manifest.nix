@@ -11,7 +11,7 @@
 # returned as unresolved: the offline check will report them.
 { options, paths }:
 let
-  inherit (builtins) head tail length concatMap tryEval isAttrs listToAttrs;
+  inherit (builtins) head tail concatMap tryEval isAttrs listToAttrs;
   isOption = v: isAttrs v && (v._type or null) == "option";
   collectionSegment = t:
     if t.name or null == "attrsOf" || t.name or null == "lazyAttrsOf" then "<name>"

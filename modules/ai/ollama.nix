@@ -19,6 +19,7 @@ let
     else if acceleration == "cuda" then pkgs.ollama-cuda
     else pkgs.ollama;
   accelerationOption = options.services.ollama.acceleration or null;
+  # visible may be "shallow" or "transparent" as well as a bool. nixlint: allow bool-compare
   hasAcceleration = accelerationOption != null && (accelerationOption.visible or true) != false;
 in
 {

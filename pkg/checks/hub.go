@@ -14,7 +14,9 @@ import (
 	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/mdlinks"
 	"github.com/nixos-hub/hub/pkg/monitoring"
+	"github.com/nixos-hub/hub/pkg/nixlint"
 	"github.com/nixos-hub/hub/pkg/nixoptions"
 	"github.com/nixos-hub/hub/pkg/nixparse"
 	"github.com/nixos-hub/hub/pkg/secrets"
@@ -32,7 +34,7 @@ func Hub(root string) []Suite {
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
 		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.Alertmanager, sysdeps.Amtool, sysdeps.NodeExporter, sysdeps.Git,
 		sysdeps.SQLite3, sysdeps.Dig, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs,
-		sysdeps.Nspawn, sysdeps.Debootstrap}
+		sysdeps.Nspawn, sysdeps.Debootstrap, sysdeps.Shfmt}
 	unit.Prepare = systemdImage
 	race := GoTest("race", root, "-race", "-timeout", "10m",
 		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/media/...", "./pkg/exporter/...",
@@ -69,6 +71,31 @@ func Hub(root string) []Suite {
 			fmt.Fprintf(out, "%d shell scripts checked with shellcheck\n", n)
 			return err
 		}, sysdeps.ShellCheck),
+		// statix/deadnix-style rules, offline and with Go alone (pkg/nixlint): dead let
+		// bindings, unused arguments, top-level with, comparisons with booleans.
+		Func("nix-lint", func(ctx context.Context, out io.Writer) error {
+			n, fs, err := nixlint.Check(ctx, root)
+			if err != nil {
+				return err
+			}
+			for _, f := range fs {
+				fmt.Fprintln(out, f)
+			}
+			fmt.Fprintf(out, "%d .nix files linted, %d findings\n", n, len(fs))
+			return nixlint.Err(fs)
+		}),
+		// README and docs: every relative link and #anchor leads somewhere (nothing external is fetched).
+		Func("markdown-links", func(ctx context.Context, out io.Writer) error {
+			r, err := mdlinks.Check(root)
+			if err != nil {
+				return err
+			}
+			for _, b := range r.Broken {
+				fmt.Fprintln(out, b)
+			}
+			fmt.Fprintf(out, "%d Markdown files, %d links (%d external, not followed), %d broken\n", r.Files, r.Links, r.External, len(r.Broken))
+			return r.Err()
+		}),
 		Func("eval", func(ctx context.Context, out io.Writer) error {
 			return EvalHosts(ctx, root, out)
 		}, sysdeps.Nix, sysdeps.Unshare),

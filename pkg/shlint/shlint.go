@@ -11,13 +11,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/srctree"
 )
 
 // placeholder is a substitution Nix makes in a template (replaceStrings / substituteAll style).
@@ -25,22 +25,14 @@ var placeholder = regexp.MustCompile(`@([A-Za-z_][A-Za-z0-9_]*)@`)
 
 var unassigned = regexp.MustCompile(`: warning: (\S+) is referenced but not assigned\. \[SC2154\]$`)
 
-// Files lists the *.sh files below root, skipping version control, run output and test data.
+// Files lists the *.sh files below root (joined with it), skipping version control, run output
+// and test data.
 func Files(root string) ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "result") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".sh") {
-			out = append(out, p)
-		}
-		return nil
-	})
-	return out, err
+	rel, err := srctree.Files(root, ".sh")
+	for i, f := range rel {
+		rel[i] = filepath.Join(root, f)
+	}
+	return rel, err
 }
 
 // Check runs shellcheck (warnings and errors; notes and style are left to taste) on every file

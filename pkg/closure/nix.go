@@ -1,0 +1,32 @@
+package closure
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
+)
+
+// The package's nix command lines, in one place.
+
+// pathInfoArgs: every path of the closure with its NAR and closure size, as JSON. The flake
+// CLI flag is the fleet's (nix.Real: the hosts' own configuration is otherwise theirs).
+func pathInfoArgs(system string) []string {
+	return append(append([]string{"nix"}, nix.Real().Args()...), "path-info", "--recursive", "--size", "--closure-size", "--json", system)
+}
+
+// BuildNext evaluates host's next system from flake and realises it in local's store with the
+// fleet's settings, for Next. It returns the system's store path.
+func BuildNext(ctx context.Context, local *command.Host, flake, host string, settings nix.Settings) (string, error) {
+	n := nix.On(local, settings)
+	systems, err := n.Toplevels(ctx, flake, []string{host}, nix.EvalOptions{})
+	if err != nil {
+		return "", err
+	}
+	sys := systems[host]
+	if _, err := n.Realise(ctx, []string{sys.Drv}, nix.RealiseOptions{}); err != nil {
+		return "", fmt.Errorf("%s: build %s: %w", host, base(sys.Out), err)
+	}
+	return sys.Out, nil
+}
