@@ -36,11 +36,13 @@ func Hub(root string) []Suite {
 		sysdeps.SQLite3, sysdeps.Dig, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs,
 		sysdeps.Nspawn, sysdeps.Debootstrap, sysdeps.Shfmt}
 	unit.Prepare = systemdImage
-	race := GoTest("race", root, "-race", "-timeout", "10m",
+	// 15m as for unit: pkg/deploy's local-fleet tests take 7.5 minutes under -race alone.
+	race := GoTest("race", root, "-race", "-timeout", "15m",
 		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/media/...", "./pkg/exporter/...",
 		// Goroutines per host or per file: secrets' re-encryption and fleet jobs, restic's
-		// progress readers and backup's fleet runs.
-		"./pkg/secrets/...", "./pkg/backup/...")
+		// progress readers and backup's fleet runs, the deploy's builder, supervisor waits and
+		// rollout.
+		"./pkg/secrets/...", "./pkg/backup/...", "./pkg/deploy/...")
 	race.Tools = unit.Tools
 	return []Suite{
 		unit,

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
@@ -430,13 +432,12 @@ func (f *Fleet) Build(ctx context.Context, names ...string) (map[string]string, 
 }
 
 func buildSystems(ctx context.Context, flakeRef string, names []string) (map[string]string, error) {
-	args := append([]string{"build"}, nix.Local().Args()...)
 	// The builds are tiny shell scripts: running them side by side beats the default of one.
-	args = append(args, "--max-jobs", "4", "--no-link", "--json")
+	args := []string{"--max-jobs", "4", "--no-link", "--json"}
 	for _, n := range names {
 		args = append(args, flakeRef+"#"+Toplevel(n))
 	}
-	out, err := run(ctx, "", nix.Local().Env(), "nix", args...)
+	out, err := runNix(ctx, "build", args...)
 	if err != nil {
 		return nil, fmt.Errorf("build %s: %w", strings.Join(names, " "), err)
 	}
@@ -477,12 +478,24 @@ func systemHost(path string) string {
 // copyToHostStore copies a closure from this machine's store straight into the host's store
 // directory (a chroot store), which needs no running host.
 func copyToHostStore(ctx context.Context, hostDir, path string) error {
-	args := append([]string{"copy"}, nix.Local().Args()...)
-	args = append(args, "--no-check-sigs", "--to", "local?root="+hostDir, path)
-	if _, err := run(ctx, "", nix.Local().Env(), "nix", args...); err != nil {
+	if _, err := runNix(ctx, "copy", "--no-check-sigs", "--to", "local?root="+hostDir, path); err != nil {
 		return fmt.Errorf("copy %s: %w", path, err)
 	}
 	return nil
+}
+
+// runNix runs nix's subcommand op with the local fleet's settings (pkg/nix Local: on the
+// command line, and in the environment for the nix processes it starts) on this machine, and
+// returns its stdout; the end of its stderr goes into the error, as run's does.
+func runNix(ctx context.Context, op string, args ...string) ([]byte, error) {
+	n := nix.On((&command.Executor{}).Local(), nix.Local())
+	c := n.Cmd("nix", []string{op}, args...)
+	c.Env = n.Settings.Env()
+	res, err := n.Run(ctx, c)
+	if xe, ok := errors.AsType[*command.ExitError](err); ok {
+		return res.Stdout, fmt.Errorf("%s: exit status %d: %s", strings.Join(c.Args, " "), xe.ExitCode, strings.TrimSpace(lastLines(xe.Stderr, 15)))
+	}
+	return res.Stdout, err
 }
 
 // run runs a short command and returns its stdout; stderr goes into the error.

@@ -223,11 +223,9 @@ func runCheck(ctx context.Context, opts Options, idx *index, extra []string) (*e
 		return nil, "", err
 	}
 	f.Close()
-	res, err := (&command.Executor{}).Local().Run(ctx, command.Cmd{
-		// A pure evaluation: the dummy store keeps it off the machine's store (pkg/nix).
-		Args: append(append([]string{"nix-instantiate"}, nix.EvalArgs()...), "--eval", "--strict", "--json",
-			filepath.Join(opts.NixDir, "options-check.nix"), "--argstr", "requestFile", f.Name()),
-	})
+	// A pure evaluation: the dummy store keeps it off the machine's store (pkg/nix).
+	res, err := nix.On((&command.Executor{}).Local(), nix.Settings{}).Instantiate(ctx, nil, "--eval", "--strict", "--json",
+		filepath.Join(opts.NixDir, "options-check.nix"), "--argstr", "requestFile", f.Name())
 	var xe *command.ExitError
 	if errors.As(err, &xe) {
 		return nil, xe.Stderr, err

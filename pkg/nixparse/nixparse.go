@@ -74,7 +74,7 @@ func Check(ctx context.Context, root string) (int, error) {
 	g.SetLimit(runtime.NumCPU())
 	for _, f := range files {
 		g.Go(func() error {
-			_, err := local.Run(ctx, command.Cmd{Args: append(append([]string{"nix-instantiate"}, nix.EvalArgs()...), "--parse", filepath.Join(root, f))})
+			_, err := nix.On(local, nix.Settings{}).Instantiate(ctx, nil, "--parse", filepath.Join(root, f))
 			var xe *command.ExitError
 			if errors.As(err, &xe) {
 				mu.Lock()
