@@ -26,7 +26,9 @@ type resticRepo struct {
 	staged bool   // the new password is in the staging file
 }
 
-func (r *resticRepo) String() string { return "host " + r.host + ": repository " + r.job.Set.Repository }
+func (r *resticRepo) String() string {
+	return "host " + r.host + ": repository " + r.job.Set.Repository
+}
 
 // resticConsumer moves every repository of every host using the secret from its old key to a
 // key of the new password, never removing the old key before the new one opens the repository
