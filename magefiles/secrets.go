@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,8 +19,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/rotation"
 	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
@@ -155,7 +159,13 @@ func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *s
 	return res.Err()
 }
 
-// Rotate regenerates NAMES (comma-separated; default: every secret past due) with the generators in secrets/rotation.toml.
+// Rotate regenerates NAMES (comma-separated; default: every secret past due) with the generators
+// in secrets/rotation.toml, each as a transaction that reaches its consumer: the consumer is
+// prepared (restic: a key for the new password in every repository), the new .age file written
+// and deployed (deploy:switch of the hosts among its recipients), the consumer updated and
+// verified (restic: every repository opens with the deployed file, then the old key goes;
+// restart: the units restarted and active; manual: its instructions printed); a failure rolls
+// back to the old value and prints what is left to do.
 func (Secrets) Rotate(ctx context.Context, names *string) error {
 	r, err := secretsRules(ctx)
 	if err != nil {
@@ -171,15 +181,69 @@ func (Secrets) Rotate(ctx context.Context, names *string) error {
 	var list []string
 	if n := flag(names, ""); n != "" {
 		list = strings.Split(n, ",")
+	} else {
+		for _, it := range rot.Schedule(time.Now()) {
+			if it.Overdue {
+				list = append(list, it.Name)
+			}
+		}
 	}
-	done, err := secrets.Rotate(ctx, r, rot, list, time.Now(), rand.Reader)
-	for _, d := range done {
-		fmt.Printf("rotated %s\n", d)
-	}
-	if len(done) == 0 && err == nil {
+	if len(list) == 0 {
 		fmt.Println("no secret is due for rotation")
+		return nil
 	}
-	return err
+	f, err := loadFleet()
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible(ctx)
+	defer stop()
+	e := newExecutor(nil)
+	defer e.Close()
+	d := rotation.Deploy{Fleet: f, Executor: e, Options: deploy.Options{NixArgs: nixArgs(), Out: os.Stdout}}
+	if _, err := forLocalFleet(&d.Options); err != nil {
+		return err
+	}
+	if os.Getenv(envFleet) == "local" {
+		if d.Stage, err = localFleetSecrets(r, f); err != nil {
+			return err
+		}
+	}
+	var results []*rotation.Result
+	for _, name := range list {
+		if ctx.Err() != nil {
+			break
+		}
+		results = append(results, rotation.Rotate(ctx, rotation.Options{Rules: r, Rotation: rot, Fleet: f, Executor: e,
+			Deliver: d, Now: time.Now(), Rand: rand.Reader, Out: os.Stdout}, name))
+	}
+	return rotation.Report(os.Stdout, results)
+}
+
+// localFleetSecrets points each local-fleet host's next system at the checkout's .age files it
+// is a recipient of, decrypted with its host key at activation: the fleet's systems are built
+// from its own flake, not from the checkout.
+func localFleetSecrets(r *secrets.Rules, f *inventory.Fleet) (func(context.Context, *inventory.Host) error, error) {
+	lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+	if err != nil {
+		return nil, err
+	}
+	return func(_ context.Context, h *inventory.Host) error {
+		lh, err := lf.Host(h.Name)
+		if err != nil {
+			return err
+		}
+		files := map[string]string{}
+		for _, e := range r.Entries {
+			if slices.ContainsFunc(rotation.Users(r, e, f), func(u *inventory.Host) bool { return u.Name == h.Name }) {
+				files[strings.TrimSuffix(filepath.Base(e.Name), ".age")] = e.Path
+			}
+		}
+		_, err = lf.Stage(h.Name, func(v *localfleet.Variant) {
+			v.Agenix = &localfleet.Agenix{Mode: localfleet.AgenixActivation, Identity: filepath.Join(lh.Dir, "ssh_host_ed25519_key"), Secrets: files}
+		})
+		return err
+	}, nil
 }
 
 // Due lists the secrets past their rotation period (-all: the whole schedule); exits non-zero if any is due.

@@ -20,6 +20,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
@@ -229,3 +230,39 @@ func (manualConsumer) prepare(context.Context, *secrets.NewValue) error { return
 func (manualConsumer) apply(context.Context) error                      { return nil }
 func (manualConsumer) commit(context.Context) []string                  { return nil }
 func (manualConsumer) undo(context.Context, map[string]error) []string  { return nil }
+
+// Report prints a table of the rotations, then each one's error, what is left to do and a
+// manual consumer's instructions; it returns an error unless every secret was rotated.
+func Report(w io.Writer, results []*Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nSECRET\tCONSUMER\tHOSTS\tOUTCOME")
+	bad := 0
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Secret, r.Consumer, strings.Join(r.Hosts, ","), r.Outcome)
+		if r.Outcome != Rotated {
+			bad++
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Fprintf(w, "\n%v\n", r.Err) // it names the secret and the step
+		}
+		if r.Outcome == Rotated && r.Consumer == secrets.ConsumerManual {
+			instr := r.Instructions
+			if instr == "" {
+				instr = "rotation.toml names no consumer: make whatever reads it take the new value (consumer = \"restart\" with units, or instructions)"
+			}
+			fmt.Fprintf(w, "\n%s: deployed; now by hand: %s\n", r.Secret, instr)
+		}
+		for _, l := range r.LeftToDo {
+			fmt.Fprintf(w, "%s: left to do: %s\n", r.Secret, l)
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d secret(s) not rotated: see above", bad, len(results))
+	}
+	return nil
+}
