@@ -159,13 +159,7 @@ func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *s
 	return res.Err()
 }
 
-// Rotate regenerates NAMES (comma-separated; default: every secret past due) with the generators
-// in secrets/rotation.toml, each as a transaction that reaches its consumer: the consumer is
-// prepared (restic: a key for the new password in every repository), the new .age file written
-// and deployed (deploy:switch of the hosts among its recipients), the consumer updated and
-// verified (restic: every repository opens with the deployed file, then the old key goes;
-// restart: the units restarted and active; manual: its instructions printed); a failure rolls
-// back to the old value and prints what is left to do.
+// Rotate regenerates NAMES (comma-separated; default: every secret past due) with secrets/rotation.toml's generators, each a transaction through to its consumer: prepare it (restic: a key for the new password), write and deploy the .age file to its hosts, update and verify the consumer, drop the old value; a failure rolls back and prints what is left to do.
 func (Secrets) Rotate(ctx context.Context, names *string) error {
 	r, err := secretsRules(ctx)
 	if err != nil {
