@@ -162,7 +162,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		}
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, secrets.RotationFile))
-	if want := rotationTOML + "  rotated = 2026-12-01T12:00:00Z\n"; string(data) != want {
+	if want := rotationTOML + "  rotated = \"2026-12-01T12:00:00Z\"\n"; string(data) != want {
 		t.Errorf("rotation.toml:\n%s\nwant (comments kept, rotated added)\n%s", data, want)
 	}
 
@@ -208,7 +208,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		t.Errorf("left to do:\n%s", left)
 	}
 	data, _ = os.ReadFile(filepath.Join(dir, secrets.RotationFile))
-	if want := rotationTOML + "  rotated = 2026-12-01T12:00:00Z\n"; string(data) != want {
+	if want := rotationTOML + "  rotated = \"2026-12-01T12:00:00Z\"\n"; string(data) != want {
 		t.Errorf("rotation.toml after the rollback:\n%s\nwant it unchanged", data)
 	}
 	t.Logf("the rotations' steps:\n%s\nleft to do:\n%s", log.String(), left)

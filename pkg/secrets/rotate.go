@@ -127,7 +127,9 @@ func (rot *Rotation) Record(name string, rotated time.Time, public string) error
 		return err
 	}
 	rotated = rotated.UTC().Truncate(time.Second)
-	sets := []tomlfile.Set{{Key: "rotated", Value: rotated}}
+	// A quoted RFC 3339 string, not a TOML datetime: Nix's builtins.fromTOML has no datetimes,
+	// and nix/rotation-public-keys.nix reads this file. Both forms decode.
+	sets := []tomlfile.Set{{Key: "rotated", Value: rotated.Format(time.RFC3339)}}
 	if public != "" || spec.PublicKey != "" {
 		sets = append(sets, tomlfile.Set{Key: "public_key", Value: public})
 	}

@@ -203,7 +203,7 @@ rotated = 2026-01-01T00:00:00Z
 ["wg.age"]
 generator = "wireguard"  # for p620's tunnel
 period = "1w"
-rotated = 2026-01-20T00:00:00Z
+rotated = "2026-01-20T00:00:00Z"
 public_key = "` + wg.PublicKey + `"
 `
 	if string(data) != wantFile {
