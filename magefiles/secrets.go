@@ -20,6 +20,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
+	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/parallel"
@@ -271,7 +272,7 @@ func (Secrets) Audit(ctx context.Context) error {
 	return secrets.RenderMatrix(os.Stdout, r, secrets.Audit(r))
 }
 
-// Check fails if any file is missing, unlisted, or encrypted to other keys than secrets.nix says, or if the NixOS configuration uses a secret secrets.nix lacks (for CI: no private key needed).
+// Check fails if any file is missing, unlisted, or encrypted to other keys than secrets.nix says, or if the NixOS configuration uses a secret secrets.nix lacks or a host's modules do not declare (for CI: no private key needed).
 func (Secrets) Check(ctx context.Context) error {
 	r, err := secretsRules(ctx)
 	if err != nil {
@@ -289,7 +290,18 @@ func (Secrets) Check(ctx context.Context) error {
 	if errs := r.CheckReferences(refs); len(errs) > 0 {
 		return fmt.Errorf("secrets check failed: the configuration in %s uses secrets that are not provisioned:\n%w", root, errors.Join(errs...))
 	}
-	fmt.Printf("secrets ok: %d files match %s; %d uses in %s are provisioned\n", len(r.Entries), r.Path, len(refs), strings.Join(secrets.ReferenceDirs, ", "))
+	reg, err := features.Load(features.RegistryPath(root))
+	if err != nil {
+		return err
+	}
+	hosts, err := features.LoadHosts(features.HostsDir(root))
+	if err != nil {
+		return err
+	}
+	if errs := secrets.CheckDeclarations(refs, reg.ConfigFiles(hosts)); len(errs) > 0 {
+		return fmt.Errorf("secrets check failed: hosts read secrets their configuration does not declare:\n%w", errors.Join(errs...))
+	}
+	fmt.Printf("secrets ok: %d files match %s; the %d secret references in %s are provisioned, and declared on the %d hosts that read them\n", len(r.Entries), r.Path, len(refs), strings.Join(secrets.ReferenceDirs, ", "), len(hosts))
 	return nil
 }
 
