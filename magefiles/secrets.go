@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
@@ -200,9 +199,11 @@ func (Secrets) Rotate(ctx context.Context, names *string) error {
 		return err
 	}
 	if os.Getenv(envFleet) == "local" {
-		if d.Stage, err = localFleetSecrets(r, f); err != nil {
+		lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+		if err != nil {
 			return err
 		}
+		d.Stage = rotation.LocalFleetStage(lf, r, f)
 	}
 	var results []*rotation.Result
 	for _, name := range list {
@@ -213,32 +214,6 @@ func (Secrets) Rotate(ctx context.Context, names *string) error {
 			Deliver: d, Now: time.Now(), Rand: rand.Reader, Out: os.Stdout}, name))
 	}
 	return rotation.Report(os.Stdout, results)
-}
-
-// localFleetSecrets points each local-fleet host's next system at the checkout's .age files it
-// is a recipient of, decrypted with its host key at activation: the fleet's systems are built
-// from its own flake, not from the checkout.
-func localFleetSecrets(r *secrets.Rules, f *inventory.Fleet) (func(context.Context, *inventory.Host) error, error) {
-	lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
-	if err != nil {
-		return nil, err
-	}
-	return func(_ context.Context, h *inventory.Host) error {
-		lh, err := lf.Host(h.Name)
-		if err != nil {
-			return err
-		}
-		files := map[string]string{}
-		for _, e := range r.Entries {
-			if slices.ContainsFunc(rotation.Users(r, e, f), func(u *inventory.Host) bool { return u.Name == h.Name }) {
-				files[strings.TrimSuffix(filepath.Base(e.Name), ".age")] = e.Path
-			}
-		}
-		_, err = lf.Stage(h.Name, func(v *localfleet.Variant) {
-			v.Agenix = &localfleet.Agenix{Mode: localfleet.AgenixActivation, Identity: filepath.Join(lh.Dir, "ssh_host_ed25519_key"), Secrets: files}
-		})
-		return err
-	}, nil
 }
 
 // Due lists the secrets past their rotation period (-all: the whole schedule); exits non-zero if any is due.

@@ -44,14 +44,25 @@ const rotationTOML = `# Our restic password: the hub rotates it, the repositorie
   generator = "passphrase"   # seven words
   period = "365d"
   consumer = "restic"
+
+["app-token.age"]
+  generator = "hex"
+  period = "30d"
+  consumer = "restart"
+  units = ["app.service"]
 `
+
+// rotatedTOML is rotationTOML after the restic password's rotation.
+var rotatedTOML = strings.Replace(rotationTOML, "consumer = \"restic\"\n", "consumer = \"restic\"\n  rotated = \"2026-12-01T12:00:00Z\"\n", 1)
 
 var hosts = []string{"p510", "p620", "dex5550"}
 
 // TestRotateResticLocalFleet rotates a restic password through the whole transaction on a local
 // fleet of three hosts, each with a real restic repository opened by the agenix file a real
 // deploy decrypts: the new key is added, the new value deployed and verified, the old key
-// removed. Then a second rotation loses a host midway (it hangs during the deploy): the old
+// removed. A second secret's restart consumer fails after its deploy (the lightweight hosts have
+// no systemd): its old value is deployed again, the rotated password delivered with it stays.
+// Then a third rotation loses a host midway (it hangs during the deploy): the old
 // .age file comes back, is deployed again, the new keys are removed where the hosts answer, and
 // every repository, the lost host's included, still opens with the old password; what is left
 // names the lost host and the key to remove.
@@ -76,7 +87,8 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		}
 		fmt.Fprintf(&nixFile, "  %s = %q;\n", h.Name, strings.TrimSpace(string(pub)))
 	}
-	nixFile.WriteString("in {\n  \"restic-password.age\".publicKeys = [ " + strings.Join(hosts, " ") + " ];\n}\n")
+	nixFile.WriteString("in {\n  \"restic-password.age\".publicKeys = [ " + strings.Join(hosts, " ") + " ];\n" +
+		"  \"app-token.age\".publicKeys = [ " + strings.Join(hosts, " ") + " ];\n}\n")
 	write(t, filepath.Join(dir, "secrets.nix"), nixFile.String())
 	write(t, filepath.Join(dir, secrets.RotationFile), rotationTOML)
 	r, err := secrets.LoadRules(ctx, filepath.Join(dir, "secrets.nix"))
@@ -90,6 +102,12 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, entry.Path, string(ct))
+	appEntry, _ := r.Entry("app-token.age")
+	const appToken = "the-first-app-token"
+	if ct, err = secrets.Encrypt([]byte(appToken), appEntry.Recipients, false); err != nil {
+		t.Fatal(err)
+	}
+	write(t, appEntry.Path, string(ct))
 
 	for _, h := range lf.Hosts() {
 		f, err := os.OpenFile(filepath.Join(lf.InventoryDir(), h.Name, "host.toml"), os.O_APPEND|os.O_WRONLY, 0)
@@ -103,20 +121,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 	inv := fleettest.Inventory(t, lf)
 
 	var log bytes.Buffer
-	deliver := Deploy{Fleet: inv, Executor: e, Options: deployOptions(&log),
-		// The local fleet's systems are built from its own flake: point each at the
-		// checkout's .age file, decrypted with the host's key at activation (agenix's default).
-		Stage: func(ctx context.Context, h *inventory.Host) error {
-			lh, err := lf.Host(h.Name)
-			if err != nil {
-				return err
-			}
-			_, err = lf.Stage(h.Name, func(v *localfleet.Variant) {
-				v.Agenix = &localfleet.Agenix{Mode: localfleet.AgenixActivation, Identity: filepath.Join(lh.Dir, "ssh_host_ed25519_key"),
-					Secrets: map[string]string{"restic-password": entry.Path}}
-			})
-			return err
-		}}
+	deliver := Deploy{Fleet: inv, Executor: e, Options: deployOptions(&log), Stage: LocalFleetStage(lf, r, inv)}
 	if failed := deliver.Deliver(ctx, inv.Hosts); len(failed) > 0 {
 		t.Fatalf("first deploy: %v\n%s", hostErrors(failed), log.String())
 	}
@@ -131,17 +136,17 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		}
 	}
 
-	rotate := func(d Deliverer) *Result {
+	rotate := func(d Deliverer, name string) *Result {
 		rot, err := secrets.LoadRotation(r)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return Rotate(ctx, Options{Rules: r, Rotation: rot, Fleet: inv, Executor: e, Deliver: d,
-			Now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), Rand: rand.Reader, Out: &log}, "restic-password")
+			Now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), Rand: rand.Reader, Out: &log}, name)
 	}
 
 	// 1. A rotation that completes.
-	res := rotate(deliver)
+	res := rotate(deliver, "restic-password")
 	if res.Outcome != Rotated || res.Err != nil || len(res.LeftToDo) != 0 {
 		t.Fatalf("rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
 	}
@@ -162,11 +167,30 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		}
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, secrets.RotationFile))
-	if want := rotationTOML + "  rotated = \"2026-12-01T12:00:00Z\"\n"; string(data) != want {
-		t.Errorf("rotation.toml:\n%s\nwant (comments kept, rotated added)\n%s", data, want)
+	if string(data) != rotatedTOML {
+		t.Errorf("rotation.toml:\n%s\nwant (comments kept, rotated added)\n%s", data, rotatedTOML)
 	}
 
-	// 2. dex5550 hangs during the deploy: the rotation rolls back.
+	// 2. A consumer that fails after the deploy: app.service cannot be restarted (the
+	// lightweight hosts have no systemd), on the first host already; that host is left to
+	// restart by hand. The old token is deployed again; the restic password,
+	// delivered with it, stays the new one.
+	appBefore, _ := os.ReadFile(appEntry.Path)
+	res = rotate(deliver, "app-token")
+	if res.Outcome != Incomplete || res.Err == nil || !strings.Contains(res.Err.Error(), "app-token.age: restart: host "+inv.Hosts[0].Name+": systemctl restart app.service") ||
+		len(res.LeftToDo) != 1 || !strings.Contains(res.LeftToDo[0], "restart them by hand once the old value is deployed") {
+		t.Fatalf("app-token rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
+	}
+	if appAfter, _ := os.ReadFile(appEntry.Path); !bytes.Equal(appBefore, appAfter) {
+		t.Errorf("%s was not restored", appEntry.Path)
+	}
+	for _, h := range inv.Hosts {
+		if got := onHost(t, ctx, e, h, "cat /run/agenix/app-token /run/agenix/restic-password"); got != appToken+second {
+			t.Errorf("host %s: /run/agenix holds %q after the rollback, want the old token and the rotated password", h.Name, got)
+		}
+	}
+
+	// 3. dex5550 hangs during the deploy: the rotation rolls back.
 	before, _ := os.ReadFile(entry.Path)
 	lost := "dex5550"
 	hanging := DelivererFunc(func(ctx context.Context, hs []*inventory.Host) map[string]error {
@@ -175,7 +199,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		}
 		return deliver.Deliver(ctx, hs)
 	})
-	res = rotate(hanging)
+	res = rotate(hanging, "restic-password")
 	if err := lf.Unhang(context.Background(), lost); err != nil {
 		t.Fatal(err)
 	}
@@ -208,8 +232,8 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		t.Errorf("left to do:\n%s", left)
 	}
 	data, _ = os.ReadFile(filepath.Join(dir, secrets.RotationFile))
-	if want := rotationTOML + "  rotated = \"2026-12-01T12:00:00Z\"\n"; string(data) != want {
-		t.Errorf("rotation.toml after the rollback:\n%s\nwant it unchanged", data)
+	if string(data) != rotatedTOML {
+		t.Errorf("rotation.toml after the rollbacks:\n%s\nwant it unchanged", data)
 	}
 	t.Logf("the rotations' steps:\n%s\nleft to do:\n%s", log.String(), left)
 }

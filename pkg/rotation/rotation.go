@@ -104,6 +104,9 @@ func Users(r *secrets.Rules, e *secrets.Entry, f *inventory.Fleet) []*inventory.
 // Rotate rotates the secret name as a transaction (see the package comment).
 func Rotate(ctx context.Context, o Options, name string) *Result {
 	res := &Result{Secret: name}
+	if e, err := o.Rules.Entry(name); err == nil {
+		res.Secret = e.Name // as secrets.nix names it, in every message
+	}
 	logf := func(format string, args ...any) {
 		if o.Out != nil {
 			fmt.Fprintf(o.Out, "%s: %s\n", res.Secret, fmt.Sprintf(format, args...))
