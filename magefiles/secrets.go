@@ -186,34 +186,29 @@ func (Secrets) Rotate(ctx context.Context, names *string) error {
 		fmt.Println("no secret is due for rotation")
 		return nil
 	}
-	f, err := loadFleet()
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := newExecutor(nil)
-	defer e.Close()
-	d := rotation.Deploy{Fleet: f, Executor: e, Options: deploy.Options{NixArgs: nixArgs(), Out: os.Stdout}}
-	if _, err := forLocalFleet(&d.Options); err != nil {
-		return err
-	}
-	if os.Getenv(envFleet) == "local" {
-		lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
-		if err != nil {
+	// The whole inventory: the hosts each secret reaches are its recipients among them.
+	return onHosts(ctx, "@all", func(ctx context.Context, f *inventory.Fleet, _ []*inventory.Host, e *command.Executor) error {
+		d := rotation.Deploy{Fleet: f, Executor: e, Options: deploy.Options{NixArgs: nixArgs(), Out: os.Stdout}}
+		if _, err := forLocalFleet(&d.Options); err != nil {
 			return err
 		}
-		d.Stage = rotation.LocalFleetStage(lf, r, f)
-	}
-	var results []*rotation.Result
-	for _, name := range list {
-		if ctx.Err() != nil {
-			break
+		if os.Getenv(envFleet) == "local" {
+			lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+			if err != nil {
+				return err
+			}
+			d.Stage = rotation.LocalFleetStage(lf, r, f)
 		}
-		results = append(results, rotation.Rotate(ctx, rotation.Options{Rules: r, Rotation: rot, Fleet: f, Executor: e,
-			Deliver: d, Now: time.Now(), Rand: rand.Reader, Out: os.Stdout}, name))
-	}
-	return rotation.Report(os.Stdout, results)
+		var results []*rotation.Result
+		for _, name := range list {
+			if ctx.Err() != nil {
+				break
+			}
+			results = append(results, rotation.Rotate(ctx, rotation.Options{Rules: r, Rotation: rot, Fleet: f, Executor: e,
+				Deliver: d, Now: time.Now(), Rand: rand.Reader, Out: os.Stdout}, name))
+		}
+		return rotation.Report(os.Stdout, results)
+	})
 }
 
 // Due lists the secrets past their rotation period (-all: the whole schedule); exits non-zero if any is due.

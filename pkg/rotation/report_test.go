@@ -15,7 +15,7 @@ func TestReport(t *testing.T) {
 		{Secret: "restic-password.age", Consumer: "restic", Hosts: []string{"p510", "p620", "dex5550"}, Outcome: Incomplete,
 			Err: errors.New("restic-password.age: deploy: host dex5550: probe: timeout"),
 			LeftToDo: []string{
-				"host dex5550: deploy it again once it is reachable (it may hold the new value; the old one is in the repository): probe: timeout",
+				"host dex5550: deploy it again once it answers and the error is fixed (it may hold the new value; the repository has the old one again): probe: timeout",
 				"host dex5550: repository /mnt/backup/restic: once it is deployed again: restic --repo /mnt/backup/restic --password-file /run/agenix/restic-password key remove 1a2b3c4d (the abandoned new password's key; the old key 9f8e7d6c still opens it; unreachable: probe: timeout)",
 			}},
 		{Secret: "grafana-admin.age", Consumer: "manual", Hosts: []string{"dex5550"}, Outcome: Rotated, Instructions: "on dex5550: grafana cli admin reset-admin-password --password-from-stdin < /run/agenix/grafana-admin"},

@@ -149,13 +149,14 @@ func Rotate(ctx context.Context, o Options, name string) *Result {
 	logf("new %s value for %s (consumer %s)", nv.Spec.Generator, strings.Join(res.Hosts, ", "), res.Consumer)
 	if err := c.prepare(ctx, nv); err != nil {
 		res.Err = fmt.Errorf("%s: prepare %s: %w", res.Secret, res.Consumer, err)
-		res.LeftToDo = c.undo(ctx, nil)
+		// Undone even after a Ctrl-C: the keys it added must not outlive the run.
+		res.LeftToDo = c.undo(context.WithoutCancel(ctx), nil)
 		return res.settle()
 	}
 	// From here on the repository holds the new value until a rollback puts the old one back.
 	if err := secrets.WriteFileAtomic(nv.Entry.Path, nv.Ciphertext, 0o644); err != nil {
 		res.Err = fmt.Errorf("%s: write: %w", res.Secret, err)
-		res.LeftToDo = c.undo(ctx, nil)
+		res.LeftToDo = c.undo(context.WithoutCancel(ctx), nil)
 		return res.settle()
 	}
 	logf("deploy to %s", strings.Join(res.Hosts, ", "))
@@ -196,7 +197,7 @@ func (res *Result) rollback(ctx context.Context, o Options, c consumer, hosts []
 	unreached := o.Deliver.Deliver(ctx, hosts)
 	for _, h := range hosts {
 		if err, ok := unreached[h.Name]; ok {
-			res.LeftToDo = append(res.LeftToDo, fmt.Sprintf("host %s: deploy it again once it is reachable (it may hold the new value; the old one is in the repository): %v", h.Name, err))
+			res.LeftToDo = append(res.LeftToDo, fmt.Sprintf("host %s: deploy it again once it answers and the error is fixed (it may hold the new value; the repository has the old one again): %v", h.Name, err))
 		}
 	}
 	res.LeftToDo = append(res.LeftToDo, c.undo(ctx, unreached)...)
