@@ -19,7 +19,6 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/parallel"
@@ -253,25 +252,11 @@ func (Secrets) Check(ctx context.Context) error {
 	}
 	// The configuration beside the secrets directory: modules/, nix/ and hosts/ of the checkout.
 	root := filepath.Dir(r.Dir)
-	refs, err := secrets.References(root, secrets.ReferenceDirs...)
+	refs, hosts, err := r.CheckConfiguration(root)
 	if err != nil {
-		return err
+		return fmt.Errorf("secrets check failed: %w", err)
 	}
-	if errs := r.CheckReferences(refs); len(errs) > 0 {
-		return fmt.Errorf("secrets check failed: the configuration in %s uses secrets that are not provisioned:\n%w", root, errors.Join(errs...))
-	}
-	reg, err := features.Load(features.RegistryPath(root))
-	if err != nil {
-		return err
-	}
-	hosts, err := features.LoadHosts(features.HostsDir(root))
-	if err != nil {
-		return err
-	}
-	if errs := secrets.CheckDeclarations(refs, reg.ConfigFiles(hosts)); len(errs) > 0 {
-		return fmt.Errorf("secrets check failed: hosts read secrets their configuration does not declare:\n%w", errors.Join(errs...))
-	}
-	fmt.Printf("secrets ok: %d files match %s; the %d secret references in %s are provisioned, and declared on the %d hosts that read them\n", len(r.Entries), r.Path, len(refs), strings.Join(secrets.ReferenceDirs, ", "), len(hosts))
+	fmt.Printf("secrets ok: %d files match %s; the %d secret references in %s are provisioned, and declared on the %d hosts that read them\n", len(r.Entries), r.Path, refs, strings.Join(secrets.ReferenceDirs, ", "), hosts)
 	return nil
 }
 

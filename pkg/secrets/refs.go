@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/nixos-hub/hub/pkg/features"
 )
 
 // Reference is one place in the NixOS configuration that uses an agenix secret: a module that
@@ -179,4 +181,30 @@ func CheckDeclarations(refs []Reference, files map[string][]string) []error {
 		}
 	}
 	return errs
+}
+
+// CheckConfiguration checks what the NixOS configuration under root (its ReferenceDirs) does with
+// the secrets of r: every reference is provisioned (CheckReferences) and every use declared on the
+// hosts whose configuration reads it (CheckDeclarations, the hosts and their features from root's
+// registry and hosts/). It returns how many references and hosts it checked.
+func (r *Rules) CheckConfiguration(root string) (refs, hosts int, err error) {
+	found, err := References(root, ReferenceDirs...)
+	if err != nil {
+		return 0, 0, err
+	}
+	if errs := r.CheckReferences(found); len(errs) > 0 {
+		return 0, 0, fmt.Errorf("the configuration in %s uses secrets that are not provisioned:\n%w", root, errors.Join(errs...))
+	}
+	reg, err := features.Load(features.RegistryPath(root))
+	if err != nil {
+		return 0, 0, err
+	}
+	hs, err := features.LoadHosts(features.HostsDir(root))
+	if err != nil {
+		return 0, 0, err
+	}
+	if errs := CheckDeclarations(found, reg.ConfigFiles(hs)); len(errs) > 0 {
+		return 0, 0, fmt.Errorf("hosts read secrets their configuration does not declare:\n%w", errors.Join(errs...))
+	}
+	return len(found), len(hs), nil
 }

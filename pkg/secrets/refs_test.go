@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -196,4 +198,51 @@ func repoConfigFiles(t *testing.T) map[string][]string {
 		t.Fatal(err)
 	}
 	return reg.ConfigFiles(hosts)
+}
+
+// The repository's configuration with one planted defect, a core module every host enables
+// reading grafana-admin (listed, its file there) that only the Grafana module declares, fails
+// CheckConfiguration (secrets:check and the secrets-check suite) for each host without Grafana.
+func TestCheckConfigurationPlanted(t *testing.T) {
+	root := t.TempDir()
+	if out, err := exec.Command("cp", "-r", filepath.Join(repoRoot, "modules"), filepath.Join(repoRoot, "nix"),
+		filepath.Join(repoRoot, "hosts"), filepath.Join(repoRoot, "secrets"), root).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	r, err := LoadRules(context.Background(), filepath.Join(root, "secrets", "secrets.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.CheckConfiguration(root); err != nil {
+		t.Fatalf("the copy before the defect: %v", err)
+	}
+	mod := filepath.Join(root, "modules", "core", "nix.nix")
+	data, err := os.ReadFile(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := strings.Replace(string(data), "  config = lib.mkIf cfg.enable {\n", "  config = lib.mkIf cfg.enable {\n    environment.etc.\"grafana-pw\".source = \"/run/agenix/grafana-admin\";\n", 1)
+	if planted == string(data) {
+		t.Fatal("no place to plant the defect in modules/core/nix.nix")
+	}
+	if err := os.WriteFile(mod, []byte(planted), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = r.CheckConfiguration(root)
+	if err == nil {
+		t.Fatal("CheckConfiguration passed a module reading an undeclared secret")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	// Six hosts enable the core module; dex5550 alone enables Grafana.
+	if lines[0] != "hosts read secrets their configuration does not declare:" || len(lines) != 1+5 {
+		t.Fatalf("error: %v", err)
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, `modules/core/nix.nix:`) || !strings.Contains(l, `secret "grafana-admin" (/run/agenix/grafana-admin) is used but not declared for it`) {
+			t.Errorf("error line %q", l)
+		}
+		if strings.Contains(l, "host dex5550:") {
+			t.Errorf("dex5550 runs Grafana, whose module declares grafana-admin: %q", l)
+		}
+	}
 }
