@@ -41,7 +41,7 @@ type resticConsumer struct {
 
 // newResticConsumer finds the repositories: every [[backup]] set of the hosts whose
 // password_file is the secret's agenix path, once per host and repository.
-func newResticConsumer(ctx context.Context, o Options, e *secrets.Entry, hosts []*inventory.Host, logf func(string, ...any)) (*resticConsumer, error) {
+func newResticConsumer(o Options, e *secrets.Entry, hosts []*inventory.Host, logf func(string, ...any)) (*resticConsumer, error) {
 	base := strings.TrimSuffix(path.Base(e.Name), ".age")
 	file := "/run/agenix/" + base
 	c := &resticConsumer{staging: path.Join(stagingDir, base+".new"), logf: logf}

@@ -75,7 +75,7 @@ type Result struct {
 	Instructions string
 }
 
-// Step is one part of a consumer's share of a rotation.
+// consumer is how the service using a secret takes part in its rotation, one method per step.
 type consumer interface {
 	// prepare readies the consumer for the new value before anything is deployed.
 	prepare(ctx context.Context, nv *secrets.NewValue) error
@@ -135,7 +135,7 @@ func Rotate(ctx context.Context, o Options, name string) *Result {
 	var c consumer
 	switch res.Consumer {
 	case secrets.ConsumerRestic:
-		rc, err := newResticConsumer(ctx, o, nv.Entry, hosts, logf)
+		rc, err := newResticConsumer(o, nv.Entry, hosts, logf)
 		if err != nil {
 			return fail("restic", err)
 		}
@@ -162,11 +162,11 @@ func Rotate(ctx context.Context, o Options, name string) *Result {
 	logf("deploy to %s", strings.Join(res.Hosts, ", "))
 	if failed := o.Deliver.Deliver(ctx, hosts); len(failed) > 0 {
 		res.Err = fmt.Errorf("%s: deploy: %w", res.Secret, hostErrors(failed))
-		return res.rollback(ctx, o, c, hosts, old, logf)
+		return res.rollback(ctx, o, c, hosts, nv.Entry.Path, old, logf)
 	}
 	if err := c.apply(ctx); err != nil {
 		res.Err = fmt.Errorf("%s: %s: %w", res.Secret, res.Consumer, err)
-		return res.rollback(ctx, o, c, hosts, old, logf)
+		return res.rollback(ctx, o, c, hosts, nv.Entry.Path, old, logf)
 	}
 	res.LeftToDo = c.commit(ctx)
 	if err := o.Rotation.Record(nv.Entry.Name, o.Now, nv.Public); err != nil {
@@ -177,19 +177,15 @@ func Rotate(ctx context.Context, o Options, name string) *Result {
 	return res
 }
 
-// rollback puts the old .age file back, deploys it to every user again and undoes the
-// consumer's steps.
-func (res *Result) rollback(ctx context.Context, o Options, c consumer, hosts []*inventory.Host, old []byte, logf func(string, ...any)) *Result {
+// rollback puts the old .age file (old, at path) back, deploys it to every user again and undoes
+// the consumer's steps.
+func (res *Result) rollback(ctx context.Context, o Options, c consumer, hosts []*inventory.Host, path string, old []byte, logf func(string, ...any)) *Result {
 	logf("rolling back: %v", res.Err)
 	// The rollback runs even when the run was interrupted: it is what keeps the fleet whole.
 	ctx = context.WithoutCancel(ctx)
-	var entryPath string
-	if e, err := o.Rules.Entry(res.Secret); err == nil {
-		entryPath = e.Path
-	}
-	if err := secrets.WriteFileAtomic(entryPath, old, 0o644); err != nil {
+	if err := secrets.WriteFileAtomic(path, old, 0o644); err != nil {
 		res.LeftToDo = append(res.LeftToDo, fmt.Sprintf("restore %s from git (git checkout -- %s), deploy %s, then run secrets:rotate again: %v",
-			res.Secret, entryPath, strings.Join(res.Hosts, ", "), err))
+			res.Secret, path, strings.Join(res.Hosts, ", "), err))
 		res.Outcome = Incomplete
 		return res
 	}
