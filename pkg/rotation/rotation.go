@@ -261,6 +261,11 @@ func Report(w io.Writer, results []*Result) error {
 			fmt.Fprintf(w, "%s: left to do: %s\n", r.Secret, l)
 		}
 	}
+	if bad < len(results) {
+		// The deploy built the working tree; another checkout still has the old values, and a
+		// deploy from it would bring back e.g. a restic password no repository opens any more.
+		fmt.Fprintln(w, "\ncommit the rotated .age files and rotation.toml now: a deploy from a checkout without them brings the old values back")
+	}
 	if bad > 0 {
 		return fmt.Errorf("%d of %d secret(s) not rotated: see above", bad, len(results))
 	}
