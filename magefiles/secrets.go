@@ -18,8 +18,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/rotation"
 	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
@@ -155,7 +158,7 @@ func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *s
 	return res.Err()
 }
 
-// Rotate regenerates NAMES (comma-separated; default: every secret past due) with the generators in secrets/rotation.toml.
+// Rotate regenerates NAMES (comma-separated; default: every secret past due) with secrets/rotation.toml's generators, each a transaction through to its consumer: prepare it (restic: a key for the new password), write and deploy the .age file to its hosts, update and verify the consumer, drop the old value; a failure rolls back and prints what is left to do.
 func (Secrets) Rotate(ctx context.Context, names *string) error {
 	r, err := secretsRules(ctx)
 	if err != nil {
@@ -171,15 +174,40 @@ func (Secrets) Rotate(ctx context.Context, names *string) error {
 	var list []string
 	if n := flag(names, ""); n != "" {
 		list = strings.Split(n, ",")
+	} else {
+		for _, it := range rot.Schedule(time.Now()) {
+			if it.Overdue {
+				list = append(list, it.Name)
+			}
+		}
 	}
-	done, err := secrets.Rotate(ctx, r, rot, list, time.Now(), rand.Reader)
-	for _, d := range done {
-		fmt.Printf("rotated %s\n", d)
-	}
-	if len(done) == 0 && err == nil {
+	if len(list) == 0 {
 		fmt.Println("no secret is due for rotation")
+		return nil
 	}
-	return err
+	// The whole inventory: the hosts each secret reaches are its recipients among them.
+	return onHosts(ctx, "@all", func(ctx context.Context, f *inventory.Fleet, _ []*inventory.Host, e *command.Executor) error {
+		d := rotation.Deploy{Fleet: f, Executor: e, Options: deploy.Options{Nix: nixSettings(), Out: os.Stdout}}
+		if _, err := forLocalFleet(&d.Options); err != nil {
+			return err
+		}
+		if os.Getenv(envFleet) == "local" {
+			lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+			if err != nil {
+				return err
+			}
+			d.Stage = rotation.LocalFleetStage(lf, r, f)
+		}
+		var results []*rotation.Result
+		for _, name := range list {
+			if ctx.Err() != nil {
+				break
+			}
+			results = append(results, rotation.Rotate(ctx, rotation.Options{Rules: r, Rotation: rot, Fleet: f, Executor: e,
+				Deliver: d, Now: time.Now(), Rand: rand.Reader, Out: os.Stdout}, name))
+		}
+		return rotation.Report(os.Stdout, results)
+	})
 }
 
 // Due lists the secrets past their rotation period (-all: the whole schedule); exits non-zero if any is due.
@@ -213,7 +241,7 @@ func (Secrets) Audit(ctx context.Context) error {
 	return secrets.RenderMatrix(os.Stdout, r, secrets.Audit(r))
 }
 
-// Check fails if any file is missing, unlisted, or encrypted to other keys than secrets.nix says, or if the NixOS configuration uses a secret secrets.nix lacks (for CI: no private key needed).
+// Check fails if any file is missing, unlisted, or encrypted to other keys than secrets.nix says, or if the NixOS configuration uses a secret secrets.nix lacks or a host's modules do not declare (for CI: no private key needed).
 func (Secrets) Check(ctx context.Context) error {
 	r, err := secretsRules(ctx)
 	if err != nil {
@@ -224,14 +252,11 @@ func (Secrets) Check(ctx context.Context) error {
 	}
 	// The configuration beside the secrets directory: modules/, nix/ and hosts/ of the checkout.
 	root := filepath.Dir(r.Dir)
-	refs, err := secrets.References(root, secrets.ReferenceDirs...)
+	refs, hosts, err := r.CheckConfiguration(root)
 	if err != nil {
-		return err
+		return fmt.Errorf("secrets check failed: %w", err)
 	}
-	if errs := r.CheckReferences(refs); len(errs) > 0 {
-		return fmt.Errorf("secrets check failed: the configuration in %s uses secrets that are not provisioned:\n%w", root, errors.Join(errs...))
-	}
-	fmt.Printf("secrets ok: %d files match %s; %d uses in %s are provisioned\n", len(r.Entries), r.Path, len(refs), strings.Join(secrets.ReferenceDirs, ", "))
+	fmt.Printf("secrets ok: %d files match %s; the %d secret references in %s are provisioned, and declared on the %d hosts that read them\n", len(r.Entries), r.Path, refs, strings.Join(secrets.ReferenceDirs, ", "), hosts)
 	return nil
 }
 

@@ -21,6 +21,16 @@ in
       default = [ ];
       description = "Public keys the extra substituters sign with.";
     };
+    trustFleetCache = lib.mkOption {
+      type = lib.types.bool;
+      default = false;
+      description = ''
+        Trust the fleet's binary cache (hub.features.binary-cache): add the public key
+        `go tool mage secrets:rotate` records for binary-cache-key.age in secrets/rotation.toml
+        (read through nix/rotation-public-keys.nix), so a rotated key reaches this host with its
+        next deploy.
+      '';
+    };
   };
 
   config = lib.mkIf cfg.enable {
@@ -28,7 +38,8 @@ in
       experimental-features = [ "nix-command" "flakes" ];
       auto-optimise-store = true;
       extra-substituters = cfg.extraSubstituters;
-      extra-trusted-public-keys = cfg.extraTrustedPublicKeys;
+      extra-trusted-public-keys = cfg.extraTrustedPublicKeys
+        ++ lib.optional cfg.trustFleetCache (import ../../nix/rotation-public-keys.nix { }).binary-cache-key;
     };
     nix.gc = {
       automatic = true;

@@ -99,7 +99,7 @@ let
   # of the activation script (agenix's default: its agenixInstall activation snippets).
   agenixCommand =
     let a = v.agenix;
-    in if !systemdHost then throw "host ${name}: agenix secrets need a systemd host" else
+    in if a.mode == "unit" && !systemdHost then throw "host ${name}: agenix's unit mode needs a systemd host" else
     builtins.concatStringsSep " " ([ "/bin/sh" "${./agenix-install.sh}" a.identity ]
       ++ builtins.concatMap (n: [ n "${fixed "${n}.age" a.secrets.${n}}" ]) (builtins.attrNames a.secrets));
   agenixUnits =

@@ -131,7 +131,11 @@ func Hub(root string) []Suite {
 			if err := secrets.Check(r); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "%d secrets match secrets.nix\n", len(r.Entries))
+			refs, hosts, err := r.CheckConfiguration(root)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%d secrets match secrets.nix; %d references in the configuration provisioned and declared on its %d hosts\n", len(r.Entries), refs, hosts)
 			return nil
 		}, sysdeps.NixInst),
 	}

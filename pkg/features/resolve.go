@@ -153,3 +153,18 @@ func RegistryPath(root string) string { return filepath.Join(root, "modules", "f
 
 // HostsDir is the inventory directory inside a checkout of the hub.
 func HostsDir(root string) string { return filepath.Join(root, "hosts") }
+
+// ConfigFiles lists, for each host, the repository files its NixOS configuration reads, relative
+// to the repository root: the module of every feature it enables ("modules/<module>") and its
+// own directory ("hosts/<name>/", a prefix). Checks of what the configuration uses (the agenix
+// secrets a module reads) judge each host by these.
+func (r *Registry) ConfigFiles(hosts []Host) map[string][]string {
+	files := map[string][]string{}
+	for _, h := range hosts {
+		for _, f := range r.Resolve(h).Enabled {
+			files[h.Name] = append(files[h.Name], "modules/"+r.Features[f].Module)
+		}
+		files[h.Name] = append(files[h.Name], "hosts/"+h.Name+"/")
+	}
+	return files
+}

@@ -403,8 +403,8 @@ func TestExportersNormalized(t *testing.T) {
 	}
 }
 
-// Exporters and agenix secrets are units or steps of a systemd host's system; a lightweight host
-// refuses them before anything is built.
+// Exporters and agenix's unit mode are units of a systemd host's system; a lightweight host
+// refuses them before anything is built (agenix's activation mode it runs: TestRotateResticLocalFleet).
 func TestSetVariantSystemdOnly(t *testing.T) {
 	bin := t.TempDir()
 	for _, p := range ExporterPrograms() {
@@ -418,7 +418,7 @@ func TestSetVariantSystemdOnly(t *testing.T) {
 		want string
 	}{
 		{Variant{Exporters: &Exporters{Bin: bin}}, "localfleet razer: exporters run as units: a systemd host only"},
-		{Variant{Agenix: &Agenix{Mode: AgenixActivation}}, "localfleet razer: agenix secrets: a systemd host only"},
+		{Variant{Agenix: &Agenix{Mode: AgenixUnit}}, "localfleet razer: agenix mode unit: a systemd host only (lightweight hosts: activation)"},
 	} {
 		if err := f.SetVariant("razer", tc.v); err == nil || err.Error() != tc.want {
 			t.Errorf("SetVariant(%+v): %v, want %q", tc.v, err, tc.want)

@@ -50,8 +50,8 @@ type Variant struct {
 
 // Agenix is what the host decrypts, and how.
 type Agenix struct {
-	// Mode is AgenixUnit (agenix-install-secrets.service) or AgenixActivation (a step of the
-	// activation script, agenix's default). Systemd hosts only.
+	// Mode is AgenixUnit (agenix-install-secrets.service, systemd hosts only) or
+	// AgenixActivation (a step of the activation script, agenix's default; any host).
 	Mode string
 	// Identity is the private key on the host the secrets are decrypted with; empty means
 	// /etc/ssh/ssh_host_ed25519_key, NixOS's (and so agenix's) default.
@@ -336,10 +336,10 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 	if j.Exporters != nil && !h.Systemd {
 		return fmt.Errorf("localfleet %s: exporters run as units: a systemd host only", name)
 	}
-	if j.Agenix != nil && !h.Systemd {
-		// The activation mode would run on a lightweight host too, but only systemd hosts
-		// are tested with it.
-		return fmt.Errorf("localfleet %s: agenix secrets: a systemd host only", name)
+	if j.Agenix != nil && j.Agenix.Mode == AgenixUnit && !h.Systemd {
+		// A lightweight host has no systemd to run the unit; the activation mode runs on
+		// both (pkg/rotation delivers rotated secrets to lightweight hosts that way).
+		return fmt.Errorf("localfleet %s: agenix mode %s: a systemd host only (lightweight hosts: %s)", name, AgenixUnit, AgenixActivation)
 	}
 	return f.updateVariant(name, func(variantJSON) (variantJSON, error) { return j, nil })
 }
@@ -357,8 +357,9 @@ func (f *Fleet) Variant(name string) (Variant, error) {
 
 // Stage prepares a change of the named host for a rehearsal: its next system is its current
 // variant with change applied and a generation marker one higher, so that deploy:plan shows a
-// new system and a deploy rolls it out. Its exporters and agenix secrets stay as they were. It
-// returns the staged variant.
+// new system and a deploy rolls it out. Its exporters stay as they were, and its agenix secrets
+// unless change sets Agenix (a rotated secret a deploy brings to the host). It returns the staged
+// variant.
 func (f *Fleet) Stage(name string, change func(*Variant)) (Variant, error) {
 	var staged Variant
 	err := f.updateVariant(name, func(old variantJSON) (variantJSON, error) {
@@ -371,7 +372,10 @@ func (f *Fleet) Stage(name string, change func(*Variant)) (Variant, error) {
 		if err != nil {
 			return old, err
 		}
-		j.Exporters, j.Agenix = old.Exporters, old.Agenix
+		j.Exporters = old.Exporters
+		if v.Agenix == nil {
+			j.Agenix = old.Agenix
+		}
 		staged = j.variant()
 		return j, nil
 	})

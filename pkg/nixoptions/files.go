@@ -43,6 +43,7 @@ var nixFiles = map[string]string{
 	"nix/devshell.nix":                  "skip: the development shell, not NixOS configuration",
 	"nix/checks.nix":                    "skip: flake checks, not NixOS configuration",
 	"nix/vendor-hash.nix":               "skip: a hash",
+	"nix/rotation-public-keys.nix":      "skip: builtins-only reader of secrets/rotation.toml, no options (pkg/secrets tests it)",
 	"nix/options-check.nix":             "skip: this check",
 	"nix/options-lib.nix":               "skip: this check",
 	"nix/options-manifest.nix":          "skip: this check's regeneration",

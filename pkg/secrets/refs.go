@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/nixos-hub/hub/pkg/features"
 )
 
 // Reference is one place in the NixOS configuration that uses an agenix secret: a module that
@@ -21,6 +23,9 @@ type Reference struct {
 	Line int
 	Name string // the secret's name: its secrets.nix entry is Name + ".age"
 	Text string // what matched, for messages
+	// Use is a read of the decrypted file (config.age.secrets.<name>, /run/agenix/<name>);
+	// otherwise the reference declares it (age.secrets.<name> = ..., file = ../secrets/<name>.age).
+	Use bool
 }
 
 func (ref Reference) String() string { return fmt.Sprintf("%s:%d", ref.File, ref.Line) }
@@ -94,17 +99,18 @@ func scanReferences(path, rel string) ([]Reference, error) {
 		if t := strings.TrimSpace(line); strings.HasPrefix(t, "#") || exampleRE.MatchString(line) {
 			continue
 		}
-		add := func(name, text string) {
-			refs = append(refs, Reference{File: rel, Line: n, Name: name, Text: text})
+		add := func(name, text string, use bool) {
+			refs = append(refs, Reference{File: rel, Line: n, Name: name, Text: text, Use: use})
 		}
-		for _, m := range ageSecretRE.FindAllStringSubmatch(line, -1) {
-			add(m[1]+m[2], m[0])
+		for _, m := range ageSecretRE.FindAllStringSubmatchIndex(line, -1) {
+			name := line[max(m[2], m[4]):max(m[3], m[5])]
+			add(name, line[m[0]:m[1]], strings.HasSuffix(line[:m[0]], "config."))
 		}
 		for _, m := range runAgenixRE.FindAllStringSubmatch(line, -1) {
-			add(strings.TrimRight(m[1], "."), strings.TrimRight(m[0], "."))
+			add(strings.TrimRight(m[1], "."), strings.TrimRight(m[0], "."), true)
 		}
 		for _, m := range secretFileRE.FindAllStringSubmatch(line, -1) {
-			add(m[1], strings.TrimLeft(m[0], " \t=([{\"'"))
+			add(m[1], strings.TrimLeft(m[0], " \t=([{\"'"), false)
 		}
 	}
 	return refs, sc.Err()
@@ -132,4 +138,73 @@ func (r *Rules) CheckReferences(refs []Reference) []error {
 		}
 	}
 	return errs
+}
+
+// ResticModule declares, for a host that enables it, every [[backup]] password_file of its
+// host.toml that is an agenix path (/run/agenix/<name>): a declaration the scan cannot see, as
+// the names come from host.toml.
+const ResticModule = "modules/backup/restic.nix"
+
+// CheckDeclarations reports every use of a secret (config.age.secrets.<name>, /run/agenix/<name>)
+// in the files that make up a host's configuration (files: host -> paths relative to the root,
+// a trailing "/" for a directory, as features.ConfigFiles gives them) that none of those files
+// declares (age.secrets.<name>, or its file = ../secrets/<name>.age): agenix would not decrypt it
+// there, and the service reading it fails on that host alone. One line per host and use.
+func CheckDeclarations(refs []Reference, files map[string][]string) []error {
+	hosts := make([]string, 0, len(files))
+	for h := range files {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	var errs []error
+	for _, h := range hosts {
+		applies := func(file string) bool {
+			for _, f := range files[h] {
+				if file == f || strings.HasSuffix(f, "/") && strings.HasPrefix(file, f) {
+					return true
+				}
+			}
+			return false
+		}
+		restic := applies(ResticModule)
+		declared := map[string]bool{}
+		for _, ref := range refs {
+			if applies(ref.File) && (!ref.Use || restic && strings.HasSuffix(ref.File, "/host.toml") && strings.HasPrefix(ref.Text, "/run/agenix/")) {
+				declared[ref.Name] = true
+			}
+		}
+		for _, ref := range refs {
+			if ref.Use && applies(ref.File) && !declared[ref.Name] {
+				errs = append(errs, fmt.Errorf("%s: host %s: secret %q (%s) is used but not declared for it: declare age.secrets.%s with file = ../../secrets/%s.age in a module the host enables",
+					ref, h, ref.Name, ref.Text, ref.Name, ref.Name))
+			}
+		}
+	}
+	return errs
+}
+
+// CheckConfiguration checks what the NixOS configuration under root (its ReferenceDirs) does with
+// the secrets of r: every reference is provisioned (CheckReferences) and every use declared on the
+// hosts whose configuration reads it (CheckDeclarations, the hosts and their features from root's
+// registry and hosts/). It returns how many references and hosts it checked.
+func (r *Rules) CheckConfiguration(root string) (refs, hosts int, err error) {
+	found, err := References(root, ReferenceDirs...)
+	if err != nil {
+		return 0, 0, err
+	}
+	if errs := r.CheckReferences(found); len(errs) > 0 {
+		return 0, 0, fmt.Errorf("the configuration in %s uses secrets that are not provisioned:\n%w", root, errors.Join(errs...))
+	}
+	reg, err := features.Load(features.RegistryPath(root))
+	if err != nil {
+		return 0, 0, err
+	}
+	hs, err := features.LoadHosts(features.HostsDir(root))
+	if err != nil {
+		return 0, 0, err
+	}
+	if errs := CheckDeclarations(found, reg.ConfigFiles(hs)); len(errs) > 0 {
+		return 0, 0, fmt.Errorf("hosts read secrets their configuration does not declare:\n%w", errors.Join(errs...))
+	}
+	return len(found), len(hs), nil
 }

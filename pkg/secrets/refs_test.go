@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -58,22 +60,12 @@ func TestRepoSecretRecipients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := features.Load(features.RegistryPath(repoRoot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hosts, err := features.LoadHosts(features.HostsDir(repoRoot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// modules/<file> -> the hosts that enable its feature.
+	// A file (or a host's directory) -> the hosts whose configuration reads it.
 	users := map[string][]string{}
-	for _, h := range hosts {
-		for _, f := range reg.Resolve(h).Enabled {
-			file := "modules/" + reg.Features[f].Module
-			users[file] = append(users[file], h.Name)
+	for host, files := range repoConfigFiles(t) {
+		for _, f := range files {
+			users[strings.TrimSuffix(f, "/")] = append(users[strings.TrimSuffix(f, "/")], host)
 		}
-		users["hosts/"+h.Name] = []string{h.Name}
 	}
 	checked := 0
 	for _, ref := range refs {
@@ -142,5 +134,116 @@ func TestCheckReferencesFixture(t *testing.T) {
 	}
 	if strings.Join(errs, "\n") != strings.Join(wantErrs, "\n") {
 		t.Errorf("errors:\n%s\nwant\n%s", strings.Join(errs, "\n"), strings.Join(wantErrs, "\n"))
+	}
+}
+
+// A secret a module reads must be declared on each host whose configuration reads it: the
+// fixture's app.nix reads /run/agenix/app-token and declares nothing for it (the planted bad
+// case), while its config.age.secrets.known has its declaration beside it; host.toml's
+// password_file is declared by the restic module, when the host enables it.
+func TestCheckDeclarationsFixture(t *testing.T) {
+	refs, err := References(filepath.Join("testdata", "refs"), ReferenceDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		files []string
+		want  []string
+	}{
+		{"module and restic", []string{"modules/monitoring/app.nix", ResticModule, "hosts/h1/"}, []string{
+			`modules/monitoring/app.nix:13: host h1: secret "app-token" (/run/agenix/app-token) is used but not declared for it: declare age.secrets.app-token with file = ../../secrets/app-token.age in a module the host enables`,
+		}},
+		{"without restic", []string{"hosts/h1/"}, []string{
+			`hosts/h1/host.toml:4: host h1: secret "restic-password" (/run/agenix/restic-password) is used but not declared for it: declare age.secrets.restic-password with file = ../../secrets/restic-password.age in a module the host enables`,
+		}},
+		{"nothing applies", []string{"modules/other.nix"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, e := range CheckDeclarations(refs, map[string][]string{"h1": tc.files}) {
+				got = append(got, e.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+// Every secret the repository's modules and hosts read is declared on each host that reads it.
+func TestRepoSecretDeclarations(t *testing.T) {
+	refs, err := References(repoRoot, ReferenceDirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := repoConfigFiles(t)
+	for _, e := range CheckDeclarations(refs, files) {
+		t.Error(e)
+	}
+	if len(files) < 6 || !slices.Contains(files["p510"], ResticModule) {
+		t.Errorf("hosts' configuration files: %v (want the six hosts, p510 with %s)", files, ResticModule)
+	}
+}
+
+// repoConfigFiles is features.ConfigFiles of the repository's hosts.
+func repoConfigFiles(t *testing.T) map[string][]string {
+	t.Helper()
+	reg, err := features.Load(features.RegistryPath(repoRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts, err := features.LoadHosts(features.HostsDir(repoRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg.ConfigFiles(hosts)
+}
+
+// The repository's configuration with one planted defect, a core module every host enables
+// reading grafana-admin (listed, its file there) that only the Grafana module declares, fails
+// CheckConfiguration (secrets:check and the secrets-check suite) for each host without Grafana.
+func TestCheckConfigurationPlanted(t *testing.T) {
+	root := t.TempDir()
+	if out, err := exec.Command("cp", "-r", filepath.Join(repoRoot, "modules"), filepath.Join(repoRoot, "nix"),
+		filepath.Join(repoRoot, "hosts"), filepath.Join(repoRoot, "secrets"), root).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), filepath.Join(root, "secrets", "secrets.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.CheckConfiguration(root); err != nil {
+		t.Fatalf("the copy before the defect: %v", err)
+	}
+	mod := filepath.Join(root, "modules", "core", "nix.nix")
+	data, err := os.ReadFile(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := strings.Replace(string(data), "  config = lib.mkIf cfg.enable {\n", "  config = lib.mkIf cfg.enable {\n    environment.etc.\"grafana-pw\".source = \"/run/agenix/grafana-admin\";\n", 1)
+	if planted == string(data) {
+		t.Fatal("no place to plant the defect in modules/core/nix.nix")
+	}
+	if err := os.WriteFile(mod, []byte(planted), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = r.CheckConfiguration(root)
+	if err == nil {
+		t.Fatal("CheckConfiguration passed a module reading an undeclared secret")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	// Six hosts enable the core module; dex5550 alone enables Grafana.
+	if lines[0] != "hosts read secrets their configuration does not declare:" || len(lines) != 1+5 {
+		t.Fatalf("error: %v", err)
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, `modules/core/nix.nix:`) || !strings.Contains(l, `secret "grafana-admin" (/run/agenix/grafana-admin) is used but not declared for it`) {
+			t.Errorf("error line %q", l)
+		}
+		if strings.Contains(l, "host dex5550:") {
+			t.Errorf("dex5550 runs Grafana, whose module declares grafana-admin: %q", l)
+		}
 	}
 }

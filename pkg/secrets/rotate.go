@@ -1,11 +1,11 @@
 package secrets
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -13,13 +13,14 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/nixos-hub/hub/pkg/tomlfile"
 )
 
 // RotationFile is the metadata file kept beside secrets.nix.
 const RotationFile = "rotation.toml"
 
-// RotationSpec is how and when one secret is regenerated.
+// RotationSpec is how and when one secret is regenerated, and how its consumer takes the new
+// value (pkg/rotation carries it out).
 type RotationSpec struct {
 	Generator string    `toml:"generator"`
 	Length    int       `toml:"length,omitempty"`
@@ -27,6 +28,63 @@ type RotationSpec struct {
 	Rotated   time.Time `toml:"rotated,omitempty"`
 	// PublicKey is the public half of a generated key pair, for configs that need it.
 	PublicKey string `toml:"public_key,omitempty"`
+
+	// Consumer is how the service using the secret takes a new value: ConsumerRestic,
+	// ConsumerRestart or ConsumerManual; empty is ConsumerManual.
+	Consumer string `toml:"consumer,omitempty"`
+	// Units are the systemd units ConsumerRestart restarts on each host that uses the secret
+	// once the new value is there (sops-nix's restartUnits).
+	Units []string `toml:"units,omitempty"`
+	// Instructions are what ConsumerManual prints: what a person does so the consumer takes
+	// the new value.
+	Instructions string `toml:"instructions,omitempty"`
+}
+
+// Consumers: how the user of a secret takes a new value.
+const (
+	// ConsumerRestic is a restic repository password: the hosts' repositories get a key for
+	// the new password before it is deployed, and lose the old one only after every
+	// repository opens with the deployed file.
+	ConsumerRestic = "restic"
+	// ConsumerRestart is a service that reads the secret when it starts: its Units are
+	// restarted after the deploy.
+	ConsumerRestart = "restart"
+	// ConsumerManual is one the hub cannot update: the deploy brings the value, Instructions
+	// say the rest.
+	ConsumerManual = "manual"
+)
+
+// Consumers lists the consumer names.
+func Consumers() []string { return []string{ConsumerRestic, ConsumerRestart, ConsumerManual} }
+
+// ConsumerOf is the spec's consumer, ConsumerManual when it names none.
+func (s *RotationSpec) ConsumerOf() string {
+	if s.Consumer == "" {
+		return ConsumerManual
+	}
+	return s.Consumer
+}
+
+// validConsumer checks the consumer and the fields it needs.
+func (s *RotationSpec) validConsumer() error {
+	switch s.ConsumerOf() {
+	case ConsumerRestic, ConsumerManual:
+		if len(s.Units) > 0 {
+			return fmt.Errorf("units: only for consumer %q", ConsumerRestart)
+		}
+	case ConsumerRestart:
+		if len(s.Units) == 0 {
+			return errors.New(`consumer "restart" needs units = ["name.service", ...]`)
+		}
+		for _, u := range s.Units {
+			if u == "" || strings.ContainsAny(u, " \t\n/'\"") || !strings.Contains(u, ".") {
+				return fmt.Errorf("units: %q is not a systemd unit name (e.g. grafana.service)", u)
+			}
+		}
+	default:
+		return fmt.Errorf("unknown consumer %q (want %s)", s.Consumer, strings.Join(Consumers(), ", "))
+	}
+	return nil
 }
 
 // Rotation is rotation.toml: secret name → spec.
@@ -49,20 +107,40 @@ func LoadRotation(r *Rules) (*Rotation, error) {
 		if err := validGenerator(s.Generator); err != nil {
 			return nil, fmt.Errorf("%s: [%q]: %w", rot.Path, name, err)
 		}
+		if err := s.validConsumer(); err != nil {
+			return nil, fmt.Errorf("%s: [%q]: %w", rot.Path, name, err)
+		}
 	}
 	return rot, nil
 }
 
-// Save writes rotation.toml atomically.
-func (rot *Rotation) Save() error {
-	var buf bytes.Buffer
-	buf.WriteString("# Rotation of the secrets in secrets.nix: generator, length and period are yours to edit;\n# rotated and public_key are written by `mage secrets:rotate`.\n\n")
-	if err := toml.NewEncoder(&buf).Encode(rot.Secrets); err != nil {
+// Record writes the rotation of name (rotated, and public_key when it has one) into
+// rotation.toml atomically, editing the secret's table in place: the person's comments and
+// layout stay as they were.
+func (rot *Rotation) Record(name string, rotated time.Time, public string) error {
+	spec, ok := rot.Secrets[name]
+	if !ok {
+		return fmt.Errorf("%s: no [%q]", rot.Path, name)
+	}
+	data, err := os.ReadFile(rot.Path)
+	if err != nil {
+		return err
+	}
+	rotated = rotated.UTC().Truncate(time.Second)
+	// A quoted RFC 3339 string, not a TOML datetime: Nix's builtins.fromTOML has no datetimes,
+	// and nix/rotation-public-keys.nix reads this file. Both forms decode.
+	sets := []tomlfile.Set{{Key: "rotated", Value: rotated.Format(time.RFC3339)}}
+	if public != "" || spec.PublicKey != "" {
+		sets = append(sets, tomlfile.Set{Key: "public_key", Value: public})
+	}
+	out, err := tomlfile.SetKeys(data, []string{name}, sets...)
+	if err != nil {
 		return fmt.Errorf("%s: %w", rot.Path, err)
 	}
-	if err := WriteFileAtomic(rot.Path, buf.Bytes(), 0o644); err != nil {
+	if err := WriteFileAtomic(rot.Path, out, 0o644); err != nil {
 		return fmt.Errorf("%s: %w", rot.Path, err)
 	}
+	spec.Rotated, spec.PublicKey = rotated, public
 	return nil
 }
 
@@ -168,31 +246,47 @@ func Rotate(ctx context.Context, r *Rules, rot *Rotation, names []string, now ti
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		e, err := r.Entry(name)
+		nv, err := rot.NewValue(r, name, rnd)
 		if err != nil {
 			return done, err
 		}
-		spec, ok := rot.Secrets[e.Name]
-		if !ok {
-			return done, fmt.Errorf("%s: %q has no rotation spec (add [%q] with generator and period)", rot.Path, e.Name, e.Name)
+		if err := WriteFileAtomic(nv.Entry.Path, nv.Ciphertext, 0o644); err != nil {
+			return done, fmt.Errorf("%s: %w", nv.Entry.Name, err)
 		}
-		g, err := Generate(rnd, spec.Generator, spec.Length, strings.TrimSuffix(filepath.Base(e.Name), ".age"))
-		if err != nil {
-			return done, fmt.Errorf("%s: %w", e.Name, err)
-		}
-		ct, err := Encrypt(g.Secret, e.Recipients, e.Armor)
-		if err != nil {
-			return done, fmt.Errorf("%s: encrypt: %w", e.Name, err)
-		}
-		if err := WriteFileAtomic(e.Path, ct, 0o644); err != nil {
-			return done, fmt.Errorf("%s: %w", e.Name, err)
-		}
-		spec.Rotated = now.UTC().Truncate(time.Second)
-		spec.PublicKey = g.Public
-		if err := rot.Save(); err != nil {
+		if err := rot.Record(nv.Entry.Name, now, nv.Public); err != nil {
 			return done, err
 		}
-		done = append(done, e.Name)
+		done = append(done, nv.Entry.Name)
 	}
 	return done, nil
+}
+
+// NewValue is a secret's next value, generated by its spec and encrypted to its recipients,
+// not written anywhere yet.
+type NewValue struct {
+	Entry *Entry
+	Spec  *RotationSpec
+	Generated
+	Ciphertext []byte
+}
+
+// NewValue generates the next value of the secret name.
+func (rot *Rotation) NewValue(r *Rules, name string, rnd io.Reader) (*NewValue, error) {
+	e, err := r.Entry(name)
+	if err != nil {
+		return nil, err
+	}
+	spec, ok := rot.Secrets[e.Name]
+	if !ok {
+		return nil, fmt.Errorf("%s: %q has no rotation spec (add [%q] with generator and period)", rot.Path, e.Name, e.Name)
+	}
+	g, err := Generate(rnd, spec.Generator, spec.Length, strings.TrimSuffix(filepath.Base(e.Name), ".age"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Name, err)
+	}
+	ct, err := Encrypt(g.Secret, e.Recipients, e.Armor)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encrypt: %w", e.Name, err)
+	}
+	return &NewValue{Entry: e, Spec: spec, Generated: g, Ciphertext: ct}, nil
 }

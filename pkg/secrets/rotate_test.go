@@ -140,6 +140,10 @@ func TestLoadRotationErrors(t *testing.T) {
 		{"[\"db.age\"]\ngenerator = \"uuid\"\nperiod = \"1d\"\n", `["db.age"]: unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard, nix-signing-key)`},
 		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"soon\"\n", `["db.age"]: period: "soon": want e.g. 90d, 2w or 720h`},
 		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\ncolour = 1\n", `:4: "db.age".colour: unknown key`},
+		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\nconsumer = \"api\"\n", `["db.age"]: unknown consumer "api" (want restic, restart, manual)`},
+		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\nconsumer = \"restart\"\n", `["db.age"]: consumer "restart" needs units = ["name.service", ...]`},
+		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\nconsumer = \"restart\"\nunits = [\"a b\"]\n", `["db.age"]: units: "a b" is not a systemd unit name (e.g. grafana.service)`},
+		{"[\"db.age\"]\ngenerator = \"hex\"\nperiod = \"1d\"\nconsumer = \"restic\"\nunits = [\"a.service\"]\n", `["db.age"]: units: only for consumer "restart"`},
 	}
 	for _, tt := range tests {
 		r := rotationFixture(t, tt.toml)
@@ -155,13 +159,14 @@ func TestLoadRotationErrors(t *testing.T) {
 }
 
 func TestScheduleAndRotate(t *testing.T) {
-	r := rotationFixture(t, `["db.age"]
+	r := rotationFixture(t, `# the person's own comment
+["db.age"]
 generator = "alphanumeric"
 period = "30d"
 rotated = 2026-01-01T00:00:00Z
 
 ["wg.age"]
-generator = "wireguard"
+generator = "wireguard"  # for p620's tunnel
 period = "1w"
 `)
 	rot, err := LoadRotation(r)
@@ -186,6 +191,23 @@ period = "1w"
 	wg := again.Secrets["wg.age"]
 	if !wg.Rotated.Equal(now) || wg.PublicKey == "" {
 		t.Errorf("metadata after rotate: %+v", wg)
+	}
+	// The rewrite is an edit in place: the person's comments and layout stay.
+	data, _ := os.ReadFile(again.Path)
+	wantFile := `# the person's own comment
+["db.age"]
+generator = "alphanumeric"
+period = "30d"
+rotated = 2026-01-01T00:00:00Z
+
+["wg.age"]
+generator = "wireguard"  # for p620's tunnel
+period = "1w"
+rotated = "2026-01-20T00:00:00Z"
+public_key = "` + wg.PublicKey + `"
+`
+	if string(data) != wantFile {
+		t.Errorf("rotation.toml after rotate:\n%s\nwant\n%s", data, wantFile)
 	}
 	e, _ := r.Entry("wg")
 	pt, err := DecryptFile(e.Path, []age.Identity{hostIdentity(t, "p620")})

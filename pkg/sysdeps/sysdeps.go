@@ -38,7 +38,7 @@ var (
 	SSHKeygen    = Tool{"ssh-keygen", "openssh-client", "host and client keys of the local fleet", nil}
 	SSHKeyscan   = Tool{"ssh-keyscan", "openssh-client", "comparing host keys with secrets.nix", nil}
 	SSHD         = Tool{"sshd", "openssh-server", "the local fleet's hosts", nil}
-	Age          = Tool{"age", "age", "interop tests of age files; secrets the local fleet's systemd hosts decrypt", nil}
+	Age          = Tool{"age", "age", "interop tests of age files; secrets the local fleet's hosts decrypt (agenix's layout)", nil}
 	Restic       = Tool{"restic", "restic", "backups", nil}
 	Prometheus   = Tool{"prometheus", "prometheus", "scraping the exporters in tests", nil}
 	Promtool     = Tool{"promtool", "prometheus", "checking metrics and alert rules", nil}

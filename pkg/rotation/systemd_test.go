@@ -1,0 +1,80 @@
+package rotation
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
+	"github.com/nixos-hub/hub/pkg/secrets"
+)
+
+// A restart consumer on a systemd host of the local fleet: the new value is deployed (decrypted
+// by the activation, as agenix's default mode does), the unit is restarted by the real systemd
+// (a new invocation, not the reload a switch gives sshd) and checked active. sshd.service stands
+// in for a service reading the secret: what is tested is the restart over ssh, not the service.
+func TestRotateRestartSystemdHost(t *testing.T) {
+	const name = "p510"
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{name}, Systemd: true}, "age")
+	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
+	defer cancel()
+	inv := fleettest.Inventory(t, lf)
+	h, _ := inv.Host(name)
+	e := &command.Executor{}
+	defer e.Close()
+
+	lh, _ := lf.Host(name)
+	pub, err := os.ReadFile(filepath.Join(lh.Dir, "ssh_host_ed25519_key.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "secrets")
+	write(t, filepath.Join(dir, "secrets.nix"), fmt.Sprintf("let\n  %s = %q;\nin {\n  \"app-token.age\".publicKeys = [ %s ];\n}\n", name, strings.TrimSpace(string(pub)), name))
+	write(t, filepath.Join(dir, secrets.RotationFile), "[\"app-token.age\"]\ngenerator = \"hex\"\nperiod = \"30d\"\nconsumer = \"restart\"\nunits = [\"sshd.service\"]\n")
+	r, err := secrets.LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(dir, "secrets.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, _ := r.Entry("app-token.age")
+	ct, err := secrets.Encrypt([]byte("the-first-token"), entry.Recipients, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, entry.Path, string(ct))
+
+	var log bytes.Buffer
+	deliver := Deploy{Fleet: inv, Executor: e, Options: deployOptions(&log), Stage: LocalFleetStage(lf, r, inv)}
+	if failed := deliver.Deliver(ctx, inv.Hosts); len(failed) > 0 {
+		t.Fatalf("first deploy: %v\n%s", hostErrors(failed), log.String())
+	}
+	invocation := func() string { return onHost(t, ctx, e, h, "systemctl show -p InvocationID --value sshd.service") }
+	before := invocation()
+
+	rot, err := secrets.LoadRotation(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := Rotate(ctx, Options{Rules: r, Rotation: rot, Fleet: inv, Executor: e, Deliver: deliver,
+		Now: time.Now(), Rand: rand.Reader, Out: &log}, "app-token")
+	if res.Outcome != Rotated || res.Err != nil || len(res.LeftToDo) != 0 {
+		t.Fatalf("rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
+	}
+	got := onHost(t, ctx, e, h, "cat /run/agenix/app-token")
+	if got == "the-first-token" || len(got) != 64 {
+		t.Errorf("/run/agenix/app-token holds %q after the rotation, want the new 32-byte hex value", got)
+	}
+	if after := invocation(); after == before || after == "" {
+		t.Errorf("sshd.service invocation %q before and %q after: not restarted", before, after)
+	}
+	if st := onHost(t, ctx, e, h, "systemctl is-active sshd.service"); st != "active" {
+		t.Errorf("sshd.service is %s after the restart", st)
+	}
+}
