@@ -20,6 +20,9 @@ type repoHost struct {
 	Roles       []string `toml:"roles"`
 	Features    []string `toml:"features"`
 	Guarded     bool     `toml:"guarded"`
+	// MicroVM are the host's [[microvm]] tables, copied as they are: the local fleet runs the
+	// guests with QEMU (pkg/microvm), on the host's own address.
+	MicroVM []map[string]any `toml:"microvm"`
 }
 
 // defaultRepoHost describes the production hosts (docs: /work/shared/reference/fleet.md) for
@@ -27,19 +30,19 @@ type repoHost struct {
 func defaultRepoHost(name string) repoHost {
 	switch name {
 	case "p620":
-		return repoHost{"Primary dev and AI host", "workstation", "amd-gpu", []string{"dev", "ai"}, []string{"build-host", "binary-cache"}, []string{"development", "ollama"}, false}
+		return repoHost{"Primary dev and AI host", "workstation", "amd-gpu", []string{"dev", "ai"}, []string{"build-host", "binary-cache"}, []string{"development", "ollama"}, false, nil}
 	case "p510":
-		return repoHost{"Media server", "server", "nvidia-gpu", []string{"media", "server"}, []string{"media-server"}, []string{"media-base", "plex", "jellyfin"}, true}
+		return repoHost{"Media server", "server", "nvidia-gpu", []string{"media", "server"}, []string{"media-server"}, []string{"media-base", "plex", "jellyfin"}, true, nil}
 	case "razer":
-		return repoHost{"Mobile dev laptop", "laptop", "nvidia-gpu", []string{"dev", "laptop"}, nil, []string{"development", "secure-boot", "laptop-power"}, false}
+		return repoHost{"Mobile dev laptop", "laptop", "nvidia-gpu", []string{"dev", "laptop"}, nil, []string{"development", "secure-boot", "laptop-power"}, false, nil}
 	case "dex5550":
-		return repoHost{"Monitoring server", "server", "intel-integrated", []string{"server", "monitoring"}, []string{"monitoring-server"}, []string{"prometheus", "grafana", "alertmanager", "loki"}, false}
+		return repoHost{"Monitoring server", "server", "intel-integrated", []string{"server", "monitoring"}, []string{"monitoring-server"}, []string{"prometheus", "grafana", "alertmanager", "loki"}, false, nil}
 	case "samsung":
-		return repoHost{"Light laptop", "laptop", "intel-integrated", []string{"laptop"}, nil, []string{"laptop-power"}, false}
+		return repoHost{"Light laptop", "laptop", "intel-integrated", []string{"laptop"}, nil, []string{"laptop-power"}, false, nil}
 	case "hp":
-		return repoHost{"Lab server", "server", "intel-integrated", []string{"server", "lab"}, nil, []string{"k3s"}, false}
+		return repoHost{"Lab server", "server", "intel-integrated", []string{"server", "lab"}, nil, []string{"k3s"}, false, nil}
 	default:
-		return repoHost{"Local fleet host " + name, "server", "intel-integrated", []string{"local"}, nil, nil, false}
+		return repoHost{"Local fleet host " + name, "server", "intel-integrated", []string{"local"}, nil, nil, false, nil}
 	}
 }
 
@@ -88,6 +91,12 @@ func writeInventory(dir, flakeRef, repoHosts string, hosts []Host, sshOptions []
 			b.WriteString("[deploy]\nsystem_running = \"running\"\n\n[[health]]\nunit = \"sshd.service\"\n\n")
 		}
 		fmt.Fprintf(&b, "[[health]]\ntcp = %s\n\n[[health]]\ncommand = \"test -e /run/current-system\"\n", quote(h.endpoint()))
+		if len(rh.MicroVM) > 0 {
+			b.WriteString("\n")
+			if err := toml.NewEncoder(&b).Encode(map[string]any{"microvm": rh.MicroVM}); err != nil {
+				return fmt.Errorf("inventory: host %s: microvm tables: %w", h.Name, err)
+			}
+		}
 		hd := filepath.Join(dir, h.Name)
 		if err := os.MkdirAll(hd, 0o755); err != nil {
 			return fmt.Errorf("inventory: host %s: %w", h.Name, err)

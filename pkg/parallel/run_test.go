@@ -235,7 +235,10 @@ func TestRunRejectsBadHostLists(t *testing.T) {
 	}{
 		{"empty name", []string{"a", ""}, `invalid host name ""`},
 		{"dot dot", []string{".."}, `invalid host name ".."`},
-		{"path separator", []string{"a/b"}, "path separator"},
+		{"path separator", []string{"a/b/c"}, "path separator"},
+		{"leading separator", []string{"/b"}, "path separator"},
+		{"unit dot dot", []string{"a/.."}, "path separator"},
+		{"backslash", []string{`a\b`}, "path separator"},
 		{"duplicate", []string{"a", "b", "a"}, "host a selected twice"},
 	}
 	for _, tt := range tests {
