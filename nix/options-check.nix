@@ -104,7 +104,7 @@ let
   };
   offlineFlake = name: {
     outPath = "/offline-${name}";
-    nixosModules = { default = externalModule name; ${name} = externalModule name; };
+    nixosModules = { default = externalModule name; ${name} = externalModule name; host = externalModule name; };
   };
 
   callModule = config: m:
@@ -134,6 +134,7 @@ let
         nixpkgs = offlineNixpkgs config;
         agenix = offlineFlake "agenix";
         lanzaboote = offlineFlake "lanzaboote";
+        microvm = offlineFlake "microvm";
         overlay = final: prev: { };
         inherit root;
         revision = null;

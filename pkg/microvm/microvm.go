@@ -125,12 +125,12 @@ func (m *Manager) qemuArgs(g Guest, action string, args ...string) []string {
 		env = append(env, "HUB_MICROVM_DISK_MIB="+strconv.Itoa(g.VM.DiskMiB), "HUB_MICROVM_DISK_MOUNT="+g.VM.DiskMount)
 	}
 	var shares []string
-	for _, s := range g.VM.Shares {
+	for i, s := range g.VM.Shares {
 		mode := "rw"
 		if s.ReadOnly {
 			mode = "ro"
 		}
-		shares = append(shares, s.Source+":"+s.Mount+":"+mode)
+		shares = append(shares, s.Tag(i)+":"+s.Source+":"+s.Mount+":"+mode)
 	}
 	if len(shares) > 0 {
 		env = append(env, "HUB_MICROVM_SHARES="+strings.Join(shares, " "))

@@ -12,7 +12,7 @@
 #
 # Environment: HUB_MICROVM_KERNEL (default the newest /boot/vmlinuz-*), HUB_MICROVM_ACCEL
 # (auto|kvm|tcg, default auto), HUB_MICROVM_BOOT_TIMEOUT (seconds, default 90),
-# HUB_MICROVM_APPEND (extra kernel command line), HUB_MICROVM_SHARES ("SRC:MOUNT:ro|rw" words),
+# HUB_MICROVM_APPEND (extra kernel command line), HUB_MICROVM_SHARES ("TAG:SRC:MOUNT:ro|rw" words),
 # HUB_MICROVM_DISK_MIB and HUB_MICROVM_DISK_MOUNT (a writable volume, created sparse on first use).
 set -eu
 
@@ -125,11 +125,9 @@ build_initrd() {
 	printf '%s\n' "$name" >"$root/etc/hostname"
 	printf '%s\n' "${HUB_MICROVM_DISK_MOUNT:-/data}" >"$root/etc/hub-disk"
 	printf '%s\n' "$uid $home" >"$root/etc/hub-user"
-	i=0
 	: >"$root/etc/hub-shares"
 	for s in ${HUB_MICROVM_SHARES:-}; do
-		printf 's%d %s\n' "$i" "$s" >>"$root/etc/hub-shares"
-		i=$((i + 1))
+		printf '%s %s\n' "${s%%:*}" "${s#*:}" >>"$root/etc/hub-shares"
 	done
 	cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -220,14 +218,12 @@ launch() {
 		-fsdev local,id=store,path=/nix/store,security_model=none,readonly=on \
 		-device virtio-9p-pci,fsdev=store,mount_tag=store -device virtio-rng-pci \
 		-pidfile "$dir/qemu.pid" -daemonize
-	i=0
 	for s in ${HUB_MICROVM_SHARES:-}; do
-		src=$(echo "$s" | cut -d: -f1) mode=$(echo "$s" | cut -d: -f3)
+		tag=$(echo "$s" | cut -d: -f1) src=$(echo "$s" | cut -d: -f2) mode=$(echo "$s" | cut -d: -f4)
 		mkdir -p "$src"
 		ro=
 		[ "$mode" = ro ] && ro=,readonly=on
-		set -- "$@" -fsdev "local,id=s$i,path=$src,security_model=none$ro" -device "virtio-9p-pci,fsdev=s$i,mount_tag=s$i"
-		i=$((i + 1))
+		set -- "$@" -fsdev "local,id=$tag,path=$src,security_model=none$ro" -device "virtio-9p-pci,fsdev=$tag,mount_tag=$tag"
 	done
 	if [ -s "$dir/disk.size" ]; then
 		[ -e "$dir/disk.img" ] || truncate -s "$(cat "$dir/disk.size")M" "$dir/disk.img"

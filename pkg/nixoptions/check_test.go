@@ -122,7 +122,7 @@ func TestOfflineLibCoversRepository(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The fragments modules import are evaluated through them.
-	paths := []string{"nix/exporter-options.nix", "nix/backup-sets.nix", "nix/systemd-hardening.nix", "nix/exporter-services.nix"}
+	paths := []string{"nix/exporter-options.nix", "nix/backup-sets.nix", "nix/microvm-guests.nix", "nix/systemd-hardening.nix", "nix/exporter-services.nix"}
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}
