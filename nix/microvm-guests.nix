@@ -57,6 +57,8 @@ let
 in
 {
   guests = builtins.listToAttrs (map (vm: { name = vm.name; value = guest vm; }) tables);
+  # /etc/hub/microvms.json: what hub-nixos-exporter reports per guest (pkg/nixosmetrics).
+  exporterList = map (vm: { name = vm.name; autostart = vm.autostart or true; vcpu = vm.vcpu or 1; memory_mib = vm.memory_mib or 512; }) tables;
   # Host ports the forwards listen on, for the firewall.
   ports = builtins.concatLists (map (vm: [ vm.ssh_port ] ++ map (p: p.host) (vm.ports or [ ])) tables);
 }

@@ -64,6 +64,8 @@ in
       };
       # The guests' forwards listen on the host: open them like the old configuration did.
       networking.firewall.allowedTCPPorts = pure.ports;
+      # The declared guests for hub-nixos-exporter's microvm collector (hub_nixos_microvm_*).
+      environment.etc."hub/microvms.json".text = builtins.toJSON pure.exporterList;
       microvm.vms = lib.mapAttrs
         (name: g: {
           inherit (g) autostart;
