@@ -13,7 +13,7 @@ import (
 
 type collectorFunc func(ch chan<- prometheus.Metric)
 
-func (f collectorFunc) Describe(chan<- *prometheus.Desc) {}
+func (f collectorFunc) Describe(chan<- *prometheus.Desc)    {}
 func (f collectorFunc) Collect(ch chan<- prometheus.Metric) { f(ch) }
 
 // A running guest has microvm.nix's booted link, a stopped one has not; a host without the file
