@@ -33,6 +33,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
+	t.Logf("story: %q", story)
 	if len(story) != 3 || !strings.HasPrefix(story[0], "deployed 6 hosts in parallel") ||
 		!strings.Contains(story[1], "rolled back by the watchdog") || !strings.Contains(story[2], "answered over SSH: dev@dev-vm: 2 cpus") {
 		t.Errorf("story = %q", story)
