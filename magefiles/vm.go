@@ -130,12 +130,14 @@ func (s *vmSetup) started(t *parallel.Task, g microvm.Guest, st microvm.Status) 
 	return microvm.RecordHostKey(s.knownHosts, g, st.HostKey)
 }
 
-// Start boots the SELECTION's guests in parallel and waits for each to answer (QEMU: its sshd up, within -timeout D, default 90s; a guest that does not boot fails with the tail of its console); prints state, accel (kvm or tcg), generation, vcpu, mem and ssh per guest; -json for machines, -dry to print the commands.
-func (VM) Start(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
-	return vmEach(ctx, "vm-start", selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
-		t.Phase("start")
+// vmBoot is vm:start, vm:restart and vm:update: boot and record the guest's host key. The
+// callbacks take the manager first, as method expressions ((*microvm.Manager).Update) do.
+func vmBoot(ctx context.Context, phase, selection string, timeout *time.Duration, json, dry *bool,
+	boot func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error)) error {
+	return vmEach(ctx, "vm-"+phase, selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+		t.Phase(phase)
 		s.m.BootTimeout = flag(timeout, 90*time.Second)
-		st, err := s.m.Start(ctx, g, 1)
+		st, err := boot(s.m, ctx, g)
 		if err != nil {
 			return err
 		}
@@ -143,11 +145,12 @@ func (VM) Start(ctx context.Context, selection string, timeout *time.Duration, j
 	})
 }
 
-// Stop ends the SELECTION's guests in parallel (QEMU: SIGTERM, then SIGKILL after 5 s; returns once no process is left); -json for machines, -dry to print the commands.
-func (VM) Stop(ctx context.Context, selection string, json *bool, dry *bool) error {
-	return vmEach(ctx, "vm-stop", selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
-		t.Phase("stop")
-		st, err := s.m.Stop(ctx, g)
+// vmAct is the targets that run one action and show the status after it.
+func vmAct(ctx context.Context, phase, selection string, json, dry *bool,
+	act func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error)) error {
+	return vmEach(ctx, "vm-"+phase, selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+		t.Phase(phase)
+		st, err := act(s.m, ctx, g)
 		if err != nil {
 			return err
 		}
@@ -156,30 +159,26 @@ func (VM) Stop(ctx context.Context, selection string, json *bool, dry *bool) err
 	})
 }
 
+// Start boots the SELECTION's guests in parallel and waits for each to answer (QEMU: its sshd up, within -timeout D, default 90s; a guest that does not boot fails with the tail of its console); prints state, accel (kvm or tcg), generation, vcpu, mem and ssh per guest; -json for machines, -dry to print the commands.
+func (VM) Start(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
+	return vmBoot(ctx, "start", selection, timeout, json, dry, func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error) {
+		return m.Start(ctx, g, 1)
+	})
+}
+
+// Stop ends the SELECTION's guests in parallel (QEMU: SIGTERM, then SIGKILL after 5 s; returns once no process is left); -json for machines, -dry to print the commands.
+func (VM) Stop(ctx context.Context, selection string, json *bool, dry *bool) error {
+	return vmAct(ctx, "stop", selection, json, dry, (*microvm.Manager).Stop)
+}
+
 // Restart stops and starts the SELECTION's guests in parallel on the build they have (-timeout D for the boot, default 90s); -json for machines, -dry to print the commands.
 func (VM) Restart(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
-	return vmEach(ctx, "vm-restart", selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
-		t.Phase("restart")
-		s.m.BootTimeout = flag(timeout, 90*time.Second)
-		st, err := s.m.Restart(ctx, g)
-		if err != nil {
-			return err
-		}
-		return s.started(t, g, st)
-	})
+	return vmBoot(ctx, "restart", selection, timeout, json, dry, (*microvm.Manager).Restart)
 }
 
 // Update rebuilds the SELECTION's guests and boots the new build, like `microvm -u NAME -R`: on the local fleet a new generation of the guest's initramfs and a restart (-timeout D for the boot, default 90s); a NixOS host's declared guests are rebuilt by deploying the host, which this says; -json for machines.
 func (VM) Update(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
-	return vmEach(ctx, "vm-update", selection, json, nil, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
-		t.Phase("update")
-		s.m.BootTimeout = flag(timeout, 90*time.Second)
-		st, err := s.m.Update(ctx, g)
-		if err != nil {
-			return err
-		}
-		return s.started(t, g, st)
-	})
+	return vmBoot(ctx, "update", selection, timeout, json, nil, (*microvm.Manager).Update)
 }
 
 // Status shows each guest of the SELECTION as its host reports it: state, accel, generation, uptime, vcpu, mem and ssh; an autostart guest that is not running is a warning; -json for machines.
@@ -297,14 +296,7 @@ func (VM) Logs(ctx context.Context, guest string, lines *int) error {
 
 // Create makes the SELECTION's declared guests exist on their hosts without starting them (NixOS: their install-microvm unit links the runner into /var/lib/microvms/NAME); -json for machines, -dry to print the commands.
 func (VM) Create(ctx context.Context, selection string, json *bool, dry *bool) error {
-	return vmEach(ctx, "vm-create", selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
-		st, err := s.m.Create(ctx, g)
-		if err != nil {
-			return err
-		}
-		setStatus(t, g, st)
-		return nil
-	})
+	return vmAct(ctx, "create", selection, json, dry, (*microvm.Manager).Create)
 }
 
 // Destroy stops the SELECTION's guests and deletes their state directories, volumes included (the guests stay declared: create or start brings them back empty); needs -yes, -dry prints the commands; -json for machines.
@@ -312,14 +304,7 @@ func (VM) Destroy(ctx context.Context, selection string, yes *bool, json *bool, 
 	if !flag(yes, false) && !flag(dry, false) && !envBool(envDryRun) {
 		return fmt.Errorf("vm:destroy deletes the guests' volumes: run it again with -yes (or -dry to see the commands)")
 	}
-	return vmEach(ctx, "vm-destroy", selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
-		st, err := s.m.Destroy(ctx, g)
-		if err != nil {
-			return err
-		}
-		setStatus(t, g, st)
-		return nil
-	})
+	return vmAct(ctx, "destroy", selection, json, dry, (*microvm.Manager).Destroy)
 }
 
 // commandLine renders argv for a person to copy, quoted for a POSIX shell.

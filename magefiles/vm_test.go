@@ -16,18 +16,10 @@ import (
 // The vm:* targets as a user runs them on the local fleet: one guest started (one TCG boot, the
 // expensive part), listed, reached with vm:ssh, stopped without a QEMU left behind.
 func TestVMTargets(t *testing.T) {
-	fleettest.Need(t, "qemu-system-x86_64", "busybox", "dropbear", "dropbearkey")
-	if _, err := os.Stat("/vmlinuz"); err != nil {
-		t.Skip("no guest kernel at /vmlinuz (Debian package linux-image-amd64)")
-	}
-	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620"}})
-	file := filepath.Join(lf.InventoryDir(), "p620", "host.toml")
-	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString("\n[[microvm]]\nname = \"dev-vm\"\nvcpu = 2\nmemory_mib = 256\nssh_port = 2222\n\n[[microvm]]\nname = \"idle-vm\"\nssh_port = 2223\nautostart = false\n")
-	f.Close()
+	fleettest.NeedMicroVM(t)
+	// RepoHosts empty: the guests are the test's own, not the repository's p620 ones.
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620"}, RepoHosts: t.TempDir()})
+	fleettest.AppendHostTOML(t, lf, "p620", "[[microvm]]\nname = \"dev-vm\"\nvcpu = 2\nmemory_mib = 256\nssh_port = 2222\n\n[[microvm]]\nname = \"idle-vm\"\nssh_port = 2223\nautostart = false\n")
 	bin, root := fleettest.Mage(t)
 
 	out, code := runTarget(t, bin, root, lf, "vm:start", "p620/dev-vm")

@@ -150,13 +150,7 @@ func (h *Host) validateMicroVMs() []error {
 	for i := range h.MicroVMs {
 		v := &h.MicroVMs[i]
 		v.Line = findNthTable(h.File, "microvm", i)
-		bad := func(key, format string, args ...any) {
-			line := findKeyInNthTable(h.File, "microvm", i, key)
-			if line == 0 {
-				line = v.Line
-			}
-			errs = append(errs, &Error{File: h.File, Line: line, Field: fmt.Sprintf("microvm[%d].%s", i, key), Msg: fmt.Sprintf(format, args...)})
-		}
+		bad := tableReporter(h.File, "microvm", i, v.Line, &errs)
 		switch {
 		case v.Name == "":
 			bad("name", "missing (a name such as \"dev-vm\")")

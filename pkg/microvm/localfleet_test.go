@@ -21,20 +21,10 @@ import (
 // the generated host.toml as a user writes them in the repository's.
 func guestsFleet(t *testing.T, tables string) (*localfleet.Fleet, *inventory.Fleet, *Manager) {
 	t.Helper()
-	fleettest.Need(t, "qemu-system-x86_64", "busybox", "dropbear", "dropbearkey")
-	if _, err := os.Stat("/vmlinuz"); err != nil {
-		t.Skip("no guest kernel at /vmlinuz (Debian package linux-image-amd64; go tool mage test:parallel installs it)")
-	}
-	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620"}})
-	file := filepath.Join(lf.InventoryDir(), "p620", "host.toml")
-	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("\n" + tables); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	fleettest.NeedMicroVM(t)
+	// RepoHosts empty: the guests are the test's own, not the repository's p620 ones.
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620"}, RepoHosts: t.TempDir()})
+	fleettest.AppendHostTOML(t, lf, "p620", tables)
 	inv := fleettest.Inventory(t, lf)
 	key, err := os.ReadFile(lf.IdentityFile() + ".pub")
 	if err != nil {

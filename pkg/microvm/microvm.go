@@ -169,19 +169,11 @@ func (m *Manager) Start(ctx context.Context, g Guest, gen int) (Status, error) {
 	if m.Driver == QEMU {
 		return m.qemuStart(ctx, g, gen)
 	}
-	if err := m.run(ctx, g, "start"); err != nil {
-		return Status{}, err
-	}
-	return m.Status(ctx, g)
+	return m.act(ctx, g, "start")
 }
 
 // Stop ends the guest; QEMU's stop returns only once its process is gone.
-func (m *Manager) Stop(ctx context.Context, g Guest) (Status, error) {
-	if err := m.run(ctx, g, "stop"); err != nil {
-		return Status{}, err
-	}
-	return m.Status(ctx, g)
-}
+func (m *Manager) Stop(ctx context.Context, g Guest) (Status, error) { return m.act(ctx, g, "stop") }
 
 // Restart stops and starts the guest with the generation it has.
 func (m *Manager) Restart(ctx context.Context, g Guest) (Status, error) {
@@ -196,10 +188,7 @@ func (m *Manager) Restart(ctx context.Context, g Guest) (Status, error) {
 		gen, _ := strconv.Atoi(st.Generation)
 		return m.qemuStart(ctx, g, max(gen, 1))
 	}
-	if err := m.run(ctx, g, "restart"); err != nil {
-		return Status{}, err
-	}
-	return m.Status(ctx, g)
+	return m.act(ctx, g, "restart")
 }
 
 // Update rebuilds the guest and boots the new build, the way `microvm -u NAME -R` does: QEMU
@@ -225,18 +214,12 @@ func (m *Manager) Create(ctx context.Context, g Guest) (Status, error) {
 	if m.Driver == QEMU {
 		return m.Status(ctx, g)
 	}
-	if err := m.run(ctx, g, "create"); err != nil {
-		return Status{}, err
-	}
-	return m.Status(ctx, g)
+	return m.act(ctx, g, "create")
 }
 
 // Destroy stops the guest and removes its state directory (volumes included).
 func (m *Manager) Destroy(ctx context.Context, g Guest) (Status, error) {
-	if err := m.run(ctx, g, "destroy"); err != nil {
-		return Status{}, err
-	}
-	return m.Status(ctx, g)
+	return m.act(ctx, g, "destroy")
 }
 
 // Logs is the tail of the guest's console (QEMU) or of its unit's journal (systemd).
@@ -262,15 +245,16 @@ func (m *Manager) args(g Guest, action string, lines int) ([]string, error) {
 	return systemdArgs(g, action, lines)
 }
 
-func (m *Manager) run(ctx context.Context, g Guest, action string) error {
+// act runs one action on the guest's host and returns the guest's status after it.
+func (m *Manager) act(ctx context.Context, g Guest, action string) (Status, error) {
 	args, err := m.args(g, action, 0)
 	if err != nil {
-		return err
+		return Status{}, err
 	}
 	if _, err := m.host(g).Run(ctx, command.Cmd{Args: args, Timeout: 2 * time.Minute}); err != nil {
-		return fmt.Errorf("%s: %s: %w", g.ID(), action, err)
+		return Status{}, fmt.Errorf("%s: %s: %w", g.ID(), action, err)
 	}
-	return nil
+	return m.Status(ctx, g)
 }
 
 // Status asks the host about the guest.
