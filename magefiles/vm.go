@@ -24,11 +24,11 @@ import (
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
-// VM manages the development MicroVMs hosts declare in host.toml [[microvm]] tables
+// Vm manages the development MicroVMs hosts declare in host.toml [[microvm]] tables
 // (docs/microvm.md): on NixOS hosts microvm.nix's microvm@NAME units, on the local fleet
 // (HUB_FLEET=local) real QEMU guests. A SELECTION is the hosts' syntax (names, globs, @tag,
 // !exclusions; a host means all its guests) plus HOST/VM terms, VM a name or glob.
-type VM mg.Namespace
+type Vm mg.Namespace
 
 // vmSetup is what every vm:* target needs: the selected guests and a manager for them.
 type vmSetup struct {
@@ -36,6 +36,7 @@ type vmSetup struct {
 	m          *microvm.Manager
 	e          *command.Executor
 	knownHosts string
+	khMu       sync.Mutex // guests started in parallel rewrite one known_hosts file
 }
 
 // vmDriver is the local fleet's QEMU driver with HUB_FLEET=local, microvm.nix's units otherwise.
@@ -84,14 +85,15 @@ func newVMSetup(selection string, dry *bool) (*vmSetup, error) {
 }
 
 // vmEach runs job for every selected guest in parallel (HOST/VM rows), then prints the summary
-// or, with -json, the report.
-func vmEach(ctx context.Context, name, selection string, json, dry *bool, job func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error) error {
+// or, with -json, the report. bootTimeout bounds boots (0: the manager's default).
+func vmEach(ctx context.Context, name, selection string, bootTimeout time.Duration, json, dry *bool, job func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	s, err := newVMSetup(selection, dry)
 	if err != nil {
 		return err
 	}
+	s.m.BootTimeout = bootTimeout
 	defer s.e.Close()
 	names := make([]string, len(s.guests))
 	byID := map[string]microvm.Guest{}
@@ -127,16 +129,17 @@ func (s *vmSetup) started(t *parallel.Task, g microvm.Guest, st microvm.Status) 
 	if st.HostKey == "" {
 		return nil
 	}
+	s.khMu.Lock()
+	defer s.khMu.Unlock()
 	return microvm.RecordHostKey(s.knownHosts, g, st.HostKey)
 }
 
 // vmBoot is vm:start, vm:restart and vm:update: boot and record the guest's host key. The
 // callbacks take the manager first, as method expressions ((*microvm.Manager).Update) do.
-func vmBoot(ctx context.Context, phase, selection string, timeout *time.Duration, json, dry *bool,
+func vmBoot(ctx context.Context, phase, selection string, timeout time.Duration, json, dry *bool,
 	boot func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error)) error {
-	return vmEach(ctx, "vm-"+phase, selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+	return vmEach(ctx, "vm-"+phase, selection, timeout, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
 		t.Phase(phase)
-		s.m.BootTimeout = flag(timeout, 90*time.Second)
 		st, err := boot(s.m, ctx, g)
 		if err != nil {
 			return err
@@ -148,7 +151,7 @@ func vmBoot(ctx context.Context, phase, selection string, timeout *time.Duration
 // vmAct is the targets that run one action and show the status after it.
 func vmAct(ctx context.Context, phase, selection string, json, dry *bool,
 	act func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error)) error {
-	return vmEach(ctx, "vm-"+phase, selection, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+	return vmEach(ctx, "vm-"+phase, selection, 0, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
 		t.Phase(phase)
 		st, err := act(s.m, ctx, g)
 		if err != nil {
@@ -160,30 +163,30 @@ func vmAct(ctx context.Context, phase, selection string, json, dry *bool,
 }
 
 // Start boots the SELECTION's guests in parallel and waits for each to answer (QEMU: its sshd up, within -timeout D, default 90s; a guest that does not boot fails with the tail of its console); prints state, accel (kvm or tcg), generation, vcpu, mem and ssh per guest; -json for machines, -dry to print the commands.
-func (VM) Start(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
-	return vmBoot(ctx, "start", selection, timeout, json, dry, func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error) {
+func (Vm) Start(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
+	return vmBoot(ctx, "start", selection, flag(timeout, 90*time.Second), json, dry, func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error) {
 		return m.Start(ctx, g, 1)
 	})
 }
 
 // Stop ends the SELECTION's guests in parallel (QEMU: SIGTERM, then SIGKILL after 5 s; returns once no process is left); -json for machines, -dry to print the commands.
-func (VM) Stop(ctx context.Context, selection string, json *bool, dry *bool) error {
+func (Vm) Stop(ctx context.Context, selection string, json *bool, dry *bool) error {
 	return vmAct(ctx, "stop", selection, json, dry, (*microvm.Manager).Stop)
 }
 
 // Restart stops and starts the SELECTION's guests in parallel on the build they have (-timeout D for the boot, default 90s); -json for machines, -dry to print the commands.
-func (VM) Restart(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
-	return vmBoot(ctx, "restart", selection, timeout, json, dry, (*microvm.Manager).Restart)
+func (Vm) Restart(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
+	return vmBoot(ctx, "restart", selection, flag(timeout, 90*time.Second), json, dry, (*microvm.Manager).Restart)
 }
 
 // Update rebuilds the SELECTION's guests and boots the new build, like `microvm -u NAME -R`: on the local fleet a new generation of the guest's initramfs and a restart (-timeout D for the boot, default 90s); a NixOS host's declared guests are rebuilt by deploying the host, which this says; -json for machines.
-func (VM) Update(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
-	return vmBoot(ctx, "update", selection, timeout, json, nil, (*microvm.Manager).Update)
+func (Vm) Update(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
+	return vmBoot(ctx, "update", selection, flag(timeout, 90*time.Second), json, nil, (*microvm.Manager).Update)
 }
 
 // Status shows each guest of the SELECTION as its host reports it: state, accel, generation, uptime, vcpu, mem and ssh; an autostart guest that is not running is a warning; -json for machines.
-func (VM) Status(ctx context.Context, selection string, json *bool) error {
-	return vmEach(ctx, "vm-status", selection, json, nil, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+func (Vm) Status(ctx context.Context, selection string, json *bool) error {
+	return vmEach(ctx, "vm-status", selection, 0, json, nil, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
 		st, err := s.m.Status(ctx, g)
 		if err != nil {
 			return err
@@ -197,7 +200,7 @@ func (VM) Status(ctx context.Context, selection string, json *bool) error {
 }
 
 // List prints every declared guest of the SELECTION ("*" for all) with its host, state, vcpu/mem, ssh port and uptime, asking the hosts in parallel; -json for machines.
-func (VM) List(ctx context.Context, selection string, json *bool) error {
+func (Vm) List(ctx context.Context, selection string, json *bool) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	s, err := newVMSetup(selection, nil)
@@ -248,7 +251,7 @@ func writeVMTable(w io.Writer, sts []microvm.Status) error {
 }
 
 // SSH logs in to GUEST (HOST/VM) as its user through the port its host forwards, with the guest's host key the hub recorded at its start (strict checking on the local fleet, accept-new on first use elsewhere); -command CMD runs one command instead of a shell, -print prints the ssh command line instead of running it.
-func (VM) SSH(ctx context.Context, guest string, command *string, print *bool) error {
+func (Vm) SSH(ctx context.Context, guest string, command *string, print *bool) error {
 	s, err := newVMSetup(guest, nil)
 	if err != nil {
 		return err
@@ -275,7 +278,7 @@ func (VM) SSH(ctx context.Context, guest string, command *string, print *bool) e
 }
 
 // Logs prints the last -lines N (default 100) lines of GUEST's (HOST/VM) console (local fleet) or of its microvm@ unit's journal (NixOS hosts).
-func (VM) Logs(ctx context.Context, guest string, lines *int) error {
+func (Vm) Logs(ctx context.Context, guest string, lines *int) error {
 	s, err := newVMSetup(guest, nil)
 	if err != nil {
 		return err
@@ -295,12 +298,12 @@ func (VM) Logs(ctx context.Context, guest string, lines *int) error {
 }
 
 // Create makes the SELECTION's declared guests exist on their hosts without starting them (NixOS: their install-microvm unit links the runner into /var/lib/microvms/NAME); -json for machines, -dry to print the commands.
-func (VM) Create(ctx context.Context, selection string, json *bool, dry *bool) error {
+func (Vm) Create(ctx context.Context, selection string, json *bool, dry *bool) error {
 	return vmAct(ctx, "create", selection, json, dry, (*microvm.Manager).Create)
 }
 
 // Destroy stops the SELECTION's guests and deletes their state directories, volumes included (the guests stay declared: create or start brings them back empty); needs -yes, -dry prints the commands; -json for machines.
-func (VM) Destroy(ctx context.Context, selection string, yes *bool, json *bool, dry *bool) error {
+func (Vm) Destroy(ctx context.Context, selection string, yes *bool, json *bool, dry *bool) error {
 	if !flag(yes, false) && !flag(dry, false) && !envBool(envDryRun) {
 		return fmt.Errorf("vm:destroy deletes the guests' volumes: run it again with -yes (or -dry to see the commands)")
 	}
