@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -95,4 +96,33 @@ func lineWith(out string, words ...string) bool {
 		}
 	}
 	return false
+}
+
+// On the repository's inventory (real NixOS hosts) the targets drive microvm.nix's units:
+// HUB_DRY_RUN prints the exact ssh command lines and runs nothing, and vm:update says how a
+// declared guest is rebuilt instead.
+func TestVMTargetsDryRunOnRealHosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the magefiles")
+	}
+	bin, root := fleettest.Mage(t)
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "HUB_DRY_RUN=1", "HUB_FLEET=")
+		out, _ := cmd.CombinedOutput()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	out, _ := run("vm:restart", "p620/dev-vm")
+	if !strings.Contains(out, "[dry-run] p620: ssh") || !strings.Contains(out, "systemctl restart microvm@dev-vm.service") {
+		t.Errorf("vm:restart dry run:\n%s", out)
+	}
+	out, code := run("vm:update", "p620/dev-vm")
+	if code == 0 || !strings.Contains(out, "deploy:switch") {
+		t.Errorf("vm:update on a NixOS host exit %d:\n%s", code, out)
+	}
+	out, _ = run("vm:ssh", "p620/dev-vm", "-print")
+	if !strings.Contains(out, "ssh -p 2222") || !strings.Contains(out, "StrictHostKeyChecking=accept-new") || !strings.Contains(out, "dev@p620") {
+		t.Errorf("vm:ssh -print:\n%s", out)
+	}
 }
