@@ -141,6 +141,14 @@ func vmBoot(ctx context.Context, phase, selection string, timeout time.Duration,
 	return vmEach(ctx, "vm-"+phase, selection, timeout, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
 		t.Phase(phase)
 		st, err := boot(s.m, ctx, g)
+		var be *microvm.BootError
+		if errors.As(err, &be) {
+			// The console goes to the guest's output and log; the summary gets one line.
+			for _, line := range strings.Split(strings.TrimRight(be.Console, "\n"), "\n") {
+				t.Logf("console: %s", line)
+			}
+			return fmt.Errorf("%s did not boot (%s): its console is above and in go tool mage vm:logs %s", g.ID(), be.Reason, g.ID())
+		}
 		if err != nil {
 			return err
 		}

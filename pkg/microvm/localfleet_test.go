@@ -173,7 +173,7 @@ ssh_port = 2230
 	if !errors.As(err, &be) {
 		t.Fatalf("start = %v, want a BootError", err)
 	}
-	if !strings.Contains(be.Console, "Kernel panic") || !strings.Contains(be.Reason, "did not boot") {
+	if !strings.Contains(be.Console, "Kernel panic") || !strings.Contains(be.Reason, "QEMU exited") {
 		t.Errorf("boot error without the console's panic:\nreason %q\n%s", be.Reason, be.Console)
 	}
 	if st, err := m.Status(context.Background(), g); err != nil || st.State != Stopped {

@@ -365,10 +365,15 @@ func (m *Manager) qemuStart(ctx context.Context, g Guest, gen int) (Status, erro
 	res, err := m.host(g).Run(ctx, command.Cmd{Args: m.qemuArgs(g, "start", args...),
 		Stdin: strings.NewReader(strings.Join(m.Keys, "\n") + "\n"), Timeout: m.bootTimeout() + time.Minute})
 	if err != nil {
+		// hub-microvm's boot failure is "hub-microvm: NAME did not boot (WHY, ACCEL); console:"
+		// and the console's tail; anything else (no kernel, no qemu) is a plain error.
 		var ee *command.ExitError
 		if errors.As(err, &ee) && !ee.Unreachable() {
-			reason, console, _ := strings.Cut(string(ee.Stderr), "\n")
-			return Status{}, &BootError{Guest: g.ID(), Reason: strings.TrimSpace(reason), Console: console}
+			first, console, _ := strings.Cut(string(ee.Stderr), "\n")
+			if _, why, ok := strings.Cut(first, " did not boot ("); ok {
+				why, _, _ = strings.Cut(why, "); console:")
+				return Status{}, &BootError{Guest: g.ID(), Reason: why, Console: console}
+			}
 		}
 		return Status{}, fmt.Errorf("%s: start: %w", g.ID(), err)
 	}
