@@ -244,6 +244,7 @@ start)
 	done
 	if pid=$(running); then
 		echo "running $pid $(cat "$dir/accel") $(cat "$dir/generation")"
+		echo "hostkey $(dropbearkey -y -f "$dir/hostkey" | grep '^ssh-')"
 		exit 0
 	fi
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: install qemu-system-x86"
