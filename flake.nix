@@ -21,9 +21,16 @@
       url = "github:nix-community/lanzaboote/v0.4.3";
       inputs.nixpkgs.follows = "nixpkgs";
     };
+
+    # MicroVM guests (feature "microvm", host.toml [[microvm]], docs/microvm.md): its host module
+    # runs microvm@NAME units, its guest module turns each table into a VM runner.
+    microvm = {
+      url = "github:astro/microvm.nix";
+      inputs.nixpkgs.follows = "nixpkgs";
+    };
   };
 
-  outputs = { self, nixpkgs, agenix, lanzaboote }:
+  outputs = { self, nixpkgs, agenix, lanzaboote, microvm }:
     let
       lib = nixpkgs.lib;
       systems = [ "x86_64-linux" "aarch64-linux" ];
@@ -48,7 +55,7 @@
         // { agenix = agenix.packages.${final.stdenv.hostPlatform.system}.default; };
 
       nixosConfigurations = lib.genAttrs hostNames (import ./nix/host.nix {
-        inherit nixpkgs agenix lanzaboote;
+        inherit nixpkgs agenix lanzaboote microvm;
         overlay = self.overlays.default;
         root = ./.;
         # The commit the systems are built from (dirtyRev: uncommitted changes on top of it);

@@ -12,11 +12,11 @@ import (
 	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
 
-// Demo runs the main job on the embedded local fleet: six hosts deployed in parallel, their status, and a generation that locks SSH out rolled back automatically (needs root; the fleet is torn down at the end).
+// Demo runs the main job on the embedded local fleet: six hosts deployed in parallel, their status, a generation that locks SSH out rolled back automatically, and p620's development VM booted with QEMU and reached over SSH (needs root; the fleet is torn down at the end).
 func Demo(ctx context.Context) (err error) {
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	tools := []sysdeps.Tool{sysdeps.Nix, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHD, sysdeps.Unshare}
+	tools := append([]sysdeps.Tool{sysdeps.Nix, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHD, sysdeps.Unshare}, sysdeps.MicroVM...)
 	if err := sysdeps.Ensure(ctx, tools, os.Stdout); err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func (Hosts) Check(ctx context.Context) error {
 	}
 	// Not for the local fleet, whose generated inventory copies the features without the sets.
 	if os.Getenv(envFleet) == "" {
-		if errs := f.CheckBackupFeature(); len(errs) > 0 {
+		if errs := append(f.CheckBackupFeature(), f.CheckMicroVMFeature()...); len(errs) > 0 {
 			return errors.Join(errs...)
 		}
 	}

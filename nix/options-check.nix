@@ -105,7 +105,7 @@ let
   };
   offlineFlake = name: {
     outPath = "/offline-${name}";
-    nixosModules = { default = externalModule name; ${name} = externalModule name; };
+    nixosModules = { default = externalModule name; ${name} = externalModule name; host = externalModule name; };
   };
 
   callModule = config: m:
@@ -135,6 +135,7 @@ let
         nixpkgs = offlineNixpkgs config;
         agenix = offlineFlake "agenix";
         lanzaboote = offlineFlake "lanzaboote";
+        microvm = offlineFlake "microvm";
         overlay = final: prev: { };
         inherit root;
         revision = null;

@@ -35,6 +35,7 @@ func Hub(root string) []Suite {
 		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.Alertmanager, sysdeps.Amtool, sysdeps.NodeExporter, sysdeps.Git,
 		sysdeps.SQLite3, sysdeps.Dig, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs,
 		sysdeps.Nspawn, sysdeps.Debootstrap, sysdeps.Shfmt}
+	unit.Tools = append(unit.Tools, sysdeps.MicroVM...)
 	unit.Prepare = systemdImage
 	// 15m as for unit: pkg/deploy's local-fleet tests take 7.5 minutes under -race alone.
 	race := GoTest("race", root, "-race", "-timeout", "15m",

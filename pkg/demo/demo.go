@@ -17,6 +17,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/microvm"
 	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
@@ -103,9 +104,54 @@ func Run(ctx context.Context, o Options) (story []string, err error) {
 	if err := deploy.WriteStatus(out, deploy.Status(ctx, e, inv.Hosts, 30*time.Second)); err != nil {
 		return story, err
 	}
+	fmt.Fprintln(out, "\n== 5. a development VM on p620: booted with QEMU, reached over SSH, stopped")
+	vmStory, err := devVM(ctx, lf, e, p620, out)
+	if err != nil {
+		return story, err
+	}
+	story = append(story, vmStory)
+
 	fmt.Fprintln(out, "\n== what happened")
 	for _, s := range story {
 		fmt.Fprintln(out, "  - "+s)
 	}
 	return story, nil
+}
+
+// devVM starts p620's first [[microvm]] guest (hosts/p620/host.toml's dev-vm, copied into the
+// local fleet's inventory), runs a command in it over SSH with the key its start reported, and
+// stops it: the vm:start, vm:ssh and vm:stop path.
+func devVM(ctx context.Context, lf *localfleet.Fleet, e *command.Executor, h *inventory.Host, out io.Writer) (string, error) {
+	if len(h.MicroVMs) == 0 {
+		return "", fmt.Errorf("demo: %s declares no [[microvm]] guest (hosts/%s/host.toml)", h.Name, h.Name)
+	}
+	pub, err := os.ReadFile(lf.IdentityFile() + ".pub")
+	if err != nil {
+		return "", err
+	}
+	m := &microvm.Manager{Exec: e, Driver: microvm.QEMU, Keys: []string{strings.TrimSpace(string(pub))}, BootTimeout: 2 * time.Minute}
+	g := microvm.Guest{Host: h, VM: h.MicroVMs[0]}
+	start := time.Now()
+	st, err := m.Start(ctx, g, 1)
+	if err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	defer m.Stop(context.Background(), g)
+	booted := time.Since(start).Round(100 * time.Millisecond)
+	known := lf.Dir() + "/microvm_known_hosts"
+	if err := microvm.RecordHostKey(known, g, st.HostKey); err != nil {
+		return "", err
+	}
+	args := append(microvm.SSHArgs(g, known, true), "-o", "BatchMode=yes", "--", "echo $(id -un)@$(hostname): $(nproc) cpus, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB")
+	fmt.Fprintf(out, "$ %s\n", command.Quote(args))
+	res, err := e.Local().Run(ctx, command.Cmd{Args: args, Timeout: time.Minute})
+	if err != nil {
+		return "", fmt.Errorf("demo: ssh into %s: %w", g.ID(), err)
+	}
+	fmt.Fprint(out, string(res.Stdout))
+	if _, err := m.Stop(ctx, g); err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	return fmt.Sprintf("%s booted under %s in %s (%d vcpu, %d MiB) and answered over SSH: %s", g.ID(), st.Accel, booted,
+		g.VM.VCPU, g.VM.MemoryMiB, strings.TrimSpace(string(res.Stdout))), nil
 }

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
 
 // TestRun plays the README's first command on a real local fleet and checks its story: six hosts
@@ -16,8 +17,8 @@ func TestRun(t *testing.T) {
 	if os.Geteuid() != 0 || testing.Short() {
 		t.Skip("integration test: the local fleet needs root")
 	}
-	for _, tool := range []string{"nix", "unshare", "ssh"} {
-		if _, err := exec.LookPath(tool); err != nil {
+	for _, tool := range []string{"nix", "unshare", "ssh", "qemu-system-x86_64", "busybox", "dropbear", "dropbearkey", "/vmlinuz"} {
+		if _, err := sysdeps.Find(tool); err != nil {
 			t.Skipf("needs %s", tool)
 		}
 	}
@@ -32,8 +33,9 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
-	if len(story) != 2 || !strings.HasPrefix(story[0], "deployed 6 hosts in parallel") ||
-		!strings.Contains(story[1], "rolled back by the watchdog") {
+	t.Logf("story: %q", story)
+	if len(story) != 3 || !strings.HasPrefix(story[0], "deployed 6 hosts in parallel") ||
+		!strings.Contains(story[1], "rolled back by the watchdog") || !strings.Contains(story[2], "answered over SSH: dev@dev-vm: 2 cpus") {
 		t.Errorf("story = %q", story)
 	}
 	for _, want := range []string{"== 2. fleet status", "failed  confirm", "== tearing the local fleet down"} {

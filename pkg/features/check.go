@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
 // Check validates the registry as a graph and against the module files next to it. It returns
@@ -205,3 +207,21 @@ func (r *Registry) checkModules() []error {
 
 // Err joins problems into one error, nil when there are none.
 func Err(problems []error) error { return errors.Join(problems...) }
+
+// CheckGuests reports [[microvm]] guest features the registry does not have, at the guest's
+// line: the guest is a NixOS system built with the same registry (modules/virtualization/
+// microvm.nix), where an unknown name would fail only at evaluation.
+func (r *Registry) CheckGuests(fleet *inventory.Fleet) []error {
+	var errs []error
+	for _, h := range fleet.Hosts {
+		for i, vm := range h.MicroVMs {
+			for _, name := range vm.Features {
+				if _, ok := r.Features[name]; !ok {
+					errs = append(errs, &inventory.Error{File: h.File, Line: vm.Line, Field: fmt.Sprintf("microvm[%d].features", i),
+						Msg: fmt.Sprintf("guest %q: feature %q is not in %s", vm.Name, name, r.File)})
+				}
+			}
+		}
+	}
+	return errs
+}

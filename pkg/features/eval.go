@@ -29,7 +29,7 @@ func (e *UnreachableError) Unwrap() error { return e.Reason }
 type NoLockError struct{ Path string }
 
 func (e *NoLockError) Error() string {
-	return fmt.Sprintf("%s does not exist: the flake's inputs (nixpkgs nixos-25.11, agenix, lanzaboote) are not locked and a lock cannot be made offline; on a machine with network run `nix flake lock` in the repository and commit flake.lock", e.Path)
+	return fmt.Sprintf("%s does not exist: the flake's inputs (nixpkgs nixos-25.11, agenix, lanzaboote, microvm.nix) are not locked and a lock cannot be made offline; on a machine with network run `nix flake lock` in the repository and commit flake.lock", e.Path)
 }
 
 // CheckLock returns a *NoLockError when the flake at root has no flake.lock.

@@ -23,10 +23,12 @@ func CheckRepo(ctx context.Context, root string, out io.Writer) error {
 		problems = append(problems, err)
 	} else {
 		problems = append(problems, reg.CheckHosts(hosts)...)
-		// Loaded once more for what only the inventory has: [[backup]] sets against the feature
-		// that runs them.
+		// Loaded once more for what only the inventory has: [[backup]] sets and [[microvm]]
+		// guests against the features that run them, and the guests' own features.
 		if fleet, err := inventory.Load(HostsDir(root)); err == nil {
 			problems = append(problems, fleet.CheckBackupFeature()...)
+			problems = append(problems, fleet.CheckMicroVMFeature()...)
+			problems = append(problems, reg.CheckGuests(fleet)...)
 		}
 		if NixAvailable() {
 			problems = append(problems, reg.CompareWithNix(ctx, root, hosts)...)

@@ -161,13 +161,7 @@ func (h *Host) validateBackups() []error {
 	for i := range h.Backups {
 		s := &h.Backups[i]
 		s.Line = findNthTable(h.File, "backup", i)
-		bad := func(key, format string, args ...any) {
-			line := findKeyInNthTable(h.File, "backup", i, key)
-			if line == 0 {
-				line = s.Line
-			}
-			errs = append(errs, &Error{File: h.File, Line: line, Field: fmt.Sprintf("backup[%d].%s", i, key), Msg: fmt.Sprintf(format, args...)})
-		}
+		bad := tableReporter(h.File, "backup", i, s.Line, &errs)
 		switch {
 		case s.Name == "":
 			bad("name", "missing (a name such as \"system\" or \"media\")")
@@ -290,6 +284,18 @@ func LocalRepository(repo string) bool {
 func below(p, dir string) bool {
 	p = path.Clean(strings.TrimPrefix(p, "local:"))
 	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
+}
+
+// tableReporter reports problems of the i-th [[table]] of file into errs: each at its key's line
+// (the table's header line when the key is not written) with field table[i].key.
+func tableReporter(file, table string, i, header int, errs *[]error) func(key, format string, args ...any) {
+	return func(key, format string, args ...any) {
+		line := findKeyInNthTable(file, table, i, key)
+		if line == 0 {
+			line = header
+		}
+		*errs = append(*errs, &Error{File: file, Line: line, Field: fmt.Sprintf("%s[%d].%s", table, i, key), Msg: fmt.Sprintf(format, args...)})
+	}
 }
 
 // findKeyInNthTable locates key inside the n-th [[name]] table; 0 when it is not there.

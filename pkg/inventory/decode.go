@@ -26,20 +26,21 @@ type rawDefaults struct {
 }
 
 type rawHost struct {
-	Description string      `toml:"description"`
-	Class       string      `toml:"class"`
-	System      string      `toml:"system"`
-	Hardware    string      `toml:"hardware"`
-	Tags        []string    `toml:"tags"`
-	Roles       []string    `toml:"roles"`
-	Features    []string    `toml:"features"`
-	Guarded     bool        `toml:"guarded"`
-	SSH         rawSSH      `toml:"ssh"`
-	Build       rawBuild    `toml:"build"`
-	Deploy      rawDeploy   `toml:"deploy"`
-	Health      []rawHealth `toml:"health"`
-	Backup      []rawBackup `toml:"backup"`
-	Users       rawUsers    `toml:"users"`
+	Description string       `toml:"description"`
+	Class       string       `toml:"class"`
+	System      string       `toml:"system"`
+	Hardware    string       `toml:"hardware"`
+	Tags        []string     `toml:"tags"`
+	Roles       []string     `toml:"roles"`
+	Features    []string     `toml:"features"`
+	Guarded     bool         `toml:"guarded"`
+	SSH         rawSSH       `toml:"ssh"`
+	Build       rawBuild     `toml:"build"`
+	Deploy      rawDeploy    `toml:"deploy"`
+	Health      []rawHealth  `toml:"health"`
+	Backup      []rawBackup  `toml:"backup"`
+	Users       rawUsers     `toml:"users"`
+	MicroVM     []rawMicroVM `toml:"microvm"`
 }
 
 type rawSSH struct {
@@ -156,7 +157,9 @@ func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
 	}
 	h.Backups = backupSets(rh.Backup)
 	h.Users = mergeUsers(def.Users, rh.Users)
+	h.MicroVMs = microVMs(rh.MicroVM)
 	errs := append(h.validate(rh), h.validateBackups()...)
+	errs = append(errs, h.validateMicroVMs()...)
 	errs = append(errs, h.validateUsers(rh.Users)...)
 	if len(errs) > 0 {
 		return nil, errs

@@ -56,6 +56,7 @@ type Host struct {
 	Health      []HealthCheck
 	Backups     []BackupSet // restic backup sets, [[backup]] tables (see backup.go)
 	Users       Users       // who may log in: the fleet's and the host's authorized_keys (users.go)
+	MicroVMs    []MicroVM   // development VMs, [[microvm]] tables (see microvm.go)
 	File        string      // the host.toml it came from
 }
 

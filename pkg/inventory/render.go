@@ -71,6 +71,13 @@ func WriteHost(w io.Writer, h *Host) error {
 		}
 		row(fmt.Sprintf("health[%d]", i), fmt.Sprintf("%s %s%s %s, timeout %s, %d tries", c.Kind(), c.Target(), extra, where(c), c.Timeout, c.Retries))
 	}
+	for _, v := range h.MicroVMs {
+		start := "manual start"
+		if v.Autostart {
+			start = "autostart"
+		}
+		row("microvm "+v.Name, fmt.Sprintf("%d vcpu, %d MiB, ssh port %d as %s, %s", v.VCPU, v.MemoryMiB, v.SSHPort, v.User, start))
+	}
 	return tw.Flush()
 }
 

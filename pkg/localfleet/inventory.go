@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/nixos-hub/hub/pkg/inventory"
 )
 
@@ -20,6 +22,9 @@ type repoHost struct {
 	Roles       []string
 	Features    []string
 	Guarded     bool
+	// MicroVM are the host's [[microvm]] tables (validated by pkg/inventory), copied as they
+	// are: the local fleet runs the guests with QEMU (pkg/microvm), on the host's own address.
+	MicroVM []map[string]any
 }
 
 // loadRepoHosts reads the repository's hosts (dir, its hosts/) with pkg/inventory, validated as
@@ -35,7 +40,15 @@ func loadRepoHosts(dir string) (map[string]repoHost, error) {
 		return nil, err
 	}
 	for _, h := range f.Hosts {
-		out[h.Name] = repoHost{h.Description, h.Class, h.Hardware, h.Tags, h.Roles, h.Features, h.Guarded}
+		var raw struct {
+			MicroVM []map[string]any `toml:"microvm"`
+		}
+		if len(h.MicroVMs) > 0 {
+			if _, err := toml.DecodeFile(h.File, &raw); err != nil {
+				return nil, fmt.Errorf("%s: %w", h.File, err)
+			}
+		}
+		out[h.Name] = repoHost{h.Description, h.Class, h.Hardware, h.Tags, h.Roles, h.Features, h.Guarded, raw.MicroVM}
 	}
 	return out, nil
 }
@@ -45,7 +58,7 @@ func repoHostOf(repo map[string]repoHost, name string) repoHost {
 	if rh, ok := repo[name]; ok {
 		return rh
 	}
-	return repoHost{"Local fleet host " + name, "server", "intel-integrated", []string{"local"}, nil, nil, false}
+	return repoHost{"Local fleet host " + name, "server", "intel-integrated", []string{"local"}, nil, nil, false, nil}
 }
 
 // writeInventory writes fleet.toml and <host>/host.toml in the docs/inventory.md schema.
@@ -80,6 +93,12 @@ func writeInventory(dir, flakeRef, repoHosts string, hosts []Host, sshOptions []
 			b.WriteString("[deploy]\nsystem_running = \"running\"\n\n[[health]]\nunit = \"sshd.service\"\n\n")
 		}
 		fmt.Fprintf(&b, "[[health]]\ntcp = %s\n\n[[health]]\ncommand = \"test -e /run/current-system\"\n", quote(h.endpoint()))
+		if len(rh.MicroVM) > 0 {
+			b.WriteString("\n")
+			if err := toml.NewEncoder(&b).Encode(map[string]any{"microvm": rh.MicroVM}); err != nil {
+				return fmt.Errorf("inventory: host %s: microvm tables: %w", h.Name, err)
+			}
+		}
 		hd := filepath.Join(dir, h.Name)
 		if err := os.MkdirAll(hd, 0o755); err != nil {
 			return fmt.Errorf("inventory: host %s: %w", h.Name, err)

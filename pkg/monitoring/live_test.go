@@ -105,6 +105,9 @@ func nixosRoot(t *testing.T) string {
 	symlink(t, "system-2-link", filepath.Join(profiles, "system"))
 	symlink(t, tops[1], filepath.Join(root, "run", "current-system"))
 	symlink(t, tops[0], filepath.Join(root, "run", "booted-system"))
+	// One declared guest, running (microvm.nix's booted link), for the microvm collector.
+	writeFile(t, filepath.Join(root, "etc", "hub", "microvms.json"), `[{"name":"dev-vm","autostart":true,"vcpu":2,"memory_mib":2048}]`)
+	symlink(t, tops[1], filepath.Join(root, "var", "lib", "microvms", "dev-vm", "booted"))
 	return root
 }
 
@@ -116,8 +119,9 @@ func nixosExporter(ctx context.Context, t *testing.T) string {
 	}
 	e, err := exporter.New(exporter.Options{Namespace: nixosmetrics.Namespace, Program: "hub_nixos_exporter",
 		Collectors: map[string]exporter.Collector{
-			"system": nixosmetrics.NewSystemCollector(fsys, nil),
-			"store":  nixosmetrics.NewStoreCollector(scanner),
+			"system":  nixosmetrics.NewSystemCollector(fsys, nil),
+			"store":   nixosmetrics.NewStoreCollector(scanner),
+			"microvm": nixosmetrics.NewMicroVMCollector(fsys, ""),
 		}})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ const (
 
 	// hub-nixos-exporter (pkg/nixosmetrics).
 	MetricNixOSRebootRequired    = "hub_nixos_reboot_required"
+	MetricNixOSMicroVMAutostart  = "hub_nixos_microvm_autostart"
+	MetricNixOSMicroVMRunning    = "hub_nixos_microvm_running"
 	MetricNixOSLastSwitch        = "hub_nixos_last_switch_timestamp_seconds"
 	MetricNixOSGenerations       = "hub_nixos_generations"
 	MetricNixOSCurrentGeneration = "hub_nixos_current_generation"

@@ -207,7 +207,7 @@ func TestAlertsAreComplete(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NextBootDiffers", "NoRecentDeploy",
+	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NextBootDiffers", "NoRecentDeploy", "MicroVMDown",
 		"DiskNearlyFull", "DiskFillingUp", "MediaTargetDown", "PerformanceRegression"}
 	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue", "DeployFailed", "AlertDeliveryFailing")
 	if got := AlertNames(RuleGroups()); !slices.Equal(got, want) {

@@ -65,6 +65,8 @@ const (
 	diskNearlyFullFor     = 15 * time.Minute
 	diskFillingUpFor      = time.Hour
 	noDeployEvaluationFor = time.Hour
+	// microVMDownFor outlasts a vm:update or a host deploy restarting the guest (a TCG boot, microvm@'s 5 s RestartSec).
+	microVMDownFor = 10 * time.Minute
 )
 
 // RuleGroups are the fleet's alerts.
@@ -120,6 +122,18 @@ func RuleGroups() []RuleGroup {
 				Summary: "{{ $labels.host }} has not been deployed for 3 weeks",
 				Detail:  "The running system was deployed {{ $value | humanizeDuration }} ago: the host misses fixes and security updates the rest of the fleet has.",
 				Needs:   []string{MetricNixOSLastSwitch},
+			},
+			{
+				// A guest the host should run (host.toml autostart) that does not: it failed to
+				// boot, crashed past microvm@'s restarts, or was stopped and forgotten. Hosts
+				// without guests have no series.
+				Name:     "MicroVMDown",
+				Expr:     fmt.Sprintf(`%s == 0 and on (host, vm) %s == 1`, MetricNixOSMicroVMRunning, MetricNixOSMicroVMAutostart),
+				For:      microVMDownFor,
+				Severity: SeverityWarning,
+				Summary:  "MicroVM {{ $labels.vm }} on {{ $labels.host }} is not running",
+				Detail:   "The guest is declared with autostart in host.toml but its microvm@{{ $labels.vm }} unit is not running: go tool mage vm:logs {{ $labels.host }}/{{ $labels.vm }}, then vm:start.",
+				Needs:    []string{MetricNixOSMicroVMRunning, MetricNixOSMicroVMAutostart},
 			},
 		}},
 		{Name: "disk", Alerts: []Alert{

@@ -34,6 +34,7 @@ var nixFiles = map[string]string{
 
 	"flake.nix":                         "skip: the flake; its NixOS configuration is nix/host.nix",
 	"modules/lib/backup-sets.nix":       "skip: imported by modules/backup/restic.nix, checked through it",
+	"modules/lib/microvm-guests.nix":    "skip: imported by modules/virtualization/microvm.nix, checked through it",
 	"modules/lib/exporter-options.nix":  "skip: imported by the exporter modules, checked through them",
 	"modules/lib/systemd-hardening.nix": "skip: imported by the exporter modules, checked through them",
 	"modules/lib/exporter-services.nix": "skip: imported by the exporter modules, checked through them",

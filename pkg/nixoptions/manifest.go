@@ -13,7 +13,7 @@ import (
 // ManifestFile is the recorded manifest, relative to the repository root.
 const ManifestFile = "nix/options-25.11.json"
 
-// Manifest is the record of the nixpkgs (and agenix, lanzaboote) options the hub's Nix sets or
+// Manifest is the record of the nixpkgs (and agenix, lanzaboote, microvm.nix) options the hub's Nix sets or
 // reads: for each, its type description and the file that declares it. It is read from source,
 // not computed from a live nixpkgs, so it is only as current as its Sources say.
 type Manifest struct {
@@ -25,7 +25,7 @@ type Manifest struct {
 
 // Source is one repository the options were read from.
 type Source struct {
-	Name   string `json:"name"`             // nixpkgs, agenix, lanzaboote: what Option.Source names
+	Name   string `json:"name"`             // nixpkgs, agenix, lanzaboote, microvm: what Option.Source names
 	Repo   string `json:"repo"`             // owner/name on GitHub
 	Ref    string `json:"ref"`              // branch or tag
 	Commit string `json:"commit,omitempty"` // when known

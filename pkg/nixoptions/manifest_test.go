@@ -49,11 +49,11 @@ func TestRecordedManifest(t *testing.T) {
 	if !bytes.Equal(data, []byte(readFile(t, path))) {
 		t.Errorf("%s is not in canonical form (sorted, indented as WriteManifest writes it): rewrite it with WriteManifest", ManifestFile)
 	}
-	if len(m.Sources) != 3 || m.Sources[0].Name != "nixpkgs" || m.Sources[0].Ref != "release-25.11" || m.Sources[0].Date == "" {
+	if len(m.Sources) != 4 || m.Sources[0].Name != "nixpkgs" || m.Sources[0].Ref != "release-25.11" || m.Sources[0].Date == "" {
 		t.Errorf("sources %+v: want nixpkgs release-25.11 first, dated", m.Sources)
 	}
 	for _, p := range []string{"age.identityPaths", "age.secrets.<name>.file", "boot.lanzaboote.pkiBundle", "boot.lanzaboote.enable",
-		"services.resolved.dnssec", "services.resolved.fallbackDns", "image.fileName"} {
+		"services.resolved.dnssec", "services.resolved.fallbackDns", "image.fileName", "microvm.vms.<name>.config"} {
 		if _, ok := m.Options[p]; !ok {
 			t.Errorf("manifest lacks %s", p)
 		}

@@ -27,6 +27,8 @@ var anyPhrases = map[string]bool{
 	"systemd option": true, "sysctl option value": true, "Key-value value": true, "a non-empty list of them": true,
 	"atom (null, bool, int, float or string)": true, "value": true,
 	"Nix config atom (null, bool, int, float, str, path or package)": true,
+	// microvm.nix's microvm.vms.<name>.config: a NixOS module (an attribute set or a function).
+	"Toplevel NixOS config": true,
 }
 
 // ParseType reads a type description as nixpkgs' lib/types.nix composes them: "null or X",

@@ -225,13 +225,18 @@ func callJob(ctx context.Context, t *Task, job Job) (err error) {
 }
 
 // checkHosts rejects names that cannot be told apart in the report or used as log file names.
+// One "/" is allowed, between two names: a unit on a host, HOST/GUEST (a MicroVM), whose log is
+// HOST_GUEST.log (inventory names have no "_").
 func checkHosts(hosts []string) error {
 	seen := make(map[string]bool, len(hosts))
 	for _, h := range hosts {
+		host, unit, isUnit := strings.Cut(h, "/")
 		switch {
 		case h == "" || h == "." || h == "..":
 			return fmt.Errorf("parallel: invalid host name %q", h)
-		case strings.ContainsAny(h, "/\\\n\t"):
+		case isUnit && (host == "" || unit == "" || host == "." || host == ".." || unit == "." || unit == ".." || strings.ContainsAny(unit, "/_") || strings.Contains(host, "_")):
+			return fmt.Errorf("parallel: host %q: name contains a path separator or control character", h)
+		case strings.ContainsAny(h, "\\\n\t"):
 			return fmt.Errorf("parallel: host %q: name contains a path separator or control character", h)
 		case seen[h]:
 			return fmt.Errorf("parallel: host %s selected twice", h)

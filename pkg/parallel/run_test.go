@@ -235,7 +235,10 @@ func TestRunRejectsBadHostLists(t *testing.T) {
 	}{
 		{"empty name", []string{"a", ""}, `invalid host name ""`},
 		{"dot dot", []string{".."}, `invalid host name ".."`},
-		{"path separator", []string{"a/b"}, "path separator"},
+		{"path separator", []string{"a/b/c"}, "path separator"},
+		{"leading separator", []string{"/b"}, "path separator"},
+		{"unit dot dot", []string{"a/.."}, "path separator"},
+		{"backslash", []string{`a\b`}, "path separator"},
 		{"duplicate", []string{"a", "b", "a"}, "host a selected twice"},
 	}
 	for _, tt := range tests {
@@ -347,5 +350,27 @@ func TestEmptySelectionRunsNothing(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "hosts-ping: no hosts in ") {
 		t.Errorf("output = %q, want the run summary", out)
+	}
+}
+
+// A unit on a host (a MicroVM, HOST/GUEST) is one row, and its logs are HOST_GUEST.log and
+// HOST_GUEST/<phase>.log in the run directory.
+func TestRunUnitOfAHost(t *testing.T) {
+	base := t.TempDir()
+	rep, err := Run(testContext(t), []string{"p620/dev-vm", "p620"}, func(_ context.Context, task *Task) error {
+		task.Phase("start")
+		fmt.Fprintln(task, "hello from", task.Host())
+		return nil
+	}, Options{Name: "vm-start", Out: &syncBuffer{}, RunDir: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"p620_dev-vm.log", "p620_dev-vm/start.log", "p620.log"} {
+		if _, err := os.Stat(filepath.Join(rep.RunDir, f)); err != nil {
+			t.Errorf("log %s: %v", f, err)
+		}
+	}
+	if len(rep.Hosts) != 2 || rep.Hosts[1].Host != "p620/dev-vm" {
+		t.Errorf("rows %+v, want p620 and p620/dev-vm", rep.Hosts)
 	}
 }

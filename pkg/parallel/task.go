@@ -47,7 +47,7 @@ func newTask(host string, con *console, now func() time.Time, dir string) (*Task
 	t := &Task{host: host, con: con, now: now, dir: dir, fields: map[string]string{}}
 	t.main = t.newStream()
 	if dir != "" {
-		f, err := os.OpenFile(filepath.Join(dir, host+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		f, err := os.OpenFile(filepath.Join(dir, logName(host)+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
 			return nil, fmt.Errorf("parallel: host %s: open log: %w", host, err)
 		}
@@ -55,6 +55,9 @@ func newTask(host string, con *console, now func() time.Time, dir string) (*Task
 	}
 	return t, nil
 }
+
+// logName is a unit's name as a file name: a MicroVM's HOST/VM is one file, HOST_VM.
+func logName(host string) string { return strings.ReplaceAll(host, "/", "_") }
 
 // Host is the name of the host the job runs for.
 func (t *Task) Host() string { return t.host }
@@ -154,7 +157,7 @@ func (t *Task) noteLogErr(err error) {
 
 // openPhaseLogLocked appends, so a phase entered twice keeps both parts in one file.
 func (t *Task) openPhaseLogLocked(name string) error {
-	dir := filepath.Join(t.dir, t.host)
+	dir := filepath.Join(t.dir, logName(t.host))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

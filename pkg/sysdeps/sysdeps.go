@@ -60,7 +60,17 @@ var (
 	Debootstrap  = Tool{"debootstrap", "debootstrap", "building the root file system image of the local fleet's systemd hosts", nil}
 	ShellCheck   = Tool{"shellcheck", "shellcheck", "linting the shell scripts the hub ships and runs on hosts", nil}
 	Shfmt        = Tool{"shfmt", "shfmt", "formatting the shell scripts (go tool mage fmt)", nil}
+	// The local fleet's MicroVMs (pkg/microvm): QEMU boots Debian's kernel with an initramfs of
+	// busybox and dropbear. The kernel is a file, not a program: Debian links /vmlinuz to it.
+	QEMU        = Tool{"qemu-system-x86_64", "qemu-system-x86", "the local fleet's MicroVMs", nil}
+	Busybox     = Tool{"busybox", "busybox-static", "the shell and tools of the local fleet's MicroVM initramfs", nil}
+	Dropbear    = Tool{"dropbear", "dropbear-bin", "the sshd of the local fleet's MicroVMs", nil}
+	Dropbearkey = Tool{"dropbearkey", "dropbear-bin", "the host keys of the local fleet's MicroVMs", nil}
+	Kernel      = Tool{"/vmlinuz", "linux-image-amd64", "the kernel the local fleet's MicroVMs boot", nil}
 )
+
+// MicroVM is what the local fleet's MicroVMs need (pkg/microvm, the QEMU driver).
+var MicroVM = []Tool{QEMU, Busybox, Dropbear, Dropbearkey, Kernel}
 
 // Plan is what Ensure will do about missing tools.
 type Plan struct {
@@ -189,7 +199,14 @@ func install(ctx context.Context, tools []Tool, out io.Writer) error {
 }
 
 // Find locates a binary on PATH or in the sbin directories that a non-login PATH may lack.
+// An absolute name is a file that must exist (the kernel: not a program, not on PATH).
 func Find(name string) (string, error) {
+	if strings.HasPrefix(name, "/") {
+		if _, err := os.Stat(name); err != nil {
+			return "", fmt.Errorf("%s: %w", name, err)
+		}
+		return name, nil
+	}
 	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}

@@ -117,3 +117,27 @@ func Mage(t testing.TB) (bin, root string) {
 	}
 	return bin, root
 }
+
+// NeedMicroVM skips t where the local fleet's MicroVMs cannot boot (pkg/microvm's QEMU driver):
+// a local fleet, QEMU, busybox, dropbear and a guest kernel at /vmlinuz.
+func NeedMicroVM(t testing.TB) {
+	t.Helper()
+	Need(t, "qemu-system-x86_64", "busybox", "dropbear", "dropbearkey")
+	if _, err := os.Stat("/vmlinuz"); err != nil {
+		t.Skip("no guest kernel at /vmlinuz (Debian package linux-image-amd64; go tool mage test:parallel installs it)")
+	}
+}
+
+// AppendHostTOML adds text (tables such as [[microvm]]) to the host.toml lf generated for host,
+// as a user adds them to a repository host.toml.
+func AppendHostTOML(t testing.TB, lf *localfleet.Fleet, host, text string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(lf.InventoryDir(), host, "host.toml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString("\n" + text); err != nil {
+		t.Fatal(err)
+	}
+}
