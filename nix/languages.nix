@@ -155,6 +155,39 @@ in
     # Hex and Mix archives per user, not in the project; IEx keeps its history.
     env = _: { MIX_HOME = "$HOME/.local/share/mix"; HEX_HOME = "$HOME/.cache/hex"; ERL_AFLAGS = "-kernel shell_history enabled"; };
   };
+  erlang = {
+    description = "Erlang/OTP: erl, rebar3, erlang-language-platform (ELP), erlfmt";
+    packages = [ "erlang" "rebar3" "erlang-language-platform" "erlfmt" ];
+    servers = [{ name = "elp"; }];
+    vscode = [ "erlang-ls.erlang-ls" ];
+    unfree = [ ];
+    env = _: { ERL_AFLAGS = "-kernel shell_history enabled"; REBAR_CACHE_DIR = "$HOME/.cache/rebar3"; };
+  };
+  gleam = {
+    description = "Gleam: compiler with its built-in language server and formatter, on Erlang/OTP and rebar3";
+    packages = [ "gleam" "erlang" "rebar3" ];
+    servers = [{ name = "gleam"; }];
+    vscode = [ "gleam.gleam" ];
+    unfree = [ ];
+    env = none;
+  };
+  dart = {
+    description = "Dart: SDK with its language server (dart language-server) and formatter";
+    packages = [ "dart" ];
+    servers = [{ name = "dartls"; }];
+    vscode = [ "dart-code.dart-code" ];
+    unfree = [ ];
+    # Packages from pub.dev are cached per user, not under the SDK in the store.
+    env = _: { PUB_CACHE = "$HOME/.cache/pub"; DART_SUPPRESS_ANALYTICS = "true"; };
+  };
+  nim = {
+    description = "Nim: compiler, nimble, nimlangserver";
+    packages = [ "nim" "nimble" "nimlangserver" ];
+    servers = [{ name = "nim_langserver"; }];
+    vscode = [ ];
+    unfree = [ ];
+    env = _: { NIMBLE_DIR = "$HOME/.local/share/nimble"; };
+  };
   ocaml = {
     description = "OCaml: compiler, dune, ocaml-lsp, ocamlformat";
     packages = [ "ocaml" "dune_3" "ocamlPackages.ocaml-lsp" "ocamlPackages.ocamlformat" "ocamlPackages.findlib" ];
