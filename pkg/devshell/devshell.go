@@ -171,3 +171,19 @@ func Enter(ctx context.Context, o Options) error {
 	}
 	return nil
 }
+
+const neovimInitExpr = `import ./nix/neovim-init.nix { servers = builtins.concatMap (l: l.servers) (builtins.attrValues (import ./nix/languages.nix)); }`
+
+// NeovimInit renders the neovim feature's init.lua (nix/neovim-init.nix) on a host with every
+// language feature enabled: the largest configuration the language list can produce.
+func NeovimInit(ctx context.Context, root string) (string, error) {
+	out, err := instantiate(ctx, root, "--expr", neovimInitExpr)
+	if err != nil {
+		return "", err
+	}
+	var lua string
+	if err := json.Unmarshal(out, &lua); err != nil {
+		return "", fmt.Errorf("nix/neovim-init.nix: decoding: %w", err)
+	}
+	return lua, nil
+}

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/goldenfile"
 	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/pkg/sysdeps"
 )
 
 const root = "../.."
@@ -148,5 +150,27 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The Neovim init with every language's servers is what the golden file shows, and it compiles
+// as Lua (luac -p: syntax only, Neovim itself is not here).
+func TestNeovimInitCompiles(t *testing.T) {
+	needNix(t, "nix-instantiate")
+	lua, err := NeovimInit(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenfile.Check(t, "testdata/neovim-init.lua", []byte(lua))
+	luac, err := sysdeps.Find(sysdeps.Luac.Binary)
+	if err != nil {
+		t.Skipf("SKIPPED: the syntax check needs %s (Debian package %s)", sysdeps.Luac.Binary, sysdeps.Luac.Package)
+	}
+	file := filepath.Join(t.TempDir(), "init.lua")
+	if err := os.WriteFile(file, []byte(lua), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(luac, "-p", file).CombinedOutput(); err != nil {
+		t.Fatalf("luac -p: %v: %s", err, out)
 	}
 }
