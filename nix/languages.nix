@@ -156,8 +156,8 @@ in
     env = _: { MIX_HOME = "$HOME/.local/share/mix"; HEX_HOME = "$HOME/.cache/hex"; ERL_AFLAGS = "-kernel shell_history enabled"; };
   };
   erlang = {
-    description = "Erlang/OTP: erl, rebar3, erlang-language-platform (ELP), erlfmt";
-    packages = [ "erlang" "rebar3" "erlang-language-platform" "erlfmt" ];
+    description = "Erlang/OTP: erl, rebar3, erlang-language-platform (ELP, also the formatter)";
+    packages = [ "erlang" "rebar3" "erlang-language-platform" ];
     servers = [{ name = "elp"; }];
     vscode = [ "erlang-ls.erlang-ls" ];
     unfree = [ ];
@@ -222,7 +222,7 @@ in
   };
   ruby = {
     description = "Ruby: interpreter, ruby-lsp, RuboCop";
-    packages = [ "ruby" "ruby-lsp" "rubocop" ];
+    packages = [ "ruby" "rubyPackages.ruby-lsp" "rubyPackages.rubocop" ];
     servers = [{ name = "ruby_lsp"; }];
     vscode = [ "shopify.ruby-lsp" ];
     unfree = [ ];

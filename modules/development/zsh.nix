@@ -20,7 +20,7 @@ in
     };
     plugins = lib.mkOption {
       type = lib.types.listOf lib.types.str;
-      default = [ "git" "sudo" "colored-man-pages" "command-not-found" "extract" ];
+      default = [ "git" "sudo" "colored-man-pages" "extract" ];
       description = "oh-my-zsh plugins (its prompt theme stays off: the prompt is starship's or Zsh's own).";
     };
     aliases = lib.mkOption {
