@@ -45,6 +45,7 @@ var nixFiles = map[string]string{
 	"nix/language-module.nix":   "skip: called by modules/development/languages/*.nix, checked through them",
 	"nix/language-shells.nix":   "skip: the per-language development shells, not NixOS configuration",
 	"nix/language-check.nix":    "skip: builtins-only comparison of the language features and shells (pkg/devshell)",
+	"nix/module-render.nix":     "skip: renders one module for pkg/shellconf's checks, no options",
 	"nix/neovim-init.nix":       "skip: imported by modules/development/neovim.nix, checked through it",
 	"nix/devshell.nix":          "skip: the development shell, not NixOS configuration",
 	"nix/checks.nix":            "skip: flake checks, not NixOS configuration",

@@ -60,6 +60,8 @@ var (
 	Debootstrap  = Tool{"debootstrap", "debootstrap", "building the root file system image of the local fleet's systemd hosts", nil}
 	ShellCheck   = Tool{"shellcheck", "shellcheck", "linting the shell scripts the hub ships and runs on hosts", nil}
 	Luac         = Tool{"luac5.4", "lua5.4", "compiling the Neovim init the neovim feature generates", nil}
+	Tmux         = Tool{"tmux", "tmux", "sourcing the tmux configuration the tmux feature generates", nil}
+	Zsh          = Tool{"zsh", "zsh", "running the Zsh startup code the zsh feature generates", nil}
 )
 
 // Plan is what Ensure will do about missing tools.

@@ -1,0 +1,133 @@
+// Package shellconf checks what the shell features generate with the real programs: the tmux
+// configuration of the tmux feature is sourced by a private tmux server, and the Zsh startup
+// code of the zsh feature is run by zsh. The modules are evaluated offline with their options'
+// defaults (nix/module-render.nix, builtins only), so a bad key binding, an unknown option or a
+// typo in a zstyle fails here rather than on a host's first login.
+package shellconf
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/nixos-hub/hub/pkg/nix"
+)
+
+// Render evaluates module (relative to root) with feature enabled at its defaults and extra (a
+// Nix expression for further config, "{ }" for none), and returns its definitions as JSON values.
+func Render(ctx context.Context, root, module, feature, extra string) (map[string]any, error) {
+	args := append(append([]string{"--eval", "--strict", "--json"}, nix.EvalArgs()...),
+		"--argstr", "module", module, "--argstr", "feature", feature, "--arg", "extra", extra, "nix/module-render.nix")
+	cmd := exec.CommandContext(ctx, "nix-instantiate", args...)
+	cmd.Dir = root
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s: rendering: %w: %s", module, err, strings.TrimSpace(stderr.String()))
+	}
+	var defs map[string]any
+	if err := json.Unmarshal(out, &defs); err != nil {
+		return nil, fmt.Errorf("%s: decoding: %w", module, err)
+	}
+	return defs, nil
+}
+
+// TmuxModule is the tmux feature's module.
+const TmuxModule = "modules/development/tmux.nix"
+
+// ZshModule is the zsh feature's module.
+const ZshModule = "modules/development/zsh.nix"
+
+// TmuxConfig is the part of /etc/tmux.conf the tmux feature writes itself (before and after
+// the plugins), with its defaults.
+func TmuxConfig(ctx context.Context, root string) (string, error) {
+	defs, err := Render(ctx, root, TmuxModule, "tmux", "{ }")
+	if err != nil {
+		return "", err
+	}
+	t := get(defs, "programs", "tmux")
+	return str(t["extraConfigBeforePlugins"]) + "\n" + str(t["extraConfig"]), nil
+}
+
+// ZshConfig is the part of /etc/zshrc the zsh feature writes, in nixpkgs' order: options,
+// history size, the interactive init, aliases.
+func ZshConfig(ctx context.Context, root string) (string, error) {
+	defs, err := Render(ctx, root, ZshModule, "zsh", `{ hub.features.users = { enable = false; adminUser = "admin"; }; }`)
+	if err != nil {
+		return "", err
+	}
+	z := get(defs, "programs", "zsh")
+	var b strings.Builder
+	var opts []string
+	for _, o := range list(z["setOptions"]) {
+		opts = append(opts, str(o))
+	}
+	if len(opts) > 0 {
+		fmt.Fprintf(&b, "setopt %s\n", strings.Join(opts, " "))
+	}
+	fmt.Fprintf(&b, "SAVEHIST=%v\nHISTSIZE=%v\n", z["histSize"], z["histSize"])
+	b.WriteString(str(z["interactiveShellInit"]) + "\n")
+	aliases, _ := z["shellAliases"].(map[string]any)
+	names := make([]string, 0, len(aliases))
+	for n := range aliases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "alias -- %s='%s'\n", n, strings.ReplaceAll(str(aliases[n]), "'", `'\''`))
+	}
+	return b.String(), nil
+}
+
+// CheckTmux sources conf in a tmux server of its own (a socket under dir, no user config), so
+// every command and key binding is parsed and run by tmux itself.
+func CheckTmux(ctx context.Context, dir, conf string) error {
+	file := filepath.Join(dir, "tmux.conf")
+	if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
+		return err
+	}
+	sock := filepath.Join(dir, "tmux.sock")
+	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	cmd := exec.CommandContext(ctx, "tmux", "-S", sock, "-f", "/dev/null", "new-session", "-d", ";", "source-file", file)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("tmux source-file: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// CheckZsh parses script (zsh -n), then runs it in a zsh without any startup file: setopt of
+// an unknown option, a zstyle, autoload or bindkey error prints to stderr, which fails.
+func CheckZsh(ctx context.Context, dir, script string) error {
+	file := filepath.Join(dir, "zshrc")
+	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+		return err
+	}
+	if out, err := exec.CommandContext(ctx, "zsh", "-n", file).CombinedOutput(); err != nil {
+		return fmt.Errorf("zsh -n: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	cmd := exec.CommandContext(ctx, "zsh", "-f", "-c", "source "+file)
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CACHE_HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
+		return fmt.Errorf("zsh: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+func get(m map[string]any, path ...string) map[string]any {
+	for _, p := range path {
+		next, _ := m[p].(map[string]any)
+		m = next
+	}
+	return m
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func list(v any) []any { l, _ := v.([]any); return l }

@@ -1,0 +1,68 @@
+package shellconf
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/nixos-hub/hub/pkg/goldenfile"
+	"github.com/nixos-hub/hub/pkg/sysdeps"
+)
+
+const root = "../.."
+
+func need(t *testing.T, tools ...sysdeps.Tool) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool.Binary); err != nil {
+			t.Skipf("SKIPPED: needs %s (Debian package %s)", tool.Binary, tool.Package)
+		}
+	}
+}
+
+func TestTmuxConfigRunsInTmux(t *testing.T) {
+	need(t, sysdeps.NixInst, sysdeps.Tmux)
+	conf, err := TmuxConfig(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenfile.Check(t, "testdata/tmux.conf", []byte(conf))
+	if err := CheckTmux(context.Background(), t.TempDir(), conf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestZshConfigRunsInZsh(t *testing.T) {
+	need(t, sysdeps.NixInst, sysdeps.Zsh)
+	script, err := ZshConfig(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenfile.Check(t, "testdata/zshrc", []byte(script))
+	if err := CheckZsh(context.Background(), t.TempDir(), script); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The checks fail on what they are for: a key binding to an unknown command, an unknown zsh
+// option, a zsh syntax error.
+func TestChecksCatchMistakes(t *testing.T) {
+	need(t, sysdeps.Tmux, sysdeps.Zsh)
+	for _, tc := range []struct {
+		name, text, want string
+		check            func(context.Context, string, string) error
+	}{
+		{"tmux unknown command", "bind | split-windw -h\n", "unknown command: split-windw", CheckTmux},
+		{"tmux bad option", "set -g mousee on\n", "invalid option: mousee", CheckTmux},
+		{"zsh unknown option", "setopt SHARE_HISTORY NO_SUCH_THING\n", "no such option: NO_SUCH_THING", CheckZsh},
+		{"zsh syntax", "if true; then\n", "parse error", CheckZsh},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.check(context.Background(), t.TempDir(), tc.text)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
