@@ -1,7 +1,7 @@
 # devShells.<system>.<language>: a project's shell with exactly the toolchain the host feature
 # lang-<language> installs (nix/language-packages.nix), and its environment exported with $HOME
 # expanded. `go tool mage dev:shell NAME` enters one; a project can also use
-# `use flake github:nixos-hub/hub#NAME` in its .envrc.
+# `use flake <hub checkout or flake URL>#NAME` in its .envrc.
 { pkgs }:
 builtins.mapAttrs
   (name: lang: pkgs.mkShell {

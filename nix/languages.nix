@@ -11,8 +11,9 @@
 #                 each { name; cmd ? [ ... ]; } where lspconfig's default command is not on PATH;
 #   vscode      = VS Code extensions, attribute paths under pkgs.vscode-extensions;
 #   unfree      = package names (lib.getName) of `vscode` that are unfree (hub.allowUnfree);
-#   env         = pkgs: environment for the host (sessionVariables, "$HOME" is expanded per user)
-#                 and the shell (exported by its shellHook): caches out of the project, telemetry
+#   env         = pkgs: environment for the host (sessionVariables; "$HOME" becomes PAM's @{HOME},
+#                 and no value may contain a double quote, which PAM's format cannot hold) and
+#                 the shell (exported by its shellHook): caches out of the project, telemetry
 #                 off, tools pointed at the Nix toolchain instead of downloading their own.
 # }
 let
@@ -61,7 +62,7 @@ in
     servers = [{ name = "jdtls"; cmd = [ "jdtls" ]; }];
     vscode = [ "redhat.java" "vscjava.vscode-java-debug" ];
     unfree = [ ];
-    env = pkgs: { JAVA_HOME = "${pkgs.jdk.home}"; GRADLE_USER_HOME = "$HOME/.cache/gradle"; };
+    env = pkgs: { JAVA_HOME = "${pkgs.jdk}/lib/openjdk"; GRADLE_USER_HOME = "$HOME/.cache/gradle"; };
   };
   c-cpp = {
     description = "C and C++: GCC, clangd and clang-format, CMake, Ninja, pkg-config, bear";

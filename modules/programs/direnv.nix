@@ -1,4 +1,4 @@
-# direnv with nix-direnv: a project's `use flake` (or `use flake github:nixos-hub/hub#go`, the
+# direnv with nix-direnv: a project's `use flake` (or `use flake ~/src/hub#go`, the
 # devShells of nix/language-shells.nix) loads when the shell enters the directory and is cached
 # as a GC root, so it survives garbage collection and loads instantly. Quiet by default.
 { config, lib, ... }:

@@ -51,6 +51,8 @@ type Packages struct {
 	Declared []string `json:"declared"` // nix/languages.nix
 	Module   []string `json:"module"`   // what modules/development/languages/<name>.nix installs
 	Shell    []string `json:"shell"`    // what devShells.<system>.<name> has
+
+	Env map[string]string `json:"env"` // the environment, with marker store paths
 }
 
 // Compare evaluates nix/language-check.nix offline and returns an error naming every language
@@ -69,6 +71,12 @@ func Compare(ctx context.Context, root string) (map[string]Packages, error) {
 		p := res[name]
 		if !slices.Equal(p.Declared, p.Module) {
 			bad = append(bad, fmt.Sprintf("language %s: feature lang-%s installs %v, nix/languages.nix declares %v", name, name, p.Module, p.Declared))
+		}
+		for _, v := range sortedKeys(p.Env) {
+			// pam_env's DEFAULT="..." cannot hold a double quote (environment.sessionVariables).
+			if strings.Contains(p.Env[v], `"`) {
+				bad = append(bad, fmt.Sprintf("language %s: %s contains a double quote, which pam_env cannot hold", name, v))
+			}
 		}
 		if !slices.Equal(p.Declared, p.Shell) {
 			bad = append(bad, fmt.Sprintf("language %s: devShell %s has %v, nix/languages.nix declares %v", name, name, p.Shell, p.Declared))

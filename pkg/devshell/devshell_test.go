@@ -98,8 +98,13 @@ func TestCompareReportsDrift(t *testing.T) {
   config = _: { environment.systemPackages = [ { hubPackage = "gotestsum"; } ]; };
 }
 `), 0o644)
+	// and zig's cache directory has a double quote, which pam_env cannot hold.
+	data, _ := os.ReadFile(filepath.Join(dir, "nix/languages.nix"))
+	data = []byte(strings.Replace(string(data), `ZIG_GLOBAL_CACHE_DIR = "$HOME/.cache/zig"`, `ZIG_GLOBAL_CACHE_DIR = "$HOME/\"zig\""`, 1))
+	os.WriteFile(filepath.Join(dir, "nix/languages.nix"), data, 0o644)
 	_, err = Compare(context.Background(), dir)
-	want := `language go: feature lang-go installs [go gopls gotools golangci-lint delve gotestsum], nix/languages.nix declares [go gopls gotools golangci-lint delve]`
+	want := "language go: feature lang-go installs [go gopls gotools golangci-lint delve gotestsum], nix/languages.nix declares [go gopls gotools golangci-lint delve]\n" +
+		"language zig: ZIG_GLOBAL_CACHE_DIR contains a double quote, which pam_env cannot hold"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Compare() error = %v, want %q", err, want)
 	}
