@@ -214,7 +214,7 @@ in
     env = none;
   };
   scala = {
-    description = "Scala: Scala 3, sbt, Metals, scalafmt (on the JDK of lang-java)";
+    description = "Scala: compiler, sbt, Metals, scalafmt (on the JDK of lang-java)";
     packages = [ "scala" "sbt" "metals" "scalafmt" ];
     servers = [{ name = "metals"; }];
     vscode = [ "scalameta.metals" "scala-lang.scala" ];
@@ -262,7 +262,7 @@ in
     env = none;
   };
   latex = {
-    description = "LaTeX: TeX Live (medium scheme), texlab, latexindent";
+    description = "LaTeX: TeX Live (medium scheme) and the texlab language server";
     packages = [ "texliveMedium" "texlab" ];
     servers = [{ name = "texlab"; }];
     vscode = [ "james-yu.latex-workshop" ];

@@ -8,7 +8,7 @@ in
   options.hub.features.cloud-azure = {
     extensions = lib.mkOption {
       type = lib.types.listOf lib.types.str;
-      default = [ "aks-preview" "account" ];
+      default = [ "aks-preview" ];
       description = "Names of azure-cli-extensions to include.";
     };
   };

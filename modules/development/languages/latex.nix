@@ -1,3 +1,3 @@
-# LaTeX: TeX Live (medium scheme), texlab, latexindent; packages, servers, extensions and
+# LaTeX: TeX Live (medium scheme) and the texlab language server; packages, servers, extensions and
 # environment in nix/languages.nix.
 import ../../../nix/language-module.nix "latex" { }

@@ -1,3 +1,3 @@
-# Scala: Scala 3, sbt, Metals, scalafmt (on the JDK of lang-java); packages, servers, extensions and
+# Scala: compiler, sbt, Metals, scalafmt (on the JDK of lang-java); packages, servers, extensions and
 # environment in nix/languages.nix.
 import ../../../nix/language-module.nix "scala" { }
