@@ -1,8 +1,9 @@
 # GnuPG agent per user session, socket-activated, with its SSH support: one agent holds GPG and
 # SSH keys (including ones on a YubiKey or other smartcard), and SSH_AUTH_SOCK points at it. It
 # cannot run beside OpenSSH's ssh-agent (nixpkgs asserts so): the registry says gnupg-agent
-# conflicts with ssh-agent. pinentry follows the desktop: GNOME's prompt there, curses elsewhere.
-{ config, lib, pkgs, ... }:
+# conflicts with ssh-agent. pinentry is left to nixpkgs: the desktop module picks its own (GNOME's
+# prompt with the desktop feature), curses otherwise; a second definition here would collide.
+{ config, lib, ... }:
 let
   cfg = config.hub.features.gnupg-agent;
 in
@@ -19,7 +20,6 @@ in
     programs.gnupg.agent = {
       enable = true;
       enableSSHSupport = lib.mkDefault cfg.sshSupport;
-      pinentryPackage = lib.mkDefault (if config.hub.features.desktop.enable then pkgs.pinentry-gnome3 else pkgs.pinentry-curses);
     };
     # Smartcards (YubiKey OpenPGP) need pcscd; gpg's scdaemon talks to it.
     services.pcscd.enable = lib.mkDefault true;
