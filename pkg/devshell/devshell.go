@@ -134,6 +134,18 @@ type Options struct {
 	Command      []string      // run this inside the shell instead of an interactive shell
 	ProbeTimeout time.Duration // how long fetching the inputs may take before they count as unreachable
 	Settings     nix.Settings  // nix.Real() for a person's machine
+	// Offline runs nix in a network namespace of its own (unshare --net, needs root) with
+	// --offline: only what this machine's store has. Tests use it: they send no packet anywhere.
+	Offline bool
+}
+
+// command is name and args, inside a namespace without network when o.Offline.
+func (o Options) command(ctx context.Context, args ...string) *exec.Cmd {
+	if o.Offline {
+		args = append([]string{"--net", "--", "nix", "--offline"}, args...)
+		return exec.CommandContext(ctx, "unshare", args...)
+	}
+	return exec.CommandContext(ctx, "nix", args...)
 }
 
 // DevelopArgs is the nix develop command line for o (what Enter runs after the probe).
@@ -161,7 +173,7 @@ func Enter(ctx context.Context, o Options) error {
 		return fmt.Errorf("no language %q in %s (want one of %s)", o.Language, filepath.Join(o.Root, "nix/languages.nix"), strings.Join(names, ", "))
 	}
 	probeCtx, cancel := context.WithTimeout(ctx, o.ProbeTimeout)
-	probe := exec.CommandContext(probeCtx, "nix", append(append([]string{"flake", "archive"}, o.Settings.Args()...), "--json", "--no-write-lock-file", o.Root)...)
+	probe := o.command(probeCtx, append(append([]string{"flake", "archive"}, o.Settings.Args()...), "--json", "--no-write-lock-file", o.Root)...)
 	var stderr strings.Builder
 	probe.Stderr = &stderr
 	err = probe.Run()
@@ -172,7 +184,7 @@ func Enter(ctx context.Context, o Options) error {
 		}
 		return &SkipError{Reason: fmt.Sprintf("nix flake archive: %v: %s", err, lastLine(stderr.String()))}
 	}
-	cmd := exec.CommandContext(ctx, "nix", DevelopArgs(o)...)
+	cmd := o.command(ctx, DevelopArgs(o)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("nix develop %s#%s: %w", o.Root, o.Language, err)
