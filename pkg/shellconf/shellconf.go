@@ -39,10 +39,10 @@ func Render(ctx context.Context, root, module, feature, extra string) (map[strin
 }
 
 // TmuxModule is the tmux feature's module.
-const TmuxModule = "modules/development/tmux.nix"
+const TmuxModule = "modules/shell/tmux.nix"
 
 // ZshModule is the zsh feature's module.
-const ZshModule = "modules/development/zsh.nix"
+const ZshModule = "modules/shell/zsh.nix"
 
 // TmuxConfig is the part of /etc/tmux.conf the tmux feature writes itself (before and after
 // the plugins), with its defaults.
