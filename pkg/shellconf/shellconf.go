@@ -1,8 +1,9 @@
-// Package shellconf checks what the shell features generate with the real programs: the tmux
-// configuration of the tmux feature is sourced by a private tmux server, and the Zsh startup
-// code of the zsh feature is run by zsh. The modules are evaluated offline with their options'
-// defaults (nix/module-render.nix, builtins only), so a bad key binding, an unknown option or a
-// typo in a zstyle fails here rather than on a host's first login.
+// Package shellconf checks what the shell and git features generate with the real programs: the
+// tmux feature's configuration is sourced by a private tmux server, the zsh feature's startup
+// code is run by zsh, and the git feature's /etc/gitconfig drives a real merge and pull. The
+// modules are evaluated offline with their options' defaults (nix/module-render.nix, builtins
+// only), so a bad key binding, an unknown option or a bad value fails here rather than on a
+// host's first login.
 package shellconf
 
 import (
@@ -131,3 +132,118 @@ func get(m map[string]any, path ...string) map[string]any {
 func str(v any) string { s, _ := v.(string); return s }
 
 func list(v any) []any { l, _ := v.([]any); return l }
+
+// GitModule is the git feature's module.
+const GitModule = "modules/programs/git.nix"
+
+// GitConfig is the /etc/gitconfig the git feature writes with its defaults, in the layout of
+// nixpkgs' lib.generators.toGitINI (sections and keys sorted, values as git reads them).
+func GitConfig(ctx context.Context, root string) (string, error) {
+	defs, err := Render(ctx, root, GitModule, "git", "{ }")
+	if err != nil {
+		return "", err
+	}
+	sections := get(defs, "programs", "git", "config")
+	var b strings.Builder
+	for _, sec := range sortedKeys(sections) {
+		keys, _ := sections[sec].(map[string]any)
+		fmt.Fprintf(&b, "[%s]\n", sec)
+		for _, k := range sortedKeys(keys) {
+			fmt.Fprintf(&b, "\t%s = %v\n", k, keys[k])
+		}
+	}
+	return b.String(), nil
+}
+
+// CheckGit makes conf the system configuration (GIT_CONFIG_SYSTEM, no user configuration) of a
+// repository under dir and exercises it: git parses it, the first branch is main, every boolean
+// reads as one, and a conflicting merge (which reads merge.conflictStyle) and a rebase-pull run.
+func CheckGit(ctx context.Context, dir, conf string) error {
+	file := filepath.Join(dir, "gitconfig")
+	if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
+		return err
+	}
+	env := append(os.Environ(), "GIT_CONFIG_SYSTEM="+file, "GIT_CONFIG_GLOBAL=/dev/null", "HOME="+dir,
+		"GIT_AUTHOR_NAME=hub", "GIT_AUTHOR_EMAIL=hub@localhost", "GIT_COMMITTER_NAME=hub", "GIT_COMMITTER_EMAIL=hub@localhost")
+	git := func(wantFail bool, args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "git", args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		if (err != nil) != wantFail {
+			return string(out), fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		}
+		return string(out), nil
+	}
+	list, err := git(false, "config", "--system", "--list")
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		key, value, _ := strings.Cut(line, "=")
+		if value == "true" || value == "false" {
+			if _, err := git(false, "config", "--system", "--type=bool", "--get", key); err != nil {
+				return err
+			}
+		}
+	}
+	commit := func(repo, text, msg string) error {
+		if err := os.WriteFile(filepath.Join(dir, repo, "f"), []byte(text), 0o644); err != nil {
+			return err
+		}
+		if _, err := git(false, "-C", repo, "add", "f"); err != nil {
+			return err
+		}
+		_, err := git(false, "-C", repo, "commit", "-q", "-m", msg)
+		return err
+	}
+	if _, err := git(false, "init", "-q", "origin"); err != nil {
+		return err
+	}
+	if out, err := git(false, "-C", "origin", "symbolic-ref", "--short", "HEAD"); err != nil || strings.TrimSpace(out) != "main" {
+		return fmt.Errorf("first branch %q, want main (init.defaultBranch): %v", strings.TrimSpace(out), err)
+	}
+	if err := commit("origin", "base\n", "base"); err != nil {
+		return err
+	}
+	if _, err := git(false, "clone", "-q", "origin", "work"); err != nil {
+		return err
+	}
+	if _, err := git(false, "-C", "origin", "switch", "-q", "-c", "side"); err != nil {
+		return err
+	}
+	if err := commit("origin", "side\n", "side"); err != nil {
+		return err
+	}
+	if _, err := git(false, "-C", "origin", "switch", "-q", "main"); err != nil {
+		return err
+	}
+	if err := commit("origin", "main\n", "main"); err != nil {
+		return err
+	}
+	// A conflict: the merge reads merge.conflictStyle; zdiff3 shows the base ("|||||||").
+	if _, err := git(true, "-C", "origin", "merge", "-q", "side"); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "origin", "f"))
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(string(data), "|||||||") {
+		return fmt.Errorf("the conflict shows no base section (merge.conflictStyle): %q", data)
+	}
+	if _, err := git(false, "-C", "origin", "merge", "--abort"); err != nil {
+		return err
+	}
+	// pull.rebase with rebase.autoStash, fetch.prune and pruneTags: a pull into the clone runs.
+	_, err = git(false, "-C", "work", "pull", "-q")
+	return err
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -45,8 +45,20 @@ func TestZshConfigRunsInZsh(t *testing.T) {
 	}
 }
 
-// The checks fail on what they are for: a key binding to an unknown command, an unknown zsh
-// option, a zsh syntax error.
+func TestGitConfigRunsInGit(t *testing.T) {
+	need(t, sysdeps.NixInst, sysdeps.Git)
+	conf, err := GitConfig(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenfile.Check(t, "testdata/gitconfig", []byte(conf))
+	if err := CheckGit(context.Background(), t.TempDir(), conf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The checks fail on what they are for: a key binding to an unknown command, an unknown tmux or
+// zsh option, a zsh syntax error, a git value git cannot read.
 func TestChecksCatchMistakes(t *testing.T) {
 	need(t, sysdeps.Tmux, sysdeps.Zsh)
 	for _, tc := range []struct {
@@ -57,6 +69,8 @@ func TestChecksCatchMistakes(t *testing.T) {
 		{"tmux bad option", "set -g mousee on\n", "invalid option: mousee", CheckTmux},
 		{"zsh unknown option", "setopt SHARE_HISTORY NO_SUCH_THING\n", "no such option: NO_SUCH_THING", CheckZsh},
 		{"zsh syntax", "if true; then\n", "parse error", CheckZsh},
+		{"git bad boolean", "[init]\n\tdefaultBranch = main\n[merge]\n\tconflictStyle = zdiff3\n[fetch]\n\tprune = maybe\n", "bad boolean config value 'maybe' for 'fetch.prune'", CheckGit},
+		{"git bad conflict style", "[init]\n\tdefaultBranch = main\n[merge]\n\tconflictStyle = zdiff4\n", "unknown style 'zdiff4'", CheckGit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.check(context.Background(), t.TempDir(), tc.text)
