@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,12 +68,12 @@ func Compare(ctx context.Context, root string) (map[string]Packages, error) {
 		return nil, fmt.Errorf("nix/language-check.nix: decoding: %w", err)
 	}
 	var bad []string
-	for _, name := range sortedKeys(res) {
+	for _, name := range slices.Sorted(maps.Keys(res)) {
 		p := res[name]
 		if !slices.Equal(p.Declared, p.Module) {
 			bad = append(bad, fmt.Sprintf("language %s: feature lang-%s installs %v, nix/languages.nix declares %v", name, name, p.Module, p.Declared))
 		}
-		for _, v := range sortedKeys(p.Env) {
+		for _, v := range slices.Sorted(maps.Keys(p.Env)) {
 			// pam_env's DEFAULT="..." cannot hold a double quote (environment.sessionVariables).
 			if strings.Contains(p.Env[v], `"`) {
 				bad = append(bad, fmt.Sprintf("language %s: %s contains a double quote, which pam_env cannot hold", name, v))
@@ -86,15 +87,6 @@ func Compare(ctx context.Context, root string) (map[string]Packages, error) {
 		return res, errors.New(strings.Join(bad, "\n"))
 	}
 	return res, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func instantiate(ctx context.Context, root string, args ...string) ([]byte, error) {

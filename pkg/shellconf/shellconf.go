@@ -10,10 +10,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/nixos-hub/hub/pkg/nix"
@@ -75,12 +76,7 @@ func ZshConfig(ctx context.Context, root string) (string, error) {
 	fmt.Fprintf(&b, "SAVEHIST=%v\nHISTSIZE=%v\n", z["histSize"], z["histSize"])
 	b.WriteString(str(z["interactiveShellInit"]) + "\n")
 	aliases, _ := z["shellAliases"].(map[string]any)
-	names := make([]string, 0, len(aliases))
-	for n := range aliases {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(aliases)) {
 		fmt.Fprintf(&b, "alias -- %s='%s'\n", n, strings.ReplaceAll(str(aliases[n]), "'", `'\''`))
 	}
 	return b.String(), nil
@@ -145,10 +141,10 @@ func GitConfig(ctx context.Context, root string) (string, error) {
 	}
 	sections := get(defs, "programs", "git", "config")
 	var b strings.Builder
-	for _, sec := range sortedKeys(sections) {
+	for _, sec := range slices.Sorted(maps.Keys(sections)) {
 		keys, _ := sections[sec].(map[string]any)
 		fmt.Fprintf(&b, "[%s]\n", sec)
-		for _, k := range sortedKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			fmt.Fprintf(&b, "\t%s = %v\n", k, keys[k])
 		}
 	}
@@ -237,13 +233,4 @@ func CheckGit(ctx context.Context, dir, conf string) error {
 	// pull.rebase with rebase.autoStash, fetch.prune and pruneTags: a pull into the clone runs.
 	_, err = git(false, "-C", "work", "pull", "-q")
 	return err
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
