@@ -5,8 +5,7 @@
 { config, lib, pkgs, ... }:
 let
   cfg = config.hub.features.vscode;
-  attrPath = s: builtins.filter builtins.isString (builtins.split "\\." s);
-  extension = name: builtins.foldl' (set: a: set.${a}) pkgs.vscode-extensions (attrPath name);
+  extension = import ../../nix/attr-path.nix pkgs.vscode-extensions;
 in
 {
   options.hub.features.vscode = {

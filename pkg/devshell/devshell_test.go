@@ -82,7 +82,7 @@ func TestEveryLanguageIsAFeature(t *testing.T) {
 func TestCompareReportsDrift(t *testing.T) {
 	needNix(t, "nix-instantiate")
 	dir := t.TempDir()
-	for _, f := range []string{"nix/languages.nix", "nix/language-packages.nix", "nix/language-shells.nix", "nix/language-module.nix", "nix/language-check.nix", "nix/options-lib.nix"} {
+	for _, f := range []string{"nix/languages.nix", "nix/attr-path.nix", "nix/language-packages.nix", "nix/language-shells.nix", "nix/language-module.nix", "nix/language-check.nix", "nix/options-lib.nix"} {
 		copyFile(t, filepath.Join(root, f), filepath.Join(dir, f))
 	}
 	langs, err := Languages(context.Background(), root)

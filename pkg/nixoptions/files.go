@@ -40,6 +40,7 @@ var nixFiles = map[string]string{
 	"nix/features.nix":          "skip: builtins-only feature resolution, no options",
 	"nix/feature-rules.nix":     "skip: builtins-only registry rules (nix/features.nix, nix/features-module.nix), no options",
 	"nix/packages.nix":          "skip: package definitions, not NixOS configuration",
+	"nix/attr-path.nix":         "skip: a builtins-only helper (dotted attribute paths), no options",
 	"nix/languages.nix":         "skip: builtins-only language data, no options",
 	"nix/language-packages.nix": "skip: resolves a language's packages in a package set, no options",
 	"nix/language-module.nix":   "skip: called by modules/development/languages/*.nix, checked through them",
