@@ -64,6 +64,15 @@ in
     unfree = [ ];
     env = pkgs: { JAVA_HOME = "${pkgs.jdk}/lib/openjdk"; GRADLE_USER_HOME = "$HOME/.cache/gradle"; };
   };
+  ansible = {
+    description = "Ansible: ansible, ansible-lint, ansible-language-server";
+    packages = [ "ansible" "ansible-lint" "ansible-language-server" ];
+    servers = [{ name = "ansiblels"; }];
+    vscode = [ "redhat.ansible" ];
+    unfree = [ ];
+    # Collections per user, and no retry files next to playbooks.
+    env = _: { ANSIBLE_COLLECTIONS_PATH = "$HOME/.local/share/ansible/collections"; ANSIBLE_RETRY_FILES_ENABLED = "False"; };
+  };
   c-cpp = {
     description = "C and C++: GCC, clangd and clang-format, CMake, Ninja, pkg-config, bear";
     packages = [ "gcc" "clang-tools" "cmake" "ninja" "gnumake" "pkg-config" "bear" ];
@@ -80,6 +89,14 @@ in
     vscode = [ "jnoortheen.nix-ide" ];
     unfree = [ ];
     env = none;
+  };
+  helm = {
+    description = "Helm charts: helm, helm-ls, chart-testing (ct)";
+    packages = [ "kubernetes-helm" "helm-ls" "chart-testing" ];
+    servers = [{ name = "helm_ls"; }];
+    vscode = [ ];
+    unfree = [ ];
+    env = _: { HELM_CACHE_HOME = "$HOME/.cache/helm"; };
   };
   haskell = {
     description = "Haskell: GHC, cabal, haskell-language-server, ormolu, hlint";
@@ -147,6 +164,14 @@ in
     unfree = [ ];
     env = none;
   };
+  elm = {
+    description = "Elm: compiler, elm-language-server, elm-format";
+    packages = [ "elmPackages.elm" "elmPackages.elm-language-server" "elmPackages.elm-format" ];
+    servers = [{ name = "elmls"; }];
+    vscode = [ "elmtooling.elm-ls-vscode" ];
+    unfree = [ ];
+    env = _: { ELM_HOME = "$HOME/.cache/elm"; };
+  };
   elixir = {
     description = "Elixir: Elixir and Erlang/OTP, elixir-ls";
     packages = [ "elixir" "erlang" "elixir-ls" ];
@@ -171,6 +196,15 @@ in
     vscode = [ "gleam.gleam" ];
     unfree = [ ];
     env = none;
+  };
+  clojure = {
+    description = "Clojure: CLI tools, Leiningen, babashka, clojure-lsp, clj-kondo (on the JDK of lang-java)";
+    packages = [ "clojure" "leiningen" "babashka" "clojure-lsp" "clj-kondo" ];
+    servers = [{ name = "clojure_lsp"; }];
+    vscode = [ "betterthantomorrow.calva" ];
+    unfree = [ ];
+    # tools.deps' user configuration and Leiningen's home in XDG directories, not dot directories.
+    env = _: { CLJ_CONFIG = "$HOME/.config/clojure"; LEIN_HOME = "$HOME/.local/share/lein"; };
   };
   dart = {
     description = "Dart: SDK with its language server (dart language-server) and formatter";

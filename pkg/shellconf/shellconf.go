@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/BurntSushi/toml"
 	"github.com/nixos-hub/hub/pkg/nix"
 )
 
@@ -233,4 +234,53 @@ func CheckGit(ctx context.Context, dir, conf string) error {
 	// pull.rebase with rebase.autoStash, fetch.prune and pruneTags: a pull into the clone runs.
 	_, err = git(false, "-C", "work", "pull", "-q")
 	return err
+}
+
+// AtuinModule is the atuin feature's module.
+const AtuinModule = "modules/shell/atuin.nix"
+
+// AtuinConfig is /etc/atuin/config.toml as the atuin feature writes it with its defaults.
+func AtuinConfig(ctx context.Context, root string) (string, error) {
+	defs, err := Render(ctx, root, AtuinModule, "atuin", "{ programs.zsh.enable = false; }")
+	if err != nil {
+		return "", err
+	}
+	return str(get(defs, "environment", "etc", "atuin/config.toml")["text"]), nil
+}
+
+// CheckAtuin decodes conf as TOML into the settings the hub writes (Atuin's names and types),
+// strictly: a syntax error, a value of the wrong type or outside Atuin's choices, or a key not
+// listed here (every key the hub writes is checked) fails. Atuin itself is not here.
+func CheckAtuin(conf string) error {
+	var settings struct {
+		AutoSync                    bool   `toml:"auto_sync"`
+		SyncAddress                 string `toml:"sync_address"`
+		UpdateCheck                 bool   `toml:"update_check"`
+		SearchMode                  string `toml:"search_mode"`
+		FilterModeShellUpKeyBinding string `toml:"filter_mode_shell_up_key_binding"`
+		Style                       string `toml:"style"`
+		InlineHeight                int    `toml:"inline_height"`
+		ShowPreview                 bool   `toml:"show_preview"`
+		EnterAccept                 bool   `toml:"enter_accept"`
+		SecretsFilter               bool   `toml:"secrets_filter"`
+	}
+	md, err := toml.Decode(conf, &settings)
+	if err != nil {
+		return fmt.Errorf("atuin config.toml: %w", err)
+	}
+	if un := md.Undecoded(); len(un) > 0 {
+		return fmt.Errorf("atuin config.toml: keys the check does not know: %v", un)
+	}
+	modes := map[string][]string{
+		"search_mode":                      {"prefix", "fulltext", "fuzzy", "skim"},
+		"filter_mode_shell_up_key_binding": {"global", "host", "session", "directory", "workspace"},
+		"style":                            {"auto", "full", "compact"},
+	}
+	for key, value := range map[string]string{"search_mode": settings.SearchMode,
+		"filter_mode_shell_up_key_binding": settings.FilterModeShellUpKeyBinding, "style": settings.Style} {
+		if !slices.Contains(modes[key], value) {
+			return fmt.Errorf("atuin config.toml: %s = %q, want one of %v", key, value, modes[key])
+		}
+	}
+	return nil
 }

@@ -57,6 +57,28 @@ func TestGitConfigRunsInGit(t *testing.T) {
 	}
 }
 
+func TestAtuinConfigDecodes(t *testing.T) {
+	need(t, sysdeps.NixInst)
+	conf, err := AtuinConfig(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenfile.Check(t, "testdata/atuin-config.toml", []byte(conf))
+	if err := CheckAtuin(conf); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct{ conf, want string }{
+		{"search_mode = fuzzy\n", "atuin config.toml: toml:"},
+		{"search_mode = \"fuzzi\"\nfilter_mode_shell_up_key_binding = \"session\"\nstyle = \"compact\"\n", `search_mode = "fuzzi"`},
+		{"inline_height = \"20\"\n", "inline_height"},
+		{"sync_frequency = \"5m\"\n", "keys the check does not know: [sync_frequency]"},
+	} {
+		if err := CheckAtuin(bad.conf); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("CheckAtuin(%q) = %v, want an error containing %q", bad.conf, err, bad.want)
+		}
+	}
+}
+
 // The checks fail on what they are for: a key binding to an unknown command, an unknown tmux or
 // zsh option, a zsh syntax error, a git value git cannot read.
 func TestChecksCatchMistakes(t *testing.T) {

@@ -30,7 +30,7 @@ vim.api.nvim_create_autocmd("FileType", {
 local format_on_save = true
 vim.lsp.config("elixirls", { cmd = { "elixir-ls" } })
 vim.lsp.config("jdtls", { cmd = { "jdtls" } })
-vim.lsp.enable({ "clangd", "dartls", "yamlls", "jsonls", "taplo", "dockerls", "csharp_ls", "elixirls", "elp", "gleam", "gopls", "hls", "jdtls", "kotlin_language_server", "texlab", "lua_ls", "marksman", "nim_langserver", "nixd", "ts_ls", "biome", "ocamllsp", "phpactor", "buf_ls", "pyright", "ruff", "ruby_lsp", "rust_analyzer", "metals", "bashls", "sqls", "terraformls", "tflint", "tinymist", "html", "cssls", "emmet_language_server", "tailwindcss", "zls" })
+vim.lsp.enable({ "ansiblels", "clangd", "clojure_lsp", "dartls", "yamlls", "jsonls", "taplo", "dockerls", "csharp_ls", "elixirls", "elmls", "elp", "gleam", "gopls", "hls", "helm_ls", "jdtls", "kotlin_language_server", "texlab", "lua_ls", "marksman", "nim_langserver", "nixd", "ts_ls", "biome", "ocamllsp", "phpactor", "buf_ls", "pyright", "ruff", "ruby_lsp", "rust_analyzer", "metals", "bashls", "sqls", "terraformls", "tflint", "tinymist", "html", "cssls", "emmet_language_server", "tailwindcss", "zls" })
 vim.diagnostic.config({ virtual_text = true, severity_sort = true })
 vim.api.nvim_create_autocmd("LspAttach", {
   callback = function(args)
