@@ -185,7 +185,7 @@ in
     description = "Erlang/OTP: erl, rebar3, erlang-language-platform (ELP, also the formatter)";
     packages = [ "erlang" "rebar3" "erlang-language-platform" ];
     servers = [{ name = "elp"; }];
-    vscode = [ "erlang-ls.erlang-ls" ];
+    vscode = [ ];
     unfree = [ ];
     env = _: { ERL_AFLAGS = "-kernel shell_history enabled"; REBAR_CACHE_DIR = "$HOME/.cache/rebar3"; };
   };
