@@ -68,7 +68,7 @@ in
     description = "Ansible: ansible, ansible-lint, ansible-language-server";
     packages = [ "ansible" "ansible-lint" "ansible-language-server" ];
     servers = [{ name = "ansiblels"; }];
-    vscode = [ "redhat.ansible" ];
+    vscode = [ ];
     unfree = [ ];
     # Collections per user, and no retry files next to playbooks.
     env = _: { ANSIBLE_COLLECTIONS_PATH = "$HOME/.local/share/ansible/collections"; ANSIBLE_RETRY_FILES_ENABLED = "False"; };
@@ -243,7 +243,7 @@ in
     description = "Kotlin: compiler, kotlin-language-server, ktlint (on the JDK of lang-java)";
     packages = [ "kotlin" "kotlin-language-server" "ktlint" ];
     servers = [{ name = "kotlin_language_server"; }];
-    vscode = [ "mathiasfrohlich.kotlin" ];
+    vscode = [ ];
     unfree = [ ];
     env = none;
   };
@@ -259,7 +259,7 @@ in
     description = "Ruby: interpreter, ruby-lsp, RuboCop";
     packages = [ "ruby" "rubyPackages.ruby-lsp" "rubyPackages.rubocop" ];
     servers = [{ name = "ruby_lsp"; }];
-    vscode = [ "shopify.ruby-lsp" ];
+    vscode = [ ];
     unfree = [ ];
     env = _: { GEM_HOME = "$HOME/.local/share/gem"; BUNDLE_USER_HOME = "$HOME/.local/share/bundle"; };
   };
