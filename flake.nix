@@ -67,7 +67,10 @@
         let hubPackages = import ./nix/packages.nix { inherit pkgs; };
         in hubPackages // { default = hubPackages.hub; } // installers pkgs.stdenv.hostPlatform.system);
 
-      devShells = forAllSystems (pkgs: { default = import ./nix/devshell.nix { inherit pkgs; }; });
+      # default: the hub's own tools; one per language of nix/languages.nix with exactly the
+      # toolchain its host feature lang-<name> installs (`go tool mage dev:shell NAME`).
+      devShells = forAllSystems (pkgs: import ./nix/language-shells.nix { inherit pkgs; }
+        // { default = import ./nix/devshell.nix { inherit pkgs; }; });
 
       checks = forAllSystems (pkgs: import ./nix/checks.nix {
         inherit pkgs;

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/devshell"
 	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
@@ -34,7 +35,7 @@ func Hub(root string) []Suite {
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
 		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.Alertmanager, sysdeps.Amtool, sysdeps.NodeExporter, sysdeps.Git,
 		sysdeps.SQLite3, sysdeps.Dig, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs,
-		sysdeps.Nspawn, sysdeps.Debootstrap, sysdeps.Shfmt}
+		sysdeps.Nspawn, sysdeps.Debootstrap, sysdeps.Shfmt, sysdeps.Luac, sysdeps.Tmux, sysdeps.Zsh}
 	unit.Tools = append(unit.Tools, sysdeps.MicroVM...)
 	unit.Prepare = systemdImage
 	// 15m as for unit: pkg/deploy's local-fleet tests take 7.5 minutes under -race alone.
@@ -66,6 +67,14 @@ func Hub(root string) []Suite {
 		}, sysdeps.NixInst),
 		Func("features", func(ctx context.Context, out io.Writer) error {
 			return features.CheckRepo(ctx, root, out)
+		}, sysdeps.NixInst),
+		// Offline: each language's devShell has exactly the packages its lang-* feature installs.
+		Func("dev-shells", func(ctx context.Context, out io.Writer) error {
+			res, err := devshell.Compare(ctx, root)
+			if err == nil {
+				fmt.Fprintf(out, "%d languages: every devShell has its host feature's packages\n", len(res))
+			}
+			return err
 		}, sysdeps.NixInst),
 		// The scripts the hub runs on hosts and in the local fleet: a bashism where dash runs
 		// them, a typo'd variable, a test that is always true.

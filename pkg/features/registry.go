@@ -44,7 +44,7 @@ var nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 // Categories lists the categories a feature may belong to, in the order listings group them.
 func Categories() []string {
 	return []string{"core", "hardware", "desktop", "networking", "security", "development",
-		"virtualization", "media", "monitoring", "backup", "ai"}
+		"shell", "programs", "cloud", "fonts", "virtualization", "media", "monitoring", "backup", "ai"}
 }
 
 // Classes lists the host classes of docs/inventory.md.

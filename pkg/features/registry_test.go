@@ -58,7 +58,7 @@ func TestRegistryCheck(t *testing.T) {
 		}},
 		{"fields", []string{
 			`feature "Bad_Name": invalid name (want [a-z0-9][a-z0-9-]*)`,
-			`feature "b": unknown category "gaming" (want one of core, hardware, desktop, networking, security, development, virtualization, media, monitoring, backup, ai)`,
+			`feature "b": unknown category "gaming" (want one of core, hardware, desktop, networking, security, development, shell, programs, cloud, fonts, virtualization, media, monitoring, backup, ai)`,
 			`feature "b": description is empty`,
 			`feature "c": classes is empty (list the host classes it suits)`,
 			`feature "d": unknown class "desktop" (want one of workstation, server, laptop)`,

@@ -48,6 +48,14 @@ var nixFiles = map[string]string{
 	"nix/options-check.nix":             "skip: this check",
 	"nix/options-lib.nix":               "skip: this check",
 	"nix/options-manifest.nix":          "skip: this check's regeneration",
+	"nix/attr-path.nix":                 "skip: a builtins-only helper (dotted attribute paths), no options",
+	"nix/languages.nix":                 "skip: builtins-only language data, no options",
+	"nix/language-packages.nix":         "skip: resolves a language's packages in a package set, no options",
+	"nix/language-module.nix":           "skip: called by modules/development/languages/*.nix, checked through them",
+	"nix/language-shells.nix":           "skip: the per-language development shells, not NixOS configuration",
+	"nix/language-check.nix":            "skip: builtins-only comparison of the language features and shells (pkg/devshell)",
+	"nix/module-render.nix":             "skip: renders one module for pkg/shellconf's checks, no options",
+	"nix/neovim-init.nix":               "skip: imported by modules/development/neovim.nix, checked through it",
 }
 
 // nixDirsSkipped are trees under nix/ that never meet nixpkgs' module system.

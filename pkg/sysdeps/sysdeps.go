@@ -67,6 +67,9 @@ var (
 	Dropbear    = Tool{"dropbear", "dropbear-bin", "the sshd of the local fleet's MicroVMs", nil}
 	Dropbearkey = Tool{"dropbearkey", "dropbear-bin", "the host keys of the local fleet's MicroVMs", nil}
 	Kernel      = Tool{"/vmlinuz", "linux-image-amd64", "the kernel the local fleet's MicroVMs boot", nil}
+	Luac        = Tool{"luac5.4", "lua5.4", "compiling the Neovim init the neovim feature generates", nil}
+	Tmux        = Tool{"tmux", "tmux", "sourcing the tmux configuration the tmux feature generates", nil}
+	Zsh         = Tool{"zsh", "zsh", "running the Zsh startup code the zsh feature generates", nil}
 )
 
 // MicroVM is what the local fleet's MicroVMs need (pkg/microvm, the QEMU driver).
