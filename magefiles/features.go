@@ -29,13 +29,19 @@ func featuresLoad() (*features.Registry, []features.Host, error) {
 	return reg, hosts, nil
 }
 
-// List shows every feature by category with its classes and description.
-func (Features) List(ctx context.Context) error {
+// List shows every feature by category with its classes, declared closure cost and description; -options (default false) adds each feature's options (name, type, default, description), read from the modules with nix-instantiate.
+func (Features) List(ctx context.Context, options *bool) error {
 	reg, _, err := featuresLoad()
 	if err != nil {
 		return err
 	}
-	return reg.WriteList(os.Stdout)
+	var opts map[string][]features.Option
+	if options != nil && *options {
+		if opts, err = features.ReadOptions(ctx, ".", reg); err != nil {
+			return fmt.Errorf("features:list -options: %w (install nix-instantiate, or list without -options)", err)
+		}
+	}
+	return reg.WriteList(os.Stdout, opts)
 }
 
 // Show prints what NAME requires (directly and in all), what requires it, what it conflicts with

@@ -40,6 +40,14 @@ func (r *Registry) Check() []error {
 				add("feature %q: unknown class %q (want one of %s)", n, c, strings.Join(Classes(), ", "))
 			}
 		}
+		switch {
+		case f.CostMB != nil && *f.CostMB < 0:
+			add("feature %q: cost_mb %d is negative", n, *f.CostMB)
+		case f.CostMB != nil && strings.TrimSpace(f.CostSource) == "":
+			add("feature %q: cost_mb without cost_source (say where the number comes from)", n)
+		case f.CostMB == nil && f.CostSource != "":
+			add("feature %q: cost_source without cost_mb", n)
+		}
 		for _, req := range f.Requires {
 			switch {
 			case req == n:

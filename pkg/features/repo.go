@@ -1,12 +1,16 @@
 package features
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
 // CheckRepo runs every check of the repository at root: the registry graph and module files,
@@ -28,6 +32,11 @@ func CheckRepo(ctx context.Context, root string, out io.Writer) error {
 		if fleet, err := inventory.Load(HostsDir(root)); err == nil {
 			problems = append(problems, fleet.CheckBackupFeature()...)
 		}
+		if profiles, err := LoadProfiles(ProfilesPath(root)); err != nil {
+			problems = append(problems, err)
+		} else {
+			problems = append(problems, reg.CheckUsed(hosts, profiles, ProfilesPath(root))...)
+		}
 		if NixAvailable() {
 			problems = append(problems, reg.CompareWithNix(ctx, root, hosts)...)
 			fmt.Fprintf(out, "nix/features.nix agrees with Go on %d hosts\n", len(hosts))
@@ -40,4 +49,46 @@ func CheckRepo(ctx context.Context, root string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "features ok: %d features, %d hosts\n", len(reg.Features), len(hosts))
 	return nil
+}
+
+// CataloguePath is the generated feature catalogue of the repository at root.
+func CataloguePath(root string) string { return filepath.Join(root, "docs", "feature-catalogue.md") }
+
+// RenderCatalogue builds docs/feature-catalogue.md for the repository at root: the registry, the
+// options its modules declare (ReadOptions, so it needs nix-instantiate) and the hosts.
+func RenderCatalogue(ctx context.Context, root string) ([]byte, error) {
+	reg, err := Load(RegistryPath(root))
+	if err != nil {
+		return nil, err
+	}
+	hosts, err := LoadHosts(HostsDir(root))
+	if err != nil {
+		return nil, err
+	}
+	opts, err := ReadOptions(ctx, root, reg)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := reg.WriteCatalogue(&b, opts, hosts); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// UpdateCatalogue rewrites docs/feature-catalogue.md (atomically) when it differs from what
+// RenderCatalogue produces, and says whether it did.
+func UpdateCatalogue(ctx context.Context, root string) (bool, error) {
+	next, err := RenderCatalogue(ctx, root)
+	if err != nil {
+		return false, err
+	}
+	path := CataloguePath(root)
+	if cur, err := os.ReadFile(path); err == nil && bytes.Equal(cur, next) {
+		return false, nil
+	}
+	if err := secrets.WriteFileAtomic(path, next, 0o644); err != nil {
+		return false, fmt.Errorf("feature catalogue: %w", err)
+	}
+	return true, nil
 }

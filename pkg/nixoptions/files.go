@@ -39,6 +39,7 @@ var nixFiles = map[string]string{
 	"nix/exporter-services.nix": "skip: imported by the exporter modules, checked through them",
 	"nix/features.nix":          "skip: builtins-only feature resolution, no options",
 	"nix/feature-rules.nix":     "skip: builtins-only registry rules (nix/features.nix, nix/features-module.nix), no options",
+	"nix/feature-options.nix":   "skip: lists the hub's own feature options for features:list and docs:features, sets none",
 	"nix/packages.nix":          "skip: package definitions, not NixOS configuration",
 	"nix/devshell.nix":          "skip: the development shell, not NixOS configuration",
 	"nix/checks.nix":            "skip: flake checks, not NixOS configuration",
