@@ -22,7 +22,7 @@ in
   config = lib.mkIf cfg.enable {
     services.open-webui = {
       enable = true;
-      host = "0.0.0.0";
+      host = lib.mkDefault "0.0.0.0";
       port = cfg.port;
       environment = {
         OLLAMA_BASE_URL = "http://127.0.0.1:${toString ollama.port}";
