@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -44,8 +45,9 @@ func (Features) List(ctx context.Context, options *bool) error {
 	return reg.WriteList(os.Stdout, opts)
 }
 
-// Show prints what NAME requires (directly and in all), what requires it, what it conflicts with
-// and which hosts end up with it enabled.
+// Show prints what NAME requires (directly and in all), what requires it, what it conflicts with,
+// which hosts end up with it enabled, its declared cost and its options (read with
+// nix-instantiate; said to be skipped without it).
 func (Features) Show(ctx context.Context, name string) error {
 	reg, hosts, err := featuresLoad()
 	if err != nil {
@@ -54,6 +56,15 @@ func (Features) Show(ctx context.Context, name string) error {
 	info, err := reg.Show(name, hosts)
 	if err != nil {
 		return err
+	}
+	opts, err := features.ReadOptions(ctx, ".", reg)
+	switch {
+	case errors.Is(err, features.ErrNoNix):
+		info.OptionsNote = "skipped: " + err.Error()
+	case err != nil:
+		return err
+	default:
+		info.Options = opts[name]
 	}
 	return features.WriteInfo(os.Stdout, info)
 }

@@ -56,6 +56,16 @@ func TestListOptionsAndCatalogue(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "list-options.txt", b.Bytes())
+	info, err := r.Show("docker", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info.Options = opts["docker"]
+	b.Reset()
+	if err := WriteInfo(&b, info); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "info-options.txt", b.Bytes())
 	hosts := []Host{
 		{Name: "box", Class: "server", Hardware: "nvidia-gpu", Features: []string{"docker"}},
 		{Name: "pad", Class: "laptop", Hardware: "intel-integrated", Features: []string{"podman"}},

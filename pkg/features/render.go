@@ -31,6 +31,13 @@ func (r *Registry) WriteList(w io.Writer, opts map[string][]Option) error {
 	return tw.Flush()
 }
 
+func costLine(f *Feature) string {
+	if f.CostMB == nil {
+		return "not declared"
+	}
+	return f.Cost() + " (" + f.CostSource + ")"
+}
+
 // Cost is the declared closure cost for listings: "13 MiB", or "-" where none is declared.
 func (f *Feature) Cost() string {
 	if f.CostMB == nil {
@@ -112,6 +119,8 @@ type Info struct {
 	RequiredBy  []string // direct
 	Conflicts   []string // declared on either side
 	Hosts       []string // hosts on which the feature ends up enabled
+	Options     []Option // its module's options (ReadOptions); nil when not read
+	OptionsNote string   // why Options was not read, e.g. "skipped: nix-instantiate is not installed"
 }
 
 // Show gathers Info for name across the given hosts.
@@ -161,7 +170,23 @@ func WriteInfo(w io.Writer, info Info) error {
 	fmt.Fprintf(tw, "required by:\t%s\n", listOrNone(info.RequiredBy))
 	fmt.Fprintf(tw, "conflicts:\t%s\n", listOrNone(info.Conflicts))
 	fmt.Fprintf(tw, "hosts:\t%s\n", listOrNone(info.Hosts))
-	return tw.Flush()
+	fmt.Fprintf(tw, "cost:\t%s\n", costLine(f))
+	switch {
+	case info.OptionsNote != "":
+		fmt.Fprintf(tw, "options:\t%s\n", info.OptionsNote)
+	case len(info.Options) == 0:
+		fmt.Fprintf(tw, "options:\t(none besides enable)\n")
+	default:
+		fmt.Fprintf(tw, "options:\t%d\n", len(info.Options))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	ow := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, o := range info.Options {
+		fmt.Fprintf(ow, "  %s\t%s\t%s\t%s\n", o.Name, o.Type, o.Default, o.Description)
+	}
+	return ow.Flush()
 }
 
 // WriteResolution prints a host's enabled features with the reasons each is on, then its errors.
