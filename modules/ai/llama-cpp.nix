@@ -1,6 +1,8 @@
 # llama.cpp's OpenAI-compatible server for one GGUF model file, for clients that want the
-# /v1/chat/completions API without Ollama's model store, GPU layers offloaded through the
-# package's Vulkan/ROCm/CUDA build. On localhost: put it behind Tailscale serve or a proxy.
+# /v1/chat/completions API without Ollama's model store. All layers are offered to the GPU
+# (--n-gpu-layers 99), which takes effect with a GPU build of the package (set
+# services.llama-cpp.package, e.g. to llama-cpp with rocmSupport or cudaSupport); nixpkgs' default
+# CPU build ignores it. On localhost: put it behind Tailscale serve or a proxy.
 { config, lib, ... }:
 let
   cfg = config.hub.features.llama-cpp;
