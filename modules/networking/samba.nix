@@ -1,5 +1,7 @@
 # Samba shares of the media libraries for clients without NFS (TVs, phones, Windows), read-only
-# for guests, over Tailscale and the LAN interfaces listed. SMB1 is off (server min protocol).
+# for guests, reachable on the interfaces listed (Tailscale by default) through the firewall. smbd
+# is not bound to those interfaces ("bind interfaces only"): tailscale0 may appear after smbd
+# starts, and then it would never listen there. SMB1 is off (server min protocol).
 { config, lib, ... }:
 let
   cfg = config.hub.features.samba;
@@ -14,7 +16,7 @@ in
     interfaces = lib.mkOption {
       type = lib.types.listOf lib.types.str;
       default = [ "tailscale0" ];
-      description = "Interfaces Samba binds and the firewall opens 445 on.";
+      description = "Interfaces on which the firewall admits SMB clients (445).";
     };
   };
 
@@ -26,8 +28,6 @@ in
         global = {
           "server min protocol" = lib.mkDefault "SMB2_10";
           "map to guest" = lib.mkDefault "Bad User";
-          "interfaces" = lib.mkDefault (lib.concatStringsSep " " ([ "lo" ] ++ cfg.interfaces));
-          "bind interfaces only" = lib.mkDefault "yes";
         };
       } // lib.mapAttrs (_: path: { inherit path; "read only" = "yes"; "guest ok" = "yes"; }) cfg.shares;
     };
