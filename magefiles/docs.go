@@ -9,6 +9,7 @@ import (
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/targetdocs"
 )
 
@@ -25,6 +26,20 @@ func (Docs) Targets(ctx context.Context) error {
 		fmt.Println("README.md: target table updated")
 	} else {
 		fmt.Println("README.md: target table already up to date")
+	}
+	return nil
+}
+
+// Features regenerates docs/feature-catalogue.md (every feature with its classes, requirements, conflicts, declared cost, hosts and options) from modules/features.toml and the modules; needs nix-instantiate to read the options.
+func (Docs) Features(ctx context.Context) error {
+	changed, err := features.UpdateCatalogue(ctx, ".")
+	if err != nil {
+		return err
+	}
+	if changed {
+		fmt.Println(features.CataloguePath(".") + ": updated")
+	} else {
+		fmt.Println(features.CataloguePath(".") + ": already up to date")
 	}
 	return nil
 }

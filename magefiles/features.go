@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -29,17 +30,24 @@ func featuresLoad() (*features.Registry, []features.Host, error) {
 	return reg, hosts, nil
 }
 
-// List shows every feature by category with its classes and description.
-func (Features) List(ctx context.Context) error {
+// List shows every feature by category with its classes, declared closure cost and description; -options (default false) adds each feature's options (name, type, default, description), read from the modules with nix-instantiate.
+func (Features) List(ctx context.Context, options *bool) error {
 	reg, _, err := featuresLoad()
 	if err != nil {
 		return err
 	}
-	return reg.WriteList(os.Stdout)
+	var opts map[string][]features.Option
+	if options != nil && *options {
+		if opts, err = features.ReadOptions(ctx, ".", reg); err != nil {
+			return fmt.Errorf("features:list -options: %w (install nix-instantiate, or list without -options)", err)
+		}
+	}
+	return reg.WriteList(os.Stdout, opts)
 }
 
-// Show prints what NAME requires (directly and in all), what requires it, what it conflicts with
-// and which hosts end up with it enabled.
+// Show prints what NAME requires (directly and in all), what requires it, what it conflicts with,
+// which hosts end up with it enabled, its declared cost and its options (read with
+// nix-instantiate; said to be skipped without it).
 func (Features) Show(ctx context.Context, name string) error {
 	reg, hosts, err := featuresLoad()
 	if err != nil {
@@ -48,6 +56,15 @@ func (Features) Show(ctx context.Context, name string) error {
 	info, err := reg.Show(name, hosts)
 	if err != nil {
 		return err
+	}
+	opts, err := features.ReadOptions(ctx, ".", reg)
+	switch {
+	case errors.Is(err, features.ErrNoNix):
+		info.OptionsNote = "skipped: " + err.Error()
+	case err != nil:
+		return err
+	default:
+		info.Options = opts[name]
 	}
 	return features.WriteInfo(os.Stdout, info)
 }

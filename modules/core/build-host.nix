@@ -16,8 +16,8 @@ in
   config = lib.mkIf cfg.enable {
     nix.settings = {
       trusted-users = cfg.trustedUsers;
-      max-jobs = "auto";
-      cores = 0;
+      max-jobs = lib.mkDefault "auto";
+      cores = lib.mkDefault 0;
     };
   };
 }

@@ -36,14 +36,14 @@ in
   config = lib.mkIf cfg.enable {
     nix.settings = {
       experimental-features = [ "nix-command" "flakes" ];
-      auto-optimise-store = true;
+      auto-optimise-store = lib.mkDefault true;
       extra-substituters = cfg.extraSubstituters;
       extra-trusted-public-keys = cfg.extraTrustedPublicKeys
         ++ lib.optional cfg.trustFleetCache (import ../../nix/rotation-public-keys.nix { }).binary-cache-key;
     };
     nix.gc = {
-      automatic = true;
-      dates = "weekly";
+      automatic = lib.mkDefault true;
+      dates = lib.mkDefault "weekly";
       options = "--delete-older-than ${cfg.gcOlderThan}";
     };
   };

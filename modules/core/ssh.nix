@@ -19,11 +19,11 @@ in
     services.openssh = {
       enable = true;
       ports = [ cfg.port ];
-      openFirewall = true;
+      openFirewall = lib.mkDefault true;
       settings = {
-        PasswordAuthentication = false;
-        KbdInteractiveAuthentication = false;
-        PermitRootLogin = "prohibit-password";
+        PasswordAuthentication = lib.mkDefault false;
+        KbdInteractiveAuthentication = lib.mkDefault false;
+        PermitRootLogin = lib.mkDefault "prohibit-password";
       };
     };
   };

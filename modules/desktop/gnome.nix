@@ -1,5 +1,5 @@
-# The desktop for workstations and laptops. PulseAudio is switched off explicitly because GNOME
-# would otherwise pull it in next to PipeWire.
+# The desktop for workstations and laptops: GNOME on GDM. Audio comes from feature audio (PipeWire),
+# which this one requires.
 { config, lib, pkgs, ... }:
 let
   cfg = config.hub.features.desktop;
@@ -14,15 +14,8 @@ in
   };
 
   config = lib.mkIf cfg.enable {
-    services.displayManager.gdm.enable = true;
-    services.desktopManager.gnome.enable = true;
-    services.pulseaudio.enable = false;
-    security.rtkit.enable = true;
-    services.pipewire = {
-      enable = true;
-      alsa.enable = true;
-      pulse.enable = true;
-    };
+    services.displayManager.gdm.enable = lib.mkDefault true;
+    services.desktopManager.gnome.enable = lib.mkDefault true;
     fonts.packages = [ pkgs.noto-fonts pkgs.noto-fonts-color-emoji pkgs.jetbrains-mono ] ++ cfg.extraFonts;
   };
 }

@@ -3,6 +3,7 @@
 { config, lib, ... }:
 let
   cfg = config.hub.features.nvidia-gpu;
+  class = config.hub.host.toml.class or "server";
 in
 {
   options.hub.features.nvidia-gpu = {
@@ -15,6 +16,24 @@ in
       type = lib.types.bool;
       default = false;
       description = "Keep the GPUs initialised without a display server (nvidia-persistenced), for transcoding servers.";
+    };
+    vaapi = lib.mkOption {
+      type = lib.types.bool;
+      default = !cfg.headless;
+      defaultText = lib.literalExpression "!headless";
+      description = "VA-API video decoding through NVDEC (nvidia-vaapi-driver), for browsers and players.";
+    };
+    containers = lib.mkOption {
+      type = lib.types.bool;
+      default = config.virtualisation.docker.enable || config.virtualisation.podman.enable;
+      defaultText = lib.literalExpression "true when Docker or Podman is enabled";
+      description = "NVIDIA Container Toolkit (CDI): CUDA inside Docker and Podman containers with --device nvidia.com/gpu=all.";
+    };
+    suspend = lib.mkOption {
+      type = lib.types.bool;
+      default = class == "laptop";
+      defaultText = lib.literalExpression "true on laptops";
+      description = "Save video memory across suspend (hardware.nvidia.powerManagement), and power the GPU off when idle with PRIME offload.";
     };
     prime = {
       enable = lib.mkEnableOption "PRIME render offload from the integrated GPU to the NVIDIA one";
@@ -34,14 +53,24 @@ in
   };
 
   config = lib.mkIf cfg.enable {
-    hardware.graphics.enable = true;
+    hardware.graphics.enable = lib.mkDefault true;
+    # The driver module adds nvidia-vaapi-driver when this is on (its default).
+    hardware.nvidia.videoAcceleration = lib.mkDefault cfg.vaapi;
+    environment.sessionVariables = lib.mkIf cfg.vaapi {
+      LIBVA_DRIVER_NAME = lib.mkDefault "nvidia";
+      # nvidia-vaapi-driver's README: the EGL backend is broken on driver 525 and later.
+      NVD_BACKEND = lib.mkDefault "direct";
+    };
+    hardware.nvidia-container-toolkit.enable = lib.mkDefault cfg.containers;
     # The NixOS NVIDIA module keys off videoDrivers even on headless machines.
     services.xserver.videoDrivers = [ "nvidia" ];
     hardware.nvidia = {
-      open = cfg.open;
-      modesetting.enable = true;
-      package = config.boot.kernelPackages.nvidiaPackages.stable;
-      nvidiaPersistenced = cfg.headless;
+      open = lib.mkDefault cfg.open;
+      modesetting.enable = lib.mkDefault true;
+      package = lib.mkDefault config.boot.kernelPackages.nvidiaPackages.stable;
+      nvidiaPersistenced = lib.mkDefault cfg.headless;
+      powerManagement.enable = lib.mkDefault cfg.suspend;
+      powerManagement.finegrained = lib.mkDefault (cfg.suspend && cfg.prime.enable);
       prime = lib.mkIf cfg.prime.enable {
         offload.enable = true;
         offload.enableOffloadCmd = true;

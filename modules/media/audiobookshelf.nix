@@ -17,7 +17,7 @@ in
     services.audiobookshelf = {
       enable = true;
       group = media.group;
-      host = "0.0.0.0";
+      host = lib.mkDefault "0.0.0.0";
       port = cfg.port;
     };
     networking.firewall.interfaces = lib.genAttrs media.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });

@@ -60,7 +60,7 @@ in
           secret_key = "$__file{${cfg.secretKeyFile}}";
           admin_password = "$__file{${cfg.adminPasswordFile}}";
         };
-        analytics.reporting_enabled = false;
+        analytics.reporting_enabled = lib.mkDefault false;
       };
       provision = {
         enable = true;

@@ -32,7 +32,7 @@ in
   config = lib.mkIf cfg.enable {
     services.tailscale = {
       enable = true;
-      openFirewall = true;
+      openFirewall = lib.mkDefault true;
       useRoutingFeatures = cfg.routingFeatures;
       authKeyFile = cfg.authKeyFile;
       # tailscale set (the tailscaled-set unit, on every start), not up: extraUpFlags only
@@ -40,6 +40,6 @@ in
       extraSetFlags = [ "--accept-dns=${lib.boolToString cfg.acceptDns}" ];
     };
     # Tailscale filters its own traffic; reverse-path filtering would drop routed packets.
-    networking.firewall.checkReversePath = "loose";
+    networking.firewall.checkReversePath = lib.mkDefault "loose";
   };
 }

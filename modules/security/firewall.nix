@@ -17,7 +17,7 @@ in
     networking.nftables.enable = true;
     networking.firewall = {
       enable = true;
-      allowPing = true;
+      allowPing = lib.mkDefault true;
       logRefusedConnections = cfg.logRefused;
     };
   };

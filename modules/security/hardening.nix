@@ -13,16 +13,16 @@ in
   };
 
   config = lib.mkIf cfg.enable {
-    security.sudo.execWheelOnly = true;
+    security.sudo.execWheelOnly = lib.mkDefault true;
     boot.kernel.sysctl = {
       "kernel.kptr_restrict" = if cfg.restrictKernelPointers then 2 else 0;
       "kernel.dmesg_restrict" = if cfg.restrictKernelPointers then 1 else 0;
-      "net.ipv4.conf.all.accept_redirects" = 0;
-      "net.ipv4.conf.default.accept_redirects" = 0;
-      "net.ipv6.conf.all.accept_redirects" = 0;
-      "net.ipv4.conf.all.send_redirects" = 0;
-      "net.ipv4.tcp_syncookies" = 1;
+      "net.ipv4.conf.all.accept_redirects" = lib.mkDefault 0;
+      "net.ipv4.conf.default.accept_redirects" = lib.mkDefault 0;
+      "net.ipv6.conf.all.accept_redirects" = lib.mkDefault 0;
+      "net.ipv4.conf.all.send_redirects" = lib.mkDefault 0;
+      "net.ipv4.tcp_syncookies" = lib.mkDefault 1;
     };
-    boot.tmp.cleanOnBoot = true;
+    boot.tmp.cleanOnBoot = lib.mkDefault true;
   };
 }

@@ -17,8 +17,8 @@ in
     virtualisation.docker = {
       enable = true;
       autoPrune = {
-        enable = true;
-        dates = "weekly";
+        enable = lib.mkDefault true;
+        dates = lib.mkDefault "weekly";
       };
     };
     users.users = lib.mkIf (cfg.adminInGroup && config.hub.features.users.enable) {

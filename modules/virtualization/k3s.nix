@@ -26,7 +26,7 @@ in
   config = lib.mkIf cfg.enable {
     services.k3s = {
       enable = true;
-      role = "server";
+      role = lib.mkDefault "server";
       tokenFile = cfg.tokenFile;
       extraFlags = cfg.extraFlags;
     };

@@ -15,8 +15,8 @@ in
   config = lib.mkIf cfg.enable {
     virtualisation.libvirtd = {
       enable = true;
-      onBoot = "ignore";
-      qemu.swtpm.enable = true;
+      onBoot = lib.mkDefault "ignore";
+      qemu.swtpm.enable = lib.mkDefault true;
     };
     users.users = lib.mkIf (cfg.adminInGroup && config.hub.features.users.enable) {
       ${config.hub.features.users.adminUser}.extraGroups = [ "libvirtd" ];

@@ -19,7 +19,7 @@ in
       dockerCompat = cfg.dockerCompat;
       dockerSocket.enable = cfg.dockerCompat;
       defaultNetwork.settings.dns_enabled = true;
-      autoPrune.enable = true;
+      autoPrune.enable = lib.mkDefault true;
     };
   };
 }

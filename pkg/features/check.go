@@ -42,6 +42,14 @@ func (r *Registry) Check() []error {
 				add("feature %q: unknown class %q (want one of %s)", n, c, strings.Join(Classes(), ", "))
 			}
 		}
+		switch {
+		case f.CostMB != nil && *f.CostMB < 0:
+			add("feature %q: cost_mb %d is negative", n, *f.CostMB)
+		case f.CostMB != nil && strings.TrimSpace(f.CostSource) == "":
+			add("feature %q: cost_mb without cost_source (say where the number comes from)", n)
+		case f.CostMB == nil && f.CostSource != "":
+			add("feature %q: cost_source without cost_mb", n)
+		}
 		for _, req := range f.Requires {
 			switch {
 			case req == n:
@@ -224,4 +232,20 @@ func (r *Registry) CheckGuests(fleet *inventory.Fleet) []error {
 		}
 	}
 	return errs
+}
+
+// GuestHardware is the hardware profile every [[microvm]] guest gets (modules/lib/microvm-guests.nix).
+const GuestHardware = "microvm-guest"
+
+// Guests are the fleet's [[microvm]] guests as the feature resolution sees them, the way
+// modules/lib/microvm-guests.nix writes their host.toml: servers with hardware profile
+// microvm-guest and the table's features, named HOST/GUEST.
+func Guests(fleet *inventory.Fleet) []Host {
+	var out []Host
+	for _, h := range fleet.Hosts {
+		for _, vm := range h.MicroVMs {
+			out = append(out, Host{Name: h.Name + "/" + vm.Name, Class: "server", Hardware: GuestHardware, Features: slices.Clone(vm.Features)})
+		}
+	}
+	return out
 }

@@ -48,7 +48,7 @@ func TestGraphRendering(t *testing.T) {
 		render func(*bytes.Buffer) error
 		golden string
 	}{
-		{"list", func(b *bytes.Buffer) error { return r.WriteList(b) }, "list.txt"},
+		{"list", func(b *bytes.Buffer) error { return r.WriteList(b, nil) }, "list.txt"},
 		{"resolution", func(b *bytes.Buffer) error {
 			return WriteResolution(b, "clash", r.Resolve(resolveCases[2].host))
 		}, "resolution.txt"},

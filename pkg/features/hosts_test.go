@@ -76,7 +76,7 @@ func TestHostsShow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(info.RequiredBy, []string{"k3d"}) || !slices.Equal(info.Conflicts, []string{"podman"}) ||
+	if !slices.Equal(info.RequiredBy, []string{"k3d"}) || !slices.Equal(info.Conflicts, []string{"docker-rootless", "podman"}) ||
 		!slices.Contains(info.Hosts, "p620") || slices.Contains(info.Hosts, "p510") {
 		t.Errorf("Show(docker) = required by %v, conflicts %v, hosts %v", info.RequiredBy, info.Conflicts, info.Hosts)
 	}

@@ -25,6 +25,11 @@ type Feature struct {
 	Conflicts   []string `toml:"conflicts" json:"conflicts"`
 	Classes     []string `toml:"classes" json:"classes"`
 	Default     bool     `toml:"default" json:"default"`
+	// CostMB is what enabling the feature adds to a host's closure, in MiB, declared because
+	// the local fleet's nix has no nixpkgs to measure it with; CostSource says where the number
+	// comes from. Unset (nil) when nobody has a number.
+	CostMB     *int   `toml:"cost_mb" json:"cost_mb,omitempty"`
+	CostSource string `toml:"cost_source" json:"cost_source,omitempty"`
 }
 
 // Registry is the parsed registry file. Module paths are relative to Dir, the directory holding

@@ -62,6 +62,9 @@ func TestRegistryCheck(t *testing.T) {
 			`feature "b": description is empty`,
 			`feature "c": classes is empty (list the host classes it suits)`,
 			`feature "d": unknown class "desktop" (want one of workstation, server, laptop)`,
+			`feature "e": cost_mb without cost_source (say where the number comes from)`,
+			`feature "f": cost_source without cost_mb`,
+			`feature "g": cost_mb -1 is negative`,
 		}},
 		{"hardware", []string{
 			`hardware profile "amd-gpu" must be a feature of category "hardware" (host.toml's hardware field enables it)`,

@@ -119,6 +119,7 @@ func TestHostNewErrors(t *testing.T) {
 			"hosts:new box: feature set rejected:\n" +
 				`  host "box": unknown feature "ghost" in host.toml` + "\n" +
 				`  host "box": feature "docker" conflicts with feature "podman"` + "\n" +
+				`  host "box": feature "audio" does not suit class "server" (suits: workstation, laptop)` + "\n" +
 				`  host "box": feature "desktop" does not suit class "server" (suits: workstation, laptop)`},
 		{"missing hardware file", with(func(o *NewHostOptions) { o.HardwareConfig = "/nonexistent/hw.nix" }),
 			`hosts:new box: hardware configuration: open /nonexistent/hw.nix: no such file or directory`},

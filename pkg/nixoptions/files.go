@@ -56,6 +56,7 @@ var nixFiles = map[string]string{
 	"nix/language-check.nix":            "skip: builtins-only comparison of the language features and shells (pkg/devshell)",
 	"nix/module-render.nix":             "skip: renders one module for pkg/shellconf's checks, no options",
 	"nix/neovim-init.nix":               "skip: imported by modules/development/neovim.nix, checked through it",
+	"nix/feature-options.nix":           "skip: lists the hub's own feature options for features:list and docs:features, sets none",
 }
 
 // nixDirsSkipped are trees under nix/ that never meet nixpkgs' module system.

@@ -49,16 +49,14 @@ func parseType(s string) (*Type, error) {
 	}
 	// "not containing newlines or colons" (passwdEntry) is one phrase, not an either.
 	s = strings.ReplaceAll(s, "newlines or colons", "newlines\x00colons")
-	if parts := splitTopLevel(s, " or "); len(parts) > 1 && !anyPhrases[s] && !strings.HasPrefix(s, "one of ") {
-		u := &Type{Kind: "union", Desc: s}
-		for _, p := range parts {
-			a, err := parseType(strings.ReplaceAll(p, "\x00", " or "))
-			if err != nil {
-				return nil, err
-			}
-			u.Alts = append(u.Alts, a)
+	if parts := splitTopLevel(s, " or "); len(parts) > 1 && !anyPhrases[s] {
+		u, err := parseUnion(s, parts)
+		// An enum is a conjunction, which either prints unbracketed on its left side
+		// (zramSwap.algorithm: `one of "lz4", "zstd" or string`); a "one of" that does not
+		// split into types is an enum alone.
+		if err == nil || !strings.HasPrefix(s, "one of ") {
+			return u, err
 		}
-		return u, nil
 	}
 	for _, c := range []struct{ prefix, kind string }{
 		{"list of ", "list"}, {"non-empty list of ", "list"},
@@ -199,6 +197,18 @@ func topLevel(s string, visit func(i, depth int) int) {
 }
 
 // unwrapParens strips one pair of parentheses enclosing all of s.
+func parseUnion(s string, parts []string) (*Type, error) {
+	u := &Type{Kind: "union", Desc: s}
+	for _, p := range parts {
+		a, err := parseType(strings.ReplaceAll(p, "\x00", " or "))
+		if err != nil {
+			return nil, err
+		}
+		u.Alts = append(u.Alts, a)
+	}
+	return u, nil
+}
+
 func unwrapParens(s string) (string, bool) {
 	if !strings.HasPrefix(s, "(") || !strings.HasSuffix(s, ")") {
 		return "", false
