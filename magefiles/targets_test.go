@@ -137,3 +137,31 @@ func containsLine(out, host, text string) bool {
 	}
 	return false
 }
+
+// TestArgumentErrors runs `go tool mage` itself (pkg/magerun, what a person types) with the
+// mistakes people make: each gets one line naming the argument or the closest target, exit 2,
+// before any compile.
+func TestArgumentErrors(t *testing.T) {
+	root, err := localfleet.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"hosts:lst"}, `Error: no target "hosts:lst": did you mean hosts:list? (go tool mage -l lists them all)`},
+		{[]string{"hosts:exec"}, "Error: hosts:exec needs 2 arguments (missing SELECTION CMDLINE): go tool mage hosts:exec SELECTION CMDLINE [-timeout] [-limit] [-json]"},
+		{[]string{"hosts:exec", "-json", "razer", "uptime"}, "Error: hosts:exec: flag -json comes before SELECTION; flags go after the positional arguments: go tool mage hosts:exec SELECTION CMDLINE [-timeout] [-limit] [-json]"},
+		{[]string{"hosts:list", "--json"}, "Error: hosts:list: --json has two dashes; mage flags take one: -json"},
+		{[]string{"hosts:list", "razer"}, `Error: extra argument "razer": hosts:list takes [-json], and no target "razer" (go tool mage -l lists them all)`},
+		{[]string{"hosts:list", "-jsn"}, "Error: hosts:list has no flag -jsn: did you mean -json? (its flags: -json)"},
+	} {
+		cmd := exec.Command("go", append([]string{"tool", "mage"}, tc.args...)...)
+		cmd.Dir = root
+		out, _ := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); got != tc.want || cmd.ProcessState.ExitCode() != 2 {
+			t.Errorf("go tool mage %q: exit %d\n got %q\nwant %q", tc.args, cmd.ProcessState.ExitCode(), got, tc.want)
+		}
+	}
+}
