@@ -6,4 +6,4 @@
 #
 # It changes whenever a dependency (or the set of imported packages) changes. A stale value makes
 # `nix build .#hub` fail with "hash mismatch" and print the correct one: paste that here.
-"sha256-W6nOxqaVDBPwDE/C/698K6ALfDIJr2bf7eNs+Gocjkk="
+"sha256-iC+5iAUjPP6wyE/exh3WHsbJOHVjcu/qymanJk0kphw="
