@@ -165,3 +165,34 @@ func TestArgumentErrors(t *testing.T) {
 		}
 	}
 }
+
+// test:parallel as a CI job narrows it: -only runs the named suites and no other, -jobs and
+// -timeout are accepted, a misspelt suite fails in one line before anything runs.
+func TestParallelOnlyJobsTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the magefiles")
+	}
+	bin, root := fleettest.Mage(t)
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = root
+		out, _ := cmd.CombinedOutput()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	out, code := run("test:parallel", "-only=hosts,vet", "-jobs=1", "-timeout=10m")
+	if code != 0 {
+		t.Fatalf("test:parallel -only=hosts,vet: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"hosts: PASS", "vet: PASS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q line:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "unit: started") || strings.Contains(out, "race: started") {
+		t.Errorf("-only=hosts,vet ran other suites:\n%s", out)
+	}
+	out, code = run("test:parallel", "-only=hosts,vte")
+	if code == 0 || !strings.Contains(out, `-only: no suite "vte" (the suites: unit,race,vet,`) {
+		t.Errorf("-only=hosts,vte: exit %d\n%s", code, out)
+	}
+}
