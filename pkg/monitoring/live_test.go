@@ -208,7 +208,7 @@ func nodeExporter(ctx context.Context, t *testing.T) string {
 	symlink(t, rotation, filepath.Join(textfile, filepath.Base(SecretsTextfile)))
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cmd := exec.CommandContext(ctx, bin, "--web.listen-address="+addr, "--collector.disable-defaults",
-		"--collector.cpu", "--collector.meminfo", "--collector.loadavg", "--collector.filesystem", "--collector.stat",
+		"--collector.cpu", "--collector.meminfo", "--collector.loadavg", "--collector.filesystem", "--collector.stat", "--collector.netclass",
 		"--collector.textfile", "--collector.textfile.directory="+textfile)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -163,6 +163,7 @@ func RuleGroups() []RuleGroup {
 		secretsGroup(),
 		deployGroup(),
 		deliveryGroup(),
+		networkGroup(),
 	}
 }
 
