@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,6 +126,42 @@ func TestStageAndRehearseOnTheLocalFleet(t *testing.T) {
 	h, _ := lf.Host("p620")
 	if cur, _ := os.Readlink(filepath.Join(h.RunDir(), "current-system")); !strings.HasSuffix(cur, "-g2") {
 		t.Errorf("p620 runs %s after the rehearsal, want generation 2", cur)
+	}
+
+	// The deploy's phase times are kept with its run: deploy:times reads them back.
+	out, code = runTarget(t, bin, root, lf, "deploy:times", "p620", "-last=1", "-json")
+	if code != 0 {
+		t.Fatalf("deploy:times: exit %d:\n%s", code, out)
+	}
+	var times struct {
+		Runs []struct {
+			Name  string `json:"name"`
+			Hosts []struct {
+				Host   string `json:"host"`
+				Phases []struct {
+					Name    string  `json:"name"`
+					Seconds float64 `json:"duration_seconds"`
+				} `json:"phases"`
+			} `json:"hosts"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &times); err != nil {
+		t.Fatalf("deploy:times -json: %v\n%s", err, out)
+	}
+	var phases []string
+	if len(times.Runs) == 1 && len(times.Runs[0].Hosts) == 1 {
+		for _, p := range times.Runs[0].Hosts[0].Phases {
+			phases = append(phases, p.Name)
+		}
+	}
+	for _, want := range []string{"eval", "build", "copy", "activate", "health"} {
+		if !slices.Contains(phases, want) {
+			t.Errorf("deploy:times p620 has no %s phase (phases %v):\n%s", want, phases, out)
+		}
+	}
+	out, code = runTarget(t, bin, root, lf, "deploy:times", "p620", "-last=1")
+	if code != 0 || !strings.Contains(out, "BUILD") || !strings.Contains(out, "median / slowest / latest") {
+		t.Errorf("deploy:times p620: exit %d:\n%s", code, out)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/backup"
 	"github.com/nixos-hub/hub/pkg/baseline"
 	"github.com/nixos-hub/hub/pkg/deploy"
+	"github.com/nixos-hub/hub/pkg/parallel"
 	"github.com/nixos-hub/hub/pkg/exporter"
 	"github.com/nixos-hub/hub/pkg/media"
 	"github.com/nixos-hub/hub/pkg/media/mediatest"
@@ -200,7 +201,7 @@ func nodeExporter(ctx context.Context, t *testing.T) string {
 	writeFile(t, filepath.Join(textfile, "hub_backup_media.prom"), backup.Metric("media", time.Now(), backup.Summary{DataAdded: 1, TotalFiles: 1}))
 	writeFile(t, filepath.Join(textfile, "hub_backup_verify_media.prom"), backup.VerifyMetric("media", time.Now(), true))
 	writeFile(t, filepath.Join(textfile, deploy.TextfileName), deploy.Trace{Action: deploy.Switch, Result: deploy.ResultSuccess,
-		End: time.Now(), Duration: time.Minute, Generation: 2}.Metric())
+		End: time.Now(), Duration: time.Minute, Generation: 2, Phases: []parallel.PhaseTime{{Name: "build", Duration: 40 * time.Second}}}.Metric())
 	rotation, err := filepath.Abs(filepath.Join(repoMonitoring, SecretsTextfile))
 	if err != nil {
 		t.Fatal(err)
