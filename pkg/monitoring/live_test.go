@@ -22,11 +22,11 @@ import (
 	"github.com/nixos-hub/hub/pkg/backup"
 	"github.com/nixos-hub/hub/pkg/baseline"
 	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/parallel"
 	"github.com/nixos-hub/hub/pkg/exporter"
 	"github.com/nixos-hub/hub/pkg/media"
 	"github.com/nixos-hub/hub/pkg/media/mediatest"
 	"github.com/nixos-hub/hub/pkg/nixosmetrics"
+	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
 func freePort(t *testing.T) int {
