@@ -128,6 +128,38 @@ func TestStageAndRehearseOnTheLocalFleet(t *testing.T) {
 		t.Errorf("p620 runs %s after the rehearsal, want generation 2", cur)
 	}
 
+	// A change deployed without deploy:plan first is built by the deploy: its build view shows
+	// p620's progress from nix's internal-json log, and the builders' own lines go to the run's
+	// logs only.
+	if out, code = runTarget(t, bin, root, lf, "fleet:stage", "p620", "-kernel=6.12.2"); code != 0 {
+		t.Fatalf("fleet:stage: exit %d:\n%s", code, out)
+	}
+	out, code = runTarget(t, bin, root, lf, "deploy:hosts", "p620")
+	if code != 0 {
+		t.Fatalf("deploy:hosts p620: exit %d:\n%s", code, out)
+	}
+	var last string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "p620 | build: ") {
+			last = l
+		}
+		if strings.Contains(l, "@nix {") {
+			t.Errorf("nix's JSON events reached the console: %s", l)
+		}
+	}
+	if !strings.Contains(last, " built, ") || !strings.Contains(last, " 0 remaining") {
+		t.Errorf("no final build progress line for p620 (last %q):\n%s", last, out)
+	}
+	runDir := ""
+	for _, l := range strings.Split(out, "\n") {
+		if _, rest, ok := strings.Cut(l, "logs in "); ok && runDir == "" {
+			runDir = filepath.Join(root, strings.TrimSpace(rest))
+		}
+	}
+	if log, err := os.ReadFile(filepath.Join(runDir, "p620", "build.log")); err != nil || !strings.Contains(string(log), "build: ") || !strings.Contains(string(log), "these ") {
+		t.Errorf("p620/build.log in %s lacks the build view and nix's messages (%v):\n%s", runDir, err, log)
+	}
+
 	// The deploy's phase times are kept with its run: deploy:times reads them back.
 	out, code = runTarget(t, bin, root, lf, "deploy:times", "p620", "-last=1", "-json")
 	if code != 0 {

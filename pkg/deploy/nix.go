@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
 // System is a host's evaluated toplevel.
@@ -85,6 +86,7 @@ type builder struct {
 
 type buildReq struct {
 	sys  System
+	view *hostView // the host's share of the build view (buildview.go); nil shows nothing
 	done chan error
 }
 
@@ -100,9 +102,10 @@ func (b *builder) decline() {
 	b.maybeFlushLocked()
 }
 
-// build waits until sys.Out is valid in the local store.
-func (b *builder) build(ctx context.Context, sys System) error {
-	r := &buildReq{sys: sys, done: make(chan error, 1)}
+// build waits until sys.Out is valid in the local store, showing t's share of the build (t may
+// be nil).
+func (b *builder) build(ctx context.Context, sys System, t *parallel.Task) error {
+	r := &buildReq{sys: sys, view: newHostView(t), done: make(chan error, 1)}
 	b.mu.Lock()
 	b.expected--
 	b.queue = append(b.queue, r)
@@ -198,6 +201,23 @@ func (b *builder) run(wave []*buildReq) {
 	}
 	slices.Sort(drvs)
 	b.logf("building %d systems in one nix-store --realise", len(drvs))
+	views := map[string][]*hostView{}
+	for _, reqs := range pending {
+		for _, r := range reqs {
+			if r.view != nil {
+				views[r.sys.Drv] = append(views[r.sys.Drv], r.view)
+			}
+		}
+	}
+	view := newBuildView(buildPlans(ctx, b.local, b.nixArgs, drvs), views)
+	defer func() {
+		view.Close()
+		for _, vs := range views {
+			for _, v := range vs {
+				v.done()
+			}
+		}
+	}()
 	type result struct {
 		res command.Result
 		err error
@@ -206,7 +226,7 @@ func (b *builder) run(wave []*buildReq) {
 	go func() {
 		// --keep-going: one host's broken system must not stop the others' builds. --max-jobs
 		// auto: Nix's default of one job would build the hosts' systems one after another.
-		res, err := b.local.Run(ctx, command.Cmd{Args: append(append(append([]string{"nix-store", "--realise"}, b.nixArgs...), "--keep-going", "--max-jobs", "auto"), drvs...)})
+		res, err := b.local.Run(ctx, command.Cmd{Args: append(append(append(append([]string{"nix-store", "--realise"}, b.nixArgs...), "--keep-going", "--max-jobs", "auto"), realiseLogArgs...), drvs...), Stderr: view})
 		finished <- result{res, err}
 	}()
 	tk := time.NewTicker(b.tick)
@@ -241,7 +261,7 @@ func (b *builder) run(wave []*buildReq) {
 				case !bad[o]:
 					release(o, nil)
 				case r.err != nil:
-					release(o, fmt.Errorf("nix-store --realise %s: %w", pending[o][0].sys.Drv, r.err))
+					release(o, fmt.Errorf("nix-store --realise %s: %s", pending[o][0].sys.Drv, buildError(view, r.err)))
 				default:
 					release(o, fmt.Errorf("nix-store --realise succeeded but %s is not valid", o))
 				}

@@ -40,13 +40,14 @@ func ParseDryRun(text string) Plan {
 	var p Plan
 	var into *[]string
 	for _, l := range strings.Split(stripANSI(text), "\n") {
+		trimmed := strings.TrimSpace(l)
 		switch {
-		case strings.Contains(l, "will be built:"):
+		case strings.HasSuffix(trimmed, "will be built:"):
 			into = &p.Build
-		case strings.Contains(l, "will be fetched"):
+		case strings.Contains(trimmed, "will be fetched"):
 			into = &p.Fetch
-		case strings.HasPrefix(l, "  /nix/store/") && into != nil:
-			*into = append(*into, strings.TrimSpace(l))
+		case strings.HasPrefix(trimmed, "/nix/store/") && into != nil && l != trimmed:
+			*into = append(*into, trimmed)
 		default:
 			into = nil
 		}

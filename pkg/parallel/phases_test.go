@@ -3,7 +3,10 @@ package parallel
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,5 +35,26 @@ func TestPhaseTimes(t *testing.T) {
 	}
 	if want := want[:2]; !slices.Equal(during, want) {
 		t.Errorf("Phases during the job = %v, want %v", during, want)
+	}
+}
+
+// Record writes to the host's log files only: the console never shows it.
+func TestRecordKeepsLinesOutOfTheConsole(t *testing.T) {
+	out := &syncBuffer{}
+	base := t.TempDir()
+	rep := mustRun(t, testContext(t), []string{"a"}, func(ctx context.Context, tk *Task) error {
+		tk.Phase("build")
+		tk.Record("shared-lib> compiling 1 of 400")
+		tk.Logf("1/3 built")
+		return nil
+	}, Options{Name: "t", Out: out, RunDir: base, Progress: ProgressPlain})
+	if strings.Contains(out.String(), "compiling") || !strings.Contains(out.String(), "1/3 built") {
+		t.Errorf("console:\n%s", out.String())
+	}
+	for _, f := range []string{"a.log", filepath.Join("a", "build.log")} {
+		b, err := os.ReadFile(filepath.Join(rep.RunDir, f))
+		if err != nil || !strings.Contains(string(b), "shared-lib> compiling 1 of 400") {
+			t.Errorf("%s lacks the recorded line (%v):\n%s", f, err, b)
+		}
 	}
 }

@@ -90,6 +90,19 @@ func (t *Task) Logf(format string, args ...any) {
 	}
 }
 
+// Record keeps line in the host's log files (<host>.log and the phase's log) without showing it:
+// detail too long for the console, such as every line of a build's log, that the run directory
+// must still hold. A Record after the job returned is dropped.
+func (t *Task) Record(line string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return
+	}
+	t.logLocked(t.log, line)
+	t.logLocked(t.phaseLog, line)
+}
+
 // Phase marks the step the job is in ("build", "copy", "activate"). It is shown in the progress
 // view, becomes the failed phase if the job fails, and from now on output also goes to
 // <run dir>/<host>/<phase>.log.
