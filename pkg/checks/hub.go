@@ -33,7 +33,7 @@ func Hub(root string) []Suite {
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
 		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.Alertmanager, sysdeps.Amtool, sysdeps.NodeExporter, sysdeps.Git,
 		sysdeps.SQLite3, sysdeps.Dig, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs,
-		sysdeps.Nspawn, sysdeps.Debootstrap}
+		sysdeps.Nspawn, sysdeps.Debootstrap, sysdeps.Sudo}
 	unit.Prepare = systemdImage
 	race := GoTest("race", root, "-race", "-timeout", "10m",
 		"./pkg/parallel/...", "./pkg/checks/...", "./pkg/media/...", "./pkg/exporter/...")

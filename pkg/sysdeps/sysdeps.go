@@ -59,6 +59,7 @@ var (
 	Nspawn       = Tool{"systemd-nspawn", "systemd-container", "the local fleet's systemd hosts (systemd as pid 1 in a container)", nil}
 	Debootstrap  = Tool{"debootstrap", "debootstrap", "building the root file system image of the local fleet's systemd hosts", nil}
 	ShellCheck   = Tool{"shellcheck", "shellcheck", "linting the shell scripts the hub ships and runs on hosts", nil}
+	Sudo         = Tool{"sudo", "sudo", "hosts whose sudo asks a password (ssh.sudo_password), tested with real sudo on a local host", nil}
 )
 
 // Plan is what Ensure will do about missing tools.
