@@ -6,15 +6,20 @@ package main
 // compiles it.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
@@ -264,4 +269,89 @@ func TestParallelOnlyJobsTimeout(t *testing.T) {
 	if code == 0 || !strings.Contains(out, `-only: no suite "vte" (the suites: unit,race,vet,`) {
 		t.Errorf("-only=hosts,vte: exit %d\n%s", code, out)
 	}
+}
+
+// A host whose sudo asks a password, through a real `go tool mage` run on a terminal (script's
+// pty) with HUB_VERBOSE=1: the password is asked once on the terminal, real sudo gets it, and
+// it shows nowhere: not in the output (commands echoed), not in the run's logs.
+func TestSudoPasswordTarget(t *testing.T) {
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620"}}, "sudo", "useradd", "userdel", "chpasswd", "script")
+	user, password := fleettest.SudoUser(t, lf)
+	file := filepath.Join(lf.InventoryDir(), "p620", "host.toml")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toml := strings.Replace(strings.Replace(string(b), `user = "root"`, `user = "`+user+`"`, 1), "sudo = false", "sudo = true\nsudo_password = true", 1)
+	if err := os.WriteFile(file, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin, root := fleettest.Mage(t)
+	cmd := exec.Command("script", "-qefc", command.Quote([]string{bin, "hosts:exec", "p620", "id -un; id -un"}), "/dev/null")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "HUB_FLEET=local", localfleet.EnvDir+"="+lf.Dir(), "HUB_VERBOSE=1", "TERM=dumb")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// Type the password once the prompt is up (and the terminal's echo off), as a person does.
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(out.String(), "sudo password for p620") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no sudo prompt within a minute:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	io.WriteString(stdin, password+"\n")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("hosts:exec did not end:\n%s", out.String())
+	}
+	got := out.String()
+	if err != nil || !containsLine(strings.ReplaceAll(got, "\r", ""), "p620", "root") {
+		t.Fatalf("hosts:exec through sudo: %v\n%s", err, got)
+	}
+	if strings.Count(got, "sudo password for") != 1 {
+		t.Errorf("asked more than once:\n%s", got)
+	}
+	if !strings.Contains(got, "sudo -A -k") {
+		t.Errorf("HUB_VERBOSE did not echo the commands:\n%s", got)
+	}
+	if strings.Contains(got, password) {
+		t.Errorf("the password shows in the output:\n%s", got)
+	}
+	logs, _ := filepath.Glob(filepath.Join(root, ".hub", "runs", "*-hosts-exec", "*"))
+	for _, l := range logs {
+		if b, err := os.ReadFile(l); err == nil && strings.Contains(string(b), password) {
+			t.Errorf("the password is in %s", l)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer for a writer and a reader in different goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -3,8 +3,6 @@ package command_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -19,54 +17,12 @@ import (
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 )
 
-// sudoUser creates a user whose sudo asks its password (real sudo, a sudoers drop-in), for the
-// local fleet's hosts (they share this machine's /etc, and their sshd takes the fleet key for
-// any user), and removes both when t ends. It returns the user and the password.
-func sudoUser(t *testing.T) (user, password string) {
-	t.Helper()
-	user = "hubsudotest"
-	b := make([]byte, 12)
-	rand.Read(b)
-	password = "pw-" + hex.EncodeToString(b) + " $x'`\\" // spaces and shell metacharacters travel too
-	run := func(stdin string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Stdin = strings.NewReader(stdin)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s", args, err, out)
-		}
-	}
-	_ = exec.Command("userdel", user).Run() // a leftover of a killed run
-	run("", "useradd", "-M", "-d", "/nonexistent", "-s", "/bin/sh", user)
-	t.Cleanup(func() { _ = exec.Command("userdel", user).Run() })
-	run(user+":"+password+"\n", "chpasswd")
-	sudoers := filepath.Join("/etc/sudoers.d", user)
-	if err := os.WriteFile(sudoers, []byte(user+" ALL=(ALL:ALL) ALL\n"), 0o440); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Remove(sudoers) })
-	return user, password
-}
-
 // A host whose sudo needs a password: the password is asked once for the run, sudo gets it,
 // the command's own stdin arrives intact, and the password is in no argv, no environment, no
 // echoed command line (HUB_VERBOSE), no output; a wrong one fails at once with sudo's words.
 func TestSudoPasswordOnALocalHost(t *testing.T) {
 	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620"}}, "sudo", "useradd", "userdel", "chpasswd")
-	user, password := sudoUser(t)
-	// sshd reads authorized_keys as the user logging in: the fleet's (a public key) must be
-	// readable to it, and the directories above it searchable.
-	keys := filepath.Join(lf.Dir(), "authorized_keys")
-	if err := os.Chmod(keys, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for d := filepath.Dir(keys); d != "/"; d = filepath.Dir(d) {
-		if st, err := os.Stat(d); err == nil && st.Mode().Perm()&0o001 == 0 {
-			if err := os.Chmod(d, st.Mode().Perm()|0o011); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	user, password := fleettest.SudoUser(t, lf)
 	inv := fleettest.Inventory(t, lf)
 	h, _ := inv.Host("p620")
 	ssh := h.SSH
