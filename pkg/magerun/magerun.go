@@ -12,12 +12,12 @@
 // executing. checks.Vet takes the same lock, so vet never sees the generated file.
 //
 // Arguments checked before compiling: a mistyped target, a missing or extra argument, a flag
-// before the positionals or with two dashes gets one line from targetdocs.CheckArgs.
+// before the positionals, with two dashes or unknown gets one line from targetdocs.CheckArgs
+// (exit 2). Only `go tool mage` checks them: a binary compiled with -compile (the nix package,
+// fleettest.Mage) is mage's generated main alone, with mage's own messages.
 package magerun
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -33,9 +33,10 @@ import (
 // Run runs mage with args (without the program name) and returns its exit status.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	inv, cmd, err := mage.Parse(io.Discard, io.Discard, args)
-	if err != nil || errors.Is(err, flag.ErrHelp) || inv.List || inv.Help || inv.Autocomplete ||
+	if err != nil || inv.List || inv.Help || inv.Autocomplete ||
 		(cmd != mage.None && cmd != mage.CompileStatic) {
-		// Nothing here writes the generated main: mage as it is (and its own messages).
+		// Nothing here writes the generated main (or the flags do not parse, -h included):
+		// mage as it is, with its own messages.
 		return mage.ParseAndRun(stdout, stderr, stdin, args)
 	}
 	inv.Stdin, inv.Stdout, inv.Stderr = stdin, stdout, stderr
