@@ -2,7 +2,7 @@ module github.com/nixos-hub/hub
 
 go 1.26.0
 
-tool github.com/magefile/mage
+tool github.com/nixos-hub/hub/cmd/mage
 
 require (
 	filippo.io/age v1.3.2

@@ -221,6 +221,10 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	if flag(fl.json, false) {
 		e.Out = os.Stderr // -dry's commands, which go to stdout by default, would break the JSON
 	}
+	// A sudo password is asked before the progress view starts drawing.
+	if err := askSudoFirst(e, hosts, skip); err != nil {
+		return err
+	}
 	// -dry changes nothing, so it needs no confirmation; the plan shares the deploy's ssh masters.
 	if flag(fl.confirm, false) && !e.DryRun {
 		if err := confirmPlan(ctx, f, e, hosts, skip); err != nil {
@@ -271,3 +275,19 @@ func oneHost(name string) (*inventory.Host, *command.Executor, error) {
 }
 
 func isTerminal() bool { return term.IsTerminal(int(os.Stdin.Fd())) }
+
+// askSudoFirst asks the sudo password now when a host that deploys needs one (ssh.sudo_password).
+func askSudoFirst(e *command.Executor, hosts []*inventory.Host, skip map[string]string) error {
+	if e.DryRun {
+		return nil
+	}
+	for _, h := range hosts {
+		if _, skipped := skip[h.Name]; !skipped && h.SSH.Sudo && h.SSH.SudoPass {
+			if err := e.Sudo.Prepare(h.Name); err != nil {
+				return fmt.Errorf("%s: sudo password: %w", h.Name, err)
+			}
+			return nil
+		}
+	}
+	return nil
+}

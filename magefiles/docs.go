@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"github.com/magefile/mage/mg"
 
 	"github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/optionsdoc"
 	"github.com/nixos-hub/hub/pkg/targetdocs"
 )
 
@@ -55,4 +57,33 @@ func Help(ctx context.Context, target string) error {
 		return err
 	}
 	return targetdocs.Help(os.Stdout, t)
+}
+
+// Options regenerates docs/options.md, the reference of the options the hub's own modules declare (hub.*, every feature's, the exporters'): type, default, description and where each is declared, read from the declarations by the offline option check (no nixpkgs needed). -check fails instead of writing when the file is out of date (default false).
+func (Docs) Options(ctx context.Context, check *bool) error {
+	decls, err := optionsdoc.Load(ctx, ".")
+	if err != nil {
+		return err
+	}
+	if flag(check, false) {
+		var b bytes.Buffer
+		if err := optionsdoc.Write(&b, decls); err != nil {
+			return err
+		}
+		if cur, err := os.ReadFile(optionsdoc.File); err != nil || !bytes.Equal(cur, b.Bytes()) {
+			return fmt.Errorf("%s is out of date: run `go tool mage docs:options`", optionsdoc.File)
+		}
+		fmt.Printf("%s: up to date (%d options)\n", optionsdoc.File, len(decls))
+		return nil
+	}
+	changed, err := optionsdoc.Update(optionsdoc.File, decls)
+	if err != nil {
+		return err
+	}
+	if changed {
+		fmt.Printf("%s: updated (%d options)\n", optionsdoc.File, len(decls))
+	} else {
+		fmt.Printf("%s: already up to date (%d options)\n", optionsdoc.File, len(decls))
+	}
+	return nil
 }

@@ -94,7 +94,9 @@ func envBool(name string) bool {
 
 // newExecutor honours -dry and the environment switches.
 func newExecutor(dry *bool) *command.Executor {
-	e := &command.Executor{DryRun: envBool(envDryRun) || (dry != nil && *dry)}
+	e := &command.Executor{DryRun: envBool(envDryRun) || (dry != nil && *dry),
+		// Hosts with ssh.sudo_password: asked once on the terminal, when first needed.
+		Sudo: &command.SudoPassword{Ask: command.AskOnTerminal}}
 	if envBool(envVerbose) {
 		e.Echo = os.Stderr
 	}

@@ -6,14 +6,20 @@ package main
 // compiles it.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
@@ -127,6 +133,74 @@ func TestStageAndRehearseOnTheLocalFleet(t *testing.T) {
 	if cur, _ := os.Readlink(filepath.Join(h.RunDir(), "current-system")); !strings.HasSuffix(cur, "-g2") {
 		t.Errorf("p620 runs %s after the rehearsal, want generation 2", cur)
 	}
+
+	// A change deployed without deploy:plan first is built by the deploy: its build view shows
+	// p620's progress from nix's internal-json log, and the builders' own lines go to the run's
+	// logs only.
+	if out, code = runTarget(t, bin, root, lf, "fleet:stage", "p620", "-kernel=6.12.2"); code != 0 {
+		t.Fatalf("fleet:stage: exit %d:\n%s", code, out)
+	}
+	out, code = runTarget(t, bin, root, lf, "deploy:hosts", "p620")
+	if code != 0 {
+		t.Fatalf("deploy:hosts p620: exit %d:\n%s", code, out)
+	}
+	var last string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "p620 | build: ") {
+			last = l
+		}
+		if strings.Contains(l, "@nix {") {
+			t.Errorf("nix's JSON events reached the console: %s", l)
+		}
+	}
+	if !strings.Contains(last, " built, ") || !strings.Contains(last, " 0 remaining") {
+		t.Errorf("no final build progress line for p620 (last %q):\n%s", last, out)
+	}
+	runDir := ""
+	for _, l := range strings.Split(out, "\n") {
+		if _, rest, ok := strings.Cut(l, "logs in "); ok && runDir == "" {
+			runDir = filepath.Join(root, strings.TrimSpace(rest))
+		}
+	}
+	if log, err := os.ReadFile(filepath.Join(runDir, "p620", "build.log")); err != nil || !strings.Contains(string(log), "build: ") || !strings.Contains(string(log), " will be built:") {
+		t.Errorf("p620/build.log in %s lacks the build view and nix's messages (%v):\n%s", runDir, err, log)
+	}
+
+	// The deploy's phase times are kept with its run: deploy:times reads them back.
+	out, code = runTarget(t, bin, root, lf, "deploy:times", "p620", "-last=1", "-json")
+	if code != 0 {
+		t.Fatalf("deploy:times: exit %d:\n%s", code, out)
+	}
+	var times struct {
+		Runs []struct {
+			Name  string `json:"name"`
+			Hosts []struct {
+				Host   string `json:"host"`
+				Phases []struct {
+					Name    string  `json:"name"`
+					Seconds float64 `json:"duration_seconds"`
+				} `json:"phases"`
+			} `json:"hosts"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &times); err != nil {
+		t.Fatalf("deploy:times -json: %v\n%s", err, out)
+	}
+	var phases []string
+	if len(times.Runs) == 1 && len(times.Runs[0].Hosts) == 1 {
+		for _, p := range times.Runs[0].Hosts[0].Phases {
+			phases = append(phases, p.Name)
+		}
+	}
+	for _, want := range []string{"eval", "build", "copy", "activate", "health"} {
+		if !slices.Contains(phases, want) {
+			t.Errorf("deploy:times p620 has no %s phase (phases %v):\n%s", want, phases, out)
+		}
+	}
+	out, code = runTarget(t, bin, root, lf, "deploy:times", "p620", "-last=1")
+	if code != 0 || !strings.Contains(out, "BUILD") || !strings.Contains(out, "median / slowest / latest") {
+		t.Errorf("deploy:times p620: exit %d:\n%s", code, out)
+	}
 }
 
 // containsLine reports whether out has a line naming host that ends with text.
@@ -163,4 +237,148 @@ func TestUnknownHostNamed(t *testing.T) {
 			t.Errorf("%s: exit %d, output lacks %q:\n%s", args, cmd.ProcessState.ExitCode(), want, out)
 		}
 	}
+}
+
+// TestArgumentErrors runs `go tool mage` itself (pkg/magerun, what a person types) with the
+// mistakes people make: each gets one line naming the argument or the closest target, exit 2,
+// before any compile.
+func TestArgumentErrors(t *testing.T) {
+	root, err := localfleet.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"hosts:lst"}, `Error: no target "hosts:lst": did you mean hosts:list? (go tool mage -l lists them all)`},
+		{[]string{"hosts:exec"}, "Error: hosts:exec needs 2 arguments (missing SELECTION CMDLINE): go tool mage hosts:exec SELECTION CMDLINE [-timeout] [-limit] [-json]"},
+		{[]string{"hosts:exec", "-json", "razer", "uptime"}, "Error: hosts:exec: flag -json comes before SELECTION; flags go after the positional arguments: go tool mage hosts:exec SELECTION CMDLINE [-timeout] [-limit] [-json]"},
+		{[]string{"hosts:list", "--json"}, "Error: hosts:list: --json has two dashes; mage flags take one: -json"},
+		{[]string{"hosts:list", "razer"}, `Error: extra argument "razer": hosts:list takes [-json], and no target "razer" (go tool mage -l lists them all)`},
+		{[]string{"hosts:list", "-jsn"}, "Error: hosts:list has no flag -jsn: did you mean -json? (its flags: -json)"},
+	} {
+		cmd := exec.Command("go", append([]string{"tool", "mage"}, tc.args...)...)
+		cmd.Dir = root
+		out, _ := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); got != tc.want || cmd.ProcessState.ExitCode() != 2 {
+			t.Errorf("go tool mage %q: exit %d\n got %q\nwant %q", tc.args, cmd.ProcessState.ExitCode(), got, tc.want)
+		}
+	}
+}
+
+// test:parallel as a CI job narrows it: -only runs the named suites and no other, -jobs and
+// -timeout are accepted, a misspelt suite fails in one line before anything runs.
+func TestParallelOnlyJobsTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the magefiles")
+	}
+	bin, root := fleettest.Mage(t)
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = root
+		out, _ := cmd.CombinedOutput()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	out, code := run("test:parallel", "-only=hosts,vet", "-jobs=1", "-timeout=10m")
+	if code != 0 {
+		t.Fatalf("test:parallel -only=hosts,vet: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"hosts: PASS", "vet: PASS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q line:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "unit: started") || strings.Contains(out, "race: started") {
+		t.Errorf("-only=hosts,vet ran other suites:\n%s", out)
+	}
+	out, code = run("test:parallel", "-only=hosts,vte")
+	if code == 0 || !strings.Contains(out, `-only: no suite "vte" (the suites: unit,race,vet,`) {
+		t.Errorf("-only=hosts,vte: exit %d\n%s", code, out)
+	}
+}
+
+// A host whose sudo asks a password, through a real `go tool mage` run on a terminal (script's
+// pty) with HUB_VERBOSE=1: the password is asked once on the terminal, real sudo gets it, and
+// it shows nowhere: not in the output (commands echoed), not in the run's logs.
+func TestSudoPasswordTarget(t *testing.T) {
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620"}}, "sudo", "useradd", "userdel", "chpasswd", "script")
+	user, password := fleettest.SudoUser(t, lf)
+	file := filepath.Join(lf.InventoryDir(), "p620", "host.toml")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toml := strings.Replace(strings.Replace(string(b), `user = "root"`, `user = "`+user+`"`, 1), "sudo = false", "sudo = true\nsudo_password = true", 1)
+	if err := os.WriteFile(file, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin, root := fleettest.Mage(t)
+	cmd := exec.Command("script", "-qefc", command.Quote([]string{bin, "hosts:exec", "p620", "id -un; id -un"}), "/dev/null")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "HUB_FLEET=local", localfleet.EnvDir+"="+lf.Dir(), "HUB_VERBOSE=1", "TERM=dumb")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// Type the password once the prompt is up (and the terminal's echo off), as a person does.
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(out.String(), "sudo password for p620") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no sudo prompt within a minute:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	io.WriteString(stdin, password+"\n")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("hosts:exec did not end:\n%s", out.String())
+	}
+	got := out.String()
+	if err != nil || !containsLine(strings.ReplaceAll(got, "\r", ""), "p620", "root") {
+		t.Fatalf("hosts:exec through sudo: %v\n%s", err, got)
+	}
+	if strings.Count(got, "sudo password for") != 1 {
+		t.Errorf("asked more than once:\n%s", got)
+	}
+	if !strings.Contains(got, "sudo -A -k") {
+		t.Errorf("HUB_VERBOSE did not echo the commands:\n%s", got)
+	}
+	if strings.Contains(got, password) {
+		t.Errorf("the password shows in the output:\n%s", got)
+	}
+	logs, _ := filepath.Glob(filepath.Join(root, ".hub", "runs", "*-hosts-exec", "*"))
+	for _, l := range logs {
+		if b, err := os.ReadFile(l); err == nil && strings.Contains(string(b), password) {
+			t.Errorf("the password is in %s", l)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer for a writer and a reader in different goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -24,9 +24,16 @@ import (
 // Test runs the hub's checks.
 type Test mg.Namespace
 
-// Parallel runs every check suite concurrently (installing missing tools first) and writes JUnit XML with -junit FILE.
-func (Test) Parallel(ctx context.Context, junit *string) error {
-	return runSuites(ctx, checks.Hub(abs(".")), flag(junit, ""))
+// Parallel runs every check suite concurrently (installing missing tools first) and writes JUnit XML with -junit FILE; -jobs N suites at once (default the number of CPUs), -timeout D per suite (default 1h; a suite still running then is killed and fails), -only NAMES (comma list of suites, e.g. unit,vet; default all).
+func (Test) Parallel(ctx context.Context, junit *string, jobs *int, timeout *time.Duration, only *string) error {
+	suites, err := checks.Select(checks.Hub(abs(".")), flag(only, ""))
+	if err != nil {
+		return err
+	}
+	if n := flag(jobs, runtime.NumCPU()); n < 1 {
+		return fmt.Errorf("-jobs=%d: give 1 or more suites at once", n)
+	}
+	return runSuites(ctx, suites, flag(junit, ""), checks.Options{Limit: flag(jobs, runtime.NumCPU()), Timeout: flag(timeout, time.Hour)})
 }
 
 // Unit runs the Go tests of every package.
@@ -138,13 +145,14 @@ func (Test) Deprecated(ctx context.Context, hosts *string, limit *int, probeTime
 func runSuite(ctx context.Context, name string) error {
 	for _, s := range checks.Hub(abs(".")) {
 		if s.Name == name {
-			return runSuites(ctx, []checks.Suite{s}, "")
+			return runSuites(ctx, []checks.Suite{s}, "", checks.Options{Limit: 1})
 		}
 	}
 	return fmt.Errorf("no suite %q", name)
 }
 
-func runSuites(ctx context.Context, suites []checks.Suite, junit string) error {
+// runSuites runs suites with opt (its Limit and Timeout; the progress and logs are set here).
+func runSuites(ctx context.Context, suites []checks.Suite, junit string, opt checks.Options) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	if err := sysdeps.Ensure(ctx, checks.Tools(suites), os.Stdout); err != nil {
@@ -157,7 +165,8 @@ func runSuites(ctx context.Context, suites []checks.Suite, junit string) error {
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err
 	}
-	results := checks.Run(ctx, suites, checks.Options{Limit: runtime.NumCPU(), Progress: os.Stdout, LogDir: logDir})
+	opt.Progress, opt.LogDir = os.Stdout, logDir
+	results := checks.Run(ctx, suites, opt)
 	fmt.Println()
 	failed := checks.Summary(os.Stdout, results)
 	if junit != "" {

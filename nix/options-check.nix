@@ -232,6 +232,36 @@ let
       else if t == "lambda" || t == "primop" then { k = "function"; }
       else { k = t; v = x; };
 
+  # An option's default for the reference: its defaultText (a literalExpression's text), else
+  # its default as JSON-able data with what has no JSON form (functions, packages, values that
+  # read nixpkgs options offline) named in angle brackets; null when it has no default.
+  docValue = decl:
+    let dt = tryEval (decl.defaultText or null);
+    in
+    if dt.success && dt.value != null then { text = if builtins.isAttrs dt.value then dt.value.text or "" else toString dt.value; }
+    else if decl ? default then { value = docData 0 decl.default; }
+    else null;
+  docData = depth: v:
+    let r = tryEval v;
+    in
+    if !r.success || depth > 8 then "<computed>"
+    else
+      let x = r.value; t = typeOf x;
+      in
+      if t == "lambda" || t == "primop" then "<function>"
+      else if t == "path" then toString x
+      else if t == "list" then map (docData (depth + 1)) x
+      else if t == "set" then
+        let ty = tryEval (x._type or null); drv = tryEval ((x.type or null) == "derivation");
+        in
+        if !ty.success || !drv.success then "<computed>"
+        else if ty.value == "literalExpression" then "<${x.text}>"
+        else if ty.value != null then "<computed>"
+        else if drv.value then "<package>"
+        else mapAttrs (n: docData (depth + 1)) x
+      else if t == "string" then builtins.unsafeDiscardStringContext x
+      else x;
+
   fileShapes = hostName:
     let config = configFor hostName;
     in concatMap
@@ -246,6 +276,9 @@ in
       module = d.file;
       pos = d.pos;
       type = d.decl.type.description or "unspecified value";
+      # For the options reference (docs:options, pkg/optionsdoc).
+      description = let r = tryEval (d.decl.description or ""); in if r.success && builtins.isString r.value then r.value else "";
+      default = docValue d.decl;
     })
     (hubDecls (configFor (head request.hosts)));
   libNames = attrNames (offlineNixpkgs { }).lib;

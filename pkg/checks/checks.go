@@ -88,6 +88,10 @@ type Options struct {
 	Limit    int       // suites at once; runtime.NumCPU() is the usual value
 	Progress io.Writer // one line per suite start and finish, plus the suite's own progress lines
 	LogDir   string    // each suite's output goes to <LogDir>/<name>.log when set
+	// Timeout bounds each suite (0: none). A suite still running then is cancelled (its
+	// processes killed through its context) and fails with "timed out after D"; the others
+	// go on.
+	Timeout time.Duration
 }
 
 // Prepare runs the suites' Prepare steps in order; the first failure stops it.
@@ -115,7 +119,7 @@ func Run(ctx context.Context, suites []Suite, opt Options) []Result {
 	g.SetLimit(opt.Limit)
 	for i, s := range suites {
 		g.Go(func() error {
-			results[i] = runOne(ctx, s, progress, opt.LogDir)
+			results[i] = runOne(ctx, s, progress, opt.LogDir, opt.Timeout)
 			return nil
 		})
 	}
@@ -123,13 +127,21 @@ func Run(ctx context.Context, suites []Suite, opt Options) []Result {
 	return results
 }
 
-func runOne(ctx context.Context, s Suite, progress *lineWriter, logDir string) Result {
+func runOne(ctx context.Context, s Suite, progress *lineWriter, logDir string, timeout time.Duration) Result {
 	progress.printf("%s: started\n", s.Name)
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %s (-timeout)", timeout))
+		defer cancel()
+	}
 	var log strings.Builder
 	out := &prefixWriter{prefix: s.Name + ": ", progress: progress, log: &log}
 	rec := &Recorder{}
 	start := time.Now()
 	err := s.Run(ctx, out, rec)
+	if cause := context.Cause(ctx); err != nil && cause != nil && ctx.Err() == context.DeadlineExceeded {
+		err = fmt.Errorf("%w (%v)", cause, err)
+	}
 	out.flush()
 	r := Result{Name: s.Name, Err: err, Duration: time.Since(start), Log: log.String(), Tests: rec.all()}
 	if skip, ok := errors.AsType[*SkipError](err); ok {

@@ -15,6 +15,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
+	"github.com/nixos-hub/hub/pkg/magerun"
 	"github.com/nixos-hub/hub/pkg/mdlinks"
 	"github.com/nixos-hub/hub/pkg/monitoring"
 	"github.com/nixos-hub/hub/pkg/nixlint"
@@ -35,7 +36,7 @@ func Hub(root string) []Suite {
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
 		sysdeps.SSHD, sysdeps.Unshare, sysdeps.Age, sysdeps.Restic, sysdeps.Prometheus, sysdeps.Promtool, sysdeps.Alertmanager, sysdeps.Amtool, sysdeps.NodeExporter, sysdeps.Git,
 		sysdeps.SQLite3, sysdeps.Dig, sysdeps.Lsblk, sysdeps.Losetup, sysdeps.Parted, sysdeps.MkfsFat, sysdeps.MkfsExt4, sysdeps.Blkid, sysdeps.Wipefs,
-		sysdeps.Nspawn, sysdeps.Debootstrap, sysdeps.Shfmt, sysdeps.Luac, sysdeps.Tmux, sysdeps.Zsh}
+		sysdeps.Nspawn, sysdeps.Debootstrap, sysdeps.Shfmt, sysdeps.Luac, sysdeps.Tmux, sysdeps.Zsh, sysdeps.Sudo}
 	unit.Tools = append(unit.Tools, sysdeps.MicroVM...)
 	unit.Prepare = systemdImage
 	// 15m as for unit: pkg/deploy's local-fleet tests take 7.5 minutes under -race alone.
@@ -202,7 +203,15 @@ func lastLine(s string) string {
 
 // Vet runs go vet on the packages and on the magefiles (which need the mage build tag), and
 // gofmt -l on everything.
+//
+// It holds the magefiles' compile lock (pkg/magerun) meanwhile: a concurrent `go tool mage` run
+// writes its generated main into magefiles/, which go vet and gofmt would otherwise read.
 func Vet(ctx context.Context, root string, out io.Writer) error {
+	unlock, err := magerun.Lock(filepath.Join(root, "magefiles"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	local := (&command.Executor{}).Local()
 	steps := [][]string{
 		{"go", "vet", "./..."},
@@ -224,11 +233,6 @@ func Vet(ctx context.Context, root string, out io.Writer) error {
 	for _, f := range strings.Fields(string(res.Stdout)) {
 		if rel, err := filepath.Rel(root, f); err == nil {
 			f = rel
-		}
-		// mage's generated main, written into magefiles/ and removed again while a test
-		// compiles the magefiles (fleettest.Mage): not ours, and gone a moment later.
-		if f == filepath.Join("magefiles", "mage_output_file.go") {
-			continue
 		}
 		files = append(files, f)
 	}

@@ -28,6 +28,9 @@ type Executor struct {
 	Echo       io.Writer // when set, every command is echoed here before it runs (verbose)
 	Out        io.Writer // where dry-run prints commands; os.Stdout when nil
 	ControlDir string    // ssh ControlMaster sockets; a private temp dir when empty
+	// Sudo asks, once, the password for hosts whose sudo needs one (ssh.sudo_password);
+	// nil: such hosts fail saying so (sudo.go).
+	Sudo *SudoPassword
 
 	mu      sync.Mutex
 	tmpDir  string           // ControlDir we created and must remove
@@ -133,8 +136,13 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 			return Result{}, err
 		}
 		remote := c.Args
-		if h.ssh.Sudo {
-			remote = append([]string{"sudo", "-n", "--"}, remote...)
+		switch {
+		case h.ssh.Sudo && h.ssh.SudoPass && h.e.DryRun:
+			remote = append([]string{"sudo", "-A", "-k", "--"}, remote...) // a dry run asks nothing
+		case h.ssh.Sudo:
+			if remote, c.Stdin, err = h.sudoCommand(remote, c.Stdin); err != nil {
+				return Result{}, err
+			}
 		}
 		argv = append(h.sshArgs(ctl), "--", remoteLine(remote))
 	}

@@ -332,7 +332,7 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 	switch buildOn {
 	case inventory.BuildLocal:
 		declined = true
-		if err := r.build.build(ctx, sys); err != nil {
+		if err := r.build.build(ctx, sys, t); err != nil {
 			return hostError("build", "build "+shortPath(sys.Out)+" locally", err, "the build log is in this host's build log; `nix log "+sys.Drv+"` shows it")
 		}
 	case inventory.BuildTarget:

@@ -34,6 +34,9 @@ type Trace struct {
 	End        time.Time
 	Duration   time.Duration
 	Generation int // 0 when it could not be read
+	// Phases is the time the deploy spent in each phase (eval, build, copy, check, activate,
+	// confirm, health), in order; a deploy that stopped early has the phases it reached.
+	Phases []parallel.PhaseTime
 }
 
 // Metric is the trace as node_exporter textfile content. The file is replaced by every deploy, so
@@ -51,6 +54,14 @@ func (tr Trace) Metric() string {
 		{"hub_deploy_last_generation", "The system profile generation the last hub deploy left (0: unknown).", fmt.Sprint(tr.Generation)},
 	} {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n%s%s %s\n", m.name, m.help, m.name, m.name, labels, m.value)
+	}
+	if len(tr.Phases) > 0 {
+		// step, not phase: phase is the failed phase on every series of the trace.
+		const name = "hub_deploy_last_phase_duration_seconds"
+		fmt.Fprintf(&b, "# HELP %s How long each phase of the last hub deploy to this host took (label step).\n# TYPE %s gauge\n", name, name)
+		for _, p := range tr.Phases {
+			fmt.Fprintf(&b, "%s{action=%q,result=%q,phase=%q,step=%q} %.3f\n", name, tr.Action, tr.Result, tr.Phase, p.Name, p.Duration.Seconds())
+		}
 	}
 	return b.String()
 }
@@ -81,7 +92,7 @@ func (r *run) recordTrace(ctx context.Context, t *parallel.Task, remote *command
 	if dir == "" {
 		dir = DefaultTextfileDir
 	}
-	tr := Trace{Action: r.opts.Action, Result: result(ctx, err), End: time.Now(), Duration: time.Since(started)}
+	tr := Trace{Action: r.opts.Action, Result: result(ctx, err), End: time.Now(), Duration: time.Since(started), Phases: t.Phases()}
 	if tr.Result == ResultFailed || tr.Result == ResultCancelled {
 		tr.Phase = t.CurrentPhase()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,9 @@ import (
 
 func TestTraceMetric(t *testing.T) {
 	tr := Trace{Action: Switch, Result: ResultFailed, Phase: "confirm", End: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC),
-		Duration: 93*time.Second + 250*time.Millisecond, Generation: 41}
+		Duration: 93*time.Second + 250*time.Millisecond, Generation: 41,
+		Phases: []parallel.PhaseTime{{Name: "eval", Duration: 4 * time.Second}, {Name: "build", Duration: 61500 * time.Millisecond},
+			{Name: "copy", Duration: 9 * time.Second}, {Name: "activate", Duration: 12 * time.Second}, {Name: "confirm", Duration: 6750 * time.Millisecond}}}
 	got := tr.Metric()
 	golden(t, "trace.prom", []byte(got))
 	// node_exporter's textfile collector parses it as the exposition format.
@@ -34,6 +37,17 @@ func TestTraceMetric(t *testing.T) {
 		if len(ms) != 1 || ms[0].GetGauge().GetValue() != want || len(ms[0].GetLabel()) != 3 {
 			t.Errorf("%s = %v, want one gauge %v with action, result and phase", name, ms, want)
 		}
+	}
+	steps := map[string]float64{}
+	for _, m := range mfs["hub_deploy_last_phase_duration_seconds"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "step" {
+				steps[l.GetValue()] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	if want := map[string]float64{"eval": 4, "build": 61.5, "copy": 9, "activate": 12, "confirm": 6.75}; !maps.Equal(steps, want) {
+		t.Errorf("phase durations by step = %v, want %v", steps, want)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
 // System is a host's evaluated toplevel (pkg/nix).
@@ -39,6 +40,7 @@ type builder struct {
 
 type buildReq struct {
 	sys  System
+	view *hostView // the host's share of the build view (buildview.go); nil shows nothing
 	done chan error
 }
 
@@ -54,9 +56,10 @@ func (b *builder) decline() {
 	b.maybeFlushLocked()
 }
 
-// build waits until sys.Out is valid in the local store.
-func (b *builder) build(ctx context.Context, sys System) error {
-	r := &buildReq{sys: sys, done: make(chan error, 1)}
+// build waits until sys.Out is valid in the local store, showing t's share of the build (t may
+// be nil).
+func (b *builder) build(ctx context.Context, sys System, t *parallel.Task) error {
+	r := &buildReq{sys: sys, view: newHostView(t), done: make(chan error, 1)}
 	b.mu.Lock()
 	b.expected--
 	b.queue = append(b.queue, r)
@@ -142,13 +145,30 @@ func (b *builder) run(wave []*buildReq) {
 	}
 	slices.Sort(drvs)
 	b.logf("building %d systems in one nix-store --realise", len(drvs))
+	views := map[string][]*hostView{}
+	for _, reqs := range pending {
+		for _, r := range reqs {
+			if r.view != nil {
+				views[r.sys.Drv] = append(views[r.sys.Drv], r.view)
+			}
+		}
+	}
+	view := newBuildView(buildPlans(ctx, b.nix, drvs), views)
+	defer func() {
+		view.Close()
+		for _, vs := range views {
+			for _, v := range vs {
+				v.done()
+			}
+		}
+	}()
 	type result struct {
 		res command.Result
 		err error
 	}
 	finished := make(chan result, 1)
 	go func() {
-		res, err := b.nix.Realise(ctx, drvs, nix.RealiseOptions{KeepGoing: true, MaxJobsAuto: true})
+		res, err := b.nix.Realise(ctx, drvs, nix.RealiseOptions{KeepGoing: true, MaxJobsAuto: true, LogJSON: true, Stderr: view})
 		finished <- result{res, err}
 	}()
 	tk := time.NewTicker(b.tick)
@@ -183,7 +203,7 @@ func (b *builder) run(wave []*buildReq) {
 				case !bad[o]:
 					release(o, nil)
 				case r.err != nil:
-					release(o, fmt.Errorf("nix-store --realise %s: %w", pending[o][0].sys.Drv, r.err))
+					release(o, fmt.Errorf("nix-store --realise %s: %s", pending[o][0].sys.Drv, buildError(view, r.err)))
 				default:
 					release(o, fmt.Errorf("nix-store --realise succeeded but %s is not valid", o))
 				}

@@ -6,12 +6,12 @@ import (
 	"io"
 	"regexp"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/pkg/nixprogress"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -63,24 +63,11 @@ var fetchSizes = regexp.MustCompile(`\(([0-9.]+) MiB download, ([0-9.]+) MiB unp
 // paths will be fetched (X MiB download, Y MiB unpacked):", each followed by indented paths
 // ("this derivation will be built:" for one).
 func parseDryRun(out string) HostWork {
-	var w HostWork
-	var into *[]string
-	for _, line := range strings.Split(out, "\n") {
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case strings.HasSuffix(trimmed, "will be built:"):
-			into = &w.Build
-		case strings.Contains(trimmed, "will be fetched"):
-			into = &w.Fetch
-			if m := fetchSizes.FindStringSubmatch(trimmed); m != nil {
-				w.Download, _ = strconv.ParseFloat(m[1], 64)
-				w.Unpacked, _ = strconv.ParseFloat(m[2], 64)
-			}
-		case strings.HasPrefix(trimmed, "/nix/store/") && into != nil && line != trimmed:
-			*into = append(*into, trimmed)
-		default:
-			into = nil
-		}
+	p := nixprogress.ParseDryRun(out)
+	w := HostWork{Build: p.Build, Fetch: p.Fetch}
+	if m := fetchSizes.FindStringSubmatch(out); m != nil {
+		w.Download, _ = strconv.ParseFloat(m[1], 64)
+		w.Unpacked, _ = strconv.ParseFloat(m[2], 64)
 	}
 	return w
 }

@@ -49,6 +49,7 @@ type rawSSH struct {
 	Port        *int     `toml:"port"`
 	Options     []string `toml:"options"`
 	Sudo        *bool    `toml:"sudo"`
+	SudoPass    *bool    `toml:"sudo_password"`
 }
 
 type rawBuild struct {
@@ -121,6 +122,7 @@ func decodeHost(file, name string, def rawDefaults) (*Host, []error) {
 			Port:        pick(rh.SSH.Port, def.SSH.Port, 0),
 			Options:     append(append([]string{}, def.SSH.Options...), rh.SSH.Options...),
 			Sudo:        pick(rh.SSH.Sudo, def.SSH.Sudo, false),
+			SudoPass:    pick(rh.SSH.SudoPass, def.SSH.SudoPass, false),
 		},
 		Build: Build{
 			On:                      pick(rh.Build.On, def.Build.On, BuildLocal),
@@ -198,6 +200,9 @@ func (h *Host) validate(rh rawHost) []error {
 		case !slices.Contains(allowed, val):
 			bad([]string{key}, "%q is not one of %s", val, strings.Join(allowed, ", "))
 		}
+	}
+	if h.SSH.SudoPass && !h.SSH.Sudo {
+		bad([]string{"ssh", "sudo_password"}, "sudo_password = true needs sudo = true (the password is for sudo)")
 	}
 	oneOf("system", h.System, systems)
 	oneOf("class", h.Class, classes)

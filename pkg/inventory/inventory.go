@@ -67,6 +67,9 @@ type SSH struct {
 	Port        int      // 0: whatever ssh_config says
 	Options     []string // extra "Key=Value" options passed as ssh -o
 	Sudo        bool     // run privileged commands through sudo -n
+	// SudoPass: sudo on the host asks the user's password. A deploy asks it once on the
+	// terminal and hands it to sudo through a one-shot askpass (pkg/command), never argv or env.
+	SudoPass bool
 }
 
 // Build says where a host's system is built.

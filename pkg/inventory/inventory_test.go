@@ -123,6 +123,8 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"unknown key", map[string]string{"a/host.toml": goodHost + "[ssh]\nprot = 22\n"},
 			[]string{"DIR/a/host.toml:8: ssh.prot: unknown key"}},
+		{"sudo password without sudo", map[string]string{"a/host.toml": goodHost + "[ssh]\nuser = \"admin\"\nsudo_password = true\n"},
+			[]string{"DIR/a/host.toml:9: ssh.sudo_password: sudo_password = true needs sudo = true (the password is for sudo)"}},
 		{"unknown key in fleet.toml", map[string]string{"fleet.toml": "[defaults.deploy]\nboot_min_free = 1\n", "a/host.toml": goodHost},
 			[]string{"DIR/fleet.toml:2: defaults.deploy.boot_min_free: unknown key"}},
 		{"wrong type", map[string]string{"a/host.toml": goodHost + "[ssh]\nport = \"22\"\n"},

@@ -51,7 +51,11 @@ func WriteHost(w io.Writer, h *Host) error {
 	row("guarded", fmt.Sprint(h.Guarded))
 	row("ssh", h.Address())
 	row("ssh options", strings.Join(h.SSH.Options, " "))
-	row("ssh sudo", fmt.Sprint(h.SSH.Sudo))
+	sudo := fmt.Sprint(h.SSH.Sudo)
+	if h.SSH.SudoPass {
+		sudo += " (asks a password: asked once per run)"
+	}
+	row("ssh sudo", sudo)
 	build := h.Build.On
 	if h.Build.On == BuildHost {
 		build += " " + h.Build.Host
@@ -105,6 +109,7 @@ type jsonSSH struct {
 	Port        int      `json:"port,omitempty"`
 	Options     []string `json:"options"`
 	Sudo        bool     `json:"sudo"`
+	SudoPass    bool     `json:"sudo_password"`
 }
 
 type jsonBuild struct {
@@ -144,7 +149,7 @@ func WriteJSON(w io.Writer, hosts []*Host) error {
 	for _, h := range hosts {
 		jh := jsonHost{Name: h.Name, Description: h.Description, File: h.File, Class: h.Class, System: h.System,
 			Hardware: h.Hardware, Tags: nonNil(h.Tags), Roles: nonNil(h.Roles), Features: nonNil(h.Features), Guarded: h.Guarded,
-			SSH:   jsonSSH{h.SSH.Destination, h.SSH.User, h.SSH.Port, nonNil(h.SSH.Options), h.SSH.Sudo},
+			SSH:   jsonSSH{h.SSH.Destination, h.SSH.User, h.SSH.Port, nonNil(h.SSH.Options), h.SSH.Sudo, h.SSH.SudoPass},
 			Build: jsonBuild{h.Build.On, h.Build.Host, h.Build.SubstituteOnDestination},
 			Deploy: jsonDeploy{h.Deploy.BootMinFreeMiB, h.Deploy.ConfirmTimeout.Seconds(), h.Deploy.SystemRunning,
 				h.Deploy.StepTimeout.Seconds(), h.Deploy.CopyTimeout.Seconds(), h.Deploy.ActivationTimeout.Seconds(), h.Deploy.RebootTimeout.Seconds()},

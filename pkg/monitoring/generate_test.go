@@ -71,7 +71,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		"dashboards/hub-fleet-overview.json", "dashboards/hub-media.json", "dashboards/hub-nixos-generations.json",
 		"dashboards/hub-performance-baselines.json", "prometheus.yml",
 		"rules/backup-policy.rules.yml", "rules/backup.rules.yml",
-		"rules/baseline.rules.yml", "rules/delivery.rules.yml", "rules/deploy.rules.yml", "rules/disk.rules.yml", "rules/fleet.rules.yml", "rules/media.rules.yml", "rules/nixos.rules.yml",
+		"rules/baseline.rules.yml", "rules/delivery.rules.yml", "rules/deploy.rules.yml", "rules/disk.rules.yml", "rules/fleet.rules.yml", "rules/media.rules.yml", "rules/network.rules.yml", "rules/nixos.rules.yml",
 		"rules/secrets.rules.yml", "scrape-configs.json", "textfile/hub_secrets_rotation.prom",
 	}
 	if got := files.Paths(); !slices.Equal(got, want) {

@@ -26,6 +26,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/media"
 	"github.com/nixos-hub/hub/pkg/media/mediatest"
 	"github.com/nixos-hub/hub/pkg/nixosmetrics"
+	"github.com/nixos-hub/hub/pkg/parallel"
 )
 
 func freePort(t *testing.T) int {
@@ -204,7 +205,7 @@ func nodeExporter(ctx context.Context, t *testing.T) string {
 	writeFile(t, filepath.Join(textfile, "hub_backup_media.prom"), backup.Metric("media", time.Now(), backup.Summary{DataAdded: 1, TotalFiles: 1}))
 	writeFile(t, filepath.Join(textfile, "hub_backup_verify_media.prom"), backup.VerifyMetric("media", time.Now(), true))
 	writeFile(t, filepath.Join(textfile, deploy.TextfileName), deploy.Trace{Action: deploy.Switch, Result: deploy.ResultSuccess,
-		End: time.Now(), Duration: time.Minute, Generation: 2}.Metric())
+		End: time.Now(), Duration: time.Minute, Generation: 2, Phases: []parallel.PhaseTime{{Name: "build", Duration: 40 * time.Second}}}.Metric())
 	rotation, err := filepath.Abs(filepath.Join(repoMonitoring, SecretsTextfile))
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +213,7 @@ func nodeExporter(ctx context.Context, t *testing.T) string {
 	symlink(t, rotation, filepath.Join(textfile, filepath.Base(SecretsTextfile)))
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cmd := exec.CommandContext(ctx, bin, "--web.listen-address="+addr, "--collector.disable-defaults",
-		"--collector.cpu", "--collector.meminfo", "--collector.loadavg", "--collector.filesystem", "--collector.stat",
+		"--collector.cpu", "--collector.meminfo", "--collector.loadavg", "--collector.filesystem", "--collector.stat", "--collector.netclass",
 		"--collector.textfile", "--collector.textfile.directory="+textfile)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -209,7 +209,7 @@ func TestAlertsAreComplete(t *testing.T) {
 	}
 	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NextBootDiffers", "NoRecentDeploy", "MicroVMDown",
 		"DiskNearlyFull", "DiskFillingUp", "MediaTargetDown", "PerformanceRegression"}
-	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue", "DeployFailed", "AlertDeliveryFailing")
+	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue", "DeployFailed", "AlertDeliveryFailing", "InterfaceFlapping")
 	if got := AlertNames(RuleGroups()); !slices.Equal(got, want) {
 		t.Errorf("alerts = %v, want %v", got, want)
 	}

@@ -177,6 +177,7 @@ func RuleGroups() []RuleGroup {
 		secretsGroup(),
 		deployGroup(),
 		deliveryGroup(),
+		networkGroup(),
 	}
 }
 

@@ -219,7 +219,10 @@ type RealiseOptions struct {
 	// MaxJobsAuto: Nix's default of one job would build the hosts' systems one after another.
 	MaxJobsAuto bool
 	DryRun      bool // --dry-run: print what would be built and fetched (on stderr), build nothing
-	Stderr      io.Writer
+	// LogJSON writes nix's log as events (--log-format internal-json, pkg/nixprogress reads
+	// them) instead of text.
+	LogJSON bool
+	Stderr  io.Writer
 }
 
 // Realise builds the derivations drvs in n.Host's store (nix-store --realise).
@@ -234,6 +237,9 @@ func (n Nix) Realise(ctx context.Context, drvs []string, o RealiseOptions) (comm
 	}
 	if o.MaxJobsAuto {
 		c.Args = append(c.Args, "--max-jobs", "auto")
+	}
+	if o.LogJSON {
+		c.Args = append(c.Args, "--log-format", "internal-json")
 	}
 	c.Args = append(c.Args, drvs...)
 	c.Stderr = o.Stderr

@@ -60,6 +60,26 @@ type Report struct {
 	Set      map[string][]Pos    // option path (manifest form) -> where it is set
 	Raw      map[string]struct{} // every attribute path the files define, down to non-set values
 	Unknown  map[string]struct{} // options set to values that cannot be evaluated offline
+	// Declared are the options the hub's modules declare themselves (hub.*, the features'),
+	// in the order the evaluation lists them.
+	Declared []Declared
+}
+
+// Declared is one option a hub module declares, as its declaration says.
+type Declared struct {
+	Path        []string // nixpkgs' documentation form: <name> and * for submodule collections
+	Pos         Pos      // where it is declared (File alone when nix gives no position)
+	Type        string   // nixpkgs' type description, e.g. "list of string"
+	Description string
+	// Default is the defaultText when the declaration has one, else the default as JSON
+	// (functions, packages and values computed from nixpkgs options as "<function>",
+	// "<package>", "<computed>"); "" when the option has no default.
+	Default string
+}
+
+type declaredDefault struct {
+	Text  *string         `json:"text"`
+	Value json.RawMessage `json:"value"`
 }
 
 // Err is nil when there are no findings, else every finding, one per line.
@@ -82,10 +102,12 @@ type evalOutput struct {
 		S    Shape  `json:"s"`
 	} `json:"defs"`
 	Options []struct {
-		Path   []string `json:"path"`
-		Module string   `json:"module"`
-		Pos    *Pos     `json:"pos"`
-		Type   string   `json:"type"`
+		Path        []string         `json:"path"`
+		Module      string           `json:"module"`
+		Pos         *Pos             `json:"pos"`
+		Type        string           `json:"type"`
+		Description string           `json:"description"`
+		Default     *declaredDefault `json:"default"`
 	} `json:"options"`
 	LibNames  []string `json:"libNames"`
 	TypeNames []string `json:"typeNames"`
@@ -139,6 +161,15 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		if err := idx.addHub(o.Path, o.Type, p); err != nil {
 			return nil, err
 		}
+		d := Declared{Path: o.Path, Pos: p, Type: o.Type, Description: o.Description}
+		switch {
+		case o.Default == nil:
+		case o.Default.Text != nil:
+			d.Default = *o.Default.Text
+		default:
+			d.Default = string(o.Default.Value)
+		}
+		rep.Declared = append(rep.Declared, d)
 	}
 	w := &walker{idx: idx, rep: rep, root: opts.Root, dedupe: map[string]bool{}}
 	for _, d := range out.Defs {

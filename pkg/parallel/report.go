@@ -31,7 +31,9 @@ type HostResult struct {
 	Phase string
 	// FailedPhase is Phase when the status is a failure, empty otherwise.
 	FailedPhase string
-	Duration    time.Duration
+	// Phases is the time spent in each phase (Task.Phase), in the order first entered.
+	Phases   []PhaseTime
+	Duration time.Duration
 	// Err is what the job returned (with the cancellation cause for cancelled hosts, the
 	// cause alone for hosts that never started); nil for StatusOK.
 	Err error
@@ -187,8 +189,14 @@ type jsonHost struct {
 	Phase           string            `json:"phase"`
 	FailedPhase     string            `json:"failed_phase"`
 	DurationSeconds float64           `json:"duration_seconds"`
+	Phases          []jsonPhase       `json:"phases"`
 	Error           string            `json:"error"`
 	Fields          map[string]string `json:"fields"`
+}
+
+type jsonPhase struct {
+	Name            string  `json:"name"`
+	DurationSeconds float64 `json:"duration_seconds"`
 }
 
 // WriteJSON writes the report as indented JSON. Every host carries every field; "error" is ""
@@ -209,7 +217,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 			Phase:           h.Phase,
 			FailedPhase:     h.FailedPhase,
 			DurationSeconds: seconds(h.Duration),
+			Phases:          []jsonPhase{},
 			Fields:          h.Fields,
+		}
+		for _, p := range h.Phases {
+			jh.Phases = append(jh.Phases, jsonPhase{Name: p.Name, DurationSeconds: seconds(p.Duration)})
 		}
 		if jh.Fields == nil {
 			jh.Fields = map[string]string{}

@@ -48,7 +48,7 @@ func TestJSONReportShape(t *testing.T) {
 	if !ok || len(hosts) != 2 {
 		t.Fatalf("hosts = %#v, want a list of 2", got["hosts"])
 	}
-	wantHostKeys := []string{"duration_seconds", "error", "failed_phase", "fields", "host", "phase", "status"}
+	wantHostKeys := []string{"duration_seconds", "error", "failed_phase", "fields", "host", "phase", "phases", "status"}
 	for _, h := range hosts {
 		host := h.(map[string]any)
 		if k := keys(host); !slices.Equal(k, wantHostKeys) {

@@ -178,7 +178,7 @@ func (r *runner) runTask(ctx context.Context, cancel context.CancelCauseFunc, t 
 	err := callJob(ctx, t, r.job)
 	t.flush()
 	phase, fields := t.snapshot()
-	res := HostResult{Host: t.host, Phase: phase, Duration: r.now().Sub(start), Fields: fields, Err: err}
+	res := HostResult{Host: t.host, Phase: phase, Phases: t.Phases(), Duration: r.now().Sub(start), Fields: fields, Err: err}
 	var se *StatusError
 	switch {
 	case err == nil:

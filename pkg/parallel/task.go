@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,8 @@ type Task struct {
 
 	mu       sync.Mutex
 	phase    string
+	entered  time.Time   // when the current phase began
+	phases   []PhaseTime // time spent in each phase so far, in the order first entered
 	fields   map[string]string
 	log      *os.File // <dir>/<host>.log
 	phaseLog *os.File // <dir>/<host>/<phase>.log
@@ -90,6 +93,19 @@ func (t *Task) Logf(format string, args ...any) {
 	}
 }
 
+// Record keeps line in the host's log files (<host>.log and the phase's log) without showing it:
+// detail too long for the console, such as every line of a build's log, that the run directory
+// must still hold. A Record after the job returned is dropped.
+func (t *Task) Record(line string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return
+	}
+	t.logLocked(t.log, line)
+	t.logLocked(t.phaseLog, line)
+}
+
 // Phase marks the step the job is in ("build", "copy", "activate"). It is shown in the progress
 // view, becomes the failed phase if the job fails, and from now on output also goes to
 // <run dir>/<host>/<phase>.log.
@@ -100,7 +116,8 @@ func (t *Task) Phase(name string) {
 		return
 	}
 	t.closePhaseLogLocked()
-	t.phase = name
+	t.leavePhaseLocked()
+	t.phase, t.entered = name, t.now()
 	t.logLocked(t.log, "-- phase "+name)
 	if t.dir != "" && name != "" {
 		if err := t.openPhaseLogLocked(name); err != nil {
@@ -108,6 +125,44 @@ func (t *Task) Phase(name string) {
 		}
 	}
 	t.con.phase(t.host, name)
+}
+
+// PhaseTime is how long a job spent in one phase; a phase entered twice counts both stays.
+type PhaseTime struct {
+	Name     string
+	Duration time.Duration
+}
+
+// leavePhaseLocked adds the time since the current phase began to its total.
+func (t *Task) leavePhaseLocked() {
+	if t.phase == "" {
+		return
+	}
+	d := t.now().Sub(t.entered)
+	for i := range t.phases {
+		if t.phases[i].Name == t.phase {
+			t.phases[i].Duration += d
+			return
+		}
+	}
+	t.phases = append(t.phases, PhaseTime{Name: t.phase, Duration: d})
+}
+
+// Phases is the time the job has spent in each phase, the current one up to now, in the order
+// the phases were first entered.
+func (t *Task) Phases() []PhaseTime {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := slices.Clone(t.phases)
+	if t.phase != "" && !t.done {
+		d := t.now().Sub(t.entered)
+		if i := slices.IndexFunc(out, func(p PhaseTime) bool { return p.Name == t.phase }); i >= 0 {
+			out[i].Duration += d
+		} else {
+			out = append(out, PhaseTime{Name: t.phase, Duration: d})
+		}
+	}
+	return out
 }
 
 // CurrentPhase is the step the job is in, the one it fails in if it fails now.
@@ -201,6 +256,7 @@ func (t *Task) snapshot() (string, map[string]string) {
 func (t *Task) finish(res HostResult, started bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.leavePhaseLocked()
 	t.done = true
 	t.closePhaseLogLocked()
 	t.logLocked(t.log, "-- "+strings.ReplaceAll(outcomeLine(res, started), "\n", "\n   "))

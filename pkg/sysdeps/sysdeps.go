@@ -70,6 +70,7 @@ var (
 	Luac        = Tool{"luac5.4", "lua5.4", "compiling the Neovim init the neovim feature generates", nil}
 	Tmux        = Tool{"tmux", "tmux", "sourcing the tmux configuration the tmux feature generates", nil}
 	Zsh         = Tool{"zsh", "zsh", "running the Zsh startup code the zsh feature generates", nil}
+	Sudo        = Tool{"sudo", "sudo", "hosts whose sudo asks a password (ssh.sudo_password), tested with real sudo on a local host", nil}
 )
 
 // MicroVM is what the local fleet's MicroVMs need (pkg/microvm, the QEMU driver).

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/doc"
 	"go/parser"
 	"go/printer"
@@ -50,9 +51,18 @@ func Targets(dir string) ([]Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The files mage compiles: the mage build tag (not mage's own generated main, tagged ignore,
+	// which a concurrent compile may be writing), no tests.
+	bctx := build.Default
+	bctx.BuildTags = []string{"mage"}
 	var files []*ast.File
 	for _, m := range matches {
 		if strings.HasSuffix(m, "_test.go") {
+			continue
+		}
+		if ok, err := bctx.MatchFile(dir, filepath.Base(m)); err != nil {
+			return nil, fmt.Errorf("targetdocs: %w", err)
+		} else if !ok {
 			continue
 		}
 		f, err := parser.ParseFile(fset, m, nil, parser.ParseComments)

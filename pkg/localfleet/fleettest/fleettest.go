@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/nixos-hub/hub/pkg/inventory"
@@ -99,17 +98,8 @@ func Mage(t testing.TB) (bin, root string) {
 		t.Fatal(err)
 	}
 	bin = filepath.Join(t.TempDir(), "hub-mage")
-	// mage writes its generated main into magefiles/ and removes it after the build: two
-	// compiles at once (test packages run in parallel) would remove each other's. Take turns,
-	// across processes.
-	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "hub-mage-compile.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
+	// go tool mage is pkg/magerun: compiles of one magefiles directory take turns (test
+	// packages run in parallel), so tests need no lock of their own.
 	cmd := exec.Command("go", "tool", "mage", "-compile", bin)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
