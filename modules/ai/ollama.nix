@@ -40,11 +40,7 @@ in
       example = [ "qwen2.5-coder:14b" ];
       description = "Models pulled when the service starts.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits API clients.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "API clients";
   };
 
   config = lib.mkIf cfg.enable {

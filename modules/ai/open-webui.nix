@@ -12,11 +12,7 @@ in
       default = 8080;
       description = "Port of the web UI.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits browsers.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "browsers";
   };
 
   config = lib.mkIf cfg.enable {

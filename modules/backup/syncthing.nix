@@ -9,11 +9,7 @@ let
 in
 {
   options.hub.features.syncthing = {
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits other Syncthing devices.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "other Syncthing devices";
   };
 
   config = lib.mkIf cfg.enable {

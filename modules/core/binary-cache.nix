@@ -20,11 +20,7 @@ in
       defaultText = lib.literalExpression "config.age.secrets.binary-cache-key.path";
       description = "Signing key in the format of nix-store --generate-binary-cache-key.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits clients of the cache.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "clients of the cache";
   };
 
   config = lib.mkIf cfg.enable {

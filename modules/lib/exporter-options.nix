@@ -13,9 +13,5 @@
     default = port;
     description = "Port the exporter listens on.";
   };
-  interfaces = lib.mkOption {
-    type = lib.types.listOf lib.types.str;
-    default = [ "tailscale0" ];
-    description = "Interfaces on which the firewall admits scrapes.";
-  };
+  interfaces = import ./admit.nix { inherit lib; } "scrapes";
 }

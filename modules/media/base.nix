@@ -16,11 +16,7 @@ in
       default = "/srv/media";
       description = "Root of the media library (movies, tv, music, audiobooks, downloads below it).";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits the management UIs (*arr apps, NZBGet, Tautulli).";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "the management UIs (*arr apps, NZBGet, Tautulli)";
   };
 
   config = lib.mkIf cfg.enable {

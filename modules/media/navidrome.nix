@@ -17,11 +17,7 @@ in
       default = "/srv/media/music";
       description = "Music library Navidrome scans.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits clients.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "clients";
   };
 
   config = lib.mkIf cfg.enable {

@@ -8,11 +8,7 @@ let
 in
 {
   options.hub.features.sabnzbd = {
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits the web UI (port 8080 unless changed in its UI).";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "the web UI (port 8080 unless changed in its UI)";
   };
 
   config = lib.mkIf cfg.enable {

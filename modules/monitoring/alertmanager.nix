@@ -41,11 +41,7 @@ in
       defaultText = lib.literalExpression "../../secrets (the repository's secrets/ directory)";
       description = "Directory holding <name>.age for every name in secrets.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits the Alertmanager UI and API.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "the Alertmanager UI and API";
   };
 
   config = lib.mkIf cfg.enable {

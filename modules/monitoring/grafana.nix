@@ -29,11 +29,7 @@ in
       defaultText = lib.literalExpression "config.age.secrets.grafana-admin.path";
       description = "File with the initial password of Grafana's admin user.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits Grafana.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "Grafana";
   };
 
   config = lib.mkIf cfg.enable {

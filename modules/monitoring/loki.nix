@@ -16,11 +16,7 @@ in
       default = "720h";
       description = "How long log lines are kept.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits log pushes and queries.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "log pushes and queries";
   };
 
   config = lib.mkIf cfg.enable {

@@ -12,11 +12,7 @@ in
       default = 9100;
       description = "Port node_exporter listens on.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits scrapes.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "scrapes";
     textfileDir = lib.mkOption {
       type = lib.types.str;
       default = "/var/lib/prometheus-node-exporter/textfile";

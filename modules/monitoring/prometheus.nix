@@ -58,11 +58,7 @@ in
         (RebootRequired waits 3d), or a restart during that wait starts the clock again.
       '';
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits Prometheus' UI and API.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "Prometheus' UI and API";
   };
 
   config = lib.mkIf cfg.enable {

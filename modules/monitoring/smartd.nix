@@ -12,11 +12,7 @@ in
       default = true;
       description = "Run the Prometheus smartctl exporter on :9633 (Tailscale interface).";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits Prometheus.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "Prometheus";
   };
 
   config = lib.mkIf cfg.enable {

@@ -11,11 +11,7 @@ in
       default = 5201;
       description = "Port of the iperf3 server.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits iperf3 clients.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "iperf3 clients";
   };
 
   config = lib.mkIf cfg.enable {

@@ -16,11 +16,7 @@ in
       default = "100.64.0.0/10";
       description = "Who may mount (exports(5) client specification).";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits NFS clients.";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "NFS clients";
   };
 
   config = lib.mkIf cfg.enable {

@@ -13,11 +13,7 @@ in
       default = { media = "/srv/media"; };
       description = "Share name to directory; each is read-only and open to guests.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits SMB clients (445).";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "SMB clients (445)";
   };
 
   config = lib.mkIf cfg.enable {

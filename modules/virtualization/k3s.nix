@@ -16,11 +16,7 @@ in
       default = [ "--disable=traefik" ];
       description = "Extra flags for k3s server.";
     };
-    interfaces = lib.mkOption {
-      type = lib.types.listOf lib.types.str;
-      default = [ "tailscale0" ];
-      description = "Interfaces on which the firewall admits the Kubernetes API (6443).";
-    };
+    interfaces = import ../lib/admit.nix { inherit lib; } "the Kubernetes API (6443)";
   };
 
   config = lib.mkIf cfg.enable {

@@ -122,7 +122,7 @@ func TestOfflineLibCoversRepository(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The fragments modules import are evaluated through them.
-	paths := []string{"modules/lib/exporter-options.nix", "modules/lib/backup-sets.nix", "modules/lib/microvm-guests.nix", "modules/lib/systemd-hardening.nix", "modules/lib/exporter-services.nix"}
+	paths := []string{"modules/lib/admit.nix", "modules/lib/exporter-options.nix", "modules/lib/backup-sets.nix", "modules/lib/microvm-guests.nix", "modules/lib/systemd-hardening.nix", "modules/lib/exporter-services.nix"}
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}

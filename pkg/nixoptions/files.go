@@ -33,6 +33,7 @@ var nixFiles = map[string]string{
 	"nix/installer.nix":       KindSystem,
 
 	"flake.nix":                         "skip: the flake; its NixOS configuration is nix/host.nix",
+	"modules/lib/admit.nix":             "skip: imported by the service modules (their interfaces option), checked through them",
 	"modules/lib/backup-sets.nix":       "skip: imported by modules/backup/restic.nix, checked through it",
 	"modules/lib/microvm-guests.nix":    "skip: imported by modules/virtualization/microvm.nix, checked through it",
 	"modules/lib/exporter-options.nix":  "skip: imported by the exporter modules, checked through them",
