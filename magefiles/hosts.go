@@ -211,7 +211,7 @@ func (Hosts) Diff(ctx context.Context, a, b string, paths *string, probeTimeout 
 		skipped := ""
 		// The local fleet's flake is builtins-only and has no inputs to fetch (nix/localfleet/flake.nix).
 		if os.Getenv(envFleet) != "local" {
-			err := checks.ProbeInputs(ctx, e.Local(), strings.TrimPrefix(f.Flake, "path:"), nixArgs(), flag(probeTimeout, 2*time.Minute))
+			err := checks.ProbeInputs(ctx, localNix(e), strings.TrimPrefix(f.Flake, "path:"), flag(probeTimeout, 2*time.Minute))
 			if skip, ok := errors.AsType[*checks.SkipError](err); ok {
 				skipped = skip.Reason
 			} else if err != nil {
@@ -219,7 +219,7 @@ func (Hosts) Diff(ctx context.Context, a, b string, paths *string, probeTimeout 
 			}
 		}
 		if skipped == "" {
-			if opts, err = hostdiff.Options(ctx, e.Local(), f.Flake, a, b, splitList(flag(paths, "")), nixArgs()); err != nil {
+			if opts, err = hostdiff.Options(ctx, localNix(e), f.Flake, a, b, splitList(flag(paths, ""))); err != nil {
 				return err
 			}
 		}

@@ -53,10 +53,8 @@ func nixSettings() nix.Settings {
 	return nix.Real()
 }
 
-// nixArgs are nixSettings as command-line options, for the packages that still write their own
-// nix command lines (closure, evalwarn, secscan, checks' packages, hostdiff) rather than going
-// through pkg/nix's layer.
-func nixArgs() []string { return nixSettings().Args() }
+// localNix is nix on this machine (e's local host) with the settings of the selected fleet.
+func localNix(e *command.Executor) nix.Nix { return nix.On(e.Local(), nixSettings()) }
 
 // loadFleet loads the inventory the environment selects.
 func loadFleet() (*inventory.Fleet, error) {

@@ -41,7 +41,7 @@ func (Security) Scan(ctx context.Context, failOn *string, eval *bool, json *bool
 		if err != nil {
 			return err
 		}
-		if opts.Firewall, err = secscan.EvalFirewall(ctx, e.Local(), f.Flake, f.Names(), nixArgs()); err != nil {
+		if opts.Firewall, err = secscan.EvalFirewall(ctx, localNix(e), f.Flake, f.Names()); err != nil {
 			return fmt.Errorf("%w (without -eval the ports come from the modules, which needs no nixpkgs)", err)
 		}
 		portsFrom = "the evaluated configurations"

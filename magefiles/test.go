@@ -92,8 +92,8 @@ func (Test) Packages(ctx context.Context, only *string, limit *int, probeTimeout
 	}
 	e := newExecutor(nil)
 	defer e.Close()
-	res, err := checks.BuildPackages(ctx, e.Local(), checks.PackagesOptions{Flake: abs("."), Only: splitList(flag(only, "")),
-		Limit: flag(limit, 2), NixArgs: nixArgs(), ProbeTimeout: flag(probeTimeout, 2*time.Minute)})
+	res, err := checks.BuildPackages(ctx, localNix(e), checks.PackagesOptions{Flake: abs("."), Only: splitList(flag(only, "")),
+		Limit: flag(limit, 2), ProbeTimeout: flag(probeTimeout, 2*time.Minute)})
 	if skip, ok := errors.AsType[*checks.SkipError](err); ok {
 		return fmt.Errorf("test:packages SKIPPED, no package was built: %s", skip.Reason)
 	}
@@ -111,7 +111,7 @@ func (Test) Deprecated(ctx context.Context, hosts *string, limit *int, probeTime
 	return onHosts(ctx, flag(hosts, "@all"), func(ctx context.Context, f *inventory.Fleet, hs []*inventory.Host, e *command.Executor) error {
 		// The local fleet's flake is builtins-only and has no inputs to fetch (nix/localfleet/flake.nix).
 		if os.Getenv(envFleet) != "local" {
-			err := checks.ProbeInputs(ctx, e.Local(), strings.TrimPrefix(f.Flake, "path:"), nixArgs(), flag(probeTimeout, 2*time.Minute))
+			err := checks.ProbeInputs(ctx, localNix(e), strings.TrimPrefix(f.Flake, "path:"), flag(probeTimeout, 2*time.Minute))
 			if skip, ok := errors.AsType[*checks.SkipError](err); ok {
 				return fmt.Errorf("test:deprecated SKIPPED, no host was evaluated: %s", skip.Reason)
 			}
@@ -123,7 +123,7 @@ func (Test) Deprecated(ctx context.Context, hosts *string, limit *int, probeTime
 		for i, h := range hs {
 			names[i] = h.Name
 		}
-		res := evalwarn.Collect(ctx, e.Local(), f.Flake, names, nixArgs(), flag(limit, 2))
+		res := evalwarn.Collect(ctx, localNix(e), f.Flake, names, flag(limit, 2))
 		if dryRunNoResult(e) {
 			return nil
 		}
