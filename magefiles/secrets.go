@@ -276,20 +276,7 @@ func (Secrets) HostKeys(ctx context.Context, selection string) error {
 		return err
 	}
 	return fanOut(ctx, env, selection, parallel.Options{Name: "secrets-hostkeys", Limit: 16}, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
-		t.Phase("keyscan")
-		drift, err := secrets.ScanHostKeys(ctx, e.Local(), r, h)
-		if err != nil {
-			return err
-		}
-		for _, d := range drift {
-			fmt.Fprintln(t, d)
-		}
-		if len(drift) > 0 {
-			t.Set("host key", "drift")
-			return fmt.Errorf("host key drifts from secrets.nix (%d findings)", len(drift))
-		}
-		t.Set("host key", "matches secrets.nix")
-		return nil
+		return secrets.HostKeysJob(ctx, t, e.Local(), r, h)
 	})
 }
 
@@ -297,26 +284,12 @@ func (Secrets) HostKeys(ctx context.Context, selection string) error {
 // activation script), where /run/agenix points and the decrypted files (names, modes, owners) on
 // the SELECTION.
 func (Secrets) Status(ctx context.Context, selection string) error {
-	return secretsOnHosts(ctx, runEnv(nil, nil), selection, "status", secrets.HostStatus)
+	return fanOut(ctx, runEnv(nil, nil), selection, parallel.Options{Name: "secrets-status", Limit: 16}, secrets.StatusJob)
 }
 
 // Fix decrypts the secrets again on the SELECTION: it clears a failed
 // agenix-install-secrets.service and restarts it, or re-runs the running system's activation
 // where agenix is part of it.
 func (Secrets) Fix(ctx context.Context, selection string) error {
-	return secretsOnHosts(ctx, runEnv(nil, nil), selection, "fix", secrets.Fix)
-}
-
-// secretsOnHosts fans a per-host secrets job (status, fix) out over the selection.
-func secretsOnHosts(ctx context.Context, env runenv.Env, selection, name string, do func(context.Context, *command.Executor, *inventory.Host) (*secrets.RemoteStatus, error)) error {
-	return fanOut(ctx, env, selection, parallel.Options{Name: "secrets-" + name, Limit: 16}, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
-		t.Phase(name)
-		st, err := do(ctx, e, h)
-		if err != nil {
-			return err
-		}
-		t.Set("agenix", st.Unit)
-		t.Set("secrets", fmt.Sprint(len(st.Files)))
-		return st.Render(t)
-	})
+	return fanOut(ctx, runEnv(nil, nil), selection, parallel.Options{Name: "secrets-fix", Limit: 16}, secrets.FixJob)
 }
