@@ -18,6 +18,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	featreg "github.com/nixos-hub/hub/pkg/features"
 	"github.com/nixos-hub/hub/pkg/monitoring"
+	"github.com/nixos-hub/hub/pkg/runenv"
 )
 
 // Ai asks the AI providers of hosts/ai.toml about the fleet, in their fallback order (docs/ai.md).
@@ -60,8 +61,8 @@ func newAI(provider *string) (*ai.Client, error) {
 
 // askAI sends req, streaming the answer to stdout unless -json, then prints the attempts and
 // the summary (or the JSON report with extra).
-func askAI(ctx context.Context, c *ai.Client, target string, req ai.Request, json *bool, stream bool, extra map[string]string) (*ai.Result, error) {
-	asJSON := flag(json, false)
+func askAI(ctx context.Context, c *ai.Client, target string, req ai.Request, env runenv.Env, stream bool, extra map[string]string) (*ai.Result, error) {
+	asJSON := env.Out.JSON
 	var s ai.Stream
 	if stream && !asJSON {
 		s = func(d string) { os.Stdout.WriteString(d) }
@@ -97,6 +98,7 @@ func askAI(ctx context.Context, c *ai.Client, target string, req ai.Request, jso
 
 // Providers shows which providers hosts/ai.toml configures, in fallback order, where each key comes from, and whether each answers and how fast (all in parallel); -provider NAMES (comma list, default $HUB_AI_PROVIDERS or all), -json.
 func (Ai) Providers(ctx context.Context, provider *string, json *bool) error {
+	env := runEnv(json, nil)
 	c, err := newAI(provider)
 	if err != nil {
 		return err
@@ -104,7 +106,7 @@ func (Ai) Providers(ctx context.Context, provider *string, json *bool) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	st := c.Check(ctx)
-	if flag(json, false) {
+	if env.Out.JSON {
 		err = ai.WriteStatusJSON(os.Stdout, c.Redactor(), st)
 	} else {
 		err = ai.WriteStatus(os.Stdout, st)
@@ -126,7 +128,8 @@ func (Ai) Providers(ctx context.Context, provider *string, json *bool) error {
 
 // Ask answers QUESTION with the fleet as context (hosts, roles, resolved features, the last deploy), streamed as it arrives, then the attempts and tokens and cost; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Ask(ctx context.Context, question string, provider *string, json *bool) error {
-	f, err := loadFleet()
+	env := runEnv(json, nil)
+	f, err := env.LoadFleet()
 	if err != nil {
 		return err
 	}
@@ -140,12 +143,13 @@ func (Ai) Ask(ctx context.Context, question string, provider *string, json *bool
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	_, err = askAI(ctx, c, "ai:ask", assist.Ask(question, assist.Facts(f, reg), assist.LastDeploy(runsDir)), json, true, nil)
+	_, err = askAI(ctx, c, "ai:ask", assist.Ask(question, assist.Facts(f, reg), assist.LastDeploy(runsDir)), env, true, nil)
 	return err
 }
 
 // Explain reads a run under .hub/runs (-run NAME or DIR; default the newest run with a failed host), sends the failed hosts' phase logs (their last -budget bytes in all, default 24576) and streams an explanation ending in a suggested next command; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Explain(ctx context.Context, run *string, budget *int, provider *string, json *bool) error {
+	env := runEnv(json, nil)
 	dir, err := assist.FailedRun(runsDir, flag(run, ""))
 	if err != nil {
 		return err
@@ -158,18 +162,19 @@ func (Ai) Explain(ctx context.Context, run *string, budget *int, provider *strin
 	if err != nil {
 		return err
 	}
-	if !flag(json, false) {
+	if !env.Out.JSON {
 		fmt.Printf("explaining %s: %d failed host(s)\n\n", dir, len(r.Failed))
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	_, err = askAI(ctx, c, "ai:explain", assist.Explain(r), json, true, map[string]string{"run": dir})
+	_, err = askAI(ctx, c, "ai:explain", assist.Explain(r), env, true, map[string]string{"run": dir})
 	return err
 }
 
 // Review builds what a deploy of SELECTION would change (deploy:plan) and the git diff of the Nix since each host's running revision, and streams the risks it sees with a go/hold verdict; changes nothing; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Review(ctx context.Context, selection string, provider *string, json *bool) error {
-	f, hosts, err := selectHosts(selection)
+	env := runEnv(json, nil)
+	f, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
@@ -179,10 +184,10 @@ func (Ai) Review(ctx context.Context, selection string, provider *string, json *
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	fmt.Fprintf(os.Stderr, "ai:review: planning %d host(s) (eval and build)...\n", len(hosts))
-	plans, err := deploy.Plan(ctx, f, e, hosts, nixSettings(), 30*time.Second)
+	plans, err := deploy.Plan(ctx, f, e, hosts, env.Nix, 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -202,13 +207,14 @@ func (Ai) Review(ctx context.Context, selection string, provider *string, json *
 	if err != nil {
 		return err
 	}
-	_, err = askAI(ctx, c, "ai:review", assist.Review(plan.String(), diff, 48<<10), json, true, nil)
+	_, err = askAI(ctx, c, "ai:review", assist.Review(plan.String(), diff, 48<<10), env, true, nil)
 	return err
 }
 
 // Tune reads HOST's baseline-exporter metrics (-metrics URL, default http://HOST:9103/metrics) and feature set and proposes tuning as a Nix diff, checked with git apply --check and written to .hub/ai/tune-HOST-TIME.diff for review: never applied; -provider NAMES (comma list; default $HUB_AI_PROVIDERS, else all), -json (a report, no streaming).
 func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *string, json *bool) error {
-	f, h, err := loadHost(host)
+	env := runEnv(json, nil)
+	f, h, err := env.Host(host)
 	if err != nil {
 		return err
 	}
@@ -240,7 +246,7 @@ func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *stri
 	if err != nil {
 		return fmt.Errorf("host %s: %w", host, err)
 	}
-	res, err := askAI(ctx, c, "ai:tune", assist.Tune(facts, sample, string(hostNix)), json, false, map[string]string{"host": host, "metrics": url})
+	res, err := askAI(ctx, c, "ai:tune", assist.Tune(facts, sample, string(hostNix)), env, false, map[string]string{"host": host, "metrics": url})
 	if err != nil || res.Response == nil {
 		return err
 	}
@@ -248,7 +254,7 @@ func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *stri
 	if err != nil {
 		return err
 	}
-	if !flag(json, false) {
+	if !env.Out.JSON {
 		fmt.Printf("\n%s: %s\n", host, p.Summary)
 		for _, ch := range p.Changes {
 			fmt.Printf("  [%s] %s: %s\n", ch.Risk, ch.Setting, ch.Reason)
@@ -263,7 +269,7 @@ func (Ai) Tune(ctx context.Context, host string, metrics *string, provider *stri
 	if err != nil {
 		return err
 	}
-	if cerr := assist.CheckDiff(ctx, newExecutor(nil).Local(), ".", p.Diff); cerr != nil {
+	if cerr := assist.CheckDiff(ctx, env.Executor().Local(), ".", p.Diff); cerr != nil {
 		return fmt.Errorf("%w; the proposal is kept in %s", cerr, path)
 	}
 	fmt.Fprintf(os.Stderr, "%s: proposal in %s (applies cleanly); review it, then git apply %s\n", host, path, path)

@@ -14,6 +14,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/backup"
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/runenv"
 )
 
 // Backup runs restic on the hosts ([[backup]] sets in host.toml, docs/backup.md) and backs up
@@ -21,24 +22,25 @@ import (
 type Backup mg.Namespace
 
 // backupEach runs fn for the selected sets of the selected hosts and prints the run's report.
-func backupEach(ctx context.Context, name, selection string, set *string, json, dry *bool,
+func backupEach(ctx context.Context, env runenv.Env, name, selection string, set *string,
 	fn func(ctx context.Context, t *parallel.Task, j backup.Job) error) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	_, hosts, err := selectHosts(selection)
+	_, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
-	e := newExecutor(dry)
+	e := env.Executor()
 	defer e.Close()
 	rep, err := backup.Each(ctx, e, hosts, flag(set, ""), parallel.Options{Name: name, KeepGoing: true,
-		Out: progressOut(json), RunDir: runsDir}, fn)
-	return report(rep, json, err)
+		Out: env.Out.Progress(), RunDir: runsDir}, fn)
+	return env.Out.Report(rep, err)
 }
 
 // Run backs up the SELECTION's sets (-set NAME for one) with restic on each host, in parallel: SQLite copies first, live progress, a summary per host; -init creates missing repositories, -textfile DIR overrides the metric directory ("-" for none).
 func (Backup) Run(ctx context.Context, selection string, set *string, init *bool, textfile *string, json *bool, dry *bool) error {
-	return backupEach(ctx, "backup-run", selection, set, json, dry, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+	env := runEnv(json, dry)
+	return backupEach(ctx, env, "backup-run", selection, set, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
 		sum, err := j.Backup(ctx, t, backup.Options{Init: flag(init, false), TextfileDir: flag(textfile, "")})
 		if err != nil {
 			return err
@@ -50,7 +52,8 @@ func (Backup) Run(ctx context.Context, selection string, set *string, init *bool
 
 // Snapshots lists the snapshots of the SELECTION's sets (-set NAME for one).
 func (Backup) Snapshots(ctx context.Context, selection string, set *string) error {
-	return backupEach(ctx, "backup-snapshots", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+	env := runEnv(nil, nil)
+	return backupEach(ctx, env, "backup-snapshots", selection, set, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
 		t.Phase(j.Set.Name)
 		snaps, err := j.Snapshots(ctx)
 		if err != nil {
@@ -66,7 +69,8 @@ func (Backup) Snapshots(ctx context.Context, selection string, set *string) erro
 
 // Verify proves the SELECTION's sets restorable: restic check reading the next 1/20 of the pack files in turn (every pack within 20 runs; -subset S reads S instead), then -sample N files (default 20) of the latest snapshot restored and compared by SHA-256 with their source; a locked repository is reported as locked, not damaged.
 func (Backup) Verify(ctx context.Context, selection string, set *string, subset *string, sample *int) error {
-	return backupEach(ctx, "backup-verify", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+	env := runEnv(nil, nil)
+	return backupEach(ctx, env, "backup-verify", selection, set, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
 		vr, err := j.Verify(ctx, t, backup.VerifyOptions{ReadDataSubset: flag(subset, ""), Sample: flag(sample, 0)})
 		// The outcome, passed or failed, is a metric on the host for the BackupVerifyFailed alert.
 		if rerr := j.RecordVerify(ctx, "", time.Now(), err); rerr != nil {
@@ -82,7 +86,8 @@ func (Backup) Verify(ctx context.Context, selection string, set *string, subset 
 
 // Unlock removes the stale restic locks (a killed run's) of the SELECTION's repositories and keeps every live run's, listing both.
 func (Backup) Unlock(ctx context.Context, selection string, set *string) error {
-	return backupEach(ctx, "backup-unlock", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+	env := runEnv(nil, nil)
+	return backupEach(ctx, env, "backup-unlock", selection, set, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
 		res, err := j.Unlock(ctx, t)
 		if err != nil {
 			return err
@@ -94,7 +99,8 @@ func (Backup) Unlock(ctx context.Context, selection string, set *string) error {
 
 // Copy copies the SELECTION's snapshots of each set with a copy repository (host.toml copy) that it lacks, with restic copy; -init creates a missing copy repository.
 func (Backup) Copy(ctx context.Context, selection string, set *string, init *bool) error {
-	return backupEach(ctx, "backup-copy", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+	env := runEnv(nil, nil)
+	return backupEach(ctx, env, "backup-copy", selection, set, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
 		if j.Set.Copy == "" {
 			t.Logf("%s: no copy repository in host.toml", j.Set.Name)
 			return nil
@@ -111,12 +117,13 @@ func (Backup) Copy(ctx context.Context, selection string, set *string, init *boo
 
 // Restore restores SNAPSHOT (an ID or "latest") of HOST's -set (needed when it has several) into -target DIR on the host, only -path P when given; refuses a non-empty target unless -force.
 func (Backup) Restore(ctx context.Context, host, snapshot string, set *string, path *string, target *string, force *bool) error {
+	env := runEnv(nil, nil)
 	if flag(target, "") == "" {
 		return errors.New("backup:restore needs -target DIR (a directory on the host; restoring in place is a choice to make explicitly: -target / -force)")
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	_, h, err := loadHost(host)
+	_, h, err := env.Host(host)
 	if err != nil {
 		return err
 	}
@@ -124,7 +131,7 @@ func (Backup) Restore(ctx context.Context, host, snapshot string, set *string, p
 	if err != nil {
 		return err
 	}
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	j := backup.NewJob(e, h, s)
 	_, err = j.Restore(ctx, printer{}, backup.RestoreOptions{Snapshot: snapshot, Path: flag(path, ""), Target: *target, Force: flag(force, false)})
@@ -133,7 +140,8 @@ func (Backup) Restore(ctx context.Context, host, snapshot string, set *string, p
 
 // Prune forgets the SELECTION's snapshots beyond each set's keep_* policy and prunes the data only they used.
 func (Backup) Prune(ctx context.Context, selection string, set *string) error {
-	return backupEach(ctx, "backup-prune", selection, set, nil, nil, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
+	env := runEnv(nil, nil)
+	return backupEach(ctx, env, "backup-prune", selection, set, func(ctx context.Context, t *parallel.Task, j backup.Job) error {
 		pr, err := j.Prune(ctx, t)
 		if err != nil {
 			return err
@@ -145,19 +153,20 @@ func (Backup) Prune(ctx context.Context, selection string, set *string) error {
 
 // Status shows the age of the last snapshot of every set of the SELECTION (-json: an array with each set's state and exit code); exits with the worst state's code: 2 stale (older than max_age), 3 future, 4 never, 5 locked, 6 no-disk, 7 unreadable, 8 missing (a snapshot the retention keeps was deleted; -accept after a deliberate forget).
 func (Backup) Status(ctx context.Context, selection string, set *string, json *bool, accept *bool) error {
+	env := runEnv(json, nil)
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	_, hosts, err := selectHosts(selection)
+	_, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	rows, _, err := backup.FleetStatus(ctx, e, hosts, flag(set, ""), time.Now(), flag(accept, false), parallel.Options{Name: "backup-status", Out: os.Stderr})
 	if err != nil {
 		return err
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		err = backup.WriteStatusJSON(os.Stdout, rows)
 	} else {
 		fmt.Println()

@@ -16,6 +16,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/runenv"
 )
 
 // Deploy deploys NixOS systems to the fleet: parallel, health-gated, with magic rollback.
@@ -24,40 +25,41 @@ type Deploy mg.Namespace
 // All deploys (switch) every host in parallel; flags as for deploy:hosts.
 func (Deploy) All(ctx context.Context, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
 	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone, confirm *bool) error {
-	return runDeploy(ctx, "*", deploy.Switch, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
+	return runDeploy(ctx, runEnv(json, dry), "*", deploy.Switch, false, deployFlags{limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
 		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone, confirm})
 }
 
 // Hosts deploys (switch) the SELECTION: one eval and build, then per host copy, lock, activation with magic rollback and health gates. -canary HOST|first deploys that host alone first; -batch N then deploys N at a time, a failed batch stopping the rollout (-rollbackDone also rolls back the hosts already done); -maxUnavailable N hosts reboot at once with -reboot, which reboots hosts whose kernel, initrd, modules or systemd changed; -buildOn local|target|host and -buildHost NAME override host.toml's build place; -substitute lets targets fetch from their caches during the copy; -limit N hosts at once (0: all); -keepGoing=false makes one failure cancel the rest; -confirmTimeout D overrides deploy.confirm_timeout; -yes confirms guarded hosts (without a terminal they are skipped otherwise); -force breaks a stale deploy lock; -confirm shows deploy:plan's table first and deploys only when "yes" is typed; -dry prints the commands and runs nothing; -json writes the report as JSON.
 func (Deploy) Hosts(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
 	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone, confirm *bool) error {
-	return runDeploy(ctx, selection, deploy.Switch, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
+	return runDeploy(ctx, runEnv(json, dry), selection, deploy.Switch, false, deployFlags{limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
 		confirmTimeout, buildOn, buildHost, substitute, force, rollbackDone, confirm})
 }
 
 // Boot makes the SELECTION's new systems the boot default without activating them (-reboot to boot them).
 func (Deploy) Boot(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch, maxUnavailable *int,
 	reboot, yes *bool, buildOn, buildHost *string, substitute, force, confirm *bool) error {
-	return runDeploy(ctx, selection, deploy.Boot, false, deployFlags{dry, json, limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
+	return runDeploy(ctx, runEnv(json, dry), selection, deploy.Boot, false, deployFlags{limit, keepGoing, canary, batch, maxUnavailable, reboot, yes,
 		nil, buildOn, buildHost, substitute, force, nil, confirm})
 }
 
 // Test activates the SELECTION's new systems without changing the boot default (magic rollback applies).
 func (Deploy) Test(ctx context.Context, selection string, dry, json *bool, limit *int, keepGoing *bool, canary *string, batch *int,
 	yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force *bool) error {
-	return runDeploy(ctx, selection, deploy.Test, false, deployFlags{dry, json, limit, keepGoing, canary, batch, nil, nil, yes,
+	return runDeploy(ctx, runEnv(json, dry), selection, deploy.Test, false, deployFlags{limit, keepGoing, canary, batch, nil, nil, yes,
 		confirmTimeout, buildOn, buildHost, substitute, force, nil, nil})
 }
 
 // DryActivate shows what activating the SELECTION's new systems would restart, changing nothing.
 func (Deploy) DryActivate(ctx context.Context, selection string, json *bool, limit *int, buildOn, buildHost *string) error {
 	yes := true
-	return runDeploy(ctx, selection, deploy.DryActivate, false, deployFlags{json: json, limit: limit, yes: &yes, buildOn: buildOn, buildHost: buildHost})
+	return runDeploy(ctx, runEnv(json, nil), selection, deploy.DryActivate, false, deployFlags{limit: limit, yes: &yes, buildOn: buildOn, buildHost: buildHost})
 }
 
 // Emergency deploys HOST skipping the boot space and health checks, after its name is typed (lock and magic rollback stay).
 func (Deploy) Emergency(ctx context.Context, host string, confirmTimeout *time.Duration, buildOn, buildHost *string, force *bool) error {
-	_, hosts, err := selectHosts(host)
+	env := runEnv(nil, nil)
+	_, hosts, err := env.Select(host)
 	if err != nil {
 		return err
 	}
@@ -70,13 +72,14 @@ func (Deploy) Emergency(ctx context.Context, host string, confirmTimeout *time.D
 		return err
 	}
 	yes := true
-	return runDeploy(ctx, host, deploy.Switch, true, deployFlags{yes: &yes, confirmTimeout: confirmTimeout, buildOn: buildOn, buildHost: buildHost, force: force})
+	return runDeploy(ctx, env, host, deploy.Switch, true, deployFlags{yes: &yes, confirmTimeout: confirmTimeout, buildOn: buildOn, buildHost: buildHost, force: force})
 }
 
 // Plan shows per host what a deploy of the SELECTION would change: store paths, closure size, packages, reboot.
 func (Deploy) Plan(ctx context.Context, selection string) error {
-	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		plans, err := deploy.Plan(ctx, f, e, hosts, nixSettings(), 30*time.Second)
+	env := runEnv(nil, nil)
+	return onHosts(ctx, env, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		plans, err := deploy.Plan(ctx, f, e, hosts, env.Nix, 30*time.Second)
 		if err != nil {
 			return err
 		}
@@ -86,8 +89,9 @@ func (Deploy) Plan(ctx context.Context, selection string) error {
 
 // ShowBuild shows, for each host of the SELECTION, what deploying it would build and what it would fetch from the binary caches (with nix's download and unpacked sizes), building and fetching nothing (one evaluation, then nix-store --realise --dry-run per host); -verbose lists every derivation and path.
 func (Deploy) ShowBuild(ctx context.Context, selection string, verbose *bool) error {
-	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		work, err := deploy.Work(ctx, f, e.Local(), hosts, nixSettings())
+	env := runEnv(nil, nil)
+	return onHosts(ctx, env, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		work, err := deploy.Work(ctx, f, e.Local(), hosts, env.Nix)
 		if err != nil {
 			return err
 		}
@@ -97,7 +101,7 @@ func (Deploy) ShowBuild(ctx context.Context, selection string, verbose *bool) er
 
 // confirmPlan shows what the deploy would change (deploy:plan: built locally, compared with the
 // running systems) and asks for "yes" on the terminal before anything reaches a host.
-func confirmPlan(ctx context.Context, f *inventory.Fleet, e *command.Executor, hosts []*inventory.Host, skip map[string]string) error {
+func confirmPlan(ctx context.Context, env runenv.Env, f *inventory.Fleet, e *command.Executor, hosts []*inventory.Host, skip map[string]string) error {
 	if !isTerminal() {
 		return errors.New("-confirm asks on a terminal and there is none: run deploy:plan, then deploy without -confirm")
 	}
@@ -107,7 +111,7 @@ func confirmPlan(ctx context.Context, f *inventory.Fleet, e *command.Executor, h
 			todo = append(todo, h)
 		}
 	}
-	plans, err := deploy.Plan(ctx, f, e, todo, nixSettings(), 30*time.Second)
+	plans, err := deploy.Plan(ctx, f, e, todo, env.Nix, 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -116,8 +120,9 @@ func confirmPlan(ctx context.Context, f *inventory.Fleet, e *command.Executor, h
 
 // Diff lists the packages added, removed and upgraded between HOST's running system and its new one.
 func (Deploy) Diff(ctx context.Context, host string) error {
-	return onHosts(ctx, host, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		plans, err := deploy.Plan(ctx, f, e, hosts[:1], nixSettings(), 30*time.Second)
+	env := runEnv(nil, nil)
+	return onHosts(ctx, env, host, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		plans, err := deploy.Plan(ctx, f, e, hosts[:1], env.Nix, 30*time.Second)
 		if err != nil {
 			return err
 		}
@@ -136,7 +141,8 @@ func (Deploy) Diff(ctx context.Context, host string) error {
 
 // Rollback switches HOST back to its previous system generation, or to -generation N.
 func (Deploy) Rollback(ctx context.Context, host string, generation *int, yes, force *bool) error {
-	h, e, err := oneHost(host)
+	env := runEnv(nil, nil)
+	h, e, err := oneHost(env, host)
 	if err != nil {
 		return err
 	}
@@ -155,11 +161,12 @@ func (Deploy) Rollback(ctx context.Context, host string, generation *int, yes, f
 
 // Status shows the SELECTION's running and booted systems, profile generation, reboot needed and last deploy.
 func (Deploy) Status(ctx context.Context, selection string) error {
-	_, hosts, err := selectHosts(selection)
+	env := runEnv(nil, nil)
+	_, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	rows := deploy.Status(ctx, e, hosts, 30*time.Second)
 	if err := deploy.WriteStatus(os.Stdout, rows); err != nil {
@@ -175,7 +182,8 @@ func (Deploy) Status(ctx context.Context, selection string) error {
 
 // Generations lists HOST's system profile generations with the running, booted and default one marked.
 func (Deploy) Generations(ctx context.Context, host string) error {
-	h, e, err := oneHost(host)
+	env := runEnv(nil, nil)
+	h, e, err := oneHost(env, host)
 	if err != nil {
 		return err
 	}
@@ -188,7 +196,6 @@ func (Deploy) Generations(ctx context.Context, host string) error {
 }
 
 type deployFlags struct {
-	dry, json                       *bool
 	limit                           *int
 	keepGoing                       *bool
 	canary                          *string
@@ -200,8 +207,8 @@ type deployFlags struct {
 	confirm                         *bool
 }
 
-func runDeploy(ctx context.Context, selection string, action deploy.Action, emergency bool, fl deployFlags) error {
-	f, hosts, err := selectHosts(selection)
+func runDeploy(ctx context.Context, env runenv.Env, selection string, action deploy.Action, emergency bool, fl deployFlags) error {
+	f, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
@@ -216,9 +223,9 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(fl.dry)
+	e := env.Executor()
 	defer e.Close()
-	if flag(fl.json, false) {
+	if env.Out.JSON {
 		e.Out = os.Stderr // -dry's commands, which go to stdout by default, would break the JSON
 	}
 	// A sudo password is asked before the progress view starts drawing.
@@ -227,7 +234,7 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 	}
 	// -dry changes nothing, so it needs no confirmation; the plan shares the deploy's ssh masters.
 	if flag(fl.confirm, false) && !e.DryRun {
-		if err := confirmPlan(ctx, f, e, hosts, skip); err != nil {
+		if err := confirmPlan(ctx, env, f, e, hosts, skip); err != nil {
 			return err
 		}
 	}
@@ -236,9 +243,9 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 		Batch: flag(fl.batch, 0), MaxUnavailable: flag(fl.maxUnavailable, 0), Reboot: flag(fl.reboot, false),
 		ConfirmTimeout: flag(fl.confirmTimeout, 0), BuildOn: flag(fl.buildOn, ""), BuildHost: flag(fl.buildHost, ""),
 		Substitute: flag(fl.substitute, false), Force: flag(fl.force, false), RollbackDone: flag(fl.rollbackDone, false),
-		Emergency: emergency, Nix: nixSettings(), Out: progressOut(fl.json), RunDir: runsDir, Skip: skip,
+		Emergency: emergency, Nix: env.Nix, Out: env.Out.Progress(), RunDir: runsDir, Skip: skip,
 	}
-	if _, err := forLocalFleet(&opts); err != nil {
+	if _, err := forLocalFleet(env, &opts); err != nil {
 		return err
 	}
 	res, err := deploy.Run(ctx, f, e, hosts, opts)
@@ -249,7 +256,7 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 		fmt.Fprintln(os.Stderr, res.Stopped)
 	}
 	if res.Rollback != nil {
-		if flag(fl.json, false) {
+		if env.Out.JSON {
 			// stdout carries one JSON document, the deploy's; the rollback table goes to stderr.
 			fmt.Fprintln(os.Stderr, "\nrollback of the hosts already done (-rollbackDone):")
 			if werr := res.Rollback.WriteTable(os.Stderr); werr != nil {
@@ -258,20 +265,20 @@ func runDeploy(ctx context.Context, selection string, action deploy.Action, emer
 			if n := res.Rollback.Failed(); n > 0 {
 				err = fmt.Errorf("rolling back the hosts already done failed on %d of them: see the table on stderr", n)
 			}
-		} else if rerr := report(res.Rollback, fl.json, nil); rerr != nil {
+		} else if rerr := env.Out.Report(res.Rollback, nil); rerr != nil {
 			err = rerr
 		}
 	}
-	return report(res.Report, fl.json, err)
+	return env.Out.Report(res.Report, err)
 }
 
 // oneHost is loadHost with the executor a single-host target runs through.
-func oneHost(name string) (*inventory.Host, *command.Executor, error) {
-	_, h, err := loadHost(name)
+func oneHost(env runenv.Env, name string) (*inventory.Host, *command.Executor, error) {
+	_, h, err := env.Host(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	return h, newExecutor(nil), nil
+	return h, env.Executor(), nil
 }
 
 func isTerminal() bool { return term.IsTerminal(int(os.Stdin.Fd())) }

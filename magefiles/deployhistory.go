@@ -15,7 +15,8 @@ import (
 
 // History diffs two generations of HOST's system profile (the old system-diff): kernel, closure size, systemd units added/removed/changed, packages added/removed/upgraded with versions. -from N -to M: generation numbers (see deploy:generations); by default the profile's current generation and the one before it.
 func (Deploy) History(ctx context.Context, host string, from, to *int) error {
-	h, e, err := oneHost(host)
+	env := runEnv(nil, nil)
+	h, e, err := oneHost(env, host)
 	if err != nil {
 		return err
 	}
@@ -29,7 +30,8 @@ func (Deploy) History(ctx context.Context, host string, from, to *int) error {
 
 // Prune frees /boot and the store on HOST (the old boot-space-clean): under the deploy lock it deletes the system generations but the newest -keep N (default 3; the running and the booted one are always kept), collects garbage, and rewrites the boot entries with the current generation's switch-to-configuration boot. Deleted generations are gone for deploy:rollback and the boot menu. -force breaks a stale deploy lock; -yes for a guarded host without a terminal.
 func (Deploy) Prune(ctx context.Context, host string, keep *int, force, yes *bool) error {
-	h, e, err := oneHost(host)
+	env := runEnv(nil, nil)
+	h, e, err := oneHost(env, host)
 	if err != nil {
 		return err
 	}
@@ -55,9 +57,10 @@ func (Deploy) Prune(ctx context.Context, host string, keep *int, force, yes *boo
 
 // Analyze shows where HOST's system spends its space (the old analyze): the -top N largest store paths of its closure (default 10) with their own and closure sizes, and what grew, appeared or went since the generation before it, by package; read on the host over ssh. -next evaluates and builds HOST's next system here and compares it with the running one instead. -json for machines (every change, not only the top).
 func (Deploy) Analyze(ctx context.Context, host string, top *int, next *bool, json *bool) error {
+	env := runEnv(json, nil)
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	h, e, err := oneHost(host)
+	h, e, err := oneHost(env, host)
 	if err != nil {
 		return err
 	}
@@ -69,11 +72,11 @@ func (Deploy) Analyze(ctx context.Context, host string, top *int, next *bool, js
 	remote := e.SSH(h.Name, h.SSH)
 	var a closure.Analysis
 	if flag(next, false) {
-		f, err := loadFleet()
+		f, err := env.LoadFleet()
 		if err != nil {
 			return err
 		}
-		out, err := closure.BuildNext(ctx, e.Local(), f.Flake, h.Name, nixSettings())
+		out, err := closure.BuildNext(ctx, e.Local(), f.Flake, h.Name, env.Nix)
 		if err != nil {
 			return err
 		}
@@ -87,8 +90,8 @@ func (Deploy) Analyze(ctx context.Context, host string, top *int, next *bool, js
 	if dryRunNoResult(e) {
 		return nil
 	}
-	if flag(json, false) {
-		return writeJSON(a)
+	if env.Out.JSON {
+		return env.Out.WriteJSON(a)
 	}
 	return closure.Write(os.Stdout, a, n)
 }

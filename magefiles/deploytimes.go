@@ -13,7 +13,8 @@ import (
 
 // Times shows how long each phase of past deploys took on the SELECTION's hosts (eval, build, copy, activate, health; the old perf-build-times and test-build-all's timing summary): one row per host and run from the run reports in .hub/runs, newest first, then per host and phase the median, slowest and latest. -last N runs (default 10; 0: all); -json writes the runs as JSON. The last deploy's phase times are also on each host as hub_deploy_last_phase_duration_seconds (docs/monitoring.md).
 func (Deploy) Times(ctx context.Context, selection string, last *int, json *bool) error {
-	_, hosts, err := selectHosts(selection)
+	env := runEnv(json, nil)
+	_, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
@@ -28,7 +29,7 @@ func (Deploy) Times(ctx context.Context, selection string, last *int, json *bool
 	for _, s := range skipped {
 		fmt.Fprintf(os.Stderr, "skipped %s\n", s)
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		enc := stdjson.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		if runs == nil {

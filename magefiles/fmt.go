@@ -13,6 +13,7 @@ import (
 
 // Fmt formats the sources in place: Go with gofmt, Nix with nixfmt or nixpkgs-fmt (whichever is on PATH; Debian has neither, so Nix is SKIPPED, an error, until one is installed), shell scripts with shfmt (installed when missing, as root). -paths P,Q files or directories (default: the whole tree, without testdata and dot directories); -only go,nix,shell languages (default: all three); -check lists the files not formatted, writes nothing and exits non-zero when there are any.
 func Fmt(ctx context.Context, paths *string, only *string, check *bool) error {
+	env := runEnv(nil, nil)
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	langs := splitList(flag(only, ""))
@@ -21,7 +22,7 @@ func Fmt(ctx context.Context, paths *string, only *string, check *bool) error {
 			return err
 		}
 	}
-	res, err := format.Run(ctx, newExecutor(nil).Local(), format.Options{Root: abs("."), Paths: splitList(flag(paths, "")), Only: langs, Check: flag(check, false)})
+	res, err := format.Run(ctx, env.Executor().Local(), format.Options{Root: abs("."), Paths: splitList(flag(paths, "")), Only: langs, Check: flag(check, false)})
 	if err != nil {
 		return err
 	}

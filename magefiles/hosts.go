@@ -29,11 +29,12 @@ type Hosts mg.Namespace
 
 // List shows every host: name, address, tags, roles and feature count (-json for machines).
 func (Hosts) List(ctx context.Context, json *bool) error {
-	f, err := loadFleet()
+	env := runEnv(json, nil)
+	f, err := env.LoadFleet()
 	if err != nil {
 		return err
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		return inventory.WriteJSON(os.Stdout, f.Hosts)
 	}
 	return inventory.WriteTable(os.Stdout, f.Hosts)
@@ -41,11 +42,12 @@ func (Hosts) List(ctx context.Context, json *bool) error {
 
 // Show prints everything the inventory says about HOST, with fleet defaults applied.
 func (Hosts) Show(ctx context.Context, host string, json *bool) error {
-	_, h, err := loadHost(host)
+	env := runEnv(json, nil)
+	_, h, err := env.Host(host)
 	if err != nil {
 		return err
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		return inventory.WriteJSON(os.Stdout, []*inventory.Host{h})
 	}
 	return inventory.WriteHost(os.Stdout, h)
@@ -53,18 +55,19 @@ func (Hosts) Show(ctx context.Context, host string, json *bool) error {
 
 // Check validates the inventory and reports every problem with file, line and field.
 func (Hosts) Check(ctx context.Context) error {
-	f, err := loadFleet()
+	env := runEnv(nil, nil)
+	f, err := env.LoadFleet()
 	if err != nil {
 		return err
 	}
 	// Not for the local fleet, whose generated inventory copies the features without the sets.
-	if os.Getenv(envFleet) == "" {
+	if env.RepoHosts {
 		if errs := append(f.CheckBackupFeature(), f.CheckMicroVMFeature()...); len(errs) > 0 {
 			return errors.Join(errs...)
 		}
 	}
 	fmt.Printf("inventory ok: %d hosts in %s\n", len(f.Hosts), f.Dir)
-	if os.Getenv(envFleet) == "" {
+	if env.RepoHosts {
 		if err := featreg.CheckLock("."); err != nil {
 			// Not an inventory error, but every deploy until then takes whatever the inputs' branches hold.
 			fmt.Printf("flake.lock: %v\n", err)
@@ -91,7 +94,8 @@ func (Hosts) New(ctx context.Context, name, class, hardware string, features *st
 
 // Status shows, for each host of the SELECTION in parallel (over ssh, two round trips): uptime, load, memory used/total, disk use of / (and /nix, /boot when separate), Nix store size, system generation, last hub deploy, failed units and a pending reboot; -timeout D bounds each round trip (default 30s), -json for machines.
 func (Hosts) Status(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
-	return fanOut(ctx, selection, parallel.Options{Name: "hosts-status", Limit: 32}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+	env := runEnv(json, nil)
+	return fanOut(ctx, env, selection, parallel.Options{Name: "hosts-status", Limit: 32}, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase("status")
 		s, err := status.Read(ctx, e.SSH(h.Name, h.SSH), flag(timeout, 30*time.Second))
 		if err != nil {
@@ -109,10 +113,11 @@ func (Hosts) Status(ctx context.Context, selection string, timeout *time.Duratio
 
 // Exec runs CMDLINE (one shell command line, run by sh -c as the ssh user, with sudo when host.toml says so) on every host of the SELECTION in parallel: each output line prefixed with its host and kept in the run's per-host logs, the exit status per host in the summary; exits non-zero if any host's command failed. -timeout D bounds each host's command (default: none), -limit N hosts at once (default 32), -json for machines.
 func (Hosts) Exec(ctx context.Context, selection, cmdline string, timeout *time.Duration, limit *int, json *bool) error {
+	env := runEnv(json, nil)
 	if strings.TrimSpace(cmdline) == "" {
 		return errors.New("hosts:exec: CMDLINE is empty: give the shell command line to run, e.g. go tool mage hosts:exec '@all' 'uptime'")
 	}
-	return fanOut(ctx, selection, parallel.Options{Name: "hosts-exec", Limit: flag(limit, 32)}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+	return fanOut(ctx, env, selection, parallel.Options{Name: "hosts-exec", Limit: flag(limit, 32)}, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase("exec")
 		res, err := e.SSH(h.Name, h.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", cmdline},
 			Stdout: t.Stream(), Stderr: t.Stream(), Timeout: flag(timeout, 0)})
@@ -124,7 +129,8 @@ func (Hosts) Exec(ctx context.Context, selection, cmdline string, timeout *time.
 
 // Ping checks SSH reachability (BatchMode) of the SELECTION in parallel and shows each latency.
 func (Hosts) Ping(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
-	return fanOut(ctx, selection, parallel.Options{Name: "hosts-ping", Limit: 32}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+	env := runEnv(json, nil)
+	return fanOut(ctx, env, selection, parallel.Options{Name: "hosts-ping", Limit: 32}, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase("ssh")
 		rtt, err := e.SSH(h.Name, h.SSH).Ping(ctx, flag(timeout, 10*time.Second))
 		if err != nil {
@@ -138,9 +144,10 @@ func (Hosts) Ping(ctx context.Context, selection string, timeout *time.Duration,
 
 // CheckHardware compares HOST's committed hardware file (hosts/HOST/hardware-configuration.nix) with what nixos-generate-config --show-hardware-config detects on the host now, run over ssh (the old test-hw-config): file systems (device, type, options; names of one block device count as equal), swap, LUKS devices, the initrd's and kernel's modules, the CPU microcode and the platform. Exits non-zero when they differ; -json for machines.
 func (Hosts) CheckHardware(ctx context.Context, host string, json *bool) error {
+	env := runEnv(json, nil)
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	h, e, err := oneHost(host)
+	h, e, err := oneHost(env, host)
 	if err != nil {
 		return err
 	}
@@ -171,8 +178,8 @@ func (Hosts) CheckHardware(ctx context.Context, host string, json *bool) error {
 		return nil
 	}
 	diffs := hwconfig.Compare(hw[0], hw[1], resolved)
-	if flag(json, false) {
-		if err := writeJSON(map[string]any{"host": h.Name, "file": committed, "differences": diffs}); err != nil {
+	if env.Out.JSON {
+		if err := env.Out.WriteJSON(map[string]any{"host": h.Name, "file": committed, "differences": diffs}); err != nil {
 			return err
 		}
 	} else {
@@ -186,7 +193,8 @@ func (Hosts) CheckHardware(ctx context.Context, host string, json *bool) error {
 
 // Diff shows how hosts A and B differ (the old diff-hosts): at feature level (class, hardware, the features only one enables, with the reason each is on) and at option level from both evaluated configurations (the hub's features.* options, kernel, boot loader, file systems, enabled services and units, packages, normal users, firewall, nix substituters, state version; -paths P,Q adds option paths). The option level needs the flake's inputs: without them it says SKIPPED and why, and the feature level stands alone. -probeTimeout D bounds fetching the inputs (default 2m); -json for machines.
 func (Hosts) Diff(ctx context.Context, a, b string, paths *string, probeTimeout *time.Duration, json *bool) error {
-	return onHosts(ctx, a+","+b, func(ctx context.Context, f *inventory.Fleet, _ []*inventory.Host, e *command.Executor) error {
+	env := runEnv(json, nil)
+	return onHosts(ctx, env, a+","+b, func(ctx context.Context, f *inventory.Fleet, _ []*inventory.Host, e *command.Executor) error {
 		if a == b {
 			return fmt.Errorf("hosts:diff: give two different hosts (both are %s)", a)
 		}
@@ -210,8 +218,8 @@ func (Hosts) Diff(ctx context.Context, a, b string, paths *string, probeTimeout 
 		var opts []hostdiff.Difference
 		skipped := ""
 		// The local fleet's flake is builtins-only and has no inputs to fetch (nix/localfleet/flake.nix).
-		if os.Getenv(envFleet) != "local" {
-			err := checks.ProbeInputs(ctx, e.Local(), strings.TrimPrefix(f.Flake, "path:"), nixArgs(), flag(probeTimeout, 2*time.Minute))
+		if !env.LocalFleet {
+			err := checks.ProbeInputs(ctx, env.LocalNix(e), strings.TrimPrefix(f.Flake, "path:"), flag(probeTimeout, 2*time.Minute))
 			if skip, ok := errors.AsType[*checks.SkipError](err); ok {
 				skipped = skip.Reason
 			} else if err != nil {
@@ -219,15 +227,15 @@ func (Hosts) Diff(ctx context.Context, a, b string, paths *string, probeTimeout 
 			}
 		}
 		if skipped == "" {
-			if opts, err = hostdiff.Options(ctx, e.Local(), f.Flake, a, b, splitList(flag(paths, "")), nixArgs()); err != nil {
+			if opts, err = hostdiff.Options(ctx, env.LocalNix(e), f.Flake, a, b, splitList(flag(paths, ""))); err != nil {
 				return err
 			}
 		}
 		if dryRunNoResult(e) {
 			return nil
 		}
-		if flag(json, false) {
-			return writeJSON(map[string]any{"a": a, "b": b, "features": fd, "options": opts, "optionsSkipped": skipped})
+		if env.Out.JSON {
+			return env.Out.WriteJSON(map[string]any{"a": a, "b": b, "features": fd, "options": opts, "optionsSkipped": skipped})
 		}
 		hostdiff.Write(os.Stdout, a, b, fd, opts, skipped)
 		return nil

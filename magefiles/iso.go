@@ -17,6 +17,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/runenv"
 )
 
 // Iso builds per-host installer images and writes them to USB sticks without a chance of
@@ -28,14 +29,15 @@ const installersDir = ".hub/installers"
 
 // Build builds HOST's installer image (-flake REF, default the inventory's flake, built with the machine's nix configuration and binary caches; -flake=nix/installer-demo builds an offline demo image) and prints its path, size and sha256.
 func (Iso) Build(ctx context.Context, host string, flake *string) error {
+	env := runEnv(nil, nil)
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	f, h, err := loadHost(host)
+	f, h, err := env.Host(host)
 	if err != nil {
 		return err
 	}
-	ref, settings := installerFlake(f, flake)
-	img, err := installer.Build(ctx, newExecutor(nil).Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System,
+	ref, settings := installerFlake(env, f, flake)
+	img, err := installer.Build(ctx, env.Executor().Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System,
 		Dir: installersDir, Nix: settings})
 	if err != nil {
 		return err
@@ -50,9 +52,10 @@ func (Iso) Build(ctx context.Context, host string, flake *string) error {
 
 // BuildAll builds the installer image of every host of the SELECTION (the old build-all-live), -limit N at once (default 2: each build is a whole system), keeping going past a failed host, and ends with a table of each host's size, sha256 and image path; -flake REF as for iso:build (-flake=nix/installer-demo: offline demo images); -json for machines.
 func (Iso) BuildAll(ctx context.Context, selection string, flake *string, limit *int, json *bool) error {
-	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		ref, settings := installerFlake(f, flake)
-		return fanOutHosts(ctx, hosts, e, parallel.Options{Name: "iso-build-all", Limit: flag(limit, 2)}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+	env := runEnv(json, nil)
+	return onHosts(ctx, env, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		ref, settings := installerFlake(env, f, flake)
+		return fanOutHosts(ctx, env, hosts, e, parallel.Options{Name: "iso-build-all", Limit: flag(limit, 2)}, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 			t.Phase("build")
 			img, err := installer.Build(ctx, e.Local(), installer.BuildOptions{Flake: ref, Host: h.Name, System: h.System, Dir: installersDir, Nix: settings})
 			if err != nil {
@@ -72,9 +75,9 @@ func (Iso) BuildAll(ctx context.Context, selection string, flake *string, limit 
 
 // installerFlake is the flake iso:build and iso:buildAll build from (-flake, default the
 // inventory's; a directory becomes a path: reference) and the nix settings it takes.
-func installerFlake(f *inventory.Fleet, flake *string) (string, nix.Settings) {
+func installerFlake(env runenv.Env, f *inventory.Fleet, flake *string) (string, nix.Settings) {
 	ref := flag(flake, f.Flake)
-	settings := installer.Settings(ref, nixSettings())
+	settings := installer.Settings(ref, env.Nix)
 	if st, err := os.Stat(ref); err == nil && st.IsDir() {
 		ref = "path:" + abs(ref)
 	}

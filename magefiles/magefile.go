@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,89 +17,17 @@ import (
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
-)
-
-// Environment switches shared by all targets.
-const (
-	envFleet   = "HUB_FLEET"   // "local" for the local fleet, or a hosts/ directory; default ./hosts
-	envDryRun  = "HUB_DRY_RUN" // 1: print the exact commands, run nothing
-	envVerbose = "HUB_VERBOSE" // 1: echo every command
+	"github.com/nixos-hub/hub/pkg/runenv"
 )
 
 // runsDir is where per-run logs and reports go.
 const runsDir = ".hub/runs"
 
-// inventoryDir says which inventory the targets act on.
-func inventoryDir() string {
-	switch v := os.Getenv(envFleet); v {
-	case "":
-		return "hosts"
-	case "local":
-		return localFleetInventory()
-	default:
-		return v
-	}
-}
-
-// nixSettings are the nix settings of the fleet the environment selects: the local fleet's
-// offline ones only with HUB_FLEET=local, so nothing of the local fleet reaches a real host.
-func nixSettings() nix.Settings {
-	if os.Getenv(envFleet) == "local" {
-		return nix.Local()
-	}
-	return nix.Real()
-}
-
-// nixArgs are nixSettings as command-line options, for the packages that still write their own
-// nix command lines (closure, evalwarn, secscan, checks' packages, hostdiff) rather than going
-// through pkg/nix's layer.
-func nixArgs() []string { return nixSettings().Args() }
-
-// loadFleet loads the inventory the environment selects.
-func loadFleet() (*inventory.Fleet, error) {
-	f, err := inventory.Load(inventoryDir())
-	if err != nil {
-		return nil, fmt.Errorf("%w\n(run `go tool mage hosts:check` after fixing; docs/inventory.md has the schema)", err)
-	}
-	return f, nil
-}
-
-// selectHosts loads the inventory and resolves a selection.
-func selectHosts(selection string) (*inventory.Fleet, []*inventory.Host, error) {
-	f, err := loadFleet()
-	if err != nil {
-		return nil, nil, err
-	}
-	hosts, err := f.Select(selection)
-	return f, hosts, err
-}
-
-// loadHost loads the inventory and finds the one host a target names.
-func loadHost(name string) (*inventory.Fleet, *inventory.Host, error) {
-	f, err := loadFleet()
-	if err != nil {
-		return nil, nil, err
-	}
-	h, err := f.Lookup(name)
-	return f, h, err
-}
-
-func envBool(name string) bool {
-	b, _ := strconv.ParseBool(os.Getenv(name))
-	return b
-}
-
-// newExecutor honours -dry and the environment switches.
-func newExecutor(dry *bool) *command.Executor {
-	e := &command.Executor{DryRun: envBool(envDryRun) || (dry != nil && *dry),
-		// Hosts with ssh.sudo_password: asked once on the terminal, when first needed.
-		Sudo: &command.SudoPassword{Ask: command.AskOnTerminal}}
-	if envBool(envVerbose) {
-		e.Echo = os.Stderr
-	}
-	return e
+// runEnv is the target's environment, read once when it starts: the fleet HUB_FLEET selects
+// with its nix settings, HUB_DRY_RUN (or the target's -dry), HUB_VERBOSE, and -json.
+func runEnv(json, dry *bool) runenv.Env {
+	return runenv.Read(os.Getenv, runenv.Options{JSON: flag(json, false), DryRun: flag(dry, false), Stdout: os.Stdout, Stderr: os.Stderr})
 }
 
 // dryRunNoResult ends a reading target under HUB_DRY_RUN: its commands were printed and none
@@ -128,11 +55,11 @@ func flag[T any](p *T, def T) T {
 // the fleet's own Reboot, and write no deploy trace (its lightweight hosts share this machine's
 // /var: a trace would land in its own node_exporter's textfile directory). It returns the
 // Rebooter it set, for callers that reboot outside a deploy too.
-func forLocalFleet(opts *deploy.Options) (deploy.Rebooter, error) {
-	if os.Getenv(envFleet) != "local" {
+func forLocalFleet(env runenv.Env, opts *deploy.Options) (deploy.Rebooter, error) {
+	if !env.LocalFleet {
 		return nil, nil
 	}
-	lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+	lf, err := localfleet.Open(runenv.LocalFleetDir())
 	if err != nil {
 		return nil, err
 	}
@@ -146,14 +73,14 @@ func forLocalFleet(opts *deploy.Options) (deploy.Rebooter, error) {
 // onHosts selects the hosts, makes the run interruptible (the first Ctrl-C winds it down) and
 // gives it one executor (one ssh master per host), closed at the end: what every target that
 // works on a selection does before its job.
-func onHosts(ctx context.Context, selection string, job func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error) error {
-	f, hosts, err := selectHosts(selection)
+func onHosts(ctx context.Context, env runenv.Env, selection string, job func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error) error {
+	f, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	return job(ctx, f, hosts, e)
 }
@@ -167,7 +94,7 @@ type problem interface {
 // probeHosts runs probe on every host in parallel (phase "probe"): each report's fields become
 // the host's summary columns, its problems lines of its output and the status "problems". It
 // returns the run's report and the reports by host.
-func probeHosts[R interface{ Fields() [][2]string }, P problem](ctx context.Context, hosts []*inventory.Host, name string, json *bool,
+func probeHosts[R interface{ Fields() [][2]string }, P problem](ctx context.Context, env runenv.Env, hosts []*inventory.Host, name string,
 	probe func(context.Context, *inventory.Host) (R, error), problems func(R) []P) (*parallel.Report, map[string]R, error) {
 	names := make([]string, len(hosts))
 	byName := map[string]*inventory.Host{}
@@ -196,7 +123,7 @@ func probeHosts[R interface{ Fields() [][2]string }, P problem](ctx context.Cont
 			return parallel.Warn("problems", fmt.Errorf("%d problem(s), first: %s", len(ps), ps[0].Summary()))
 		}
 		return nil
-	}, parallel.Options{Name: name, Limit: 32, KeepGoing: true, RunDir: runsDir, Out: progressOut(json)})
+	}, parallel.Options{Name: name, Limit: 32, KeepGoing: true, RunDir: runsDir, Out: env.Out.Progress()})
 	return rep, reports, err
 }
 
@@ -206,24 +133,24 @@ type hostJob func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *c
 // fanOut runs job on every host of selection through pkg/parallel: Ctrl-C handling, one shared
 // executor (one ssh master per host), keep-going, per-host logs; then prints the summary (or the
 // JSON report with -json) and fails when any host failed. Name and Limit come from opts.
-func fanOut(ctx context.Context, selection string, opts parallel.Options, json *bool, job hostJob) error {
-	return onHosts(ctx, selection, func(ctx context.Context, _ *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		return fanOutHosts(ctx, hosts, e, opts, json, job)
+func fanOut(ctx context.Context, env runenv.Env, selection string, opts parallel.Options, job hostJob) error {
+	return onHosts(ctx, env, selection, func(ctx context.Context, _ *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		return fanOutHosts(ctx, env, hosts, e, opts, job)
 	})
 }
 
-func fanOutHosts(ctx context.Context, hosts []*inventory.Host, e *command.Executor, opts parallel.Options, json *bool, job hostJob) error {
+func fanOutHosts(ctx context.Context, env runenv.Env, hosts []*inventory.Host, e *command.Executor, opts parallel.Options, job hostJob) error {
 	byName := make(map[string]*inventory.Host, len(hosts))
 	names := make([]string, len(hosts))
 	for i, h := range hosts {
 		byName[h.Name] = h
 		names[i] = h.Name
 	}
-	opts.KeepGoing, opts.RunDir, opts.Out = true, runsDir, progressOut(json)
+	opts.KeepGoing, opts.RunDir, opts.Out = true, runsDir, env.Out.Progress()
 	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
 		return job(ctx, t, byName[t.Host()], e)
 	}, opts)
-	return report(rep, json, err)
+	return env.Out.Report(rep, err)
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.
@@ -243,13 +170,4 @@ func abs(p string) string {
 		return p
 	}
 	return a
-}
-
-// localFleetInventory is the generated inventory of the local fleet (see fleet:up).
-func localFleetInventory() string {
-	dir, err := localfleet.DefaultDir()
-	if err != nil {
-		return filepath.Join(".hub", "localfleet", "inventory")
-	}
-	return localfleet.InventoryDir(dir)
 }

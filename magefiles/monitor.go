@@ -28,7 +28,8 @@ const monitoringDir = "monitoring"
 
 // Config writes monitoring/prometheus.yml, scrape-configs.json, rules/*.rules.yml, alertmanager.yml and textfile/ from the inventory and secrets/rotation.toml.
 func (Monitor) Config(ctx context.Context) error {
-	f, err := loadFleet()
+	env := runEnv(nil, nil)
+	f, err := env.LoadFleet()
 	if err != nil {
 		return err
 	}
@@ -54,8 +55,9 @@ func (Monitor) Dashboards(ctx context.Context) error {
 
 // Rules regenerates the configuration, then runs promtool check config, check rules and test rules, and amtool check-config on it.
 func (Monitor) Rules(ctx context.Context) error {
+	env := runEnv(nil, nil)
 	mg.CtxDeps(ctx, Monitor.Config)
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	out, err := monitoring.Check(ctx, e.Local(), monitoringDir, "promtool", "amtool")
 	fmt.Print(out)
@@ -64,8 +66,9 @@ func (Monitor) Rules(ctx context.Context) error {
 
 // Scrape fetches every exporter of the SELECTION over HTTP and lints what it serves (promlint).
 func (Monitor) Scrape(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
+	env := runEnv(json, nil)
 	client := &http.Client{}
-	return fanOut(ctx, selection, parallel.Options{Name: "monitor-scrape", Limit: 16}, json, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+	return fanOut(ctx, env, selection, parallel.Options{Name: "monitor-scrape", Limit: 16}, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 		t.Phase("scrape")
 		scrapes, err := monitoring.ScrapeHost(ctx, client, h, monitoring.Exporters(), flag(timeout, 10*time.Second))
 		if err != nil {

@@ -22,7 +22,8 @@ type Net mg.Namespace
 
 // Doctor checks, on each host of the SELECTION in parallel over ssh: who owns /etc/resolv.conf against the owner its features declare (feature dns), whether every fleet host name and an external name (-external, default nixos.org) resolve through each configured server, tailscale status (peers online, MagicDNS, exit node, health) and the MTU and rp_filter settings that break tailscale; one line per problem saying how to fix it, a summary table, -json for machines; -timeout D bounds each host's probe (default 60s), -details prints every query and answer per host. Exits non-zero when a problem is found.
 func (Net) Doctor(ctx context.Context, selection string, external *string, timeout *time.Duration, details, json *bool) error {
-	fleet, hosts, err := selectHosts(selection)
+	env := runEnv(json, nil)
+	fleet, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
@@ -33,9 +34,9 @@ func (Net) Doctor(ctx context.Context, selection string, external *string, timeo
 	inputs := netdoctor.Inputs(fleet, reg, flag(external, "nixos.org"))
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
-	rep, reports, runErr := probeHosts(ctx, hosts, "net-doctor", json, func(ctx context.Context, h *inventory.Host) (netdoctor.Report, error) {
+	rep, reports, runErr := probeHosts(ctx, env, hosts, "net-doctor", func(ctx context.Context, h *inventory.Host) (netdoctor.Report, error) {
 		return netdoctor.Check(ctx, e.SSH(h.Name, h.SSH), inputs[h.Name], flag(timeout, 60*time.Second))
 	}, func(r netdoctor.Report) []netdoctor.Problem { return r.Problems })
 	if rep == nil {
@@ -61,7 +62,7 @@ func (Net) Doctor(ctx context.Context, selection string, external *string, timeo
 			}
 		}
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		if err := netdoctor.WriteJSON(os.Stdout, results); err != nil {
 			return err
 		}

@@ -16,7 +16,8 @@ type Nix mg.Namespace
 
 // VendorHash recomputes the flake's buildGoModule vendorHash (nix/vendor-hash.nix) from go.mod and go.sum.
 func (Nix) VendorHash(ctx context.Context) error {
-	e := newExecutor(nil)
+	env := runEnv(nil, nil)
+	e := env.Executor()
 	old, fresh, err := vendorhash.Update(ctx, e.Local(), ".")
 	if err != nil {
 		return err

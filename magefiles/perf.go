@@ -23,16 +23,17 @@ type Perf mg.Namespace
 
 // Report shows, for each host of the SELECTION in parallel over ssh: boot phases (systemd-analyze time), the slowest units (-slowest N, default 5), memory, CPU and I/O pressure (PSI), swap use, the generation, and the baselines hub-baseline-exporter flags as regressed (-baselines URL, default its metrics on the host), with one line per problem saying what to do; -json for machines, -timeout D per host (default 30s). Exits non-zero when a problem is found.
 func (Perf) Report(ctx context.Context, selection string, slowest *int, baselines *string, timeout *time.Duration, json *bool) error {
-	_, hosts, err := selectHosts(selection)
+	env := runEnv(json, nil)
+	_, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	opts := perf.Options{Slowest: flag(slowest, 5), BaselinesURL: flag(baselines, perf.DefaultBaselinesURL), Timeout: flag(timeout, 30*time.Second)}
-	rep, reports, runErr := probeHosts(ctx, hosts, "perf-report", json, func(ctx context.Context, h *inventory.Host) (perf.Report, error) {
+	rep, reports, runErr := probeHosts(ctx, env, hosts, "perf-report", func(ctx context.Context, h *inventory.Host) (perf.Report, error) {
 		return perf.Read(ctx, e.SSH(h.Name, h.SSH), h.Name, opts)
 	}, func(r perf.Report) []perf.Problem { return r.Problems })
 	if rep == nil {
@@ -51,7 +52,7 @@ func (Perf) Report(ctx context.Context, selection string, slowest *int, baseline
 			problemHosts = append(problemHosts, r.Host)
 		}
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		enc := stdjson.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
@@ -88,19 +89,20 @@ func (Perf) Report(ctx context.Context, selection string, slowest *int, baseline
 
 // Compare puts HOST's system generations GEN_A and GEN_B side by side: the median of each boot phase over the boots recorded for each (hub-baseline-exporter's boots.jsonl, -boots FILE to read another) and what GEN_B's closure changed (nix store diff-closures); -json for machines, -timeout D (default 60s).
 func (Perf) Compare(ctx context.Context, host string, genA, genB int, boots *string, timeout *time.Duration, json *bool) error {
-	_, h, err := loadHost(host)
+	env := runEnv(json, nil)
+	_, h, err := env.Host(host)
 	if err != nil {
 		return fmt.Errorf("perf:compare: %w", err)
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	c, err := perf.Compare(ctx, e.SSH(h.Name, h.SSH), h.Name, genA, genB, flag(boots, perf.DefaultBootsLog), flag(timeout, 60*time.Second))
 	if err != nil {
 		return err
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		enc := stdjson.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(c)

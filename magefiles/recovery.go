@@ -29,11 +29,12 @@ func (Recovery) Rollback(ctx context.Context, host string, generation *int, yes 
 
 // Host brings a reinstalled HOST back after its name is typed (-yes without a terminal): re-keys its secrets to its new host key with the admin -identity, deploys it, restores every backup set in place with the passwords the identity decrypts, puts the SQLite databases back, reboots it and verifies each set.
 func (Recovery) Host(ctx context.Context, host string, identity *string, yes *bool) error {
-	f, h, err := loadHost(host)
+	env := runEnv(nil, nil)
+	f, h, err := env.Host(host)
 	if err != nil {
 		return err
 	}
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	guarded := *h
 	guarded.Guarded = true // restoring in place overwrites whatever is there: always typed
@@ -48,9 +49,9 @@ func (Recovery) Host(ctx context.Context, host string, identity *string, yes *bo
 	defer stop()
 	opts := recovery.Options{
 		RulesPath: secretsRulesPath(), Identities: ids,
-		Deploy: deploy.Options{KeepGoing: true, Nix: nixSettings(), Out: progressOut(nil), RunDir: runsDir},
+		Deploy: deploy.Options{KeepGoing: true, Nix: env.Nix, Out: env.Out.Progress(), RunDir: runsDir},
 	}
-	rb, err := forLocalFleet(&opts.Deploy)
+	rb, err := forLocalFleet(env, &opts.Deploy)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/parallel"
 	"github.com/nixos-hub/hub/pkg/rotation"
+	"github.com/nixos-hub/hub/pkg/runenv"
 	"github.com/nixos-hub/hub/pkg/secrets"
 )
 
@@ -30,8 +31,8 @@ import (
 type Secrets mg.Namespace
 
 // secretsRules is the rules file; HUB_SECRETS_RULES points elsewhere (tests, other repos).
-func secretsRules(ctx context.Context) (*secrets.Rules, error) {
-	return secrets.LoadRules(ctx, newExecutor(nil).Local(), secretsRulesPath())
+func secretsRules(ctx context.Context, env runenv.Env) (*secrets.Rules, error) {
+	return secrets.LoadRules(ctx, env.Executor().Local(), secretsRulesPath())
 }
 
 // secretsRulesPath is the rules file's path.
@@ -65,7 +66,8 @@ func identities(identity *string) ([]age.Identity, error) {
 }
 
 func editSecret(ctx context.Context, name string, isNew bool, identity *string, force *bool) error {
-	r, err := secretsRules(ctx)
+	env := runEnv(nil, nil)
+	r, err := secretsRules(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -108,7 +110,8 @@ func (Secrets) New(ctx context.Context, name string, force *bool) error {
 
 // Cat decrypts NAME to stdout.
 func (Secrets) Cat(ctx context.Context, name string, identity *string) error {
-	r, err := secretsRules(ctx)
+	env := runEnv(nil, nil)
+	r, err := secretsRules(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -130,7 +133,8 @@ func (Secrets) Cat(ctx context.Context, name string, identity *string) error {
 
 // Rekey re-encrypts the files whose recipients differ from secrets.nix (-force: all; -host: only files a key named HOST can read), after showing the plan.
 func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *string, parallelism *int) error {
-	r, err := secretsRules(ctx)
+	env := runEnv(nil, nil)
+	r, err := secretsRules(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -160,7 +164,8 @@ func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *s
 
 // Rotate regenerates NAMES (comma-separated; default: every secret past due) with secrets/rotation.toml's generators, each a transaction through to its consumer: prepare it (restic: a key for the new password), write and deploy the .age file to its hosts, update and verify the consumer, drop the old value; a failure rolls back and prints what is left to do.
 func (Secrets) Rotate(ctx context.Context, names *string) error {
-	r, err := secretsRules(ctx)
+	env := runEnv(nil, nil)
+	r, err := secretsRules(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -186,13 +191,13 @@ func (Secrets) Rotate(ctx context.Context, names *string) error {
 		return nil
 	}
 	// The whole inventory: the hosts each secret reaches are its recipients among them.
-	return onHosts(ctx, "@all", func(ctx context.Context, f *inventory.Fleet, _ []*inventory.Host, e *command.Executor) error {
-		d := rotation.Deploy{Fleet: f, Executor: e, Options: deploy.Options{Nix: nixSettings(), Out: os.Stdout}}
-		if _, err := forLocalFleet(&d.Options); err != nil {
+	return onHosts(ctx, env, "@all", func(ctx context.Context, f *inventory.Fleet, _ []*inventory.Host, e *command.Executor) error {
+		d := rotation.Deploy{Fleet: f, Executor: e, Options: deploy.Options{Nix: env.Nix, Out: os.Stdout}}
+		if _, err := forLocalFleet(env, &d.Options); err != nil {
 			return err
 		}
-		if os.Getenv(envFleet) == "local" {
-			lf, err := localfleet.Open(filepath.Dir(localFleetInventory()))
+		if env.LocalFleet {
+			lf, err := localfleet.Open(runenv.LocalFleetDir())
 			if err != nil {
 				return err
 			}
@@ -212,7 +217,8 @@ func (Secrets) Rotate(ctx context.Context, names *string) error {
 
 // Due lists the secrets past their rotation period (-all: the whole schedule); exits non-zero if any is due.
 func (Secrets) Due(ctx context.Context, all *bool) error {
-	r, err := secretsRules(ctx)
+	env := runEnv(nil, nil)
+	r, err := secretsRules(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -234,7 +240,8 @@ func (Secrets) Due(ctx context.Context, all *bool) error {
 
 // Audit shows which host and user keys can decrypt each secret, read from file headers without any private key.
 func (Secrets) Audit(ctx context.Context) error {
-	r, err := secretsRules(ctx)
+	env := runEnv(nil, nil)
+	r, err := secretsRules(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -243,7 +250,8 @@ func (Secrets) Audit(ctx context.Context) error {
 
 // Check fails if any file is missing, unlisted, or encrypted to other keys than secrets.nix says, or if the NixOS configuration uses a secret secrets.nix lacks or a host's modules do not declare (for CI: no private key needed).
 func (Secrets) Check(ctx context.Context) error {
-	r, err := secretsRules(ctx)
+	env := runEnv(nil, nil)
+	r, err := secretsRules(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -262,25 +270,13 @@ func (Secrets) Check(ctx context.Context) error {
 
 // HostKeys ssh-keyscans the SELECTION and shows where their host keys drift from secrets.nix.
 func (Secrets) HostKeys(ctx context.Context, selection string) error {
-	r, err := secretsRules(ctx)
+	env := runEnv(nil, nil)
+	r, err := secretsRules(ctx, env)
 	if err != nil {
 		return err
 	}
-	return fanOut(ctx, selection, parallel.Options{Name: "secrets-hostkeys", Limit: 16}, nil, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
-		t.Phase("keyscan")
-		drift, err := secrets.ScanHostKeys(ctx, e.Local(), r, h)
-		if err != nil {
-			return err
-		}
-		for _, d := range drift {
-			fmt.Fprintln(t, d)
-		}
-		if len(drift) > 0 {
-			t.Set("host key", "drift")
-			return fmt.Errorf("host key drifts from secrets.nix (%d findings)", len(drift))
-		}
-		t.Set("host key", "matches secrets.nix")
-		return nil
+	return fanOut(ctx, env, selection, parallel.Options{Name: "secrets-hostkeys", Limit: 16}, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
+		return secrets.HostKeysJob(ctx, t, e.Local(), r, h)
 	})
 }
 
@@ -288,26 +284,12 @@ func (Secrets) HostKeys(ctx context.Context, selection string) error {
 // activation script), where /run/agenix points and the decrypted files (names, modes, owners) on
 // the SELECTION.
 func (Secrets) Status(ctx context.Context, selection string) error {
-	return secretsOnHosts(ctx, selection, "status", secrets.HostStatus)
+	return fanOut(ctx, runEnv(nil, nil), selection, parallel.Options{Name: "secrets-status", Limit: 16}, secrets.StatusJob)
 }
 
 // Fix decrypts the secrets again on the SELECTION: it clears a failed
 // agenix-install-secrets.service and restarts it, or re-runs the running system's activation
 // where agenix is part of it.
 func (Secrets) Fix(ctx context.Context, selection string) error {
-	return secretsOnHosts(ctx, selection, "fix", secrets.Fix)
-}
-
-// secretsOnHosts fans a per-host secrets job (status, fix) out over the selection.
-func secretsOnHosts(ctx context.Context, selection, name string, do func(context.Context, *command.Executor, *inventory.Host) (*secrets.RemoteStatus, error)) error {
-	return fanOut(ctx, selection, parallel.Options{Name: "secrets-" + name, Limit: 16}, nil, func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
-		t.Phase(name)
-		st, err := do(ctx, e, h)
-		if err != nil {
-			return err
-		}
-		t.Set("agenix", st.Unit)
-		t.Set("secrets", fmt.Sprint(len(st.Files)))
-		return st.Render(t)
-	})
+	return fanOut(ctx, runEnv(nil, nil), selection, parallel.Options{Name: "secrets-fix", Limit: 16}, secrets.FixJob)
 }

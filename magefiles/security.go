@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -21,13 +20,14 @@ type Security mg.Namespace
 
 // Scan looks through the committed tree (the old security-scan): secrets in clear (private keys, age identities, API tokens by their formats), files under secrets/ that are not age-encrypted, permittedInsecurePackages and unfree allowances, agenix secrets with a world-readable mode, and each host's open firewall ports (from the modules its features enable; -eval evaluates every host's networking.firewall instead, which needs nixpkgs). One line per finding with its severity (high, warn, info); intended ones are listed with their reason in secrets/scan-allow.toml. Exits non-zero on a finding at -failOn or above (default warn; info fails on open ports too). -json for machines.
 func (Security) Scan(ctx context.Context, failOn *string, eval *bool, json *bool) error {
+	env := runEnv(json, nil)
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	threshold := flag(failOn, secscan.Warn)
 	if !slices.Contains(secscan.Levels, threshold) {
 		return fmt.Errorf("-failOn %q: give one of %s", threshold, strings.Join(secscan.Levels, ", "))
 	}
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
 	root := abs(".")
 	files, err := secscan.TrackedFiles(ctx, e.Local(), root)
@@ -37,11 +37,11 @@ func (Security) Scan(ctx context.Context, failOn *string, eval *bool, json *bool
 	opts := secscan.Options{Root: root, Files: files}
 	portsFrom := "the modules each host's features enable"
 	if flag(eval, false) {
-		f, err := loadFleet()
+		f, err := env.LoadFleet()
 		if err != nil {
 			return err
 		}
-		if opts.Firewall, err = secscan.EvalFirewall(ctx, e.Local(), f.Flake, f.Names(), nixArgs()); err != nil {
+		if opts.Firewall, err = secscan.EvalFirewall(ctx, env.LocalNix(e), f.Flake, f.Names()); err != nil {
 			return fmt.Errorf("%w (without -eval the ports come from the modules, which needs no nixpkgs)", err)
 		}
 		portsFrom = "the evaluated configurations"
@@ -61,8 +61,8 @@ func (Security) Scan(ctx context.Context, failOn *string, eval *bool, json *bool
 		return err
 	}
 	failing := secscan.Failing(fs, threshold)
-	if flag(json, false) {
-		if err := writeJSON(map[string]any{"findings": fs, "failing": len(failing), "failOn": threshold, "portsFrom": portsFrom}); err != nil {
+	if env.Out.JSON {
+		if err := env.Out.WriteJSON(map[string]any{"findings": fs, "failing": len(failing), "failOn": threshold, "portsFrom": portsFrom}); err != nil {
 			return err
 		}
 	} else {
@@ -72,10 +72,4 @@ func (Security) Scan(ctx context.Context, failOn *string, eval *bool, json *bool
 		return fmt.Errorf("security:scan: %d finding(s) at %s or above, first: %s", len(failing), threshold, failing[0])
 	}
 	return nil
-}
-
-func writeJSON(v any) error {
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -40,6 +40,7 @@ func runTarget(t *testing.T, bin, root string, lf *localfleet.Fleet, args ...str
 	return string(out), cmd.ProcessState.ExitCode()
 }
 
+// hosts:exec, hosts:status and secrets:status through the compiled magefiles on a local fleet.
 func TestHostsExecAndStatusTargets(t *testing.T) {
 	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620", "razer"}})
 	bin, root := fleettest.Mage(t)
@@ -88,6 +89,12 @@ func TestHostsExecAndStatusTargets(t *testing.T) {
 	t.Logf("hosts:status:\n%s", out)
 	if !strings.Contains(out, "1 of 1") || !strings.Contains(out, "no systemd") {
 		t.Errorf("hosts:status does not show the hosts' generation and units:\n%s", out)
+	}
+
+	// secrets:status through pkg/secrets' job: the agenix and secrets columns per host.
+	out, code = runTarget(t, bin, root, lf, "secrets:status", "*")
+	if code != 0 || !strings.Contains(out, "AGENIX") || !containsLine(out, "p620", "agenix unit: no systemd") || !containsLine(out, "razer", "agenix unit: no systemd") {
+		t.Errorf("secrets:status: exit %d:\n%s", code, out)
 	}
 }
 

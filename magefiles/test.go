@@ -85,15 +85,16 @@ func (Test) Eval(ctx context.Context) error {
 
 // Packages builds every packages.<system> output of the flake through nix build (the hub, the exporters, the installers; where a stale vendorHash shows) and prints one row per package; -only a,b builds those (default: all), -limit N builds at once (default 2), -probeTimeout D bounds fetching the inputs (default 2m). Exits non-zero, saying SKIPPED and why, when the flake has no lock or its inputs (nixpkgs) cannot be fetched: nothing was built.
 func (Test) Packages(ctx context.Context, only *string, limit *int, probeTimeout *time.Duration) error {
+	env := runEnv(nil, nil)
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	if err := sysdeps.Ensure(ctx, []sysdeps.Tool{sysdeps.Nix}, os.Stdout); err != nil {
 		return err
 	}
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
-	res, err := checks.BuildPackages(ctx, e.Local(), checks.PackagesOptions{Flake: abs("."), Only: splitList(flag(only, "")),
-		Limit: flag(limit, 2), NixArgs: nixArgs(), ProbeTimeout: flag(probeTimeout, 2*time.Minute)})
+	res, err := checks.BuildPackages(ctx, env.LocalNix(e), checks.PackagesOptions{Flake: abs("."), Only: splitList(flag(only, "")),
+		Limit: flag(limit, 2), ProbeTimeout: flag(probeTimeout, 2*time.Minute)})
 	if skip, ok := errors.AsType[*checks.SkipError](err); ok {
 		return fmt.Errorf("test:packages SKIPPED, no package was built: %s", skip.Reason)
 	}
@@ -108,10 +109,11 @@ func (Test) Packages(ctx context.Context, only *string, limit *int, probeTimeout
 
 // Deprecated collects every host's evaluation warnings (the old check-deprecated): the configuration's warnings (renamed and removed options) and the warnings nix prints while forcing the host's toplevel, one line each, then a count per host. -hosts SELECTION (default @all), -limit N evaluations at once (default 2), -probeTimeout D bounds fetching the inputs (default 2m), -json for machines. Exits non-zero, saying SKIPPED and why, when the flake has no lock or nixpkgs cannot be fetched; and when a host fails to evaluate. Warnings alone do not fail it.
 func (Test) Deprecated(ctx context.Context, hosts *string, limit *int, probeTimeout *time.Duration, json *bool) error {
-	return onHosts(ctx, flag(hosts, "@all"), func(ctx context.Context, f *inventory.Fleet, hs []*inventory.Host, e *command.Executor) error {
+	env := runEnv(json, nil)
+	return onHosts(ctx, env, flag(hosts, "@all"), func(ctx context.Context, f *inventory.Fleet, hs []*inventory.Host, e *command.Executor) error {
 		// The local fleet's flake is builtins-only and has no inputs to fetch (nix/localfleet/flake.nix).
-		if os.Getenv(envFleet) != "local" {
-			err := checks.ProbeInputs(ctx, e.Local(), strings.TrimPrefix(f.Flake, "path:"), nixArgs(), flag(probeTimeout, 2*time.Minute))
+		if !env.LocalFleet {
+			err := checks.ProbeInputs(ctx, env.LocalNix(e), strings.TrimPrefix(f.Flake, "path:"), flag(probeTimeout, 2*time.Minute))
 			if skip, ok := errors.AsType[*checks.SkipError](err); ok {
 				return fmt.Errorf("test:deprecated SKIPPED, no host was evaluated: %s", skip.Reason)
 			}
@@ -123,12 +125,12 @@ func (Test) Deprecated(ctx context.Context, hosts *string, limit *int, probeTime
 		for i, h := range hs {
 			names[i] = h.Name
 		}
-		res := evalwarn.Collect(ctx, e.Local(), f.Flake, names, nixArgs(), flag(limit, 2))
+		res := evalwarn.Collect(ctx, env.LocalNix(e), f.Flake, names, flag(limit, 2))
 		if dryRunNoResult(e) {
 			return nil
 		}
-		if flag(json, false) {
-			if err := writeJSON(res); err != nil {
+		if env.Out.JSON {
+			if err := env.Out.WriteJSON(res); err != nil {
 				return err
 			}
 			for _, h := range res {

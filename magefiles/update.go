@@ -15,6 +15,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
 	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/pkg/runenv"
 	"github.com/nixos-hub/hub/pkg/update"
 )
 
@@ -23,11 +24,12 @@ type Update mg.Namespace
 
 // Check lists every flake.lock input with its locked revision and date, the newest upstream revision (git ls-remote of the branch or tag it follows, all inputs at once), the commits behind and a state; exits non-zero when an input is stale or upstream cannot be asked. -maxAge AGE: how old a locked revision may be while upstream has newer ones (default 30d; also 2w, 36h). -timeout D: per input's git calls (default 1m). -json: the report as JSON on stdout (progress on stderr).
 func (Update) Check(ctx context.Context, maxAge *string, timeout *time.Duration, json *bool) error {
+	env := runEnv(json, nil)
 	age, err := update.ParseAge(flag(maxAge, "30d"))
 	if err != nil {
 		return err
 	}
-	f, err := loadFleet()
+	f, err := env.LoadFleet()
 	if err != nil {
 		return err
 	}
@@ -37,16 +39,16 @@ func (Update) Check(ctx context.Context, maxAge *string, timeout *time.Duration,
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
-	settings := nixSettings()
+	settings := env.Nix
 	rep, err := update.Check(ctx, e, filepath.Join(dir, "flake.lock"), update.CheckOptions{
-		MaxAge: age, Timeout: flag(timeout, time.Minute), NixSettings: &settings, Out: progressOut(json), RunDir: runsDir,
+		MaxAge: age, Timeout: flag(timeout, time.Minute), NixSettings: &settings, Out: env.Out.Progress(), RunDir: runsDir,
 	})
 	if err != nil {
 		return err
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		err = update.WriteCheckJSON(os.Stdout, rep)
 	} else {
 		err = update.WriteCheck(os.Stdout, rep)
@@ -59,36 +61,38 @@ func (Update) Check(ctx context.Context, maxAge *string, timeout *time.Duration,
 
 // Preview shows what updating the lock would change on each host, changing nothing: the lock is updated in a scratch worktree of HEAD (never your tree, index or branch), the SELECTION's systems are evaluated and built once, and each is compared with what the host runs: packages added/removed/upgraded with versions, closure size, reboot needed, NixOS warnings new since the old lock. INPUTS: comma-separated flake.lock inputs to update ("nixpkgs,agenix"; "agenix/systems" for an input's input), "" or "all" for every input. SELECTION: hosts as for deploy:hosts ('*' for all). -json: the result as JSON on stdout (steps on stderr).
 func (Update) Preview(ctx context.Context, inputs, selection string, json *bool) error {
-	return onHosts(ctx, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
-		r, err := update.Preview(ctx, e, f, hosts, updateOptions(inputs))
+	env := runEnv(json, nil)
+	return onHosts(ctx, env, selection, func(ctx context.Context, f *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		r, err := update.Preview(ctx, e, f, hosts, updateOptions(env, inputs))
 		if err != nil {
 			return err
 		}
-		return writeUpdate(r, json)
+		return writeUpdate(env, r)
 	})
 }
 
 // Apply runs update:preview for every host, then commits the new flake.lock on top of HEAD on a new branch (default update/<UTC date>) whose message lists every input change and each host's package changes; your working tree, index and current branch stay as they are. Refuses uncommitted changes to tracked files and an existing branch; a failure or Ctrl-C leaves no branch. INPUTS: as for update:preview. -branch NAME: the branch to create. -json: the result as JSON on stdout.
 func (Update) Apply(ctx context.Context, inputs string, branch *string, json *bool) error {
-	f, hosts, err := selectHosts("*")
+	env := runEnv(json, nil)
+	f, hosts, err := env.Select("*")
 	if err != nil {
 		return err
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
-	r, err := update.Apply(ctx, e, f, hosts, update.ApplyOptions{Options: updateOptions(inputs), Branch: flag(branch, "")})
+	r, err := update.Apply(ctx, e, f, hosts, update.ApplyOptions{Options: updateOptions(env, inputs), Branch: flag(branch, "")})
 	if err != nil {
 		return err
 	}
-	return writeUpdate(r, json)
+	return writeUpdate(env, r)
 }
 
 // updateOptions are the options of update:preview and update:apply: INPUTS parsed, the nix
 // settings of the fleet the environment selects, steps on stderr.
-func updateOptions(inputs string) update.Options {
-	settings := nixSettings()
+func updateOptions(env runenv.Env, inputs string) update.Options {
+	settings := env.Nix
 	var list []string
 	if inputs != "all" {
 		list = splitList(inputs)
@@ -96,8 +100,8 @@ func updateOptions(inputs string) update.Options {
 	return update.Options{Inputs: list, NixSettings: &settings, Log: os.Stderr}
 }
 
-func writeUpdate(r *update.Result, json *bool) error {
-	if flag(json, false) {
+func writeUpdate(env runenv.Env, r *update.Result) error {
+	if env.Out.JSON {
 		return update.WritePreviewJSON(os.Stdout, r)
 	}
 	return update.WritePreview(os.Stdout, r)
@@ -106,7 +110,8 @@ func writeUpdate(r *update.Result, json *bool) error {
 // Deploy runs the production update: update:apply on a branch (default update/<UTC date>; an existing unmerged one is resumed instead), then the branch's commit deployed to the SELECTION through the deploy engine, canary first, then batches, each host health-gated with magic rollback; when every host runs it, -main (default main) is fast-forwarded to it and pushed to its remote if it has one. On any failure the failed hosts are rolled back, main is left alone, the branch kept, and the error names each host, phase and reason: fix it and run the same command again, hosts already on the new systems are skipped. A PR-ready description goes to the run directory (pr.md). Needs a clean tree on the tip of main. INPUTS: as for update:preview. Flags as for deploy:hosts: -canary HOST|first (default first), -batch N, -maxUnavailable N, -reboot, -limit N, -confirmTimeout D, -buildOn, -buildHost, -substitute, -force, -rollbackDone, -yes (guarded hosts without a terminal); -branch NAME, -main NAME, -json.
 func (Update) Deploy(ctx context.Context, inputs, selection string, json *bool, limit *int, canary *string, batch, maxUnavailable *int,
 	reboot, yes *bool, confirmTimeout *time.Duration, buildOn, buildHost *string, substitute, force, rollbackDone *bool, branch, main *string) error {
-	f, hosts, err := selectHosts(selection)
+	env := runEnv(json, nil)
+	f, hosts, err := env.Select(selection)
 	if err != nil {
 		return err
 	}
@@ -124,27 +129,27 @@ func (Update) Deploy(ctx context.Context, inputs, selection string, json *bool, 
 	}
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	e := newExecutor(nil)
+	e := env.Executor()
 	defer e.Close()
-	settings := nixSettings()
+	settings := env.Nix
 	dopts := deploy.Options{
 		Action: deploy.Switch, Limit: flag(limit, 0), KeepGoing: true, Canary: c, Batch: flag(batch, 0),
 		MaxUnavailable: flag(maxUnavailable, 0), Reboot: flag(reboot, false), ConfirmTimeout: flag(confirmTimeout, 0),
 		BuildOn: flag(buildOn, ""), BuildHost: flag(buildHost, ""), Substitute: flag(substitute, false), Force: flag(force, false),
-		RollbackDone: flag(rollbackDone, false), Nix: settings, Out: progressOut(json), RunDir: runsDir,
+		RollbackDone: flag(rollbackDone, false), Nix: settings, Out: env.Out.Progress(), RunDir: runsDir,
 	}
-	if _, err := forLocalFleet(&dopts); err != nil {
+	if _, err := forLocalFleet(env, &dopts); err != nil {
 		return err
 	}
 	fr, err := update.Deploy(ctx, e, f, hosts, update.DeployOptions{
-		ApplyOptions: update.ApplyOptions{Options: updateOptions(inputs), Branch: flag(branch, "")},
+		ApplyOptions: update.ApplyOptions{Options: updateOptions(env, inputs), Branch: flag(branch, "")},
 		Main:         flag(main, "main"),
 		Deploy:       dopts,
 	})
 	if fr == nil {
 		return err
 	}
-	if flag(json, false) {
+	if env.Out.JSON {
 		if jerr := update.WriteFlowJSON(os.Stdout, fr); jerr != nil {
 			return jerr
 		}

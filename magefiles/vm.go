@@ -22,6 +22,7 @@ import (
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/microvm"
 	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/pkg/runenv"
 )
 
 // Vm manages the development MicroVMs hosts declare in host.toml [[microvm]] tables
@@ -40,8 +41,8 @@ type vmSetup struct {
 }
 
 // vmDriver is the local fleet's QEMU driver with HUB_FLEET=local, microvm.nix's units otherwise.
-func vmDriver() microvm.Driver {
-	if os.Getenv(envFleet) == "local" {
+func vmDriver(env runenv.Env) microvm.Driver {
+	if env.LocalFleet {
 		return microvm.QEMU
 	}
 	return microvm.Systemd
@@ -49,15 +50,15 @@ func vmDriver() microvm.Driver {
 
 // vmKnownHosts is where the hub keeps the guests' host keys: next to the local fleet's own
 // known_hosts for its guests, under .hub/ for real ones.
-func vmKnownHosts() string {
-	if os.Getenv(envFleet) == "local" {
-		return filepath.Join(filepath.Dir(localFleetInventory()), "microvm_known_hosts")
+func vmKnownHosts(env runenv.Env) string {
+	if env.LocalFleet {
+		return filepath.Join(runenv.LocalFleetDir(), "microvm_known_hosts")
 	}
 	return filepath.Join(".hub", "microvm", "known_hosts")
 }
 
-func newVMSetup(selection string, dry *bool) (*vmSetup, error) {
-	f, err := loadFleet()
+func newVMSetup(env runenv.Env, selection string) (*vmSetup, error) {
+	f, err := env.LoadFleet()
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +66,12 @@ func newVMSetup(selection string, dry *bool) (*vmSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := newExecutor(dry)
-	m := &microvm.Manager{Exec: e, Driver: vmDriver()}
+	e := env.Executor()
+	m := &microvm.Manager{Exec: e, Driver: vmDriver(env)}
 	if m.Driver == microvm.QEMU {
 		// The QEMU guests get the keys the hub logs in to their host with: the local fleet's
 		// identity and whatever host.toml's [users] lists.
-		if pub, err := os.ReadFile(filepath.Join(filepath.Dir(localFleetInventory()), "id_ed25519.pub")); err == nil {
+		if pub, err := os.ReadFile(filepath.Join(runenv.LocalFleetDir(), "id_ed25519.pub")); err == nil {
 			m.Keys = append(m.Keys, strings.TrimSpace(string(pub)))
 		}
 		for _, g := range gs {
@@ -81,15 +82,15 @@ func newVMSetup(selection string, dry *bool) (*vmSetup, error) {
 			return nil, errors.New("no key to install in the guests: start the local fleet (go tool mage fleet:up) or add [users] authorized_keys")
 		}
 	}
-	return &vmSetup{guests: gs, m: m, e: e, knownHosts: vmKnownHosts()}, nil
+	return &vmSetup{guests: gs, m: m, e: e, knownHosts: vmKnownHosts(env)}, nil
 }
 
 // vmEach runs job for every selected guest in parallel (HOST/VM rows), then prints the summary
 // or, with -json, the report. bootTimeout bounds boots (0: the manager's default).
-func vmEach(ctx context.Context, name, selection string, bootTimeout time.Duration, json, dry *bool, job func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error) error {
+func vmEach(ctx context.Context, env runenv.Env, name, selection string, bootTimeout time.Duration, job func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	s, err := newVMSetup(selection, dry)
+	s, err := newVMSetup(env, selection)
 	if err != nil {
 		return err
 	}
@@ -102,8 +103,8 @@ func vmEach(ctx context.Context, name, selection string, bootTimeout time.Durati
 	}
 	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
 		return job(ctx, t, s, byID[t.Host()])
-	}, parallel.Options{Name: name, Limit: 8, KeepGoing: true, RunDir: runsDir, Out: progressOut(json)})
-	return report(rep, json, err)
+	}, parallel.Options{Name: name, Limit: 8, KeepGoing: true, RunDir: runsDir, Out: env.Out.Progress()})
+	return env.Out.Report(rep, err)
 }
 
 // setStatus puts a guest's status into its summary row.
@@ -136,9 +137,9 @@ func (s *vmSetup) started(t *parallel.Task, g microvm.Guest, st microvm.Status) 
 
 // vmBoot is vm:start, vm:restart and vm:update: boot and record the guest's host key. The
 // callbacks take the manager first, as method expressions ((*microvm.Manager).Update) do.
-func vmBoot(ctx context.Context, phase, selection string, timeout time.Duration, json, dry *bool,
+func vmBoot(ctx context.Context, env runenv.Env, phase, selection string, timeout time.Duration,
 	boot func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error)) error {
-	return vmEach(ctx, "vm-"+phase, selection, timeout, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+	return vmEach(ctx, env, "vm-"+phase, selection, timeout, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
 		t.Phase(phase)
 		st, err := boot(s.m, ctx, g)
 		var be *microvm.BootError
@@ -157,9 +158,9 @@ func vmBoot(ctx context.Context, phase, selection string, timeout time.Duration,
 }
 
 // vmAct is the targets that run one action and show the status after it.
-func vmAct(ctx context.Context, phase, selection string, json, dry *bool,
+func vmAct(ctx context.Context, env runenv.Env, phase, selection string,
 	act func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error)) error {
-	return vmEach(ctx, "vm-"+phase, selection, 0, json, dry, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+	return vmEach(ctx, env, "vm-"+phase, selection, 0, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
 		t.Phase(phase)
 		st, err := act(s.m, ctx, g)
 		if err != nil {
@@ -172,29 +173,30 @@ func vmAct(ctx context.Context, phase, selection string, json, dry *bool,
 
 // Start boots the SELECTION's guests in parallel and waits for each to answer (QEMU: its sshd up, within -timeout D, default 90s; a guest that does not boot fails with the tail of its console); prints state, accel (kvm or tcg), generation, vcpu, mem and ssh per guest; -json for machines, -dry to print the commands.
 func (Vm) Start(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
-	return vmBoot(ctx, "start", selection, flag(timeout, 90*time.Second), json, dry, func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error) {
+	return vmBoot(ctx, runEnv(json, dry), "start", selection, flag(timeout, 90*time.Second), func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error) {
 		return m.Start(ctx, g, 1)
 	})
 }
 
 // Stop ends the SELECTION's guests in parallel (QEMU: SIGTERM, then SIGKILL after 5 s; returns once no process is left); -json for machines, -dry to print the commands.
 func (Vm) Stop(ctx context.Context, selection string, json *bool, dry *bool) error {
-	return vmAct(ctx, "stop", selection, json, dry, (*microvm.Manager).Stop)
+	return vmAct(ctx, runEnv(json, dry), "stop", selection, (*microvm.Manager).Stop)
 }
 
 // Restart stops and starts the SELECTION's guests in parallel on the build they have (-timeout D for the boot, default 90s); -json for machines, -dry to print the commands.
 func (Vm) Restart(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
-	return vmBoot(ctx, "restart", selection, flag(timeout, 90*time.Second), json, dry, (*microvm.Manager).Restart)
+	return vmBoot(ctx, runEnv(json, dry), "restart", selection, flag(timeout, 90*time.Second), (*microvm.Manager).Restart)
 }
 
 // Update rebuilds the SELECTION's guests and boots the new build, like `microvm -u NAME -R`: on the local fleet a new generation of the guest's initramfs and a restart (-timeout D for the boot, default 90s); a NixOS host's declared guests are rebuilt by deploying the host, which this says; -json for machines.
 func (Vm) Update(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
-	return vmBoot(ctx, "update", selection, flag(timeout, 90*time.Second), json, nil, (*microvm.Manager).Update)
+	return vmBoot(ctx, runEnv(json, nil), "update", selection, flag(timeout, 90*time.Second), (*microvm.Manager).Update)
 }
 
 // Status shows each guest of the SELECTION as its host reports it: state, accel, generation, uptime, vcpu, mem and ssh; an autostart guest that is not running is a warning; -json for machines.
 func (Vm) Status(ctx context.Context, selection string, json *bool) error {
-	return vmEach(ctx, "vm-status", selection, 0, json, nil, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+	env := runEnv(json, nil)
+	return vmEach(ctx, env, "vm-status", selection, 0, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
 		st, err := s.m.Status(ctx, g)
 		if err != nil {
 			return err
@@ -209,9 +211,10 @@ func (Vm) Status(ctx context.Context, selection string, json *bool) error {
 
 // List prints every declared guest of the SELECTION ("*" for all) with its host, state, vcpu/mem, ssh port and uptime, asking the hosts in parallel; -json for machines.
 func (Vm) List(ctx context.Context, selection string, json *bool) error {
+	env := runEnv(json, nil)
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	s, err := newVMSetup(selection, nil)
+	s, err := newVMSetup(env, selection)
 	if err != nil {
 		return err
 	}
@@ -236,7 +239,7 @@ func (Vm) List(ctx context.Context, selection string, json *bool) error {
 		mu.Unlock()
 		return err
 	}, parallel.Options{Name: "vm-list", Limit: 8, KeepGoing: true, Out: io.Discard})
-	if flag(json, false) {
+	if env.Out.JSON {
 		enc := encjson.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(sts)
@@ -260,7 +263,8 @@ func writeVMTable(w io.Writer, sts []microvm.Status) error {
 
 // SSH logs in to GUEST (HOST/VM) as its user through the port its host forwards, with the guest's host key the hub recorded at its start (strict checking on the local fleet, accept-new on first use elsewhere); -command CMD runs one command instead of a shell, -print prints the ssh command line instead of running it.
 func (Vm) SSH(ctx context.Context, guest string, command *string, print *bool) error {
-	s, err := newVMSetup(guest, nil)
+	env := runEnv(nil, nil)
+	s, err := newVMSetup(env, guest)
 	if err != nil {
 		return err
 	}
@@ -287,7 +291,8 @@ func (Vm) SSH(ctx context.Context, guest string, command *string, print *bool) e
 
 // Logs prints the last -lines N (default 100) lines of GUEST's (HOST/VM) console (local fleet) or of its microvm@ unit's journal (NixOS hosts).
 func (Vm) Logs(ctx context.Context, guest string, lines *int) error {
-	s, err := newVMSetup(guest, nil)
+	env := runEnv(nil, nil)
+	s, err := newVMSetup(env, guest)
 	if err != nil {
 		return err
 	}
@@ -307,15 +312,16 @@ func (Vm) Logs(ctx context.Context, guest string, lines *int) error {
 
 // Create makes the SELECTION's declared guests exist on their hosts without starting them (NixOS: their install-microvm unit links the runner into /var/lib/microvms/NAME); -json for machines, -dry to print the commands.
 func (Vm) Create(ctx context.Context, selection string, json *bool, dry *bool) error {
-	return vmAct(ctx, "create", selection, json, dry, (*microvm.Manager).Create)
+	return vmAct(ctx, runEnv(json, dry), "create", selection, (*microvm.Manager).Create)
 }
 
 // Destroy stops the SELECTION's guests and deletes their state directories, volumes included (the guests stay declared: create or start brings them back empty); needs -yes, -dry prints the commands; -json for machines.
 func (Vm) Destroy(ctx context.Context, selection string, yes *bool, json *bool, dry *bool) error {
-	if !flag(yes, false) && !flag(dry, false) && !envBool(envDryRun) {
+	env := runEnv(json, dry)
+	if !flag(yes, false) && !env.DryRun {
 		return fmt.Errorf("vm:destroy deletes the guests' volumes: run it again with -yes (or -dry to see the commands)")
 	}
-	return vmAct(ctx, "destroy", selection, json, dry, (*microvm.Manager).Destroy)
+	return vmAct(ctx, env, "destroy", selection, (*microvm.Manager).Destroy)
 }
 
 // commandLine renders argv for a person to copy, quoted for a POSIX shell.

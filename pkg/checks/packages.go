@@ -17,18 +17,17 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // PackagesOptions say what BuildPackages builds.
 type PackagesOptions struct {
-	Flake   string   // the flake's directory
-	System  string   // e.g. x86_64-linux; empty: this machine's
-	Only    []string // package names; empty: every package
-	Limit   int      // builds at once; below 1: 1
-	NixArgs []string // the fleet's nix settings
-	// Offline passes --offline to every nix call: the inputs must already be in the store (tests).
-	Offline      bool
-	ProbeTimeout time.Duration // how long fetching the inputs may take before they count as unreachable
+	Flake  string   // the flake's directory
+	System string   // e.g. x86_64-linux; empty: this machine's
+	Only   []string // package names; empty: every package
+	Limit  int      // builds at once; below 1: 1
+	// ProbeTimeout is how long fetching the inputs may take before they count as unreachable.
+	ProbeTimeout time.Duration
 }
 
 // PackageResult is one package's build.
@@ -41,22 +40,20 @@ type PackageResult struct {
 	Err      error
 }
 
-// OfflineArgs make a nix call use only what the store has (tests: no packet leaves).
-func OfflineArgs() []string { return []string{"--offline", "--option", "download-attempts", "1"} }
-
 // ProbeInputs returns a SkipError when the flake in dir cannot be evaluated here: it has no
 // lock, or its locked inputs (nixpkgs) cannot be fetched within timeout (nix flake archive,
 // which writes no lock file). What needs the flake's configurations or packages then checks
-// nothing, and says so.
-func ProbeInputs(ctx context.Context, local *command.Host, dir string, nixArgs []string, timeout time.Duration) error {
+// nothing, and says so. n is nix on this machine with the fleet's settings.
+func ProbeInputs(ctx context.Context, n nix.Nix, dir string, timeout time.Duration) error {
 	if err := features.CheckLock(dir); err != nil {
 		if nl, ok := errors.AsType[*features.NoLockError](err); ok {
 			return Skip("%v", nl)
 		}
 		return err
 	}
-	probe := append(append([]string{"nix", "flake", "archive"}, nixArgs...), "--json", "--no-write-lock-file", "path:"+dir)
-	if _, err := local.Run(ctx, command.Cmd{Args: probe, Timeout: max(timeout, time.Second)}); err != nil {
+	probe := n.Cmd("nix", []string{"flake", "archive"}, "--json", "--no-write-lock-file", "path:"+dir)
+	probe.Timeout = max(timeout, time.Second)
+	if _, err := n.Run(ctx, probe); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -78,22 +75,18 @@ func NixSystem() string {
 // or CI would (nix build), so that what only a Nix build shows shows here: a vendorHash that
 // no longer matches go.mod/go.sum, a Go too old in nixpkgs, a missing file in the source set.
 // Where the flake has no lock, or its inputs cannot be fetched, it returns a SkipError and no
-// results: nothing was built, so nothing passed.
-func BuildPackages(ctx context.Context, local *command.Host, o PackagesOptions) ([]PackageResult, error) {
+// results: nothing was built, so nothing passed. n is nix on this machine with the fleet's
+// settings (with Offline, the inputs must already be in the store: the tests).
+func BuildPackages(ctx context.Context, n nix.Nix, o PackagesOptions) ([]PackageResult, error) {
 	if o.System == "" {
 		o.System = NixSystem()
 	}
-	nixArgs := slices.Clone(o.NixArgs)
-	if o.Offline {
-		nixArgs = append(nixArgs, OfflineArgs()...)
-	}
 	ref := "path:" + o.Flake
-	if err := ProbeInputs(ctx, local, o.Flake, nixArgs, o.ProbeTimeout); err != nil {
+	if err := ProbeInputs(ctx, n, o.Flake, o.ProbeTimeout); err != nil {
 		return nil, err
 	}
 	apply := `ps: builtins.mapAttrs (n: p: p.drvPath) ps`
-	eval := append(append([]string{"nix", "eval"}, nixArgs...), "--json", "--no-write-lock-file", ref+"#packages."+o.System, "--apply", apply)
-	res, err := local.Run(ctx, command.Cmd{Args: eval})
+	res, err := n.Run(ctx, n.Cmd("nix", []string{"eval"}, "--json", "--no-write-lock-file", ref+"#packages."+o.System, "--apply", apply))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate packages.%s: %w", o.System, err)
 	}
@@ -139,8 +132,7 @@ func BuildPackages(ctx context.Context, local *command.Host, o PackagesOptions) 
 		}
 		g.Go(func() error {
 			start := time.Now()
-			args := append(append([]string{"nix", "build"}, nixArgs...), "--no-link", "--json", "--no-write-lock-file", ref+"#packages."+o.System+"."+results[i].Name)
-			res, err := local.Run(gctx, command.Cmd{Args: args})
+			res, err := n.Run(gctx, n.Cmd("nix", []string{"build"}, "--no-link", "--json", "--no-write-lock-file", ref+"#packages."+o.System+"."+results[i].Name))
 			mu.Lock()
 			defer mu.Unlock()
 			results[i].Duration = time.Since(start)

@@ -52,8 +52,8 @@ func TestBuildPackages(t *testing.T) {
 	}
 	sys := NixSystem()
 	dir := writeFlake(t, strings.ReplaceAll(packagesFlake, "%s", sys), `{"nodes":{"root":{}},"root":"root","version":7}`)
-	local := (&command.Executor{}).Local()
-	res, err := BuildPackages(t.Context(), local, PackagesOptions{Flake: dir, Limit: 2, NixArgs: nix.Local().Args(), Offline: true, ProbeTimeout: time.Minute})
+	local := nix.Nix{Host: (&command.Executor{}).Local(), Settings: nix.Local(), Offline: true}
+	res, err := BuildPackages(t.Context(), local, PackagesOptions{Flake: dir, Limit: 2, ProbeTimeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestBuildPackages(t *testing.T) {
 	if len(res) != 4 || res[1].Name != "tool" || !strings.HasSuffix(res[1].Out, "-tool-1.0") || res[3].Out != res[1].Out {
 		t.Errorf("results %+v", res)
 	}
-	if _, err := BuildPackages(t.Context(), local, PackagesOptions{Flake: dir, Only: []string{"nope"}, NixArgs: nix.Local().Args(), Offline: true, ProbeTimeout: time.Minute}); err == nil ||
+	if _, err := BuildPackages(t.Context(), local, PackagesOptions{Flake: dir, Only: []string{"nope"}, ProbeTimeout: time.Minute}); err == nil ||
 		err.Error() != "-only: the flake has no packages."+sys+".nope (packages: broken, default, tool, vendored)" {
 		t.Errorf("-only nope: %v", err)
 	}
@@ -84,16 +84,16 @@ func TestBuildPackagesSkips(t *testing.T) {
 	if _, err := exec.LookPath("nix"); err != nil {
 		t.Skip("nix not installed")
 	}
-	local := (&command.Executor{}).Local()
+	local := nix.Nix{Host: (&command.Executor{}).Local(), Settings: nix.Local(), Offline: true}
 	noLock := writeFlake(t, "{ outputs = { self }: { }; }", "")
-	_, err := BuildPackages(t.Context(), local, PackagesOptions{Flake: noLock, NixArgs: nix.Local().Args(), Offline: true, ProbeTimeout: time.Minute})
+	_, err := BuildPackages(t.Context(), local, PackagesOptions{Flake: noLock, ProbeTimeout: time.Minute})
 	if skip, ok := errors.AsType[*SkipError](err); !ok || !strings.Contains(skip.Reason, "flake.lock does not exist") {
 		t.Errorf("no lock: %v", err)
 	}
 	// An input locked to a repository that is not there: fetching it fails here, offline.
 	gone := writeFlake(t, "{ inputs.dep.url = \"git+file:///nonexistent/dep\"; outputs = { self, dep }: { }; }",
 		`{"nodes":{"dep":{"locked":{"lastModified":1,"narHash":"sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","rev":"0000000000000000000000000000000000000000","type":"git","url":"file:///nonexistent/dep"},"original":{"type":"git","url":"file:///nonexistent/dep"}},"root":{"inputs":{"dep":"dep"}}},"root":"root","version":7}`)
-	_, err = BuildPackages(t.Context(), local, PackagesOptions{Flake: gone, NixArgs: nix.Local().Args(), Offline: true, ProbeTimeout: time.Minute})
+	_, err = BuildPackages(t.Context(), local, PackagesOptions{Flake: gone, ProbeTimeout: time.Minute})
 	if skip, ok := errors.AsType[*SkipError](err); !ok || !strings.Contains(skip.Reason, "cannot be fetched, so nothing was evaluated") {
 		t.Errorf("unreachable input: %v", err)
 	}

@@ -40,7 +40,8 @@ type System struct {
 
 // Read reads the closure of system where h's store holds it.
 func Read(ctx context.Context, h *command.Host, system, label string) (System, error) {
-	res, err := h.Run(ctx, command.Cmd{Args: pathInfoArgs(system)})
+	n, c := pathInfo(h, system)
+	res, err := n.Run(ctx, c)
 	if err != nil {
 		return System{}, fmt.Errorf("%s: closure of %s: %w", h.Name(), base(system), err)
 	}

@@ -10,10 +10,12 @@ import (
 
 // The package's nix command lines, in one place.
 
-// pathInfoArgs: every path of the closure with its NAR and closure size, as JSON. The flake
-// CLI flag is the fleet's (nix.Real: the hosts' own configuration is otherwise theirs).
-func pathInfoArgs(system string) []string {
-	return append(append([]string{"nix"}, nix.Real().Args()...), "path-info", "--recursive", "--size", "--closure-size", "--json", system)
+// pathInfo: every path of the closure with its NAR and closure size, as JSON, in h's store.
+// The settings are the real fleet's (the flake CLI flag only: the hosts' own configuration is
+// otherwise theirs), before the subcommand as nix path-info has always been called here.
+func pathInfo(h *command.Host, system string) (nix.Nix, command.Cmd) {
+	n := nix.On(h, nix.Real())
+	return n, n.Cmd("nix", nil, "path-info", "--recursive", "--size", "--closure-size", "--json", system)
 }
 
 // BuildNext evaluates host's next system from flake and realises it in local's store with the

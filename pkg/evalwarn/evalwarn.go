@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // Warning is one warning of one host.
@@ -36,11 +37,11 @@ type Host struct {
 	Error    string    `json:"error,omitempty"`
 }
 
-// evalArgs is the package's one nix command line: the host's toplevel drvPath (which forces
+// evalCmd is the package's one nix command line: the host's toplevel drvPath (which forces
 // what a deploy forces, so every lib.warn fires) and its config.warnings, as JSON.
-func evalArgs(flake, host string, nixArgs []string) []string {
+func evalCmd(n nix.Nix, flake, host string) command.Cmd {
 	apply := `c: { drv = c.config.system.build.toplevel.drvPath; warnings = c.config.warnings or [ ]; }`
-	return append(append([]string{"nix", "eval"}, nixArgs...), "--json", "--no-write-lock-file", flake+"#nixosConfigurations."+host, "--apply", apply)
+	return n.Cmd("nix", []string{"eval"}, "--json", "--no-write-lock-file", flake+"#nixosConfigurations."+host, "--apply", apply)
 }
 
 var traceRe = regexp.MustCompile(`^(?:evaluation warning|trace: warning|warning): (.*)$`)
@@ -48,15 +49,16 @@ var traceRe = regexp.MustCompile(`^(?:evaluation warning|trace: warning|warning)
 // noise are nix's own warnings about the machine, not the configuration.
 var noise = []string{"the group 'nixbld' specified in 'build-users-group' does not exist", "Git tree", "is dirty", "not writing modified lock file", "ignoring untrusted substituter"}
 
-// Collect evaluates every named host of flake, limit at a time, and returns one Host each, in
-// order. A host that fails to evaluate carries its error; the others go on.
-func Collect(ctx context.Context, local *command.Host, flake string, hosts []string, nixArgs []string, limit int) []Host {
+// Collect evaluates every named host of flake with n (nix on this machine with the fleet's
+// settings), limit at a time, and returns one Host each, in order. A host that fails to
+// evaluate carries its error; the others go on.
+func Collect(ctx context.Context, n nix.Nix, flake string, hosts []string, limit int) []Host {
 	out := make([]Host, len(hosts))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(limit, 1))
 	for i, h := range hosts {
 		g.Go(func() error {
-			out[i] = collect(gctx, local, flake, h, nixArgs)
+			out[i] = collect(gctx, n, flake, h)
 			return nil
 		})
 	}
@@ -64,9 +66,9 @@ func Collect(ctx context.Context, local *command.Host, flake string, hosts []str
 	return out
 }
 
-func collect(ctx context.Context, local *command.Host, flake, host string, nixArgs []string) Host {
+func collect(ctx context.Context, n nix.Nix, flake, host string) Host {
 	r := Host{Host: host, Warnings: []Warning{}}
-	res, err := local.Run(ctx, command.Cmd{Args: evalArgs(flake, host, nixArgs)})
+	res, err := n.Run(ctx, evalCmd(n, flake, host))
 	if err != nil {
 		r.Err = fmt.Errorf("host %s: evaluate: %w", host, err)
 		if xe, ok := errors.AsType[*command.ExitError](err); ok {

@@ -39,7 +39,7 @@ func TestCollectPlanted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(planted), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	hosts := Collect(t.Context(), (&command.Executor{}).Local(), "path:"+dir, []string{"old", "clean", "broken"}, nix.Local().Args(), 2)
+	hosts := Collect(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), "path:"+dir, []string{"old", "clean", "broken"}, 2)
 	old, clean, broken := hosts[0], hosts[1], hosts[2]
 	if old.Err != nil || len(old.Warnings) != 2 || old.Warnings[0].Kind != "renamed" || old.Warnings[0].Source != "config.warnings" ||
 		old.Warnings[1] != (Warning{Source: "trace", Text: "sound.enable is deprecated and no longer has any effect", Kind: "removed"}) {
@@ -67,7 +67,7 @@ func TestCollectPlanted(t *testing.T) {
 // warnings (its systems are builtins-only and declare none).
 func TestCollectLocalFleet(t *testing.T) {
 	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620", "razer"}})
-	hosts := Collect(t.Context(), (&command.Executor{}).Local(), lf.FlakeRef(), []string{"p620", "razer"}, nix.Local().Args(), 2)
+	hosts := Collect(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), lf.FlakeRef(), []string{"p620", "razer"}, 2)
 	for _, h := range hosts {
 		if h.Err != nil || len(h.Warnings) != 0 || h.Drv == "" {
 			t.Errorf("%s: %+v", h.Host, h)

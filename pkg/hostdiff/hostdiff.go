@@ -16,8 +16,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/nix"
 )
 
 // DefaultPaths are the option paths compared besides the computed ones (enabled services,
@@ -90,12 +90,11 @@ type Difference struct {
 	IsList bool     `json:"-"`
 }
 
-// Options evaluates both hosts' options in one nix eval of flake and returns the differences,
-// sorted by path.
-func Options(ctx context.Context, local *command.Host, flake, h1, h2 string, extra []string, nixArgs []string) ([]Difference, error) {
+// Options evaluates both hosts' options in one nix eval of flake with n (nix on this machine
+// with the fleet's settings) and returns the differences, sorted by path.
+func Options(ctx context.Context, n nix.Nix, flake, h1, h2 string, extra []string) ([]Difference, error) {
 	paths := append(slices.Clone(DefaultPaths), extra...)
-	args := append(append([]string{"nix", "eval"}, nixArgs...), "--json", "--no-write-lock-file", flake+"#nixosConfigurations", "--apply", applyExpr(h1, h2, paths))
-	res, err := local.Run(ctx, command.Cmd{Args: args})
+	res, err := n.Run(ctx, n.Cmd("nix", []string{"eval"}, "--json", "--no-write-lock-file", flake+"#nixosConfigurations", "--apply", applyExpr(h1, h2, paths)))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s and %s: %w", h1, h2, err)
 	}

@@ -47,7 +47,7 @@ func TestOptionsPlanted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(planted), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := Options(t.Context(), (&command.Executor{}).Local(), "path:"+dir, "ws", "media", []string{"services.jellyfin"}, nix.Local().Args())
+	diffs, err := Options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), "path:"+dir, "ws", "media", []string{"services.jellyfin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestOptionsLocalFleet(t *testing.T) {
 	if _, err := lf.Stage("razer", func(v *localfleet.Variant) { v.Kernel = "6.12.99" }); err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := Options(t.Context(), (&command.Executor{}).Local(), lf.FlakeRef(), "p620", "razer", nil, nix.Local().Args())
+	diffs, err := Options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), lf.FlakeRef(), "p620", "razer", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

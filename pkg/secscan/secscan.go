@@ -26,6 +26,7 @@ import (
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/tomlfile"
 )
 
@@ -310,11 +311,11 @@ func FirewallApply(names []string) string {
 		`; in pick fw // { interfaces = builtins.mapAttrs (_: pick) (fw.interfaces or { }); }; }) [ ` + strings.Join(q, " ") + ` ])`
 }
 
-// EvalFirewall evaluates the named hosts' firewalls in one nix eval of flake (nixArgs are the
-// fleet's nix settings). It fails where the configurations cannot be evaluated (no nixpkgs).
-func EvalFirewall(ctx context.Context, local *command.Host, flake string, names []string, nixArgs []string) (map[string]Firewall, error) {
-	args := append(append([]string{"nix", "eval"}, nixArgs...), "--json", flake+"#nixosConfigurations", "--apply", FirewallApply(names))
-	res, err := local.Run(ctx, command.Cmd{Args: args})
+// EvalFirewall evaluates the named hosts' firewalls in one nix eval of flake with n (nix on
+// this machine with the fleet's settings). It fails where the configurations cannot be
+// evaluated (no nixpkgs).
+func EvalFirewall(ctx context.Context, n nix.Nix, flake string, names []string) (map[string]Firewall, error) {
+	res, err := n.Run(ctx, n.Cmd("nix", []string{"eval"}, "--json", flake+"#nixosConfigurations", "--apply", FirewallApply(names)))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate the firewalls of %s: %w", strings.Join(names, " "), err)
 	}

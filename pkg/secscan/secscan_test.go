@@ -162,7 +162,7 @@ func TestEvalFirewall(t *testing.T) {
   };
 }
 `})
-	fw, err := EvalFirewall(t.Context(), (&command.Executor{}).Local(), "path:"+root, []string{"web1", "open"}, nix.Local().Args())
+	fw, err := EvalFirewall(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), "path:"+root, []string{"web1", "open"})
 	if err != nil {
 		t.Fatal(err)
 	}
