@@ -38,7 +38,7 @@ rec {
   script = ''
     set -eu
     key=
-    IFS= read -r key < "$1" || [ -n "$key" ]
+    IFS= read -r key < "$1" || true # a last line without a newline is still read
     case $key in
       "" | *[!A-Za-z0-9]*)
         echo "$1: not an API key (want one line of letters and digits)" >&2
@@ -60,6 +60,9 @@ rec {
       Type = "oneshot";
       RemainAfterExit = true;
       Restart = "no";
+      # It reads a file and writes one: no network at all.
+      PrivateNetwork = true;
+      RestrictAddressFamilies = [ "AF_UNIX" ];
       LoadCredential = [ "apikey:${keyFile}" ];
       RuntimeDirectory = unit app;
       RuntimeDirectoryMode = "0700";

@@ -78,3 +78,77 @@ func TestRotateRestartSystemdHost(t *testing.T) {
 		t.Errorf("sshd.service is %s after the restart", st)
 	}
 }
+
+// An *arr app's API key through a restart consumer on a systemd host: the host runs the NixOS
+// modules' own <app>-apikey.service (modules/lib/servarr-apikey.nix, variant Servarr) and a
+// stand-in sonarr.service whose process gets the environment Sonarr would. The deployed key
+// reaches the process as SONARR__AUTH__APIKEY; after the rotation's deploy and restart, the
+// process holds the new key: the restart of sonarr.service also re-ran the writer it is PartOf.
+func TestRotateServarrSystemdHost(t *testing.T) {
+	const name = "p510"
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{name}, Systemd: true}, "age")
+	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
+	defer cancel()
+	inv := fleettest.Inventory(t, lf)
+	h, _ := inv.Host(name)
+	e := &command.Executor{}
+	defer e.Close()
+
+	lh, _ := lf.Host(name)
+	pub, err := os.ReadFile(filepath.Join(lh.Dir, "ssh_host_ed25519_key.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "secrets")
+	write(t, filepath.Join(dir, "secrets.nix"), fmt.Sprintf("let\n  %s = %q;\nin {\n  \"sonarr-api-key.age\".publicKeys = [ %s ];\n}\n", name, strings.TrimSpace(string(pub)), name))
+	write(t, filepath.Join(dir, secrets.RotationFile), "[\"sonarr-api-key.age\"]\ngenerator = \"hex\"\nlength = 16\nperiod = \"180d\"\nconsumer = \"restart\"\nunits = [\"sonarr.service\"]\n")
+	r, err := secrets.LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(dir, "secrets.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, _ := r.Entry("sonarr-api-key.age")
+	const first = "0123456789abcdef0123456789abcdef"
+	ct, err := secrets.Encrypt([]byte(first), entry.Recipients, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, entry.Path, string(ct))
+	if _, err := lf.Stage(name, func(v *localfleet.Variant) {
+		v.Servarr = map[string]string{"sonarr": "/run/agenix/sonarr-api-key"}
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	var log bytes.Buffer
+	deliver := Deploy{Fleet: inv, Executor: e, Options: deployOptions(&log), Stage: LocalFleetStage(lf, r, inv)}
+	if failed := deliver.Deliver(ctx, inv.Hosts); len(failed) > 0 {
+		t.Fatalf("first deploy: %v\n%s", hostErrors(failed), log.String())
+	}
+	// What the app's process was started with, as the app reads it.
+	seen := func() string {
+		return onHost(t, ctx, e, h, `tr '\0' '\n' < /proc/"$(systemctl show -p MainPID --value sonarr.service)"/environ | grep '^SONARR__AUTH__APIKEY=' || true`)
+	}
+	if got := seen(); got != "SONARR__AUTH__APIKEY="+first {
+		t.Fatalf("sonarr.service's environment has %q after the first deploy, want the deployed key\n%s", got, log.String())
+	}
+	if got := onHost(t, ctx, e, h, "stat -c '%a %s' /run/sonarr-apikey/apikey.env"); got != fmt.Sprintf("400 %d", len("SONARR__AUTH__APIKEY=")+len(first)+1) {
+		t.Errorf("/run/sonarr-apikey/apikey.env: mode and size %q, want 0400 and one line", got)
+	}
+
+	rot, err := secrets.LoadRotation(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := Rotate(ctx, Options{Rules: r, Rotation: rot, Fleet: inv, Executor: e, Deliver: deliver,
+		Now: time.Now(), Rand: rand.Reader, Out: &log}, "sonarr-api-key")
+	if res.Outcome != Rotated || res.Err != nil || len(res.LeftToDo) != 0 {
+		t.Fatalf("rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
+	}
+	key := onHost(t, ctx, e, h, "cat /run/agenix/sonarr-api-key")
+	if key == first || len(key) != 32 {
+		t.Fatalf("/run/agenix/sonarr-api-key holds %q after the rotation, want a new 16-byte hex key", key)
+	}
+	if got := seen(); got != "SONARR__AUTH__APIKEY="+key {
+		t.Errorf("sonarr.service's environment has %q after the rotation, want the new key %s\n%s", got, key, log.String())
+	}
+}
