@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
+	"github.com/nixos-hub/hub/pkg/inventory"
 	"github.com/nixos-hub/hub/pkg/localfleet"
 	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/secrets"
@@ -22,33 +23,10 @@ import (
 // (a new invocation, not the reload a switch gives sshd) and checked active. sshd.service stands
 // in for a service reading the secret: what is tested is the restart over ssh, not the service.
 func TestRotateRestartSystemdHost(t *testing.T) {
-	const name = "p510"
-	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{name}, Systemd: true}, "age")
 	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
 	defer cancel()
-	inv := fleettest.Inventory(t, lf)
-	h, _ := inv.Host(name)
-	e := &command.Executor{}
-	defer e.Close()
-
-	lh, _ := lf.Host(name)
-	pub, err := os.ReadFile(filepath.Join(lh.Dir, "ssh_host_ed25519_key.pub"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "secrets")
-	write(t, filepath.Join(dir, "secrets.nix"), fmt.Sprintf("let\n  %s = %q;\nin {\n  \"app-token.age\".publicKeys = [ %s ];\n}\n", name, strings.TrimSpace(string(pub)), name))
-	write(t, filepath.Join(dir, secrets.RotationFile), "[\"app-token.age\"]\ngenerator = \"hex\"\nperiod = \"30d\"\nconsumer = \"restart\"\nunits = [\"sshd.service\"]\n")
-	r, err := secrets.LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(dir, "secrets.nix"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	entry, _ := r.Entry("app-token.age")
-	ct, err := secrets.Encrypt([]byte("the-first-token"), entry.Recipients, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, entry.Path, string(ct))
+	lf, inv, h, e, r := systemdRotationHost(t, ctx, "app-token.age",
+		"[\"app-token.age\"]\ngenerator = \"hex\"\nperiod = \"30d\"\nconsumer = \"restart\"\nunits = [\"sshd.service\"]\n", "the-first-token")
 
 	var log bytes.Buffer
 	deliver := Deploy{Fleet: inv, Executor: e, Options: deployOptions(&log), Stage: LocalFleetStage(lf, r, inv)}
@@ -85,35 +63,12 @@ func TestRotateRestartSystemdHost(t *testing.T) {
 // reaches the process as SONARR__AUTH__APIKEY; after the rotation's deploy and restart, the
 // process holds the new key: the restart of sonarr.service also re-ran the writer it is PartOf.
 func TestRotateServarrSystemdHost(t *testing.T) {
-	const name = "p510"
-	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{name}, Systemd: true}, "age")
 	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
 	defer cancel()
-	inv := fleettest.Inventory(t, lf)
-	h, _ := inv.Host(name)
-	e := &command.Executor{}
-	defer e.Close()
-
-	lh, _ := lf.Host(name)
-	pub, err := os.ReadFile(filepath.Join(lh.Dir, "ssh_host_ed25519_key.pub"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "secrets")
-	write(t, filepath.Join(dir, "secrets.nix"), fmt.Sprintf("let\n  %s = %q;\nin {\n  \"sonarr-api-key.age\".publicKeys = [ %s ];\n}\n", name, strings.TrimSpace(string(pub)), name))
-	write(t, filepath.Join(dir, secrets.RotationFile), "[\"sonarr-api-key.age\"]\ngenerator = \"hex\"\nlength = 16\nperiod = \"180d\"\nconsumer = \"restart\"\nunits = [\"sonarr.service\"]\n")
-	r, err := secrets.LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(dir, "secrets.nix"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	entry, _ := r.Entry("sonarr-api-key.age")
 	const first = "0123456789abcdef0123456789abcdef"
-	ct, err := secrets.Encrypt([]byte(first), entry.Recipients, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, entry.Path, string(ct))
-	if _, err := lf.Stage(name, func(v *localfleet.Variant) {
+	lf, inv, h, e, r := systemdRotationHost(t, ctx, "sonarr-api-key.age",
+		"[\"sonarr-api-key.age\"]\ngenerator = \"hex\"\nlength = 16\nperiod = \"180d\"\nconsumer = \"restart\"\nunits = [\"sonarr.service\"]\n", first)
+	if _, err := lf.Stage(h.Name, func(v *localfleet.Variant) {
 		v.Servarr = map[string]string{"sonarr": "/run/agenix/sonarr-api-key"}
 	}); err != nil {
 		t.Fatal(err)
@@ -151,4 +106,37 @@ func TestRotateServarrSystemdHost(t *testing.T) {
 	if got := seen(); got != "SONARR__AUTH__APIKEY="+key {
 		t.Errorf("sonarr.service's environment has %q after the rotation, want the new key %s\n%s", got, key, log.String())
 	}
+}
+
+// systemdRotationHost starts a one-host systemd local fleet (p510) and a secrets directory whose
+// secrets.nix gives secret to the host's key, with rotation.toml spec and the secret's first
+// value encrypted as secrets:new writes it. The executor is closed with the test.
+func systemdRotationHost(t *testing.T, ctx context.Context, secret, spec, first string) (*localfleet.Fleet, *inventory.Fleet, *inventory.Host, *command.Executor, *secrets.Rules) {
+	t.Helper()
+	const name = "p510"
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{name}, Systemd: true}, "age")
+	inv := fleettest.Inventory(t, lf)
+	h, _ := inv.Host(name)
+	e := &command.Executor{}
+	t.Cleanup(func() { e.Close() })
+
+	lh, _ := lf.Host(name)
+	pub, err := os.ReadFile(filepath.Join(lh.Dir, "ssh_host_ed25519_key.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "secrets")
+	write(t, filepath.Join(dir, "secrets.nix"), fmt.Sprintf("let\n  %s = %q;\nin {\n  %q.publicKeys = [ %s ];\n}\n", name, strings.TrimSpace(string(pub)), secret, name))
+	write(t, filepath.Join(dir, secrets.RotationFile), spec)
+	r, err := secrets.LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(dir, "secrets.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, _ := r.Entry(secret)
+	ct, err := secrets.Encrypt([]byte(first), entry.Recipients, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, entry.Path, string(ct))
+	return lf, inv, h, e, r
 }
