@@ -71,8 +71,19 @@ rec {
   };
 
   # What the app's own unit adds: it needs the writer and starts after it.
-  app = app: {
+  appUnit = app: {
     requires = [ (writerUnit app) ];
     after = [ (writerUnit app) ];
+  };
+
+  # systemd.services of a NixOS host running app: the writer, and the app's dependency on it.
+  # pkgs: nixpkgs (runtimeShell, writeText).
+  nixosServices = { app, keyFile, pkgs }: {
+    ${app} = appUnit app;
+    ${unit app} = writer {
+      inherit app keyFile;
+      sh = pkgs.runtimeShell;
+      scriptFile = pkgs.writeText "${unit app}.sh" script;
+    };
   };
 }

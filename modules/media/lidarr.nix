@@ -24,13 +24,7 @@ in
     # (modules/lib/servarr-apikey.nix), so `secrets:rotate lidarr-api-key.age` restarts
     # lidarr.service onto the new one.
     age.secrets.lidarr-api-key.file = ../../secrets/lidarr-api-key.age;
-    systemd.services.lidarr = keys.app "lidarr";
-    systemd.services.lidarr-apikey = keys.writer {
-      app = "lidarr";
-      keyFile = config.age.secrets.lidarr-api-key.path;
-      sh = pkgs.runtimeShell;
-      scriptFile = pkgs.writeText "lidarr-apikey.sh" keys.script;
-    };
+    systemd.services = keys.nixosServices { app = "lidarr"; keyFile = config.age.secrets.lidarr-api-key.path; inherit pkgs; };
     networking.firewall.interfaces = lib.genAttrs media.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };
 }

@@ -24,13 +24,7 @@ in
     # (modules/lib/servarr-apikey.nix), so `secrets:rotate prowlarr-api-key.age` restarts
     # prowlarr.service onto the new one.
     age.secrets.prowlarr-api-key.file = ../../secrets/prowlarr-api-key.age;
-    systemd.services.prowlarr = keys.app "prowlarr";
-    systemd.services.prowlarr-apikey = keys.writer {
-      app = "prowlarr";
-      keyFile = config.age.secrets.prowlarr-api-key.path;
-      sh = pkgs.runtimeShell;
-      scriptFile = pkgs.writeText "prowlarr-apikey.sh" keys.script;
-    };
+    systemd.services = keys.nixosServices { app = "prowlarr"; keyFile = config.age.secrets.prowlarr-api-key.path; inherit pkgs; };
     networking.firewall.interfaces = lib.genAttrs media.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };
 }

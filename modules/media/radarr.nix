@@ -24,13 +24,7 @@ in
     # (modules/lib/servarr-apikey.nix), so `secrets:rotate radarr-api-key.age` restarts
     # radarr.service onto the new one.
     age.secrets.radarr-api-key.file = ../../secrets/radarr-api-key.age;
-    systemd.services.radarr = keys.app "radarr";
-    systemd.services.radarr-apikey = keys.writer {
-      app = "radarr";
-      keyFile = config.age.secrets.radarr-api-key.path;
-      sh = pkgs.runtimeShell;
-      scriptFile = pkgs.writeText "radarr-apikey.sh" keys.script;
-    };
+    systemd.services = keys.nixosServices { app = "radarr"; keyFile = config.age.secrets.radarr-api-key.path; inherit pkgs; };
     networking.firewall.interfaces = lib.genAttrs media.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };
 }

@@ -24,13 +24,7 @@ in
     # (modules/lib/servarr-apikey.nix), so `secrets:rotate sonarr-api-key.age` restarts
     # sonarr.service onto the new one.
     age.secrets.sonarr-api-key.file = ../../secrets/sonarr-api-key.age;
-    systemd.services.sonarr = keys.app "sonarr";
-    systemd.services.sonarr-apikey = keys.writer {
-      app = "sonarr";
-      keyFile = config.age.secrets.sonarr-api-key.path;
-      sh = pkgs.runtimeShell;
-      scriptFile = pkgs.writeText "sonarr-apikey.sh" keys.script;
-    };
+    systemd.services = keys.nixosServices { app = "sonarr"; keyFile = config.age.secrets.sonarr-api-key.path; inherit pkgs; };
     networking.firewall.interfaces = lib.genAttrs media.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };
 }

@@ -192,7 +192,7 @@ let
       scriptFile = builtins.toFile "servarr-apikey.sh" keys.script;
       defs = app: keyFile: {
         "${app}-apikey.service" = keys.writer { inherit app keyFile scriptFile; sh = "/bin/sh"; };
-        "${app}.service" = keys.app app // {
+        "${app}.service" = keys.appUnit app // {
           description = "Stand-in for ${app} (local fleet): sleeps with the environment ${app} would get";
           wantedBy = [ "multi-user.target" ];
           serviceConfig = { ExecStart = "/bin/sleep infinity"; EnvironmentFile = keys.envFile app; };

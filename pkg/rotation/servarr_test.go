@@ -24,7 +24,7 @@ func TestServarrKeyWriter(t *testing.T) {
 	out, err := exec.CommandContext(t.Context(), "nix-instantiate", "--eval", "--strict", "--json", "-E",
 		`let k = import `+lib+`; w = k.writer { app = "radarr"; keyFile = "/run/agenix/radarr-api-key"; sh = "/bin/sh"; scriptFile = "/s"; }; in
 		{ inherit (k) script vars; envFile = k.envFile "sonarr"; execStart = w.serviceConfig.ExecStart;
-		  credential = w.serviceConfig.LoadCredential; partOf = w.partOf; app = k.app "radarr"; }`).Output()
+		  credential = w.serviceConfig.LoadCredential; partOf = w.partOf; app = k.appUnit "radarr"; }`).Output()
 	if err != nil {
 		t.Fatalf("nix-instantiate: %v", err)
 	}
