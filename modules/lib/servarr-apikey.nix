@@ -1,8 +1,10 @@
 # How an *arr app (Sonarr, Radarr, Lidarr, Prowlarr) gets the hub's API key: the apps make their
 # own key and ignore one sent to their config API; the one way in from outside is
-# <APP>__AUTH__APIKEY in their environment (services.<app>.environmentFiles, nixos-25.11). A root
-# oneshot, <app>-apikey.service, turns the app's agenix secret (the raw key, which the media
-# exporter reads too) into that one line in /run/<app>-apikey/apikey.env before the app starts.
+# <APP>__AUTH__APIKEY in their environment (services.<app>.environmentFiles, nixos-25.11). A
+# oneshot, <app>-apikey.service (the exporters' hardening: a dynamic user given the root-only
+# secret by LoadCredential, no network), turns the app's agenix secret (the raw key, which the
+# media exporter reads too) into that one line in /run/<app>-apikey/apikey.env before the app
+# starts; systemd, not the app, reads the file.
 # It is PartOf the app, so `systemctl restart <app>.service` (secrets:rotate's restart consumer)
 # writes the file again from the newly deployed key before the app reads it.
 #
