@@ -33,8 +33,12 @@ in
   # nix-serve's signing key on p620, the binary cache (modules/core/binary-cache.nix); its public
   # half is public_key in rotation.toml.
   "binary-cache-key.age".publicKeys = [ p620 admin ];
-  "sonarr-api-key.age".publicKeys = media ++ [ admin ];
-  "radarr-api-key.age".publicKeys = media ++ [ admin ];
+  # The *arr apps' API keys, owned by the hub: each app takes its key from its environment
+  # (modules/lib/servarr-apikey.nix) and the media exporter reads the same file, both on p510 only.
+  "sonarr-api-key.age".publicKeys = [ p510 admin ];
+  "radarr-api-key.age".publicKeys = [ p510 admin ];
+  "lidarr-api-key.age".publicKeys = [ p510 admin ];
+  "prowlarr-api-key.age".publicKeys = [ p510 admin ];
   "jellyfin-api-key.age".publicKeys = media ++ [ admin ];
   "wireguard-p620.age".publicKeys = [ p620 admin ];
 }

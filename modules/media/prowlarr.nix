@@ -1,7 +1,8 @@
 # Prowlarr feeds indexers to Sonarr, Radarr and Lidarr. The NixOS service runs with DynamicUser
 # and touches no library files, so it needs no media group.
-{ config, lib, ... }:
+{ config, lib, pkgs, ... }:
 let
+  keys = import ../lib/servarr-apikey.nix;
   cfg = config.hub.features.prowlarr;
   media = config.hub.features.media-base;
 in
@@ -15,7 +16,15 @@ in
   };
 
   config = lib.mkIf cfg.enable {
-    services.prowlarr.enable = true;
+    services.prowlarr = {
+      enable = true;
+      environmentFiles = [ (keys.envFile "prowlarr") ];
+    };
+    # The hub owns the API key: Prowlarr takes it from PROWLARR__AUTH__APIKEY
+    # (modules/lib/servarr-apikey.nix), so `secrets:rotate prowlarr-api-key.age` restarts
+    # prowlarr.service onto the new one.
+    age.secrets.prowlarr-api-key.file = ../../secrets/prowlarr-api-key.age;
+    systemd.services = keys.nixosServices { app = "prowlarr"; keyFile = config.age.secrets.prowlarr-api-key.path; inherit pkgs; };
     networking.firewall.interfaces = lib.genAttrs media.interfaces (_: { allowedTCPPorts = [ cfg.port ]; });
   };
 }

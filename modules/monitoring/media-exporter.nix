@@ -22,13 +22,16 @@ let
     prowlarr = config.hub.features.prowlarr.port;
   };
 
-  # The credentials secrets/secrets.nix provides, used for the applications whose feature is on
-  # (and declared below for them). Plex's token and the Tautulli, Lidarr and Prowlarr keys are not
-  # provisioned: add them to secrets.nix and to hub.features.media-exporter.credentialFiles.
+  # The credentials secrets/secrets.nix provides, used for the applications whose feature is on:
+  # Jellyfin's key is declared below, the *arr apps' by their own modules (the apps take the same
+  # key from their environment, modules/lib/servarr-apikey.nix). Plex's token and Tautulli's key
+  # are not provisioned: add them to secrets.nix and to hub.features.media-exporter.credentialFiles.
   provisioned = lib.filterAttrs (app: _: config.hub.features.${app}.enable) {
     jellyfin = config.age.secrets.jellyfin-api-key.path;
     sonarr = config.age.secrets.sonarr-api-key.path;
     radarr = config.age.secrets.radarr-api-key.path;
+    lidarr = config.age.secrets.lidarr-api-key.path;
+    prowlarr = config.age.secrets.prowlarr-api-key.path;
   };
 
   generated = (pkgs.formats.toml { }).generate "hub-media-exporter.toml" (services.mediaConfig {
@@ -45,7 +48,9 @@ in
       defaultText = lib.literalExpression ''
         { jellyfin = config.age.secrets.jellyfin-api-key.path;
           sonarr = config.age.secrets.sonarr-api-key.path;
-          radarr = config.age.secrets.radarr-api-key.path; }  # for the features that are enabled
+          radarr = config.age.secrets.radarr-api-key.path;
+          lidarr = config.age.secrets.lidarr-api-key.path;
+          prowlarr = config.age.secrets.prowlarr-api-key.path; }  # for the features that are enabled
       '';
       example = { plex = "/run/agenix/plex-token"; };
       description = ''
@@ -66,11 +71,7 @@ in
   };
 
   config = lib.mkIf cfg.enable {
-    age.secrets = {
-      jellyfin-api-key = lib.mkIf config.hub.features.jellyfin.enable { file = ../../secrets/jellyfin-api-key.age; };
-      sonarr-api-key = lib.mkIf config.hub.features.sonarr.enable { file = ../../secrets/sonarr-api-key.age; };
-      radarr-api-key = lib.mkIf config.hub.features.radarr.enable { file = ../../secrets/radarr-api-key.age; };
-    };
+    age.secrets.jellyfin-api-key = lib.mkIf config.hub.features.jellyfin.enable { file = ../../secrets/jellyfin-api-key.age; };
 
     systemd.services.hub-media-exporter = services.media {
       exe = lib.getExe cfg.package;
@@ -82,7 +83,7 @@ in
     assertions = [
       {
         assertion = cfg.configFile != null || cfg.credentialFiles != { };
-        message = "host ${config.networking.hostName}: hub.features.media-exporter has no application to query: enable jellyfin, sonarr or radarr, or set hub.features.media-exporter.credentialFiles or configFile";
+        message = "host ${config.networking.hostName}: hub.features.media-exporter has no application to query: enable jellyfin or an *arr app, or set hub.features.media-exporter.credentialFiles or configFile";
       }
       {
         assertion = lib.all (app: services.credentialKeys ? ${app}) (builtins.attrNames cfg.credentialFiles);

@@ -10,6 +10,7 @@ let
     systemd = "255";
     exporters = null; # { bin.<program> = { source; sha256; }; media.<app> = { url; credential; }; }
     agenix = null; # { mode = "unit" | "activation"; identity; secrets.<name> = { source; sha256; }; }
+    servarr = null; # { apps.<app> = "<key file>"; }
   } // variant;
 
   system = host.system or "x86_64-linux";
@@ -181,6 +182,27 @@ let
       })
       (builtins.attrNames defs));
 
+  # The *arr apps' API-key plumbing (variant `servarr`): the NixOS modules' own
+  # <app>-apikey.service (modules/lib/servarr-apikey.nix, copied into hub/ like the exporters'
+  # settings), and for the app a stand-in that sleeps with the environment the app would get,
+  # so that a test reads the key the app would see in /proc/<pid>/environ.
+  servarrUnits =
+    let
+      keys = import (./hub + "/servarr-apikey.nix");
+      scriptFile = builtins.toFile "servarr-apikey.sh" keys.script;
+      defs = app: keyFile: {
+        "${app}-apikey.service" = keys.writer { inherit app keyFile scriptFile; sh = "/bin/sh"; };
+        "${app}.service" = keys.appUnit app // {
+          description = "Stand-in for ${app} (local fleet): sleeps with the environment ${app} would get";
+          wantedBy = [ "multi-user.target" ];
+          serviceConfig = { ExecStart = "/bin/sleep infinity"; EnvironmentFile = keys.envFile app; };
+        };
+      };
+      all = builtins.foldl' (acc: app: acc // defs app v.servarr.apps.${app}) { } (builtins.attrNames v.servarr.apps);
+    in
+    if v.servarr == null then { } else if !systemdHost then throw "host ${name}: servarr runs on systemd hosts only" else
+    builtins.mapAttrs (unit: def: { text = render.service def; wants = render.wants unit def; }) all;
+
   # The units of a systemd host, each a store file of its own as on NixOS: a unit that does not
   # change has the same content in the next generation, so switch-to-configuration leaves it
   # alone. wants: the "<target>/<unit>" links of its wantedBy.
@@ -243,7 +265,7 @@ let
       [Install]
       WantedBy=multi-user.target
     '');
-  } else { }) // nixDaemon // exporterUnits // agenixUnits;
+  } else { }) // nixDaemon // exporterUnits // agenixUnits // servarrUnits;
   unitNames = if systemdHost then builtins.attrNames units else [ ];
 
   toplevel = derivation {

@@ -1,6 +1,6 @@
 # Unit files from systemd.services.<name> (and .sockets) values, written as NixOS writes them
-# (nixos/lib/systemd-lib.nix, release-25.11): description, after, wants, requires and unitConfig
-# in [Unit]; every serviceConfig attribute a `Key=value` line of [Service], a list one line per
+# (nixos/lib/systemd-lib.nix, release-25.11): description, after, before, wants, requires, partOf
+# and unitConfig in [Unit]; every serviceConfig attribute a `Key=value` line of [Service], a list one line per
 # element, booleans "true"/"false". wantedBy makes no [Install] section on NixOS but a link in
 # <target>.wants, which toplevel.sh makes from `wants`. What NixOS adds on top
 # (Environment=PATH=..., the locale and time zone variables) is left out: the hub's units need
@@ -18,8 +18,10 @@ let
   unitSection = def:
     (if (def.description or "") != "" then { Description = def.description; } else { })
     // (if (def.after or [ ]) != [ ] then { After = concatStringsSep " " def.after; } else { })
+    // (if (def.before or [ ]) != [ ] then { Before = concatStringsSep " " def.before; } else { })
     // (if (def.wants or [ ]) != [ ] then { Wants = concatStringsSep " " def.wants; } else { })
     // (if (def.requires or [ ]) != [ ] then { Requires = concatStringsSep " " def.requires; } else { })
+    // (if (def.partOf or [ ]) != [ ] then { PartOf = concatStringsSep " " def.partOf; } else { })
     // (def.unitConfig or { });
 in
 {

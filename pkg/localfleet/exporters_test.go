@@ -259,10 +259,10 @@ func procStatus(t *testing.T, f *Fleet, host, pid string) map[string]string {
 	return st
 }
 
-// TestUnitsGolden renders a systemd host's unit files the way it gets them (Variant.Exporters and
-// Variant.Agenix through variants.json, system.nix, units.nix, the modules' settings in
-// modules/lib/exporter-services.nix), with stand-in binaries and .age files of fixed content so the
-// store paths are stable: the golden files under testdata/units show what the host runs, and a
+// TestUnitsGolden renders a systemd host's unit files the way it gets them (Variant.Exporters,
+// Variant.Agenix and Variant.Servarr through variants.json, system.nix, units.nix, the modules'
+// settings in modules/lib/exporter-services.nix and servarr-apikey.nix), with stand-in binaries
+// and .age files of fixed content so the store paths are stable: the golden files under testdata/units show what the host runs, and a
 // change to the modules' settings shows up here as a diff.
 func TestUnitsGolden(t *testing.T) {
 	if _, err := exec.LookPath("nix-instantiate"); err != nil {
@@ -285,7 +285,8 @@ func TestUnitsGolden(t *testing.T) {
 	v, err := Variant{Exporters: &Exporters{Bin: bin, Media: map[string]MediaApp{
 		"jellyfin": {URL: "http://127.0.0.1:8096", Credential: "/run/agenix/jellyfin-api-key"},
 		"sonarr":   {URL: "http://127.0.0.1:8989", Credential: "/run/agenix/sonarr-api-key"},
-	}}, Agenix: &Agenix{Mode: AgenixUnit, Secrets: map[string]string{"jellyfin-api-key": secret}}}.normalized()
+	}}, Agenix: &Agenix{Mode: AgenixUnit, Secrets: map[string]string{"jellyfin-api-key": secret}},
+		Servarr: map[string]string{"sonarr": "/run/agenix/sonarr-api-key"}}.normalized()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +313,7 @@ func TestUnitsGolden(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	want := []string{"agenix-install-secrets.service", "hub-baseline-exporter.service", "hub-media-exporter.service",
-		"hub-nixos-exporter.service", "nix-daemon.service", "nix-daemon.socket", "sshd.service"}
+		"hub-nixos-exporter.service", "nix-daemon.service", "nix-daemon.socket", "sonarr-apikey.service", "sonarr.service", "sshd.service"}
 	if got := slices.Sorted(maps.Keys(units)); !slices.Equal(got, want) {
 		t.Errorf("units %v, want %v", got, want)
 	}

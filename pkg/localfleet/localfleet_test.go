@@ -573,6 +573,8 @@ func TestVariantNormalized(t *testing.T) {
 		{Variant{Kernel: "6.6; rm -rf"}, variantJSON{}, "kernel version"},
 		{Variant{Generation: -1}, variantJSON{}, "must be positive"},
 		{Variant{ActivationDelay: -time.Second}, variantJSON{}, "must not be negative"},
+		{Variant{Servarr: map[string]string{"plex": "/run/agenix/plex-token"}}, variantJSON{}, `servarr: application "plex"`},
+		{Variant{Servarr: map[string]string{"sonarr": "/run/agenix/a:b"}}, variantJSON{}, `servarr: sonarr: key file "/run/agenix/a:b"`},
 	} {
 		got, err := tc.in.normalized()
 		if tc.wantErr != "" {

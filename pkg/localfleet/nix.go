@@ -46,7 +46,16 @@ type Variant struct {
 	// Agenix decrypts age secrets into /run/agenix as agenix's NixOS module does. Nil means
 	// none.
 	Agenix *Agenix
+	// Servarr gives a systemd host the *arr apps' API-key plumbing of the NixOS modules
+	// (modules/lib/servarr-apikey.nix): for each app named (sonarr, radarr, lidarr, prowlarr),
+	// the modules' own <app>-apikey.service, writing <APP>__AUTH__APIKEY from the key file
+	// given here (an agenix path), and a stand-in <app>.service that sleeps with the
+	// environment the app would get. Nil means none.
+	Servarr map[string]string
 }
+
+// ServarrApps are the applications Variant.Servarr knows (modules/lib/servarr-apikey.nix's vars).
+var ServarrApps = []string{"sonarr", "radarr", "lidarr", "prowlarr"}
 
 // Agenix is what the host decrypts, and how.
 type Agenix struct {
@@ -107,6 +116,12 @@ type variantJSON struct {
 	// Exporters: what system.nix needs of Variant.Exporters (see its exporters attribute).
 	Exporters *exportersJSON `json:"exporters,omitempty"`
 	Agenix    *agenixJSON    `json:"agenix,omitempty"`
+	Servarr   *servarrJSON   `json:"servarr,omitempty"`
+}
+
+// servarrJSON is Variant.Servarr (a pointer to it keeps variantJSON comparable).
+type servarrJSON struct {
+	Apps map[string]string `json:"apps"` // app -> key file
 }
 
 type agenixJSON struct {
@@ -172,6 +187,18 @@ func (v Variant) normalized() (variantJSON, error) {
 			return j, err
 		}
 		j.Agenix = &a
+	}
+	for app, file := range v.Servarr {
+		switch {
+		case !slices.Contains(ServarrApps, app):
+			return j, fmt.Errorf("servarr: application %q: want one of %s", app, strings.Join(ServarrApps, ", "))
+		case !filepath.IsAbs(file) || strings.ContainsAny(file, plainUnsafe):
+			// It becomes a LoadCredential=apikey:<file> line.
+			return j, fmt.Errorf("servarr: %s: key file %q: an absolute path without spaces, quotes, colons or %%", app, file)
+		}
+	}
+	if v.Servarr != nil {
+		j.Servarr = &servarrJSON{Apps: v.Servarr}
 	}
 	return j, nil
 }
@@ -259,10 +286,10 @@ func flakeFiles() []string {
 }
 
 // hubFiles are copied from the repository (paths relative to its nix/) into the flake's hub/,
-// flat: the exporters' unit settings the NixOS modules use, and the offline lib they are
-// evaluated with.
+// flat: the exporters' and the *arr key writer's unit settings the NixOS modules use, and the
+// offline lib they are evaluated with.
 func hubFiles() []string {
-	return []string{"../modules/lib/exporter-services.nix", "../modules/lib/systemd-hardening.nix", "options-lib.nix"}
+	return []string{"../modules/lib/exporter-services.nix", "../modules/lib/systemd-hardening.nix", "../modules/lib/servarr-apikey.nix", "options-lib.nix"}
 }
 
 // A flake without inputs always has this lock; writing it up front keeps concurrent
@@ -336,6 +363,9 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 	if j.Exporters != nil && !h.Systemd {
 		return fmt.Errorf("localfleet %s: exporters run as units: a systemd host only", name)
 	}
+	if j.Servarr != nil && !h.Systemd {
+		return fmt.Errorf("localfleet %s: servarr runs as units: a systemd host only", name)
+	}
 	if j.Agenix != nil && j.Agenix.Mode == AgenixUnit && !h.Systemd {
 		// A lightweight host has no systemd to run the unit; the activation mode runs on
 		// both (pkg/rotation delivers rotated secrets to lightweight hosts that way).
@@ -345,7 +375,7 @@ func (f *Fleet) SetVariant(name string, v Variant) error {
 }
 
 // Variant is the variant the host's next build produces (what SetVariant or Stage last chose),
-// without its Exporters and Agenix, which are not read back.
+// without its Exporters, Agenix and Servarr, which are not read back.
 func (f *Fleet) Variant(name string) (Variant, error) {
 	var v Variant
 	err := f.updateVariant(name, func(j variantJSON) (variantJSON, error) {
@@ -358,8 +388,8 @@ func (f *Fleet) Variant(name string) (Variant, error) {
 // Stage prepares a change of the named host for a rehearsal: its next system is its current
 // variant with change applied and a generation marker one higher, so that deploy:plan shows a
 // new system and a deploy rolls it out. Its exporters stay as they were, and its agenix secrets
-// unless change sets Agenix (a rotated secret a deploy brings to the host). It returns the staged
-// variant.
+// and servarr units unless change sets Agenix (a rotated secret a deploy brings to the host) or
+// Servarr. It returns the staged variant.
 func (f *Fleet) Stage(name string, change func(*Variant)) (Variant, error) {
 	var staged Variant
 	err := f.updateVariant(name, func(old variantJSON) (variantJSON, error) {
@@ -375,6 +405,9 @@ func (f *Fleet) Stage(name string, change func(*Variant)) (Variant, error) {
 		j.Exporters = old.Exporters
 		if v.Agenix == nil {
 			j.Agenix = old.Agenix
+		}
+		if v.Servarr == nil {
+			j.Servarr = old.Servarr
 		}
 		staged = j.variant()
 		return j, nil

@@ -39,6 +39,8 @@ var nixFiles = map[string]string{
 	"modules/lib/exporter-options.nix":  "skip: imported by the exporter modules, checked through them",
 	"modules/lib/systemd-hardening.nix": "skip: imported by the exporter modules, checked through them",
 	"modules/lib/exporter-services.nix": "skip: imported by the exporter modules, checked through them",
+	"modules/lib/servarr-apikey.nix":    "skip: imported by the *arr modules (modules/media), checked through them",
+	"modules/lib/wireguard-peers.nix":   "skip: builtins-only peer resolution imported by modules/networking/wireguard.nix, checked through it",
 	"nix/features.nix":                  "skip: builtins-only feature resolution, no options",
 	"nix/feature-rules.nix":             "skip: builtins-only registry rules (nix/features.nix, nix/features-module.nix), no options",
 	"nix/packages.nix":                  "skip: package definitions, not NixOS configuration",

@@ -41,6 +41,7 @@ func TestRepoSecretReferences(t *testing.T) {
 		"modules/monitoring/grafana.nix grafana-admin",
 		"modules/core/binary-cache.nix binary-cache-key",
 		"modules/monitoring/media-exporter.nix sonarr-api-key",
+		"modules/media/prowlarr.nix prowlarr-api-key",
 		"hosts/p510/host.toml restic-password",
 	} {
 		if !seen[want] {
