@@ -3,6 +3,7 @@ package nixoptions
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -227,6 +228,54 @@ func TestCollectRepository(t *testing.T) {
 	for _, p := range append(u.Set, u.Reads...) {
 		if strings.HasPrefix(p, "hub.") {
 			t.Errorf("the hub's own option %s is listed", p)
+		}
+	}
+}
+
+// TestNoPackageOnlyFeature: a feature carries configuration, not only a package to install
+// (issue 22): no module under modules/ sets nothing but environment.systemPackages (and its
+// unfree allowance), as evaluated offline.
+func TestNoPackageOnlyFeature(t *testing.T) {
+	needNix(t)
+	rep, err := Check(context.Background(), Options{Root: repoRoot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := map[string]map[string]bool{}
+	for p, poss := range rep.Set {
+		for _, pos := range poss {
+			if !strings.HasPrefix(pos.File, "modules/") || strings.HasPrefix(pos.File, "modules/lib/") {
+				continue
+			}
+			if sets[pos.File] == nil {
+				sets[pos.File] = map[string]bool{}
+			}
+			sets[pos.File][p] = true
+		}
+	}
+	if len(sets) < 100 {
+		t.Fatalf("options set by %d modules: the check saw too few", len(sets))
+	}
+	for file, paths := range sets {
+		// A language feature's wiring (environment, language servers, editors) is set by the
+		// shared builder, nix/language-module.nix, where the check places it; the file adds
+		// only its extras.
+		if src, err := os.ReadFile(filepath.Join(repoRoot, file)); err == nil && strings.Contains(string(src), "nix/language-module.nix") {
+			continue
+		}
+		// Reviewed: the package is the configuration (VS Code built with the enabled languages'
+		// extensions, vscode-with-extensions).
+		if file == "modules/development/vscode.nix" {
+			continue
+		}
+		only := true
+		for p := range paths {
+			if p != "environment.systemPackages" && p != "hub.allowUnfree" {
+				only = false
+			}
+		}
+		if only {
+			t.Errorf("%s sets only environment.systemPackages: give the feature its configuration, or drop it", file)
 		}
 	}
 }
