@@ -203,3 +203,21 @@ func TestPrepare(t *testing.T) {
 		})
 	}
 }
+
+// A failed subtest's message reaches the log: test2json gives it to the subtest, not to its
+// parent, so printing only top-level tests' output showed a bare "--- FAIL: TestX (0.00s)".
+func TestConsumeTestJSONSubtestOutput(t *testing.T) {
+	events := `{"Action":"run","Package":"github.com/nixos-hub/hub/pkg/a","Test":"TestX"}
+{"Action":"output","Package":"github.com/nixos-hub/hub/pkg/a","Test":"TestX","Output":"=== RUN   TestX\n"}
+{"Action":"output","Package":"github.com/nixos-hub/hub/pkg/a","Test":"TestX/ctrl-c","Output":"    x_test.go:45: no notice after the first signal\n"}
+{"Action":"fail","Package":"github.com/nixos-hub/hub/pkg/a","Test":"TestX/ctrl-c","Elapsed":0}
+{"Action":"output","Package":"github.com/nixos-hub/hub/pkg/a","Test":"TestX","Output":"--- FAIL: TestX (0.00s)\n"}
+{"Action":"fail","Package":"github.com/nixos-hub/hub/pkg/a","Test":"TestX","Elapsed":0}
+{"Action":"fail","Package":"github.com/nixos-hub/hub/pkg/a","Elapsed":0.1}
+`
+	var out bytes.Buffer
+	consumeTestJSON(strings.NewReader(events), &out, &Recorder{})
+	if !strings.Contains(out.String(), "no notice after the first signal") {
+		t.Errorf("the subtest's failure is not in the log:\n%s", out.String())
+	}
+}

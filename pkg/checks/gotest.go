@@ -105,7 +105,9 @@ func consumeTestJSON(r io.Reader, out io.Writer, rec *Recorder) (failedPkgs []st
 			if b := outputs[key]; b != nil {
 				tc.Output = b.String()
 			}
-			if tc.Failed && !strings.Contains(ev.Test, "/") {
+			// Every failed test prints its own output, subtests too: a parent's output holds
+			// only its own lines, so its subtests' messages were lost from the log.
+			if tc.Failed {
 				io.WriteString(out, tc.Output)
 			}
 			rec.Add(tc)

@@ -52,8 +52,10 @@ func WithInterrupt(parent context.Context, opts SignalOptions) (ctx context.Cont
 		case <-quit:
 			return
 		case sig := <-sigs:
-			cancel(fmt.Errorf("%w by %v", ErrInterrupted, sig))
+			// The notice first: what the cancelled jobs print as they stop comes after it (and a
+			// caller that waits on ctx finds the notice written).
 			fmt.Fprintf(out, "\n%v: cancelling, waiting for running jobs to stop (again to exit now)\n", sig)
+			cancel(fmt.Errorf("%w by %v", ErrInterrupted, sig))
 		}
 		select {
 		case <-quit:
