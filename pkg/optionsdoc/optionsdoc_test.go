@@ -22,7 +22,7 @@ func TestWrite(t *testing.T) {
 		{Path: []string{"hub", "resolution"}, Pos: nixoptions.Pos{File: "nix/features-module.nix", Line: 72}, Type: "attribute set", Default: "import ./features.nix { ... }"},
 		{Path: []string{"hub", "features", "ai-providers", "providers", "<name>", "baseUrl"}, Pos: nixoptions.Pos{File: "modules/ai/providers.nix"},
 			Type: "null or string", Default: "null", Description: "Endpoint, `null` for the provider's own."},
-		{Path: []string{"services", "hub-media-exporter", "package"}, Pos: nixoptions.Pos{File: "nix/exporter-options.nix", Line: 9}, Type: "package", Default: "<package>"},
+		{Path: []string{"services", "hub-media-exporter", "package"}, Pos: nixoptions.Pos{File: "modules/lib/exporter-options.nix", Line: 9}, Type: "package", Default: "<package>"},
 		{Path: []string{"hub", "backup", "command"}, Pos: nixoptions.Pos{File: "x.nix", Line: 1}, Type: "string", Default: "`restic` backup"},
 	}
 	var out bytes.Buffer
