@@ -8,13 +8,16 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/nixos-hub/hub/pkg/secrets/internal/ageheader"
 )
 
 // FileAudit compares one file's header with its secrets.nix entry.
 type FileAudit struct {
 	Entry *Entry
-	// Header is nil when the file could not be read or parsed; Err says why.
-	Header *Header
+	// Access is who the file's header lets decrypt it; nil when the file could not be read or
+	// parsed (Err says why).
+	Access *Access
 	Err    error
 	// Missing are expected ssh recipients absent from the header; Extra are header ssh tags no
 	// entry recipient explains.
@@ -78,13 +81,14 @@ func AuditFile(e *Entry) *FileAudit {
 		return a
 	}
 	defer f.Close()
-	h, err := ParseHeader(f)
+	h, err := ageheader.Read(f)
 	if err != nil {
 		a.Err = fmt.Errorf("%s: header: %w", e.Name, err)
 		return a
 	}
-	a.Header = h
-	acc := h.Access()
+	acc := accessOf(h)
+	full := accessOf(h) // acc is consumed below; the audit keeps the whole of it
+	a.Access = &full
 	for _, rc := range e.Recipients {
 		switch rc.Kind {
 		case KindX25519:
@@ -168,7 +172,7 @@ func RenderMatrix(w io.Writer, r *Rules, audits []*FileAudit) error {
 		}
 		for _, k := range ssh {
 			cell := cellNone
-			if a.Header != nil && a.Header.Access().SSHTags[k.Kind+" "+k.Tag] > 0 {
+			if a.Access != nil && a.Access.SSHTags[k.Kind+" "+k.Tag] > 0 {
 				cell = cellExtra
 			}
 			for _, rc := range a.Entry.Recipients {

@@ -49,7 +49,7 @@ func Encrypt(plaintext []byte, recipients []Recipient, armored bool) ([]byte, er
 func Decrypt(ciphertext []byte, identities []age.Identity) ([]byte, error) {
 	br := bufio.NewReader(bytes.NewReader(ciphertext))
 	var src io.Reader = br
-	if peek, _ := br.Peek(len(armorBegin)); string(peek) == armorBegin {
+	if peek, _ := br.Peek(len(armor.Header)); string(peek) == armor.Header {
 		src = armor.NewReader(br)
 	}
 	r, err := age.Decrypt(src, identities...)

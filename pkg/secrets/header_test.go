@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"filippo.io/age"
+
+	"github.com/nixos-hub/hub/pkg/secrets/internal/ageheader"
 )
 
 // greaseRecipient adds a random-looking stanza, as some age implementations do, to keep parsers
@@ -17,7 +19,7 @@ func (greaseRecipient) Wrap([]byte) ([]*age.Stanza, error) {
 	return []*age.Stanza{{Type: "x)q-grease", Args: []string{"Q", "z"}, Body: []byte("noise")}}, nil
 }
 
-func TestParseHeaderAccess(t *testing.T) {
+func TestReadHeaderAccess(t *testing.T) {
 	p620, err := ParseRecipient(hostPub(t, "p620"))
 	if err != nil {
 		t.Fatal(err)
@@ -29,27 +31,27 @@ func TestParseHeaderAccess(t *testing.T) {
 	}
 	w.Write([]byte("payload"))
 	w.Close()
-	h, err := ParseHeader(bytes.NewReader(buf.Bytes()))
+	h, err := ageheader.Read(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := h.Access()
-	if h.Armored || len(h.Stanzas) != 3 || a.X25519 != 1 || len(a.Other) != 0 || a.SSHTags["ssh-ed25519 "+p620.Tag] != 1 || len(a.SSHTags) != 1 {
+	a := accessOf(h)
+	if h.Armored || len(h.Keys) != 3 || a.X25519 != 1 || len(a.Other) != 0 || a.SSHTags["ssh-ed25519 "+p620.Tag] != 1 || len(a.SSHTags) != 1 {
 		t.Fatalf("header %+v access %+v", h, a)
 	}
 	armored, err := Encrypt([]byte("x"), []Recipient{p620}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err = ParseHeader(bytes.NewReader(armored))
-	if err != nil || !h.Armored || h.Stanzas[0].Args[0] != p620.Tag {
+	h, err = ageheader.Read(bytes.NewReader(armored))
+	if err != nil || !h.Armored || h.Keys[0].Args[0] != p620.Tag {
 		t.Fatalf("armored: %+v %v", h, err)
 	}
 }
 
 const mac = "--- " + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" + "\n"
 
-func TestParseHeaderErrors(t *testing.T) {
+func TestReadHeaderErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"empty", "", "intro: unexpected EOF"},
 		{"not age", "hello\n", "not an age file: bad intro line"},
@@ -64,7 +66,7 @@ func TestParseHeaderErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseHeader(strings.NewReader(tt.in))
+			_, err := ageheader.Read(strings.NewReader(tt.in))
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("err = %v\nwant  %s", err, tt.want)
 			}
@@ -72,15 +74,15 @@ func TestParseHeaderErrors(t *testing.T) {
 	}
 	// A minimal well-formed header with a full-width body line followed by an empty one.
 	ok := "age-encryption.org/v1\n-> X25519 abc\n" + strings.Repeat("A", 64) + "\n\n" + mac
-	h, err := ParseHeader(strings.NewReader(ok))
-	if err != nil || len(h.Stanzas[0].Body) != 48 {
+	h, err := ageheader.Read(strings.NewReader(ok))
+	if err != nil || len(h.Keys[0].Body) != 48 {
 		t.Fatalf("h = %+v, err = %v", h, err)
 	}
 }
 
-// FuzzParseHeader checks the audit's parser never panics, and that whatever it accepts the real
+// FuzzReadHeader checks the audit's parser never panics, and that whatever it accepts the real
 // age parser accepts too (the audit must not see recipients age would not).
-func FuzzParseHeader(f *testing.F) {
+func FuzzReadHeader(f *testing.F) {
 	for _, name := range []string{"restic-password.age", "grafana-admin.age", "wireguard-p620.age"} {
 		data, err := os.ReadFile("../../secrets/" + name)
 		if err != nil {
@@ -92,11 +94,11 @@ func FuzzParseHeader(f *testing.F) {
 	f.Add([]byte("age-encryption.org/v1\n-> a-grease\n" + strings.Repeat("A", 64) + "\n\n" + mac))
 	f.Add([]byte("-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h, err := ParseHeader(bytes.NewReader(data))
+		h, err := ageheader.Read(bytes.NewReader(data))
 		if err != nil {
 			return
 		}
-		h.Access()
+		accessOf(h)
 		if h.Armored {
 			return // age.ExtractHeader reads binary only
 		}

@@ -10,6 +10,8 @@ import (
 
 	"filippo.io/age"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/nixos-hub/hub/pkg/secrets/internal/ageheader"
 )
 
 func requireAge(t testing.TB) {
@@ -61,7 +63,7 @@ func TestInteropAgeCLI(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if h, err := ParseHeader(bytes.NewReader(ct)); err != nil || h.Armored != armored {
+				if h, err := ageheader.Read(bytes.NewReader(ct)); err != nil || h.Armored != armored {
 					t.Fatalf("header %+v %v", h, err)
 				}
 				pt, err := Decrypt(ct, idsFor[kind])

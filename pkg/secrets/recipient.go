@@ -1,5 +1,3 @@
-// Package secrets manages the fleet's agenix-compatible age secrets: the rules in secrets.nix,
-// editing, rekeying only what changed, rotation, and an access audit read from file headers.
 package secrets
 
 import (

@@ -88,10 +88,10 @@ func touches(e *Entry, a *FileAudit, k Recipient) bool {
 			return true
 		}
 	}
-	if a.Header == nil || k.Kind == KindX25519 {
+	if a.Access == nil || k.Kind == KindX25519 {
 		return false
 	}
-	return a.Header.Access().SSHTags[k.Kind+" "+k.Tag] > 0
+	return a.Access.SSHTags[k.Kind+" "+k.Tag] > 0
 }
 
 // RenderPlan shows what rekey is about to do before it does it.
