@@ -31,8 +31,8 @@ func sweepControlDirs() {
 	})
 }
 
-// stopMaster asks the master listening on sock to exit. With ControlPath given, the
-// destination is only a placeholder: ssh talks to the socket and never resolves it.
+// stopMaster asks the master listening on sock to exit. With ControlPath given, ssh talks to
+// the socket and never resolves the destination, so any name does for it.
 func stopMaster(sock string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

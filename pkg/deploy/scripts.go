@@ -14,15 +14,15 @@ import (
 //go:embed scripts/*.sh
 var scriptFiles embed.FS
 
-// scriptPaths fill the scripts' placeholders: the deploy's paths on the target, written once
+// scriptPaths fill the scripts' @name@ fields: the deploy's paths on the target, written once
 // (remote.go).
 var scriptPaths = strings.NewReplacer("@stateRoot@", stateRoot, "@profilePath@", profilePath, "@lockDir@", lockDir, "@lastFile@", lastFile)
 
 var leftover = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
 
 // script is scripts/<name>.sh as it is sent to a host: without its leading comment lines (the
-// shellcheck directive and the pointer to its Go side), its placeholders filled. A missing file
-// or an unknown placeholder is a programming error and panics when the package loads.
+// shellcheck directive and the pointer to its Go side), its @name@ fields filled. A missing file
+// or an unknown field is a programming error and panics when the package loads.
 func script(name string) string {
 	b, err := scriptFiles.ReadFile("scripts/" + name + ".sh")
 	if err != nil {
@@ -34,7 +34,7 @@ func script(name string) string {
 	}
 	s = scriptPaths.Replace(s)
 	if m := leftover.FindString(s); m != "" {
-		panic(fmt.Sprintf("scripts/%s.sh: unknown placeholder %s", name, m))
+		panic(fmt.Sprintf("scripts/%s.sh: unknown field %s", name, m))
 	}
 	return s
 }

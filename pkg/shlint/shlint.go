@@ -1,6 +1,6 @@
 // Package shlint runs ShellCheck over the shell scripts the hub ships: the ones it embeds and
 // runs on hosts (the deploy's supervisor and pkg/deploy/scripts, the installer wizard), the
-// local fleet's init and launcher, and the templates its Nix fills in (@name@ placeholders, nix/localfleet). A script
+// local fleet's init and launcher, and the templates its Nix fills in (@name@ fields, nix/localfleet). A script
 // that dash runs is checked as sh, so a bashism fails here instead of on a host.
 //
 // Check is the entry point; Files lists what it checks.
@@ -20,8 +20,8 @@ import (
 	"github.com/nixos-hub/hub/pkg/srctree"
 )
 
-// placeholder is a substitution Nix makes in a template (replaceStrings / substituteAll style).
-var placeholder = regexp.MustCompile(`@([A-Za-z_][A-Za-z0-9_]*)@`)
+// field is a substitution Nix makes in a template (replaceStrings / substituteAll style).
+var field = regexp.MustCompile(`@([A-Za-z_][A-Za-z0-9_]*)@`)
 
 var unassigned = regexp.MustCompile(`: warning: (\S+) is referenced but not assigned\. \[SC2154\]$`)
 
@@ -38,7 +38,7 @@ func Files(root string) ([]string, error) {
 // Check runs shellcheck (warnings and errors; notes and style are left to taste) on every file
 // of Files, printing its findings as file:line:col lines with the file relative to root, and
 // returns how many files it checked and an error naming how many findings there were. A
-// template's placeholders become variables first, @name@ -> $name_ (the same length, so the
+// template's fields become variables first, @name@ -> $name_ (the same length, so the
 // columns stay the template's): assigned by Nix, by substitution, so shellcheck is not told
 // they are unassigned.
 func Check(ctx context.Context, local *command.Host, root string, out io.Writer) (int, error) {
@@ -53,9 +53,9 @@ func Check(ctx context.Context, local *command.Host, root string, out io.Writer)
 			return 0, err
 		}
 		rel, _ := filepath.Rel(root, f)
-		rewritten := placeholder.ReplaceAll(src, []byte("$$${1}_"))
+		rewritten := field.ReplaceAll(src, []byte("$$${1}_"))
 		assigned := map[string]bool{}
-		for _, m := range placeholder.FindAllSubmatch(src, -1) {
+		for _, m := range field.FindAllSubmatch(src, -1) {
 			assigned[string(m[1])+"_"] = true
 		}
 		res, err := local.Run(ctx, command.Cmd{Args: []string{"shellcheck", "-S", "warning", "-f", "gcc", "-"}, Stdin: bytes.NewReader(rewritten)})
@@ -64,7 +64,7 @@ func Check(ctx context.Context, local *command.Host, root string, out io.Writer)
 		}
 		for _, line := range strings.Split(strings.TrimSpace(string(res.Stdout)), "\n") {
 			if m := unassigned.FindStringSubmatch(line); m != nil && assigned[m[1]] {
-				continue // a placeholder
+				continue // a field
 			}
 			if rest, ok := strings.CutPrefix(line, "-:"); ok {
 				fmt.Fprintf(out, "%s:%s\n", rel, rest)
