@@ -7,12 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nixos-hub/hub/pkg/command"
 	"github.com/nixos-hub/hub/pkg/deploy"
+	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
 	"github.com/nixos-hub/hub/pkg/nix"
 	"github.com/nixos-hub/hub/pkg/parallel"
 )
@@ -152,7 +152,7 @@ func TestDeployFlow(t *testing.T) {
 		env.release(t, standinSlow)
 		ictx, icancel := context.WithCancel(ctx)
 		defer icancel()
-		var log syncBuffer
+		var log fleettest.SyncBuffer
 		go func() {
 			// Cancel 1.5 s into the canary's 4 s activation.
 			for !strings.Contains(log.String(), "p620 : phase activate") {
@@ -198,24 +198,6 @@ func flowOptions(t *testing.T, branch string, log io.Writer) DeployOptions {
 			HealthPause: 200 * time.Millisecond, Nix: local,
 		},
 	}
-}
-
-// syncBuffer is a buffer one goroutine writes while another reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // consistent requires that host's profile (what it boots) is the system it runs, and returns it.
