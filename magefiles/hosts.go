@@ -195,49 +195,32 @@ func (Hosts) CheckHardware(ctx context.Context, host string, json *bool) error {
 func (Hosts) Diff(ctx context.Context, a, b string, paths *string, probeTimeout *time.Duration, json *bool) error {
 	env := runEnv(json, nil)
 	return onHosts(ctx, env, a+","+b, func(ctx context.Context, f *inventory.Fleet, _ []*inventory.Host, e *command.Executor) error {
-		if a == b {
-			return fmt.Errorf("hosts:diff: give two different hosts (both are %s)", a)
-		}
 		reg, hosts, err := featuresLoad()
 		if err != nil {
 			return err
 		}
-		var fa, fb *featreg.Host
-		for i := range hosts {
-			switch hosts[i].Name {
-			case a:
-				fa = &hosts[i]
-			case b:
-				fb = &hosts[i]
-			}
-		}
-		if fa == nil || fb == nil {
-			return fmt.Errorf("hosts:diff: %s and %s must both be in %s", a, b, featreg.HostsDir("."))
-		}
-		fd := hostdiff.Features(reg, *fa, *fb)
-		var opts []hostdiff.Difference
-		skipped := ""
+		o := hostdiff.DiffOptions{Flake: f.Flake, A: a, B: b, Paths: splitList(flag(paths, ""))}
 		// The local fleet's flake is builtins-only and has no inputs to fetch (nix/localfleet/flake.nix).
 		if !env.LocalFleet {
-			err := checks.ProbeInputs(ctx, env.LocalNix(e), strings.TrimPrefix(f.Flake, "path:"), flag(probeTimeout, 2*time.Minute))
-			if skip, ok := errors.AsType[*checks.SkipError](err); ok {
-				skipped = skip.Reason
-			} else if err != nil {
-				return err
+			o.Probe = func(ctx context.Context) (string, error) {
+				err := checks.ProbeInputs(ctx, env.LocalNix(e), strings.TrimPrefix(f.Flake, "path:"), flag(probeTimeout, 2*time.Minute))
+				if skip, ok := errors.AsType[*checks.SkipError](err); ok {
+					return skip.Reason, nil
+				}
+				return "", err
 			}
 		}
-		if skipped == "" {
-			if opts, err = hostdiff.Options(ctx, env.LocalNix(e), f.Flake, a, b, splitList(flag(paths, ""))); err != nil {
-				return err
-			}
+		res, err := hostdiff.Diff(ctx, env.LocalNix(e), reg, hosts, o)
+		if err != nil {
+			return err
 		}
 		if dryRunNoResult(e) {
 			return nil
 		}
 		if env.Out.JSON {
-			return env.Out.WriteJSON(map[string]any{"a": a, "b": b, "features": fd, "options": opts, "optionsSkipped": skipped})
+			return env.Out.WriteJSON(res)
 		}
-		hostdiff.Write(os.Stdout, a, b, fd, opts, skipped)
+		hostdiff.Write(os.Stdout, a, b, res.Features, res.Options, res.OptionsSkipped)
 		return nil
 	})
 }

@@ -299,3 +299,60 @@ func Write(w io.Writer, a, b string, fd FeatureDiff, opts []Difference, optErr s
 		fmt.Fprintf(w, "  %s\n    %s: %s\n    %s: %s\n", d.Path, a, d.A, b, d.B)
 	}
 }
+
+// Result is hosts:diff's answer: the feature-level difference always, the option-level one when
+// both configurations could be evaluated (OptionsSkipped says why not otherwise).
+type Result struct {
+	A              string       `json:"a"`
+	B              string       `json:"b"`
+	Features       FeatureDiff  `json:"features"`
+	Options        []Difference `json:"options"`
+	OptionsSkipped string       `json:"optionsSkipped"`
+}
+
+// DiffOptions say what Diff compares and how it reaches the flake's inputs.
+type DiffOptions struct {
+	Flake string
+	A, B  string
+	Paths []string // option paths besides DefaultPaths
+	// Probe checks first that the flake's inputs can be fetched (within ProbeTimeout), and
+	// skips the option level with the reason when they cannot; nil evaluates straight away
+	// (the local fleet's builtins-only flake has no inputs).
+	Probe func(ctx context.Context) (skipped string, err error)
+}
+
+// Diff compares hosts A and B (both in hosts) at feature level, and at option level unless the
+// probe says the configurations cannot be evaluated here.
+func Diff(ctx context.Context, n nix.Nix, reg *features.Registry, hosts []features.Host, o DiffOptions) (*Result, error) {
+	if o.A == o.B {
+		return nil, fmt.Errorf("hosts:diff: give two different hosts (both are %s)", o.A)
+	}
+	var fa, fb *features.Host
+	for i := range hosts {
+		switch hosts[i].Name {
+		case o.A:
+			fa = &hosts[i]
+		case o.B:
+			fb = &hosts[i]
+		}
+	}
+	if fa == nil || fb == nil {
+		return nil, fmt.Errorf("hosts:diff: %s and %s must both be in the repository's hosts", o.A, o.B)
+	}
+	res := &Result{A: o.A, B: o.B, Features: Features(reg, *fa, *fb)}
+	if o.Probe != nil {
+		skipped, err := o.Probe(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res.OptionsSkipped = skipped
+	}
+	if res.OptionsSkipped == "" {
+		opts, err := Options(ctx, n, o.Flake, o.A, o.B, o.Paths)
+		if err != nil {
+			return nil, err
+		}
+		res.Options = opts
+	}
+	return res, nil
+}

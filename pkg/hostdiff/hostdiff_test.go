@@ -2,6 +2,7 @@ package hostdiff
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,5 +104,33 @@ func TestOptionsLocalFleet(t *testing.T) {
 	}
 	if d := got["networking.hostName"]; d.A != `"p620"` || d.B != `"razer"` {
 		t.Errorf("hostName: %+v", d)
+	}
+}
+
+// Diff refuses one host twice or a host the repository lacks, and a probe that says the inputs
+// cannot be fetched leaves the option level out with its reason (no evaluation is attempted:
+// the zero nix.Nix would fail one).
+func TestDiffChecksAndSkips(t *testing.T) {
+	reg, err := features.Load(filepath.Join("..", "..", "modules", "features.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts, err := features.LoadHosts(filepath.Join("..", "..", "hosts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, o := range []DiffOptions{{A: "p620", B: "p620"}, {A: "p620", B: "nosuch"}} {
+		if _, err := Diff(ctx, nix.Nix{}, reg, hosts, o); err == nil {
+			t.Errorf("Diff(%s, %s) compared", o.A, o.B)
+		}
+	}
+	res, err := Diff(ctx, nix.Nix{}, reg, hosts, DiffOptions{A: "p620", B: "hp",
+		Probe: func(context.Context) (string, error) { return "no flake.lock", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OptionsSkipped != "no flake.lock" || res.Options != nil || len(res.Features.OnlyA) == 0 {
+		t.Errorf("result %+v: want the feature level only, skipped for the probe's reason", res)
 	}
 }
