@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	encjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/magefile/mage/mg"
@@ -240,25 +238,9 @@ func (Vm) List(ctx context.Context, selection string, json *bool) error {
 		return err
 	}, parallel.Options{Name: "vm-list", Limit: 8, KeepGoing: true, Out: io.Discard})
 	if env.Out.JSON {
-		enc := encjson.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sts)
+		return env.Out.WriteJSON(sts)
 	}
-	return writeVMTable(os.Stdout, sts)
-}
-
-func writeVMTable(w io.Writer, sts []microvm.Status) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOST\tVM\tSTATE\tVCPU\tMEM\tSSH\tAUTOSTART\tUPTIME")
-	now := time.Now()
-	for _, st := range sts {
-		up := "-"
-		if d := st.Uptime(now); d > 0 {
-			up = d.String()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%dMiB\t%d\t%t\t%s\n", st.Host, st.VM, st.State, st.VCPU, st.MemoryMiB, st.SSHPort, st.Autostart, up)
-	}
-	return tw.Flush()
+	return microvm.WriteTable(os.Stdout, sts, time.Now())
 }
 
 // SSH logs in to GUEST (HOST/VM) as its user through the port its host forwards, with the guest's host key the hub recorded at its start (strict checking on the local fleet, accept-new on first use elsewhere); -command CMD runs one command instead of a shell, -print prints the ssh command line instead of running it.
