@@ -44,7 +44,7 @@
 
       # Installer ISO per host (nix/installer.nix), only under the host's own system: an
       # installer-<host> under another system would still build the host's architecture.
-      # pkg/installer builds packages.<host.system>.installer-<host>.
+      # internal/installer builds packages.<host.system>.installer-<host>.
       installers = system: lib.listToAttrs (map
         (host: lib.nameValuePair "installer-${host}" (import ./nix/installer.nix { inherit nixpkgs; root = ./.; } host))
         (builtins.filter (host: hostSystem host == system) hostNames));

@@ -17,13 +17,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
-	"github.com/nixos-hub/hub/pkg/nix"
-	"github.com/nixos-hub/hub/pkg/parallel"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/nix"
+	"github.com/nixos-hub/hub/internal/parallel"
 )
 
 func TestDeployWallTime(t *testing.T) {

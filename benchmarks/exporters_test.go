@@ -6,8 +6,8 @@
 //	go test -tags exporterbench -run TestExporterScrapes -v ./benchmarks/
 //
 // Each exporter is pointed at real inputs: hub-nixos-exporter at a generations root built from
-// pkg/nixosmetrics/testdata/fixture.nix with real Nix, hub-media-exporter at loopback servers
-// replaying pkg/media/testdata. Before measuring, the test waits until no other go test/go
+// internal/nixosmetrics/testdata/fixture.nix with real Nix, hub-media-exporter at loopback servers
+// replaying internal/media/testdata. Before measuring, the test waits until no other go test/go
 // build/test:parallel runs on the machine and logs the 1-minute load average.
 package benchmarks
 
@@ -26,8 +26,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/media/mediatest"
-	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/internal/media/mediatest"
+	"github.com/nixos-hub/hub/internal/nix"
 )
 
 const (
@@ -226,7 +226,7 @@ func parentPID(pid int) int {
 	return 0
 }
 
-// buildNixOSRoot lays out a NixOS root as pkg/nixosmetrics' tests do: fixture toplevels built
+// buildNixOSRoot lays out a NixOS root as internal/nixosmetrics' tests do: fixture toplevels built
 // with real Nix, four profile generations made with nix-env --set, /run/current-system on the
 // newest (which has a specialisation) and /run/booted-system on generation 2 (so a reboot is
 // pending), /nix/store linked to the real store.
@@ -236,7 +236,7 @@ func buildNixOSRoot(t *testing.T) string {
 		t.Fatal("nix-build not installed: the NixOS exporter needs a real generations root")
 	}
 	gens := []string{"gen1", "gen2", "gen2sd", "withspec"}
-	args := append(nix.Local().Args(), "--no-out-link", "../pkg/nixosmetrics/testdata/fixture.nix")
+	args := append(nix.Local().Args(), "--no-out-link", "../internal/nixosmetrics/testdata/fixture.nix")
 	for _, a := range gens {
 		args = append(args, "-A", a)
 	}

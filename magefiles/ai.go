@@ -13,12 +13,12 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/ai"
-	"github.com/nixos-hub/hub/pkg/assist"
-	"github.com/nixos-hub/hub/pkg/deploy"
-	featreg "github.com/nixos-hub/hub/pkg/features"
-	"github.com/nixos-hub/hub/pkg/monitoring"
-	"github.com/nixos-hub/hub/pkg/runenv"
+	"github.com/nixos-hub/hub/internal/ai"
+	"github.com/nixos-hub/hub/internal/assist"
+	"github.com/nixos-hub/hub/internal/deploy"
+	featreg "github.com/nixos-hub/hub/internal/features"
+	"github.com/nixos-hub/hub/internal/monitoring"
+	"github.com/nixos-hub/hub/internal/runenv"
 )
 
 // Ai asks the AI providers of hosts/ai.toml about the fleet, in their fallback order (docs/ai.md).

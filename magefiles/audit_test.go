@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
 )
 
 // iso:buildAll, deploy:analyze, hosts:checkHardware, hosts:diff and test:deprecated through the compiled magefiles on a local fleet: the demo
 // installers of every host built two at once with the summary table, and a host's closure read
-// over ssh. pkg/installer and pkg/closure test the builds and the analysis themselves.
+// over ssh. internal/installer and internal/closure test the builds and the analysis themselves.
 func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
 	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p620", "dex5550"}})
 	bin, root := fleettest.Mage(t)
@@ -62,7 +62,7 @@ func TestIsoBuildAllAndAnalyzeTargets(t *testing.T) {
 		want string
 	}{
 		{filepath.Join(root, "hosts", "p620", "hardware-configuration.nix"), 0, "matches what nixos-generate-config detects"},
-		{filepath.Join(root, "pkg", "hwconfig", "testdata", "show-hardware-config-amd-nvme.nix"), 1, "3 hardware difference(s)"},
+		{filepath.Join(root, "internal", "hwconfig", "testdata", "show-hardware-config-amd-nvme.nix"), 1, "3 hardware difference(s)"},
 	} {
 		if err := os.WriteFile(standIn, []byte("#!/bin/sh\nexec cat "+tc.file+"\n"), 0o755); err != nil {
 			t.Fatal(err)

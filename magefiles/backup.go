@@ -11,10 +11,10 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/backup"
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/parallel"
-	"github.com/nixos-hub/hub/pkg/runenv"
+	"github.com/nixos-hub/hub/internal/backup"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/parallel"
+	"github.com/nixos-hub/hub/internal/runenv"
 )
 
 // Backup runs restic on the hosts ([[backup]] sets in host.toml, docs/backup.md) and backs up

@@ -8,8 +8,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/demo"
-	"github.com/nixos-hub/hub/pkg/sysdeps"
+	"github.com/nixos-hub/hub/internal/demo"
+	"github.com/nixos-hub/hub/internal/sysdeps"
 )
 
 // Demo runs the main job on the embedded local fleet: six hosts deployed in parallel, their status, a generation that locks SSH out rolled back automatically, and p620's development VM booted with QEMU and reached over SSH (needs root; the fleet is torn down at the end).

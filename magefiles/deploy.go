@@ -13,10 +13,10 @@ import (
 	"github.com/magefile/mage/mg"
 	"golang.org/x/term"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/runenv"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/runenv"
 )
 
 // Deploy deploys NixOS systems to the fleet: parallel, health-gated, with magic rollback.

@@ -8,9 +8,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/nixos-hub/hub/pkg/closure"
-	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/inventory"
+	"github.com/nixos-hub/hub/internal/closure"
+	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/inventory"
 )
 
 // History diffs two generations of HOST's system profile (the old system-diff): kernel, closure size, systemd units added/removed/changed, packages added/removed/upgraded with versions. -from N -to M: generation numbers (see deploy:generations); by default the profile's current generation and the one before it.

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nixos-hub/hub/pkg/deploytimes"
+	"github.com/nixos-hub/hub/internal/deploytimes"
 )
 
 // Times shows how long each phase of past deploys took on the SELECTION's hosts (eval, build, copy, activate, health; the old perf-build-times and test-build-all's timing summary): one row per host and run from the run reports in .hub/runs, newest first, then per host and phase the median, slowest and latest. -last N runs (default 10; 0: all); -json writes the runs as JSON. The last deploy's phase times are also on each host as hub_deploy_last_phase_duration_seconds (docs/monitoring.md).

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/magefile/mage/mg"
-	"github.com/nixos-hub/hub/pkg/devshell"
-	"github.com/nixos-hub/hub/pkg/nix"
+	"github.com/nixos-hub/hub/internal/devshell"
+	"github.com/nixos-hub/hub/internal/nix"
 )
 
 // Dev holds the per-project development shells.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
 )
 
 // dev:languages, dev:shell with an unknown language, and dev:shell where nixpkgs cannot be

@@ -10,9 +10,9 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/features"
-	"github.com/nixos-hub/hub/pkg/optionsdoc"
-	"github.com/nixos-hub/hub/pkg/targetdocs"
+	"github.com/nixos-hub/hub/internal/features"
+	"github.com/nixos-hub/hub/internal/optionsdoc"
+	"github.com/nixos-hub/hub/internal/targetdocs"
 )
 
 // Docs keeps generated documentation in step with the code.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
-	"github.com/nixos-hub/hub/pkg/monitoring"
+	"github.com/nixos-hub/hub/internal/monitoring"
 )
 
 // Exporters builds and runs the hub's Prometheus exporters (exporters/<name>).
@@ -50,7 +50,7 @@ func (Exporters) Run(ctx context.Context, name, args string) error {
 		return fmt.Errorf("no exporter %q under exporters/", name)
 	}
 	cmd := []string{"run", "./exporters/" + name}
-	// The exporter's job is its name (pkg/monitoring's table has the port).
+	// The exporter's job is its name (internal/monitoring's table has the port).
 	if i := slices.IndexFunc(monitoring.Exporters(), func(e monitoring.Exporter) bool { return e.Job == name }); i >= 0 {
 		cmd = append(cmd, "--web.listen-address=127.0.0.1:"+strconv.Itoa(monitoring.Exporters()[i].Port))
 	}

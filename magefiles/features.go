@@ -10,7 +10,7 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/features"
+	"github.com/nixos-hub/hub/internal/features"
 )
 
 // Features inspects and checks the feature registry (modules/features.toml) and each host's flags.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/sysdeps"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/sysdeps"
 )
 
 // Fleet runs the local fleet: NixOS-shaped hosts in namespaces on this machine, reached over ssh

@@ -7,8 +7,8 @@ import (
 	"os"
 	"slices"
 
-	"github.com/nixos-hub/hub/pkg/format"
-	"github.com/nixos-hub/hub/pkg/sysdeps"
+	"github.com/nixos-hub/hub/internal/format"
+	"github.com/nixos-hub/hub/internal/sysdeps"
 )
 
 // Fmt formats the sources in place: Go with gofmt, Nix with nixfmt or nixpkgs-fmt (whichever is on PATH; Debian has neither, so Nix is SKIPPED, an error, until one is installed), shell scripts with shfmt (installed when missing, as root). -paths P,Q files or directories (default: the whole tree, without testdata and dot directories); -only go,nix,shell languages (default: all three); -check lists the files not formatted, writes nothing and exits non-zero when there are any.

@@ -14,14 +14,14 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/checks"
-	"github.com/nixos-hub/hub/pkg/command"
-	featreg "github.com/nixos-hub/hub/pkg/features"
-	"github.com/nixos-hub/hub/pkg/hostdiff"
-	"github.com/nixos-hub/hub/pkg/hwconfig"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/parallel"
-	"github.com/nixos-hub/hub/pkg/status"
+	"github.com/nixos-hub/hub/internal/checks"
+	"github.com/nixos-hub/hub/internal/command"
+	featreg "github.com/nixos-hub/hub/internal/features"
+	"github.com/nixos-hub/hub/internal/hostdiff"
+	"github.com/nixos-hub/hub/internal/hwconfig"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/parallel"
+	"github.com/nixos-hub/hub/internal/status"
 )
 
 // Hosts inspects and checks the fleet inventory.

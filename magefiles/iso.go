@@ -12,12 +12,12 @@ import (
 	"github.com/magefile/mage/mg"
 	"golang.org/x/term"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/installer"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/nix"
-	"github.com/nixos-hub/hub/pkg/parallel"
-	"github.com/nixos-hub/hub/pkg/runenv"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/installer"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/nix"
+	"github.com/nixos-hub/hub/internal/parallel"
+	"github.com/nixos-hub/hub/internal/runenv"
 )
 
 // Iso builds per-host installer images and writes them to USB sticks without a chance of

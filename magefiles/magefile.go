@@ -1,6 +1,6 @@
 //go:build mage
 
-// The hub's Mage targets. Targets are thin: they parse typed arguments, call pkg/, and print.
+// The hub's Mage targets. Targets are thin: they parse typed arguments, call internal/, and print.
 // Every target has a doc comment, so `go tool mage -l` is the help screen.
 package main
 
@@ -13,12 +13,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/parallel"
-	"github.com/nixos-hub/hub/pkg/runenv"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/parallel"
+	"github.com/nixos-hub/hub/internal/runenv"
 )
 
 // runsDir is where per-run logs and reports go.
@@ -130,7 +130,7 @@ func probeHosts[R interface{ Fields() [][2]string }, P problem](ctx context.Cont
 // hostJob is the per-host work of a fanOut, with the run's shared executor.
 type hostJob func(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error
 
-// fanOut runs job on every host of selection through pkg/parallel: Ctrl-C handling, one shared
+// fanOut runs job on every host of selection through internal/parallel: Ctrl-C handling, one shared
 // executor (one ssh master per host), keep-going, per-host logs; then prints the summary (or the
 // JSON report with -json) and fails when any host failed. Name and Limit come from opts.
 func fanOut(ctx context.Context, env runenv.Env, selection string, opts parallel.Options, job hostJob) error {

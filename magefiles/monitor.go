@@ -13,11 +13,11 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/monitoring"
-	"github.com/nixos-hub/hub/pkg/parallel"
-	"github.com/nixos-hub/hub/pkg/secrets"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/monitoring"
+	"github.com/nixos-hub/hub/internal/parallel"
+	"github.com/nixos-hub/hub/internal/secrets"
 )
 
 // Monitor generates and checks the fleet's Prometheus configuration, alert rules and dashboards.

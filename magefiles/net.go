@@ -12,9 +12,9 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	featreg "github.com/nixos-hub/hub/pkg/features"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/netdoctor"
+	featreg "github.com/nixos-hub/hub/internal/features"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/netdoctor"
 )
 
 // Net checks name resolution and the tailnet on the fleet (docs/network.md).

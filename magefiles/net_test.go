@@ -8,15 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
-	"github.com/nixos-hub/hub/pkg/netdoctor/netdoctortest"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/netdoctor/netdoctortest"
 )
 
 // net:doctor through the compiled magefiles: a healthy host exits 0 with "no problems found",
 // a host whose resolv.conf nobody declared makes the run exit non-zero with the problem in the
-// -json document and as a line of its own in the table output. pkg/netdoctor's tests cover the
+// -json document and as a line of its own in the table output. internal/netdoctor's tests cover the
 // checks themselves.
 func TestNetDoctorTarget(t *testing.T) {
 	repoHosts, err := filepath.Abs(filepath.Join("testdata", "net-hosts"))
@@ -33,7 +33,7 @@ func TestNetDoctorTarget(t *testing.T) {
 	}
 	server := block + ".250"
 	netdoctortest.ServeDNS(t, server, map[string]string{"nixos.org": server, "p620": p620.SSH.Destination, "hp": hp.SSH.Destination})
-	stub, err := os.ReadFile(filepath.Join("..", "pkg", "netdoctor", "testdata", "resolv", "stub-resolv.conf"))
+	stub, err := os.ReadFile(filepath.Join("..", "internal", "netdoctor", "testdata", "resolv", "stub-resolv.conf"))
 	if err != nil {
 		t.Fatal(err)
 	}

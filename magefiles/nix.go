@@ -8,7 +8,7 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/vendorhash"
+	"github.com/nixos-hub/hub/internal/vendorhash"
 )
 
 // Nix keeps the flake's packaging in step with the Go module.

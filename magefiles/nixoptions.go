@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/nixos-hub/hub/pkg/nixoptions"
+	"github.com/nixos-hub/hub/internal/nixoptions"
 )
 
 // OptionsManifest regenerates nix/options-25.11.json with nix eval over a real nixosSystem's options where the flake's inputs can be fetched, and says so in one line where they cannot.

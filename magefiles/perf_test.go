@@ -13,16 +13,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/baseline"
-	"github.com/nixos-hub/hub/pkg/exporter"
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/baseline"
+	"github.com/nixos-hub/hub/internal/exporter"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
 )
 
 // perf:report and perf:compare through the compiled magefiles: the -baselines flag reaches the
 // probe (the real exporter stack on the fleet's loopback block, a boot regression planted through
 // BootWatch), the problem line and the exit status follow, -json carries the regressions, and
-// perf:compare takes its generation numbers as arguments. pkg/perf's tests cover the rest.
+// perf:compare takes its generation numbers as arguments. internal/perf's tests cover the rest.
 func TestPerfTargets(t *testing.T) {
 	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"hp"}}, "curl")
 	inv := fleettest.Inventory(t, lf)
@@ -32,7 +32,7 @@ func TestPerfTargets(t *testing.T) {
 		t.Skipf("the fleet is on fallback addressing (%s)", hp.SSH.Destination)
 	}
 	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("..", "pkg", "systemdanalyze", "testdata", name))
+		b, err := os.ReadFile(filepath.Join("..", "internal", "systemdanalyze", "testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}

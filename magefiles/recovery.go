@@ -9,9 +9,9 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/recovery"
+	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/recovery"
 )
 
 // Recovery brings a host back: older generations, restores, reinstalls (docs/recovery.md).

@@ -13,8 +13,8 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
-	"github.com/nixos-hub/hub/pkg/secrets"
+	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/secrets"
 )
 
 // A Ctrl-C during secrets:rekey, sent to a real mage process once the plan is printed, ends the

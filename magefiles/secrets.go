@@ -17,14 +17,14 @@ import (
 	"github.com/magefile/mage/mg"
 	"golang.org/x/term"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/parallel"
-	"github.com/nixos-hub/hub/pkg/rotation"
-	"github.com/nixos-hub/hub/pkg/runenv"
-	"github.com/nixos-hub/hub/pkg/secrets"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/parallel"
+	"github.com/nixos-hub/hub/internal/rotation"
+	"github.com/nixos-hub/hub/internal/runenv"
+	"github.com/nixos-hub/hub/internal/secrets"
 )
 
 // Secrets manages the agenix-compatible age secrets listed in secrets/secrets.nix.

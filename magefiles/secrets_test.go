@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
-	"github.com/nixos-hub/hub/pkg/secrets"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/secrets"
 )
 
 // secrets:rotate through a real mage process on the local fleet: a manual consumer's secret is

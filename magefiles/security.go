@@ -11,8 +11,8 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/features"
-	"github.com/nixos-hub/hub/pkg/secscan"
+	"github.com/nixos-hub/hub/internal/features"
+	"github.com/nixos-hub/hub/internal/secscan"
 )
 
 // Security audits the repository for what it should not hold or should be reviewed.

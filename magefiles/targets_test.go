@@ -17,10 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/localfleet"
-	"github.com/nixos-hub/hub/pkg/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/localfleet"
+	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
 )
 
 // runTarget runs the compiled mage binary with args on the local fleet lf and returns its
@@ -89,7 +89,7 @@ func TestHostsExecAndStatusTargets(t *testing.T) {
 		t.Errorf("hosts:status does not show the hosts' generation and units:\n%s", out)
 	}
 
-	// secrets:status through pkg/secrets' job: the agenix and secrets columns per host.
+	// secrets:status through internal/secrets' job: the agenix and secrets columns per host.
 	out, code = runTarget(t, bin, root, lf, "secrets:status", "*")
 	if code != 0 || !strings.Contains(out, "AGENIX") || !containsLine(out, "p620", "agenix unit: no systemd") || !containsLine(out, "razer", "agenix unit: no systemd") {
 		t.Errorf("secrets:status: exit %d:\n%s", code, out)
@@ -244,7 +244,7 @@ func TestUnknownHostNamed(t *testing.T) {
 	}
 }
 
-// TestArgumentErrors runs `go tool mage` itself (pkg/magerun, what a person types) with the
+// TestArgumentErrors runs `go tool mage` itself (internal/magerun, what a person types) with the
 // mistakes people make: each gets one line naming the argument or the closest target, exit 2,
 // before any compile.
 func TestArgumentErrors(t *testing.T) {

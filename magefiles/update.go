@@ -12,11 +12,11 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/deploy"
-	"github.com/nixos-hub/hub/pkg/inventory"
-	"github.com/nixos-hub/hub/pkg/runenv"
-	"github.com/nixos-hub/hub/pkg/update"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/runenv"
+	"github.com/nixos-hub/hub/internal/update"
 )
 
 // Update is the update workflow: what the flake's inputs are locked to and how far upstream moved, what a new lock changes per host, and committing it (docs/update.md).

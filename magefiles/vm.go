@@ -17,10 +17,10 @@ import (
 
 	"github.com/magefile/mage/mg"
 
-	"github.com/nixos-hub/hub/pkg/command"
-	"github.com/nixos-hub/hub/pkg/microvm"
-	"github.com/nixos-hub/hub/pkg/parallel"
-	"github.com/nixos-hub/hub/pkg/runenv"
+	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/microvm"
+	"github.com/nixos-hub/hub/internal/parallel"
+	"github.com/nixos-hub/hub/internal/runenv"
 )
 
 // Vm manages the development MicroVMs hosts declare in host.toml [[microvm]] tables

@@ -1,5 +1,5 @@
 # The options each feature module declares under hub.features.<name> (besides enable), for
-# `features:list -options` and docs/feature-catalogue.md (pkg/features, ReadOptions). Builtins
+# `features:list -options` and docs/feature-catalogue.md (internal/features, ReadOptions). Builtins
 # only, like the offline option check: lib is nix/options-lib.nix (option types that carry
 # nixpkgs' type descriptions), config and pkgs are throws, so a default computed from the
 # configuration or a package shows through its defaultText, or as "(computed)" without one.

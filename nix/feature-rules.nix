@@ -1,7 +1,7 @@
 # The registry's requires/conflicts/classes rules over a list of enabled features, with builtins
 # only. nix/features.nix applies them to what a host.toml resolves to; nix/features-module.nix to
 # what the final configuration enables (a default.nix that forces a flag can break a rule). The
-# messages are pkg/features' (Resolve), word for word.
+# messages are internal/features' (Resolve), word for word.
 #
 # Arguments: registry (parsed modules/features.toml), name (host name), class (host class).
 { registry, name, class }:

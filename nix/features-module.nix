@@ -39,7 +39,7 @@ in
         default = { };
         description = ''
           hosts/fleet.toml, parsed: the fleet-wide [defaults] every host.toml starts from, as
-          pkg/inventory merges them. Modules read inventory facts here and in toml (a host's value
+          internal/inventory merges them. Modules read inventory facts here and in toml (a host's value
           first, then the fleet default) instead of restating them.
         '';
       };

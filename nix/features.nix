@@ -1,6 +1,6 @@
 # Feature resolution for one host, written with builtins only so that it evaluates without
 # nixpkgs: the hub's Go tests run it with `nix-instantiate --eval --strict --json` and compare the
-# result with pkg/features, field by field. Keep the two in step: same seeds, same reasons in the
+# result with internal/features, field by field. Keep the two in step: same seeds, same reasons in the
 # same order, same error messages.
 #
 # Arguments:
@@ -34,7 +34,7 @@ let
   };
   chosenClosure = map (i: i.key) (closureOf chosen);
 
-  # A default that conflicts with the host's choices (or what they require) yields (pkg/features
+  # A default that conflicts with the host's choices (or what they require) yields (internal/features
   # Resolve says why); if something still requires it, the closure brings it back as a conflict.
   defaults = builtins.filter
     (n: (features.${n}.default or false) && !(builtins.any (c: conflicting n c) chosenClosure))

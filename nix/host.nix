@@ -1,6 +1,6 @@
 # One host's nixosSystem, built from hosts/<name>/: default.nix for what is truly specific to the
 # machine, hardware-configuration.nix from nixos-generate-config, and host.toml for the system,
-# hardware profile and features (read with builtins.fromTOML, the same file pkg/inventory reads).
+# hardware profile and features (read with builtins.fromTOML, the same file internal/inventory reads).
 { nixpkgs, agenix, lanzaboote, microvm, overlay, root, revision ? null }:
 name:
 let

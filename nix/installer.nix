@@ -1,6 +1,6 @@
 # Installer images per host: the NixOS minimal installer plus the host's hardware configuration
-# and hub-install, the setup wizard (pkg/installer/wizard.sh), with the disk layout derived from
-# the host's own files (pkg/installer/layout.nix). Imported by the repository's flake:
+# and hub-install, the setup wizard (internal/installer/wizard.sh), with the disk layout derived from
+# the host's own files (internal/installer/layout.nix). Imported by the repository's flake:
 #
 #   packages.<system>.installer-<host> = import ./nix/installer.nix { inherit nixpkgs; root = ./.; } "<host>";
 #
@@ -29,7 +29,7 @@ let
     modules = [ hardware ];
   };
 
-  layout = import (root + "/pkg/installer/layout.nix") {
+  layout = import (root + "/internal/installer/layout.nix") {
     inherit hostName host;
     fileSystems = installed.config.fileSystems;
     secretsNix =
@@ -86,7 +86,7 @@ in
               systemd
               openssh
             ];
-            text = builtins.readFile (root + "/pkg/installer/wizard.sh");
+            text = builtins.readFile (root + "/internal/installer/wizard.sh");
           })
           pkgs.git
         ];

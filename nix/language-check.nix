@@ -2,7 +2,7 @@
 # nix/languages.nix, the package attribute paths that the host feature's module
 # (modules/development/languages/<name>.nix, enabled, with no extraPackages) installs and those
 # devShells.<system>.<name> (nix/language-shells.nix) has, evaluated with builtins only in a
-# package set of markers, beside the declared list, and the environment. pkg/devshell's tests
+# package set of markers, beside the declared list, and the environment. internal/devshell's tests
 # require the three lists equal and every value fit for pam_env.
 let
   languages = import ./languages.nix;

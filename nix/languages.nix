@@ -1,7 +1,7 @@
 # The one definition of each language's development environment, builtins only: the host feature
 # lang-<name> (nix/language-module.nix) and the per-project shell devShells.<system>.<name>
 # (nix/language-shells.nix, `go tool mage dev:shell NAME`) both install exactly `packages`, so a
-# project's shell has the toolchain the host has. pkg/devshell's tests compare the two offline.
+# project's shell has the toolchain the host has. internal/devshell's tests compare the two offline.
 #
 # <name> = {
 #   description = one line (the devShell's and the feature's);

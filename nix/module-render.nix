@@ -1,5 +1,5 @@
 # One hub module's definitions, evaluated offline for checking what it generates with the real
-# programs (pkg/shellconf: tmux, zsh). The module is called with the offline lib
+# programs (internal/shellconf: tmux, zsh). The module is called with the offline lib
 # (nix/options-lib.nix), no pkgs, and a config in which its feature is enabled with its options'
 # defaults, merged with `extra` (other features' options it reads). The markers of mkIf (whose
 # condition is true), mkMerge, mkDefault/mkOverride and mkBefore/mkAfter are unwrapped; values

@@ -1,25 +1,25 @@
-# The evaluation half of the offline option check (pkg/nixoptions; docs/features.md, "Options
+# The evaluation half of the offline option check (internal/nixoptions; docs/features.md, "Options
 # against nixos-25.11"). nixpkgs cannot be fetched everywhere, so instead of a real nixosSystem
 # this imports each of the hub's module files with stand-ins:
 #
 #   lib     nix/options-lib.nix: inert mkIf/mkMerge/mkOverride markers, option types that
 #           carry nixpkgs' type descriptions, pure helpers;
 #   config  a tree with one leaf per option of the manifest (nix/options-25.11.json, paths sent
-#           by pkg/nixoptions) and per option the hub declares itself. Reading a nixpkgs option
+#           by internal/nixoptions) and per option the hub declares itself. Reading a nixpkgs option
 #           throws, which the walk below catches with tryEval; reading a hub option gives its
 #           default; reading a path that is no option at all is an ordinary "attribute missing"
-#           error, which stops nix-instantiate with file:line:col and is how pkg/nixoptions
+#           error, which stops nix-instantiate with file:line:col and is how internal/nixoptions
 #           finds bad reads (it then re-runs with that name made readable, to find the next);
 #   pkgs    a throw: no package is ever needed to know where a definition goes.
 #
 # Output: what each file defines, as a "shape" (kinds, scalar values, attribute positions), for
-# every host; pkg/nixoptions walks the shapes against the manifest. Nothing here knows which
+# every host; internal/nixoptions walks the shapes against the manifest. Nothing here knows which
 # options exist in nixpkgs: that decision is Go's, in one place.
 #
 #   nix-instantiate --eval --strict --json nix/options-check.nix --argstr requestFile REQ.json
 #
 # REQ.json: { root; files = [ { path; kind } ]; hosts = [ name ]; options = [ { path; opaque; type } ];
-# extraNames = [ name ] }, kind one of module | features-module | system (see pkg/nixoptions).
+# extraNames = [ name ] }, kind one of module | features-module | system (see internal/nixoptions).
 { requestFile }:
 let
   request = builtins.fromJSON (builtins.readFile requestFile);
@@ -276,7 +276,7 @@ in
       module = d.file;
       pos = d.pos;
       type = d.decl.type.description or "unspecified value";
-      # For the options reference (docs:options, pkg/optionsdoc).
+      # For the options reference (docs:options, internal/optionsdoc).
       description = let r = tryEval (d.decl.description or ""); in if r.success && builtins.isString r.value then r.value else "";
       default = docValue d.decl;
     })

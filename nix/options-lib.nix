@@ -6,8 +6,8 @@
 # the checker can walk every definition whatever the condition would be. Option types carry the
 # type description nixpkgs would print (lib/types.nix, release-25.11), which is also what the
 # manifest records, so the hub's own options and nixpkgs' are checked by one parser
-# (pkg/nixoptions). The other functions are the pure helpers the modules use, written here with
-# nixpkgs' semantics; pkg/nixoptions' tests fail when a module uses a lib.X this file lacks.
+# (internal/nixoptions). The other functions are the pure helpers the modules use, written here with
+# nixpkgs' semantics; internal/nixoptions' tests fail when a module uses a lib.X this file lacks.
 let
   inherit (builtins) concatStringsSep stringLength substring isString isInt isBool typeOf;
 

@@ -1,6 +1,6 @@
 # The regeneration half of the option check: given a real nixosSystem's `options` (where nixpkgs
 # can be fetched), the recorded type and declaring files of each path the hub sets or reads.
-# pkg/nixoptions (mage nix:optionsManifest) evaluates it with `nix eval --json --impure` and
+# internal/nixoptions (mage nix:optionsManifest) evaluates it with `nix eval --json --impure` and
 # rewrites nix/options-25.11.json from the result.
 #
 # paths are attribute paths as the hub writes them (users.users.admin.extraGroups, or

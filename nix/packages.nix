@@ -14,7 +14,7 @@ let
       ../go.mod
       ../go.sum
       (lib.fileset.maybeMissing ../exporters)
-      (lib.fileset.maybeMissing ../pkg)
+      (lib.fileset.maybeMissing ../internal)
       (lib.fileset.maybeMissing ../magefiles)
     ];
   };

@@ -3,7 +3,7 @@
 # binary-cache-key = "binary-cache-key:..."; }. The configuration that needs a public key (a
 # WireGuard peer's publicKey, the binary cache's key in trusted-public-keys) reads it here at
 # evaluation, so a rotation reaches it with the next deploy of those hosts instead of by a copy.
-# Pure: builtins only, evaluable without nixpkgs (pkg/secrets tests it with nix-instantiate).
+# Pure: builtins only, evaluable without nixpkgs (internal/secrets tests it with nix-instantiate).
 { rotationFile ? ../secrets/rotation.toml }:
 let
   specs = builtins.fromTOML (builtins.readFile rotationFile);

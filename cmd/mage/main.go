@@ -1,11 +1,11 @@
 // Command mage is the hub's `go tool mage` (the tool directive in go.mod): mage, with one compile
-// at a time per magefiles directory and argument errors in one line (pkg/magerun).
+// at a time per magefiles directory and argument errors in one line (internal/magerun).
 package main
 
 import (
 	"os"
 
-	"github.com/nixos-hub/hub/pkg/magerun"
+	"github.com/nixos-hub/hub/internal/magerun"
 )
 
 func main() {

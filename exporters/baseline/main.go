@@ -17,8 +17,8 @@ import (
 
 	"github.com/prometheus/exporter-toolkit/web"
 
-	"github.com/nixos-hub/hub/pkg/baseline"
-	"github.com/nixos-hub/hub/pkg/exporter"
+	"github.com/nixos-hub/hub/internal/baseline"
+	"github.com/nixos-hub/hub/internal/exporter"
 )
 
 func main() {

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/nixos-hub/hub/pkg/baseline"
+	"github.com/nixos-hub/hub/internal/baseline"
 )
 
 func TestApplyFloors(t *testing.T) {

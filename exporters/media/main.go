@@ -12,8 +12,8 @@ import (
 
 	"github.com/prometheus/exporter-toolkit/web"
 
-	"github.com/nixos-hub/hub/pkg/exporter"
-	"github.com/nixos-hub/hub/pkg/media"
+	"github.com/nixos-hub/hub/internal/exporter"
+	"github.com/nixos-hub/hub/internal/media"
 )
 
 func main() {

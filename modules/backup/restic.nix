@@ -52,7 +52,7 @@ in
 
   config = lib.mkMerge [
     {
-      # The inventory check (pkg/inventory: hosts:check) says the same for a host.toml that lists
+      # The inventory check (internal/inventory: hosts:check) says the same for a host.toml that lists
       # restic; these hold for the final configuration, whatever enabled or disabled the feature.
       assertions = [
         {

@@ -3,7 +3,7 @@
 #
 # The keys come from the inventory, the one place they are written: [defaults.users]
 # authorized_keys in hosts/fleet.toml (the fleet's admins, on every host) followed by [users]
-# authorized_keys in the host's host.toml, exactly as pkg/inventory merges them (and validates
+# authorized_keys in the host's host.toml, exactly as internal/inventory merges them (and validates
 # them as SSH public keys).
 { config, lib, ... }:
 let

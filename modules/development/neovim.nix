@@ -5,7 +5,7 @@
 { config, lib, pkgs, ... }:
 let
   cfg = config.hub.features.neovim;
-  # nix/neovim-init.nix renders the Lua (builtins only, so pkg/devshell's tests render and
+  # nix/neovim-init.nix renders the Lua (builtins only, so internal/devshell's tests render and
   # compile it for every language server without nixpkgs).
   initLua = import ../../nix/neovim-init.nix {
     servers = cfg.languageServers;

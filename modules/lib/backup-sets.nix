@@ -5,7 +5,7 @@
 #   nix-instantiate --eval --strict --json -E 'import ./modules/lib/backup-sets.nix {
 #     host = builtins.fromTOML (builtins.readFile ./hosts/p510/host.toml); name = "p510"; }'
 #
-# It follows what `backup:run` does over SSH (pkg/backup/run.go), so snapshots taken by the timer
+# It follows what `backup:run` does over SSH (internal/backup/run.go), so snapshots taken by the timer
 # and by the hub are the same thing: tag set:<name> and --host <inventory name>, SQLite copies with
 # VACUUM INTO at <sqlite_dir>/<path of the database>, integrity-checked before they replace the
 # previous copy, the live files and their -wal/-shm/-journal excluded, and on success the
@@ -35,7 +35,7 @@ let
   concatMap = f: l: builtins.concatLists (map f l);
   lines = l: builtins.concatStringsSep "\n" l + "\n";
 
-  # Retention flags for `restic forget`, in the order pkg/inventory's Retention.Args uses; zero or
+  # Retention flags for `restic forget`, in the order internal/inventory's Retention.Args uses; zero or
   # absent values are not passed.
   keepFlags = set: concatMap
     (k: let n = set."keep_${k}" or 0; in if n > 0 then [ "--keep-${k} ${toString n}" ] else [ ])

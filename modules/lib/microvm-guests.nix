@@ -1,7 +1,7 @@
 # The pure half of the microvm feature (modules/virtualization/microvm.nix): a host's [[microvm]]
 # tables (host.toml, schema in docs/inventory.md) turned into each guest's microvm.nix settings
 # and the host ports its forwards open. Builtins only, no nixpkgs, so it can be evaluated
-# anywhere (pkg/microvm's tests compare it with pkg/inventory's reading of the same tables):
+# anywhere (internal/microvm's tests compare it with internal/inventory's reading of the same tables):
 #
 #   nix-instantiate --eval --strict --json -E 'import ./modules/lib/microvm-guests.nix {
 #     host = builtins.fromTOML (builtins.readFile ./hosts/p620/host.toml); }'
@@ -9,7 +9,7 @@
 let
   tables = host.microvm or [ ];
 
-  # 9p mount tag of a share: pkg/inventory's MicroVMShare.Tag, the same rule.
+  # 9p mount tag of a share: internal/inventory's MicroVMShare.Tag, the same rule.
   trim = s:
     let
       n = builtins.stringLength s;
@@ -57,7 +57,7 @@ let
 in
 {
   guests = builtins.listToAttrs (map (vm: { name = vm.name; value = guest vm; }) tables);
-  # /etc/hub/microvms.json: what hub-nixos-exporter reports per guest (pkg/nixosmetrics).
+  # /etc/hub/microvms.json: what hub-nixos-exporter reports per guest (internal/nixosmetrics).
   exporterList = map (vm: { name = vm.name; autostart = vm.autostart or true; vcpu = vm.vcpu or 1; memory_mib = vm.memory_mib or 512; }) tables;
   # Host ports the forwards listen on, for the firewall.
   ports = builtins.concatLists (map (vm: [ vm.ssh_port ] ++ map (p: p.host) (vm.ports or [ ])) tables);

@@ -10,7 +10,7 @@
 #
 # One fact for two readers: modules/media/<app>.nix set these values on NixOS, and the local
 # fleet's systemd hosts (nix/localfleet/system.nix, variant servarr) run the same unit, so what
-# pkg/rotation's test proves about a restart reaching the app's environment is about these
+# internal/rotation's test proves about a restart reaching the app's environment is about these
 # settings. Pure: builtins only.
 let
   hardening = import ./systemd-hardening.nix;

@@ -3,7 +3,7 @@
 # secrets/rotation.toml, read by nix/rotation-public-keys.nix), so a rotated key reaches the
 # peers at their next deploy instead of through a copy in each host's configuration.
 #
-# Pure (builtins only), so pkg/secrets evaluates it with nix-instantiate without nixpkgs.
+# Pure (builtins only), so internal/secrets evaluates it with nix-instantiate without nixpkgs.
 # publicKeys: nix/rotation-public-keys.nix's set; peers: hub.features.wireguard.fleetPeers.
 # Gives the networking.wireguard.interfaces.<name>.peers entries of the peers with a recorded
 # key, and the host names without one (the module's assertion names them).

@@ -1,5 +1,5 @@
 # hub-media-exporter, only on media hosts (the registry restricts it to servers with media-base).
-# Its configuration holds no secret, only URLs and the paths of credential files (pkg/media), so it
+# Its configuration holds no secret, only URLs and the paths of credential files (internal/media), so it
 # is generated here from the media features the host runs: one instance per application that has
 # a credential. The credentials are agenix secrets, root-only; LoadCredential hands the exporter's
 # dynamic user a copy of each under /run/credentials/hub-media-exporter.service/, where the

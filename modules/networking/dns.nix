@@ -1,5 +1,5 @@
 # The one place that decides who owns /etc/resolv.conf. Exactly one of three features owns it,
-# and the hub's Go side (pkg/netdoctor DeclaredOwner, what net:doctor compares a host with)
+# and the hub's Go side (internal/netdoctor DeclaredOwner, what net:doctor compares a host with)
 # derives the same answer from the same features:
 #
 #   resolved            systemd-resolved (the default): /etc/resolv.conf is its stub file;

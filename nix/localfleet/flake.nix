@@ -4,7 +4,7 @@
   # No inputs on purpose: the local fleet must build offline, with nothing but builtins.
   outputs = { self }:
     let
-      # params.json and variants.json are written by pkg/localfleet into the per-fleet copy of
+      # params.json and variants.json are written by internal/localfleet into the per-fleet copy of
       # this flake; the defaults keep the flake evaluable straight from the repository.
       params =
         if builtins.pathExists ./params.json

@@ -48,7 +48,7 @@ let
   listenPort = if v.sshd == "port" then host.port + 1 else host.port;
   hostDir = "${state}/hosts/${name}";
 
-  # A systemd host (pkg/localfleet/systemd.go) boots this system in a container whose pid 1 is
+  # A systemd host (internal/localfleet/systemd.go) boots this system in a container whose pid 1 is
   # systemd: sshd is a unit, units come from the toplevel, nix reads /etc/nix/nix.conf.
   systemdHost = host.systemd or false;
 
@@ -69,7 +69,7 @@ let
     StrictModes no
     PrintMotd no
     MaxStartups 100
-    # NIX_CONF_DIR: the host's own nix.conf (written by init.sh from pkg/nix's Local settings),
+    # NIX_CONF_DIR: the host's own nix.conf (written by init.sh from internal/nix's Local settings),
     # not the machine's /etc/nix, which the hosts share and which may ask for build users. A
     # systemd host has its own /etc/nix/nix.conf with those settings.
     SetEnv PATH=/run/localfleet/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${if systemdHost then "" else " NIX_CONF_DIR=/run/localfleet/nix"}
@@ -79,7 +79,7 @@ let
   render = import ./units.nix;
 
   # A file from outside the flake (a Go build, an .age file) in the store: a fixed-output
-  # derivation whose unsandboxed builder copies it, its hash (computed by pkg/localfleet) making
+  # derivation whose unsandboxed builder copies it, its hash (computed by internal/localfleet) making
   # the store path, which changes exactly when the content does.
   fixed = drvName: f: derivation {
     name = drvName;
@@ -120,7 +120,7 @@ let
   agenixActivation = if v.agenix != null && v.agenix.mode == "activation" then agenixCommand else "";
 
   # The hub's exporters (variant `exporters`), with the NixOS modules' own unit settings:
-  # modules/lib/exporter-services.nix, which pkg/localfleet copies into the fleet's flake as hub/ with
+  # modules/lib/exporter-services.nix, which internal/localfleet copies into the fleet's flake as hub/ with
   # the offline lib it is evaluated with (only read when a variant asks for exporters, so the
   # flake still evaluates from the repository). The binaries are Go builds of this checkout
   # (`fixed`).
@@ -306,7 +306,7 @@ in
     system.nixos.version = version;
     system.build.toplevel = toplevel;
     localfleet.variant = v;
-    # The unit files' text by name, for pkg/localfleet's golden test of what a host runs.
+    # The unit files' text by name, for internal/localfleet's golden test of what a host runs.
     localfleet.units = builtins.mapAttrs (_: u: u.text) (if systemdHost then units else { });
   };
 }

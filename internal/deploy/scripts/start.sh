@@ -1,0 +1,14 @@
+# shellcheck shell=sh
+# startScript (internal/deploy/activate.go says what it does and takes). The hub sends it without
+# these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
+d=@stateRoot@/$1
+# Keep the ten newest finished deploys' directories (their logs, for deploy:status and a look
+# after the fact); older finished ones go. Unfinished ones stay whatever their age.
+ls -1dt @stateRoot@/*/ 2>/dev/null | tail -n +11 | while read -r old; do [ -e "$old/done" ] && rm -rf "$old"; done
+mkdir -p "$d" && cat > "$d/supervise.sh" || exit 1
+tail -n 1 "$d/supervise.sh" | grep -q '^# end of supervise.sh' || { echo "the supervisor upload was cut short" >&2; exit 1; }
+shift
+if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
+  exec systemd-run --unit="hub-deploy-$(basename "$d")" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" "$@"
+fi
+setsid -f sh "$d/supervise.sh" "$d" "$@" </dev/null >"$d/supervisor.log" 2>&1

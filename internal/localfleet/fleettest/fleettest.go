@@ -1,0 +1,133 @@
+// Package fleettest starts local fleets (internal/localfleet) for tests, with the one prologue every
+// such test needs: skip under -short, without root, or without the tools the fleet (and the
+// test) calls, and tear the fleet down when the test ends.
+//
+// Start boots a fleet; Need and NeedSystemd are the skips alone, for tests that start a fleet
+// in their own way; Inventory loads the inventory a fleet generated.
+package fleettest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/localfleet"
+)
+
+// Need skips t where a local fleet cannot run: -short (these are integration tests), not root
+// (the hosts are mount and pid namespaces), or a missing tool: the fleet's own and tools.
+func Need(t testing.TB, tools ...string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: starts a local fleet")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("the local fleet needs root (mount namespaces)")
+	}
+	for _, tool := range append([]string{"nix", "unshare", "sshd", "ssh"}, tools...) {
+		if _, err := exec.LookPath(tool); err != nil {
+			if _, err := os.Stat("/usr/sbin/" + tool); err != nil {
+				t.Skipf("the local fleet needs %s (go tool mage test:parallel installs it)", tool)
+			}
+		}
+	}
+}
+
+// NeedSystemd is Need for a fleet with systemd hosts: systemd-nspawn and the cached root file
+// system image too. Tests never build the image (a cold build downloads about 165 Debian
+// packages; tests talk to loopback only): `go tool mage fleet:image` does, and test:parallel
+// before its suites.
+func NeedSystemd(t testing.TB, tools ...string) {
+	t.Helper()
+	Need(t, tools...)
+	if _, err := exec.LookPath("systemd-nspawn"); err != nil {
+		t.Skip("systemd-nspawn not installed (Debian package systemd-container)")
+	}
+	if dir, ok := localfleet.CachedImage(""); !ok {
+		t.Skipf("no systemd host image at %s: build it with `go tool mage fleet:image`", dir)
+	}
+}
+
+// Start boots a local fleet of cfg (its Dir is made here, under /tmp: socket paths are short)
+// after Need (NeedSystemd when cfg asks for systemd hosts), and takes it down when t ends.
+func Start(t testing.TB, cfg localfleet.Config, tools ...string) *localfleet.Fleet {
+	t.Helper()
+	if cfg.Systemd || len(cfg.SystemdHosts) > 0 {
+		NeedSystemd(t, tools...)
+	} else {
+		Need(t, tools...)
+	}
+	dir, err := os.MkdirTemp("/tmp", "hf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Dir = dir
+	lf, err := localfleet.Up(context.Background(), cfg)
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("local fleet: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := lf.Down(context.Background()); err != nil {
+			t.Errorf("local fleet down: %v", err)
+		}
+	})
+	return lf
+}
+
+// Inventory loads the inventory lf generated.
+func Inventory(t testing.TB, lf *localfleet.Fleet) *inventory.Fleet {
+	t.Helper()
+	inv, err := inventory.Load(lf.InventoryDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// Mage compiles the repository's magefiles into one binary (go tool mage -compile), so that a
+// test drives a target as a user does, through mage's generated main: its flags, its signal
+// handling, its exit status. root is the repository root, the directory to run it in.
+func Mage(t testing.TB) (bin, root string) {
+	t.Helper()
+	root, err := localfleet.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(t.TempDir(), "hub-mage")
+	// go tool mage is internal/magerun: compiles of one magefiles directory take turns (test
+	// packages run in parallel), so tests need no lock of their own.
+	cmd := exec.Command("go", "tool", "mage", "-compile", bin)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go tool mage -compile: %v\n%s", err, out)
+	}
+	return bin, root
+}
+
+// NeedMicroVM skips t where the local fleet's MicroVMs cannot boot (internal/microvm's QEMU driver):
+// a local fleet, QEMU, busybox, dropbear and a guest kernel at /vmlinuz.
+func NeedMicroVM(t testing.TB) {
+	t.Helper()
+	Need(t, "qemu-system-x86_64", "busybox", "dropbear", "dropbearkey")
+	if _, err := os.Stat("/vmlinuz"); err != nil {
+		t.Skip("no guest kernel at /vmlinuz (Debian package linux-image-amd64; go tool mage test:parallel installs it)")
+	}
+}
+
+// AppendHostTOML adds text (tables such as [[microvm]]) to the host.toml lf generated for host,
+// as a user adds them to a repository host.toml.
+func AppendHostTOML(t testing.TB, lf *localfleet.Fleet, host, text string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(lf.InventoryDir(), host, "host.toml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString("\n" + text); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,200 @@
+package monitoring
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.yaml.in/yaml/v2"
+
+	"github.com/nixos-hub/hub/internal/inventory"
+	"github.com/nixos-hub/hub/internal/secrets"
+)
+
+// The alerts on what the hub records but nothing watched: backups (written by backup:run, the
+// restic timers and backup:verify into node_exporter's textfile directory, internal/backup), the
+// rotation schedule of secrets (rotation.toml, rendered here as a textfile for the monitoring
+// server) and the textfile collector itself, which serves all of them.
+
+// Metric names of the textfile metrics.
+const (
+	MetricBackupLastSuccess   = "hub_backup_last_success_timestamp_seconds" // internal/backup.Metric, modules/lib/backup-sets.nix
+	MetricBackupVerifySuccess = "hub_backup_verify_success"                 // internal/backup.VerifyMetric
+	MetricBackupVerifyLastRun = "hub_backup_verify_last_run_timestamp_seconds"
+	MetricSecretRotationDue   = "hub_secret_rotation_due_timestamp_seconds" // internal/secrets.RotationMetrics
+	MetricNodeTextfileError   = "node_textfile_scrape_error"
+	MetricDeployLastTimestamp = "hub_deploy_last_timestamp_seconds" // internal/deploy.Trace, after every deploy
+	MetricDeployLastDuration  = "hub_deploy_last_duration_seconds"
+	MetricDeployLastGen       = "hub_deploy_last_generation"
+	MetricAMNotificationsFail = "alertmanager_notifications_failed_total" // Alertmanager's own, per integration
+	// MetricBackupMaxAge is recorded from the inventory (PolicyGroup): each set's max_age.
+	MetricBackupMaxAge = "hub_backup_max_age_seconds"
+)
+
+// SecretsTextfile is the rotation schedule for the monitoring server's node_exporter, relative to
+// the monitoring directory; the prometheus module links it into the textfile directory.
+const SecretsTextfile = "textfile/hub_secrets_rotation.prom"
+
+const (
+	backupStaleFor        = 15 * time.Minute
+	backupNeverFor        = inventory.DefaultBackupMaxAge // a first timer run has had its day
+	backupVerifyFailedFor = 5 * time.Minute
+	textfileBrokenFor     = 15 * time.Minute
+	secretRotationDueFor  = time.Hour
+	deployFailedFor       = 5 * time.Minute
+	deliveryFailingFor    = 15 * time.Minute
+	labelSet              = "set"
+)
+
+func backupGroup() RuleGroup {
+	return RuleGroup{Name: "backup", Alerts: []Alert{
+		{
+			// The threshold is the set's own max_age from host.toml, recorded by PolicyGroup, so
+			// a weekly set and a daily one each alert when they are late by their own measure.
+			Name: "BackupStale",
+			Expr: fmt.Sprintf(`time() - %s > on (%s, %s) group_left %s`, MetricBackupLastSuccess, LabelHost, labelSet, MetricBackupMaxAge),
+			For:  backupStaleFor, Severity: SeverityWarning,
+			Summary: "backup set {{ $labels.set }} of {{ $labels.host }} is stale",
+			Detail:  "The last successful backup of {{ $labels.set }} was {{ $value | humanizeDuration }} ago, longer than its max_age in host.toml: read the journal of restic-backups-{{ $labels.host }}-{{ $labels.set }}.service, or run backup:run.",
+			Needs:   []string{MetricBackupLastSuccess, MetricBackupMaxAge},
+		},
+		{
+			// No metric at all: the set never succeeded on this host (or its textfile was
+			// removed). A down host loses all its metrics; HostDown inhibits this then.
+			Name: "BackupNeverSucceeded",
+			Expr: fmt.Sprintf(`%s unless on (%s, %s) %s`, MetricBackupMaxAge, LabelHost, labelSet, MetricBackupLastSuccess),
+			For:  backupNeverFor, Severity: SeverityWarning,
+			Summary: "backup set {{ $labels.set }} of {{ $labels.host }} has no successful backup",
+			Detail:  "host.toml declares the set but its host has reported no successful backup of it for a day: the timer never succeeded or node_exporter's textfile directory lacks hub_backup_{{ $labels.set }}.prom.",
+			Needs:   []string{MetricBackupMaxAge},
+		},
+		{
+			Name: "BackupVerifyFailed", Expr: MetricBackupVerifySuccess + ` == 0`, For: backupVerifyFailedFor, Severity: SeverityWarning,
+			Summary: "backup:verify of {{ $labels.set }} on {{ $labels.host }} failed",
+			Detail:  "The last backup:verify of the set failed: restic check found the repository damaged, or sampled files did not restore to their content. Backups of the set may not be restorable; run backup:verify again and read its output.",
+			Needs:   []string{MetricBackupVerifySuccess},
+		},
+		{
+			// The backup and rotation metrics all come through this collector: a file it cannot
+			// parse silently drops them.
+			Name: "TextfileMetricsBroken", Expr: MetricNodeTextfileError + ` == 1`, For: textfileBrokenFor, Severity: SeverityWarning,
+			Summary: "node_exporter on {{ $labels.host }} cannot read its textfile metrics",
+			Detail:  "A *.prom file in the textfile directory does not parse, so the backup and rotation metrics of {{ $labels.host }} may be missing: node_exporter's log names the file.",
+			Needs:   []string{MetricNodeTextfileError},
+		},
+	}}
+}
+
+func secretsGroup() RuleGroup {
+	return RuleGroup{Name: "secrets", Alerts: []Alert{
+		{
+			Name: "SecretRotationDue", Expr: fmt.Sprintf(`time() - %s > 0`, MetricSecretRotationDue), For: secretRotationDueFor, Severity: SeverityWarning,
+			Summary: "secret {{ $labels.secret }} is past its rotation date",
+			Detail:  "rotation.toml's period for {{ $labels.secret }} ran out {{ $value | humanizeDuration }} ago (a secret never rotated counts from 1970): run secrets:due, then secrets:rotate.",
+			Needs:   []string{MetricSecretRotationDue},
+		},
+	}}
+}
+
+func deployGroup() RuleGroup {
+	return RuleGroup{Name: "deploy", Alerts: []Alert{
+		{
+			// The trace holds the last deploy only: the alert lasts until a deploy succeeds.
+			Name: "DeployFailed", Expr: MetricDeployLastTimestamp + `{result="failed"}`, For: deployFailedFor, Severity: SeverityWarning,
+			Summary: "the last deploy to {{ $labels.host }} failed in {{ $labels.phase }}",
+			Detail:  "The last hub deploy ({{ $labels.action }}) to {{ $labels.host }} failed in its {{ $labels.phase }} phase: the host runs what it ran before (magic rollback) or the step stopped before activation. The run's log is under .hub/runs/ on the machine that deployed; fix and deploy again.",
+			Needs:   []string{MetricDeployLastTimestamp},
+		},
+	}}
+}
+
+func deliveryGroup() RuleGroup {
+	return RuleGroup{Name: "delivery", Alerts: []Alert{
+		{
+			// Critical, so it goes to every receiver there is: the one that fails may be the only
+			// one it cannot reach.
+			Name: "AlertDeliveryFailing", Expr: fmt.Sprintf(`rate(%s[15m]) > 0`, MetricAMNotificationsFail), For: deliveryFailingFor, Severity: SeverityCritical,
+			Summary: "Alertmanager on {{ $labels.host }} cannot deliver by {{ $labels.integration }}",
+			Detail:  "Notifications by {{ $labels.integration }} have been failing for 15 minutes, so alerts may reach nobody: Alertmanager's log (journalctl -u alertmanager) says why (credentials, the SMTP server, the ntfy or webhook URL).",
+			Needs:   []string{MetricAMNotificationsFail},
+		},
+	}}
+}
+
+// Record is one recording rule.
+type Record struct {
+	Name   string
+	Expr   string
+	Labels map[string]string
+}
+
+// RecordGroup is a rule file of recording rules generated from the inventory.
+type RecordGroup struct {
+	Name    string
+	Records []Record
+}
+
+// File is the group's path relative to the monitoring directory.
+func (g RecordGroup) File() string { return "rules/" + g.Name + ".rules.yml" }
+
+// PolicyGroup records what the inventory says the backups should be: one constant series per
+// host and set, hub_backup_max_age_seconds{host, set}, which BackupStale compares with and
+// whose presence BackupNeverSucceeded expects a success metric for.
+func PolicyGroup(hosts []*inventory.Host) RecordGroup {
+	g := RecordGroup{Name: "backup-policy"}
+	for _, h := range hosts {
+		for _, s := range h.Backups {
+			g.Records = append(g.Records, Record{Name: MetricBackupMaxAge, Expr: fmt.Sprintf("vector(%d)", int64(s.MaxAge.Seconds())),
+				Labels: map[string]string{LabelHost: h.Name, labelSet: s.Name}})
+		}
+	}
+	return g
+}
+
+type recordYAML struct {
+	Record string            `yaml:"record"`
+	Expr   string            `yaml:"expr"`
+	Labels map[string]string `yaml:"labels"`
+}
+
+type recordFile struct {
+	Groups []struct {
+		Name  string       `yaml:"name"`
+		Rules []recordYAML `yaml:"rules"`
+	} `yaml:"groups"`
+}
+
+// MarshalRecordFile renders a group as a Prometheus rule file.
+func MarshalRecordFile(g RecordGroup) ([]byte, error) {
+	var f recordFile
+	f.Groups = make([]struct {
+		Name  string       `yaml:"name"`
+		Rules []recordYAML `yaml:"rules"`
+	}, 1)
+	f.Groups[0].Name = "hub-" + g.Name
+	f.Groups[0].Rules = []recordYAML{}
+	for _, r := range g.Records {
+		f.Groups[0].Rules = append(f.Groups[0].Rules, recordYAML{Record: r.Name, Expr: r.Expr, Labels: r.Labels})
+	}
+	b, err := yaml.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", g.File(), err)
+	}
+	return append([]byte(generatedHeader), b...), nil
+}
+
+// SecretsTextfileContent is the rotation schedule's textfile; nil rotation: no secrets.
+func SecretsTextfileContent(rot *secrets.Rotation) []byte {
+	if rot == nil {
+		return []byte(secrets.RotationMetrics(nil))
+	}
+	// Due dates do not depend on the time of rendering, only Overdue would.
+	items := rot.Schedule(time.Time{})
+	slices.SortFunc(items, func(a, b secrets.DueItem) int {
+		if a.Name < b.Name {
+			return -1
+		}
+		return 1
+	})
+	return []byte(secrets.RotationMetrics(items))
+}

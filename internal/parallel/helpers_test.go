@@ -1,0 +1,122 @@
+package parallel
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nixos-hub/hub/internal/goldenfile"
+)
+
+// testTimeout bounds every test: a runner bug shows as a failure, not a hung test binary.
+const testTimeout = 20 * time.Second
+
+// fakeClock only moves when a job advances it, so durations and log timestamps are exact.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// syncBuffer is a goroutine-safe Out that also counts Write calls.
+type syncBuffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes int
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.writes++
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// mustRun runs Run with a watchdog so a runner that never returns fails the test in time.
+func mustRun(t *testing.T, ctx context.Context, hosts []string, job Job, opts Options) *Report {
+	t.Helper()
+	type result struct {
+		rep *Report
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		rep, err := Run(ctx, hosts, job, opts)
+		ch <- result{rep, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			t.Fatalf("Run: %v", r.err)
+		}
+		return r.rep
+	case <-time.After(testTimeout + 5*time.Second):
+		t.Fatal("Run did not return")
+		return nil
+	}
+}
+
+func statuses(rep *Report) map[string]Status {
+	m := make(map[string]Status, len(rep.Hosts))
+	for _, h := range rep.Hosts {
+		m[h.Host] = h.Status
+	}
+	return m
+}
+
+func result(t *testing.T, rep *Report, host string) HostResult {
+	t.Helper()
+	for _, h := range rep.Hosts {
+		if h.Host == host {
+			return h
+		}
+	}
+	t.Fatalf("no result for host %s", host)
+	return HostResult{}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
+}
+
+// waitFor blocks until ch is closed or the test's context ends.
+func waitFor(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
