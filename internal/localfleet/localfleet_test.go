@@ -70,22 +70,32 @@ func upFleetWith(t *testing.T, cfg Config) (*Fleet, time.Duration) {
 	hostsAtStart := f.Hosts()
 	t.Cleanup(func() {
 		hostsNow := f.Hosts() // reboots replace the processes
+		// Only a namespace pinned while its init lives still names that host after the
+		// teardown: a dead one's id (a host rebooted during the test) is handed to the next
+		// namespace made anywhere, e.g. by another test's nix process, which the sweep would
+		// then count as left over (it did, with the race suite running beside).
+		pinned := pinForSweep(t, append(hostsAtStart, hostsNow...))
 		before := bootTicks()
 		if err := Down(context.Background(), dir); err != nil {
 			t.Errorf("Down: %v", err)
 		}
-		assertGone(t, dir, append(hostsAtStart, hostsNow...), before)
+		assertGone(t, dir, append(hostsAtStart, hostsNow...), before, pinned)
 	})
 	return f, took
 }
 
 // assertGone checks, through /proc, that no process, namespace, mount or directory of the
-// fleet is left; before is bootTicks taken just before the teardown started.
-func assertGone(t *testing.T, dir string, hosts []Host, before uint64) {
+// fleet is left; before is bootTicks taken just before the teardown started, and pinned holds
+// the "pidns mntns" pairs held open across it (only those are swept by id).
+func assertGone(t *testing.T, dir string, hosts []Host, before uint64, pinned map[string]bool) {
 	t.Helper()
 	for _, h := range hosts {
 		if alive(h.Init, h.InitStart) || alive(h.Launcher, h.LauncherStart) {
 			t.Errorf("host %s: init %d or launcher %d still running", h.Name, h.Init, h.Launcher)
+		}
+		if !pinned[h.PidNS+" "+h.MntNS] {
+			checkCgroupsGone(t, h)
+			continue
 		}
 		if left := startedBy(inNamespace("pid", h.PidNS), before); len(left) > 0 {
 			t.Errorf("host %s: %d processes left in %s, e.g. %d %s", h.Name, len(left), h.PidNS, left[0].pid, left[0].cmd)
@@ -101,11 +111,7 @@ func assertGone(t *testing.T, dir string, hosts []Host, before uint64) {
 		if left := inHostMounts; len(left) > 0 {
 			t.Errorf("host %s: %d processes left in %s, e.g. %d %s (state %c, parent %d; launcher %d)", h.Name, len(left), h.MntNS, left[0].pid, left[0].cmd, left[0].state, left[0].ppid, h.Launcher)
 		}
-		for _, cg := range h.Cgroups {
-			if _, err := os.Stat(cg); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("host %s: cgroup %s still exists (%v)", h.Name, cg, err)
-			}
-		}
+		checkCgroupsGone(t, h)
 	}
 	// Any process's mount table naming the fleet directory would mean a mount survived.
 	infos, _ := filepath.Glob("/proc/[0-9]*/mountinfo")
@@ -117,6 +123,32 @@ func assertGone(t *testing.T, dir string, hosts []Host, before uint64) {
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state directory %s still exists (%v)", dir, err)
 	}
+}
+
+func checkCgroupsGone(t *testing.T, h Host) {
+	t.Helper()
+	for _, cg := range h.Cgroups {
+		if _, err := os.Stat(cg); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("host %s: cgroup %s still exists (%v)", h.Name, cg, err)
+		}
+	}
+}
+
+// pinForSweep holds the namespaces of the hosts whose init is alive open until the test ends,
+// so that their ids still name them when assertGone sweeps by id after the teardown.
+func pinForSweep(t *testing.T, hosts []Host) map[string]bool {
+	pinned := map[string]bool{}
+	for _, h := range hosts {
+		if pins, ok := pinNamespaces(h); ok {
+			t.Cleanup(func() {
+				for _, p := range pins {
+					p.Close()
+				}
+			})
+			pinned[h.PidNS+" "+h.MntNS] = true
+		}
+	}
+	return pinned
 }
 
 // sshRun runs a command on the host with the real ssh client and the fleet's known_hosts.
@@ -549,11 +581,12 @@ func TestCrashedProcessTeardown(t *testing.T) {
 	if _, err := Up(t.Context(), Config{Dir: dir}); err == nil || !strings.Contains(err.Error(), "already up") {
 		t.Errorf("Up over a live fleet: %v", err)
 	}
+	pinned := pinForSweep(t, hosts)
 	before := bootTicks()
 	if err := Down(t.Context(), dir); err != nil {
 		t.Fatal(err)
 	}
-	assertGone(t, dir, hosts, before)
+	assertGone(t, dir, hosts, before, pinned)
 	if err := Down(t.Context(), dir); err != nil {
 		t.Errorf("second Down: %v", err)
 	}
