@@ -58,12 +58,12 @@ type Report struct {
 	Hosts    int
 	Runs     int                 // nix-instantiate runs (one, plus one per bad read found)
 	Set      map[string][]Pos    // option path (manifest form) -> where it is set
+	Raw      map[string]struct{} // every attribute path the files define, down to non-set values
+	Unknown  map[string]struct{} // options set to values that cannot be evaluated offline
 	// SetBy is, per evaluated file (relative to Root), the option paths its definitions set,
 	// wherever the attribute is written: a language feature's module sets what the builder it
 	// imports (nix/language-module.nix) writes, which Set places in the builder.
 	SetBy map[string]map[string]bool
-	Raw      map[string]struct{} // every attribute path the files define, down to non-set values
-	Unknown  map[string]struct{} // options set to values that cannot be evaluated offline
 	// Declared are the options the hub's modules declare themselves (hub.*, the features'),
 	// in the order the evaluation lists them.
 	Declared []Declared
