@@ -8,9 +8,10 @@ import (
 	"hash/crc32"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // stateMagic starts every state file; the header line carries the payload's length and CRC so
@@ -87,40 +88,15 @@ func ParseState(b []byte) (State, error) {
 	return s, nil
 }
 
-// SaveState writes s to path atomically: a crash leaves either the old or the new file, never a
-// mix (temp file in the same directory, fsync, rename, fsync of the directory).
+// SaveState writes s to path atomically and durably: a crash leaves either the old or the new
+// file, never a mix (internal/durablefile).
 func SaveState(path string, s State) error {
 	b, err := MarshalState(s)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".state-*")
-	if err != nil {
+	if err := durablefile.Write(path, b, 0o600); err != nil {
 		return fmt.Errorf("save state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("save state: sync dir: %w", err)
 	}
 	return nil
 }

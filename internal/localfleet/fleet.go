@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/renameio/v2"
 )
 
 // DefaultHosts are the names of the production fleet.
@@ -256,16 +258,8 @@ func (f *Fleet) saveLocked() error {
 	if err != nil {
 		return fmt.Errorf("localfleet %s: state file: %w", f.dir, err)
 	}
-	return writeFileAtomic(statePath(f.dir), append(b, '\n'), 0o600)
-}
-
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, perm); err != nil {
-		return fmt.Errorf("localfleet: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("localfleet: %w", err)
+	if err := renameio.WriteFile(statePath(f.dir), append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("localfleet %s: state file: %w", f.dir, err)
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/nix"
 )
@@ -454,7 +456,10 @@ func (f *Fleet) updateVariant(name string, change func(variantJSON) (variantJSON
 	if err != nil {
 		return fmt.Errorf("localfleet %s: variants: %w", name, err)
 	}
-	return writeFileAtomic(path, append(b, '\n'), 0o644)
+	if err := renameio.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("localfleet %s: variants: %w", name, err)
+	}
+	return nil
 }
 
 // Toplevel is the flake attribute of a host's system.

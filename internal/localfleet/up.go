@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/renameio/v2"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -410,7 +411,7 @@ func (f *Fleet) SlowCopy(name string, delay time.Duration) error {
 		}
 		// Sessions find this first on PATH (SetEnv in the host's sshd_config).
 		script := fmt.Sprintf("#!/bin/sh\n# localfleet fault: SlowCopy(%s)\nsleep %.3f\nexec /usr/bin/%s \"$@\"\n", delay, delay.Seconds(), tool)
-		if err := writeFileAtomic(path, []byte(script), 0o755); err != nil {
+		if err := renameio.WriteFile(path, []byte(script), 0o755); err != nil {
 			return fmt.Errorf("host %s: slow copy: %w", name, err)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/secrets"
@@ -102,11 +104,7 @@ func Write(dir string, files Files) (changed []string, err error) {
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return changed, fmt.Errorf("write %s: %w", full, err)
 		}
-		tmp := full + ".tmp"
-		if err := os.WriteFile(tmp, files[p], 0o644); err != nil {
-			return changed, fmt.Errorf("write %s: %w", full, err)
-		}
-		if err := os.Rename(tmp, full); err != nil {
+		if err := renameio.WriteFile(full, files[p], 0o644); err != nil {
 			return changed, fmt.Errorf("write %s: %w", full, err)
 		}
 		changed = append(changed, p)

@@ -2,7 +2,7 @@ package monitoring
 
 import (
 	"context"
-	"os"
+	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -104,8 +104,16 @@ func TestWriteReportsOnlyChangedFiles(t *testing.T) {
 	if stale, _ := Stale(dir, files); !slices.Equal(stale, []string{"c.yml"}) {
 		t.Errorf("stale = %v, want the missing c.yml", stale)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "a.yml.tmp")); !os.IsNotExist(err) {
-		t.Errorf("temporary file left behind: %v", err)
+	var left []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			left = append(left, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if !slices.Equal(left, []string{"a.yml", "sub/b.json"}) {
+		t.Errorf("files under the directory: %v, want a.yml and sub/b.json only (no temporary file)", left)
 	}
 }
 

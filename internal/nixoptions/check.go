@@ -60,6 +60,10 @@ type Report struct {
 	Set      map[string][]Pos    // option path (manifest form) -> where it is set
 	Raw      map[string]struct{} // every attribute path the files define, down to non-set values
 	Unknown  map[string]struct{} // options set to values that cannot be evaluated offline
+	// SetBy is, per evaluated file (relative to Root), the option paths its definitions set,
+	// wherever the attribute is written: a language feature's module sets what the builder it
+	// imports (nix/language-module.nix) writes, which Set places in the builder.
+	SetBy map[string]map[string]bool
 	// Declared are the options the hub's modules declare themselves (hub.*, the features'),
 	// in the order the evaluation lists them.
 	Declared []Declared
@@ -124,7 +128,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Files: len(opts.Files), Hosts: len(opts.Hosts), Set: map[string][]Pos{}, Raw: map[string]struct{}{}, Unknown: map[string]struct{}{}}
+	rep := &Report{Files: len(opts.Files), Hosts: len(opts.Hosts), Set: map[string][]Pos{}, SetBy: map[string]map[string]bool{}, Raw: map[string]struct{}{}, Unknown: map[string]struct{}{}}
 	var (
 		extra []string
 		out   *evalOutput
@@ -173,7 +177,12 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	}
 	w := &walker{idx: idx, rep: rep, root: opts.Root, dedupe: map[string]bool{}}
 	for _, d := range out.Defs {
-		w.walk(nil, idx.root, &d.S, Pos{File: d.File})
+		pos := relPos(Pos{File: d.File}, opts.Root)
+		if rep.SetBy[pos.File] == nil {
+			rep.SetBy[pos.File] = map[string]bool{}
+		}
+		w.setBy = rep.SetBy[pos.File]
+		w.walk(nil, idx.root, &d.S, pos)
 	}
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := rep.Findings[i].Pos, rep.Findings[j].Pos
@@ -435,6 +444,7 @@ type walker struct {
 	rep    *Report
 	root   string
 	dedupe map[string]bool
+	setBy  map[string]bool // the current file's entry of rep.SetBy
 }
 
 func (w *walker) report(f Finding) {
@@ -464,6 +474,7 @@ func (w *walker) walkOne(path []string, n *node, s *Shape, pos Pos) {
 	}
 	if n.opt != nil && len(path) > 0 {
 		w.rep.Set[n.opt.path] = append(w.rep.Set[n.opt.path], relPos(pos, w.root))
+		w.setBy[n.opt.path] = true
 		if n.opt.renamedTo != "" {
 			w.report(Finding{Pos: pos, Kind: FindRenamed, Option: n.opt.path,
 				Msg: fmt.Sprintf("option %s is an alias of %s in nixos-25.11 (evaluation warns): set %s", n.opt.path, n.opt.renamedTo, n.opt.renamedTo)})

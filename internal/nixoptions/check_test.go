@@ -3,7 +3,7 @@ package nixoptions
 import (
 	"context"
 	"encoding/json"
-	"os"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/features"
 )
 
 const repoRoot = "../.."
@@ -233,49 +234,142 @@ func TestCollectRepository(t *testing.T) {
 }
 
 // TestNoPackageOnlyFeature: a feature carries configuration, not only a package to install
-// (issue 22): no module under modules/ sets nothing but environment.systemPackages (and its
-// unfree allowance), as evaluated offline.
+// (issue 22): no feature of modules/features.toml has settings that are nothing but
+// environment.systemPackages (and its unfree allowance), as evaluated offline.
 func TestNoPackageOnlyFeature(t *testing.T) {
 	needNix(t)
 	rep, err := Check(context.Background(), Options{Root: repoRoot})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sets := map[string]map[string]bool{}
-	for p, poss := range rep.Set {
-		for _, pos := range poss {
-			if !strings.HasPrefix(pos.File, "modules/") || strings.HasPrefix(pos.File, "modules/lib/") {
+	reg, err := features.Load(filepath.Join(repoRoot, "modules", "features.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := featureSettings(t, rep, reg)
+	if len(settings) < 100 {
+		t.Fatalf("settings of %d features: the check saw too few", len(settings))
+	}
+	// The features the per-file view needed exceptions for have settings of their own: a
+	// language feature's come from nix/language-module.nix, vscode's extensions from the
+	// language features.
+	for name, p := range map[string]string{"lang-go": "environment.sessionVariables", "vscode": "hub.features.vscode.languageExtensions"} {
+		if !settings[name][p] {
+			t.Errorf("feature %s: settings %v lack %s", name, slices.Sorted(maps.Keys(settings[name])), p)
+		}
+	}
+	for _, name := range packageOnly(settings) {
+		t.Errorf("feature %s (modules/%s) sets only environment.systemPackages: give it its configuration, or drop it", name, reg.Features[name].Module)
+	}
+}
+
+// The per-feature view on a planted registry: a feature whose module sets only
+// environment.systemPackages fails; one whose settings come from a builder it imports (as the
+// lang-* features' from nix/language-module.nix) passes, and so does one that other features
+// configure through its own options (as the lang-* features fill vscode's extensions).
+func TestPackageOnlyFeatureFixture(t *testing.T) {
+	needNix(t)
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "hosts/t1/host.toml"), "system = \"x86_64-linux\"\n")
+	writeFile(t, filepath.Join(root, "modules/features.toml"), `
+[features.pkg-only]
+category = "programs"
+module = "t/pkg-only.nix"
+description = "only a package"
+
+[features.built]
+category = "development"
+module = "t/built.nix"
+description = "settings from a shared builder"
+
+[features.editor]
+category = "development"
+module = "t/editor.nix"
+description = "a package the other features configure"
+
+[features.plugin]
+category = "development"
+module = "t/plugin.nix"
+description = "configures the editor"
+`)
+	writeFile(t, filepath.Join(root, "modules/t/pkg-only.nix"), "{ pkgs, ... }: {\n  config.environment.systemPackages = [ pkgs.hello ];\n}\n")
+	writeFile(t, filepath.Join(root, "modules/t/built.nix"), "import ../../nix/builder.nix \"built\"\n")
+	writeFile(t, filepath.Join(root, "nix/builder.nix"), "name: { pkgs, ... }: {\n  config.environment.systemPackages = [ pkgs.hello ];\n  config.environment.sessionVariables.BUILT = name;\n}\n")
+	writeFile(t, filepath.Join(root, "modules/t/editor.nix"), `{ lib, pkgs, ... }: {
+  options.hub.features.editor.plugins = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; };
+  config.environment.systemPackages = [ pkgs.hello ];
+}
+`)
+	writeFile(t, filepath.Join(root, "modules/t/plugin.nix"), `{ pkgs, ... }: {
+  config.environment.systemPackages = [ pkgs.hello ];
+  config.hub.features.editor.plugins = [ "p" ];
+}
+`)
+	m, err := LoadManifest(filepath.Join(repoRoot, ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []File
+	for _, f := range []string{"pkg-only", "built", "editor", "plugin"} {
+		files = append(files, File{"modules/t/" + f + ".nix", KindModule})
+	}
+	rep, err := Check(context.Background(), Options{Root: root, NixDir: filepath.Join(repoRoot, "nix"), Manifest: m, Files: files, Hosts: []string{"t1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 0 {
+		t.Fatalf("findings in the fixture: %v", rep.Findings)
+	}
+	reg, err := features.Load(filepath.Join(root, "modules", "features.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// plugin installs a package too, and configures editor with it: that is configuration.
+	if got, want := packageOnly(featureSettings(t, rep, reg)), []string{"pkg-only"}; !slices.Equal(got, want) {
+		t.Errorf("package-only features %v, want %v", got, want)
+	}
+}
+
+// featureSettings is the per-feature view of what the check saw: for each feature, the options
+// its module sets (wherever the attribute is written: a builder it imports counts), and the
+// options of its own (hub.features.<name>.*) that other features' modules set.
+func featureSettings(t *testing.T, rep *Report, reg *features.Registry) map[string]map[string]bool {
+	t.Helper()
+	settings := map[string]map[string]bool{}
+	for _, name := range reg.Names() {
+		file := "modules/" + reg.Features[name].Module
+		set, ok := rep.SetBy[file]
+		if !ok {
+			t.Fatalf("feature %s: the check did not evaluate %s", name, file)
+		}
+		settings[name] = maps.Clone(set)
+	}
+	for _, name := range reg.Names() {
+		for p := range rep.SetBy["modules/"+reg.Features[name].Module] {
+			rest, ok := strings.CutPrefix(p, "hub.features.")
+			if !ok {
 				continue
 			}
-			if sets[pos.File] == nil {
-				sets[pos.File] = map[string]bool{}
-			}
-			sets[pos.File][p] = true
-		}
-	}
-	if len(sets) < 100 {
-		t.Fatalf("options set by %d modules: the check saw too few", len(sets))
-	}
-	for file, paths := range sets {
-		// A language feature's wiring (environment, language servers, editors) is set by the
-		// shared builder, nix/language-module.nix, where the check places it; the file adds
-		// only its extras.
-		if src, err := os.ReadFile(filepath.Join(repoRoot, file)); err == nil && strings.Contains(string(src), "nix/language-module.nix") {
-			continue
-		}
-		// Reviewed: the package is the configuration (VS Code built with the enabled languages'
-		// extensions, vscode-with-extensions).
-		if file == "modules/development/vscode.nix" {
-			continue
-		}
-		only := true
-		for p := range paths {
-			if p != "environment.systemPackages" && p != "hub.allowUnfree" {
-				only = false
+			owner, opt, _ := strings.Cut(rest, ".")
+			if owner != name && opt != "enable" && settings[owner] != nil {
+				settings[owner][p] = true
 			}
 		}
-		if only {
-			t.Errorf("%s sets only environment.systemPackages: give the feature its configuration, or drop it", file)
+	}
+	return settings
+}
+
+// packageOnly lists, sorted, the features whose settings are environment.systemPackages and its
+// unfree allowance at most.
+func packageOnly(settings map[string]map[string]bool) []string {
+	var only []string
+	for name, set := range settings {
+		if !slices.ContainsFunc(slices.Collect(maps.Keys(set)), func(p string) bool {
+			return p != "environment.systemPackages" && p != "hub.allowUnfree"
+		}) {
+			only = append(only, name)
 		}
 	}
+	slices.Sort(only)
+	return only
 }

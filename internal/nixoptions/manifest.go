@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/google/renameio/v2"
 )
 
 // ManifestFile is the recorded manifest, relative to the repository root.
@@ -111,33 +112,14 @@ func (m *Manifest) Marshal() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// WriteManifest replaces path with m atomically: a temporary file in the same directory, synced
-// and renamed, so a reader (or an interrupted regeneration) never sees half a manifest.
+// WriteManifest replaces path with m atomically (renameio: a temporary file, synced and
+// renamed), so a reader (or an interrupted regeneration) never sees half a manifest.
 func WriteManifest(path string, m *Manifest) error {
 	data, err := m.Marshal()
 	if err != nil {
 		return fmt.Errorf("options manifest %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".options-manifest-*")
-	if err != nil {
-		return fmt.Errorf("options manifest %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("options manifest %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("options manifest %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("options manifest %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("options manifest %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := renameio.WriteFile(path, data, 0o644, renameio.IgnoreUmask()); err != nil {
 		return fmt.Errorf("options manifest %s: %w", path, err)
 	}
 	return nil

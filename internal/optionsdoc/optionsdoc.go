@@ -14,8 +14,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/nixos-hub/hub/internal/nixoptions"
-	"github.com/nixos-hub/hub/internal/secrets"
 )
 
 // FeaturePrefix is the attribute path the feature options live under: <FeaturePrefix>.<name>.*.
@@ -142,7 +143,7 @@ func Update(path string, decls []nixoptions.Declared) (changed bool, err error) 
 	if err == nil && bytes.Equal(old, b.Bytes()) {
 		return false, nil
 	}
-	if err := secrets.WriteFileAtomic(path, b.Bytes(), 0o644); err != nil {
+	if err := renameio.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}
 	return true, nil

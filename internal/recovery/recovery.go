@@ -23,6 +23,7 @@ import (
 	"github.com/nixos-hub/hub/internal/backup"
 	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/parallel"
 	"github.com/nixos-hub/hub/internal/secrets"
@@ -218,7 +219,7 @@ func rekey(ctx context.Context, e *command.Executor, h *inventory.Host, r backup
 		return false, "", fmt.Errorf("host %s: the host presents %s, which secrets.nix does not have: %w", h.Name, presented.ShortID(), err)
 	}
 	restore := func(cause error) error {
-		if werr := secrets.WriteFileAtomic(rules.Path, before, 0o644); werr != nil {
+		if werr := durablefile.Write(rules.Path, before, 0o644); werr != nil {
 			return fmt.Errorf("%w; restoring %s failed too: %w", cause, rules.Path, werr)
 		}
 		return cause

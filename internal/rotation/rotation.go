@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/secrets"
 )
@@ -154,7 +155,7 @@ func Rotate(ctx context.Context, o Options, name string) *Result {
 		return res.settle()
 	}
 	// From here on the repository holds the new value until a rollback puts the old one back.
-	if err := secrets.WriteFileAtomic(nv.Entry.Path, nv.Ciphertext, 0o644); err != nil {
+	if err := durablefile.Write(nv.Entry.Path, nv.Ciphertext, 0o644); err != nil {
 		res.Err = fmt.Errorf("%s: write: %w", res.Secret, err)
 		res.LeftToDo = c.undo(context.WithoutCancel(ctx), nil)
 		return res.settle()
@@ -183,7 +184,7 @@ func (res *Result) rollback(ctx context.Context, o Options, c consumer, hosts []
 	logf("rolling back: %v", res.Err)
 	// The rollback runs even when the run was interrupted: it is what keeps the fleet whole.
 	ctx = context.WithoutCancel(ctx)
-	if err := secrets.WriteFileAtomic(path, old, 0o644); err != nil {
+	if err := durablefile.Write(path, old, 0o644); err != nil {
 		res.LeftToDo = append(res.LeftToDo, fmt.Sprintf("restore %s from git (git checkout -- %s), deploy %s, then run secrets:rotate again: %v",
 			res.Secret, path, strings.Join(res.Hosts, ", "), err))
 		res.Outcome = Incomplete

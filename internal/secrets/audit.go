@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sort"
 	"strings"
@@ -87,22 +88,24 @@ func AuditFile(e *Entry) *FileAudit {
 		return a
 	}
 	acc := accessOf(h)
-	full := accessOf(h) // acc is consumed below; the audit keeps the whole of it
-	a.Access = &full
+	a.Access = &acc
+	// Matching consumes the header's ssh stanzas one recipient at a time; the audit keeps the
+	// whole of Access, so the matching counts down a copy.
+	unmatched := maps.Clone(acc.SSHTags)
 	for _, rc := range e.Recipients {
 		switch rc.Kind {
 		case KindX25519:
 			a.WantX25519++
 		default:
 			k := rc.Kind + " " + rc.Tag
-			if acc.SSHTags[k] > 0 {
-				acc.SSHTags[k]--
+			if unmatched[k] > 0 {
+				unmatched[k]--
 			} else {
 				a.Missing = append(a.Missing, rc)
 			}
 		}
 	}
-	for k, n := range acc.SSHTags {
+	for k, n := range unmatched {
 		for ; n > 0; n-- {
 			a.Extra = append(a.Extra, k)
 		}

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -73,4 +74,25 @@ func mustTag(t *testing.T, host string) string {
 		t.Fatal(err)
 	}
 	return rc.Tag
+}
+
+// Access is the whole header, also the stanzas that matched a recipient of the entry (the
+// matching counts down a copy).
+func TestAuditKeepsWholeAccess(t *testing.T) {
+	r := auditFixture(t)
+	p620, p510, dex := "ssh-ed25519 "+mustTag(t, "p620"), "ssh-ed25519 "+mustTag(t, "p510"), "ssh-ed25519 "+mustTag(t, "dex5550")
+	want := map[string]map[string]int{
+		"ok.age":    {p620: 1},
+		"stale.age": {p620: 1},
+		"extra.age": {dex: 1, p510: 1},
+	}
+	for _, a := range Audit(r) {
+		w, ok := want[a.Entry.Name]
+		if !ok {
+			continue
+		}
+		if a.Access == nil || !maps.Equal(a.Access.SSHTags, w) {
+			t.Errorf("%s: Access %+v, want ssh tags %v", a.Entry.Name, a.Access, w)
+		}
+	}
 }

@@ -13,6 +13,8 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/armor"
+
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // Encrypt encrypts plaintext to the recipients, armored if asked, entirely in memory.
@@ -72,51 +74,6 @@ func DecryptFile(path string, identities []age.Identity) ([]byte, error) {
 	return pt, nil
 }
 
-const tmpMarker = ".hub-tmp-"
-
-// WriteFileAtomic replaces path with data so that a crash at any moment leaves either the old or
-// the new content: a temp file in the same directory, fsync, rename, fsync of the directory.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	if st, err := os.Stat(path); err == nil {
-		perm = st.Mode().Perm()
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+tmpMarker+"*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // RemoveStaleTemps deletes temp files a killed writer left behind in dir and below; they never
 // hold plaintext, only a complete or partial ciphertext nobody refers to.
 func RemoveStaleTemps(dir string) error {
@@ -124,7 +81,7 @@ func RemoveStaleTemps(dir string) error {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.Contains(d.Name(), ".age"+tmpMarker) {
+		if target, ok := durablefile.Target(d.Name()); ok && !d.IsDir() && strings.HasSuffix(target, ".age") {
 			return os.Remove(p)
 		}
 		return nil

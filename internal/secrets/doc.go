@@ -9,7 +9,7 @@
 //   - [Edit] decrypts into memory-backed storage only ([MemoryDir]), runs $EDITOR and
 //     re-encrypts when the text changed.
 //   - [PlanRekey] and [Rekey] re-encrypt exactly the files whose recipients changed, crash-safe
-//     (every write is [WriteFileAtomic]; [RemoveStaleTemps] sweeps what a killed run left).
+//     (every write is internal/durablefile's; [RemoveStaleTemps] sweeps what a killed run left).
 //   - [Audit] and [Check] read each file's header, without any private key, and compare who can
 //     decrypt it with the rules; [RenderMatrix] prints the result.
 //   - [LoadRotation], [RenderSchedule] and [Rotate] keep secrets/rotation.toml's schedule and

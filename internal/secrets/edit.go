@@ -14,6 +14,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/piddir"
 )
 
@@ -167,7 +168,7 @@ func Edit(ctx context.Context, o EditOptions) (changed bool, err error) {
 			return false, fmt.Errorf("%s: %w", e.Name, err)
 		}
 	}
-	if err := WriteFileAtomic(e.Path, ct, 0o644); err != nil {
+	if err := durablefile.Write(e.Path, ct, 0o644); err != nil {
 		return false, fmt.Errorf("%s: %w", e.Name, err)
 	}
 	return true, nil

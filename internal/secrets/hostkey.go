@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/inventory"
 )
 
@@ -57,5 +58,5 @@ func SetKey(path, name, key string) error {
 		return fmt.Errorf("%s: %d one-line bindings %s = \"...\"; (want exactly one): edit it by hand", path, n, name)
 	}
 	out := re.ReplaceAll(src, []byte("${1}"+strconv.Quote(rc.Key)+"${2}"))
-	return WriteFileAtomic(path, out, 0o644)
+	return durablefile.Write(path, out, 0o644)
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"filippo.io/age"
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -189,7 +190,7 @@ func rekeyOne(e *Entry, ids []age.Identity) error {
 	if err != nil {
 		return fmt.Errorf("encrypt: %w", err)
 	}
-	if err := WriteFileAtomic(e.Path, ct, 0o644); err != nil {
+	if err := durablefile.Write(e.Path, ct, 0o644); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil

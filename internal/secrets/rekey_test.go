@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/google/renameio/v2"
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 func TestPlanAndRekey(t *testing.T) {
@@ -158,10 +160,14 @@ func TestCrashSafety(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, RotationFile), []byte(rot.String()), 0o644)
 
+	// The worker's $TMPDIR is on the same file system as dir, where renameio on its own would put
+	// its temp files: they must stay beside the secrets, where the sweep finds them.
+	tmpdir := t.TempDir()
 	const kills = 25
+	leftovers := 0
 	for k := range kills {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashSafety$")
-		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+		cmd.Env = append(os.Environ(), crashEnv+"="+dir, "TMPDIR="+tmpdir)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -175,7 +181,46 @@ func TestCrashSafety(t *testing.T) {
 			t.Fatalf("kill %d: worker exited on its own: %v\n%s", k, err, stderr.String())
 		}
 		verifyAll(t, r, k)
+		leftovers += len(staleTemps(t, dir, k))
+		if ents, _ := os.ReadDir(tmpdir); len(ents) != 0 {
+			t.Fatalf("after kill %d: the worker left %s in $TMPDIR", k, ents[0].Name())
+		}
 	}
+	// The last kill's leftovers are still there; the sweep the next rekey or rotate starts with
+	// removes the secrets' ones (rotation.toml's holds no secret and is only ignored by git).
+	if err := RemoveStaleTemps(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range staleTemps(t, dir, kills) {
+		if target, _ := durablefile.Target(name); target != RotationFile {
+			t.Errorf("%s is left after RemoveStaleTemps", name)
+		}
+	}
+	t.Logf("%d kills left %d temp files in all", kills, leftovers)
+}
+
+// staleTemps lists what a killed worker left in dir besides the secrets, secrets.nix and
+// rotation.toml, failing on anything that is not a temp file of a write to one of them: a half
+// write is only ever a temp file, never a damaged secret or an unknown name.
+func staleTemps(t *testing.T, dir string, k int) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var temps []string
+	for _, e := range ents {
+		name := e.Name()
+		if name == "secrets.nix" || name == RotationFile || strings.HasSuffix(name, ".age") && !strings.HasPrefix(name, ".") {
+			continue
+		}
+		target, ok := durablefile.Target(name)
+		if !ok || target != RotationFile && !strings.HasSuffix(target, ".age") {
+			t.Fatalf("after kill %d: unexpected %s in %s", k, name, dir)
+		}
+		temps = append(temps, name)
+	}
+	return temps
 }
 
 func verifyAll(t *testing.T, r *Rules, k int) {
@@ -239,12 +284,23 @@ func TestStaleTempIsIgnoredByGit(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
-	for _, rel := range []string{"secrets/restic-password.age", "secrets/sub/x.age", "secrets/rotation.toml"} {
+	tmp := t.TempDir()
+	for _, rel := range []string{"secrets/restic-password.age", "secrets/sub/x.age", "secrets/rotation.toml", "secrets/secrets.nix"} {
+		// The name renameio really gives the temp file of a write to rel.
 		dir, base := filepath.Split(rel)
-		name := dir + "." + base + tmpMarker + "123456"
+		p, err := renameio.NewPendingFile(filepath.Join(tmp, base), renameio.WithTempDir(tmp))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := dir + filepath.Base(p.Name())
+		p.Cleanup()
 		out, err := exec.Command("git", "-C", "../..", "check-ignore", "--no-index", "-v", name).CombinedOutput()
 		if err != nil {
 			t.Errorf("%s is not ignored by git: %v %s", name, err, out)
+		}
+		// The file itself is committed.
+		if out, err := exec.Command("git", "-C", "../..", "check-ignore", "--no-index", "-v", rel).CombinedOutput(); err == nil {
+			t.Errorf("%s itself is ignored by git: %s", rel, out)
 		}
 	}
 }

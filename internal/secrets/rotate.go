@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/tomlfile"
 )
 
@@ -137,7 +138,7 @@ func (rot *Rotation) Record(name string, rotated time.Time, public string) error
 	if err != nil {
 		return fmt.Errorf("%s: %w", rot.Path, err)
 	}
-	if err := WriteFileAtomic(rot.Path, out, 0o644); err != nil {
+	if err := durablefile.Write(rot.Path, out, 0o644); err != nil {
 		return fmt.Errorf("%s: %w", rot.Path, err)
 	}
 	spec.Rotated, spec.PublicKey = rotated, public
@@ -250,7 +251,7 @@ func Rotate(ctx context.Context, r *Rules, rot *Rotation, names []string, now ti
 		if err != nil {
 			return done, err
 		}
-		if err := WriteFileAtomic(nv.Entry.Path, nv.Ciphertext, 0o644); err != nil {
+		if err := durablefile.Write(nv.Entry.Path, nv.Ciphertext, 0o644); err != nil {
 			return done, fmt.Errorf("%s: %w", nv.Entry.Name, err)
 		}
 		if err := rot.Record(nv.Entry.Name, now, nv.Public); err != nil {

@@ -82,7 +82,7 @@ func TestConsistency(t *testing.T) {
 	encryptTo(t, r, "listed.age", "x")
 	os.MkdirAll(filepath.Join(dir, "old"), 0o755)
 	os.WriteFile(filepath.Join(dir, "old", "stray.age"), []byte("x"), 0o644)
-	os.WriteFile(filepath.Join(dir, ".listed.age.hub-tmp-123"), []byte("x"), 0o644) // a killed writer's leftover is not a secret
+	os.WriteFile(filepath.Join(dir, ".listed.age8213770154243116873"), []byte("x"), 0o644) // a killed writer's leftover is not a secret
 	var got []string
 	for _, err := range r.Consistency() {
 		got = append(got, err.Error())

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/nix"
 )
@@ -92,11 +94,7 @@ func Update(ctx context.Context, local *command.Host, root string) (old, new str
 	}
 	old = string(data[m[2]:m[3]])
 	next := string(data[:m[2]]) + new + string(data[m[3]:])
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(next), 0o644); err != nil {
-		return "", "", err
-	}
-	return old, new, os.Rename(tmp, p)
+	return old, new, renameio.WriteFile(p, []byte(next), 0o644)
 }
 
 func copyGoTree(src, dst string) error {

@@ -1,0 +1,53 @@
+// Package durablefile replaces a file so that a crash or power cut at any moment leaves either
+// the old or the new content, and once Write returns the new content survives a power cut. The
+// atomic part is github.com/google/renameio/v2 (temp file, fsync, rename); this package adds
+// what renameio leaves to its callers: the temp file always beside the target (renameio
+// otherwise puts it in $TMPDIR when that is on the same file system, where a sweep of the
+// target's directory cannot find a killed writer's leftover), the mode exactly as asked (no
+// umask), and an fsync of the directory so the rename itself is durable (renameio does not sync
+// the directory: google/renameio#42 is still open).
+package durablefile
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/renameio/v2"
+)
+
+// Write replaces path with data. A new file gets mode perm; a file that exists keeps its mode
+// (renameio's WithExistingPermissions).
+func Write(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := renameio.WriteFile(path, data, perm, renameio.WithTempDir(dir), renameio.IgnoreUmask()); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Target reports which file a temp file of Write (renameio's ".<base><random decimal>") was to
+// replace, as its base name without trailing digits (a base that ends in digits cannot be told
+// from the random part, so match a suffix such as ".age"), and whether name is such a temp file
+// at all. A writer killed between creating the temp file and the rename leaves it behind.
+func Target(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, ".")
+	if !ok {
+		return "", false
+	}
+	base := strings.TrimRight(rest, "0123456789")
+	if base == "" || base == rest {
+		return "", false
+	}
+	return base, true
+}
