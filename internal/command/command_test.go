@@ -406,16 +406,21 @@ func TestKilledRunsControlDirIsSwept(t *testing.T) {
 		t.Fatalf("helper: %v", err)
 	}
 	dead := strings.TrimSpace(line)
-	cmd.Process.Kill()
-	cmd.Wait()
+	// Looked at before the kill: once the run is dead, any Executor on the machine may sweep
+	// its dir (another test package's, in the suite running beside this one), and did, between
+	// the kill and this check.
 	socks, _ := filepath.Glob(filepath.Join(dead, "*"))
 	if len(socks) != 1 {
-		t.Fatalf("the killed run left %q, want its one master socket", socks)
+		cmd.Process.Kill()
+		t.Fatalf("the run to be killed has %q, want its one master socket", socks)
 	}
 	master := exec.Command("ssh", "-o", "ControlPath="+socks[0], "-O", "check", "x")
 	if out, err := master.CombinedOutput(); err != nil {
-		t.Fatalf("the killed run's master is not running (nothing to sweep): %v %s", err, out)
+		cmd.Process.Kill()
+		t.Fatalf("the run's master is not running (nothing to sweep once it is killed): %v %s", err, out)
 	}
+	cmd.Process.Kill()
+	cmd.Wait()
 	// A live run's dir (this process's) must survive the sweep.
 	live, err := piddir.Make(controlRoot, controlPrefix)
 	if err != nil {
