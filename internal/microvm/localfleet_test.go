@@ -58,10 +58,18 @@ func sshGuest(t *testing.T, lf *localfleet.Fleet, knownHosts string, g Guest, cm
 		return (&command.Executor{}).Local().Run(context.Background(), command.Cmd{Args: args, Timeout: 60e9})
 	}
 	res, err := run()
-	// Under the full suite's load a TCG guest's dropbear has once dropped the session (ssh
-	// exit 141, SIGPIPE, or 255): the transport, not the guest's answer. One more try, said so.
+	// Under load a TCG guest's session has ended with exit 141 (SIGPIPE, reported by the guest's
+	// dropbear as the command's exit status, ssh's stderr empty) or 255 (the transport). What the
+	// command printed and dropbear's log of the session (on the guest's console) go into the
+	// test's log, to find out which; then one more try, said so.
 	if exit, ok := errors.AsType[*command.ExitError](err); ok && (exit.ExitCode == 141 || exit.ExitCode == 255) {
-		t.Logf("ssh %s: %v; trying once more", g.ID(), err)
+		console := ""
+		if h, err := lf.Host(g.Host.Name); err == nil {
+			b, _ := os.ReadFile(filepath.Join(filepath.Dir(h.RunDir()), QEMUStateDir, g.VM.Name, "console.log"))
+			lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+			console = strings.Join(lines[max(len(lines)-8, 0):], "\n")
+		}
+		t.Logf("ssh %s: %v (stdout %q); the guest's console ends:\n%s\ntrying once more", g.ID(), err, res.Stdout, console)
 		res, err = run()
 	}
 	if err != nil {
