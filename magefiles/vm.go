@@ -198,7 +198,7 @@ func (Vm) Logs(ctx context.Context, guest string, lines *int) error {
 	return nil
 }
 
-// Create makes the SELECTION's declared guests exist on their hosts without starting them (NixOS: their install-microvm unit links the runner into /var/lib/microvms/NAME); -json for machines, -dry to print the commands.
+// Create makes the SELECTION's declared guests exist on their hosts without starting them (NixOS: their install-microvm unit links the runner into /var/lib/microvms/NAME; local fleet: generation 1 of the guest's system built and linked as current); -json for machines, -dry to print the commands.
 func (Vm) Create(ctx context.Context, selection string, json *bool, dry *bool) error {
 	return vmAct(ctx, runEnv(json, dry), "create", selection, (*microvm.Manager).Create)
 }

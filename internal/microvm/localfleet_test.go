@@ -78,10 +78,12 @@ func sshGuest(t *testing.T, lf *localfleet.Fleet, knownHosts string, g Guest, cm
 	return strings.TrimSpace(string(res.Stdout))
 }
 
-// One boot of two guests on one host serves most checks (TCG boots take ~10 s each on 2 cores):
-// both come up side by side on their own ports, each reached over SSH with strict host keys,
-// each sees exactly its -smp CPUs and at most its -m memory; an update replaces one guest with
-// a new generation (a new boot) without touching the other; stop leaves no QEMU process.
+// One boot of two guests on one host serves most checks (TCG boots take 20-60 s on 2 cores
+// shared with other work): both come up side by side on their own ports, each running its own
+// system from the host's store, each reached over SSH with strict host keys, each sees exactly
+// its -smp CPUs and at most its -m memory; the exporter's microvm collector sees them run; an
+// update replaces one guest with the next generation of its system (a new boot) without
+// touching the other; stop leaves no QEMU process and the collector sees it.
 func TestGuestsOnLocalFleet(t *testing.T) {
 	lf, inv, m := guestsFleet(t, `
 [[microvm]]
@@ -105,12 +107,18 @@ ssh_port = 2223
 	t.Cleanup(func() { os.RemoveAll("/tmp/hub-microvm-test-share") })
 
 	dev, small := guest(t, inv, "p620/dev"), guest(t, inv, "p620/small")
+	// Create installs generation 1 of small's system without booting it; its start (generation
+	// 0: the one it has) boots that system.
+	created, err := m.Create(ctx, small)
+	if err != nil || created.State != Stopped || created.Generation != "1" || !strings.HasSuffix(created.System, "-nixos-system-small-24.11.localfleet-g1") {
+		t.Fatalf("create: %+v, %v", created, err)
+	}
 	var wg sync.WaitGroup
 	sts := make([]Status, 2)
 	errs := make([]error, 2)
 	for i, g := range []Guest{dev, small} {
 		wg.Add(1)
-		go func() { defer wg.Done(); sts[i], errs[i] = m.Start(ctx, g, 1) }()
+		go func() { defer wg.Done(); sts[i], errs[i] = m.Start(ctx, g, 1-i) }()
 	}
 	wg.Wait()
 	for i, g := range []Guest{dev, small} {
@@ -120,6 +128,9 @@ ssh_port = 2223
 		st := sts[i]
 		if st.State != Running || st.PID == 0 || (st.Accel != "kvm" && st.Accel != "tcg") || st.Generation != "1" || st.HostKey == "" {
 			t.Fatalf("%s after start: %+v", g.ID(), st)
+		}
+		if g.ID() == small.ID() && st.System != created.System {
+			t.Errorf("%s booted %s, created %s", g.ID(), st.System, created.System)
 		}
 		t.Logf("%s: running under %s", g.ID(), st.Accel)
 		if err := RecordHostKey(known, g, st.HostKey); err != nil {

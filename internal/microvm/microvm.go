@@ -244,13 +244,25 @@ func (m *Manager) Update(ctx context.Context, g Guest) (Status, error) {
 	return m.qemuStart(ctx, g, gen+1, system)
 }
 
-// Create makes the guest exist on its host without starting it (systemd: the install unit;
-// QEMU: nothing to make, its directory appears on the first start).
+// Create makes the guest exist on its host without starting it: systemd, its install unit;
+// QEMU, generation 1 of its system built and installed as current, as install-microvm-NAME
+// links the runner. A guest that exists is left as it is.
 func (m *Manager) Create(ctx context.Context, g Guest) (Status, error) {
-	if m.Driver == QEMU {
-		return m.Status(ctx, g)
+	if m.Driver != QEMU {
+		return m.act(ctx, g, "create")
 	}
-	return m.act(ctx, g, "create")
+	st, err := m.Status(ctx, g)
+	if err != nil || st.State != Absent {
+		return st, err
+	}
+	system, err := m.BuildSystem(ctx, g, 1)
+	if err != nil {
+		return Status{}, err
+	}
+	if _, err := m.host(g).Run(ctx, command.Cmd{Args: m.qemuArgs(g, "install", "1", system), Timeout: time.Minute}); err != nil {
+		return Status{}, fmt.Errorf("%s: create: %w", g.ID(), err)
+	}
+	return m.Status(ctx, g)
 }
 
 // Destroy stops the guest and removes its state directory (volumes included).

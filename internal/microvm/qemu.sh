@@ -6,6 +6,7 @@
 #   start NAME GENERATION SYSTEM VCPU MEM_MIB ADDR SSH_PORT [HOSTPORT:GUESTPORT ...]
 #         SYSTEM is the guest's toplevel in this host's store (internal/microvm builds it from
 #         guest.nix); builds the initramfs (stage 1), boots the system, waits for its sshd
+#   install NAME GENERATION SYSTEM   makes SYSTEM the guest's current one without booting it
 #   stop NAME         ends the guest's QEMU (SIGTERM, then SIGKILL) and waits until it is gone
 #   status NAME       one line: state pid accel generation started_epoch vcpu mem system
 #   logs NAME LINES   the tail of the guest's serial console
@@ -240,7 +241,24 @@ launch() {
 	done
 }
 
+# install makes $system the guest's current system (install-microvm-NAME's job): what a restart
+# boots, a GC root as long as the guest exists.
+install() {
+	if [ ! -x "$system/init" ] || [ ! -r "$system/kernel-params" ]; then
+		die "$system is not a guest system (no init, no kernel-params)"
+	fi
+	mkdir -p "$dir" /nix/var/nix/gcroots/microvm
+	ln -sfn "$system" "$dir/current"
+	ln -sfn "$dir/current" "/nix/var/nix/gcroots/microvm/$name"
+	echo "$generation" >"$dir/generation"
+}
+
 case $action in
+install)
+	generation=${3:?} system=${4:?}
+	install
+	echo installed
+	;;
 start)
 	generation=${3:?} system=${4:?} vcpu=${5:?} mem=${6:?} addr=${7:?} sshport=${8:?}
 	shift 8
@@ -254,13 +272,7 @@ start)
 		exit 0
 	fi
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: install qemu-system-x86"
-	if [ ! -x "$system/init" ] || [ ! -r "$system/kernel-params" ]; then
-		die "$system is not a guest system (no init, no kernel-params)"
-	fi
-	mkdir -p "$dir" /nix/var/nix/gcroots/microvm
-	# install: current is what a restart boots, a GC root as long as the guest exists.
-	ln -sfn "$system" "$dir/current"
-	ln -sfn "$dir/current" "/nix/var/nix/gcroots/microvm/$name"
+	install
 	kern=$(kernel)
 	build_initrd
 	if [ "${HUB_MICROVM_DISK_MIB:-0}" -gt 0 ]; then
@@ -292,7 +304,6 @@ start)
 		exit 1
 	fi
 	echo "$acc" >"$dir/accel"
-	echo "$generation" >"$dir/generation"
 	printf '%s %s %s\n' "$vcpu" "$mem" "$sshport" >"$dir/spec"
 	date +%s >"$dir/started"
 	echo "running $(running) $acc $generation"
