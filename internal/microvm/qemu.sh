@@ -193,7 +193,10 @@ supervised() {
 # wait_gone waits up to 5 s for the guest's QEMU ($1) and its supervisor to end.
 wait_gone() {
 	n=0
-	while { [ -d "/proc/$1" ] || supervised; } && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	while { [ -d "/proc/$1" ] || supervised; } && [ $n -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
 	! [ -d "/proc/$1" ]
 }
 
@@ -296,7 +299,10 @@ start)
 	if [ "$rc" != 0 ]; then
 		why="QEMU exited"
 		[ "$rc" = 1 ] && why="no sshd within ${HUB_MICROVM_BOOT_TIMEOUT:-90}s"
-		if pid=$(running); then kill -9 "$pid" 2>/dev/null || true; wait_gone "$pid" || true; fi
+		if pid=$(running); then
+			kill -9 "$pid" 2>/dev/null || true
+			wait_gone "$pid" || true
+		fi
 		rm -f "$dir/booted"
 		echo "hub-microvm: $name did not boot ($why, $acc); console:" >&2
 		tail -n 40 "$dir/console.log" >&2
