@@ -93,7 +93,7 @@ func vmAct(ctx context.Context, env runenv.Env, phase, selection string,
 	})
 }
 
-// Start boots the SELECTION's guests in parallel (local fleet: the system generation each last ran, 1 for a new guest) and waits for each to answer (QEMU: its sshd up, within -timeout D, default 90s; a guest that does not boot fails with the tail of its console); prints state, accel (kvm or tcg), generation, vcpu, mem and ssh per guest; -json for machines, -dry to print the commands.
+// Start boots the SELECTION's guests in parallel (local fleet: the generation of its current system, 1 for a new guest) and waits for each to answer (QEMU: its sshd up, within -timeout D, default 90s; a guest that does not boot fails with the tail of its console); prints state, accel (kvm or tcg), generation, vcpu, mem and ssh per guest; -json for machines, -dry to print the commands.
 func (Vm) Start(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
 	return vmBoot(ctx, runEnv(json, dry), "start", selection, flag(timeout, 90*time.Second), func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error) {
 		return m.Start(ctx, g, 0)

@@ -185,8 +185,8 @@ func systemdArgs(g Guest, action string, lines int) ([]string, error) {
 var ErrDeclarative = errors.New("declared guests are rebuilt with their host: deploy it (go tool mage deploy:switch HOST); microvm.nix's install unit links the new runner and restarts the guest when it changed")
 
 // Start boots the guest and returns its status; an already running guest is left alone. QEMU
-// first builds generation gen of the guest's system; gen 0 is the generation it last booted
-// (1 for a new guest).
+// first builds generation gen of the guest's system; gen 0 is the generation it has (its
+// current system's, 1 for a new guest).
 func (m *Manager) Start(ctx context.Context, g Guest, gen int) (Status, error) {
 	if m.Driver != QEMU {
 		return m.act(ctx, g, "start")
