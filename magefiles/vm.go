@@ -4,14 +4,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -29,30 +24,12 @@ import (
 // !exclusions; a host means all its guests) plus HOST/VM terms, VM a name or glob.
 type Vm mg.Namespace
 
-// vmSetup is what every vm:* target needs: the selected guests and a manager for them.
+// vmSetup is what every vm:* target needs: the selected guests and their manager
+// (microvm.New: driver, keys, known_hosts).
 type vmSetup struct {
-	guests     []microvm.Guest
-	m          *microvm.Manager
-	e          *command.Executor
-	knownHosts string
-	khMu       sync.Mutex // guests started in parallel rewrite one known_hosts file
-}
-
-// vmDriver is the local fleet's QEMU driver with HUB_FLEET=local, microvm.nix's units otherwise.
-func vmDriver(env runenv.Env) microvm.Driver {
-	if env.LocalFleet {
-		return microvm.QEMU
-	}
-	return microvm.Systemd
-}
-
-// vmKnownHosts is where the hub keeps the guests' host keys: next to the local fleet's own
-// known_hosts for its guests, under .hub/ for real ones.
-func vmKnownHosts(env runenv.Env) string {
-	if env.LocalFleet {
-		return filepath.Join(runenv.LocalFleetDir(), "microvm_known_hosts")
-	}
-	return filepath.Join(".hub", "microvm", "known_hosts")
+	guests []microvm.Guest
+	m      *microvm.Manager
+	e      *command.Executor
 }
 
 func newVMSetup(env runenv.Env, selection string) (*vmSetup, error) {
@@ -64,28 +41,21 @@ func newVMSetup(env runenv.Env, selection string) (*vmSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := env.Executor()
-	m := &microvm.Manager{Exec: e, Driver: vmDriver(env)}
-	if m.Driver == microvm.QEMU {
-		// The QEMU guests get the keys the hub logs in to their host with: the local fleet's
-		// identity and whatever host.toml's [users] lists.
-		if pub, err := os.ReadFile(filepath.Join(runenv.LocalFleetDir(), "id_ed25519.pub")); err == nil {
-			m.Keys = append(m.Keys, strings.TrimSpace(string(pub)))
-		}
-		for _, g := range gs {
-			m.Keys = append(m.Keys, g.Host.Users.AuthorizedKeys...)
-		}
-		if len(m.Keys) == 0 {
-			e.Close()
-			return nil, errors.New("no key to install in the guests: start the local fleet (go tool mage fleet:up) or add [users] authorized_keys")
-		}
+	c := microvm.Config{Exec: env.Executor()}
+	if env.LocalFleet {
+		c.LocalFleet = runenv.LocalFleetDir()
 	}
-	return &vmSetup{guests: gs, m: m, e: e, knownHosts: vmKnownHosts(env)}, nil
+	m, err := microvm.New(c, gs)
+	if err != nil {
+		c.Exec.Close()
+		return nil, err
+	}
+	return &vmSetup{guests: gs, m: m, e: c.Exec}, nil
 }
 
 // vmEach runs job for every selected guest in parallel (HOST/VM rows), then prints the summary
 // or, with -json, the report. bootTimeout bounds boots (0: the manager's default).
-func vmEach(ctx context.Context, env runenv.Env, name, selection string, bootTimeout time.Duration, job func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error) error {
+func vmEach(ctx context.Context, env runenv.Env, name, selection string, bootTimeout time.Duration, job func(ctx context.Context, t *parallel.Task, m *microvm.Manager, g microvm.Guest) error) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	s, err := newVMSetup(env, selection)
@@ -94,85 +64,39 @@ func vmEach(ctx context.Context, env runenv.Env, name, selection string, bootTim
 	}
 	s.m.BootTimeout = bootTimeout
 	defer s.e.Close()
-	names := make([]string, len(s.guests))
-	byID := map[string]microvm.Guest{}
-	for i, g := range s.guests {
-		names[i], byID[g.ID()] = g.ID(), g
-	}
-	rep, err := parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
-		return job(ctx, t, s, byID[t.Host()])
-	}, parallel.Options{Name: name, Limit: 8, KeepGoing: true, RunDir: runsDir, Out: env.Out.Progress()})
+	rep, err := s.m.Each(ctx, s.guests, parallel.Options{Name: name, RunDir: runsDir, Out: env.Out.Progress()},
+		func(ctx context.Context, t *parallel.Task, g microvm.Guest) error { return job(ctx, t, s.m, g) })
 	return env.Out.Report(rep, err)
 }
 
-// setStatus puts a guest's status into its summary row.
-func setStatus(t *parallel.Task, g microvm.Guest, st microvm.Status) {
-	t.Set("state", st.State)
-	t.Set("vcpu", fmt.Sprint(st.VCPU))
-	t.Set("mem", fmt.Sprintf("%dMiB", st.MemoryMiB))
-	if st.Accel != "" {
-		t.Set("accel", st.Accel)
-	}
-	if st.Generation != "" {
-		t.Set("generation", st.Generation)
-	}
-	if up := st.Uptime(time.Now()); up > 0 {
-		t.Set("uptime", up.String())
-	}
-	t.Set("ssh", fmt.Sprintf("%s:%d", g.Host.SSH.Destination, g.VM.SSHPort))
-}
-
-// started records a QEMU guest's host key (its sshd's, reported by its start) for vm:ssh.
-func (s *vmSetup) started(t *parallel.Task, g microvm.Guest, st microvm.Status) error {
-	setStatus(t, g, st)
-	if st.HostKey == "" {
-		return nil
-	}
-	s.khMu.Lock()
-	defer s.khMu.Unlock()
-	return microvm.RecordHostKey(s.knownHosts, g, st.HostKey)
-}
-
-// vmBoot is vm:start, vm:restart and vm:update: boot and record the guest's host key. The
-// callbacks take the manager first, as method expressions ((*microvm.Manager).Update) do.
+// vmBoot is vm:start, vm:restart and vm:update. The callbacks take the manager first, as method
+// expressions ((*microvm.Manager).Update) do.
 func vmBoot(ctx context.Context, env runenv.Env, phase, selection string, timeout time.Duration,
 	boot func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error)) error {
-	return vmEach(ctx, env, "vm-"+phase, selection, timeout, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+	return vmEach(ctx, env, "vm-"+phase, selection, timeout, func(ctx context.Context, t *parallel.Task, m *microvm.Manager, g microvm.Guest) error {
 		t.Phase(phase)
-		st, err := boot(s.m, ctx, g)
-		var be *microvm.BootError
-		if errors.As(err, &be) {
-			// The console goes to the guest's output and log; the summary gets one line.
-			for _, line := range strings.Split(strings.TrimRight(be.Console, "\n"), "\n") {
-				t.Logf("console: %s", line)
-			}
-			return fmt.Errorf("%s did not boot (%s): its console is above and in go tool mage vm:logs %s", g.ID(), be.Reason, g.ID())
-		}
-		if err != nil {
-			return err
-		}
-		return s.started(t, g, st)
+		return m.BootTask(ctx, t, g, boot)
 	})
 }
 
 // vmAct is the targets that run one action and show the status after it.
 func vmAct(ctx context.Context, env runenv.Env, phase, selection string,
 	act func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error)) error {
-	return vmEach(ctx, env, "vm-"+phase, selection, 0, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
+	return vmEach(ctx, env, "vm-"+phase, selection, 0, func(ctx context.Context, t *parallel.Task, m *microvm.Manager, g microvm.Guest) error {
 		t.Phase(phase)
-		st, err := act(s.m, ctx, g)
+		st, err := act(m, ctx, g)
 		if err != nil {
 			return err
 		}
-		setStatus(t, g, st)
+		microvm.SetRow(t, g, st, time.Now())
 		return nil
 	})
 }
 
-// Start boots the SELECTION's guests in parallel and waits for each to answer (QEMU: its sshd up, within -timeout D, default 90s; a guest that does not boot fails with the tail of its console); prints state, accel (kvm or tcg), generation, vcpu, mem and ssh per guest; -json for machines, -dry to print the commands.
+// Start boots the SELECTION's guests in parallel (local fleet: the generation of its current system, 1 for a new guest) and waits for each to answer (QEMU: its sshd up, within -timeout D, default 90s; a guest that does not boot fails with the tail of its console); prints state, accel (kvm or tcg), generation, vcpu, mem and ssh per guest; -json for machines, -dry to print the commands.
 func (Vm) Start(ctx context.Context, selection string, timeout *time.Duration, json *bool, dry *bool) error {
 	return vmBoot(ctx, runEnv(json, dry), "start", selection, flag(timeout, 90*time.Second), func(m *microvm.Manager, ctx context.Context, g microvm.Guest) (microvm.Status, error) {
-		return m.Start(ctx, g, 1)
+		return m.Start(ctx, g, 0)
 	})
 }
 
@@ -186,7 +110,7 @@ func (Vm) Restart(ctx context.Context, selection string, timeout *time.Duration,
 	return vmBoot(ctx, runEnv(json, dry), "restart", selection, flag(timeout, 90*time.Second), (*microvm.Manager).Restart)
 }
 
-// Update rebuilds the SELECTION's guests and boots the new build, like `microvm -u NAME -R`: on the local fleet a new generation of the guest's initramfs and a restart (-timeout D for the boot, default 90s); a NixOS host's declared guests are rebuilt by deploying the host, which this says; -json for machines.
+// Update rebuilds the SELECTION's guests and boots the new build, like `microvm -u NAME -R`: on the local fleet the next generation of the guest's own system, built in its host's store, and a restart on it (-timeout D for the boot, default 90s); a NixOS host's declared guests are rebuilt by deploying the host, which this says; -json for machines.
 func (Vm) Update(ctx context.Context, selection string, timeout *time.Duration, json *bool) error {
 	return vmBoot(ctx, runEnv(json, nil), "update", selection, flag(timeout, 90*time.Second), (*microvm.Manager).Update)
 }
@@ -194,12 +118,12 @@ func (Vm) Update(ctx context.Context, selection string, timeout *time.Duration, 
 // Status shows each guest of the SELECTION as its host reports it: state, accel, generation, uptime, vcpu, mem and ssh; an autostart guest that is not running is a warning; -json for machines.
 func (Vm) Status(ctx context.Context, selection string, json *bool) error {
 	env := runEnv(json, nil)
-	return vmEach(ctx, env, "vm-status", selection, 0, func(ctx context.Context, t *parallel.Task, s *vmSetup, g microvm.Guest) error {
-		st, err := s.m.Status(ctx, g)
+	return vmEach(ctx, env, "vm-status", selection, 0, func(ctx context.Context, t *parallel.Task, m *microvm.Manager, g microvm.Guest) error {
+		st, err := m.Status(ctx, g)
 		if err != nil {
 			return err
 		}
-		setStatus(t, g, st)
+		microvm.SetRow(t, g, st, time.Now())
 		if g.VM.Autostart && st.State != microvm.Running {
 			return parallel.Warn("down", fmt.Errorf("autostart guest is %s: go tool mage vm:start %s", st.State, g.ID()))
 		}
@@ -217,26 +141,8 @@ func (Vm) List(ctx context.Context, selection string, json *bool) error {
 		return err
 	}
 	defer s.e.Close()
-	sts := make([]microvm.Status, len(s.guests))
-	var mu sync.Mutex
-	names := make([]string, len(s.guests))
-	index := map[string]int{}
-	for i, g := range s.guests {
-		names[i], index[g.ID()] = g.ID(), i
-	}
 	// Quiet: the table below is the output; a host that cannot be asked shows "unknown".
-	_, _ = parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
-		i := index[t.Host()]
-		g := s.guests[i]
-		st, err := s.m.Status(ctx, g)
-		if err != nil {
-			st = microvm.Status{Host: g.Host.Name, VM: g.VM.Name, State: "unknown", VCPU: g.VM.VCPU, MemoryMiB: g.VM.MemoryMiB, SSHPort: g.VM.SSHPort, Autostart: g.VM.Autostart}
-		}
-		mu.Lock()
-		sts[i] = st
-		mu.Unlock()
-		return err
-	}, parallel.Options{Name: "vm-list", Limit: 8, KeepGoing: true, Out: io.Discard})
+	sts := s.m.Statuses(ctx, s.guests)
 	if env.Out.JSON {
 		return env.Out.WriteJSON(sts)
 	}
@@ -255,7 +161,7 @@ func (Vm) SSH(ctx context.Context, guest string, command *string, print *bool) e
 		return fmt.Errorf("vm:ssh takes one guest as HOST/VM; %q selects %d", guest, len(s.guests))
 	}
 	g := s.guests[0]
-	args := microvm.SSHArgs(g, s.knownHosts, s.m.Driver == microvm.QEMU)
+	args := microvm.SSHArgs(g, s.m.KnownHosts, s.m.Driver == microvm.QEMU)
 	if c := flag(command, ""); c != "" {
 		args = append(args, "--", c)
 	}
@@ -292,7 +198,7 @@ func (Vm) Logs(ctx context.Context, guest string, lines *int) error {
 	return nil
 }
 
-// Create makes the SELECTION's declared guests exist on their hosts without starting them (NixOS: their install-microvm unit links the runner into /var/lib/microvms/NAME); -json for machines, -dry to print the commands.
+// Create makes the SELECTION's declared guests exist on their hosts without starting them (NixOS: their install-microvm unit links the runner into /var/lib/microvms/NAME; local fleet: generation 1 of the guest's system built and linked as current); -json for machines, -dry to print the commands.
 func (Vm) Create(ctx context.Context, selection string, json *bool, dry *bool) error {
 	return vmAct(ctx, runEnv(json, dry), "create", selection, (*microvm.Manager).Create)
 }

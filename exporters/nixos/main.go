@@ -29,7 +29,7 @@ func run(args []string) error {
 	interval := app.Flag("nixos.scan-interval", "Interval of the background Nix store and closure size scan.").Default("15m").Duration()
 	scanTimeout := app.Flag("nixos.scan-timeout", "Upper bound of one background store scan.").Default("10m").Duration()
 	nixStore := app.Flag("nixos.nix-store-binary", "nix-store binary used to list the running system's closure.").Default("nix-store").String()
-	microvmDir := app.Flag("nixos.microvm-state-dir", "microvm.nix's state directory, where a running guest has its booted link (inside --nixos.root).").Default(nixosmetrics.DefaultMicroVMStateDir).String()
+	microvmDir := app.Flag("nixos.microvm-state-dir", "microvm.nix's state directory, where a running guest has its booted link (inside --nixos.root); the local fleet's QEMU guests: /run/hub-microvms.").Default(nixosmetrics.DefaultMicroVMStateDir).String()
 	if err := app.Parse(args); err != nil {
 		return err
 	}

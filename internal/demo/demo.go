@@ -125,12 +125,14 @@ func devVM(ctx context.Context, lf *localfleet.Fleet, e *command.Executor, h *in
 	if len(h.MicroVMs) == 0 {
 		return "", fmt.Errorf("demo: %s declares no [[microvm]] guest (hosts/%s/host.toml)", h.Name, h.Name)
 	}
-	pub, err := os.ReadFile(lf.IdentityFile() + ".pub")
-	if err != nil {
-		return "", err
-	}
-	m := &microvm.Manager{Exec: e, Driver: microvm.QEMU, Keys: []string{strings.TrimSpace(string(pub))}, BootTimeout: 2 * time.Minute}
 	g := microvm.Guest{Host: h, VM: h.MicroVMs[0]}
+	// As vm:start sets it up: the fleet's identity in the guest's system, its host key beside
+	// the fleet's known_hosts.
+	m, err := microvm.New(microvm.Config{Exec: e, LocalFleet: lf.Dir()}, []microvm.Guest{g})
+	if err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	m.BootTimeout = 2 * time.Minute
 	start := time.Now()
 	st, err := m.Start(ctx, g, 1)
 	if err != nil {
@@ -138,11 +140,11 @@ func devVM(ctx context.Context, lf *localfleet.Fleet, e *command.Executor, h *in
 	}
 	defer m.Stop(context.Background(), g)
 	booted := time.Since(start).Round(100 * time.Millisecond)
-	known := lf.Dir() + "/microvm_known_hosts"
-	if err := microvm.RecordHostKey(known, g, st.HostKey); err != nil {
+	if err := m.RecordStart(g, st); err != nil {
 		return "", err
 	}
-	args := append(microvm.SSHArgs(g, known, true), "-o", "BatchMode=yes", "--", "echo $(id -un)@$(hostname): $(nproc) cpus, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB")
+	known := m.KnownHosts
+	args := append(microvm.SSHArgs(g, known, true), "-o", "BatchMode=yes", "--", "echo $(id -un)@$(hostname): $(nproc) cpus, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB, system $(readlink /run/current-system)")
 	fmt.Fprintf(out, "$ %s\n", command.Quote(args))
 	res, err := e.Local().Run(ctx, command.Cmd{Args: args, Timeout: time.Minute})
 	if err != nil {

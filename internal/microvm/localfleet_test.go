@@ -3,8 +3,10 @@ package microvm
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +17,9 @@ import (
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/localfleet"
 	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/nixosmetrics"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // guestsFleet starts a one-host local fleet and declares the given [[microvm]] tables on it, in
@@ -53,10 +58,18 @@ func sshGuest(t *testing.T, lf *localfleet.Fleet, knownHosts string, g Guest, cm
 		return (&command.Executor{}).Local().Run(context.Background(), command.Cmd{Args: args, Timeout: 60e9})
 	}
 	res, err := run()
-	// Under the full suite's load a TCG guest's dropbear has once dropped the session (ssh
-	// exit 141, SIGPIPE, or 255): the transport, not the guest's answer. One more try, said so.
+	// Under load a TCG guest's session has ended with exit 141 (SIGPIPE, reported by the guest's
+	// dropbear as the command's exit status, ssh's stderr empty) or 255 (the transport). What the
+	// command printed and dropbear's log of the session (on the guest's console) go into the
+	// test's log, to find out which; then one more try, said so.
 	if exit, ok := errors.AsType[*command.ExitError](err); ok && (exit.ExitCode == 141 || exit.ExitCode == 255) {
-		t.Logf("ssh %s: %v; trying once more", g.ID(), err)
+		console := ""
+		if h, err := lf.Host(g.Host.Name); err == nil {
+			b, _ := os.ReadFile(filepath.Join(filepath.Dir(h.RunDir()), QEMUStateDir, g.VM.Name, "console.log"))
+			lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+			console = strings.Join(lines[max(len(lines)-8, 0):], "\n")
+		}
+		t.Logf("ssh %s: %v (stdout %q); the guest's console ends:\n%s\ntrying once more", g.ID(), err, res.Stdout, console)
 		res, err = run()
 	}
 	if err != nil {
@@ -65,10 +78,12 @@ func sshGuest(t *testing.T, lf *localfleet.Fleet, knownHosts string, g Guest, cm
 	return strings.TrimSpace(string(res.Stdout))
 }
 
-// One boot of two guests on one host serves most checks (TCG boots take ~10 s each on 2 cores):
-// both come up side by side on their own ports, each reached over SSH with strict host keys,
-// each sees exactly its -smp CPUs and at most its -m memory; an update replaces one guest with
-// a new generation (a new boot) without touching the other; stop leaves no QEMU process.
+// One boot of two guests on one host serves most checks (TCG boots take 20-60 s on 2 cores
+// shared with other work): both come up side by side on their own ports, each running its own
+// system from the host's store, each reached over SSH with strict host keys, each sees exactly
+// its -smp CPUs and at most its -m memory; the exporter's microvm collector sees them run; an
+// update replaces one guest with the next generation of its system (a new boot) without
+// touching the other; stop leaves no QEMU process and the collector sees it.
 func TestGuestsOnLocalFleet(t *testing.T) {
 	lf, inv, m := guestsFleet(t, `
 [[microvm]]
@@ -92,12 +107,18 @@ ssh_port = 2223
 	t.Cleanup(func() { os.RemoveAll("/tmp/hub-microvm-test-share") })
 
 	dev, small := guest(t, inv, "p620/dev"), guest(t, inv, "p620/small")
+	// Create installs generation 1 of small's system without booting it; its start (generation
+	// 0: the one it has) boots that system.
+	created, err := m.Create(ctx, small)
+	if err != nil || created.State != Stopped || created.Generation != "1" || !strings.HasSuffix(created.System, "-nixos-system-small-24.11.localfleet-g1") {
+		t.Fatalf("create: %+v, %v", created, err)
+	}
 	var wg sync.WaitGroup
 	sts := make([]Status, 2)
 	errs := make([]error, 2)
 	for i, g := range []Guest{dev, small} {
 		wg.Add(1)
-		go func() { defer wg.Done(); sts[i], errs[i] = m.Start(ctx, g, 1) }()
+		go func() { defer wg.Done(); sts[i], errs[i] = m.Start(ctx, g, 1-i) }()
 	}
 	wg.Wait()
 	for i, g := range []Guest{dev, small} {
@@ -108,20 +129,28 @@ ssh_port = 2223
 		if st.State != Running || st.PID == 0 || (st.Accel != "kvm" && st.Accel != "tcg") || st.Generation != "1" || st.HostKey == "" {
 			t.Fatalf("%s after start: %+v", g.ID(), st)
 		}
+		if g.ID() == small.ID() && st.System != created.System {
+			t.Errorf("%s booted %s, created %s", g.ID(), st.System, created.System)
+		}
 		t.Logf("%s: running under %s", g.ID(), st.Accel)
 		if err := RecordHostKey(known, g, st.HostKey); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, g := range []Guest{dev, small} {
-		out := sshGuest(t, lf, known, g, "id -un; nproc; awk '/MemTotal/ {print $2}' /proc/meminfo; cat /etc/hub-generation; hostname")
+	for i, g := range []Guest{dev, small} {
+		// The guest runs its own system, built in the host's store: /run/current-system is that
+		// toplevel, and the hostname and the user's key (the login itself) come from it.
+		if !strings.HasSuffix(sts[i].System, "-nixos-system-"+g.VM.Name+"-24.11.localfleet-g1") {
+			t.Errorf("%s: system %q", g.ID(), sts[i].System)
+		}
+		out := sshGuest(t, lf, known, g, "id -un; nproc; awk '/MemTotal/ {print $2}' /proc/meminfo; readlink /run/current-system; hostname")
 		f := strings.Fields(out)
 		if len(f) != 5 {
 			t.Fatalf("%s answered %q", g.ID(), out)
 		}
 		kb, _ := strconv.Atoi(f[2])
-		if f[0] != g.VM.User || f[1] != strconv.Itoa(g.VM.VCPU) || f[3] != "1" || f[4] != g.VM.Name {
-			t.Errorf("%s: user, cpus, generation, hostname = %q, want %s %d 1 %s", g.ID(), f, g.VM.User, g.VM.VCPU, g.VM.Name)
+		if f[0] != g.VM.User || f[1] != strconv.Itoa(g.VM.VCPU) || f[3] != sts[i].System || f[4] != g.VM.Name {
+			t.Errorf("%s: user, cpus, system, hostname = %q, want %s %d %s %s", g.ID(), f, g.VM.User, g.VM.VCPU, sts[i].System, g.VM.Name)
 		}
 		// The kernel keeps some of -m for itself: MemTotal is below the limit, never above it.
 		if kb > g.VM.MemoryMiB*1024 || kb < g.VM.MemoryMiB*1024/2 {
@@ -132,16 +161,19 @@ ssh_port = 2223
 		t.Errorf("share and store in the guest: %q", got)
 	}
 
+	// What hub-nixos-exporter reports for the host: both guests run.
+	exporterSees(t, lf, inv, map[string]int{"dev": 1, "small": 1})
+
 	bootID := sshGuest(t, lf, known, dev, "cat /proc/sys/kernel/random/boot_id")
 	st, err := m.Update(ctx, dev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Generation != "2" || st.PID == sts[0].PID {
-		t.Errorf("after update: %+v (before: pid %d)", st, sts[0].PID)
+	if st.Generation != "2" || st.PID == sts[0].PID || st.System == sts[0].System || !strings.HasSuffix(st.System, "-nixos-system-dev-24.11.localfleet-g2") {
+		t.Errorf("after update: %+v (before: pid %d, system %s)", st, sts[0].PID, sts[0].System)
 	}
-	if got := sshGuest(t, lf, known, dev, "cat /etc/hub-generation; cat /proc/sys/kernel/random/boot_id"); got == "2\n"+bootID || !strings.HasPrefix(got, "2\n") {
-		t.Errorf("after update the guest says %q (boot id before %s)", got, bootID)
+	if got := sshGuest(t, lf, known, dev, "readlink /run/current-system; cat /proc/sys/kernel/random/boot_id"); got == st.System+"\n"+bootID || !strings.HasPrefix(got, st.System+"\n") {
+		t.Errorf("after update the guest says %q, want the new system %s and a boot id other than %s", got, st.System, bootID)
 	}
 	if st, err := m.Status(ctx, small); err != nil || st.State != Running || st.PID != sts[1].PID {
 		t.Errorf("the other guest after the update: %+v, %v", st, err)
@@ -159,6 +191,9 @@ ssh_port = 2223
 		}
 		if err := syscall.Kill(before.PID, 0); !errors.Is(err, syscall.ESRCH) {
 			t.Errorf("%s: qemu %d still there after stop (%v)", g.ID(), before.PID, err)
+		}
+		if g.ID() == dev.ID() {
+			exporterSees(t, lf, inv, map[string]int{"dev": 0, "small": 1})
 		}
 	}
 	if st, err := m.Destroy(ctx, dev); err != nil || st.State != Absent {
@@ -189,3 +224,50 @@ ssh_port = 2230
 		t.Errorf("after the failed start: %+v, %v", st, err)
 	}
 }
+
+// exporterSees checks what hub-nixos-exporter's microvm collector reports for p620's guests
+// (hub_nixos_microvm_running per vm). Its root is the host's directory as this machine sees it
+// (a lightweight host's run/ is its /run, where the QEMU driver keeps microvm.nix's booted
+// links), with the /etc/hub/microvms.json the microvm feature writes, made from the same
+// host.toml by modules/lib/microvm-guests.nix's exporterList.
+func exporterSees(t *testing.T, lf *localfleet.Fleet, inv *inventory.Fleet, running map[string]int) {
+	t.Helper()
+	h, err := lf.Host("p620")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ih, _ := inv.Host("p620")
+	repo, _ := filepath.Abs("../..")
+	expr := `(import ` + filepath.Join(repo, "modules/lib/microvm-guests.nix") + ` { host = builtins.fromTOML (builtins.readFile ` + ih.File + `); }).exporterList`
+	res, err := (&command.Executor{}).Local().Run(context.Background(), command.Cmd{Args: []string{"nix-instantiate", "--eval", "--strict", "--json", "-E", expr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Dir(h.RunDir())
+	if err := os.MkdirAll(filepath.Join(root, "etc/hub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/hub/microvms.json"), res.Stdout, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := nixosmetrics.NewMicroVMCollector(nixosmetrics.FS{Root: root}, QEMUStateDir)
+	var updateErr error
+	collect := collectorFunc(func(ch chan<- prometheus.Metric) { updateErr = c.Update(context.Background(), ch) })
+	want := "# HELP hub_nixos_microvm_running Whether the guest runs: its microvm@ unit's booted link exists in the state directory.\n# TYPE hub_nixos_microvm_running gauge\n"
+	names := make([]string, 0, len(running))
+	for vm := range running {
+		names = append(names, vm)
+	}
+	slices.Sort(names)
+	for _, vm := range names {
+		want += fmt.Sprintf("hub_nixos_microvm_running{vm=%q} %d\n", vm, running[vm])
+	}
+	if err := testutil.CollectAndCompare(collect, strings.NewReader(want), "hub_nixos_microvm_running"); err != nil || updateErr != nil {
+		t.Errorf("the exporter's microvm collector: %v %v", err, updateErr)
+	}
+}
+
+type collectorFunc func(ch chan<- prometheus.Metric)
+
+func (f collectorFunc) Describe(chan<- *prometheus.Desc)    {}
+func (f collectorFunc) Collect(ch chan<- prometheus.Metric) { f(ch) }

@@ -4,12 +4,16 @@
 //
 // Two drivers say what those commands are. Systemd is a NixOS host with microvm.nix
 // (modules/virtualization/microvm.nix): its microvm@NAME.service units, install-microvm-NAME and
-// /var/lib/microvms/NAME. QEMU is the local fleet, whose hosts run no systemd: the embedded
-// hub-microvm script (qemu.sh) builds an initramfs from busybox, dropbear and the guest's keys,
-// boots the machine's Debian kernel in qemu-system-x86_64 with -smp and -m from the table, the
-// host's /nix/store shared read-only over 9p at /nix/.ro-store (as microvm.nix mounts it) and
-// user-mode networking forwarding the guest's port 22 to ssh_port on the host's address. It
-// uses KVM when a probe boot shows KVM works on the machine and TCG otherwise, and reports which.
+// /var/lib/microvms/NAME. QEMU is the local fleet, whose hosts run no systemd. There each guest
+// has a system of its own: a builtins-only toplevel made from its [[microvm]] table (guest.nix:
+// hostname, user and keys, features, shares, ports, generation) and built in the host's store
+// through internal/nix, as the local fleet's host systems are. The embedded hub-microvm script
+// (qemu.sh) boots it: an initramfs of busybox, dropbear and kernel modules (stage 1), the
+// machine's Debian kernel in qemu-system-x86_64 with -smp and -m from the table, the host's
+// /nix/store shared read-only over 9p at /nix/.ro-store (as microvm.nix mounts it), init= the
+// system's init, and user-mode networking forwarding the guest's port 22 to ssh_port on the
+// host's address. It uses KVM when a probe boot shows KVM works on the machine and TCG
+// otherwise, and reports which.
 package microvm
 
 import (
@@ -19,6 +23,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
@@ -27,6 +32,9 @@ import (
 
 //go:embed qemu.sh
 var qemuScript string
+
+//go:embed guest.nix
+var guestExpr string
 
 // Driver names how a host runs its guests.
 type Driver string
@@ -57,18 +65,20 @@ func (g Guest) ID() string { return g.Host.Name + "/" + g.VM.Name }
 
 // Status is what a host says about one guest.
 type Status struct {
-	Host       string    `json:"host"`
-	VM         string    `json:"vm"`
-	State      string    `json:"state"`
-	PID        int       `json:"pid,omitempty"`
-	Accel      string    `json:"accel,omitempty"`      // kvm or tcg (QEMU driver)
-	Generation string    `json:"generation,omitempty"` // QEMU: the build counter; systemd: the booted runner
-	Since      time.Time `json:"since,omitempty"`      // when it entered State (running: its start)
-	VCPU       int       `json:"vcpu"`
-	MemoryMiB  int       `json:"memory_mib"`
-	SSHPort    int       `json:"ssh_port"`
-	Autostart  bool      `json:"autostart"`
-	HostKey    string    `json:"host_key,omitempty"` // the guest's sshd key, reported by a QEMU start
+	Host       string `json:"host"`
+	VM         string `json:"vm"`
+	State      string `json:"state"`
+	PID        int    `json:"pid,omitempty"`
+	Accel      string `json:"accel,omitempty"`      // kvm or tcg (QEMU driver)
+	Generation string `json:"generation,omitempty"` // QEMU: the build counter; systemd: the booted runner
+	// System is the guest's toplevel (QEMU): the booted one while it runs, else the installed one.
+	System    string    `json:"system,omitempty"`
+	Since     time.Time `json:"since,omitempty"` // when it entered State (running: its start)
+	VCPU      int       `json:"vcpu"`
+	MemoryMiB int       `json:"memory_mib"`
+	SSHPort   int       `json:"ssh_port"`
+	Autostart bool      `json:"autostart"`
+	HostKey   string    `json:"host_key,omitempty"` // the guest's sshd key, reported by a QEMU start
 }
 
 // Uptime is how long a running guest has run; 0 otherwise.
@@ -83,8 +93,8 @@ func (s Status) Uptime(now time.Time) time.Duration {
 type Manager struct {
 	Exec   *command.Executor
 	Driver Driver
-	// Keys are the authorized_keys lines installed for the guest's user (QEMU driver; on NixOS
-	// the guest's users module installs the host's keys).
+	// Keys are the authorized_keys lines the guest's system installs for its user (QEMU driver;
+	// on NixOS the guest's users module installs the host's keys).
 	Keys []string
 	// BootTimeout bounds a QEMU start until the guest's sshd runs; 0: 90 s. A guest that does
 	// not boot in time is stopped and its console log returned in the error.
@@ -95,6 +105,10 @@ type Manager struct {
 	Accel string
 	// Append is extra kernel command line (QEMU driver), e.g. to make a test guest fail.
 	Append string
+	// KnownHosts is the file the guests' host keys are recorded in (RecordStart) and vm:ssh
+	// checks them against.
+	KnownHosts string
+	khMu       sync.Mutex
 }
 
 func (m *Manager) bootTimeout() time.Duration {
@@ -106,12 +120,19 @@ func (m *Manager) bootTimeout() time.Duration {
 
 func (m *Manager) host(g Guest) *command.Host { return m.Exec.SSH(g.Host.Name, g.Host.SSH) }
 
+// QEMUStateDir is where the QEMU driver keeps each guest's directory on its host (hub-microvm's
+// HUB_MICROVM_DIR): the host's /run, which a local fleet host has to itself and empties at boot.
+// Each <dir>/<name> has microvm.nix's current and booted links, so hub-nixos-exporter's microvm
+// collector reads it as it reads /var/lib/microvms (--nixos.microvm-state-dir).
+const QEMUStateDir = "/run/hub-microvms"
+
 // UnitName is microvm.nix's unit of the guest.
 func UnitName(vm string) string { return "microvm@" + vm + ".service" }
 
 // qemuArgs is the remote command line of one hub-microvm action.
 func (m *Manager) qemuArgs(g Guest, action string, args ...string) []string {
-	env := []string{"env", "HUB_MICROVM_BOOT_TIMEOUT=" + strconv.Itoa(int(m.bootTimeout().Seconds()))}
+	env := []string{"env", "HUB_MICROVM_BOOT_TIMEOUT=" + strconv.Itoa(int(m.bootTimeout().Seconds())), "HUB_MICROVM_DIR=" + QEMUStateDir,
+		"HUB_MICROVM_BUILD_ROOT=" + GCRoot(g.VM.Name)}
 	if m.Kernel != "" {
 		env = append(env, "HUB_MICROVM_KERNEL="+m.Kernel)
 	}
@@ -122,7 +143,7 @@ func (m *Manager) qemuArgs(g Guest, action string, args ...string) []string {
 		env = append(env, "HUB_MICROVM_APPEND="+m.Append)
 	}
 	if g.VM.DiskMiB > 0 {
-		env = append(env, "HUB_MICROVM_DISK_MIB="+strconv.Itoa(g.VM.DiskMiB), "HUB_MICROVM_DISK_MOUNT="+g.VM.DiskMount)
+		env = append(env, "HUB_MICROVM_DISK_MIB="+strconv.Itoa(g.VM.DiskMiB))
 	}
 	var shares []string
 	for i, s := range g.VM.Shares {
@@ -163,19 +184,28 @@ func systemdArgs(g Guest, action string, lines int) ([]string, error) {
 // ErrDeclarative is vm:update on a microvm.nix host: its guests are part of the host's system.
 var ErrDeclarative = errors.New("declared guests are rebuilt with their host: deploy it (go tool mage deploy:switch HOST); microvm.nix's install unit links the new runner and restarts the guest when it changed")
 
-// Start boots the guest (QEMU: builds generation gen of its initramfs first) and returns its
-// status. An already running guest is left alone.
+// Start boots the guest and returns its status; an already running guest is left alone. QEMU
+// first builds generation gen of the guest's system; gen 0 is the generation it has (its
+// current system's, 1 for a new guest).
 func (m *Manager) Start(ctx context.Context, g Guest, gen int) (Status, error) {
-	if m.Driver == QEMU {
-		return m.qemuStart(ctx, g, gen)
+	if m.Driver != QEMU {
+		return m.act(ctx, g, "start")
 	}
-	return m.act(ctx, g, "start")
+	if gen <= 0 {
+		st, err := m.Status(ctx, g)
+		if err != nil {
+			return Status{}, err
+		}
+		gen, _ = strconv.Atoi(st.Generation)
+	}
+	return m.qemuStart(ctx, g, max(gen, 1), "")
 }
 
 // Stop ends the guest; QEMU's stop returns only once its process is gone.
 func (m *Manager) Stop(ctx context.Context, g Guest) (Status, error) { return m.act(ctx, g, "stop") }
 
-// Restart stops and starts the guest with the generation it has.
+// Restart stops and starts the guest on the system it has (QEMU: its current link, as
+// microvm@NAME.service boots current; built first when there is none).
 func (m *Manager) Restart(ctx context.Context, g Guest) (Status, error) {
 	if m.Driver == QEMU {
 		st, err := m.Status(ctx, g)
@@ -186,13 +216,14 @@ func (m *Manager) Restart(ctx context.Context, g Guest) (Status, error) {
 			return Status{}, err
 		}
 		gen, _ := strconv.Atoi(st.Generation)
-		return m.qemuStart(ctx, g, max(gen, 1))
+		return m.qemuStart(ctx, g, max(gen, 1), st.System)
 	}
 	return m.act(ctx, g, "restart")
 }
 
 // Update rebuilds the guest and boots the new build, the way `microvm -u NAME -R` does: QEMU
-// builds generation+1 and restarts the guest on it. On a microvm.nix host it is ErrDeclarative.
+// builds the next generation of the guest's system and restarts the guest on it. On a
+// microvm.nix host it is ErrDeclarative.
 func (m *Manager) Update(ctx context.Context, g Guest) (Status, error) {
 	if m.Driver != QEMU {
 		return Status{}, fmt.Errorf("%s: %w", g.ID(), ErrDeclarative)
@@ -202,19 +233,36 @@ func (m *Manager) Update(ctx context.Context, g Guest) (Status, error) {
 		return Status{}, err
 	}
 	gen, _ := strconv.Atoi(st.Generation)
+	// Built before the stop: a system that does not build leaves the guest running.
+	system, err := m.BuildSystem(ctx, g, gen+1)
+	if err != nil {
+		return Status{}, err
+	}
 	if _, err := m.Stop(ctx, g); err != nil {
 		return Status{}, err
 	}
-	return m.qemuStart(ctx, g, gen+1)
+	return m.qemuStart(ctx, g, gen+1, system)
 }
 
-// Create makes the guest exist on its host without starting it (systemd: the install unit;
-// QEMU: nothing to make, its directory appears on the first start).
+// Create makes the guest exist on its host without starting it: systemd, its install unit;
+// QEMU, generation 1 of its system built and installed as current, as install-microvm-NAME
+// links the runner. A guest that exists is left as it is.
 func (m *Manager) Create(ctx context.Context, g Guest) (Status, error) {
-	if m.Driver == QEMU {
-		return m.Status(ctx, g)
+	if m.Driver != QEMU {
+		return m.act(ctx, g, "create")
 	}
-	return m.act(ctx, g, "create")
+	st, err := m.Status(ctx, g)
+	if err != nil || st.State != Absent {
+		return st, err
+	}
+	system, err := m.BuildSystem(ctx, g, 1)
+	if err != nil {
+		return Status{}, err
+	}
+	if _, err := m.host(g).Run(ctx, command.Cmd{Args: m.qemuArgs(g, "install", "1", system), Timeout: time.Minute}); err != nil {
+		return Status{}, fmt.Errorf("%s: create: %w", g.ID(), err)
+	}
+	return m.Status(ctx, g)
 }
 
 // Destroy stops the guest and removes its state directory (volumes included).
@@ -283,10 +331,11 @@ func (m *Manager) Status(ctx context.Context, g Guest) (Status, error) {
 	return st, nil
 }
 
-// parseQEMUStatus reads hub-microvm's status line: state pid accel generation started vcpu mem.
+// parseQEMUStatus reads hub-microvm's status line: state pid accel generation started vcpu mem
+// system.
 func parseQEMUStatus(out string, st *Status) error {
 	f := strings.Fields(out)
-	if len(f) != 7 {
+	if len(f) != 8 {
 		return fmt.Errorf("unexpected hub-microvm status %q", strings.TrimSpace(out))
 	}
 	st.State = f[0]
@@ -309,6 +358,9 @@ func parseQEMUStatus(out string, st *Status) error {
 	// What QEMU was started with, which is what the guest has (-smp, -m).
 	if f[5] != "-" {
 		st.VCPU, st.MemoryMiB = num(f[5]), num(f[6])
+	}
+	if f[7] != "-" {
+		st.System = f[7]
 	}
 	return nil
 }
@@ -356,14 +408,20 @@ func (e *BootError) Error() string {
 	return fmt.Sprintf("%s did not boot (%s); its console:\n%s", e.Guest, e.Reason, e.Console)
 }
 
-func (m *Manager) qemuStart(ctx context.Context, g Guest, gen int) (Status, error) {
-	args := []string{strconv.Itoa(max(gen, 1)), strconv.Itoa(g.VM.VCPU), strconv.Itoa(g.VM.MemoryMiB),
-		g.Host.SSH.Destination, strconv.Itoa(g.VM.SSHPort), g.VM.User}
+// qemuStart boots system (built as generation gen first when empty) with QEMU.
+func (m *Manager) qemuStart(ctx context.Context, g Guest, gen int, system string) (Status, error) {
+	if system == "" {
+		var err error
+		if system, err = m.BuildSystem(ctx, g, gen); err != nil {
+			return Status{}, err
+		}
+	}
+	args := []string{strconv.Itoa(gen), system, strconv.Itoa(g.VM.VCPU), strconv.Itoa(g.VM.MemoryMiB),
+		g.Host.SSH.Destination, strconv.Itoa(g.VM.SSHPort)}
 	for _, p := range g.VM.Ports {
 		args = append(args, fmt.Sprintf("%d:%d", p.Host, p.Guest))
 	}
-	res, err := m.host(g).Run(ctx, command.Cmd{Args: m.qemuArgs(g, "start", args...),
-		Stdin: strings.NewReader(strings.Join(m.Keys, "\n") + "\n"), Timeout: m.bootTimeout() + time.Minute})
+	res, err := m.host(g).Run(ctx, command.Cmd{Args: m.qemuArgs(g, "start", args...), Timeout: m.bootTimeout() + time.Minute})
 	if err != nil {
 		// hub-microvm's boot failure is "hub-microvm: NAME did not boot (WHY, ACCEL); console:"
 		// and the console's tail; anything else (no kernel, no qemu) is a plain error.

@@ -3,17 +3,25 @@
 # $HUB_MICROVM_DIR (default /run/hub-microvms; a local fleet host's /run is its own). The hub runs
 # it on a host over ssh (internal/microvm, QEMU driver): sh -c "$script" hub-microvm ACTION NAME ...
 #
-#   start NAME GENERATION VCPU MEM_MIB ADDR SSH_PORT USER [HOSTPORT:GUESTPORT ...]
-#         authorized keys on stdin; builds the guest's initramfs, boots it, waits for its sshd
+#   start NAME GENERATION SYSTEM VCPU MEM_MIB ADDR SSH_PORT [HOSTPORT:GUESTPORT ...]
+#         SYSTEM is the guest's toplevel in this host's store (internal/microvm builds it from
+#         guest.nix); builds the initramfs (stage 1), boots the system, waits for its sshd
+#   install NAME GENERATION SYSTEM   makes SYSTEM the guest's current one without booting it
 #   stop NAME         ends the guest's QEMU (SIGTERM, then SIGKILL) and waits until it is gone
-#   status NAME       one line: state pid accel generation started_epoch vcpu mem
+#   status NAME       one line: state pid accel generation started_epoch vcpu mem system
 #   logs NAME LINES   the tail of the guest's serial console
 #   destroy NAME      stop, then remove the guest's directory
 #
 # Environment: HUB_MICROVM_KERNEL (default the newest /boot/vmlinuz-*), HUB_MICROVM_ACCEL
 # (auto|kvm|tcg, default auto), HUB_MICROVM_BOOT_TIMEOUT (seconds, default 90),
 # HUB_MICROVM_APPEND (extra kernel command line), HUB_MICROVM_SHARES ("TAG:SRC:MOUNT:ro|rw" words),
-# HUB_MICROVM_DISK_MIB and HUB_MICROVM_DISK_MOUNT (a writable volume, created sparse on first use).
+# HUB_MICROVM_DISK_MIB (a writable volume, created sparse on first use; the system mounts it),
+# HUB_MICROVM_BUILD_ROOT (the GC root of the guest's newest build, which destroy removes).
+#
+# The directory has microvm.nix's links: current (the system installed, what a restart boots) and
+# booted (the system QEMU runs, there exactly while it runs: the supervisor that waits for QEMU
+# removes it when QEMU exits, as microvm@NAME.service's postStop does), each a GC root through
+# /nix/var/nix/gcroots/microvm/. hub-nixos-exporter's microvm collector reads booted.
 set -eu
 
 base=${HUB_MICROVM_DIR:-/run/hub-microvms}
@@ -74,12 +82,13 @@ add_path() {
 	echo "$1" >>"$root/etc/modules"
 }
 
+# build_initrd makes stage 1: busybox, dropbear and its libraries, the kernel's virtio, 9p, rng and
+# ext4 modules, and the guest's host key. Everything else comes from the system it boots.
 build_initrd() {
-	generation=$1 user=$2 keys=$3
 	root=$dir/root
 	rm -rf "$root"
 	mkdir -p "$root/bin" "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run" \
-		"$root/root" "$root/nix/.ro-store" "$root/var/log"
+		"$root/root" "$root/home" "$root/nix/.ro-store" "$root/nix/store" "$root/var/log"
 	: >"$root/etc/modules"
 	bb=$(command -v busybox) || die "busybox not found: install busybox-static"
 	cp "$bb" "$root/bin/busybox"
@@ -96,24 +105,9 @@ build_initrd() {
 	for m in virtio_pci virtio_net virtio_rng 9pnet_virtio 9p virtio_blk ext4; do
 		add_module "$m"
 	done
-	home=/root uid=0
-	if [ "$user" != root ]; then
-		home=/home/$user uid=1000
-	fi
-	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
-	printf 'root:x:0:\n' >"$root/etc/group"
-	if [ "$uid" != 0 ]; then
-		printf '%s:x:1000:1000:%s:%s:/bin/sh\n' "$user" "$user" "$home" >>"$root/etc/passwd"
-		printf '%s:x:1000:\n' "$user" >>"$root/etc/group"
-	fi
-	printf '/bin/sh\n' >"$root/etc/shells"
-	mkdir -p "$root$home/.ssh" "$root/root/.ssh"
-	printf '%s\n' "$keys" >"$root$home/.ssh/authorized_keys"
-	printf '%s\n' "$keys" >"$root/root/.ssh/authorized_keys"
-	chmod 700 "$root$home" "$root$home/.ssh" "$root/root" "$root/root/.ssh"
-	chmod 600 "$root$home/.ssh/authorized_keys" "$root/root/.ssh/authorized_keys"
 	# The host key is made once per guest and kept across rebuilds, so the hub's known_hosts
-	# entry for the guest stays valid (strict host key checking, as for hosts).
+	# entry for the guest stays valid (strict host key checking, as for hosts). A secret: it
+	# stays out of the store, which every guest of the host can read.
 	if [ ! -s "$dir/hostkey" ]; then
 		dropbearkey -t ed25519 -f "$dir/hostkey.new" >/dev/null 2>&1 || die "dropbearkey failed"
 		mv "$dir/hostkey.new" "$dir/hostkey"
@@ -121,16 +115,9 @@ build_initrd() {
 	mkdir -p "$root/etc/dropbear"
 	cp "$dir/hostkey" "$root/etc/dropbear/dropbear_ed25519_host_key"
 	chmod 600 "$root/etc/dropbear/dropbear_ed25519_host_key"
-	printf '%s\n' "$generation" >"$root/etc/hub-generation"
-	printf '%s\n' "$name" >"$root/etc/hostname"
-	printf '%s\n' "${HUB_MICROVM_DISK_MOUNT:-/data}" >"$root/etc/hub-disk"
-	printf '%s\n' "$uid $home" >"$root/etc/hub-user"
-	: >"$root/etc/hub-shares"
-	for s in ${HUB_MICROVM_SHARES:-}; do
-		printf '%s %s\n' "${s%%:*}" "${s#*:}" >>"$root/etc/hub-shares"
-	done
 	cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
+# Stage 1: modules, the host's store, then the system's init (init= on the kernel command line).
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -139,30 +126,19 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts
 mount -t devpts devpts /dev/pts
 while read -r m; do insmod "/lib/modules/$m" || echo "hub-guest: insmod $m failed"; done </etc/modules
-hostname "$(cat /etc/hostname)"
-ip link set lo up
-ip link set eth0 up
-# QEMU's user-mode network: the guest is 10.0.2.15, the gateway 10.0.2.2.
-ip addr add 10.0.2.15/24 dev eth0
-ip route add default via 10.0.2.2
+# microvm.nix's layout: the host's store read-only at /nix/.ro-store, /nix/store on top of it.
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose store /nix/.ro-store || echo "hub-guest: no store share"
-read -r uid home </etc/hub-user
-while read -r tag spec; do
-	mnt=$(echo "$spec" | cut -d: -f2) mode=$(echo "$spec" | cut -d: -f3)
-	mkdir -p "$mnt"
-	mount -t 9p -o "trans=virtio,version=9p2000.L,$mode" "$tag" "$mnt" || echo "hub-guest: share $tag failed"
-done </etc/hub-shares
-if [ -e /dev/vda ]; then
-	mnt=$(cat /etc/hub-disk)
-	mkdir -p "$mnt"
-	# A new volume is empty: busybox makes ext2, which the ext4 driver mounts.
-	mount -t ext4 /dev/vda "$mnt" 2>/dev/null || { mkfs.ext2 -q /dev/vda && mount -t ext4 /dev/vda "$mnt"; } || echo "hub-guest: volume failed"
+mount -o bind /nix/.ro-store /nix/store
+init=
+for o in $(cat /proc/cmdline); do
+	case $o in init=*) init=${o#init=} ;; esac
+done
+if [ -z "$init" ] || [ ! -x "$init" ]; then
+	echo "hub-guest: stage 1: no system to boot (init=$init)"
+	exit 1
 fi
-[ "$uid" = 0 ] || chown -R "$uid:$uid" "$home"
-echo "hub-guest: $(nproc) cpus, $(awk '/MemTotal/ {print $2}' /proc/meminfo) kB, generation $(cat /etc/hub-generation)"
-/bin/dropbear -E -p 22 -r /etc/dropbear/dropbear_ed25519_host_key
-echo "hub-guest: sshd started"
-while true; do sleep 3600; done
+echo "hub-guest: stage 1: starting $init"
+exec "$init"
 INIT
 	chmod 755 "$root/init"
 	(cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$dir/initrd.new"
@@ -206,6 +182,24 @@ wait_sshd() {
 	return 1
 }
 
+# supervised ends when the guest's supervisor (the shell waiting for its QEMU) is gone.
+supervised() {
+	[ -s "$dir/supervisor.pid" ] || return 1
+	spid=$(cat "$dir/supervisor.pid")
+	[ -d "/proc/$spid" ] || return 1
+	tr '\0' ' ' <"/proc/$spid/cmdline" 2>/dev/null | grep -q -- "-name hub-microvm-$name " || return 1
+}
+
+# wait_gone waits up to 5 s for the guest's QEMU ($1) and its supervisor to end.
+wait_gone() {
+	n=0
+	while { [ -d "/proc/$1" ] || supervised; } && [ $n -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	! [ -d "/proc/$1" ]
+}
+
 launch() {
 	acc=$1
 	cpu=max
@@ -213,11 +207,11 @@ launch() {
 	set -- -name "hub-microvm-$name" -M pc -accel "$acc" -cpu "$cpu" -smp "$vcpu" -m "$mem" \
 		-nodefaults -no-user-config -display none -monitor none -no-reboot \
 		-serial "file:$dir/console.log" -kernel "$kern" -initrd "$dir/initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 random.trust_cpu=on ${HUB_MICROVM_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 random.trust_cpu=on $(cat "$system/kernel-params") ${HUB_MICROVM_APPEND:-}" \
 		-netdev "user,id=n0,hostfwd=tcp:$addr:$sshport-:22$fwds" -device virtio-net-pci,netdev=n0 \
 		-fsdev local,id=store,path=/nix/store,security_model=none,readonly=on \
 		-device virtio-9p-pci,fsdev=store,mount_tag=store -device virtio-rng-pci \
-		-pidfile "$dir/qemu.pid" -daemonize
+		-pidfile "$dir/qemu.pid"
 	for s in ${HUB_MICROVM_SHARES:-}; do
 		tag=$(echo "$s" | cut -d: -f1) src=$(echo "$s" | cut -d: -f2) mode=$(echo "$s" | cut -d: -f4)
 		mkdir -p "$src"
@@ -231,12 +225,45 @@ launch() {
 	fi
 	: >"$dir/console.log"
 	rm -f "$dir/qemu.pid"
-	qemu-system-x86_64 "$@" 2>"$dir/qemu.err" || return 1
+	ln -sfn "$system" "$dir/booted"
+	mkdir -p /nix/var/nix/gcroots/microvm
+	ln -sfn "$dir/booted" "/nix/var/nix/gcroots/microvm/booted-$name"
+	# The supervisor is microvm@NAME.service here: it outlives this ssh session (its own session,
+	# no descriptor of ours) and removes the booted link when QEMU exits, for whatever reason.
+	# shellcheck disable=SC2016 # expanded by the supervisor's shell
+	setsid sh -c 'd=$1; shift; qemu-system-x86_64 "$@" 2>"$d/qemu.err"; rm -f "$d/booted"' sh "$dir" "$@" \
+		</dev/null >/dev/null 2>&1 &
+	echo $! >"$dir/supervisor.pid"
+	# QEMU writes its pid file once the machine is set up; an error ends it (and its supervisor).
+	n=0
+	while [ ! -s "$dir/qemu.pid" ]; do
+		supervised || return 1
+		n=$((n + 1))
+		[ $n -lt 300 ] || return 1
+		sleep 0.1
+	done
+}
+
+# install makes $system the guest's current system (install-microvm-NAME's job): what a restart
+# boots, a GC root as long as the guest exists.
+install() {
+	if [ ! -x "$system/init" ] || [ ! -r "$system/kernel-params" ]; then
+		die "$system is not a guest system (no init, no kernel-params)"
+	fi
+	mkdir -p "$dir" /nix/var/nix/gcroots/microvm
+	ln -sfn "$system" "$dir/current"
+	ln -sfn "$dir/current" "/nix/var/nix/gcroots/microvm/$name"
+	echo "$generation" >"$dir/generation"
 }
 
 case $action in
+install)
+	generation=${3:?} system=${4:?}
+	install
+	echo installed
+	;;
 start)
-	generation=${3:?} vcpu=${4:?} mem=${5:?} addr=${6:?} sshport=${7:?} user=${8:?}
+	generation=${3:?} system=${4:?} vcpu=${5:?} mem=${6:?} addr=${7:?} sshport=${8:?}
 	shift 8
 	fwds=
 	for p in "$@"; do
@@ -248,10 +275,9 @@ start)
 		exit 0
 	fi
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: install qemu-system-x86"
-	mkdir -p "$dir"
-	keys=$(cat)
+	install
 	kern=$(kernel)
-	build_initrd "$generation" "$user" "$keys"
+	build_initrd
 	if [ "${HUB_MICROVM_DISK_MIB:-0}" -gt 0 ]; then
 		echo "$HUB_MICROVM_DISK_MIB" >"$dir/disk.size"
 	else
@@ -265,6 +291,7 @@ start)
 		# KVM started but the guest died at once (MSRs, nested virtualization): TCG from now on.
 		echo tcg >"$accel_file"
 		acc=tcg
+		wait_gone 0 || true
 		launch tcg || die "qemu did not start: $(tail -n 5 "$dir/qemu.err")"
 		rc=0
 		wait_sshd || rc=$?
@@ -272,14 +299,17 @@ start)
 	if [ "$rc" != 0 ]; then
 		why="QEMU exited"
 		[ "$rc" = 1 ] && why="no sshd within ${HUB_MICROVM_BOOT_TIMEOUT:-90}s"
-		if pid=$(running); then kill -9 "$pid" 2>/dev/null || true; fi
+		if pid=$(running); then
+			kill -9 "$pid" 2>/dev/null || true
+			wait_gone "$pid" || true
+		fi
+		rm -f "$dir/booted"
 		echo "hub-microvm: $name did not boot ($why, $acc); console:" >&2
 		tail -n 40 "$dir/console.log" >&2
 		tail -n 5 "$dir/qemu.err" >&2
 		exit 1
 	fi
 	echo "$acc" >"$dir/accel"
-	echo "$generation" >"$dir/generation"
 	printf '%s %s %s\n' "$vcpu" "$mem" "$sshport" >"$dir/spec"
 	date +%s >"$dir/started"
 	echo "running $(running) $acc $generation"
@@ -288,24 +318,23 @@ start)
 stop)
 	if pid=$(running); then
 		kill "$pid" 2>/dev/null || true
-		n=0
-		while [ -d "/proc/$pid" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-		if [ -d "/proc/$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
-		n=0
-		while [ -d "/proc/$pid" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-		[ -d "/proc/$pid" ] && die "qemu $pid survived SIGKILL"
+		if ! wait_gone "$pid"; then
+			kill -9 "$pid" 2>/dev/null || true
+			wait_gone "$pid" || die "qemu $pid survived SIGKILL"
+		fi
 	fi
-	rm -f "$dir/qemu.pid"
+	rm -f "$dir/qemu.pid" "$dir/booted"
 	echo stopped
 	;;
 status)
+	system=$(readlink "$dir/current" 2>/dev/null || echo -)
 	if [ ! -d "$dir" ]; then
-		echo "absent - - - - - -"
+		echo "absent - - - - - - -"
 	elif pid=$(running); then
 		read -r vcpu mem _ <"$dir/spec"
-		echo "running $pid $(cat "$dir/accel") $(cat "$dir/generation") $(cat "$dir/started") $vcpu $mem"
+		echo "running $pid $(cat "$dir/accel") $(cat "$dir/generation") $(cat "$dir/started") $vcpu $mem $(readlink "$dir/booted" || echo -)"
 	else
-		echo "stopped - - $(cat "$dir/generation" 2>/dev/null || echo -) - - -"
+		echo "stopped - - $(cat "$dir/generation" 2>/dev/null || echo -) - - - $system"
 	fi
 	;;
 logs)
@@ -315,10 +344,11 @@ logs)
 destroy)
 	if pid=$(running); then
 		kill -9 "$pid" 2>/dev/null || true
-		n=0
-		while [ -d "/proc/$pid" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+		wait_gone "$pid" || true
 	fi
 	rm -rf "$dir"
+	rm -f "/nix/var/nix/gcroots/microvm/$name" "/nix/var/nix/gcroots/microvm/booted-$name"
+	[ -z "${HUB_MICROVM_BUILD_ROOT:-}" ] || rm -f "$HUB_MICROVM_BUILD_ROOT"
 	echo destroyed
 	;;
 *)

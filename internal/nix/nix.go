@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -311,4 +312,42 @@ func (n Nix) HashPath(ctx context.Context, path string, timeout time.Duration) (
 	c := n.Cmd("nix", []string{"hash", "path"}, "--type", "sha256", "--sri", path)
 	c.Timeout = timeout
 	return n.Run(ctx, c)
+}
+
+// BuildExpr builds attribute attr of the Nix expression expr, a function of the string
+// arguments args (nix-build --expr EXPR --argstr NAME VALUE), in n.Host's store and returns its
+// output path. outLink is the GC root nix-build links to the result; empty: none
+// (--no-out-link). For systems made from data rather than a flake: a local-fleet MicroVM guest's
+// (internal/microvm), built on the guest's host so that it is in the store QEMU shares.
+func (n Nix) BuildExpr(ctx context.Context, expr, attr string, args map[string]string, outLink string, timeout time.Duration) (string, error) {
+	c := n.Cmd("nix-build", nil, "--expr", expr, "-A", attr)
+	names := make([]string, 0, len(args))
+	for k := range args {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		c.Args = append(c.Args, "--argstr", k, args[k])
+	}
+	if outLink != "" {
+		c.Args = append(c.Args, "--out-link", outLink)
+	} else {
+		c.Args = append(c.Args, "--no-out-link")
+	}
+	c.Timeout = timeout
+	res, err := n.Run(ctx, c)
+	if err != nil {
+		return "", fmt.Errorf("build %s: %w", attr, err)
+	}
+	if res.DryRun {
+		return "/nix/store/<dry-run>-" + attr, nil
+	}
+	out := strings.TrimSpace(string(res.Stdout))
+	if i := strings.LastIndexByte(out, '\n'); i >= 0 {
+		out = out[i+1:]
+	}
+	if !strings.HasPrefix(out, "/nix/store/") {
+		return "", fmt.Errorf("build %s: unexpected nix-build output %q", attr, res.Stdout)
+	}
+	return out, nil
 }

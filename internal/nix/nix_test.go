@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/goldenfile"
@@ -128,5 +129,31 @@ func TestEvalArgsNeedNoStore(t *testing.T) {
 	var ee *exec.ExitError
 	if errors.As(err, &ee) || err != nil || strings.TrimSpace(string(out)) != `{"a":1}` {
 		t.Fatalf("nix-instantiate %v: %v: %s", args, err, out)
+	}
+}
+
+// BuildExpr builds a function of string arguments and links its GC root; the dry run prints the
+// command line and builds nothing.
+func TestBuildExpr(t *testing.T) {
+	needNix(t)
+	expr := `{ word }: { out = derivation { name = "hub-buildexpr-${word}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo $word > $out" ]; inherit word; }; }`
+	word := "w" + strings.ReplaceAll(t.Name(), "/", "-")
+	link := filepath.Join(t.TempDir(), "result")
+	n := On((&command.Executor{}).Local(), Local())
+	out, err := n.BuildExpr(t.Context(), expr, "out", map[string]string{"word": word}, link, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(out); err != nil || strings.TrimSpace(string(b)) != word || !strings.HasSuffix(out, "-hub-buildexpr-"+word) {
+		t.Errorf("built %s: %q, %v", out, b, err)
+	}
+	if got, err := os.Readlink(link); err != nil || got != out {
+		t.Errorf("out link %s -> %q, %v; want %s", link, got, err, out)
+	}
+	var printed strings.Builder
+	dry := On((&command.Executor{DryRun: true, Out: &printed}).Local(), Local())
+	if out, err := dry.BuildExpr(t.Context(), expr, "out", map[string]string{"word": "x"}, "", time.Minute); err != nil || !strings.Contains(out, "<dry-run>") ||
+		!strings.Contains(printed.String(), "--argstr word x --no-out-link") {
+		t.Errorf("dry run: %q, %v; printed %q", out, err, printed.String())
 	}
 }
