@@ -33,7 +33,7 @@ func (j Job) RecordVerify(ctx context.Context, dir string, at time.Time, verifyE
 		return nil
 	}
 	if dir == "" {
-		dir = DefaultTextfileDir
+		dir = defaultTextfileDir
 	}
 	return j.writeTextfile(ctx, dir, "hub_backup_verify_"+j.Set.Name+".prom", VerifyMetric(j.Set.Name, at, verifyErr == nil))
 }
