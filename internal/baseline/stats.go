@@ -29,8 +29,8 @@ type Spec struct {
 	MinSamples int
 }
 
-// Verdict compares a metric's recent samples with the baseline before them.
-type Verdict struct {
+// verdict compares a metric's recent samples with the baseline before them.
+type verdict struct {
 	Value                        float64 // the latest sample
 	Mean, StdDev, BaselineMedian float64 // of the baseline, the recent window excluded
 	RecentMedian                 float64
@@ -43,9 +43,9 @@ type Verdict struct {
 	Regression bool
 }
 
-// MeanStdDev returns the mean and the sample standard deviation (n-1) of vals, computed with
+// meanStdDev returns the mean and the sample standard deviation (n-1) of vals, computed with
 // Welford's method for stability on long windows of similar values.
-func MeanStdDev(vals []float64) (mean, sd float64) {
+func meanStdDev(vals []float64) (mean, sd float64) {
 	var m2 float64
 	for i, v := range vals {
 		d := v - mean
@@ -72,9 +72,9 @@ func MeanStdDev(vals []float64) (mean, sd float64) {
 // hidden in the noise or fires on a burst. A rank test over a window sees a sustained shift of
 // the whole distribution however noisy; bursts that leave the quiet stretches between them
 // quiet do not move the recent first quartile, so they do not count, however high they go.
-func Judge(spec Spec, window []float64, recent int, threshold float64, minSamples int) Verdict {
+func Judge(spec Spec, window []float64, recent int, threshold float64, minSamples int) verdict {
 	if len(window) == 0 {
-		return Verdict{}
+		return verdict{}
 	}
 	recent = max(1, min(recent, len(window)))
 	base := window[:len(window)-recent]
@@ -87,10 +87,10 @@ func Judge(spec Spec, window []float64, recent int, threshold float64, minSample
 // must be worse than them by the floor too (quartile against quartile), so what the host does
 // every day at this hour (a working day, a nightly job) is its normal rather than a regression
 // each day.
-func judge(spec Spec, window []float64, recent int, baseSorted, sameTime []float64, threshold float64, minSamples int) Verdict {
-	v := Verdict{Value: window[len(window)-1], N: len(baseSorted)}
+func judge(spec Spec, window []float64, recent int, baseSorted, sameTime []float64, threshold float64, minSamples int) verdict {
+	v := verdict{Value: window[len(window)-1], N: len(baseSorted)}
 	rec := slices.Sorted(slices.Values(window[len(window)-recent:]))
-	v.Mean, v.StdDev = MeanStdDev(window[:len(window)-recent])
+	v.Mean, v.StdDev = meanStdDev(window[:len(window)-recent])
 	v.RecentMedian = quantile(rec, 0.5)
 	if len(baseSorted) == 0 {
 		return v
@@ -133,13 +133,13 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[i] + (pos-float64(i))*(sorted[i+1]-sorted[i])
 }
 
-// Median is the middle value of vals (the mean of the two middle ones for an even count).
-func Median(vals []float64) float64 { return quantile(slices.Sorted(slices.Values(vals)), 0.5) }
+// median is the middle value of vals (the mean of the two middle ones for an even count).
+func median(vals []float64) float64 { return quantile(slices.Sorted(slices.Values(vals)), 0.5) }
 
-// MannWhitneyZ is the normal approximation of the Mann-Whitney U statistic of a against b, with
+// mannWhitneyZ is the normal approximation of the Mann-Whitney U statistic of a against b, with
 // the correction for ties: positive when a's values rank above b's. Ties matter here: a
 // saturated CPU reads 1.0 again and again. With no spread at all (every value equal) it is 0.
-func MannWhitneyZ(a, b []float64) float64 {
+func mannWhitneyZ(a, b []float64) float64 {
 	return mannWhitneySorted(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
