@@ -69,8 +69,8 @@ type SkipError struct{ Reason string }
 
 func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 
-// Skip is the error a suite returns when it could check nothing here.
-func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
+// skip is the error a suite returns when it could check nothing here.
+func skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
 
 // Result is one suite's outcome.
 type Result struct {

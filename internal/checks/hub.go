@@ -30,7 +30,7 @@ import (
 // Hub is the hub's own list of suites, run by `go tool mage test:parallel`. Each capability adds
 // its suites here, so CI runs everything without a second list to keep in sync.
 func Hub(root string) []Suite {
-	unit := GoTest("unit", root, "-timeout", "15m", "./...")
+	unit := goTest("unit", root, "-timeout", "15m", "./...")
 	// Unit tests reach real tools: sshd for the local fleet, nix for stores, age and restic for
 	// interop, promtool for metrics, Alertmanager for alert delivery.
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
@@ -40,7 +40,7 @@ func Hub(root string) []Suite {
 	unit.Tools = append(unit.Tools, sysdeps.MicroVM...)
 	unit.Prepare = systemdImage
 	// 15m as for unit: internal/deploy's local-fleet tests take 7.5 minutes under -race alone.
-	race := GoTest("race", root, "-race", "-timeout", "15m",
+	race := goTest("race", root, "-race", "-timeout", "15m",
 		"./internal/parallel/...", "./internal/checks/...", "./internal/media/...", "./internal/exporter/...",
 		// Goroutines per host or per file: secrets' re-encryption and fleet jobs, restic's
 		// progress readers and backup's fleet runs, the deploy's builder, supervisor waits and
@@ -50,7 +50,7 @@ func Hub(root string) []Suite {
 	return []Suite{
 		unit,
 		race,
-		Func("vet", func(ctx context.Context, out io.Writer) error { return Vet(ctx, root, out) }),
+		Func("vet", func(ctx context.Context, out io.Writer) error { return vet(ctx, root, out) }),
 		Func("nix-syntax", func(ctx context.Context, out io.Writer) error {
 			n, err := nixparse.Check(ctx, root)
 			fmt.Fprintf(out, "%d .nix files parsed\n", n)
@@ -181,10 +181,10 @@ func EvalHosts(ctx context.Context, root string, out io.Writer) error {
 	ev := features.Evaluator{Root: root, Parallel: runtime.NumCPU(), ProbeTimeout: time.Minute, Offline: true}
 	results, err := ev.EvalHosts(ctx, f.Names())
 	if nl, ok := errors.AsType[*features.NoLockError](err); ok {
-		return Skip("%v", nl)
+		return skip("%v", nl)
 	}
 	if ue, ok := errors.AsType[*features.UnreachableError](err); ok {
-		return Skip("the inputs locked in flake.lock are not in this machine's store and the suite does not fetch (%v); fetch them with `nix flake archive` on a networked machine", lastLine(ue.Reason.Error()))
+		return skip("the inputs locked in flake.lock are not in this machine's store and the suite does not fetch (%v); fetch them with `nix flake archive` on a networked machine", lastLine(ue.Reason.Error()))
 	}
 	for _, r := range results {
 		if r.Err != nil {
@@ -201,12 +201,12 @@ func lastLine(s string) string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-// Vet runs go vet on the packages and on the magefiles (which need the mage build tag), and
+// vet runs go vet on the packages and on the magefiles (which need the mage build tag), and
 // gofmt -l on everything.
 //
 // It holds the magefiles' compile lock (internal/magerun) meanwhile: a concurrent `go tool mage` run
 // writes its generated main into magefiles/, which go vet and gofmt would otherwise read.
-func Vet(ctx context.Context, root string, out io.Writer) error {
+func vet(ctx context.Context, root string, out io.Writer) error {
 	unlock, err := magerun.Lock(filepath.Join(root, "magefiles"))
 	if err != nil {
 		return err
