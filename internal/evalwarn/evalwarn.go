@@ -161,8 +161,8 @@ func Write(w io.Writer, hosts []Host) error {
 	return nil
 }
 
-// Count is the number of warnings of the hosts.
-func Count(hosts []Host) int {
+// count is the number of warnings of the hosts.
+func count(hosts []Host) int {
 	n := 0
 	for _, h := range hosts {
 		n += len(h.Warnings)
