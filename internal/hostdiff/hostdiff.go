@@ -20,9 +20,9 @@ import (
 	"github.com/nixos-hub/hub/internal/nix"
 )
 
-// DefaultPaths are the option paths compared besides the computed ones (enabled services,
+// defaultPaths are the option paths compared besides the computed ones (enabled services,
 // units, packages, users): what tells two NixOS hosts apart.
-var DefaultPaths = []string{
+var defaultPaths = []string{
 	"hub.features",
 	"networking.hostName",
 	"networking.firewall.allowedTCPPorts",
@@ -90,10 +90,10 @@ type Difference struct {
 	IsList bool     `json:"-"`
 }
 
-// Options evaluates both hosts' options in one nix eval of flake with n (nix on this machine
+// options evaluates both hosts' options in one nix eval of flake with n (nix on this machine
 // with the fleet's settings) and returns the differences, sorted by path.
-func Options(ctx context.Context, n nix.Nix, flake, h1, h2 string, extra []string) ([]Difference, error) {
-	paths := append(slices.Clone(DefaultPaths), extra...)
+func options(ctx context.Context, n nix.Nix, flake, h1, h2 string, extra []string) ([]Difference, error) {
+	paths := append(slices.Clone(defaultPaths), extra...)
 	res, err := n.Run(ctx, n.Cmd("nix", []string{"eval"}, "--json", "--no-write-lock-file", flake+"#nixosConfigurations", "--apply", applyExpr(h1, h2, paths)))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s and %s: %w", h1, h2, err)
@@ -348,7 +348,7 @@ func Diff(ctx context.Context, n nix.Nix, reg *features.Registry, hosts []featur
 		res.OptionsSkipped = skipped
 	}
 	if res.OptionsSkipped == "" {
-		opts, err := Options(ctx, n, o.Flake, o.A, o.B, o.Paths)
+		opts, err := options(ctx, n, o.Flake, o.A, o.B, o.Paths)
 		if err != nil {
 			return nil, err
 		}

@@ -48,7 +48,7 @@ func TestOptionsPlanted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(planted), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := Options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), "path:"+dir, "ws", "media", []string{"services.jellyfin"})
+	diffs, err := options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), "path:"+dir, "ws", "media", []string{"services.jellyfin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestOptionsLocalFleet(t *testing.T) {
 	if _, err := lf.Stage("razer", func(v *localfleet.Variant) { v.Kernel = "6.12.99" }); err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := Options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), lf.FlakeRef(), "p620", "razer", nil)
+	diffs, err := options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), lf.FlakeRef(), "p620", "razer", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
