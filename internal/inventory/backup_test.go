@@ -188,7 +188,7 @@ func TestLocalRepository(t *testing.T) {
 		"s3:s3.amazonaws.com/bucket": false, "b2:bucket:path": false, "rclone:remote:path": false,
 		"azure:container:/": false, "gs:bucket:/": false, "swift:container:/": false,
 	} {
-		if got := LocalRepository(repo); got != local {
+		if got := localRepository(repo); got != local {
 			t.Errorf("LocalRepository(%q) = %v, want %v", repo, got, local)
 		}
 	}

@@ -173,8 +173,8 @@ func (f *Fleet) Names() []string {
 	return names
 }
 
-// HasTag reports whether the host carries the tag.
-func (h *Host) HasTag(t string) bool { return slices.Contains(h.Tags, t) }
+// hasTag reports whether the host carries the tag.
+func (h *Host) hasTag(t string) bool { return slices.Contains(h.Tags, t) }
 
 // HasRole reports whether the host has the role.
 func (h *Host) HasRole(r string) bool { return slices.Contains(h.Roles, r) }
