@@ -90,10 +90,10 @@ func Authorized(app, secret string, r *http.Request) bool {
 	return r.Header.Get("X-Api-Key") == secret
 }
 
-// Dir is the absolute path of internal/media/testdata, found from this package's source file, so it
+// dir is the absolute path of internal/media/testdata, found from this package's source file, so it
 // is the same from any package's test working directory. Built with -trimpath, where the source
 // path is not a file path, it is found by walking up from the working directory to go.mod.
-func Dir() string {
+func dir() string {
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
 		dir := filepath.Join(filepath.Dir(file), "..", "testdata")
 		if _, err := os.Stat(dir); err == nil {
@@ -125,7 +125,7 @@ func Handler(app, secret string, routes map[string]string) (http.Handler, error)
 	if routes == nil {
 		return nil, fmt.Errorf("mediatest: no recorded replies for application %q", app)
 	}
-	dir := Dir()
+	dir := dir()
 	replies := make(map[string][]byte, len(routes))
 	var errs []error
 	for key, file := range routes {

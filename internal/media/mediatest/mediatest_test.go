@@ -78,7 +78,7 @@ func TestHandler(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 
-			want, err := os.ReadFile(filepath.Join(Dir(), tc.file))
+			want, err := os.ReadFile(filepath.Join(dir(), tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
