@@ -15,22 +15,22 @@ import (
 	"github.com/nixos-hub/hub/internal/inventory"
 )
 
-// RoleMediaServer is the inventory role of hosts running the media stack (a roles label value;
+// roleMediaServer is the inventory role of hosts running the media stack (a roles label value;
 // the media exporter is scraped where it is deployed: FeatureMediaExporter).
-const RoleMediaServer = "media-server"
+const roleMediaServer = "media-server"
 
-// FeatureMediaExporter is the host.toml feature that deploys hub-media-exporter
+// featureMediaExporter is the host.toml feature that deploys hub-media-exporter
 // (modules/monitoring/media-exporter.nix), and so also where Prometheus scrapes it.
-const FeatureMediaExporter = "media-exporter"
+const featureMediaExporter = "media-exporter"
 
 // The exporters' ports, the Go side of modules/lib/exporter-services.nix's ports (a test keeps them
 // equal, and equal to the exporters' own defaults).
 const (
-	PortNode         = 9100
-	PortNixOS        = 9101
-	PortMedia        = 9102
+	portNode         = 9100
+	portNixOS        = 9101
+	portMedia        = 9102
 	PortBaseline     = 9103
-	PortAlertmanager = 9093
+	portAlertmanager = 9093
 )
 
 // Exporter is one kind of metrics endpoint the fleet runs; its Job is the Prometheus job name.
@@ -50,18 +50,18 @@ type Exporter struct {
 // filter it without affecting anyone else.
 func Exporters() []Exporter {
 	return []Exporter{
-		{Job: "node", Port: PortNode},
-		{Job: "nixos", Port: PortNixOS, Namespace: "hub_nixos"},
-		{Job: "media", Port: PortMedia, Feature: FeatureMediaExporter, Namespace: "hub_media"},
+		{Job: "node", Port: portNode},
+		{Job: "nixos", Port: portNixOS, Namespace: "hub_nixos"},
+		{Job: "media", Port: portMedia, Feature: featureMediaExporter, Namespace: "hub_media"},
 		{Job: "baseline", Port: PortBaseline, Namespace: "hub_baseline"},
 		// Alertmanager's own /metrics (hub.features.alertmanager.port): whether notifications
 		// leave, which nothing else can tell.
-		{Job: "alertmanager", Port: PortAlertmanager, Feature: "alertmanager"},
+		{Job: "alertmanager", Port: portAlertmanager, Feature: "alertmanager"},
 	}
 }
 
-// RunsOn reports whether the host is expected to run the exporter.
-func (e Exporter) RunsOn(h *inventory.Host) bool {
+// runsOn reports whether the host is expected to run the exporter.
+func (e Exporter) runsOn(h *inventory.Host) bool {
 	return (e.Role == "" || h.HasRole(e.Role)) && (e.Feature == "" || slices.Contains(h.Features, e.Feature))
 }
 
@@ -80,19 +80,19 @@ func ScrapeTarget(h *inventory.Host, port int) (string, error) {
 	return net.JoinHostPort(dest, strconv.Itoa(port)), nil
 }
 
-// RolesLabel encodes a host's roles as one label value with a comma before and after every role
+// rolesLabel encodes a host's roles as one label value with a comma before and after every role
 // (",build-host,binary-cache,"), the encoding Prometheus' own service discovery uses for lists
 // (__meta_consul_tags). Every role is then matched exactly by roles=~".*,media-server,.*" without
 // matching a role that merely contains it, a host without roles still carries the label (","),
 // and a new role needs no new label name, unlike one label per role.
-func RolesLabel(roles []string) string {
+func rolesLabel(roles []string) string {
 	if len(roles) == 0 {
 		return ","
 	}
 	return "," + strings.Join(roles, ",") + ","
 }
 
-// RoleMatcher is the regular expression matching a RolesLabel value that contains role.
-func RoleMatcher(role string) string {
+// roleMatcher is the regular expression matching a RolesLabel value that contains role.
+func roleMatcher(role string) string {
 	return ".*," + role + ",.*"
 }

@@ -74,7 +74,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		"rules/baseline.rules.yml", "rules/delivery.rules.yml", "rules/deploy.rules.yml", "rules/disk.rules.yml", "rules/fleet.rules.yml", "rules/media.rules.yml", "rules/network.rules.yml", "rules/nixos.rules.yml",
 		"rules/secrets.rules.yml", "scrape-configs.json", "textfile/hub_secrets_rotation.prom",
 	}
-	if got := files.Paths(); !slices.Equal(got, want) {
+	if got := files.paths(); !slices.Equal(got, want) {
 		t.Errorf("generated files = %v, want %v", got, want)
 	}
 }
@@ -126,7 +126,7 @@ func TestPromtool(t *testing.T) {
 	defer cancel()
 	e := &command.Executor{}
 	defer e.Close()
-	for _, s := range PromtoolSteps(repoMonitoring, promtool) {
+	for _, s := range promtoolSteps(repoMonitoring, promtool) {
 		t.Run(strings.ReplaceAll(s.Name, " ", "-"), func(t *testing.T) {
 			res, err := e.Local().Run(ctx, command.Cmd{Args: s.Args})
 			if err != nil {
