@@ -24,9 +24,9 @@ type PressureLine struct {
 	Total                uint64 // microseconds stalled since boot
 }
 
-// ParsePressure reads a PSI file (Documentation/accounting/psi.rst:
+// parsePressure reads a PSI file (Documentation/accounting/psi.rst:
 // "some avg10=0.00 avg60=0.00 avg300=0.00 total=0", then the same for "full").
-func ParsePressure(content string) (Pressure, error) {
+func parsePressure(content string) (Pressure, error) {
 	var p Pressure
 	seen := false
 	for _, line := range strings.Split(strings.TrimSpace(content), "\n") {
