@@ -28,13 +28,13 @@ import (
 	"github.com/nixos-hub/hub/internal/secrets"
 )
 
-// PasswordDir is where the decrypted repository passwords live on the host during a recovery:
+// passwordDir is where the decrypted repository passwords live on the host during a recovery:
 // /run is a tmpfs, so they never reach a disk, and the reboot clears it if the cleanup did not.
-const PasswordDir = "/run/hub-recovery"
+const passwordDir = "/run/hub-recovery"
 
-// HostKeyFiles are the restore excludes that keep a re-keyed host's new ssh host key: the old
+// hostKeyFiles are the restore excludes that keep a re-keyed host's new ssh host key: the old
 // one in a snapshot of /etc/ssh would replace it, and nothing is encrypted to that one any more.
-var HostKeyFiles = []string{"/etc/ssh/ssh_host_*"}
+var hostKeyFiles = []string{"/etc/ssh/ssh_host_*"}
 
 // Options say how to recover a host.
 type Options struct {
@@ -87,8 +87,8 @@ func Host(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, h *i
 		// The plaintext passwords must not outlive the recovery, even a failed or cancelled one.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if _, err := remote.Run(cctx, command.Cmd{Args: []string{"rm", "-rf", "--", PasswordDir}}); err != nil {
-			r.Logf("removing %s on %s failed: %v", PasswordDir, h.Name, err)
+		if _, err := remote.Run(cctx, command.Cmd{Args: []string{"rm", "-rf", "--", passwordDir}}); err != nil {
+			r.Logf("removing %s on %s failed: %v", passwordDir, h.Name, err)
 		}
 	}()
 
@@ -132,7 +132,7 @@ func Host(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, h *i
 	}
 	var exclude []string
 	if rekeyed {
-		exclude = HostKeyFiles
+		exclude = hostKeyFiles
 	}
 	for _, j := range jobs {
 		snap, err := j.Restore(ctx, r, backup.RestoreOptions{Snapshot: "latest", Target: "/", Force: true, Exclude: exclude})
@@ -259,7 +259,7 @@ func withPassword(ctx context.Context, j backup.Job, rules *secrets.Rules, ids [
 	if err != nil {
 		return j, "", fmt.Errorf("host %s: set %s: decrypting %s with the admin identity: %w", j.HostName, j.Set.Name, entry.Name, err)
 	}
-	file := path.Join(PasswordDir, j.Set.Name+".password")
+	file := path.Join(passwordDir, j.Set.Name+".password")
 	script := `umask 077; mkdir -p "$(dirname "$1")" && cat > "$1"`
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", file}, Stdin: strings.NewReader(string(pw))}); err != nil {
 		return j, "", fmt.Errorf("host %s: set %s: password: %w", j.HostName, j.Set.Name, err)
