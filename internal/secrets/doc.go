@@ -12,11 +12,11 @@
 //     (every write is [WriteFileAtomic]; [RemoveStaleTemps] sweeps what a killed run left).
 //   - [Audit] and [Check] read each file's header, without any private key, and compare who can
 //     decrypt it with the rules; [RenderMatrix] prints the result.
-//   - [LoadRotation], [RenderSchedule] and [Rotate] keep secrets/rotation.toml's schedule and
-//     generate new values ([Generate]); internal/rotation carries a rotation through to the hosts.
-//   - [References] and [CheckDeclarations] find the secrets the NixOS modules read and fail on
+//   - [LoadRotation], [RenderSchedule] and rotate keep secrets/rotation.toml's schedule and
+//     generate new values (generate); internal/rotation carries a rotation through to the hosts.
+//   - references and checkDeclarations find the secrets the NixOS modules read and fail on
 //     one that is not declared or has no .age file.
-//   - On the hosts: [HostStatus], [Fix], [ScanHostKeys] and [HostKeyDrift], and the fleet jobs
+//   - On the hosts: hostStatus, fix, scanHostKeys and hostKeyDrift, and the fleet jobs
 //     [StatusJob], [FixJob] and [HostKeysJob] that the secrets:* targets fan out.
 //
 // The age header parser the audit uses is internal/ageheader.

@@ -27,10 +27,10 @@ func TestIdentityPaths(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"/k", map[string]string{IdentityEnv: "/e", "HOME": "/h"}, "/k"},
+		{"/k", map[string]string{identityEnv: "/e", "HOME": "/h"}, "/k"},
 		{"/k1, /k2", nil, "/k1 /k2"},
-		{"", map[string]string{IdentityEnv: "/e", "HOME": "/h"}, "/e"},
-		{"", map[string]string{IdentityEnv: "/e1,/e2"}, "/e1 /e2"},
+		{"", map[string]string{identityEnv: "/e", "HOME": "/h"}, "/e"},
+		{"", map[string]string{identityEnv: "/e1,/e2"}, "/e1 /e2"},
 		{"", map[string]string{"HOME": "/h"}, "/h/.ssh/id_ed25519"},
 		{"", map[string]string{"HOME": both}, both + "/.ssh/id_ed25519 " + both + "/.ssh/id_rsa"},
 		{"", map[string]string{"HOME": rsaOnly}, rsaOnly + "/.ssh/id_rsa"},
