@@ -115,7 +115,7 @@ let cfg = config.hub.features.web; in
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\n\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if n := len(Failing(fs, High)); n != 4 {
+	if n := len(Failing(fs, high)); n != 4 {
 		t.Errorf("failing at high: %d, want 4 (the allowed one kept)", n)
 	}
 	if n := len(Failing(fs, Warn)); n != 7 {
@@ -137,7 +137,7 @@ func TestAllowFileErrors(t *testing.T) {
 		"[[allow]]\nrule = \"open-port\"\nhost = \"p620\"\nreason = \"r\"\nx = 1\n": "secrets/scan-allow.toml:5: allow.x: unknown key",
 	} {
 		root := t.TempDir()
-		plant(t, root, map[string]string{AllowFile: content})
+		plant(t, root, map[string]string{allowFile: content})
 		if _, err := Scan(Options{Root: root}); err == nil || err.Error() != want {
 			t.Errorf("allow file %q: %v, want %s", content, err, want)
 		}
