@@ -44,8 +44,8 @@ type Disk struct {
 	Used, Size int64 // bytes
 }
 
-// Percent is Used of Size, 0-100.
-func (d Disk) Percent() float64 {
+// percent is Used of Size, 0-100.
+func (d Disk) percent() float64 {
 	if d.Size == 0 {
 		return 0
 	}
@@ -138,7 +138,7 @@ func parse(out string) Host {
 func (s Host) Fields() [][2]string {
 	var disks []string
 	for _, d := range s.Disks {
-		disks = append(disks, fmt.Sprintf("%s %.0f%%", d.Mount, d.Percent()))
+		disks = append(disks, fmt.Sprintf("%s %.0f%%", d.Mount, d.percent()))
 	}
 	store := "?"
 	if s.StoreBytes >= 0 {
