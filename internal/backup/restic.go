@@ -3,6 +3,13 @@
 // [[backup]] sets in host.toml, so the hub never holds a repository password. Snapshots are
 // tagged set:<name> and recorded under the inventory host name, which is how one repository can
 // hold several sets and hosts and still be listed, checked, pruned and judged stale per set.
+//
+// Entry points: [NewJob] is one set of one host, whose methods back up, verify, restore, prune and
+// unlock; [Each] runs a function for every set of the fleet through internal/parallel;
+// [FleetStatus] and [Judge] say how fresh each set is, printed by [WriteStatus] or
+// [WriteStatusJSON] ([StaleError] is the exit status); [Metric] and [VerifyMetric] are the
+// textfile-collector lines a host keeps; [BundleRepo] is the verified git bundle of the hub's
+// repository.
 package backup
 
 import (
