@@ -2,6 +2,11 @@
 // micro-benchmarks, persists them across restarts, and flags regressions: a recent window of
 // samples that ranks above (or below) the baseline before it, by a Mann-Whitney z-score, with an
 // absolute floor on the shift of the median.
+//
+// Entry points: [NewEngine] holds the windows (seeded from [LoadState], saved by [Persister] at
+// [StatePath]), fed by [Sample] from a [Source] such as [HostSource] and by [RunBenches] with
+// [HostBenches]; [NewCollector] exports its baselines and verdicts; [BootWatch] and [NewBootUnits]
+// record each boot in [BootsLog]. [Judge] is the test itself.
 package baseline
 
 import (
