@@ -1,6 +1,12 @@
 // Package checks runs the hub's check suites (Go tests, vet, Nix syntax, and the suites each
 // capability registers) concurrently, bounded by cores, and reports each suite's result and time,
 // with JUnit XML for CI systems that read it.
+//
+// Entry points: [Hub] is the hub's list of suites, [Select] picks some, [Prepare] and [Run] run
+// them, and [Summary] and [WriteJUnit] report; [Func] makes a suite of a Go function; [EvalHosts]
+// and [ProbeInputs] are the host-evaluation suite and its offline probe (a [SkipError]);
+// [BuildPackages] and [WritePackages] build the flake's packages; [Tools] lists what the suites
+// need installed.
 package checks
 
 import (
