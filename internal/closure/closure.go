@@ -5,6 +5,9 @@
 //
 // Sizes are what the store database of the machine holding the paths says (nix path-info -rsS:
 // NAR sizes), one round trip per system.
+//
+// Entry points: [Current] analyses what a host runs, [BuildNext] and [Next] what a deploy would
+// bring; [Write] renders the [Analysis].
 package closure
 
 import (
