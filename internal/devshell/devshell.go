@@ -2,6 +2,9 @@
 // nix/languages.nix, the offline proof that a language's shell (devShells.<system>.<name>) has
 // exactly the packages its host feature (lang-<name>) installs, and entering a shell with
 // `nix develop`.
+//
+// Entry points: [Languages] lists the languages, [Compare] is the offline proof, and [Enter] runs
+// `nix develop` (a [SkipError] when the inputs cannot be fetched).
 package devshell
 
 import (
