@@ -3,6 +3,8 @@
 // `a' defined in `f' has been renamed to `b'."), and the warnings nix prints while it forces
 // the host's toplevel (lib.warn: "evaluation warning: ..." from Nix 2.24 on, "trace: warning:
 // ..." before). Each host is evaluated on its own so that a trace is the host's.
+//
+// Entry points: [Collect] evaluates the hosts and [Write] prints their warnings.
 package evalwarn
 
 import (
