@@ -3,6 +3,9 @@
 // Check, lists the files a formatter would change and writes nothing. A language whose
 // formatter is not on this machine is reported as skipped with what to install, never as
 // formatted.
+//
+// Entry points: [Run] formats or checks, [Write] prints the [Result]s and [Err] is the run's
+// outcome.
 package format
 
 import (
