@@ -4,6 +4,9 @@
 // firewall, nix settings, plus any paths asked for), and at feature level, from the registry
 // and host.toml, which needs no evaluation. The option level needs the flake's inputs
 // (nixpkgs); where they are missing the caller shows the feature level alone.
+//
+// Entry points: [Diff] compares two hosts at both levels, [Features] at feature level alone, and
+// [Write] prints the [Result].
 package hostdiff
 
 import (
