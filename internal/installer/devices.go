@@ -2,6 +2,12 @@
 // is where a slip costs a machine, so every write goes through CheckTarget, which refuses the
 // disk the system runs from, anything mounted, a partition, a non-removable disk (unless forced)
 // and a device too small for the image, and through Confirm, which wants the device's name typed.
+//
+// Entry points: [Build] builds a host's installer (with the nix [Settings] of the flake), [List]
+// and [WriteList] show the built ones and [Clean] drops them; [ListDevices], [Candidates] and
+// [WriteDevices] show where one could go; [WriteImage] writes it to a device after the checks and
+// the confirmation, and [Verify] and [FileSHA256] prove what was written, with [ProgressPrinter]
+// for the progress.
 package installer
 
 import (
