@@ -2,6 +2,10 @@
 // hosts/<name>/host.toml per host. The same files are read by the flake with builtins.fromTOML, so
 // decoding here is strict: whatever Go accepts, Nix sees identically, and whatever is misspelt is
 // reported with file, line and field instead of being silently ignored.
+//
+// Entry point: [Load] reads and validates hosts/ into a [Fleet] (its [Host]s with the defaults
+// applied; every problem an [Error] at file, line and field); [WriteTable], [WriteJSON] and
+// [WriteHost] print it.
 package inventory
 
 import (
