@@ -3,6 +3,8 @@
 // Markdown file, names one of its headings (as the forge renders them: GitHub's slugs) or an
 // explicit id. Links with a scheme (https:, mailto:) are counted, not followed: the check sends
 // nothing anywhere.
+//
+// Entry point: [Check] returns the [Report] of [Broken] links.
 package mdlinks
 
 import (
