@@ -3,6 +3,9 @@
 // credentials read from a file, queried concurrently under a per-target timeout, and cached for a
 // minimum interval so that however often Prometheus (or several of them) scrape, each server sees
 // at most one request per endpoint per interval.
+//
+// Entry points: [LoadConfig] (or [ParseConfig]) reads the configuration and [NewCollectors] makes
+// one collector per configured application for internal/exporter.
 package media
 
 import (
