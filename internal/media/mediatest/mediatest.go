@@ -5,6 +5,9 @@
 // names it) to its file there, and Handler replays them behind the credential check of the real
 // application. Applications are named by plain strings ("jellyfin", "sonarr", ...), the values of
 // internal/media's App, so that internal/media's own tests can import this package without a cycle.
+//
+// Entry points: [Handler] serves one application's recorded replies, [Authorized] checks a
+// request's credential the way the application does, and [Key] names a request.
 package mediatest
 
 import (
