@@ -6,7 +6,11 @@
 // problem comes with one line saying how to fix it.
 //
 // Check runs one probe script over ssh (internal/command) and parses its sections; everything past
-// the probe is pure (Diagnose), which is what the unit tests drive with recorded outputs.
+// the probe is pure, which is what the unit tests drive with recorded outputs.
+//
+// Entry points: [Inputs] derives each host's [Input] from the inventory, [Check] probes and
+// diagnoses one host into a [Report], and [WriteProblems], [WriteDetails] and [WriteJSON] print
+// the [Result]s.
 package netdoctor
 
 import (
