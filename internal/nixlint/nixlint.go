@@ -7,6 +7,8 @@
 //
 // A finding that is intended is kept with a `# nixlint: allow RULE` comment on its line or
 // the line above it.
+//
+// Entry points: [Check] lints the tree and [Err] turns its [Finding]s into the run's error.
 package nixlint
 
 import (
