@@ -1,6 +1,9 @@
 // Package nixosmetrics reads the state of a NixOS system (generations, the running, booted and
 // profile systems, reboot-required, Nix store sizes) from its filesystem, under a configurable
 // root so tests and rescue mounts can point it elsewhere, and exports it as Prometheus metrics.
+//
+// Entry points: [NewSystemCollector], [NewMicroVMCollector] and [NewStoreCollector] (over a
+// [StoreScanner]), each reading through an [FS].
 package nixosmetrics
 
 import (
