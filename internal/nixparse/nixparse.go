@@ -1,6 +1,9 @@
 // Package nixparse checks that every .nix file of a tree parses, with nix-instantiate --parse, in
 // parallel. It is the check that runs everywhere: no nixpkgs, no evaluation, just syntax, so a
 // typo in a module is caught on a laptop or in CI before any host evaluates it.
+//
+// Entry points: [Check] parses the tree (one [Error] per broken file); [Files] lists what it
+// parses.
 package nixparse
 
 import (
