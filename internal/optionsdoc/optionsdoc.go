@@ -3,6 +3,9 @@
 // and the options its module adds), from the declarations themselves as the offline option
 // check evaluates them (internal/nixoptions, nix/options-check.nix): type, default, description and
 // where each is declared. docs/options.md is its output (`go tool mage docs:options`).
+//
+// Entry points: [Load] evaluates the declarations, [Write] renders the reference and [Update]
+// keeps the committed file in step.
 package optionsdoc
 
 import (
