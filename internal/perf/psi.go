@@ -3,6 +3,9 @@
 // use, and the baselines hub-baseline-exporter flags as regressed; and compares generations
 // (perf:compare). The parsers read the tools' and the kernel's own text formats (recorded
 // samples in testdata/); Read and Compare probe a host over ssh.
+//
+// Entry points: [Read] probes one host into a [Report]; [Compare] and [WriteComparison] are
+// perf:compare.
 package perf
 
 import (
