@@ -1,6 +1,8 @@
 // Package probeout splits what a probe script printed into its sections. The hub's multi-part
 // probes (net:doctor, perf:report) collect everything in one ssh round trip and mark each part
 // with a header line "@@ <name> [args...]"; Split is the one reader of that format.
+//
+// Entry point: [Split] returns the [Section]s.
 package probeout
 
 import (
