@@ -6,6 +6,9 @@
 // their consistent copies, a reboot so every service starts on the restored data, and each set
 // verified. It is what docs/recovery.md ("the disk is gone") describes, as one target:
 // recovery:host.
+//
+// Entry point: [Host] runs the recovery and returns its [Result], one [Step] per line of the
+// summary.
 package recovery
 
 import (
