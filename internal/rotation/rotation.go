@@ -10,6 +10,9 @@
 // each repository opens with the deployed file: some key opens every repository at every
 // moment), restart (units restarted on each host after the deploy, checked active) and manual
 // (instructions printed after the deploy).
+//
+// Entry points: [Rotate] runs one rotation with its [Options] (a [Deliverer] such as [Deploy],
+// with [LocalFleetStage] on the local fleet) and [Report] prints the [Result]s.
 package rotation
 
 import (
