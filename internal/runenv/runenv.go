@@ -3,6 +3,9 @@
 // fleet), dry run, verbose echo, and the output mode (JSON or text, with its writers). Every
 // target and helper reads it from the one Env value instead of the process environment, so
 // HUB_FLEET=local is decided in one place and a dry run reaches every executor.
+//
+// Entry point: [Read] builds the [Env] from the process environment and the target's [Options];
+// [LocalFleetDir] is where the local fleet lives.
 package runenv
 
 import (
