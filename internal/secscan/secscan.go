@@ -10,6 +10,9 @@
 //
 // An intended finding (a test fixture's key) is kept with an entry in secrets/scan-allow.toml
 // naming its rule, its file and why.
+//
+// Entry points: [Scan] runs the rules (over [TrackedFiles], with the ports of [EvalFirewall] when
+// given), [Failing] keeps what fails a threshold and [Write] prints the [Finding]s.
 package secscan
 
 import (
