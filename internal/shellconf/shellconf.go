@@ -4,6 +4,8 @@
 // modules are evaluated offline with their options' defaults (nix/module-render.nix, builtins
 // only), so a bad key binding, an unknown option or a bad value fails here rather than on a
 // host's first login.
+//
+// Everything here is its tests: the package exports nothing.
 package shellconf
 
 import (
