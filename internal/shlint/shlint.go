@@ -4,6 +4,8 @@
 // that dash runs is checked as sh, so a bashism fails here instead of on a host.
 //
 // Check is the entry point; Files lists what it checks.
+//
+// Entry point: [Check].
 package shlint
 
 import (
