@@ -2,6 +2,8 @@
 // load, memory, disk space, Nix store size, system generations, the last deploy, failed units
 // and whether a reboot is pending. Read is the entry point; hosts:status fans it out over a
 // selection.
+//
+// Entry point: [Read] returns one [Host]'s status.
 package status
 
 import (
