@@ -2,6 +2,8 @@
 // machine it installs what is missing with apt-get and says so; anywhere else it stops and lists
 // exactly what is missing and how to get it, because a half-run test suite that fails on a missing
 // binary halfway through is worse than not starting.
+//
+// Entry points: [Ensure] installs or reports the missing [Tool]s and [Find] locates one.
 package sysdeps
 
 import (
