@@ -1,6 +1,8 @@
 // Package systemdanalyze reads systemd-analyze's text output (time, blame) and systemd's time
 // spans. It depends on nothing else of the hub, so hub-baseline-exporter (boot baselines) and
 // perf:report share it without the exporter linking the ssh tooling.
+//
+// Entry points: [ParseTime] and [ParseBlame].
 package systemdanalyze
 
 import (
