@@ -1,5 +1,8 @@
 // Package targetdocs renders the table of Mage targets for the README from the magefiles' own
 // source, so the help screen (`go tool mage -l`) and the README can never tell different stories.
+//
+// Entry points: [Targets] reads the magefiles, [Find] picks one target, [Help] prints its help,
+// [CheckArgs] checks a command line against them, and [Update] rewrites the README table.
 package targetdocs
 
 import (
