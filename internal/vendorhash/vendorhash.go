@@ -2,6 +2,8 @@
 // hash of what `go mod vendor` produces from the committed go.mod and go.sum. A stale hash only
 // shows up as a "hash mismatch" on the first `nix build` on a networked machine; checking it here
 // moves that failure into test:parallel, where it costs seconds.
+//
+// Entry points: [Check] and [Update].
 package vendorhash
 
 import (
