@@ -295,34 +295,38 @@ func buildPanel(p panel) (cog.Builder[dashboard.Panel], error) {
 	}
 	switch p.Kind {
 	case kindStat:
-		b := stat.NewPanelBuilder().Title(p.Title).Description(p.Description).Datasource(datasource()).Height(panelHeight / 2).Span(p.Width)
-		if p.Unit != "" {
-			b = b.Unit(p.Unit)
-		}
-		for _, t := range targets {
-			b = b.WithTarget(t)
-		}
-		return b, nil
+		return fillPanel(stat.NewPanelBuilder(), p, panelHeight/2, targets), nil
 	case kindTimeSeries:
-		b := timeseries.NewPanelBuilder().Title(p.Title).Description(p.Description).Datasource(datasource()).Height(panelHeight).Span(p.Width)
-		if p.Unit != "" {
-			b = b.Unit(p.Unit)
-		}
-		for _, t := range targets {
-			b = b.WithTarget(t)
-		}
-		return b, nil
+		return fillPanel(timeseries.NewPanelBuilder(), p, panelHeight, targets), nil
 	case kindTable:
-		b := table.NewPanelBuilder().Title(p.Title).Description(p.Description).Datasource(datasource()).Height(panelHeight).Span(p.Width)
-		if p.Unit != "" {
-			b = b.Unit(p.Unit)
-		}
-		for _, t := range targets {
-			b = b.WithTarget(t)
-		}
-		return b, nil
+		return fillPanel(table.NewPanelBuilder(), p, panelHeight, targets), nil
 	}
 	return nil, fmt.Errorf("unknown panel kind %q", p.Kind)
+}
+
+// panelBuilder is what the SDK's stat, timeseries and table panel builders have in common; each
+// method returns the builder itself, so one fillPanel sets every kind up the same way.
+type panelBuilder[B any] interface {
+	cog.Builder[dashboard.Panel]
+	Title(string) B
+	Description(string) B
+	Datasource(common.DataSourceRef) B
+	Height(uint32) B
+	Span(uint32) B
+	Unit(string) B
+	WithTarget(cog.Builder[variants.Dataquery]) B
+}
+
+// fillPanel gives b the panel's title, description, datasource, size, unit and queries.
+func fillPanel[B panelBuilder[B]](b B, p panel, height uint32, targets []cog.Builder[variants.Dataquery]) B {
+	b = b.Title(p.Title).Description(p.Description).Datasource(datasource()).Height(height).Span(p.Width)
+	if p.Unit != "" {
+		b = b.Unit(p.Unit)
+	}
+	for _, t := range targets {
+		b = b.WithTarget(t)
+	}
+	return b
 }
 
 // marshalDashboard renders a dashboard as Grafana's JSON model, indented for reviewable diffs.
