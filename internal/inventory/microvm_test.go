@@ -92,14 +92,7 @@ ssh_port = 2222
 		{"wrong type", strings.Replace(vm, "vcpu = 2", `vcpu = "two"`, 1), "host.toml:10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeFleet(t, map[string]string{"h/host.toml": goodHost + tc.toml})
-			_, err := Load(dir)
-			if err == nil {
-				t.Fatal("Load accepted the inventory")
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q\ndoes not contain %q", err, tc.want)
-			}
+			loadFails(t, map[string]string{"h/host.toml": goodHost + tc.toml}, tc.want)
 		})
 	}
 }
