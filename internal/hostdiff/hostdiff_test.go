@@ -57,7 +57,9 @@ func TestOptionsPlanted(t *testing.T) {
 	goldenfile.Check(t, filepath.Join("testdata", "planted.golden"), b.Bytes())
 }
 
-func TestFeatures(t *testing.T) {
+// repoFleet loads the repository's feature registry and hosts.
+func repoFleet(t *testing.T) (*features.Registry, []features.Host) {
+	t.Helper()
 	reg, err := features.Load(filepath.Join("..", "..", "modules", "features.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +68,11 @@ func TestFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return reg, hosts
+}
+
+func TestFeatures(t *testing.T) {
+	reg, hosts := repoFleet(t)
 	by := map[string]features.Host{}
 	for _, h := range hosts {
 		by[h.Name] = h
@@ -111,14 +118,7 @@ func TestOptionsLocalFleet(t *testing.T) {
 // cannot be fetched leaves the option level out with its reason (no evaluation is attempted:
 // the zero nix.Nix would fail one).
 func TestDiffChecksAndSkips(t *testing.T) {
-	reg, err := features.Load(filepath.Join("..", "..", "modules", "features.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hosts, err := features.LoadHosts(filepath.Join("..", "..", "hosts"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg, hosts := repoFleet(t)
 	ctx := context.Background()
 	for _, o := range []DiffOptions{{A: "p620", B: "p620"}, {A: "p620", B: "nosuch"}} {
 		if _, err := Diff(ctx, nix.Nix{}, reg, hosts, o); err == nil {
