@@ -13,12 +13,9 @@ import (
 	"github.com/nixos-hub/hub/internal/features"
 )
 
-const repoRoot = "../.."
-
-// Every secret the repository's NixOS configuration uses (modules, nix helpers, hosts) is listed
-// in secrets/secrets.nix and has its .age file: a module reading /run/agenix/<name> that nothing
-// provisions fails only on the host, at activation or when its service starts.
-func TestRepoSecretReferences(t *testing.T) {
+// repoRefsAndRules reads the repository's secret references and its secrets.nix.
+func repoRefsAndRules(t *testing.T) ([]reference, *Rules) {
+	t.Helper()
 	refs, err := references(repoRoot, ReferenceDirs...)
 	if err != nil {
 		t.Fatal(err)
@@ -27,6 +24,16 @@ func TestRepoSecretReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return refs, r
+}
+
+const repoRoot = "../.."
+
+// Every secret the repository's NixOS configuration uses (modules, nix helpers, hosts) is listed
+// in secrets/secrets.nix and has its .age file: a module reading /run/agenix/<name> that nothing
+// provisions fails only on the host, at activation or when its service starts.
+func TestRepoSecretReferences(t *testing.T) {
+	refs, r := repoRefsAndRules(t)
 	for _, e := range r.checkReferences(refs) {
 		t.Error(e)
 	}
@@ -53,14 +60,7 @@ func TestRepoSecretReferences(t *testing.T) {
 // Every host that uses a secret can decrypt it: the secrets of a feature module are encrypted to
 // each host that enables the feature, those of a host's own files to that host.
 func TestRepoSecretRecipients(t *testing.T) {
-	refs, err := references(repoRoot, ReferenceDirs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), filepath.Join(repoRoot, "secrets", "secrets.nix"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	refs, r := repoRefsAndRules(t)
 	// A file (or a host's directory) -> the hosts whose configuration reads it.
 	users := map[string][]string{}
 	for host, files := range repoConfigFiles(t) {
