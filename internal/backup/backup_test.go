@@ -209,15 +209,15 @@ func TestStatusTable(t *testing.T) {
 		return Snapshot{ID: id + "0000", ShortID: id, Time: now.Add(-ago)}
 	}
 	rows := []SetStatus{
-		Judge("p510", "media", 26*time.Hour, []Snapshot{snap("aaaa1111", 50*time.Hour), snap("bbbb2222", 3*time.Hour)}, now),
-		Judge("p620", "system", 26*time.Hour, []Snapshot{snap("cccc3333", 73*time.Hour)}, now),
-		Judge("razer", "home", 26*time.Hour, nil, now),
+		judgeSet("p510", "media", 26*time.Hour, []Snapshot{snap("aaaa1111", 50*time.Hour), snap("bbbb2222", 3*time.Hour)}, now),
+		judgeSet("p620", "system", 26*time.Hour, []Snapshot{snap("cccc3333", 73*time.Hour)}, now),
+		judgeSet("razer", "home", 26*time.Hour, nil, now),
 		{Host: "hp", Set: "lab", MaxAge: 26 * time.Hour, Err: errors.New("host hp: set lab: snapshots: wrong repository password\nmore")},
 		{Host: "p510", Set: "system", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host p510: set system: mount /mnt/backup: %w", errNotMounted)},
 		{Host: "dex5550", Set: "monitoring", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host dex5550: set monitoring: snapshots: %w (held by PID 42 on dex5550)", errLocked)},
-		Judge("samsung", "system", 26*time.Hour, []Snapshot{snap("dddd4444", -48*time.Hour)}, now),
+		judgeSet("samsung", "system", 26*time.Hour, []Snapshot{snap("dddd4444", -48*time.Hour)}, now),
 		func() SetStatus {
-			st := Judge("razer", "system", 26*time.Hour, []Snapshot{snap("eeee5555", time.Hour)}, now)
+			st := judgeSet("razer", "system", 26*time.Hour, []Snapshot{snap("eeee5555", time.Hour)}, now)
 			st.Missing = []Snapshot{snap("ffff6666", 25*time.Hour)}
 			return st
 		}(),
@@ -266,7 +266,7 @@ func TestAge(t *testing.T) {
 		-time.Second: "in the future", 17 * time.Second: "17s", 42 * time.Minute: "42m",
 		5*time.Hour + 12*time.Minute: "5h12m", 47 * time.Hour: "47h00m", 76 * time.Hour: "3d04h",
 	} {
-		if got := Age(d); got != want {
+		if got := formatAge(d); got != want {
 			t.Errorf("Age(%v) = %q, want %q", d, got, want)
 		}
 	}
@@ -300,15 +300,15 @@ func TestJudgeFutureSnapshot(t *testing.T) {
 	berlin := time.FixedZone("CET", 3600)
 	old := Snapshot{ID: "old", ShortID: "old", Time: now.Add(-30 * time.Hour).In(berlin)}
 	bogus := Snapshot{ID: "bogus", ShortID: "bogus", Time: now.AddDate(0, 3, 0)}
-	st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, bogus}, now)
+	st := judgeSet("p510", "media", 26*time.Hour, []Snapshot{old, bogus}, now)
 	if !(st.state() != stateOK) || st.state() != "future" {
 		t.Errorf("snapshot 3 months ahead: state %s stale %v, want future true", st.state(), (st.state() != stateOK))
 	}
 	skewed := Snapshot{ID: "skew", ShortID: "skew", Time: now.Add(2 * time.Minute).In(berlin)}
-	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, skewed}, now); (st.state() != stateOK) || st.state() != "ok" || st.Last.ID != "skew" {
+	if st := judgeSet("p510", "media", 26*time.Hour, []Snapshot{old, skewed}, now); (st.state() != stateOK) || st.state() != "ok" || st.Last.ID != "skew" {
 		t.Errorf("snapshot 2 minutes ahead: state %s stale %v last %s, want ok", st.state(), (st.state() != stateOK), st.Last.ID)
 	}
-	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old}, now); !(st.state() != stateOK) || st.Age != 30*time.Hour {
+	if st := judgeSet("p510", "media", 26*time.Hour, []Snapshot{old}, now); !(st.state() != stateOK) || st.Age != 30*time.Hour {
 		t.Errorf("30h old snapshot in CET: age %v stale %v", st.Age, (st.state() != stateOK))
 	}
 }

@@ -6,10 +6,9 @@
 //
 // Entry points: [NewJob] is one set of one host, whose methods back up, verify, restore, prune and
 // unlock; [Each] runs a function for every set of the fleet through internal/parallel;
-// [FleetStatus] and [Judge] say how fresh each set is, printed by [WriteStatus] or
-// [WriteStatusJSON] ([StaleError] is the exit status); [Metric] and [VerifyMetric] are the
-// textfile-collector lines a host keeps; [BundleRepo] is the verified git bundle of the hub's
-// repository.
+// [FleetStatus] says how fresh each set is, printed by [WriteStatus] or [WriteStatusJSON]
+// ([StaleError] is the exit status); [Metric] and [VerifyMetric] are the textfile-collector lines
+// a host keeps; [BundleRepo] is the verified git bundle of the hub's repository.
 package backup
 
 import (

@@ -70,8 +70,8 @@ func (s SetStatus) state() string {
 	}
 }
 
-// Judge computes a set's status from its snapshots at now.
-func Judge(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Time) SetStatus {
+// judgeSet computes a set's status from its snapshots at now.
+func judgeSet(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Time) SetStatus {
 	st := SetStatus{Host: host, Set: set, MaxAge: maxAge, Snapshots: len(snaps)}
 	for i := range snaps {
 		if st.Last == nil || snaps[i].Time.After(st.Last.Time) {
@@ -89,7 +89,7 @@ func Judge(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Ti
 // dropped (after a deliberate forget).
 func (j Job) Status(ctx context.Context, now time.Time, accept bool) SetStatus {
 	snaps, err := j.Snapshots(ctx)
-	st := Judge(j.HostName, j.Set.Name, j.Set.MaxAge, snaps, now)
+	st := judgeSet(j.HostName, j.Set.Name, j.Set.MaxAge, snaps, now)
 	st.Err = err
 	if err == nil {
 		st.Missing, st.Err = j.recordSeen(ctx, snaps, accept)
@@ -105,7 +105,7 @@ func WriteStatus(w io.Writer, rows []SetStatus) error {
 		last, age, id := "-", "-", "-"
 		if r.Last != nil {
 			last = r.Last.Time.UTC().Format("2006-01-02 15:04 UTC")
-			age = Age(r.Age)
+			age = formatAge(r.Age)
 			id = r.Last.ShortID
 		}
 		if r.Err != nil {
@@ -114,7 +114,7 @@ func WriteStatus(w io.Writer, rows []SetStatus) error {
 		if len(r.Missing) > 0 {
 			id += "; missing " + missingList(r.Missing)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Host, r.Set, r.state(), last, age, Age(r.MaxAge), r.Snapshots, id)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Host, r.Set, r.state(), last, age, formatAge(r.MaxAge), r.Snapshots, id)
 	}
 	return tw.Flush()
 }
@@ -194,8 +194,8 @@ func StaleError(rows []SetStatus) error {
 	return &statusError{Code: code, msg: fmt.Sprintf("%d of %d backup sets need attention: %s", len(bad), len(rows), strings.Join(bad, ", "))}
 }
 
-// Age renders a duration in the largest sensible units: 3d4h, 5h12m, 42m, 17s.
-func Age(d time.Duration) string {
+// formatAge renders a duration in the largest sensible units: 3d4h, 5h12m, 42m, 17s.
+func formatAge(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "in the future"
