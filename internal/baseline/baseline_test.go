@@ -94,7 +94,7 @@ func TestJudge(t *testing.T) {
 		{"lower is worse, went up", down, series(40, []float64{100, 101, 99, 100}, 150, 151, 149, 150, 150), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := Judge(tc.spec, tc.window, 5, 3, 30)
+			v := judgeSamples(tc.spec, tc.window, 5, 3, 30)
 			if v.Regression != tc.wantReg {
 				t.Errorf("regression %v (z %.2f, medians %.2f recent / %.2f baseline), want %v", v.Regression, v.Z, v.RecentMedian, v.BaselineMedian, tc.wantReg)
 			}
@@ -116,7 +116,7 @@ func TestEngineVerdictsAreJudges(t *testing.T) {
 			x = math.Min(1, x+0.3)
 		}
 		e.Observe(spec.Name, x, time.Unix(int64(i), 0))
-		got, want := e.verdicts[spec.Name], Judge(spec, e.windows[spec.Name], spec.Recent, cfg.Threshold, cfg.MinSamples)
+		got, want := e.verdicts[spec.Name], judgeSamples(spec, e.windows[spec.Name], spec.Recent, cfg.Threshold, cfg.MinSamples)
 		if want.Regression && !got.Regression {
 			t.Fatalf("sample %d: Judge flags a regression, the engine does not: %+v", i, got)
 		}

@@ -6,7 +6,7 @@
 // Entry points: [NewEngine] holds the windows (seeded from [LoadState], saved by [Persister] at
 // [StatePath]), fed by [Sample] from a [Source] such as [HostSource] and by [RunBenches] with
 // [HostBenches]; [NewCollector] exports its baselines and verdicts; [BootWatch] and [NewBootUnits]
-// record each boot in [BootsLog]. [Judge] is the test itself.
+// record each boot in [BootsLog].
 package baseline
 
 import (
@@ -63,7 +63,7 @@ func meanStdDev(vals []float64) (mean, sd float64) {
 	return mean, math.Sqrt(m2 / float64(len(vals)-1))
 }
 
-// Judge compares the recent samples of a metric with its baseline: window holds the metric's
+// judgeSamples compares the recent samples of a metric with its baseline: window holds the metric's
 // samples oldest first, the last recent of them are the recent window, and the baseline is
 // everything before it, so a change is never judged against a baseline that already absorbed
 // it. A regression needs at least minSamples in the baseline, a Mann-Whitney z of at least
@@ -77,7 +77,7 @@ func meanStdDev(vals []float64) (mean, sd float64) {
 // hidden in the noise or fires on a burst. A rank test over a window sees a sustained shift of
 // the whole distribution however noisy; bursts that leave the quiet stretches between them
 // quiet do not move the recent first quartile, so they do not count, however high they go.
-func Judge(spec Spec, window []float64, recent int, threshold float64, minSamples int) verdict {
+func judgeSamples(spec Spec, window []float64, recent int, threshold float64, minSamples int) verdict {
 	if len(window) == 0 {
 		return verdict{}
 	}
