@@ -3,10 +3,9 @@
 // with JUnit XML for CI systems that read it.
 //
 // Entry points: [Hub] is the hub's list of suites, [Select] picks some, [Prepare] and [Run] run
-// them, and [Summary] and [WriteJUnit] report; [Func] makes a suite of a Go function; [EvalHosts]
-// and [ProbeInputs] are the host-evaluation suite and its offline probe (a [SkipError]);
-// [BuildPackages] and [WritePackages] build the flake's packages; [Tools] lists what the suites
-// need installed.
+// them, and [Summary] and [WriteJUnit] report; [EvalHosts] and [ProbeInputs] are the
+// host-evaluation suite and its offline probe (a [SkipError]); [BuildPackages] and [WritePackages]
+// build the flake's packages; [Tools] lists what the suites need installed.
 package checks
 
 import (

@@ -135,10 +135,10 @@ func TestFail(t *testing.T) { t.Fatal("expected failure") }
 // passes nor fails the run.
 func TestSkippedSuite(t *testing.T) {
 	suites := []Suite{
-		Func("eval", func(ctx context.Context, out io.Writer) error {
+		funcSuite("eval", func(ctx context.Context, out io.Writer) error {
 			return skip("flake.lock does not exist: run `nix flake lock`")
 		}),
-		Func("hosts", func(ctx context.Context, out io.Writer) error { return nil }),
+		funcSuite("hosts", func(ctx context.Context, out io.Writer) error { return nil }),
 	}
 	var progress bytes.Buffer
 	res := Run(context.Background(), suites, Options{Limit: 1, Progress: &progress})
