@@ -5,8 +5,8 @@
 // and host.toml, which needs no evaluation. The option level needs the flake's inputs
 // (nixpkgs); where they are missing the caller shows the feature level alone.
 //
-// Entry points: [Diff] compares two hosts at both levels, [Features] at feature level alone, and
-// [Write] prints the [Result].
+// Entry points: [Diff] compares two hosts at both levels (the feature level always), and [Write]
+// prints the [Result].
 package hostdiff
 
 import (
@@ -242,8 +242,8 @@ type FeatureDiff struct {
 	Fields []Difference `json:"fields,omitempty"` // class, hardware
 }
 
-// Features compares the two hosts' resolved feature sets and host.toml fields.
-func Features(reg *features.Registry, a, b features.Host) FeatureDiff {
+// diffFeatures compares the two hosts' resolved feature sets and host.toml fields.
+func diffFeatures(reg *features.Registry, a, b features.Host) FeatureDiff {
 	ra, rb := reg.Resolve(a), reg.Resolve(b)
 	var d FeatureDiff
 	for _, f := range ra.Enabled {
@@ -342,7 +342,7 @@ func Diff(ctx context.Context, n nix.Nix, reg *features.Registry, hosts []featur
 	if fa == nil || fb == nil {
 		return nil, fmt.Errorf("hosts:diff: %s and %s must both be in the repository's hosts", o.A, o.B)
 	}
-	res := &Result{A: o.A, B: o.B, Features: Features(reg, *fa, *fb)}
+	res := &Result{A: o.A, B: o.B, Features: diffFeatures(reg, *fa, *fb)}
 	if o.Probe != nil {
 		skipped, err := o.Probe(ctx)
 		if err != nil {

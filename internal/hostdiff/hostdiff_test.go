@@ -77,7 +77,7 @@ func TestFeatures(t *testing.T) {
 	for _, h := range hosts {
 		by[h.Name] = h
 	}
-	fd := Features(reg, by["p620"], by["p510"])
+	fd := diffFeatures(reg, by["p620"], by["p510"])
 	var b bytes.Buffer
 	Write(&b, "p620", "p510", fd, nil, "the flake has no lock")
 	out := b.String()
@@ -86,7 +86,7 @@ func TestFeatures(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if same := Features(reg, by["p620"], by["p620"]); len(same.OnlyA)+len(same.OnlyB)+len(same.Fields) != 0 {
+	if same := diffFeatures(reg, by["p620"], by["p620"]); len(same.OnlyA)+len(same.OnlyB)+len(same.Fields) != 0 {
 		t.Errorf("a host against itself: %+v", same)
 	}
 }
