@@ -23,9 +23,9 @@ import (
 // Apps lists every application with recorded replies, in internal/media's order.
 var Apps = []string{"jellyfin", "plex", "tautulli", "sonarr", "radarr", "lidarr", "prowlarr"}
 
-// Routes maps a request (see Key) to the recorded reply app gives, a path relative to Dir. It
+// recordedRoutes maps a request (see Key) to the recorded reply app gives, a path relative to Dir. It
 // returns a new map on each call (callers may change it) and nil for an unknown application.
-func Routes(app string) map[string]string {
+func recordedRoutes(app string) map[string]string {
 	switch app {
 	case "jellyfin":
 		return map[string]string{
@@ -123,7 +123,7 @@ func dir() string {
 // files are read here, once, so a missing one is an error now rather than a 500 later.
 func Handler(app, secret string, routes map[string]string) (http.Handler, error) {
 	if routes == nil {
-		routes = Routes(app)
+		routes = recordedRoutes(app)
 	}
 	if routes == nil {
 		return nil, fmt.Errorf("mediatest: no recorded replies for application %q", app)

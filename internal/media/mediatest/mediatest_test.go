@@ -68,7 +68,7 @@ func TestHandler(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := Routes(tc.app)[Key(&http.Request{URL: u})]; got != tc.file {
+			if got := recordedRoutes(tc.app)[Key(&http.Request{URL: u})]; got != tc.file {
 				t.Fatalf("Routes(%q)[Key(%s)] = %q, want %q", tc.app, tc.target, got, tc.file)
 			}
 			h, err := Handler(tc.app, secret, nil)
