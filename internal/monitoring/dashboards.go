@@ -45,8 +45,8 @@ type Target struct {
 	Needs []string
 }
 
-// Dashboard is a generated Grafana dashboard.
-type Dashboard struct {
+// dashboardSpec is a generated Grafana dashboard.
+type dashboardSpec struct {
 	UID         string // also the file stem: dashboards/<UID>.json
 	Title       string
 	Description string
@@ -82,26 +82,26 @@ func deployAnnotations() []annotation {
 }
 
 // file is the dashboard's path relative to the monitoring directory.
-func (d Dashboard) file() string { return "dashboards/" + d.UID + ".json" }
+func (d dashboardSpec) file() string { return "dashboards/" + d.UID + ".json" }
 
-// Query is a dashboard query located by dashboard and panel.
-type Query struct {
+// panelQuery is a dashboard query located by dashboard and panel.
+type panelQuery struct {
 	Dashboard string
 	Panel     string
 	Target
 }
 
 // queries lists every PromQL query of the dashboards, in panel order, then their annotations'.
-func queries(ds []Dashboard) []Query {
-	var qs []Query
+func queries(ds []dashboardSpec) []panelQuery {
+	var qs []panelQuery
 	for _, d := range ds {
 		for _, p := range d.Panels {
 			for _, t := range p.Targets {
-				qs = append(qs, Query{Dashboard: d.UID, Panel: p.Title, Target: t})
+				qs = append(qs, panelQuery{Dashboard: d.UID, Panel: p.Title, Target: t})
 			}
 		}
 		for _, a := range d.Annotations {
-			qs = append(qs, Query{Dashboard: d.UID, Panel: "annotation " + a.Name, Target: Target{Expr: a.Expr, Needs: a.Needs}})
+			qs = append(qs, panelQuery{Dashboard: d.UID, Panel: "annotation " + a.Name, Target: Target{Expr: a.Expr, Needs: a.Needs}})
 		}
 	}
 	return qs
@@ -127,11 +127,11 @@ func sel(metric string, matchers ...string) string {
 }
 
 // dashboards are the fleet's dashboards.
-func dashboards() []Dashboard {
+func dashboards() []dashboardSpec {
 	avail := sel(metricNodeFilesystemAvail, fsSelector)
 	size := sel(metricNodeFilesystemSize, fsSelector)
 	reboot := sel(metricNixOSRebootRequired)
-	return []Dashboard{
+	return []dashboardSpec{
 		{
 			UID: "hub-fleet-overview", Title: "Fleet overview",
 			Description: "Every host of the inventory: reachability, exporters, resources, pending reboots and deploy age.",
@@ -233,7 +233,7 @@ func datasource() common.DataSourceRef {
 const panelHeight = 8
 
 // Build turns the description into a Grafana dashboard with the foundation SDK.
-func (d Dashboard) Build() (dashboard.Dashboard, error) {
+func (d dashboardSpec) Build() (dashboard.Dashboard, error) {
 	b := dashboard.NewDashboardBuilder(d.Title).
 		Uid(d.UID).
 		Description(d.Description).
@@ -330,7 +330,7 @@ func fillPanel[B panelBuilder[B]](b B, p panel, height uint32, targets []cog.Bui
 }
 
 // marshalDashboard renders a dashboard as Grafana's JSON model, indented for reviewable diffs.
-func marshalDashboard(d Dashboard) ([]byte, error) {
+func marshalDashboard(d dashboardSpec) ([]byte, error) {
 	built, err := d.Build()
 	if err != nil {
 		return nil, err

@@ -6,10 +6,10 @@
 //
 // Entry points: [ConfigFiles] renders prometheus.yml, the scrape configurations, the rule files
 // and Alertmanager's configuration (with [DefaultConfigOptions] and [DefaultAlertmanagerOptions]),
-// [DashboardFiles] the dashboards; [Write] writes them and [Stale] lists what differs; [Check]
-// runs promtool and amtool over them and [CheckRepo] is the test suite that does all of it.
-// [Exporters] lists the exporters the fleet runs, and [ScrapeHost] scrapes and lints a host's
-// exporters (monitor:scrape) at their [ScrapeTarget].
+// [DashboardFiles] the dashboards; [Write] writes them and reports which changed; [Check] runs
+// promtool and amtool over them and [CheckRepo] is the test suite that does all of it. [Exporters]
+// lists the exporters the fleet runs, and [ScrapeHost] scrapes and lints a host's exporters
+// (monitor:scrape) at their [ScrapeTarget].
 package monitoring
 
 import (

@@ -114,10 +114,10 @@ func Write(dir string, files Files) (changed []string, err error) {
 	return changed, nil
 }
 
-// Stale lists the generated files under dir whose content differs from files, or that are
+// staleFiles lists the generated files under dir whose content differs from files, or that are
 // missing: what a CI check fails on when someone edited the inventory or internal/monitoring without
 // regenerating.
-func Stale(dir string, files Files) ([]string, error) {
+func staleFiles(dir string, files Files) ([]string, error) {
 	var stale []string
 	for _, p := range files.paths() {
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
@@ -191,7 +191,7 @@ func CheckRepo(ctx context.Context, host *command.Host, f *inventory.Fleet, secr
 	}
 	var stale []string
 	for _, files := range []Files{cfg, dash} {
-		s, err := Stale(dir, files)
+		s, err := staleFiles(dir, files)
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stale, err := Stale(repoMonitoring, files)
+	stale, err := staleFiles(repoMonitoring, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +97,11 @@ func TestWriteReportsOnlyChangedFiles(t *testing.T) {
 	if !slices.Equal(changed, []string{"a.yml"}) {
 		t.Errorf("second write changed %v, want only a.yml", changed)
 	}
-	if stale, _ := Stale(dir, files); len(stale) != 0 {
+	if stale, _ := staleFiles(dir, files); len(stale) != 0 {
 		t.Errorf("stale after write: %v", stale)
 	}
 	files["c.yml"] = []byte("c\n")
-	if stale, _ := Stale(dir, files); !slices.Equal(stale, []string{"c.yml"}) {
+	if stale, _ := staleFiles(dir, files); !slices.Equal(stale, []string{"c.yml"}) {
 		t.Errorf("stale = %v, want the missing c.yml", stale)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "a.yml.tmp")); !os.IsNotExist(err) {
