@@ -90,7 +90,7 @@ var tuneSchema = map[string]any{
 	"additionalProperties": false,
 }
 
-// Tune is ai:tune's question: the host's baseline metrics and features, answered as TuneSchema.
+// Tune is ai:tune's question: the host's baseline metrics and features, answered as tuneSchema.
 // hostNix is the host's current hosts/<name>/default.nix, which the diff must apply to.
 func Tune(h HostFacts, metrics, hostNix string) ai.Request {
 	var b strings.Builder
