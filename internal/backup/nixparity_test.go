@@ -94,7 +94,7 @@ func TestBackupSetsNixParity(t *testing.T) {
 			}
 			for _, db := range set.SQLite {
 				// backup-sets.nix quotes every word (its sh), so the line is exact.
-				copy := j.sqLiteCopy(db)
+				copy := j.sqliteCopy(db)
 				if want := "mv -f -- " + nixSh(copy+".hub-tmp") + " " + nixSh(copy) + "\n"; b.Prepare == nil || !strings.Contains(*b.Prepare, want) {
 					t.Errorf("%s: the prepare script has no line %q", where, want)
 				}

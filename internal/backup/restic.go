@@ -123,7 +123,7 @@ func lockHolder(stderr string) string {
 	return strings.Join(parts, ", ")
 }
 
-// checkMount fails with ErrNotMounted when the set names a backup disk that is not mounted. It
+// checkMount fails with errNotMounted when the set names a backup disk that is not mounted. It
 // runs before every command that touches a local repository: restic would otherwise report "no
 // repository" for a missing disk, and -init (or a timer's initialize) would create a fresh one on
 // the root file system, which the disk's loss or a reinstall takes with it.

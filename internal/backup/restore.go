@@ -125,7 +125,7 @@ func parseForget(out []byte) (PruneResult, error) {
 	return PruneResult{}, errors.New("restic forget --json printed no JSON")
 }
 
-// ReinstateSQLite puts the restored consistent copy of db (SQLiteCopy) in place of the live
+// ReinstateSQLite puts the restored consistent copy of db (sqliteCopy) in place of the live
 // database: copied beside it and renamed over it, with the live file's owner and mode (its
 // directory's owner and 0600 when there is none), and the stale -wal, -shm and -journal
 // removed, which would otherwise be replayed into the restored database. The application
@@ -139,7 +139,7 @@ cp -- "$copy" "$tmp"
 if [ -e "$db" ]; then chown --reference="$db" "$tmp"; chmod --reference="$db" "$tmp"; else chown --reference="$(dirname "$db")" "$tmp"; chmod 0600 "$tmp"; fi
 rm -f -- "$db-wal" "$db-shm" "$db-journal"
 mv -f -- "$tmp" "$db"`
-	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", j.sqLiteCopy(db), db}}); err != nil {
+	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", j.sqliteCopy(db), db}}); err != nil {
 		return j.errf("sqlite "+db, err)
 	}
 	return nil

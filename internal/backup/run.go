@@ -22,7 +22,7 @@ const defaultTextfileDir = "/var/lib/prometheus-node-exporter/textfile"
 // Options tune Backup.
 type Options struct {
 	Init        bool             // create the repository when it does not exist
-	TextfileDir string           // on the host; empty: DefaultTextfileDir; "-": write no metric
+	TextfileDir string           // on the host; empty: defaultTextfileDir; "-": write no metric
 	Now         func() time.Time // nil: time.Now
 }
 
@@ -121,16 +121,16 @@ func (j Job) backupArgs() []string {
 	return args
 }
 
-// sqLiteCopy is where the consistent copy of db goes on the host: the database's path below the
+// sqliteCopy is where the consistent copy of db goes on the host: the database's path below the
 // set's sqlite_dir, so copies of equally named databases never collide.
-func (j Job) sqLiteCopy(db string) string { return path.Join(j.Set.SQLiteDir, db) }
+func (j Job) sqliteCopy(db string) string { return path.Join(j.Set.SQLiteDir, db) }
 
 // copySQLite copies a live database with VACUUM INTO: one read transaction, so the copy is the
 // database as of one commit however busy the writers are (the .backup command restarts whenever
 // another connection writes and may never finish on a busy database), and a plain copy of a live
 // file can be torn. The copy is integrity-checked before it replaces the previous one.
 func (j Job) copySQLite(ctx context.Context, db string) (string, error) {
-	dst := j.sqLiteCopy(db)
+	dst := j.sqliteCopy(db)
 	tmp := dst + ".hub-tmp"
 	step := "sqlite " + db
 	// sqlite3 opens a missing database as a new, empty one (and creates the file at the live

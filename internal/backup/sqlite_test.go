@@ -169,7 +169,7 @@ func TestCopySQLiteMissingDatabase(t *testing.T) {
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Errorf("the copy created %s: %v", db, err)
 	}
-	if _, err := os.Stat(j.sqLiteCopy(db)); !os.IsNotExist(err) {
-		t.Errorf("a copy exists at %s: %v", j.sqLiteCopy(db), err)
+	if _, err := os.Stat(j.sqliteCopy(db)); !os.IsNotExist(err) {
+		t.Errorf("a copy exists at %s: %v", j.sqliteCopy(db), err)
 	}
 }

@@ -178,7 +178,7 @@ func (e *statusError) Error() string { return e.msg }
 // exitStatus is the exit code mage ends with for this error.
 func (e *statusError) exitStatus() int { return e.Code }
 
-// StaleError names the sets that need attention, or is nil; it is a *StatusError.
+// StaleError names the sets that need attention, or is nil; it is a *statusError.
 func StaleError(rows []SetStatus) error {
 	var bad []string
 	code := 0

@@ -31,7 +31,7 @@ type VerifyOptions struct {
 	// empty: the next of Groups groups in turn, the last one read ("3/20") recorded on the host
 	// in the set's state_dir (verify-group).
 	ReadDataSubset string
-	// Groups is how many groups the rotation has; 0: VerifyGroups.
+	// Groups is how many groups the rotation has; 0: verifyGroups.
 	Groups int
 	// Sample is how many files of the latest snapshot are restored and compared; 0: 20.
 	Sample int
