@@ -148,7 +148,7 @@ func mannWhitneyZ(a, b []float64) float64 {
 	return mannWhitneySorted(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
-// mannWhitneySorted is MannWhitneyZ of sorted samples: one merge walks both, ranking each group
+// mannWhitneySorted is mannWhitneyZ of sorted samples: one merge walks both, ranking each group
 // of equal values with their mean rank.
 func mannWhitneySorted(a, b []float64) float64 {
 	n1, n2 := float64(len(a)), float64(len(b))
