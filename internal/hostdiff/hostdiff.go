@@ -317,7 +317,7 @@ type Result struct {
 type DiffOptions struct {
 	Flake string
 	A, B  string
-	Paths []string // option paths besides DefaultPaths
+	Paths []string // option paths besides defaultPaths
 	// Probe checks first that the flake's inputs can be fetched (within ProbeTimeout), and
 	// skips the option level with the reason when they cannot; nil evaluates straight away
 	// (the local fleet's builtins-only flake has no inputs).
