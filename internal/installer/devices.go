@@ -1,5 +1,5 @@
 // Package installer builds the per-host installer images and writes them to USB sticks. Writing
-// is where a slip costs a machine, so every write goes through CheckTarget, which refuses the
+// is where a slip costs a machine, so every write goes through checkTarget, which refuses the
 // disk the system runs from, anything mounted, a partition, a non-removable disk (unless forced)
 // and a device too small for the image, and through Confirm, which wants the device's name typed.
 //
@@ -80,7 +80,7 @@ func (n *flexInt) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// parseLsblk reads the output of LsblkArgs.
+// parseLsblk reads the output of lsblkArgs.
 func parseLsblk(data []byte) ([]Device, error) {
 	var out struct {
 		Devices []Device `json:"blockdevices"`

@@ -56,7 +56,7 @@ type Progress func(done, total int64)
 // write copies the image to the device, fsyncs it and reads it back: the write only counts when
 // the device's first len(image) bytes hash like the image. The device is opened O_EXCL, which
 // Linux refuses for a block device that is mounted or otherwise in use, as a last guard behind
-// CheckTarget.
+// checkTarget.
 func write(ctx context.Context, image, device string, progress Progress) (Result, error) {
 	start := time.Now()
 	src, err := os.Open(image)
