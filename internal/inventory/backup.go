@@ -46,7 +46,7 @@ type BackupSet struct {
 	SQLiteDir string
 	// StateDir is where the hub keeps the set's records on the host: the snapshots backup:status
 	// has seen (so a deleted one is noticed) and backup:verify's rotation. Default
-	// BackupStateDir/<name>.
+	// backupStateDir/<name>.
 	StateDir string
 	Line     int // the line of the set's [[backup]] header, for messages
 }
