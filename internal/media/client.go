@@ -52,7 +52,7 @@ func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", e.Limit)
 }
 
-// cappedReader passes at most limit bytes and then fails with a TooLargeError, rather than
+// cappedReader passes at most limit bytes and then fails with a tooLargeError, rather than
 // ending quietly like io.LimitReader, so a cut body is never decoded as if it were complete.
 type cappedReader struct {
 	r           io.Reader
