@@ -23,7 +23,7 @@ import (
 )
 
 // roleMediaServer is the inventory role of hosts running the media stack (a roles label value;
-// the media exporter is scraped where it is deployed: FeatureMediaExporter).
+// the media exporter is scraped where it is deployed: featureMediaExporter).
 const roleMediaServer = "media-server"
 
 // featureMediaExporter is the host.toml feature that deploys hub-media-exporter
@@ -99,7 +99,7 @@ func rolesLabel(roles []string) string {
 	return "," + strings.Join(roles, ",") + ","
 }
 
-// roleMatcher is the regular expression matching a RolesLabel value that contains role.
+// roleMatcher is the regular expression matching a rolesLabel value that contains role.
 func roleMatcher(role string) string {
 	return ".*," + role + ",.*"
 }

@@ -158,7 +158,7 @@ func amtoolStep(dir, amtool string) promtoolStep {
 	return promtoolStep{Name: "check-config", Args: []string{amtool, "check-config", filepath.Join(dir, alertmanagerFile)}}
 }
 
-// Check runs every PromtoolStep and the AmtoolStep and stops at the first failure, returning the
+// Check runs every promtoolStep and the amtoolStep and stops at the first failure, returning the
 // tools' output.
 func Check(ctx context.Context, host *command.Host, dir, promtool, amtool string) (string, error) {
 	var out strings.Builder

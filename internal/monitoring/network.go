@@ -15,7 +15,7 @@ const metricNodeCarrierChanges = "node_network_carrier_changes_total"
 // drop is two changes (down, up); a cable replugged once stays quiet.
 const (
 	flapWindow  = 15 * time.Minute
-	flapChanges = 6 // three drops within FlapWindow
+	flapChanges = 6 // three drops within flapWindow
 	flapFor     = 2 * time.Minute
 )
 

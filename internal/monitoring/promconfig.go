@@ -15,7 +15,7 @@ import (
 // Label names every scraped series carries, set from the inventory.
 const (
 	labelHost  = "host"  // inventory host name, stable even when the address changes
-	labelRoles = "roles" // RolesLabel of the host's roles
+	labelRoles = "roles" // rolesLabel of the host's roles
 )
 
 // prometheusConfig is the subset of prometheus.yml the hub generates.

@@ -27,7 +27,7 @@ const (
 	metricDeployLastDuration  = "hub_deploy_last_duration_seconds"
 	metricDeployLastGen       = "hub_deploy_last_generation"
 	metricAMNotificationsFail = "alertmanager_notifications_failed_total" // Alertmanager's own, per integration
-	// metricBackupMaxAge is recorded from the inventory (PolicyGroup): each set's max_age.
+	// metricBackupMaxAge is recorded from the inventory (policyGroup): each set's max_age.
 	metricBackupMaxAge = "hub_backup_max_age_seconds"
 )
 
@@ -49,7 +49,7 @@ const (
 func backupGroup() ruleGroup {
 	return ruleGroup{Name: "backup", Alerts: []alert{
 		{
-			// The threshold is the set's own max_age from host.toml, recorded by PolicyGroup, so
+			// The threshold is the set's own max_age from host.toml, recorded by policyGroup, so
 			// a weekly set and a daily one each alert when they are late by their own measure.
 			Name: "BackupStale",
 			Expr: fmt.Sprintf(`time() - %s > on (%s, %s) group_left %s`, metricBackupLastSuccess, labelHost, labelSet, metricBackupMaxAge),
