@@ -87,7 +87,7 @@ func parseHostDeclared(s string) (Declared, error) {
 	return Declared{Owner: d.Owner, MagicDNS: d.MagicDNS}, nil
 }
 
-// TailscaleMTU is tailscale's default TUN MTU and WireGuardOverhead what WireGuard adds over
+// tailscaleMTU is tailscale's default TUN MTU and wireGuardOverhead what WireGuard adds over
 // IPv6, the worst case (tailscale's net/tstun/mtu.go: safeTUNMTU, wgHeaderLen = 40+8+4+4+8+16).
 const (
 	tailscaleMTU      = 1280

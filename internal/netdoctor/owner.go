@@ -53,7 +53,7 @@ type Declared struct {
 }
 
 // declaredOwner is modules/networking/dns.nix's decision in Go, from a host's resolved feature
-// set: the one enabled owner feature, or OwnerNone when there is none or more than one (an
+// set: the one enabled owner feature, or ownerNone when there is none or more than one (an
 // evaluation of that host fails on an assertion). Keep the two in step; TestDeclaredOwnerMatchesNix
 // evaluates dns.nix for each combination.
 func declaredOwner(enabled []string) Declared {
