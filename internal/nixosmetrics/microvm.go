@@ -19,7 +19,7 @@ const microVMsFile = "/etc/hub/microvms.json"
 // DefaultMicroVMStateDir is microvm.nix's microvm.stateDir.
 const DefaultMicroVMStateDir = "/var/lib/microvms"
 
-// declaredVM is one entry of MicroVMsFile.
+// declaredVM is one entry of microVMsFile.
 type declaredVM struct {
 	Name      string `json:"name"`
 	Autostart bool   `json:"autostart"`
@@ -37,7 +37,7 @@ type MicroVMCollector struct {
 	declared, autostart, running, vcpus, memory *prometheus.Desc
 }
 
-// NewMicroVMCollector reads MicroVMsFile and the guests' state under stateDir (both inside fsys).
+// NewMicroVMCollector reads microVMsFile and the guests' state under stateDir (both inside fsys).
 func NewMicroVMCollector(fsys FS, stateDir string) *MicroVMCollector {
 	if stateDir == "" {
 		stateDir = DefaultMicroVMStateDir

@@ -144,7 +144,7 @@ type system struct {
 	NixOSVersion          string
 	KernelVersion         string
 	ConfigurationRevision string
-	// Components maps each RebootComponents entry to its resolved target (kernel-params: the
+	// Components maps each rebootComponents entry to its resolved target (kernel-params: the
 	// file's content).
 	Components      map[string]string
 	Specialisations map[string]string // name -> resolved toplevel
@@ -171,7 +171,7 @@ type state struct {
 	// its specialisations; 0 after `switch-to-configuration test` of an unbuilt-into-profile system.
 	CurrentGeneration     int
 	CurrentSpecialisation string
-	// RebootRequired is keyed by RebootComponents: whether the component differs between the
+	// RebootRequired is keyed by rebootComponents: whether the component differs between the
 	// booted system and the profile, the system the next boot starts. It is nil when either is
 	// unknown. Comparing with the profile rather than the running system, as
 	// system.autoUpgrade.allowReboot does, makes a `boot` deploy count, and a `test` activation
@@ -361,7 +361,7 @@ func (f FS) readSystem(role, link string) *system {
 	return s
 }
 
-// components reads a toplevel's RebootComponents: symlinks resolved, kernel-params by content.
+// components reads a toplevel's rebootComponents: symlinks resolved, kernel-params by content.
 func (f FS) components(top string) map[string]string {
 	out := make(map[string]string, len(rebootComponents))
 	for _, c := range rebootComponents {
