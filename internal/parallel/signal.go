@@ -27,7 +27,7 @@ type SignalOptions struct {
 }
 
 // WithInterrupt returns a context that the first SIGINT or SIGTERM cancels with an
-// ErrInterrupted cause, so the runner starts nothing new and jobs wind down cleanly. A second
+// errInterrupted cause, so the runner starts nothing new and jobs wind down cleanly. A second
 // signal exits at once with 128+signal (130 for Ctrl-C), for a job that does not wind down.
 // stop releases the signals and cancels the context; call it when the work is done.
 func WithInterrupt(parent context.Context, opts SignalOptions) (ctx context.Context, stop context.CancelFunc) {

@@ -49,7 +49,7 @@ func Skip(reason string) error {
 }
 
 // Warn ends a job with a custom, non-failing status such as "switched, units failed"; err says
-// what went wrong. An empty status becomes StatusWarning.
+// what went wrong. An empty status becomes statusWarning.
 func Warn(status Status, err error) error {
 	if status == "" {
 		status = statusWarning
