@@ -247,7 +247,7 @@ func rekey(ctx context.Context, e *command.Executor, h *inventory.Host, r backup
 }
 
 // withPassword decrypts the set's repository password with the admin's identity and puts it on
-// the host under PasswordDir for j. The password_file must be an agenix secret the rules list
+// the host under passwordDir for j. The password_file must be an agenix secret the rules list
 // (/run/agenix/NAME and NAME.age): the host's own copy died with its disk and its key.
 func withPassword(ctx context.Context, j backup.Job, rules *secrets.Rules, ids []age.Identity) (backup.Job, string, error) {
 	name, ok := strings.CutPrefix(j.Set.PasswordFile, "/run/agenix/")
