@@ -19,7 +19,7 @@ import (
 	"github.com/nixos-hub/hub/internal/nix"
 )
 
-// TestSystemdHostAgenix runs secrets:status and secrets:fix (HostStatus, Fix: the hub's ssh path)
+// TestSystemdHostAgenix runs secrets:status and secrets:fix (hostStatus, fix: the hub's ssh path)
 // against a systemd host of the local fleet whose secrets are decrypted into /run/agenix the way
 // agenix's NixOS module does it, in each of its two modes: its agenix-install-secrets.service
 // unit, and its default, the activation script. Both start the way a host whose key was not

@@ -34,7 +34,7 @@ func HostKeysJob(ctx context.Context, t *parallel.Task, local *command.Host, r *
 }
 
 // StatusJob shows over ssh how agenix runs on h, where /run/agenix points and the decrypted
-// files (HostStatus). Columns "agenix" (the unit's state) and "secrets" (how many files).
+// files (hostStatus). Columns "agenix" (the unit's state) and "secrets" (how many files).
 func StatusJob(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
 	return remoteJob(ctx, t, "status", hostStatus, h, e)
 }

@@ -184,8 +184,8 @@ func checkDeclarations(refs []reference, files map[string][]string) []error {
 }
 
 // CheckConfiguration checks what the NixOS configuration under root (its ReferenceDirs) does with
-// the secrets of r: every reference is provisioned (CheckReferences) and every use declared on the
-// hosts whose configuration reads it (CheckDeclarations, the hosts and their features from root's
+// the secrets of r: every reference is provisioned (checkReferences) and every use declared on the
+// hosts whose configuration reads it (checkDeclarations, the hosts and their features from root's
 // registry and hosts/). It returns how many references and hosts it checked.
 func (r *Rules) CheckConfiguration(root string) (refs, hosts int, err error) {
 	found, err := references(root, ReferenceDirs...)

@@ -37,7 +37,7 @@ if [ -d /run/agenix ]; then find -L /run/agenix -mindepth 1 -maxdepth 2 -type f 
 // fixScript decrypts the host's secrets again, the way its agenix runs: it clears a failed
 // AgenixUnit and restarts it, or, where agenix is part of the activation script, runs the
 // running system's activation again (what switch-to-configuration does before it touches any
-// unit, and idempotent by NixOS's design). Then it reports as StatusScript does.
+// unit, and idempotent by NixOS's design). Then it reports as statusScript does.
 const fixScript = `[ -d /run/systemd/system ] || { echo "no systemd" >&2; exit 3; }
 if [ "$(systemctl show -p LoadState --value ` + agenixUnit + ` 2>/dev/null)" = loaded ]; then
   systemctl reset-failed ` + agenixUnit + ` 2>/dev/null || true
@@ -63,7 +63,7 @@ type remoteStatus struct {
 	Files []remoteFile
 }
 
-// parseStatus reads StatusScript's output.
+// parseStatus reads statusScript's output.
 func parseStatus(out []byte) (*remoteStatus, error) {
 	st := &remoteStatus{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -174,7 +174,7 @@ func hostKeyDrift(r *Rules, host string, keyscan []byte) (drift []string, err er
 }
 
 // scanHostKeys runs ssh-keyscan against the host's ssh destination and port from this machine and
-// compares what it presents with the keys secrets.nix names after it (see HostKeyDrift).
+// compares what it presents with the keys secrets.nix names after it (see hostKeyDrift).
 func scanHostKeys(ctx context.Context, local *command.Host, r *Rules, h *inventory.Host) ([]string, error) {
 	out, err := keyscan(ctx, local, h)
 	if err != nil {
@@ -183,12 +183,12 @@ func scanHostKeys(ctx context.Context, local *command.Host, r *Rules, h *invento
 	return hostKeyDrift(r, h.Name, out)
 }
 
-// hostStatus runs StatusScript on the host over ssh (secrets:status).
+// hostStatus runs statusScript on the host over ssh (secrets:status).
 func hostStatus(ctx context.Context, e *command.Executor, h *inventory.Host) (*remoteStatus, error) {
 	return remote(ctx, e, h, "status", statusScript)
 }
 
-// fix runs FixScript on the host over ssh (secrets:fix) and returns the state it leaves.
+// fix runs fixScript on the host over ssh (secrets:fix) and returns the state it leaves.
 func fix(ctx context.Context, e *command.Executor, h *inventory.Host) (*remoteStatus, error) {
 	return remote(ctx, e, h, "fix", fixScript)
 }
