@@ -21,7 +21,7 @@ import (
 // ApplyOptions configure Apply.
 type ApplyOptions struct {
 	Options
-	// Branch is the branch the commit goes on; default BranchName(Now()).
+	// Branch is the branch the commit goes on; default branchName(Now()).
 	Branch string
 	Now    func() time.Time // default time.Now
 }
