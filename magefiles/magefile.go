@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,6 +126,22 @@ func probeHosts[R interface{ Fields() [][2]string }, P problem](ctx context.Cont
 		return nil
 	}, parallel.Options{Name: name, Limit: 32, KeepGoing: true, RunDir: runsDir, Out: env.Out.Progress()})
 	return rep, reports, err
+}
+
+// probeOutcome is how a probeHosts target ends once it has printed its results: the run's own
+// error, else how many hosts could not be probed (notProbed: "could not be read"), else the
+// hosts with problems, whose lines above each say what to do (advice: "says how to fix it").
+func probeOutcome(target, notProbed, advice string, runErr error, rep *parallel.Report, problemHosts []string) error {
+	if runErr != nil {
+		return runErr
+	}
+	if n := rep.Failed(); n > 0 {
+		return fmt.Errorf("%s: %d host(s) %s (see the table; logs in %s)", target, n, notProbed, rep.RunDir)
+	}
+	if len(problemHosts) > 0 {
+		return errors.New(target + ": problems on " + strings.Join(problemHosts, ", ") + ": each line above " + advice)
+	}
+	return nil
 }
 
 // hostJob is the per-host work of a fanOut, with the run's shared executor.

@@ -4,10 +4,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/magefile/mage/mg"
@@ -84,14 +82,5 @@ func (Net) Doctor(ctx context.Context, selection string, external *string, timeo
 			return err
 		}
 	}
-	if runErr != nil {
-		return runErr
-	}
-	if n := rep.Failed(); n > 0 {
-		return fmt.Errorf("net:doctor: %d host(s) could not be checked (see the table; logs in %s)", n, rep.RunDir)
-	}
-	if len(problemHosts) > 0 {
-		return errors.New("net:doctor: problems on " + strings.Join(problemHosts, ", ") + ": each line above says how to fix it")
-	}
-	return nil
+	return probeOutcome("net:doctor", "could not be checked", "says how to fix it", runErr, rep, problemHosts)
 }

@@ -5,17 +5,17 @@ package main
 import (
 	"context"
 	stdjson "encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/magefile/mage/mg"
 
+	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/perf"
+	"github.com/nixos-hub/hub/internal/runenv"
 )
 
 // Perf reports measured performance of the fleet (docs/performance.md).
@@ -24,14 +24,13 @@ type Perf mg.Namespace
 // Report shows, for each host of the SELECTION in parallel over ssh: boot phases (systemd-analyze time), the slowest units (-slowest N, default 5), memory, CPU and I/O pressure (PSI), swap use, the generation, and the baselines hub-baseline-exporter flags as regressed (-baselines URL, default its metrics on the host), with one line per problem saying what to do; -json for machines, -timeout D per host (default 30s). Exits non-zero when a problem is found.
 func (Perf) Report(ctx context.Context, selection string, slowest *int, baselines *string, timeout *time.Duration, json *bool) error {
 	env := runEnv(json, nil)
-	_, hosts, err := env.Select(selection)
-	if err != nil {
-		return err
-	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
-	e := env.Executor()
-	defer e.Close()
+	return onHosts(ctx, env, selection, func(ctx context.Context, _ *inventory.Fleet, hosts []*inventory.Host, e *command.Executor) error {
+		return perfReport(ctx, env, hosts, e, slowest, baselines, timeout)
+	})
+}
+
+// perfReport is perf:report's work on the selected hosts.
+func perfReport(ctx context.Context, env runenv.Env, hosts []*inventory.Host, e *command.Executor, slowest *int, baselines *string, timeout *time.Duration) error {
 	opts := perf.Options{Slowest: flag(slowest, 5), BaselinesURL: flag(baselines, perf.DefaultBaselinesURL), Timeout: flag(timeout, 30*time.Second)}
 	rep, reports, runErr := probeHosts(ctx, env, hosts, "perf-report", func(ctx context.Context, h *inventory.Host) (perf.Report, error) {
 		return perf.Read(ctx, e.SSH(h.Name, h.SSH), h.Name, opts)
@@ -75,16 +74,7 @@ func (Perf) Report(ctx context.Context, selection string, slowest *int, baseline
 			}
 		}
 	}
-	if runErr != nil {
-		return runErr
-	}
-	if n := rep.Failed(); n > 0 {
-		return fmt.Errorf("perf:report: %d host(s) could not be read (see the table; logs in %s)", n, rep.RunDir)
-	}
-	if len(problemHosts) > 0 {
-		return errors.New("perf:report: problems on " + strings.Join(problemHosts, ", ") + ": each line above says what to do")
-	}
-	return nil
+	return probeOutcome("perf:report", "could not be read", "says what to do", runErr, rep, problemHosts)
 }
 
 // Compare puts HOST's system generations GEN_A and GEN_B side by side: the median of each boot phase over the boots recorded for each (hub-baseline-exporter's boots.jsonl, -boots FILE to read another) and what GEN_B's closure changed (nix store diff-closures); -json for machines, -timeout D (default 60s).

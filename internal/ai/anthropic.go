@@ -35,7 +35,7 @@ func newClaude(name, model, base, key string, hc *http.Client, maxTokens int) *c
 }
 
 func (c *claude) Name() string  { return c.name }
-func (c *claude) Kind() Kind    { return KindAnthropic }
+func (c *claude) Kind() Kind    { return kindAnthropic }
 func (c *claude) Model() string { return c.model }
 
 func (c *claude) params(req Request) anthropic.MessageNewParams {
@@ -47,7 +47,7 @@ func (c *claude) params(req Request) anthropic.MessageNewParams {
 		p.System = []anthropic.TextBlockParam{{Text: req.System}}
 	}
 	for _, m := range req.Messages {
-		if m.Role == RoleAssistant {
+		if m.Role == roleAssistant {
 			p.Messages = append(p.Messages, anthropic.NewAssistantMessage(anthropic.NewTextBlock(m.Text)))
 		} else {
 			p.Messages = append(p.Messages, anthropic.NewUserMessage(anthropic.NewTextBlock(m.Text)))
@@ -74,7 +74,7 @@ func (c *claude) Generate(ctx context.Context, req Request, stream Stream) (*Res
 		for s.Next() {
 			ev := s.Current()
 			if err := msg.Accumulate(ev); err != nil {
-				return nil, &StreamError{Provider: c.name, Msg: err.Error()}
+				return nil, &streamError{Provider: c.name, Msg: err.Error()}
 			}
 			if ev.Type == "content_block_delta" && ev.Delta.Type == "text_delta" {
 				stream(ev.Delta.Text)
@@ -85,10 +85,10 @@ func (c *claude) Generate(ctx context.Context, req Request, stream Stream) (*Res
 		}
 		// message_stop has no payload, but a stream cut before it leaves no stop_reason.
 		if msg.StopReason == "" {
-			return nil, &StreamError{Provider: c.name, Msg: "stream ended before message_delta/message_stop"}
+			return nil, &streamError{Provider: c.name, Msg: "stream ended before message_delta/message_stop"}
 		}
 	}
-	out := &Response{Provider: c.name, Kind: KindAnthropic, Model: msg.Model, StopReason: string(msg.StopReason),
+	out := &Response{Provider: c.name, Kind: kindAnthropic, Model: msg.Model, StopReason: string(msg.StopReason),
 		Usage: Usage{InputTokens: msg.Usage.InputTokens + msg.Usage.CacheCreationInputTokens + msg.Usage.CacheReadInputTokens,
 			OutputTokens: msg.Usage.OutputTokens}}
 	if out.Model == "" {
@@ -118,7 +118,7 @@ func (c *claude) err(err error) error {
 	var ae *anthropic.Error
 	if errors.As(err, &ae) {
 		typ, msg := errorBody([]byte(ae.RawJSON()))
-		out := &APIError{Provider: c.name, Status: ae.StatusCode, Type: typ, Message: msg}
+		out := &apiError{Provider: c.name, Status: ae.StatusCode, Type: typ, Message: msg}
 		if out.Status/100 == 2 { // an error event inside a 200 stream
 			out.Status = 0
 		}
@@ -128,7 +128,7 @@ func (c *claude) err(err error) error {
 		return out
 	}
 	if strings.HasPrefix(err.Error(), "received error while streaming") {
-		return &APIError{Provider: c.name, Message: err.Error()}
+		return &apiError{Provider: c.name, Message: err.Error()}
 	}
 	return wrapRead(c.name, err)
 }

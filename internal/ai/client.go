@@ -91,8 +91,8 @@ func New(cfg *Config, opts Options) (*Client, error) {
 		hc = &http.Client{}
 	}
 	for _, n := range opts.Only {
-		if _, ok := cfg.Provider(n); !ok {
-			return nil, fmt.Errorf("%s: no provider %q (providers: %s)", cfg.File, n, strings.Join(cfg.Names(), ", "))
+		if _, ok := cfg.provider(n); !ok {
+			return nil, fmt.Errorf("%s: no provider %q (providers: %s)", cfg.File, n, strings.Join(cfg.names(), ", "))
 		}
 	}
 	c := &Client{deadline: cfg.Deadline, prices: cfg.Prices, redact: &Redactor{}, onAttempt: opts.OnAttempt}
@@ -105,18 +105,18 @@ func New(cfg *Config, opts Options) (*Client, error) {
 			return nil, err
 		}
 		c.redact.Add(key)
-		e := entry{cfg: pc, key: src, has: key != "" || pc.Kind == KindOllama}
-		if pc.Kind == KindOllama && src.Kind == "none" && pc.KeyFile == "" && pc.KeyEnv == "" {
+		e := entry{cfg: pc, key: src, has: key != "" || pc.Kind == kindOllama}
+		if pc.Kind == kindOllama && src.Kind == "none" && pc.KeyFile == "" && pc.KeyEnv == "" {
 			e.key = KeySource{Kind: "none"}
 		}
 		switch pc.Kind {
-		case KindAnthropic:
+		case kindAnthropic:
 			e.p = newClaude(pc.Name, pc.Model, pc.URL, key, hc, pc.MaxTokens)
-		case KindOpenAI:
+		case kindOpenAI:
 			e.p = newGPT(pc.Name, pc.Model, pc.URL, key, hc, pc.MaxTokens)
-		case KindGemini:
+		case kindGemini:
 			e.p = newGemini(pc.Name, pc.Model, pc.URL, key, hc, pc.MaxTokens)
-		case KindOllama:
+		case kindOllama:
 			e.p = newOllama(pc.Name, pc.Model, pc.URL, hc, pc.MaxTokens)
 		}
 		c.entries = append(c.entries, e)
@@ -185,7 +185,7 @@ func (c *Client) Generate(ctx context.Context, req Request, stream Stream) (*Res
 func (c *Client) try(ctx context.Context, e entry, req Request, stream Stream, res *Result) (*Response, string, bool) {
 	name := e.cfg.Name
 	if !e.has {
-		a := Attempt{Provider: name, Model: e.cfg.Model, N: 1, Outcome: OutcomeNoKey, Err: "no API key: " + e.key.From}
+		a := Attempt{Provider: name, Model: e.cfg.Model, N: 1, Outcome: outcomeNoKey, Err: "no API key: " + e.key.From}
 		c.report(res, a)
 		return nil, name + ": no key", false
 	}
@@ -206,14 +206,14 @@ func (c *Client) try(ctx context.Context, e entry, req Request, stream Stream, r
 			return resp, "", false
 		}
 		a.Err = c.redact.Redact(err.Error())
-		var ae *APIError
+		var ae *apiError
 		if errors.As(err, &ae) {
 			a.Status = ae.Status
 		}
-		if outcome == OutcomeTimeout && actx.Err() != nil {
+		if outcome == outcomeTimeout && actx.Err() != nil {
 			a.Err = fmt.Sprintf("%s: no answer within %s", name, e.cfg.Timeout)
 		}
-		if outcome == OutcomeCancelled {
+		if outcome == outcomeCancelled {
 			c.report(res, a)
 			return nil, name + ": " + cancelReason(ctx), true
 		}
@@ -279,11 +279,11 @@ func (c *Client) charge(e entry, res *Result) {
 	if !ok {
 		price, ok = c.prices[res.Response.Model]
 	}
-	if e.cfg.Kind == KindOllama && !ok {
+	if e.cfg.Kind == kindOllama && !ok {
 		price, ok = Price{}, true // local: costs nothing but power
 	}
 	res.Priced = ok
-	res.Cost = price.Cost(res.Response.Usage)
+	res.Cost = price.cost(res.Response.Usage)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.total.Calls++
@@ -343,11 +343,11 @@ func endpoint(p ProviderConfig) string {
 		return p.URL
 	}
 	switch p.Kind {
-	case KindAnthropic:
+	case kindAnthropic:
 		return "https://api.anthropic.com"
-	case KindOpenAI:
+	case kindOpenAI:
 		return strings.TrimSuffix(openaiBase, "/")
-	case KindGemini:
+	case kindGemini:
 		return geminiBase
 	}
 	return "http://127.0.0.1:11434"

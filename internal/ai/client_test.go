@@ -29,7 +29,7 @@ func testConfig(t *testing.T, entries ...ProviderConfig) *Config {
 		if e.MaxTokens == 0 {
 			e.MaxTokens = 256
 		}
-		if e.Kind != KindOllama && e.KeyEnv == "" && e.KeyFile == "" {
+		if e.Kind != kindOllama && e.KeyEnv == "" && e.KeyFile == "" {
 			e.KeyEnv = "TEST_KEY"
 		}
 		c.Providers = append(c.Providers, e)
@@ -58,10 +58,10 @@ func TestFallbackOrder(t *testing.T) {
 	rejected := newReplay(t, reply{status: 400, file: "gemini/error_400.json"})
 	local := newReplay(t, reply{file: "ollama/chat.json"})
 	cfg := testConfig(t,
-		ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "claude-sonnet-4-5", URL: limited.URL(), Settings: Settings{Retries: 2}},
-		ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "gpt-4.1", URL: broken.URL(), Settings: Settings{Retries: 1}},
-		ProviderConfig{Name: "gemini", Kind: KindGemini, Model: "gemini-2.5-flash", URL: rejected.URL(), Settings: Settings{Retries: 3}},
-		ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "qwen2.5-coder:14b", URL: local.URL()},
+		ProviderConfig{Name: "anthropic", Kind: kindAnthropic, Model: "claude-sonnet-4-5", URL: limited.URL(), Settings: Settings{Retries: 2}},
+		ProviderConfig{Name: "openai", Kind: kindOpenAI, Model: "gpt-4.1", URL: broken.URL(), Settings: Settings{Retries: 1}},
+		ProviderConfig{Name: "gemini", Kind: kindGemini, Model: "gemini-2.5-flash", URL: rejected.URL(), Settings: Settings{Retries: 3}},
+		ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "qwen2.5-coder:14b", URL: local.URL()},
 	)
 	var live []string
 	c, err := New(cfg, Options{Getenv: env, OnAttempt: func(a Attempt) { live = append(live, a.Provider) }})
@@ -101,8 +101,8 @@ func TestAllProvidersFail(t *testing.T) {
 	a := newReplay(t, reply{status: 401, file: "anthropic/error_401.json"})
 	b := newReplay(t, reply{status: 404, file: "ollama/error_404.json"})
 	cfg := testConfig(t,
-		ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "m", URL: a.URL()},
-		ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: b.URL()},
+		ProviderConfig{Name: "anthropic", Kind: kindAnthropic, Model: "m", URL: a.URL()},
+		ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "m", URL: b.URL()},
 	)
 	c, _ := New(cfg, Options{Getenv: env})
 	res, err := c.Generate(context.Background(), question, nil)
@@ -123,7 +123,7 @@ func TestRetryAfter(t *testing.T) {
 	t.Run("honoured", func(t *testing.T) {
 		srv := newReplay(t, reply{status: 429, file: "anthropic/error_429.json", header: map[string]string{"Retry-After": "1"}}, reply{file: "anthropic/message.json"})
 		// The backoff alone would retry after 10ms; the provider asked for a second.
-		cfg := testConfig(t, ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "m", URL: srv.URL(), Settings: Settings{Retries: 1}})
+		cfg := testConfig(t, ProviderConfig{Name: "anthropic", Kind: kindAnthropic, Model: "m", URL: srv.URL(), Settings: Settings{Retries: 1}})
 		c, _ := New(cfg, Options{Getenv: env})
 		start := time.Now()
 		res, err := c.Generate(context.Background(), question, nil)
@@ -141,8 +141,8 @@ func TestRetryAfter(t *testing.T) {
 		srv := newReplay(t, reply{status: 429, file: "openai/error_429.json", header: map[string]string{"Retry-After": "120"}})
 		next := newReplay(t, reply{file: "gemini/generate.json"})
 		cfg := testConfig(t,
-			ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "m", URL: srv.URL(), Settings: Settings{Retries: 3, MaxWait: 10 * time.Second}},
-			ProviderConfig{Name: "gemini", Kind: KindGemini, Model: "m", URL: next.URL()})
+			ProviderConfig{Name: "openai", Kind: kindOpenAI, Model: "m", URL: srv.URL(), Settings: Settings{Retries: 3, MaxWait: 10 * time.Second}},
+			ProviderConfig{Name: "gemini", Kind: kindGemini, Model: "m", URL: next.URL()})
 		c, _ := New(cfg, Options{Getenv: env})
 		start := time.Now()
 		res, err := c.Generate(context.Background(), question, nil)
@@ -174,7 +174,7 @@ func TestDeadlines(t *testing.T) {
 			next := newReplay(t, reply{file: "ollama/chat.json"})
 			cfg := testConfig(t,
 				ProviderConfig{Name: "slow", Kind: w.kind, Model: "gemini-2.5-flash", URL: slow.URL(), Settings: Settings{Timeout: 200 * time.Millisecond, Retries: 1}},
-				ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: next.URL()})
+				ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "m", URL: next.URL()})
 			c, _ := New(cfg, Options{Getenv: env})
 			start := time.Now()
 			res, err := c.Generate(context.Background(), question, nil)
@@ -195,22 +195,22 @@ func TestDeadlines(t *testing.T) {
 	t.Run("slow stream", func(t *testing.T) {
 		// Each chunk comes in time, but the whole answer does not.
 		slow := newReplay(t, reply{file: "ollama/stream.ndjson", pace: 300 * time.Millisecond})
-		cfg := testConfig(t, ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: slow.URL(), Settings: Settings{Timeout: 450 * time.Millisecond, Retries: 0}})
+		cfg := testConfig(t, ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "m", URL: slow.URL(), Settings: Settings{Timeout: 450 * time.Millisecond, Retries: 0}})
 		c, _ := New(cfg, Options{})
 		var shown string
 		res, err := c.Generate(context.Background(), question, func(d string) { shown += d })
 		if err == nil {
 			t.Fatalf("a stream slower than its timeout was accepted: %+v", res.Response)
 		}
-		if shown == "" || !strings.Contains(res.Attempts[0].Err, "part of the answer") || res.Attempts[0].Outcome != OutcomeTimeout {
+		if shown == "" || !strings.Contains(res.Attempts[0].Err, "part of the answer") || res.Attempts[0].Outcome != outcomeTimeout {
 			t.Errorf("shown %q, attempt %+v", shown, res.Attempts[0])
 		}
 	})
 	t.Run("total deadline", func(t *testing.T) {
 		slow := newReplay(t, reply{file: "openai/chat.json", delay: 5 * time.Second})
 		cfg := testConfig(t,
-			ProviderConfig{Name: "a", Kind: KindOpenAI, Model: "m", URL: slow.URL(), Settings: Settings{Timeout: 10 * time.Second}},
-			ProviderConfig{Name: "b", Kind: KindOpenAI, Model: "m", URL: slow.URL(), Settings: Settings{Timeout: 10 * time.Second}})
+			ProviderConfig{Name: "a", Kind: kindOpenAI, Model: "m", URL: slow.URL(), Settings: Settings{Timeout: 10 * time.Second}},
+			ProviderConfig{Name: "b", Kind: kindOpenAI, Model: "m", URL: slow.URL(), Settings: Settings{Timeout: 10 * time.Second}})
 		cfg.Deadline = 300 * time.Millisecond
 		c, _ := New(cfg, Options{Getenv: env})
 		start := time.Now()
@@ -234,12 +234,12 @@ func TestUnreachable(t *testing.T) {
 	}
 	dead := "http://" + l.Addr().String()
 	l.Close() // nothing listens there now: connection refused
-	for _, kind := range Kinds {
+	for _, kind := range kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			next := newReplay(t, reply{file: "ollama/chat.json"})
 			cfg := testConfig(t,
 				ProviderConfig{Name: "down", Kind: kind, Model: "m", URL: dead, Settings: Settings{Retries: 1}},
-				ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: next.URL()})
+				ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "m", URL: next.URL()})
 			c, _ := New(cfg, Options{Getenv: env})
 			res, err := c.Generate(context.Background(), question, nil)
 			if err != nil {
@@ -260,8 +260,8 @@ func TestOnly(t *testing.T) {
 	cloud := newReplay(t, reply{file: "anthropic/message.json"})
 	local := newReplay(t, reply{file: "ollama/chat.json"})
 	cfg := testConfig(t,
-		ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "m", URL: cloud.URL()},
-		ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: local.URL()})
+		ProviderConfig{Name: "anthropic", Kind: kindAnthropic, Model: "m", URL: cloud.URL()},
+		ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "m", URL: local.URL()})
 	c, err := New(cfg, Options{Getenv: env, Only: []string{"ollama"}})
 	if err != nil {
 		t.Fatal(err)
@@ -282,8 +282,8 @@ func TestMissingKey(t *testing.T) {
 	srv := newReplay(t, reply{file: "openai/chat.json"})
 	local := newReplay(t, reply{file: "ollama/chat.json"})
 	cfg := testConfig(t,
-		ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "m", URL: srv.URL(), KeyFile: "/nonexistent/agenix/openai", KeyEnv: "UNSET_KEY"},
-		ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: local.URL()})
+		ProviderConfig{Name: "openai", Kind: kindOpenAI, Model: "m", URL: srv.URL(), KeyFile: "/nonexistent/agenix/openai", KeyEnv: "UNSET_KEY"},
+		ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "m", URL: local.URL()})
 	c, _ := New(cfg, Options{Getenv: env})
 	res, err := c.Generate(context.Background(), question, nil)
 	if err != nil {
@@ -331,10 +331,10 @@ func TestCost(t *testing.T) {
 	local := newReplay(t, reply{file: "ollama/chat.json"})        // free
 	unpriced := newReplay(t, reply{file: "gemini/generate.json"}) // no price
 	cfg := testConfig(t,
-		ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "claude-sonnet-4-5", URL: claude.URL()},
-		ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "gpt-4.1", URL: gpt.URL()},
-		ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "qwen2.5-coder:14b", URL: local.URL()},
-		ProviderConfig{Name: "gemini", Kind: KindGemini, Model: "gemini-2.5-flash", URL: unpriced.URL()})
+		ProviderConfig{Name: "anthropic", Kind: kindAnthropic, Model: "claude-sonnet-4-5", URL: claude.URL()},
+		ProviderConfig{Name: "openai", Kind: kindOpenAI, Model: "gpt-4.1", URL: gpt.URL()},
+		ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "qwen2.5-coder:14b", URL: local.URL()},
+		ProviderConfig{Name: "gemini", Kind: kindGemini, Model: "gemini-2.5-flash", URL: unpriced.URL()})
 	cfg.Prices = map[string]Price{
 		"claude-sonnet-4-5": {Input: 3, Output: 15},
 		// priced by the model the answer names, not the configured alias
@@ -376,8 +376,8 @@ func TestStreamedFallback(t *testing.T) {
 	overloaded := newReplay(t, reply{status: 529, file: "anthropic/error_529.json"}, reply{file: "anthropic/stream_overloaded.sse"})
 	gpt := newReplay(t, reply{file: "openai/stream.sse", pace: 2 * time.Millisecond})
 	cfg := testConfig(t,
-		ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "m", URL: overloaded.URL(), Settings: Settings{Retries: 1}},
-		ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "m", URL: gpt.URL()})
+		ProviderConfig{Name: "anthropic", Kind: kindAnthropic, Model: "m", URL: overloaded.URL(), Settings: Settings{Retries: 1}},
+		ProviderConfig{Name: "openai", Kind: kindOpenAI, Model: "m", URL: gpt.URL()})
 	c, _ := New(cfg, Options{Getenv: env})
 	var shown strings.Builder
 	res, err := c.Generate(context.Background(), question, func(d string) { shown.WriteString(d) })

@@ -43,14 +43,14 @@ type Price struct {
 	Output float64 `toml:"output"`
 }
 
-// Cost is the price of usage u.
-func (p Price) Cost(u Usage) float64 {
+// cost is the price of usage u.
+func (p Price) cost(u Usage) float64 {
 	return (float64(u.InputTokens)*p.Input + float64(u.OutputTokens)*p.Output) / 1e6
 }
 
-// ConfigError is one problem in the configuration file, located by line and field like the
+// configError is one problem in the configuration file, located by line and field like the
 // inventory's errors.
-type ConfigError = tomlfile.Error
+type configError = tomlfile.Error
 
 type rawConfig struct {
 	Deadline *duration        `toml:"deadline"`
@@ -85,15 +85,15 @@ func LoadConfig(file string) (*Config, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, &ConfigError{File: file, Msg: "no AI configuration: create it (docs/ai.md has an example)"}
+			return nil, &configError{File: file, Msg: "no AI configuration: create it (docs/ai.md has an example)"}
 		}
-		return nil, &ConfigError{File: file, Msg: err.Error()}
+		return nil, &configError{File: file, Msg: err.Error()}
 	}
-	return ParseConfig(file, data)
+	return parseConfig(file, data)
 }
 
-// ParseConfig validates data as the contents of file.
-func ParseConfig(file string, data []byte) (*Config, error) {
+// parseConfig validates data as the contents of file.
+func parseConfig(file string, data []byte) (*Config, error) {
 	var rc rawConfig
 	errs := tomlfile.Decode(file, data, &rc)
 	if len(errs) > 0 && !unknownKeys(errs) {
@@ -101,7 +101,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	}
 	lines := strings.Split(string(data), "\n")
 	fail := func(line int, field, format string, a ...any) {
-		errs = append(errs, &ConfigError{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, a...)})
+		errs = append(errs, &configError{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, a...)})
 	}
 	c := &Config{File: file, Deadline: 5 * time.Minute, Prices: rc.Prices}
 	if rc.Deadline != nil {
@@ -128,7 +128,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 			fail(at("name"), field("name"), "%q is listed twice", rp.Name)
 		}
 		seen[rp.Name] = true
-		if !slices.Contains(Kinds, p.Kind) {
+		if !slices.Contains(kinds, p.Kind) {
 			fail(at("kind"), field("kind"), "%q: one of anthropic, openai, gemini, ollama", rp.Kind)
 		}
 		if rp.Model == "" {
@@ -147,7 +147,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		if rp.KeyEnv != "" && !envRe.MatchString(rp.KeyEnv) {
 			fail(at("key_env"), field("key_env"), "%q is not a variable name (the key itself never goes here)", rp.KeyEnv)
 		}
-		if p.Kind != KindOllama && slices.Contains(Kinds, p.Kind) && rp.KeyFile == "" && rp.KeyEnv == "" {
+		if p.Kind != kindOllama && slices.Contains(kinds, p.Kind) && rp.KeyFile == "" && rp.KeyEnv == "" {
 			fail(at(""), field("key_file"), "%s needs an API key: set key_file (agenix) or key_env", p.Kind)
 		}
 		if rp.Timeout != nil {
@@ -184,8 +184,8 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	return c, nil
 }
 
-// Provider returns the entry named name.
-func (c *Config) Provider(name string) (ProviderConfig, bool) {
+// provider returns the entry named name.
+func (c *Config) provider(name string) (ProviderConfig, bool) {
 	for _, p := range c.Providers {
 		if p.Name == name {
 			return p, true
@@ -194,8 +194,8 @@ func (c *Config) Provider(name string) (ProviderConfig, bool) {
 	return ProviderConfig{}, false
 }
 
-// Names lists the providers in fallback order.
-func (c *Config) Names() []string {
+// names lists the providers in fallback order.
+func (c *Config) names() []string {
 	var n []string
 	for _, p := range c.Providers {
 		n = append(n, p.Name)
@@ -233,7 +233,7 @@ func providerLine(lines []string, n int, key string) int {
 // values are still checked (a syntax or type error stops there).
 func unknownKeys(errs []error) bool {
 	for _, e := range errs {
-		if ce, ok := e.(*ConfigError); !ok || ce.Msg != "unknown key" {
+		if ce, ok := e.(*configError); !ok || ce.Msg != "unknown key" {
 			return false
 		}
 	}

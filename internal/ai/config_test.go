@@ -36,18 +36,18 @@ max_tokens = 4096
 `
 
 func TestParseConfig(t *testing.T) {
-	c, err := ParseConfig("hosts/ai.toml", []byte(goodConfig))
+	c, err := parseConfig("hosts/ai.toml", []byte(goodConfig))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Deadline != 2*time.Minute || strings.Join(c.Names(), ",") != "ollama,anthropic" {
-		t.Errorf("deadline %s, order %v", c.Deadline, c.Names())
+	if c.Deadline != 2*time.Minute || strings.Join(c.names(), ",") != "ollama,anthropic" {
+		t.Errorf("deadline %s, order %v", c.Deadline, c.names())
 	}
-	o, _ := c.Provider("ollama")
+	o, _ := c.provider("ollama")
 	if o.Timeout != 120*time.Second || o.Retries != 2 || o.Backoff != time.Second || o.MaxWait != 30*time.Second || o.MaxTokens != 1024 {
 		t.Errorf("ollama defaults: %+v", o.Settings)
 	}
-	a, _ := c.Provider("anthropic")
+	a, _ := c.provider("anthropic")
 	if a.Retries != 3 || a.Backoff != 2*time.Second || a.MaxWait != 45*time.Second || a.MaxTokens != 4096 || a.KeyFile != "/run/agenix/anthropic-api-key" || a.KeyEnv != "ANTHROPIC_API_KEY" {
 		t.Errorf("anthropic: %+v", a)
 	}
@@ -77,7 +77,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseConfig("hosts/ai.toml", []byte(tt.data))
+			_, err := parseConfig("hosts/ai.toml", []byte(tt.data))
 			if err == nil {
 				t.Fatal("accepted")
 			}

@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// APIError is an error answer of a provider's API: an HTTP status with the provider's own
+// apiError is an error answer of a provider's API: an HTTP status with the provider's own
 // message, or an error event in the middle of a stream (Status 0 unless the event names one).
-type APIError struct {
+type apiError struct {
 	Provider   string
 	Status     int
 	Type       string        // the provider's error type or status word (rate_limit_error, RESOURCE_EXHAUSTED)
@@ -22,7 +22,7 @@ type APIError struct {
 	RetryAfter time.Duration // from the Retry-After header; 0 when there is none
 }
 
-func (e *APIError) Error() string {
+func (e *apiError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: ", e.Provider)
 	if e.Status != 0 {
@@ -42,29 +42,29 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// StreamError is a stream that broke the provider's format: a malformed event, or an end
+// streamError is a stream that broke the provider's format: a malformed event, or an end
 // before the provider's closing event.
-type StreamError struct {
+type streamError struct {
 	Provider string
 	Msg      string
 }
 
-func (e *StreamError) Error() string { return e.Provider + ": malformed stream: " + e.Msg }
+func (e *streamError) Error() string { return e.Provider + ": malformed stream: " + e.Msg }
 
 // Outcome is how an attempt ended, as reported per attempt.
 type Outcome string
 
 const (
 	OutcomeOK          Outcome = "ok"
-	OutcomeTimeout     Outcome = "timeout"
-	OutcomeUnreachable Outcome = "unreachable"
-	OutcomeRateLimited Outcome = "rate-limited" // 429
-	OutcomeServer      Outcome = "server-error" // 5xx, 529 overloaded, an overloaded event in a stream
-	OutcomeRejected    Outcome = "rejected"     // 4xx other than 408 and 429: the request or the key
-	OutcomeBadStream   Outcome = "bad-response" // malformed or cut-off answer
-	OutcomeNoKey       Outcome = "no-key"
-	OutcomeCancelled   Outcome = "cancelled" // the caller's context (Ctrl-C, total deadline)
-	OutcomeFailed      Outcome = "failed"
+	outcomeTimeout     Outcome = "timeout"
+	outcomeUnreachable Outcome = "unreachable"
+	outcomeRateLimited Outcome = "rate-limited" // 429
+	outcomeServer      Outcome = "server-error" // 5xx, 529 overloaded, an overloaded event in a stream
+	outcomeRejected    Outcome = "rejected"     // 4xx other than 408 and 429: the request or the key
+	outcomeBadStream   Outcome = "bad-response" // malformed or cut-off answer
+	outcomeNoKey       Outcome = "no-key"
+	outcomeCancelled   Outcome = "cancelled" // the caller's context (Ctrl-C, total deadline)
+	outcomeFailed      Outcome = "failed"
 )
 
 // classify tells how err ended an attempt whose own context is attemptCtx, and whether the same
@@ -74,46 +74,46 @@ func classify(err error, attemptCtx, parent context.Context) (Outcome, bool) {
 		return OutcomeOK, false
 	}
 	if parent.Err() != nil {
-		return OutcomeCancelled, false
+		return outcomeCancelled, false
 	}
 	if attemptCtx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
-		return OutcomeTimeout, true
+		return outcomeTimeout, true
 	}
-	var ae *APIError
+	var ae *apiError
 	if errors.As(err, &ae) {
 		switch {
 		case ae.Status == http.StatusTooManyRequests:
-			return OutcomeRateLimited, true
+			return outcomeRateLimited, true
 		case ae.Status == http.StatusRequestTimeout:
-			return OutcomeTimeout, true
+			return outcomeTimeout, true
 		case ae.Status >= 500:
-			return OutcomeServer, true
+			return outcomeServer, true
 		case ae.Status == 0 && isOverload(ae.Type):
-			return OutcomeServer, true
+			return outcomeServer, true
 		case ae.Status == 0 && isRateLimit(ae.Type):
-			return OutcomeRateLimited, true
+			return outcomeRateLimited, true
 		case ae.Status == 0:
-			return OutcomeFailed, false
+			return outcomeFailed, false
 		}
-		return OutcomeRejected, false
+		return outcomeRejected, false
 	}
-	var se *StreamError
+	var se *streamError
 	if errors.As(err, &se) {
-		return OutcomeBadStream, false
+		return outcomeBadStream, false
 	}
 	var ne net.Error
 	var oe *net.OpError
 	if errors.As(err, &oe) || errors.As(err, &ne) {
 		if ne != nil && ne.Timeout() {
-			return OutcomeTimeout, true
+			return outcomeTimeout, true
 		}
-		return OutcomeUnreachable, true
+		return outcomeUnreachable, true
 	}
 	var de *net.DNSError
 	if errors.As(err, &de) {
-		return OutcomeUnreachable, true
+		return outcomeUnreachable, true
 	}
-	return OutcomeFailed, false
+	return outcomeFailed, false
 }
 
 func isOverload(t string) bool {

@@ -29,7 +29,7 @@ func newGemini(name, model, base, key string, hc *http.Client, maxTokens int) *g
 }
 
 func (g *gemini) Name() string  { return g.name }
-func (g *gemini) Kind() Kind    { return KindGemini }
+func (g *gemini) Kind() Kind    { return kindGemini }
 func (g *gemini) Model() string { return g.model }
 
 type geminiPart struct {
@@ -81,7 +81,7 @@ func (g *gemini) body(req Request) geminiRequest {
 	}
 	for _, m := range req.Messages {
 		role := "user"
-		if m.Role == RoleAssistant {
+		if m.Role == roleAssistant {
 			role = "model" // Gemini's name for the assistant's turns
 		}
 		b.Contents = append(b.Contents, geminiContent{Role: role, Parts: []geminiPart{{Text: m.Text}}})
@@ -109,14 +109,14 @@ func (g *gemini) Generate(ctx context.Context, req Request, stream Stream) (*Res
 		defer resp.Body.Close()
 		var gr geminiResponse
 		if err := json.NewDecoder(resp.Body).Decode(&gr); err != nil {
-			return nil, &StreamError{Provider: g.name, Msg: "response is not JSON: " + err.Error()}
+			return nil, &streamError{Provider: g.name, Msg: "response is not JSON: " + err.Error()}
 		}
-		out := &Response{Provider: g.name, Kind: KindGemini, Model: g.model}
+		out := &Response{Provider: g.name, Kind: kindGemini, Model: g.model}
 		if err := g.add(out, &gr, nil); err != nil {
 			return nil, err
 		}
 		if out.StopReason == "" {
-			return nil, &StreamError{Provider: g.name, Msg: "response has no candidate"}
+			return nil, &streamError{Provider: g.name, Msg: "response has no candidate"}
 		}
 		return out, nil
 	}
@@ -125,11 +125,11 @@ func (g *gemini) Generate(ctx context.Context, req Request, stream Stream) (*Res
 		return nil, err
 	}
 	defer resp.Body.Close()
-	out := &Response{Provider: g.name, Kind: KindGemini, Model: g.model}
+	out := &Response{Provider: g.name, Kind: kindGemini, Model: g.model}
 	err = sseEvents(resp.Body, func(data []byte) error {
 		var gr geminiResponse
 		if err := json.Unmarshal(data, &gr); err != nil {
-			return &StreamError{Provider: g.name, Msg: fmt.Sprintf("event is not JSON: %v", err)}
+			return &streamError{Provider: g.name, Msg: fmt.Sprintf("event is not JSON: %v", err)}
 		}
 		return g.add(out, &gr, stream)
 	})
@@ -139,7 +139,7 @@ func (g *gemini) Generate(ctx context.Context, req Request, stream Stream) (*Res
 	// Gemini has no closing event: the last chunk carries finishReason, so a stream without
 	// one was cut off.
 	if out.StopReason == "" {
-		return nil, &StreamError{Provider: g.name, Msg: "stream ended before a finishReason"}
+		return nil, &streamError{Provider: g.name, Msg: "stream ended before a finishReason"}
 	}
 	return out, nil
 }
@@ -147,10 +147,10 @@ func (g *gemini) Generate(ctx context.Context, req Request, stream Stream) (*Res
 // add folds one GenerateContentResponse (the whole answer, or one chunk of a stream) into out.
 func (g *gemini) add(out *Response, gr *geminiResponse, stream Stream) error {
 	if gr.Error != nil {
-		return &APIError{Provider: g.name, Status: gr.Error.Code, Type: gr.Error.Status, Message: gr.Error.Message}
+		return &apiError{Provider: g.name, Status: gr.Error.Code, Type: gr.Error.Status, Message: gr.Error.Message}
 	}
 	if gr.PromptFeedback != nil && gr.PromptFeedback.BlockReason != "" && len(gr.Candidates) == 0 {
-		return &APIError{Provider: g.name, Type: "blocked", Message: "prompt blocked: " + gr.PromptFeedback.BlockReason}
+		return &apiError{Provider: g.name, Type: "blocked", Message: "prompt blocked: " + gr.PromptFeedback.BlockReason}
 	}
 	if gr.ModelVersion != "" {
 		out.Model = gr.ModelVersion

@@ -45,7 +45,7 @@ func post(ctx context.Context, hc *http.Client, provider, url string, header htt
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		typ, msg := errorBody(b)
-		return nil, &APIError{Provider: provider, Status: resp.StatusCode, Type: typ, Message: msg,
+		return nil, &apiError{Provider: provider, Status: resp.StatusCode, Type: typ, Message: msg,
 			RetryAfter: retryAfter(resp.Header, time.Now())}
 	}
 	return resp, nil
@@ -96,14 +96,14 @@ func pickTokens(req, def int) int {
 // connection, a deadline), keeping the ones that already name it.
 func wrapRead(provider string, err error) error {
 	switch err.(type) {
-	case *APIError, *StreamError:
+	case *apiError, *streamError:
 		return err
 	}
 	// The SDKs hand back the JSON decoder's error for an event that is not JSON.
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &se) || errors.As(err, &te) {
-		return &StreamError{Provider: provider, Msg: "event is not JSON: " + err.Error()}
+		return &streamError{Provider: provider, Msg: "event is not JSON: " + err.Error()}
 	}
 	return fmt.Errorf("%s: read stream: %w", provider, err)
 }

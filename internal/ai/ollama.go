@@ -29,7 +29,7 @@ func newOllama(name, model, base string, hc *http.Client, maxTokens int) *ollama
 }
 
 func (o *ollama) Name() string  { return o.name }
-func (o *ollama) Kind() Kind    { return KindOllama }
+func (o *ollama) Kind() Kind    { return kindOllama }
 func (o *ollama) Model() string { return o.model }
 
 type ollamaMessage struct {
@@ -74,7 +74,7 @@ func (o *ollama) Generate(ctx context.Context, req Request, stream Stream) (*Res
 		return nil, err
 	}
 	defer resp.Body.Close()
-	out := &Response{Provider: o.name, Kind: KindOllama, Model: o.model}
+	out := &Response{Provider: o.name, Kind: kindOllama, Model: o.model}
 	// Streamed or not, the answer is NDJSON objects of one shape: a whole answer is one line.
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 8<<20)
@@ -86,10 +86,10 @@ func (o *ollama) Generate(ctx context.Context, req Request, stream Stream) (*Res
 		}
 		var c ollamaChunk
 		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			return nil, &StreamError{Provider: o.name, Msg: fmt.Sprintf("line is not JSON: %v", err)}
+			return nil, &streamError{Provider: o.name, Msg: fmt.Sprintf("line is not JSON: %v", err)}
 		}
 		if c.Error != "" {
-			return nil, &APIError{Provider: o.name, Message: c.Error}
+			return nil, &apiError{Provider: o.name, Message: c.Error}
 		}
 		if c.Model != "" {
 			out.Model = c.Model
@@ -110,7 +110,7 @@ func (o *ollama) Generate(ctx context.Context, req Request, stream Stream) (*Res
 		return nil, wrapRead(o.name, err)
 	}
 	if !done {
-		return nil, &StreamError{Provider: o.name, Msg: `answer ended before "done": true`}
+		return nil, &streamError{Provider: o.name, Msg: `answer ended before "done": true`}
 	}
 	return out, nil
 }

@@ -38,7 +38,7 @@ func newGPT(name, model, base, key string, hc *http.Client, maxTokens int) *gpt 
 }
 
 func (g *gpt) Name() string  { return g.name }
-func (g *gpt) Kind() Kind    { return KindOpenAI }
+func (g *gpt) Kind() Kind    { return kindOpenAI }
 func (g *gpt) Model() string { return g.model }
 
 func (g *gpt) params(req Request, streaming bool) openai.ChatCompletionNewParams {
@@ -50,7 +50,7 @@ func (g *gpt) params(req Request, streaming bool) openai.ChatCompletionNewParams
 		p.Messages = append(p.Messages, openai.SystemMessage(req.System))
 	}
 	for _, m := range req.Messages {
-		if m.Role == RoleAssistant {
+		if m.Role == roleAssistant {
 			p.Messages = append(p.Messages, openai.AssistantMessage(m.Text))
 		} else {
 			p.Messages = append(p.Messages, openai.UserMessage(m.Text))
@@ -90,7 +90,7 @@ func (g *gpt) Generate(ctx context.Context, req Request, stream Stream) (*Respon
 		for s.Next() {
 			chunk := s.Current()
 			if !acc.AddChunk(chunk) {
-				return nil, &StreamError{Provider: g.name, Msg: "chunks out of order"}
+				return nil, &streamError{Provider: g.name, Msg: "chunks out of order"}
 			}
 			if len(chunk.Choices) > 0 && chunk.Choices[0].Delta.Content != "" {
 				stream(chunk.Choices[0].Delta.Content)
@@ -103,17 +103,17 @@ func (g *gpt) Generate(ctx context.Context, req Request, stream Stream) (*Respon
 	}
 	if len(cc.Choices) == 0 || cc.Choices[0].FinishReason == "" {
 		// The last content chunk carries finish_reason; without it the stream was cut.
-		return nil, &StreamError{Provider: g.name, Msg: "answer ended before a finish_reason"}
+		return nil, &streamError{Provider: g.name, Msg: "answer ended before a finish_reason"}
 	}
 	ch := cc.Choices[0]
 	if ch.Message.Refusal != "" && ch.Message.Content == "" {
-		return nil, &APIError{Provider: g.name, Type: "refusal", Message: ch.Message.Refusal}
+		return nil, &apiError{Provider: g.name, Type: "refusal", Message: ch.Message.Refusal}
 	}
 	model := cc.Model
 	if model == "" {
 		model = g.model
 	}
-	return &Response{Provider: g.name, Kind: KindOpenAI, Model: model, Text: ch.Message.Content,
+	return &Response{Provider: g.name, Kind: kindOpenAI, Model: model, Text: ch.Message.Content,
 		StopReason: ch.FinishReason,
 		Usage:      Usage{InputTokens: cc.Usage.PromptTokens, OutputTokens: cc.Usage.CompletionTokens}}, nil
 }
@@ -134,7 +134,7 @@ func (g *gpt) err(err error) error {
 		if msg == "" {
 			typ, msg = errorBody([]byte(ae.RawJSON()))
 		}
-		out := &APIError{Provider: g.name, Status: ae.StatusCode, Type: typ, Message: msg}
+		out := &apiError{Provider: g.name, Status: ae.StatusCode, Type: typ, Message: msg}
 		if ae.Response != nil {
 			out.RetryAfter = retryAfter(ae.Response.Header, time.Now())
 		}
@@ -146,7 +146,7 @@ func (g *gpt) err(err error) error {
 		if msg == "" {
 			msg = strings.TrimPrefix(se.Message, "received error while streaming: ")
 		}
-		return &APIError{Provider: g.name, Type: typ, Message: msg}
+		return &apiError{Provider: g.name, Type: typ, Message: msg}
 	}
 	return wrapRead(g.name, err)
 }

@@ -15,11 +15,11 @@ const testKey = "sk-test-0123456789abcdefPLANTED"
 func provider(kind Kind, url string) Provider {
 	hc := &http.Client{}
 	switch kind {
-	case KindAnthropic:
+	case kindAnthropic:
 		return newClaude("claude", "claude-sonnet-4-5", url, testKey, hc, 512)
-	case KindOpenAI:
+	case kindOpenAI:
 		return newGPT("gpt", "gpt-4.1", url, testKey, hc, 512)
-	case KindGemini:
+	case kindGemini:
 		return newGemini("gemini", "gemini-2.5-flash", url, testKey, hc, 512)
 	}
 	return newOllama("ollama", "qwen2.5-coder:14b", url, hc, 512)
@@ -43,24 +43,24 @@ var wire = []struct {
 	stop                         string
 	truncated, malformed, midErr string
 }{
-	{kind: KindAnthropic, whole: "anthropic/message.json", stream: "anthropic/stream.sse", structured: "anthropic/structured.json",
+	{kind: kindAnthropic, whole: "anthropic/message.json", stream: "anthropic/stream.sse", structured: "anthropic/structured.json",
 		// The SDK (v2) sends the key as a bearer token.
 		path: "/v1/messages", streamPath: "/v1/messages", keyHeader: "Authorization", keyValue: "Bearer " + testKey,
 		systemPath: []string{"system", "0", "text"}, schemaPath: []string{"output_config", "format", "schema"}, maxTokensPath: []string{"max_tokens"},
 		model: "claude-sonnet-4-5-20250929", usage: Usage{2095, 503}, streamUsage: Usage{25, 15}, stop: "end_turn",
 		truncated: "anthropic/stream_truncated.sse", malformed: "anthropic/stream_malformed.sse", midErr: "anthropic/stream_overloaded.sse"},
-	{kind: KindOpenAI, whole: "openai/chat.json", stream: "openai/stream.sse", structured: "openai/structured.json",
+	{kind: kindOpenAI, whole: "openai/chat.json", stream: "openai/stream.sse", structured: "openai/structured.json",
 		path: "/chat/completions", streamPath: "/chat/completions", keyHeader: "Authorization", keyValue: "Bearer " + testKey,
 		systemPath: []string{"messages", "0", "content"}, schemaPath: []string{"response_format", "json_schema", "schema"}, maxTokensPath: []string{"max_completion_tokens"},
 		model: "gpt-4.1-2025-04-14", usage: Usage{1900, 420}, streamUsage: Usage{25, 15}, stop: "stop",
 		truncated: "openai/stream_truncated.sse", malformed: "openai/stream_malformed.sse", midErr: "openai/stream_error.sse"},
-	{kind: KindGemini, whole: "gemini/generate.json", stream: "gemini/stream.sse", structured: "gemini/structured.json",
+	{kind: kindGemini, whole: "gemini/generate.json", stream: "gemini/stream.sse", structured: "gemini/structured.json",
 		path: "/v1beta/models/gemini-2.5-flash:generateContent", streamPath: "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
 		keyHeader: "X-Goog-Api-Key", keyValue: testKey,
 		systemPath: []string{"systemInstruction", "parts", "0", "text"}, schemaPath: []string{"generationConfig", "responseJsonSchema"}, maxTokensPath: []string{"generationConfig", "maxOutputTokens"},
 		model: "gemini-2.5-flash", usage: Usage{1850, 440}, streamUsage: Usage{25, 15}, stop: "STOP",
 		truncated: "gemini/stream_truncated.sse", malformed: "gemini/stream_malformed.sse"},
-	{kind: KindOllama, whole: "ollama/chat.json", stream: "ollama/stream.ndjson", structured: "ollama/structured.json",
+	{kind: kindOllama, whole: "ollama/chat.json", stream: "ollama/stream.ndjson", structured: "ollama/structured.json",
 		path: "/api/chat", streamPath: "/api/chat",
 		systemPath: []string{"messages", "0", "content"}, schemaPath: []string{"format"}, maxTokensPath: []string{"options", "num_predict"},
 		model: "qwen2.5-coder:14b", usage: Usage{1800, 390}, streamUsage: Usage{25, 15}, stop: "stop",
@@ -144,11 +144,11 @@ func TestProviderStreams(t *testing.T) {
 				t.Errorf("path = %s, want %s", req.path, w.streamPath)
 			}
 			switch w.kind {
-			case KindGemini:
+			case kindGemini:
 				if req.query != "alt=sse" {
 					t.Errorf("query = %q, want alt=sse", req.query)
 				}
-			case KindOpenAI:
+			case kindOpenAI:
 				if dig(t, req.body, []string{"stream_options", "include_usage"}) != true {
 					t.Errorf("stream_options.include_usage not set: %s", req.body)
 				}
@@ -184,7 +184,7 @@ func TestProviderStructuredOutput(t *testing.T) {
 			if string(got) != string(want) {
 				t.Errorf("schema at %v = %s, want %s", w.schemaPath, got, want)
 			}
-			if w.kind == KindGemini && dig(t, body, []string{"generationConfig", "responseMimeType"}) != "application/json" {
+			if w.kind == kindGemini && dig(t, body, []string{"generationConfig", "responseMimeType"}) != "application/json" {
 				t.Errorf("gemini responseMimeType not application/json: %s", body)
 			}
 		})
@@ -202,24 +202,24 @@ func TestProviderErrors(t *testing.T) {
 		msg     string
 		after   time.Duration
 	}{
-		{KindAnthropic, "anthropic/error_400.json", 400, nil, OutcomeRejected, "invalid_request_error", "max_tokens: Field required", 0},
-		{KindAnthropic, "anthropic/error_401.json", 401, nil, OutcomeRejected, "authentication_error", "invalid x-api-key", 0},
-		{KindAnthropic, "anthropic/error_429.json", 429, map[string]string{"Retry-After": "7"}, OutcomeRateLimited, "rate_limit_error", "exceed the rate limit", 7 * time.Second},
-		{KindAnthropic, "anthropic/error_500.json", 500, nil, OutcomeServer, "api_error", "Internal server error", 0},
-		{KindAnthropic, "anthropic/error_529.json", 529, nil, OutcomeServer, "overloaded_error", "Overloaded", 0},
-		{KindOpenAI, "openai/error_400.json", 400, nil, OutcomeRejected, "invalid_request_error", "Invalid schema", 0},
-		{KindOpenAI, "openai/error_401.json", 401, nil, OutcomeRejected, "invalid_request_error", "Incorrect API key", 0},
-		{KindOpenAI, "openai/error_429.json", 429, map[string]string{"Retry-After": "2"}, OutcomeRateLimited, "tokens", "Rate limit reached", 2 * time.Second},
-		{KindOpenAI, "openai/error_500.json", 500, nil, OutcomeServer, "server_error", "had an error", 0},
-		{KindOpenAI, "openai/error_503.json", 503, nil, OutcomeServer, "server_error", "overloaded", 0},
-		{KindGemini, "gemini/error_400.json", 400, nil, OutcomeRejected, "INVALID_ARGUMENT", "API key not valid", 0},
-		{KindGemini, "gemini/error_403.json", 403, nil, OutcomeRejected, "PERMISSION_DENIED", "unregistered callers", 0},
-		{KindGemini, "gemini/error_429.json", 429, map[string]string{"Retry-After": "3"}, OutcomeRateLimited, "RESOURCE_EXHAUSTED", "exceeded your current quota", 3 * time.Second},
-		{KindGemini, "gemini/error_500.json", 500, nil, OutcomeServer, "INTERNAL", "internal error", 0},
-		{KindGemini, "gemini/error_503.json", 503, nil, OutcomeServer, "UNAVAILABLE", "overloaded", 0},
-		{KindOllama, "ollama/error_404.json", 404, nil, OutcomeRejected, "", "not found, try pulling it first", 0},
-		{KindOllama, "ollama/error_500.json", 500, nil, OutcomeServer, "", "llama runner process has terminated", 0},
-		{KindOllama, "ollama/error_503.json", 503, nil, OutcomeServer, "", "server busy", 0},
+		{kindAnthropic, "anthropic/error_400.json", 400, nil, outcomeRejected, "invalid_request_error", "max_tokens: Field required", 0},
+		{kindAnthropic, "anthropic/error_401.json", 401, nil, outcomeRejected, "authentication_error", "invalid x-api-key", 0},
+		{kindAnthropic, "anthropic/error_429.json", 429, map[string]string{"Retry-After": "7"}, outcomeRateLimited, "rate_limit_error", "exceed the rate limit", 7 * time.Second},
+		{kindAnthropic, "anthropic/error_500.json", 500, nil, outcomeServer, "api_error", "Internal server error", 0},
+		{kindAnthropic, "anthropic/error_529.json", 529, nil, outcomeServer, "overloaded_error", "Overloaded", 0},
+		{kindOpenAI, "openai/error_400.json", 400, nil, outcomeRejected, "invalid_request_error", "Invalid schema", 0},
+		{kindOpenAI, "openai/error_401.json", 401, nil, outcomeRejected, "invalid_request_error", "Incorrect API key", 0},
+		{kindOpenAI, "openai/error_429.json", 429, map[string]string{"Retry-After": "2"}, outcomeRateLimited, "tokens", "Rate limit reached", 2 * time.Second},
+		{kindOpenAI, "openai/error_500.json", 500, nil, outcomeServer, "server_error", "had an error", 0},
+		{kindOpenAI, "openai/error_503.json", 503, nil, outcomeServer, "server_error", "overloaded", 0},
+		{kindGemini, "gemini/error_400.json", 400, nil, outcomeRejected, "INVALID_ARGUMENT", "API key not valid", 0},
+		{kindGemini, "gemini/error_403.json", 403, nil, outcomeRejected, "PERMISSION_DENIED", "unregistered callers", 0},
+		{kindGemini, "gemini/error_429.json", 429, map[string]string{"Retry-After": "3"}, outcomeRateLimited, "RESOURCE_EXHAUSTED", "exceeded your current quota", 3 * time.Second},
+		{kindGemini, "gemini/error_500.json", 500, nil, outcomeServer, "INTERNAL", "internal error", 0},
+		{kindGemini, "gemini/error_503.json", 503, nil, outcomeServer, "UNAVAILABLE", "overloaded", 0},
+		{kindOllama, "ollama/error_404.json", 404, nil, outcomeRejected, "", "not found, try pulling it first", 0},
+		{kindOllama, "ollama/error_500.json", 500, nil, outcomeServer, "", "llama runner process has terminated", 0},
+		{kindOllama, "ollama/error_503.json", 503, nil, outcomeServer, "", "server busy", 0},
 	}
 	for _, tt := range tests {
 		for _, streaming := range []bool{false, true} {
@@ -235,7 +235,7 @@ func TestProviderErrors(t *testing.T) {
 				}
 				ctx := context.Background()
 				_, err := provider(tt.kind, srv.URL()).Generate(ctx, question, s)
-				var ae *APIError
+				var ae *apiError
 				if !errors.As(err, &ae) {
 					t.Fatalf("err = %v (%T), want *APIError", err, err)
 				}
@@ -259,13 +259,13 @@ func TestBrokenStreams(t *testing.T) {
 			name, file string
 			outcome    Outcome
 		}{
-			{"truncated", w.truncated, OutcomeBadStream},
-			{"malformed", w.malformed, OutcomeBadStream},
+			{"truncated", w.truncated, outcomeBadStream},
+			{"malformed", w.malformed, outcomeBadStream},
 		}
 		if w.midErr != "" {
-			want := OutcomeServer
-			if w.kind == KindOllama {
-				want = OutcomeFailed // an error line names no status
+			want := outcomeServer
+			if w.kind == kindOllama {
+				want = outcomeFailed // an error line names no status
 			}
 			cases = append(cases, struct {
 				name, file string
@@ -293,10 +293,10 @@ func TestBrokenStreams(t *testing.T) {
 
 func TestPing(t *testing.T) {
 	files := map[Kind]struct{ file, path string }{
-		KindAnthropic: {"anthropic/models.json", "/v1/models"},
-		KindOpenAI:    {"openai/models.json", "/models"},
-		KindGemini:    {"gemini/model.json", "/v1beta/models/gemini-2.5-flash"},
-		KindOllama:    {"ollama/version.json", "/api/version"},
+		kindAnthropic: {"anthropic/models.json", "/v1/models"},
+		kindOpenAI:    {"openai/models.json", "/models"},
+		kindGemini:    {"gemini/model.json", "/v1beta/models/gemini-2.5-flash"},
+		kindOllama:    {"ollama/version.json", "/api/version"},
 	}
 	for kind, f := range files {
 		t.Run(string(kind), func(t *testing.T) {

@@ -20,11 +20,11 @@ func echoKey(t *testing.T, status int, kind Kind) *httptest.Server {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		switch kind {
-		case KindAnthropic:
+		case kindAnthropic:
 			fmt.Fprintf(w, `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key %s"}}`, key)
-		case KindOpenAI:
+		case kindOpenAI:
 			fmt.Fprintf(w, `{"error":{"message":"Incorrect API key provided: %s.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`, key)
-		case KindGemini:
+		case kindGemini:
 			fmt.Fprintf(w, `{"error":{"code":%d,"message":"API key not valid: %s","status":"UNAVAILABLE"}}`, status, key)
 		}
 	}))
@@ -44,13 +44,13 @@ func TestKeysNeverLeave(t *testing.T) {
 	getenv := func(k string) string {
 		return map[string]string{"OPENAI_API_KEY": envKey, "GEMINI_API_KEY": gemKey}[k]
 	}
-	a := echoKey(t, 401, KindAnthropic)
-	o := echoKey(t, 503, KindOpenAI)
-	g := echoKey(t, 503, KindGemini)
+	a := echoKey(t, 401, kindAnthropic)
+	o := echoKey(t, 503, kindOpenAI)
+	g := echoKey(t, 503, kindGemini)
 	cfg := testConfig(t,
-		ProviderConfig{Name: "anthropic", Kind: KindAnthropic, Model: "m", URL: a.URL, KeyFile: keyFile},
-		ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "m", URL: o.URL, KeyEnv: "OPENAI_API_KEY", Settings: Settings{Retries: 1}},
-		ProviderConfig{Name: "gemini", Kind: KindGemini, Model: "m", URL: g.URL, KeyEnv: "GEMINI_API_KEY"},
+		ProviderConfig{Name: "anthropic", Kind: kindAnthropic, Model: "m", URL: a.URL, KeyFile: keyFile},
+		ProviderConfig{Name: "openai", Kind: kindOpenAI, Model: "m", URL: o.URL, KeyEnv: "OPENAI_API_KEY", Settings: Settings{Retries: 1}},
+		ProviderConfig{Name: "gemini", Kind: kindGemini, Model: "m", URL: g.URL, KeyEnv: "GEMINI_API_KEY"},
 	)
 	var out bytes.Buffer
 	c, err := New(cfg, Options{Getenv: getenv, OnAttempt: func(a Attempt) { fmt.Fprintf(&out, "live: %+v\n", a) }})
@@ -102,8 +102,8 @@ func TestRedactor(t *testing.T) {
 func TestKeysNotSentInPrompts(t *testing.T) {
 	srv := newReplay(t, reply{file: "ollama/chat.json"})
 	cfg := testConfig(t,
-		ProviderConfig{Name: "openai", Kind: KindOpenAI, Model: "m", URL: srv.URL()},
-		ProviderConfig{Name: "ollama", Kind: KindOllama, Model: "m", URL: srv.URL()})
+		ProviderConfig{Name: "openai", Kind: kindOpenAI, Model: "m", URL: srv.URL()},
+		ProviderConfig{Name: "ollama", Kind: kindOllama, Model: "m", URL: srv.URL()})
 	// The openai key is read, but only ollama is asked: a prompt quoting that key (a log line)
 	// goes to ollama.
 	c, _ := New(cfg, Options{Getenv: env})

@@ -9,21 +9,21 @@ import (
 type Kind string
 
 const (
-	KindAnthropic Kind = "anthropic" // Anthropic Messages API
-	KindOpenAI    Kind = "openai"    // OpenAI Chat Completions (and compatible servers)
-	KindGemini    Kind = "gemini"    // Google Gemini generateContent
-	KindOllama    Kind = "ollama"    // Ollama /api/chat
+	kindAnthropic Kind = "anthropic" // Anthropic Messages API
+	kindOpenAI    Kind = "openai"    // OpenAI Chat Completions (and compatible servers)
+	kindGemini    Kind = "gemini"    // Google Gemini generateContent
+	kindOllama    Kind = "ollama"    // Ollama /api/chat
 )
 
-// Kinds lists the supported kinds in the order the docs present them.
-var Kinds = []Kind{KindAnthropic, KindOpenAI, KindGemini, KindOllama}
+// kinds lists the supported kinds in the order the docs present them.
+var kinds = []Kind{kindAnthropic, kindOpenAI, kindGemini, kindOllama}
 
 // Role is who said a Message.
 type Role string
 
 const (
 	RoleUser      Role = "user"
-	RoleAssistant Role = "assistant"
+	roleAssistant Role = "assistant"
 )
 
 // Message is one turn of the conversation; the system prompt is not a message but

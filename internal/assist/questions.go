@@ -69,8 +69,8 @@ func Review(plan, diff string, budget int) ai.Request {
 	return ai.Request{System: fleetRole, Messages: []ai.Message{{Role: ai.RoleUser, Text: b.String()}}}
 }
 
-// TuneSchema is the structured answer ai:tune asks for.
-var TuneSchema = map[string]any{
+// tuneSchema is the structured answer ai:tune asks for.
+var tuneSchema = map[string]any{
 	"type": "object",
 	"properties": map[string]any{
 		"summary": map[string]any{"type": "string", "description": "what the metrics show, two sentences"},
@@ -90,7 +90,7 @@ var TuneSchema = map[string]any{
 	"additionalProperties": false,
 }
 
-// Tune is ai:tune's question: the host's baseline metrics and features, answered as TuneSchema.
+// Tune is ai:tune's question: the host's baseline metrics and features, answered as tuneSchema.
 // hostNix is the host's current hosts/<name>/default.nix, which the diff must apply to.
 func Tune(h HostFacts, metrics, hostNix string) ai.Request {
 	var b strings.Builder
@@ -102,7 +102,7 @@ func Tune(h HostFacts, metrics, hostNix string) ai.Request {
 		"service limits), on nixos-25.11 options only, or none when nothing is off. Give the change as a unified diff of "+
 		"hosts/%s/default.nix that git apply accepts. It will be reviewed by a person, never applied automatically.", h.Name)
 	return ai.Request{System: fleetRole, Messages: []ai.Message{{Role: ai.RoleUser, Text: b.String()}},
-		Schema: TuneSchema, SchemaName: "tuning"}
+		Schema: tuneSchema, SchemaName: "tuning"}
 }
 
 // head keeps the first max bytes of s, at a line boundary.

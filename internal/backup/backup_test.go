@@ -209,15 +209,15 @@ func TestStatusTable(t *testing.T) {
 		return Snapshot{ID: id + "0000", ShortID: id, Time: now.Add(-ago)}
 	}
 	rows := []SetStatus{
-		Judge("p510", "media", 26*time.Hour, []Snapshot{snap("aaaa1111", 50*time.Hour), snap("bbbb2222", 3*time.Hour)}, now),
-		Judge("p620", "system", 26*time.Hour, []Snapshot{snap("cccc3333", 73*time.Hour)}, now),
-		Judge("razer", "home", 26*time.Hour, nil, now),
+		judgeSet("p510", "media", 26*time.Hour, []Snapshot{snap("aaaa1111", 50*time.Hour), snap("bbbb2222", 3*time.Hour)}, now),
+		judgeSet("p620", "system", 26*time.Hour, []Snapshot{snap("cccc3333", 73*time.Hour)}, now),
+		judgeSet("razer", "home", 26*time.Hour, nil, now),
 		{Host: "hp", Set: "lab", MaxAge: 26 * time.Hour, Err: errors.New("host hp: set lab: snapshots: wrong repository password\nmore")},
-		{Host: "p510", Set: "system", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host p510: set system: mount /mnt/backup: %w", ErrNotMounted)},
-		{Host: "dex5550", Set: "monitoring", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host dex5550: set monitoring: snapshots: %w (held by PID 42 on dex5550)", ErrLocked)},
-		Judge("samsung", "system", 26*time.Hour, []Snapshot{snap("dddd4444", -48*time.Hour)}, now),
+		{Host: "p510", Set: "system", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host p510: set system: mount /mnt/backup: %w", errNotMounted)},
+		{Host: "dex5550", Set: "monitoring", MaxAge: 26 * time.Hour, Err: fmt.Errorf("host dex5550: set monitoring: snapshots: %w (held by PID 42 on dex5550)", errLocked)},
+		judgeSet("samsung", "system", 26*time.Hour, []Snapshot{snap("dddd4444", -48*time.Hour)}, now),
 		func() SetStatus {
-			st := Judge("razer", "system", 26*time.Hour, []Snapshot{snap("eeee5555", time.Hour)}, now)
+			st := judgeSet("razer", "system", 26*time.Hour, []Snapshot{snap("eeee5555", time.Hour)}, now)
 			st.Missing = []Snapshot{snap("ffff6666", 25*time.Hour)}
 			return st
 		}(),
@@ -229,11 +229,11 @@ func TestStatusTable(t *testing.T) {
 		code  int
 	}{{0, "ok", 0}, {1, "stale", 2}, {2, "never", 4}, {3, "unreadable", 7}, {4, "no-disk", 6}, {5, "locked", 5}, {6, "future", 3}, {7, "missing", 8}} {
 		r := rows[tc.row]
-		if r.State() != tc.state || (r.State() != StateOK) != (tc.code != 0) || ExitCode(r.State()) != tc.code {
-			t.Errorf("row %d (%s/%s): state %s stale %v code %d, want %s %d", tc.row, r.Host, r.Set, r.State(), (r.State() != StateOK), ExitCode(r.State()), tc.state, tc.code)
+		if r.state() != tc.state || (r.state() != stateOK) != (tc.code != 0) || exitCode(r.state()) != tc.code {
+			t.Errorf("row %d (%s/%s): state %s stale %v code %d, want %s %d", tc.row, r.Host, r.Set, r.state(), (r.state() != stateOK), exitCode(r.state()), tc.state, tc.code)
 		}
-		var se *StatusError
-		if err := StaleError([]SetStatus{rows[0], r}); tc.code != 0 && (!errors.As(err, &se) || se.ExitStatus() != tc.code) {
+		var se *statusError
+		if err := StaleError([]SetStatus{rows[0], r}); tc.code != 0 && (!errors.As(err, &se) || se.exitStatus() != tc.code) {
 			t.Errorf("row %d: StaleError = %v, want exit status %d", tc.row, err, tc.code)
 		}
 	}
@@ -252,7 +252,7 @@ func TestStatusTable(t *testing.T) {
 	golden(t, "status.json", b.String())
 	err := StaleError(rows[:4])
 	want := "3 of 4 backup sets need attention: p620/system (stale), razer/home (never), hp/lab (unreadable)"
-	var se *StatusError
+	var se *statusError
 	if !errors.As(err, &se) || err.Error() != want || se.Code != 7 {
 		t.Errorf("StaleError = %v, want %q with exit status 7", err, want)
 	}
@@ -266,7 +266,7 @@ func TestAge(t *testing.T) {
 		-time.Second: "in the future", 17 * time.Second: "17s", 42 * time.Minute: "42m",
 		5*time.Hour + 12*time.Minute: "5h12m", 47 * time.Hour: "47h00m", 76 * time.Hour: "3d04h",
 	} {
-		if got := Age(d); got != want {
+		if got := formatAge(d); got != want {
 			t.Errorf("Age(%v) = %q, want %q", d, got, want)
 		}
 	}
@@ -286,7 +286,7 @@ func TestClassify(t *testing.T) {
 			"the repository is locked (held by PID 700 on p510 by root (UID 0, GID 0), created at 2026-12-01 11:18:35 (1.621578354s ago); backup:unlock removes a stale lock, never a live run's)", false},
 	} {
 		err := classify(&command.ExitError{Host: "h", Args: []string{"restic"}, ExitCode: 1, Stderr: tc.stderr})
-		if !strings.Contains(err.Error(), tc.want) || errors.Is(err, ErrNoRepository) != tc.noRepo {
+		if !strings.Contains(err.Error(), tc.want) || errors.Is(err, errNoRepository) != tc.noRepo {
 			t.Errorf("classify(%q) = %v", tc.stderr, err)
 		}
 	}
@@ -300,16 +300,16 @@ func TestJudgeFutureSnapshot(t *testing.T) {
 	berlin := time.FixedZone("CET", 3600)
 	old := Snapshot{ID: "old", ShortID: "old", Time: now.Add(-30 * time.Hour).In(berlin)}
 	bogus := Snapshot{ID: "bogus", ShortID: "bogus", Time: now.AddDate(0, 3, 0)}
-	st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, bogus}, now)
-	if !(st.State() != StateOK) || st.State() != "future" {
-		t.Errorf("snapshot 3 months ahead: state %s stale %v, want future true", st.State(), (st.State() != StateOK))
+	st := judgeSet("p510", "media", 26*time.Hour, []Snapshot{old, bogus}, now)
+	if !(st.state() != stateOK) || st.state() != "future" {
+		t.Errorf("snapshot 3 months ahead: state %s stale %v, want future true", st.state(), (st.state() != stateOK))
 	}
 	skewed := Snapshot{ID: "skew", ShortID: "skew", Time: now.Add(2 * time.Minute).In(berlin)}
-	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old, skewed}, now); (st.State() != StateOK) || st.State() != "ok" || st.Last.ID != "skew" {
-		t.Errorf("snapshot 2 minutes ahead: state %s stale %v last %s, want ok", st.State(), (st.State() != StateOK), st.Last.ID)
+	if st := judgeSet("p510", "media", 26*time.Hour, []Snapshot{old, skewed}, now); (st.state() != stateOK) || st.state() != "ok" || st.Last.ID != "skew" {
+		t.Errorf("snapshot 2 minutes ahead: state %s stale %v last %s, want ok", st.state(), (st.state() != stateOK), st.Last.ID)
 	}
-	if st := Judge("p510", "media", 26*time.Hour, []Snapshot{old}, now); !(st.State() != StateOK) || st.Age != 30*time.Hour {
-		t.Errorf("30h old snapshot in CET: age %v stale %v", st.Age, (st.State() != StateOK))
+	if st := judgeSet("p510", "media", 26*time.Hour, []Snapshot{old}, now); !(st.state() != stateOK) || st.Age != 30*time.Hour {
+		t.Errorf("30h old snapshot in CET: age %v stale %v", st.Age, (st.state() != stateOK))
 	}
 }
 
@@ -350,8 +350,8 @@ func TestCheckError(t *testing.T) {
 		{"Fatal: unable to open repository at sftp:nas:/r: ssh: connect to host nas port 22: Connection refused", false, false, "the repository could not be checked"},
 	} {
 		err := checkError(&command.ExitError{Host: "h", Args: []string{"restic", "check"}, ExitCode: 1, Stderr: tc.stderr})
-		if errors.Is(err, ErrDamaged) != tc.damaged || errors.Is(err, ErrLocked) != tc.locked || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("checkError(%q) = %v (damaged %v, locked %v)", tc.stderr, err, errors.Is(err, ErrDamaged), errors.Is(err, ErrLocked))
+		if errors.Is(err, errDamaged) != tc.damaged || errors.Is(err, errLocked) != tc.locked || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("checkError(%q) = %v (damaged %v, locked %v)", tc.stderr, err, errors.Is(err, errDamaged), errors.Is(err, errLocked))
 		}
 	}
 }
@@ -376,7 +376,7 @@ func TestRestoreError(t *testing.T) {
 		{"ignoring error for /root/data/f: open /tmp/x: no space left on device", false},
 	} {
 		err := restoreError(&command.ExitError{Host: "h", Args: []string{"restic", "restore"}, ExitCode: 1, Stderr: tc.stderr})
-		if errors.Is(err, ErrDamaged) != tc.damaged {
+		if errors.Is(err, errDamaged) != tc.damaged {
 			t.Errorf("restoreError(%q) = %v, damaged %v", tc.stderr, err, !tc.damaged)
 		}
 	}

@@ -22,13 +22,13 @@ func (j Job) Copy(ctx context.Context, r Reporter, init bool) (int, error) {
 	if j.Set.Copy == "" {
 		return 0, j.errf("copy", errors.New("the set has no copy repository in host.toml"))
 	}
-	if err := j.CheckMount(ctx); err != nil {
+	if err := j.checkMount(ctx); err != nil {
 		return 0, err
 	}
 	from := []string{"--from-repo", j.Set.Repository, "--from-password-file", j.Set.PasswordFile}
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: j.copyRestic("cat", "config")}); err != nil {
 		err = classify(err)
-		if !errors.Is(err, ErrNoRepository) || !init {
+		if !errors.Is(err, errNoRepository) || !init {
 			return 0, j.errf("open copy repository "+j.Set.Copy, err)
 		}
 		if _, err := j.Host.Run(ctx, command.Cmd{Args: j.copyRestic(append(append([]string{"init"}, from...), "--copy-chunker-params")...)}); err != nil {

@@ -278,7 +278,7 @@ func TestFleetBackupLifecycle(t *testing.T) {
 			t.Error("the excluded scratch.tmp was backed up")
 		}
 		_, err := j.Restore(ctx, rec, RestoreOptions{Snapshot: "latest", Target: "/root/restored"})
-		if !errors.Is(err, ErrTargetNotEmpty) {
+		if !errors.Is(err, errTargetNotEmpty) {
 			t.Fatalf("restore over a non-empty target: %v, want ErrTargetNotEmpty", err)
 		}
 		const wantMsg = "host p510: set data: restore: /root/restored: target directory is not empty: restoring would overwrite files (use -force, or pick an empty or new directory)"
@@ -315,13 +315,13 @@ func TestFleetBackupLifecycle(t *testing.T) {
 			t.Errorf("unknown set: %v", err)
 		}
 		fresh := j.Status(t.Context(), time.Now(), false)
-		if fresh.State() != "ok" || fresh.Snapshots != 2 {
-			t.Errorf("fresh status = %s with %d snapshots", fresh.State(), fresh.Snapshots)
+		if fresh.state() != "ok" || fresh.Snapshots != 2 {
+			t.Errorf("fresh status = %s with %d snapshots", fresh.state(), fresh.Snapshots)
 		}
 		// max_age is 1h: two hours on, the set is stale.
 		later := j.Status(t.Context(), started.Add(2*time.Hour), false)
-		if !(later.State() != StateOK) || later.State() != "stale" || StaleError([]SetStatus{later}) == nil {
-			t.Errorf("status two hours later = %s (age %s)", later.State(), later.Age)
+		if !(later.state() != stateOK) || later.state() != "stale" || StaleError([]SetStatus{later}) == nil {
+			t.Errorf("status two hours later = %s (age %s)", later.state(), later.Age)
 		}
 	})
 
@@ -356,7 +356,7 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		var locks []Lock
 		for deadline := time.Now().Add(15 * time.Second); len(locks) == 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 			var err error
-			if locks, err = j.Locks(ctx); err != nil {
+			if locks, err = j.locks(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -365,7 +365,7 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 			t.Fatalf("locks = %+v, want one of pid %s on p510", locks, livePID)
 		}
 		_, err := j.Verify(ctx, rec, VerifyOptions{ReadDataSubset: "100%", Sample: 2})
-		if !errors.Is(err, ErrLocked) || errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "by PID "+livePID+" on p510") {
+		if !errors.Is(err, errLocked) || errors.Is(err, errDamaged) || !strings.Contains(err.Error(), "by PID "+livePID+" on p510") {
 			t.Errorf("verify of a locked repository: %v, want ErrLocked naming pid %s", err, livePID)
 		}
 		res, err := j.Unlock(ctx, rec)
@@ -374,7 +374,7 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		}
 		// SIGKILL: restic cannot remove its lock, which now blocks check and prune.
 		onHost(t, e, inv, "p510", `kill -9 $(cat /root/live.pid)`)
-		if _, err := j.Prune(ctx, rec); !errors.Is(err, ErrLocked) {
+		if _, err := j.Prune(ctx, rec); !errors.Is(err, errLocked) {
 			t.Errorf("prune with a stale lock: %v, want ErrLocked", err)
 		}
 		res, err = j.Unlock(ctx, rec)
@@ -384,7 +384,7 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		if !strings.Contains(rec.output(), "removed stale shared lock") {
 			t.Errorf("unlock output:\n%s", rec.output())
 		}
-		if locks, err := j.Locks(ctx); err != nil || len(locks) != 0 {
+		if locks, err := j.locks(ctx); err != nil || len(locks) != 0 {
 			t.Errorf("locks after unlock: %+v, %v", locks, err)
 		}
 		if _, err := j.Verify(ctx, rec, VerifyOptions{ReadDataSubset: "100%", Sample: 2}); err != nil {
@@ -441,7 +441,7 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 				t.Fatalf("run %d read group %s, which holds the damaged pack %s, and passed", i+1, group, filepath.Base(pack))
 			case err == nil:
 				continue
-			case !errors.Is(err, ErrDamaged):
+			case !errors.Is(err, errDamaged):
 				t.Fatalf("run %d: %v (subset %s), want ErrDamaged", i+1, err, vr.Subset)
 			case strings.Contains(err.Error(), "check --read-data-subset="+group+": "):
 				failed = vr.Subset
@@ -457,7 +457,7 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		if failed == "" {
 			t.Fatalf("%d runs never read the damaged pack %s (group %s)", groups, filepath.Base(pack), group)
 		}
-		if vr, err := j.Verify(ctx, rec, o); !errors.Is(err, ErrDamaged) || vr.Subset != group || !strings.Contains(err.Error(), "check --read-data-subset="+group+": ") {
+		if vr, err := j.Verify(ctx, rec, o); !errors.Is(err, errDamaged) || vr.Subset != group || !strings.Contains(err.Error(), "check --read-data-subset="+group+": ") {
 			t.Errorf("the run after the failure: %v (subset %s), want the check of group %s to fail again", err, vr.Subset, group)
 		}
 	})
@@ -476,21 +476,21 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		if err != nil || len(snaps) != 3 {
 			t.Fatalf("snapshots: %d %v", len(snaps), err)
 		}
-		if st := dj.Status(ctx, time.Now(), false); st.State() != StateOK {
-			t.Fatalf("status before: %s %v", st.State(), st.Err)
+		if st := dj.Status(ctx, time.Now(), false); st.state() != stateOK {
+			t.Fatalf("status before: %s %v", st.state(), st.Err)
 		}
 		onHost(t, e, inv, "dex5550", `restic --repo "$1" --password-file "$2" forget "$3"`, dset.Repository, dset.PasswordFile, snaps[1].ID)
 		for range 2 {
 			st := dj.Status(ctx, time.Now(), false)
-			if st.State() != StateMissing || ExitCode(st.State()) != 8 || len(st.Missing) != 1 || st.Missing[0].ID != snaps[1].ID {
-				t.Fatalf("status after deleting %s: %s, missing %+v (%v)", snaps[1].ShortID, st.State(), st.Missing, st.Err)
+			if st.state() != stateMissing || exitCode(st.state()) != 8 || len(st.Missing) != 1 || st.Missing[0].ID != snaps[1].ID {
+				t.Fatalf("status after deleting %s: %s, missing %+v (%v)", snaps[1].ShortID, st.state(), st.Missing, st.Err)
 			}
 		}
-		if st := dj.Status(ctx, time.Now(), true); st.State() != StateOK {
-			t.Errorf("status -accept: %s", st.State())
+		if st := dj.Status(ctx, time.Now(), true); st.state() != stateOK {
+			t.Errorf("status -accept: %s", st.state())
 		}
-		if st := dj.Status(ctx, time.Now(), false); st.State() != StateOK {
-			t.Errorf("status after -accept: %s %+v", st.State(), st.Missing)
+		if st := dj.Status(ctx, time.Now(), false); st.state() != stateOK {
+			t.Errorf("status after -accept: %s %+v", st.state(), st.Missing)
 		}
 		// A fourth snapshot and a prune: keep_last 3 forgets the oldest, by the retention.
 		if _, err := dj.Backup(ctx, &recorder{}, Options{TextfileDir: "-"}); err != nil {
@@ -501,8 +501,8 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		if pr, err := dj.Prune(ctx, &recorder{}); err != nil || pr.Removed != 1 {
 			t.Fatalf("prune: %+v %v", pr, err)
 		}
-		if st := dj.Status(ctx, time.Now(), false); st.State() != StateOK {
-			t.Errorf("status after a prune: %s, missing %+v", st.State(), st.Missing)
+		if st := dj.Status(ctx, time.Now(), false); st.state() != stateOK {
+			t.Errorf("status after a prune: %s, missing %+v", st.state(), st.Missing)
 		}
 	})
 
@@ -530,7 +530,7 @@ wait' sh "$1" "$2" >/dev/null 2>&1 &`, set.Repository, set.PasswordFile)
 		if err == nil {
 			t.Fatalf("verify passed on a corrupted repository:\n%s", rec.output())
 		}
-		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "host dex5550: set data: check --read-data-subset=100%: the repository is damaged: restic check found errors") {
+		if !errors.Is(err, errDamaged) || !strings.Contains(err.Error(), "host dex5550: set data: check --read-data-subset=100%: the repository is damaged: restic check found errors") {
 			t.Errorf("verify error = %v", err)
 		}
 		// The failure is what BackupVerifyFailed alerts on.
@@ -608,14 +608,14 @@ func TestFleetBackupOffDisk(t *testing.T) {
 		rec := &recorder{}
 		_, err := p510.Backup(ctx, rec, Options{Init: true, TextfileDir: "-"})
 		const want = "host p510: set data: mount /root/backup-disk: not mounted: the backup disk is missing or failed, so nothing was read or written and no repository was created"
-		if !errors.Is(err, ErrNotMounted) || err.Error() != want {
+		if !errors.Is(err, errNotMounted) || err.Error() != want {
 			t.Fatalf("backup without the disk: %v\nwant %s", err, want)
 		}
 		if entries, err := os.ReadDir(filepath.Join(dir("p510"), "root/backup-disk")); err != nil || len(entries) != 0 {
 			t.Errorf("the empty mount point got %d entries (%v): a repository was created on the root file system", len(entries), err)
 		}
-		if st := p510.Status(ctx, time.Now(), false); st.State() != StateNoDisk || ExitCode(st.State()) != 6 {
-			t.Errorf("status without the disk: %s (%v)", st.State(), st.Err)
+		if st := p510.Status(ctx, time.Now(), false); st.state() != stateNoDisk || exitCode(st.state()) != 6 {
+			t.Errorf("status without the disk: %s (%v)", st.state(), st.Err)
 		}
 	})
 
@@ -657,8 +657,8 @@ func TestFleetBackupOffDisk(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir("dex5550"), "root/restic-dex5550")); err == nil {
 			t.Error("the repository landed on dex5550 itself")
 		}
-		if st := dex.Status(ctx, time.Now(), false); st.State() != StateOK || st.Snapshots != 1 {
-			t.Errorf("status: %s with %d snapshots (%v)", st.State(), st.Snapshots, st.Err)
+		if st := dex.Status(ctx, time.Now(), false); st.state() != stateOK || st.Snapshots != 1 {
+			t.Errorf("status: %s with %d snapshots (%v)", st.state(), st.Snapshots, st.Err)
 		}
 	})
 
@@ -668,7 +668,7 @@ func TestFleetBackupOffDisk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var se *StatusError
+		var se *statusError
 		if err := StaleError(rows); !errors.As(err, &se) || se.Code != 6 || !strings.Contains(err.Error(), "p510/data (no-disk)") {
 			t.Errorf("status with the disk unplugged: %v", err)
 		}

@@ -31,10 +31,10 @@ func (j Job) resticWith(passwordFile string, args ...string) []string {
 	return append([]string{"restic", "--repo", j.Set.Repository, "--password-file", passwordFile}, args...)
 }
 
-// Keys lists the repository's keys, opening it with passwordFile; the key that password opens is
+// keys lists the repository's keys, opening it with passwordFile; the key that password opens is
 // the one marked Current.
-func (j Job) Keys(ctx context.Context, passwordFile string) ([]Key, error) {
-	if err := j.CheckMount(ctx); err != nil {
+func (j Job) keys(ctx context.Context, passwordFile string) ([]Key, error) {
+	if err := j.checkMount(ctx); err != nil {
 		return nil, err
 	}
 	res, err := j.Host.Run(ctx, command.Cmd{Args: j.resticWith(passwordFile, "key", "list", "--json")})
@@ -50,7 +50,7 @@ func (j Job) Keys(ctx context.Context, passwordFile string) ([]Key, error) {
 
 // CurrentKey is the id of the key passwordFile opens the repository with.
 func (j Job) CurrentKey(ctx context.Context, passwordFile string) (string, error) {
-	keys, err := j.Keys(ctx, passwordFile)
+	keys, err := j.keys(ctx, passwordFile)
 	if err != nil {
 		return "", err
 	}
@@ -66,7 +66,7 @@ func (j Job) CurrentKey(ctx context.Context, passwordFile string) (string, error
 // returns the new key's id (read back through the new password, which so is proven to open the
 // repository).
 func (j Job) AddKey(ctx context.Context, passwordFile, newPasswordFile string) (string, error) {
-	if err := j.CheckMount(ctx); err != nil {
+	if err := j.checkMount(ctx); err != nil {
 		return "", err
 	}
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: j.resticWith(passwordFile, "key", "add", "--new-password-file", newPasswordFile)}); err != nil {
@@ -78,7 +78,7 @@ func (j Job) AddKey(ctx context.Context, passwordFile, newPasswordFile string) (
 // RemoveKey removes the key id, opening the repository with passwordFile (which must open
 // another key: restic refuses to remove the key in use).
 func (j Job) RemoveKey(ctx context.Context, passwordFile, id string) error {
-	if err := j.CheckMount(ctx); err != nil {
+	if err := j.checkMount(ctx); err != nil {
 		return err
 	}
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: j.resticWith(passwordFile, "key", "remove", id)}); err != nil {

@@ -38,7 +38,7 @@ func TestRepositoryKeys(t *testing.T) {
 	if err != nil || newKey == oldKey || len(newKey) != 8 {
 		t.Fatalf("added key %q (old %s), %v", newKey, oldKey, err)
 	}
-	if keys, err := j.Keys(ctx, oldPW); err != nil || len(keys) != 2 {
+	if keys, err := j.keys(ctx, oldPW); err != nil || len(keys) != 2 {
 		t.Errorf("keys after the add: %+v, %v", keys, err)
 	}
 	if err := j.RemoveKey(ctx, newPW, newKey); err == nil || !strings.Contains(err.Error(), "key remove "+newKey) {
@@ -47,10 +47,10 @@ func TestRepositoryKeys(t *testing.T) {
 	if err := j.RemoveKey(ctx, newPW, oldKey); err != nil {
 		t.Fatal(err)
 	}
-	if keys, err := j.Keys(ctx, newPW); err != nil || len(keys) != 1 || keys[0].ID != newKey || !keys[0].Current {
+	if keys, err := j.keys(ctx, newPW); err != nil || len(keys) != 1 || keys[0].ID != newKey || !keys[0].Current {
 		t.Errorf("keys after the remove: %+v, %v", keys, err)
 	}
-	if _, err := j.Keys(ctx, oldPW); err == nil || !strings.Contains(err.Error(), "wrong repository password") {
+	if _, err := j.keys(ctx, oldPW); err == nil || !strings.Contains(err.Error(), "wrong repository password") {
 		t.Errorf("the old password after its key was removed: %v", err)
 	}
 }

@@ -29,9 +29,9 @@ func (l Lock) String() string {
 	return fmt.Sprintf("%s lock %.8s of pid %d on %s (%s) since %s", kind, l.ID, l.PID, l.Hostname, l.Username, l.Time.UTC().Format("2006-01-02 15:04:05 UTC"))
 }
 
-// Locks lists the repository's locks without taking one.
-func (j Job) Locks(ctx context.Context) ([]Lock, error) {
-	if err := j.CheckMount(ctx); err != nil {
+// locks lists the repository's locks without taking one.
+func (j Job) locks(ctx context.Context) ([]Lock, error) {
+	if err := j.checkMount(ctx); err != nil {
 		return nil, err
 	}
 	res, err := j.Host.Run(ctx, command.Cmd{Args: j.restic("list", "locks", "--no-lock")})
@@ -69,7 +69,7 @@ type UnlockResult struct {
 // backup is about to reference.
 func (j Job) Unlock(ctx context.Context, r Reporter) (UnlockResult, error) {
 	r.Phase(j.Set.Name + ": unlock")
-	before, err := j.Locks(ctx)
+	before, err := j.locks(ctx)
 	if err != nil {
 		return UnlockResult{}, err
 	}
@@ -79,7 +79,7 @@ func (j Job) Unlock(ctx context.Context, r Reporter) (UnlockResult, error) {
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: j.restic("unlock")}); err != nil {
 		return UnlockResult{}, j.errf("unlock", classify(err))
 	}
-	after, err := j.Locks(ctx)
+	after, err := j.locks(ctx)
 	if err != nil {
 		return UnlockResult{}, err
 	}

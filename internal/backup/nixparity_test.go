@@ -80,7 +80,7 @@ func TestBackupSetsNixParity(t *testing.T) {
 			if !slices.Equal(b.Exclude, excludes) {
 				t.Errorf("%s: exclude\n nix %q\n  go %q", where, b.Exclude, excludes)
 			}
-			if want := []string{"--tag", j.Tag(), "--host", j.HostName}; !slices.Equal(b.ExtraBackupArgs, want) {
+			if want := []string{"--tag", j.tag(), "--host", j.HostName}; !slices.Equal(b.ExtraBackupArgs, want) {
 				t.Errorf("%s: extraBackupArgs %q, want %q", where, b.ExtraBackupArgs, want)
 			}
 			if b.Repository != set.Repository || b.PasswordFile != set.PasswordFile {
@@ -88,13 +88,13 @@ func TestBackupSetsNixParity(t *testing.T) {
 			}
 			// services.restic.backups joins pruneOpts with spaces into restic forget's flags.
 			forget := append(set.Keep.Args(), "--group-by", "host,tags")
-			forget = append(forget, "--tag", j.Tag(), "--host", j.HostName)
+			forget = append(forget, "--tag", j.tag(), "--host", j.HostName)
 			if got, want := strings.Fields(strings.Join(b.PruneOpts, " ")), forget; !slices.Equal(got, want) {
 				t.Errorf("%s: pruneOpts %q, want the flags %q", where, b.PruneOpts, want)
 			}
 			for _, db := range set.SQLite {
 				// backup-sets.nix quotes every word (its sh), so the line is exact.
-				copy := j.SQLiteCopy(db)
+				copy := j.sqliteCopy(db)
 				if want := "mv -f -- " + nixSh(copy+".hub-tmp") + " " + nixSh(copy) + "\n"; b.Prepare == nil || !strings.Contains(*b.Prepare, want) {
 					t.Errorf("%s: the prepare script has no line %q", where, want)
 				}

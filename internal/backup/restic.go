@@ -3,6 +3,12 @@
 // [[backup]] sets in host.toml, so the hub never holds a repository password. Snapshots are
 // tagged set:<name> and recorded under the inventory host name, which is how one repository can
 // hold several sets and hosts and still be listed, checked, pruned and judged stale per set.
+//
+// Entry points: [NewJob] is one set of one host, whose methods back up, verify, restore, prune and
+// unlock; [Each] runs a function for every set of the fleet through internal/parallel;
+// [FleetStatus] says how fresh each set is, printed by [WriteStatus] or [WriteStatusJSON]
+// ([StaleError] is the exit status); [Metric] and [VerifyMetric] are the textfile-collector lines
+// a host keeps; [BundleRepo] is the verified git bundle of the hub's repository.
 package backup
 
 import (
@@ -18,9 +24,9 @@ import (
 	"github.com/nixos-hub/hub/internal/sysdeps"
 )
 
-// Tools are what the backup targets run on this machine (tests, local repositories) and, through
+// tools are what the backup targets run on this machine (tests, local repositories) and, through
 // the NixOS module, on every host.
-var Tools = []sysdeps.Tool{
+var tools = []sysdeps.Tool{
 	sysdeps.Restic,
 	sysdeps.SQLite3,
 	sysdeps.Git,
@@ -45,8 +51,8 @@ func NewJob(e *command.Executor, h *inventory.Host, set inventory.BackupSet) Job
 	return Job{Host: e.SSH(h.Name, h.SSH), HostName: h.Name, Set: set}
 }
 
-// Tag marks the snapshots of a set.
-func (j Job) Tag() string { return "set:" + j.Set.Name }
+// tag marks the snapshots of a set.
+func (j Job) tag() string { return "set:" + j.Set.Name }
 
 // restic is the command line of a restic subcommand against the set's repository.
 func (j Job) restic(args ...string) []string {
@@ -54,7 +60,7 @@ func (j Job) restic(args ...string) []string {
 }
 
 // filter selects the snapshots of this host and set.
-func (j Job) filter() []string { return []string{"--host", j.HostName, "--tag", j.Tag()} }
+func (j Job) filter() []string { return []string{"--host", j.HostName, "--tag", j.tag()} }
 
 // errf wraps err with the host, the set and the step it failed in.
 func (j Job) errf(step string, err error) error {
@@ -71,16 +77,16 @@ type Snapshot struct {
 	Tags     []string  `json:"tags"`
 }
 
-// ErrNoRepository means the repository has not been initialised yet.
-var ErrNoRepository = errors.New("no restic repository there (backup:run -init creates it)")
+// errNoRepository means the repository has not been initialised yet.
+var errNoRepository = errors.New("no restic repository there (backup:run -init creates it)")
 
-// ErrLocked means another restic holds a lock the command needs: a live run, or a stale lock a
+// errLocked means another restic holds a lock the command needs: a live run, or a stale lock a
 // killed one left behind (backup:unlock removes stale locks, never a live run's).
-var ErrLocked = errors.New("the repository is locked")
+var errLocked = errors.New("the repository is locked")
 
-// ErrNotMounted means the set's backup disk is not mounted: nothing may be written to (or
+// errNotMounted means the set's backup disk is not mounted: nothing may be written to (or
 // created at) its empty mount point on the root file system.
-var ErrNotMounted = errors.New("not mounted: the backup disk is missing or failed, so nothing was read or written and no repository was created")
+var errNotMounted = errors.New("not mounted: the backup disk is missing or failed, so nothing was read or written and no repository was created")
 
 // classify turns restic's fatal messages into errors a user can act on.
 func classify(err error) error {
@@ -90,11 +96,11 @@ func classify(err error) error {
 	}
 	switch {
 	case strings.Contains(xe.Stderr, "unable to open config file") || strings.Contains(xe.Stderr, "Is there a repository at the following location"):
-		return fmt.Errorf("%w: %w", ErrNoRepository, err)
+		return fmt.Errorf("%w: %w", errNoRepository, err)
 	case strings.Contains(xe.Stderr, "wrong password"):
 		return fmt.Errorf("wrong repository password (check the password file): %w", err)
 	case strings.Contains(xe.Stderr, "repository is already locked"):
-		return fmt.Errorf("%w (%s; backup:unlock removes a stale lock, never a live run's): %w", ErrLocked, lockHolder(xe.Stderr), err)
+		return fmt.Errorf("%w (%s; backup:unlock removes a stale lock, never a live run's): %w", errLocked, lockHolder(xe.Stderr), err)
 	}
 	return err
 }
@@ -117,11 +123,11 @@ func lockHolder(stderr string) string {
 	return strings.Join(parts, ", ")
 }
 
-// CheckMount fails with ErrNotMounted when the set names a backup disk that is not mounted. It
+// checkMount fails with errNotMounted when the set names a backup disk that is not mounted. It
 // runs before every command that touches a local repository: restic would otherwise report "no
 // repository" for a missing disk, and -init (or a timer's initialize) would create a fresh one on
 // the root file system, which the disk's loss or a reinstall takes with it.
-func (j Job) CheckMount(ctx context.Context) error {
+func (j Job) checkMount(ctx context.Context) error {
 	if j.Set.Mount == "" {
 		return nil
 	}
@@ -129,7 +135,7 @@ func (j Job) CheckMount(ctx context.Context) error {
 	var xe *command.ExitError
 	if errors.As(err, &xe) && (xe.ExitCode == 1 || xe.ExitCode == 32) {
 		// mountpoint exits 1 for a directory that is not a mount point, 32 for a missing one.
-		return j.errf("mount "+j.Set.Mount, ErrNotMounted)
+		return j.errf("mount "+j.Set.Mount, errNotMounted)
 	}
 	if err != nil {
 		return j.errf("mount "+j.Set.Mount, err)
@@ -139,7 +145,7 @@ func (j Job) CheckMount(ctx context.Context) error {
 
 // EnsureRepository initialises the repository when it does not exist yet and init is set.
 func (j Job) EnsureRepository(ctx context.Context, init bool) (created bool, err error) {
-	if err := j.CheckMount(ctx); err != nil {
+	if err := j.checkMount(ctx); err != nil {
 		return false, err
 	}
 	_, err = j.Host.Run(ctx, command.Cmd{Args: j.restic("cat", "config")})
@@ -147,7 +153,7 @@ func (j Job) EnsureRepository(ctx context.Context, init bool) (created bool, err
 		return false, nil
 	}
 	err = classify(err)
-	if !errors.Is(err, ErrNoRepository) || !init {
+	if !errors.Is(err, errNoRepository) || !init {
 		return false, j.errf("open repository "+j.Set.Repository, err)
 	}
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: j.restic("init")}); err != nil {
@@ -158,7 +164,7 @@ func (j Job) EnsureRepository(ctx context.Context, init bool) (created bool, err
 
 // Snapshots lists the set's snapshots of this host, oldest first.
 func (j Job) Snapshots(ctx context.Context) ([]Snapshot, error) {
-	if err := j.CheckMount(ctx); err != nil {
+	if err := j.checkMount(ctx); err != nil {
 		return nil, err
 	}
 	res, err := j.Host.Run(ctx, command.Cmd{Args: j.restic(append([]string{"snapshots", "--json"}, j.filter()...)...)})

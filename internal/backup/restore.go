@@ -22,8 +22,8 @@ type RestoreOptions struct {
 	Exclude []string
 }
 
-// ErrTargetNotEmpty is the refusal to restore over existing files.
-var ErrTargetNotEmpty = errors.New("target directory is not empty: restoring would overwrite files (use -force, or pick an empty or new directory)")
+// errTargetNotEmpty is the refusal to restore over existing files.
+var errTargetNotEmpty = errors.New("target directory is not empty: restoring would overwrite files (use -force, or pick an empty or new directory)")
 
 // Restore restores a snapshot of the set (or one path of it) into a directory on the host.
 func (j Job) Restore(ctx context.Context, r Reporter, o RestoreOptions) (Snapshot, error) {
@@ -44,7 +44,7 @@ func (j Job) Restore(ctx context.Context, r Reporter, o RestoreOptions) (Snapsho
 		return Snapshot{}, j.errf("restore", fmt.Errorf("target %s: %w", o.Target, err))
 	}
 	if entries != "" && !o.Force {
-		return Snapshot{}, j.errf("restore", fmt.Errorf("%s: %w", o.Target, ErrTargetNotEmpty))
+		return Snapshot{}, j.errf("restore", fmt.Errorf("%s: %w", o.Target, errTargetNotEmpty))
 	}
 	args := []string{"restore", snap.ID, "--target", o.Target}
 	if o.Path != "" {
@@ -77,7 +77,7 @@ type PruneResult struct {
 // a set whose paths changed is still one history.
 func (j Job) Prune(ctx context.Context, r Reporter) (PruneResult, error) {
 	r.Phase(j.Set.Name + ": forget")
-	if err := j.CheckMount(ctx); err != nil {
+	if err := j.checkMount(ctx); err != nil {
 		return PruneResult{}, err
 	}
 	args := append([]string{"forget", "--json", "--group-by", "host,tags"}, j.filter()...)
@@ -125,7 +125,7 @@ func parseForget(out []byte) (PruneResult, error) {
 	return PruneResult{}, errors.New("restic forget --json printed no JSON")
 }
 
-// ReinstateSQLite puts the restored consistent copy of db (SQLiteCopy) in place of the live
+// ReinstateSQLite puts the restored consistent copy of db (sqliteCopy) in place of the live
 // database: copied beside it and renamed over it, with the live file's owner and mode (its
 // directory's owner and 0600 when there is none), and the stale -wal, -shm and -journal
 // removed, which would otherwise be replayed into the restored database. The application
@@ -139,7 +139,7 @@ cp -- "$copy" "$tmp"
 if [ -e "$db" ]; then chown --reference="$db" "$tmp"; chmod --reference="$db" "$tmp"; else chown --reference="$(dirname "$db")" "$tmp"; chmod 0600 "$tmp"; fi
 rm -f -- "$db-wal" "$db-shm" "$db-journal"
 mv -f -- "$tmp" "$db"`
-	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", j.SQLiteCopy(db), db}}); err != nil {
+	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", j.sqliteCopy(db), db}}); err != nil {
 		return j.errf("sqlite "+db, err)
 	}
 	return nil

@@ -15,14 +15,14 @@ import (
 	"github.com/nixos-hub/hub/internal/command"
 )
 
-// DefaultTextfileDir is where the last-success metric goes: node_exporter's textfile collector
+// defaultTextfileDir is where the last-success metric goes: node_exporter's textfile collector
 // must be pointed at it (--collector.textfile.directory).
-const DefaultTextfileDir = "/var/lib/prometheus-node-exporter/textfile"
+const defaultTextfileDir = "/var/lib/prometheus-node-exporter/textfile"
 
 // Options tune Backup.
 type Options struct {
 	Init        bool             // create the repository when it does not exist
-	TextfileDir string           // on the host; empty: DefaultTextfileDir; "-": write no metric
+	TextfileDir string           // on the host; empty: defaultTextfileDir; "-": write no metric
 	Now         func() time.Time // nil: time.Now
 }
 
@@ -61,7 +61,7 @@ func (j Job) Backup(ctx context.Context, r Reporter, o Options) (Summary, error)
 	if len(j.Set.SQLite) > 0 {
 		r.Phase(j.Set.Name + ": sqlite")
 		for _, db := range j.Set.SQLite {
-			dst, err := j.CopySQLite(ctx, db)
+			dst, err := j.copySQLite(ctx, db)
 			if err != nil {
 				return Summary{}, err
 			}
@@ -91,7 +91,7 @@ func (j Job) Backup(ctx context.Context, r Reporter, o Options) (Summary, error)
 	if o.TextfileDir != "-" {
 		dir := o.TextfileDir
 		if dir == "" {
-			dir = DefaultTextfileDir
+			dir = defaultTextfileDir
 		}
 		r.Phase(j.Set.Name + ": metric")
 		if err := j.writeMetric(ctx, dir, now(), sum); err != nil {
@@ -104,7 +104,7 @@ func (j Job) Backup(ctx context.Context, r Reporter, o Options) (Summary, error)
 // backupArgs are the restic backup arguments: the set's paths plus the SQLite copies, with the
 // live database files excluded so a torn copy of them never lands in a snapshot.
 func (j Job) backupArgs() []string {
-	args := []string{"backup", "--json", "--host", j.HostName, "--tag", j.Tag()}
+	args := []string{"backup", "--json", "--host", j.HostName, "--tag", j.tag()}
 	for _, x := range j.Set.Exclude {
 		args = append(args, "--exclude", x)
 	}
@@ -121,16 +121,16 @@ func (j Job) backupArgs() []string {
 	return args
 }
 
-// SQLiteCopy is where the consistent copy of db goes on the host: the database's path below the
+// sqliteCopy is where the consistent copy of db goes on the host: the database's path below the
 // set's sqlite_dir, so copies of equally named databases never collide.
-func (j Job) SQLiteCopy(db string) string { return path.Join(j.Set.SQLiteDir, db) }
+func (j Job) sqliteCopy(db string) string { return path.Join(j.Set.SQLiteDir, db) }
 
-// CopySQLite copies a live database with VACUUM INTO: one read transaction, so the copy is the
+// copySQLite copies a live database with VACUUM INTO: one read transaction, so the copy is the
 // database as of one commit however busy the writers are (the .backup command restarts whenever
 // another connection writes and may never finish on a busy database), and a plain copy of a live
 // file can be torn. The copy is integrity-checked before it replaces the previous one.
-func (j Job) CopySQLite(ctx context.Context, db string) (string, error) {
-	dst := j.SQLiteCopy(db)
+func (j Job) copySQLite(ctx context.Context, db string) (string, error) {
+	dst := j.sqliteCopy(db)
 	tmp := dst + ".hub-tmp"
 	step := "sqlite " + db
 	// sqlite3 opens a missing database as a new, empty one (and creates the file at the live

@@ -100,7 +100,7 @@ func TestCopySQLiteWhileWriting(t *testing.T) {
 			prevRows := 0
 			for round := range 5 {
 				before := commits()
-				dst, err := j.CopySQLite(t.Context(), db)
+				dst, err := j.copySQLite(t.Context(), db)
 				if err != nil {
 					t.Fatalf("round %d: %v", round, err)
 				}
@@ -163,13 +163,13 @@ func TestCopySQLiteMissingDatabase(t *testing.T) {
 	}
 	e := &command.Executor{}
 	j := Job{Host: e.Local(), HostName: "local", Set: inventory.BackupSet{Name: "arr", SQLiteDir: filepath.Join(dir, "copies")}}
-	if dst, err := j.CopySQLite(t.Context(), db); err == nil {
+	if dst, err := j.copySQLite(t.Context(), db); err == nil {
 		t.Fatalf("copy of a missing database succeeded: %s", dst)
 	}
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Errorf("the copy created %s: %v", db, err)
 	}
-	if _, err := os.Stat(j.SQLiteCopy(db)); !os.IsNotExist(err) {
-		t.Errorf("a copy exists at %s: %v", j.SQLiteCopy(db), err)
+	if _, err := os.Stat(j.sqliteCopy(db)); !os.IsNotExist(err) {
+		t.Errorf("a copy exists at %s: %v", j.sqliteCopy(db), err)
 	}
 }

@@ -22,56 +22,56 @@ type SetStatus struct {
 	Err       error      // the repository could not be read
 }
 
-// ClockSkew is how far in the future the newest snapshot may be dated (host clocks drift) before
+// clockSkew is how far in the future the newest snapshot may be dated (host clocks drift) before
 // status calls it wrong. A snapshot dated further ahead stays the newest until that date and its
 // negative age would read as fresh, hiding every backup missed meanwhile.
-const ClockSkew = 10 * time.Minute
+const clockSkew = 10 * time.Minute
 
 // The states of a set, each with the exit code backup:status ends with when it is the worst
 // state it found: a script or a monitor can tell "run a backup" from "mount the disk" from "the
 // repository cannot be read" without parsing the table. 1 stays mage's own failure (a bad
 // selection, an unknown set).
 const (
-	StateOK         = "ok"         // exit 0
-	StateStale      = "stale"      // exit 2: the newest snapshot is older than max_age
-	StateFuture     = "future"     // exit 3: dated ahead of now (a wrong host clock)
-	StateNever      = "never"      // exit 4: no snapshot of this host and set
-	StateLocked     = "locked"     // exit 5: another restic's lock (backup:unlock for a stale one)
-	StateNoDisk     = "no-disk"    // exit 6: the set's backup disk is not mounted
-	StateUnreadable = "unreadable" // exit 7: no repository, wrong password, host or backend unreachable
-	StateMissing    = "missing"    // exit 8: a snapshot the retention keeps is gone (seen.go)
+	stateOK         = "ok"         // exit 0
+	stateStale      = "stale"      // exit 2: the newest snapshot is older than max_age
+	stateFuture     = "future"     // exit 3: dated ahead of now (a wrong host clock)
+	stateNever      = "never"      // exit 4: no snapshot of this host and set
+	stateLocked     = "locked"     // exit 5: another restic's lock (backup:unlock for a stale one)
+	stateNoDisk     = "no-disk"    // exit 6: the set's backup disk is not mounted
+	stateUnreadable = "unreadable" // exit 7: no repository, wrong password, host or backend unreachable
+	stateMissing    = "missing"    // exit 8: a snapshot the retention keeps is gone (seen.go)
 )
 
 // exitCodes orders the states by severity: the highest code found is the exit code.
-var exitCodes = map[string]int{StateOK: 0, StateStale: 2, StateFuture: 3, StateNever: 4, StateLocked: 5, StateNoDisk: 6, StateUnreadable: 7, StateMissing: 8}
+var exitCodes = map[string]int{stateOK: 0, stateStale: 2, stateFuture: 3, stateNever: 4, stateLocked: 5, stateNoDisk: 6, stateUnreadable: 7, stateMissing: 8}
 
-// ExitCode is the exit code of a state.
-func ExitCode(state string) int { return exitCodes[state] }
+// exitCode is the exit code of a state.
+func exitCode(state string) int { return exitCodes[state] }
 
-// State is the status column.
-func (s SetStatus) State() string {
+// state is the status column.
+func (s SetStatus) state() string {
 	switch {
-	case errors.Is(s.Err, ErrNotMounted):
-		return StateNoDisk
-	case errors.Is(s.Err, ErrLocked):
-		return StateLocked
+	case errors.Is(s.Err, errNotMounted):
+		return stateNoDisk
+	case errors.Is(s.Err, errLocked):
+		return stateLocked
 	case s.Err != nil:
-		return StateUnreadable
+		return stateUnreadable
 	case len(s.Missing) > 0:
-		return StateMissing
+		return stateMissing
 	case s.Last == nil:
-		return StateNever
-	case s.Age < -ClockSkew:
-		return StateFuture
+		return stateNever
+	case s.Age < -clockSkew:
+		return stateFuture
 	case s.Age > s.MaxAge:
-		return StateStale
+		return stateStale
 	default:
-		return StateOK
+		return stateOK
 	}
 }
 
-// Judge computes a set's status from its snapshots at now.
-func Judge(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Time) SetStatus {
+// judgeSet computes a set's status from its snapshots at now.
+func judgeSet(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Time) SetStatus {
 	st := SetStatus{Host: host, Set: set, MaxAge: maxAge, Snapshots: len(snaps)}
 	for i := range snaps {
 		if st.Last == nil || snaps[i].Time.After(st.Last.Time) {
@@ -89,7 +89,7 @@ func Judge(host, set string, maxAge time.Duration, snaps []Snapshot, now time.Ti
 // dropped (after a deliberate forget).
 func (j Job) Status(ctx context.Context, now time.Time, accept bool) SetStatus {
 	snaps, err := j.Snapshots(ctx)
-	st := Judge(j.HostName, j.Set.Name, j.Set.MaxAge, snaps, now)
+	st := judgeSet(j.HostName, j.Set.Name, j.Set.MaxAge, snaps, now)
 	st.Err = err
 	if err == nil {
 		st.Missing, st.Err = j.recordSeen(ctx, snaps, accept)
@@ -105,7 +105,7 @@ func WriteStatus(w io.Writer, rows []SetStatus) error {
 		last, age, id := "-", "-", "-"
 		if r.Last != nil {
 			last = r.Last.Time.UTC().Format("2006-01-02 15:04 UTC")
-			age = Age(r.Age)
+			age = formatAge(r.Age)
 			id = r.Last.ShortID
 		}
 		if r.Err != nil {
@@ -114,7 +114,7 @@ func WriteStatus(w io.Writer, rows []SetStatus) error {
 		if len(r.Missing) > 0 {
 			id += "; missing " + missingList(r.Missing)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Host, r.Set, r.State(), last, age, Age(r.MaxAge), r.Snapshots, id)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Host, r.Set, r.state(), last, age, formatAge(r.MaxAge), r.Snapshots, id)
 	}
 	return tw.Flush()
 }
@@ -148,8 +148,8 @@ type statusJSON struct {
 func WriteStatusJSON(w io.Writer, rows []SetStatus) error {
 	out := make([]statusJSON, 0, len(rows))
 	for _, r := range rows {
-		st := r.State()
-		j := statusJSON{Host: r.Host, Set: r.Set, State: st, ExitCode: ExitCode(st), MaxAgeSec: int64(r.MaxAge / time.Second), Snapshots: r.Snapshots}
+		st := r.state()
+		j := statusJSON{Host: r.Host, Set: r.Set, State: st, ExitCode: exitCode(st), MaxAgeSec: int64(r.MaxAge / time.Second), Snapshots: r.Snapshots}
 		if r.Last != nil {
 			t, age := r.Last.Time.UTC(), int64(r.Age/time.Second)
 			j.Last, j.Snapshot, j.AgeSec = &t, r.Last.ShortID, &age
@@ -167,35 +167,35 @@ func WriteStatusJSON(w io.Writer, rows []SetStatus) error {
 	return enc.Encode(out)
 }
 
-// StatusError names the sets that need attention; its exit code is the worst state's.
-type StatusError struct {
+// statusError names the sets that need attention; its exit code is the worst state's.
+type statusError struct {
 	Code int
 	msg  string
 }
 
-func (e *StatusError) Error() string { return e.msg }
+func (e *statusError) Error() string { return e.msg }
 
-// ExitStatus is the exit code mage ends with for this error.
-func (e *StatusError) ExitStatus() int { return e.Code }
+// exitStatus is the exit code mage ends with for this error.
+func (e *statusError) exitStatus() int { return e.Code }
 
-// StaleError names the sets that need attention, or is nil; it is a *StatusError.
+// StaleError names the sets that need attention, or is nil; it is a *statusError.
 func StaleError(rows []SetStatus) error {
 	var bad []string
 	code := 0
 	for _, r := range rows {
-		if st := r.State(); st != StateOK {
+		if st := r.state(); st != stateOK {
 			bad = append(bad, fmt.Sprintf("%s/%s (%s)", r.Host, r.Set, st))
-			code = max(code, ExitCode(st))
+			code = max(code, exitCode(st))
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
-	return &StatusError{Code: code, msg: fmt.Sprintf("%d of %d backup sets need attention: %s", len(bad), len(rows), strings.Join(bad, ", "))}
+	return &statusError{Code: code, msg: fmt.Sprintf("%d of %d backup sets need attention: %s", len(bad), len(rows), strings.Join(bad, ", "))}
 }
 
-// Age renders a duration in the largest sensible units: 3d4h, 5h12m, 42m, 17s.
-func Age(d time.Duration) string {
+// formatAge renders a duration in the largest sensible units: 3d4h, 5h12m, 42m, 17s.
+func formatAge(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "in the future"

@@ -16,14 +16,14 @@ import (
 	"github.com/nixos-hub/hub/internal/command"
 )
 
-// VerifyGroups is how many groups the default verify splits the repository's pack files into:
+// verifyGroups is how many groups the default verify splits the repository's pack files into:
 // each run reads the next group (restic check --read-data-subset=n/20, 5% of the data), so
 // every pack file is read back within 20 runs of being written. A random 5% (restic's "5%")
 // promised nothing: a damaged pack passed 2 of 3 runs.
-const VerifyGroups = 20
+const verifyGroups = 20
 
-// ErrDamaged is restic check finding errors: data or metadata that does not read back as written.
-var ErrDamaged = errors.New("the repository is damaged: restic check found errors")
+// errDamaged is restic check finding errors: data or metadata that does not read back as written.
+var errDamaged = errors.New("the repository is damaged: restic check found errors")
 
 // VerifyOptions tune Verify.
 type VerifyOptions struct {
@@ -31,7 +31,7 @@ type VerifyOptions struct {
 	// empty: the next of Groups groups in turn, the last one read ("3/20") recorded on the host
 	// in the set's state_dir (verify-group).
 	ReadDataSubset string
-	// Groups is how many groups the rotation has; 0: VerifyGroups.
+	// Groups is how many groups the rotation has; 0: verifyGroups.
 	Groups int
 	// Sample is how many files of the latest snapshot are restored and compared; 0: 20.
 	Sample int
@@ -58,7 +58,7 @@ func (v VerifyResult) String() string {
 // and compared by SHA-256 with the files it was taken from.
 func (j Job) Verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyResult, error) {
 	if o.Groups <= 0 {
-		o.Groups = VerifyGroups
+		o.Groups = verifyGroups
 	}
 	stateFile := path.Join(j.Set.StateDir, "verify-group")
 	if o.Sample <= 0 {
@@ -68,7 +68,7 @@ func (j Job) Verify(ctx context.Context, r Reporter, o VerifyOptions) (VerifyRes
 		o.Rand = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))
 	}
 	r.Phase(j.Set.Name + ": check")
-	if err := j.CheckMount(ctx); err != nil {
+	if err := j.checkMount(ctx); err != nil {
 		return VerifyResult{}, err
 	}
 	subset, group := o.ReadDataSubset, 0
@@ -170,12 +170,12 @@ func checkError(err error) error {
 	err = classify(err)
 	var xe *command.ExitError
 	switch {
-	case errors.Is(err, ErrLocked), errors.Is(err, ErrNoRepository):
+	case errors.Is(err, errLocked), errors.Is(err, errNoRepository):
 		return err
 	case errors.As(err, &xe) && strings.Contains(xe.Stderr, "wrong password"):
 		return err
 	case errors.As(err, &xe) && strings.Contains(xe.Stderr, "contains errors"):
-		return fmt.Errorf("%w: %w", ErrDamaged, err)
+		return fmt.Errorf("%w: %w", errDamaged, err)
 	}
 	return fmt.Errorf("the repository could not be checked: %w", err)
 }
@@ -186,7 +186,7 @@ func restoreError(err error) error {
 	err = classify(err)
 	var xe *command.ExitError
 	if errors.As(err, &xe) && (strings.Contains(xe.Stderr, "ciphertext verification failed") || strings.Contains(xe.Stderr, "does not match")) {
-		return fmt.Errorf("%w: %w", ErrDamaged, err)
+		return fmt.Errorf("%w: %w", errDamaged, err)
 	}
 	return err
 }

@@ -26,14 +26,14 @@ func VerifyMetric(set string, at time.Time, passed bool) string {
 }
 
 // RecordVerify writes the outcome of a Verify, verifyErr, on the host as hub_backup_verify_<set>.prom
-// in dir (node_exporter's textfile directory; "": DefaultTextfileDir, "-": nothing). A cancelled
+// in dir (node_exporter's textfile directory; "": defaultTextfileDir, "-": nothing). A cancelled
 // verification proved nothing either way and is not recorded, so the last real outcome stands.
 func (j Job) RecordVerify(ctx context.Context, dir string, at time.Time, verifyErr error) error {
 	if dir == "-" || ctx.Err() != nil {
 		return nil
 	}
 	if dir == "" {
-		dir = DefaultTextfileDir
+		dir = defaultTextfileDir
 	}
 	return j.writeTextfile(ctx, dir, "hub_backup_verify_"+j.Set.Name+".prom", VerifyMetric(j.Set.Name, at, verifyErr == nil))
 }

@@ -33,7 +33,7 @@ func TestMeanStdDev(t *testing.T) {
 		{[]float64{2, 4, 4, 4, 5, 5, 7, 9}, 5, math.Sqrt(32.0 / 7)},
 		{[]float64{1e9 + 1, 1e9 + 2, 1e9 + 3}, 1e9 + 2, 1},
 	} {
-		m, sd := MeanStdDev(tc.vals)
+		m, sd := meanStdDev(tc.vals)
 		if math.Abs(m-tc.mean) > 1e-9 || math.Abs(sd-tc.sd) > 1e-9 {
 			t.Errorf("%v: mean %v sd %v, want %v %v", tc.vals, m, sd, tc.mean, tc.sd)
 		}
@@ -55,7 +55,7 @@ func TestMannWhitneyZ(t *testing.T) {
 		{"empty", nil, []float64{1}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := MannWhitneyZ(tc.a, tc.b); math.Abs(got-tc.want) > 1e-9 {
+			if got := mannWhitneyZ(tc.a, tc.b); math.Abs(got-tc.want) > 1e-9 {
 				t.Errorf("z = %v, want %v", got, tc.want)
 			}
 		})
@@ -94,7 +94,7 @@ func TestJudge(t *testing.T) {
 		{"lower is worse, went up", down, series(40, []float64{100, 101, 99, 100}, 150, 151, 149, 150, 150), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := Judge(tc.spec, tc.window, 5, 3, 30)
+			v := judgeSamples(tc.spec, tc.window, 5, 3, 30)
 			if v.Regression != tc.wantReg {
 				t.Errorf("regression %v (z %.2f, medians %.2f recent / %.2f baseline), want %v", v.Regression, v.Z, v.RecentMedian, v.BaselineMedian, tc.wantReg)
 			}
@@ -116,7 +116,7 @@ func TestEngineVerdictsAreJudges(t *testing.T) {
 			x = math.Min(1, x+0.3)
 		}
 		e.Observe(spec.Name, x, time.Unix(int64(i), 0))
-		got, want := e.verdicts[spec.Name], Judge(spec, e.windows[spec.Name], spec.Recent, cfg.Threshold, cfg.MinSamples)
+		got, want := e.verdicts[spec.Name], judgeSamples(spec, e.windows[spec.Name], spec.Recent, cfg.Threshold, cfg.MinSamples)
 		if want.Regression && !got.Regression {
 			t.Fatalf("sample %d: Judge flags a regression, the engine does not: %+v", i, got)
 		}
@@ -202,7 +202,7 @@ func TestStatePersistence(t *testing.T) {
 	dir := t.TempDir()
 	path := StatePath(dir)
 	want := State{Windows: map[string][]float64{"cpu_utilisation_ratio": {0.1, 0.2, 0.3}}}
-	if err := SaveState(path, want); err != nil {
+	if err := saveState(path, want); err != nil {
 		t.Fatal(err)
 	}
 	got, err := LoadState(path)
@@ -236,27 +236,27 @@ func TestStatePersistence(t *testing.T) {
 }
 
 func TestParseStateRejectsNonFinite(t *testing.T) {
-	b, err := MarshalState(State{Windows: map[string][]float64{"x": {1}}})
+	b, err := marshalState(State{Windows: map[string][]float64{"x": {1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ParseState(b); err != nil {
+	if _, err := parseState(b); err != nil {
 		t.Fatalf("valid state rejected: %v", err)
 	}
 	// JSON cannot carry NaN, but a large exponent overflows to Inf when decoded.
 	payload := []byte(`{"windows":{"x":[1e999]}}`)
-	if _, err := ParseState(append([]byte(stateHeader(payload)), payload...)); err == nil {
+	if _, err := parseState(append([]byte(stateHeader(payload)), payload...)); err == nil {
 		t.Error("overflowing value accepted")
 	}
 }
 
 func FuzzParseState(f *testing.F) {
-	b, _ := MarshalState(State{Windows: map[string][]float64{"cpu_utilisation_ratio": {0.1, 0.2}}})
+	b, _ := marshalState(State{Windows: map[string][]float64{"cpu_utilisation_ratio": {0.1, 0.2}}})
 	f.Add(b)
 	f.Add(b[:len(b)-3])
 	f.Add([]byte(stateMagic + " 1 00000000 2\n{}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		st, err := ParseState(b)
+		st, err := parseState(b)
 		if err != nil {
 			return
 		}
@@ -268,11 +268,11 @@ func FuzzParseState(f *testing.F) {
 			}
 		}
 		// What parses must survive a round trip.
-		again, err := MarshalState(st)
+		again, err := marshalState(st)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ParseState(again); err != nil {
+		if _, err := parseState(again); err != nil {
 			t.Fatalf("re-encoded state rejected: %v", err)
 		}
 	})
@@ -308,7 +308,7 @@ func TestCollectorGolden(t *testing.T) {
 	var prev Raw
 	for range src.raws {
 		cur, _ := src.Read(context.Background())
-		for name, v := range Derive(prev, cur) {
+		for name, v := range derive(prev, cur) {
 			e.Observe(name, v, cur.Time)
 		}
 		prev = cur
@@ -352,7 +352,7 @@ func TestCollectorGolden(t *testing.T) {
 func TestEngineRestoresAndTrimsState(t *testing.T) {
 	st := State{Windows: map[string][]float64{"cpu_utilisation_ratio": {9, 1, 2, 3}, "retired_metric": {1}}}
 	e := NewEngine(Config{Window: 3, Threshold: 3, MinSamples: 1}, HostSpecs, st)
-	got := e.Snapshot()
+	got := e.snapshot()
 	if w := got.Windows["cpu_utilisation_ratio"]; len(w) != 3 || w[0] != 1 {
 		t.Errorf("window %v, want the newest 3 values [1 2 3]", w)
 	}
@@ -442,11 +442,11 @@ func BenchmarkBenchesUnderHostLoad(b *testing.B) {
 					wall = append(wall, time.Since(begin).Seconds()/benchRepeats)
 				}
 				if bench.Name == "bench_memory_copy_bytes_per_second" {
-					b.ReportMetric(Median(reported)/(1<<30), "reported-GiB/s")
-					b.ReportMetric(copySize*copyRounds/Median(wall)/(1<<30), "wall-GiB/s")
+					b.ReportMetric(median(reported)/(1<<30), "reported-GiB/s")
+					b.ReportMetric(copySize*copyRounds/median(wall)/(1<<30), "wall-GiB/s")
 				} else {
-					b.ReportMetric(Median(reported)*1e3, "reported-ms")
-					b.ReportMetric(Median(wall)*1e3, "wall-ms")
+					b.ReportMetric(median(reported)*1e3, "reported-ms")
+					b.ReportMetric(median(wall)*1e3, "wall-ms")
 				}
 			})
 		}

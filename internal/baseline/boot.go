@@ -27,9 +27,9 @@ var BootSpecs = []Spec{
 	{Name: "boot_userspace_seconds", HigherIsWorse: true, Floor: 1, Recent: 5, MinSamples: 10},
 }
 
-// BootSamples turns `systemd-analyze time` output into BootSpecs samples (phases the boot did
+// bootSamples turns `systemd-analyze time` output into BootSpecs samples (phases the boot did
 // not have, such as firmware in a VM, are left out).
-func BootSamples(analyzeTime string) (map[string]float64, error) {
+func bootSamples(analyzeTime string) (map[string]float64, error) {
 	b, err := systemdanalyze.ParseTime(analyzeTime)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func BootWatch(ctx context.Context, e *Engine, boot Boot, stateDir string, analy
 	for {
 		out, err := analyze(ctx)
 		if err == nil {
-			samples, perr := BootSamples(out)
+			samples, perr := bootSamples(out)
 			if perr == nil {
 				now := time.Now()
 				rec := BootRecord{ID: bootID, System: boot.System, At: now.UTC(), Seconds: map[string]float64{}}

@@ -39,7 +39,7 @@ func TestBootWatch(t *testing.T) {
 		watch(string(rune('a'+i)), normal)
 		watch(string(rune('a'+i)), normal) // the exporter restarted within the same boot
 	}
-	if n := len(e.Snapshot().Windows["boot_userspace_seconds"]); n != 10 {
+	if n := len(e.snapshot().Windows["boot_userspace_seconds"]); n != 10 {
 		t.Fatalf("ten boots, each watched twice, left %d samples", n)
 	}
 	watch("k", slow)
@@ -85,8 +85,8 @@ func TestBootWatchWaitsForTheBoot(t *testing.T) {
 		}
 		return analyzeFile(t, "time-container.txt"), nil
 	}, time.Millisecond, nil)
-	if err != nil || calls != 3 || len(e.Snapshot().Windows["boot_userspace_seconds"]) != 1 {
-		t.Fatalf("err %v after %d calls, %d samples", err, calls, len(e.Snapshot().Windows["boot_userspace_seconds"]))
+	if err != nil || calls != 3 || len(e.snapshot().Windows["boot_userspace_seconds"]) != 1 {
+		t.Fatalf("err %v after %d calls, %d samples", err, calls, len(e.snapshot().Windows["boot_userspace_seconds"]))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()

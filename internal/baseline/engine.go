@@ -30,7 +30,7 @@ type Engine struct {
 	// sorted is each window's baseline part (the recent window excluded) in ascending order,
 	// kept up to date as samples arrive and leave.
 	sorted   map[string][]float64
-	verdicts map[string]Verdict
+	verdicts map[string]verdict
 	lastSeen time.Time
 }
 
@@ -38,7 +38,7 @@ type Engine struct {
 // metrics are dropped, over-long ones trimmed to the newest values).
 func NewEngine(cfg Config, specs []Spec, st State) *Engine {
 	e := &Engine{cfg: cfg, specs: map[string]Spec{}, windows: map[string][]float64{}, sorted: map[string][]float64{},
-		verdicts: map[string]Verdict{}}
+		verdicts: map[string]verdict{}}
 	for _, s := range specs {
 		e.specs[s.Name] = s
 		w := st.Windows[s.Name]
@@ -109,8 +109,8 @@ func (e *Engine) Observe(name string, x float64, at time.Time) {
 	}
 }
 
-// Snapshot copies the windows for persistence.
-func (e *Engine) Snapshot() State {
+// snapshot copies the windows for persistence.
+func (e *Engine) snapshot() State {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := State{Windows: make(map[string][]float64, len(e.windows))}
@@ -194,12 +194,12 @@ func Persister(ctx context.Context, e *Engine, path string, every time.Duration,
 	for {
 		select {
 		case <-ctx.Done():
-			if err := SaveState(path, e.Snapshot()); err != nil {
+			if err := saveState(path, e.snapshot()); err != nil {
 				logger.Error("final state save", "err", err)
 			}
 			return
 		case <-t.C:
-			if err := SaveState(path, e.Snapshot()); err != nil {
+			if err := saveState(path, e.snapshot()); err != nil {
 				logger.Warn("state save", "err", err)
 			}
 		}

@@ -116,9 +116,9 @@ var HostSpecs = []Spec{
 	{Name: "pressure_io_some_ratio", HigherIsWorse: true, Floor: 0.02},
 }
 
-// Derive turns two readings into metric values. Counter rates need prev; a counter that went
+// derive turns two readings into metric values. Counter rates need prev; a counter that went
 // backwards (reboot, device removal) yields no rate rather than a negative one.
-func Derive(prev, cur Raw) map[string]float64 {
+func derive(prev, cur Raw) map[string]float64 {
 	out := map[string]float64{
 		"memory_used_ratio": cur.MemUsedRatio,
 	}
@@ -174,7 +174,7 @@ func Sample(ctx context.Context, src Source, e *Engine, interval time.Duration, 
 		case err != nil:
 			logger.Warn("sample", "err", err)
 		default:
-			for name, v := range Derive(prev, cur) {
+			for name, v := range derive(prev, cur) {
 				e.Observe(name, v, cur.Time)
 			}
 			prev = cur

@@ -28,8 +28,8 @@ type State struct {
 	Windows map[string][]float64 `json:"windows"`
 }
 
-// MarshalState encodes s with the checked header.
-func MarshalState(s State) ([]byte, error) {
+// marshalState encodes s with the checked header.
+func marshalState(s State) ([]byte, error) {
 	payload, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
@@ -41,8 +41,8 @@ func stateHeader(payload []byte) string {
 	return fmt.Sprintf("%s %d %08x %d\n", stateMagic, stateVersion, crc32.ChecksumIEEE(payload), len(payload))
 }
 
-// ParseState decodes a state file, rejecting anything truncated, damaged, or implausible.
-func ParseState(b []byte) (State, error) {
+// parseState decodes a state file, rejecting anything truncated, damaged, or implausible.
+func parseState(b []byte) (State, error) {
 	header, payload, ok := bytes.Cut(b, []byte("\n"))
 	if !ok {
 		return State{}, errors.New("state: no header line")
@@ -88,10 +88,10 @@ func ParseState(b []byte) (State, error) {
 	return s, nil
 }
 
-// SaveState writes s to path atomically and durably: a crash leaves either the old or the new
+// saveState writes s to path atomically and durably: a crash leaves either the old or the new
 // file, never a mix (internal/durablefile).
-func SaveState(path string, s State) error {
-	b, err := MarshalState(s)
+func saveState(path string, s State) error {
+	b, err := marshalState(s)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func LoadState(path string) (State, error) {
 	if err != nil {
 		return State{}, fmt.Errorf("load state: %w", err)
 	}
-	s, err := ParseState(b)
+	s, err := parseState(b)
 	if err != nil {
 		return State{}, fmt.Errorf("load state %s: %w", path, err)
 	}

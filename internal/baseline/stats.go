@@ -2,6 +2,11 @@
 // micro-benchmarks, persists them across restarts, and flags regressions: a recent window of
 // samples that ranks above (or below) the baseline before it, by a Mann-Whitney z-score, with an
 // absolute floor on the shift of the median.
+//
+// Entry points: [NewEngine] holds the windows (seeded from [LoadState], saved by [Persister] at
+// [StatePath]), fed by [Sample] from a [Source] such as [HostSource] and by [RunBenches] with
+// [HostBenches]; [NewCollector] exports its baselines and verdicts; [BootWatch] and [NewBootUnits]
+// record each boot in [BootsLog].
 package baseline
 
 import (
@@ -29,8 +34,8 @@ type Spec struct {
 	MinSamples int
 }
 
-// Verdict compares a metric's recent samples with the baseline before them.
-type Verdict struct {
+// verdict compares a metric's recent samples with the baseline before them.
+type verdict struct {
 	Value                        float64 // the latest sample
 	Mean, StdDev, BaselineMedian float64 // of the baseline, the recent window excluded
 	RecentMedian                 float64
@@ -43,9 +48,9 @@ type Verdict struct {
 	Regression bool
 }
 
-// MeanStdDev returns the mean and the sample standard deviation (n-1) of vals, computed with
+// meanStdDev returns the mean and the sample standard deviation (n-1) of vals, computed with
 // Welford's method for stability on long windows of similar values.
-func MeanStdDev(vals []float64) (mean, sd float64) {
+func meanStdDev(vals []float64) (mean, sd float64) {
 	var m2 float64
 	for i, v := range vals {
 		d := v - mean
@@ -58,7 +63,7 @@ func MeanStdDev(vals []float64) (mean, sd float64) {
 	return mean, math.Sqrt(m2 / float64(len(vals)-1))
 }
 
-// Judge compares the recent samples of a metric with its baseline: window holds the metric's
+// judgeSamples compares the recent samples of a metric with its baseline: window holds the metric's
 // samples oldest first, the last recent of them are the recent window, and the baseline is
 // everything before it, so a change is never judged against a baseline that already absorbed
 // it. A regression needs at least minSamples in the baseline, a Mann-Whitney z of at least
@@ -72,9 +77,9 @@ func MeanStdDev(vals []float64) (mean, sd float64) {
 // hidden in the noise or fires on a burst. A rank test over a window sees a sustained shift of
 // the whole distribution however noisy; bursts that leave the quiet stretches between them
 // quiet do not move the recent first quartile, so they do not count, however high they go.
-func Judge(spec Spec, window []float64, recent int, threshold float64, minSamples int) Verdict {
+func judgeSamples(spec Spec, window []float64, recent int, threshold float64, minSamples int) verdict {
 	if len(window) == 0 {
-		return Verdict{}
+		return verdict{}
 	}
 	recent = max(1, min(recent, len(window)))
 	base := window[:len(window)-recent]
@@ -87,10 +92,10 @@ func Judge(spec Spec, window []float64, recent int, threshold float64, minSample
 // must be worse than them by the floor too (quartile against quartile), so what the host does
 // every day at this hour (a working day, a nightly job) is its normal rather than a regression
 // each day.
-func judge(spec Spec, window []float64, recent int, baseSorted, sameTime []float64, threshold float64, minSamples int) Verdict {
-	v := Verdict{Value: window[len(window)-1], N: len(baseSorted)}
+func judge(spec Spec, window []float64, recent int, baseSorted, sameTime []float64, threshold float64, minSamples int) verdict {
+	v := verdict{Value: window[len(window)-1], N: len(baseSorted)}
 	rec := slices.Sorted(slices.Values(window[len(window)-recent:]))
-	v.Mean, v.StdDev = MeanStdDev(window[:len(window)-recent])
+	v.Mean, v.StdDev = meanStdDev(window[:len(window)-recent])
 	v.RecentMedian = quantile(rec, 0.5)
 	if len(baseSorted) == 0 {
 		return v
@@ -133,17 +138,17 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[i] + (pos-float64(i))*(sorted[i+1]-sorted[i])
 }
 
-// Median is the middle value of vals (the mean of the two middle ones for an even count).
-func Median(vals []float64) float64 { return quantile(slices.Sorted(slices.Values(vals)), 0.5) }
+// median is the middle value of vals (the mean of the two middle ones for an even count).
+func median(vals []float64) float64 { return quantile(slices.Sorted(slices.Values(vals)), 0.5) }
 
-// MannWhitneyZ is the normal approximation of the Mann-Whitney U statistic of a against b, with
+// mannWhitneyZ is the normal approximation of the Mann-Whitney U statistic of a against b, with
 // the correction for ties: positive when a's values rank above b's. Ties matter here: a
 // saturated CPU reads 1.0 again and again. With no spread at all (every value equal) it is 0.
-func MannWhitneyZ(a, b []float64) float64 {
+func mannWhitneyZ(a, b []float64) float64 {
 	return mannWhitneySorted(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
-// mannWhitneySorted is MannWhitneyZ of sorted samples: one merge walks both, ranking each group
+// mannWhitneySorted is mannWhitneyZ of sorted samples: one merge walks both, ranking each group
 // of equal values with their mean rank.
 func mannWhitneySorted(a, b []float64) float64 {
 	n1, n2 := float64(len(a)), float64(len(b))

@@ -1,6 +1,11 @@
 // Package checks runs the hub's check suites (Go tests, vet, Nix syntax, and the suites each
 // capability registers) concurrently, bounded by cores, and reports each suite's result and time,
 // with JUnit XML for CI systems that read it.
+//
+// Entry points: [Hub] is the hub's list of suites, [Select] picks some, [Prepare] and [Run] run
+// them, and [Summary] and [WriteJUnit] report; [EvalHosts] and [ProbeInputs] are the
+// host-evaluation suite and its offline probe (a [SkipError]); [BuildPackages] and [WritePackages]
+// build the flake's packages; [Tools] lists what the suites need installed.
 package checks
 
 import (
@@ -69,8 +74,8 @@ type SkipError struct{ Reason string }
 
 func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 
-// Skip is the error a suite returns when it could check nothing here.
-func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
+// skip is the error a suite returns when it could check nothing here.
+func skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
 
 // Result is one suite's outcome.
 type Result struct {

@@ -118,7 +118,7 @@ func TestFail(t *testing.T) { t.Fatal("expected failure") }
 `), 0o644)
 	rec := &Recorder{}
 	var out bytes.Buffer
-	err := GoTest("unit", dir, "./...").Run(context.Background(), &out, rec)
+	err := goTest("unit", dir, "./...").Run(context.Background(), &out, rec)
 	if err == nil || !strings.Contains(err.Error(), "1 package(s) failed: example.com/x") {
 		t.Fatalf("err = %v\n%s", err, out.String())
 	}
@@ -135,10 +135,10 @@ func TestFail(t *testing.T) { t.Fatal("expected failure") }
 // passes nor fails the run.
 func TestSkippedSuite(t *testing.T) {
 	suites := []Suite{
-		Func("eval", func(ctx context.Context, out io.Writer) error {
-			return Skip("flake.lock does not exist: run `nix flake lock`")
+		funcSuite("eval", func(ctx context.Context, out io.Writer) error {
+			return skip("flake.lock does not exist: run `nix flake lock`")
 		}),
-		Func("hosts", func(ctx context.Context, out io.Writer) error { return nil }),
+		funcSuite("hosts", func(ctx context.Context, out io.Writer) error { return nil }),
 	}
 	var progress bytes.Buffer
 	res := Run(context.Background(), suites, Options{Limit: 1, Progress: &progress})

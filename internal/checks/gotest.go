@@ -23,9 +23,9 @@ type testEvent struct {
 	Output  string
 }
 
-// GoTest is a suite that runs `go test -json` with args in dir and records every test, printing
+// goTest is a suite that runs `go test -json` with args in dir and records every test, printing
 // one line per finished package so a long run shows progress.
-func GoTest(name, dir string, args ...string) Suite {
+func goTest(name, dir string, args ...string) Suite {
 	return Suite{Name: name, Run: func(ctx context.Context, out io.Writer, rec *Recorder) error {
 		cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-json"}, args...)...)
 		cmd.Dir = dir
@@ -119,7 +119,7 @@ func consumeTestJSON(r io.Reader, out io.Writer, rec *Recorder) (failedPkgs []st
 // modulePath is trimmed from package names in progress lines.
 const modulePath = "github.com/nixos-hub/hub/"
 
-// Func is a suite made of one Go function.
-func Func(name string, run func(ctx context.Context, out io.Writer) error, tools ...sysdeps.Tool) Suite {
+// funcSuite is a suite made of one Go function.
+func funcSuite(name string, run func(ctx context.Context, out io.Writer) error, tools ...sysdeps.Tool) Suite {
 	return Suite{Name: name, Tools: tools, Run: func(ctx context.Context, out io.Writer, _ *Recorder) error { return run(ctx, out) }}
 }

@@ -30,7 +30,7 @@ import (
 // Hub is the hub's own list of suites, run by `go tool mage test:parallel`. Each capability adds
 // its suites here, so CI runs everything without a second list to keep in sync.
 func Hub(root string) []Suite {
-	unit := GoTest("unit", root, "-timeout", "15m", "./...")
+	unit := goTest("unit", root, "-timeout", "15m", "./...")
 	// Unit tests reach real tools: sshd for the local fleet, nix for stores, age and restic for
 	// interop, promtool for metrics, Alertmanager for alert delivery.
 	unit.Tools = []sysdeps.Tool{sysdeps.Nix, sysdeps.NixInst, sysdeps.SSH, sysdeps.SSHKeygen, sysdeps.SSHKeyscan,
@@ -40,7 +40,7 @@ func Hub(root string) []Suite {
 	unit.Tools = append(unit.Tools, sysdeps.MicroVM...)
 	unit.Prepare = systemdImage
 	// 15m as for unit: internal/deploy's local-fleet tests take 7.5 minutes under -race alone.
-	race := GoTest("race", root, "-race", "-timeout", "15m",
+	race := goTest("race", root, "-race", "-timeout", "15m",
 		"./internal/parallel/...", "./internal/checks/...", "./internal/media/...", "./internal/exporter/...",
 		// Goroutines per host or per file: secrets' re-encryption and fleet jobs, restic's
 		// progress readers and backup's fleet runs, the deploy's builder, supervisor waits and
@@ -50,15 +50,15 @@ func Hub(root string) []Suite {
 	return []Suite{
 		unit,
 		race,
-		Func("vet", func(ctx context.Context, out io.Writer) error { return Vet(ctx, root, out) }),
-		Func("nix-syntax", func(ctx context.Context, out io.Writer) error {
+		funcSuite("vet", func(ctx context.Context, out io.Writer) error { return vet(ctx, root, out) }),
+		funcSuite("nix-syntax", func(ctx context.Context, out io.Writer) error {
 			n, err := nixparse.Check(ctx, root)
 			fmt.Fprintf(out, "%d .nix files parsed\n", n)
 			return err
 		}, sysdeps.NixInst),
 		// Offline: the options every module sets or reads exist in nixos-25.11 with values of the
 		// right kind, against the recorded manifest (internal/nixoptions; no nixpkgs needed).
-		Func("nix-options", func(ctx context.Context, out io.Writer) error {
+		funcSuite("nix-options", func(ctx context.Context, out io.Writer) error {
 			rep, err := nixoptions.Check(ctx, nixoptions.Options{Root: root})
 			if err != nil {
 				return err
@@ -66,11 +66,11 @@ func Hub(root string) []Suite {
 			fmt.Fprintf(out, "%d files, %d hosts: %d options set, checked against %s\n", rep.Files, rep.Hosts, len(rep.Set), nixoptions.ManifestFile)
 			return rep.Err()
 		}, sysdeps.NixInst),
-		Func("features", func(ctx context.Context, out io.Writer) error {
+		funcSuite("features", func(ctx context.Context, out io.Writer) error {
 			return features.CheckRepo(ctx, root, out)
 		}, sysdeps.NixInst),
 		// Offline: each language's devShell has exactly the packages its lang-* feature installs.
-		Func("dev-shells", func(ctx context.Context, out io.Writer) error {
+		funcSuite("dev-shells", func(ctx context.Context, out io.Writer) error {
 			res, err := devshell.Compare(ctx, root)
 			if err == nil {
 				fmt.Fprintf(out, "%d languages: every devShell has its host feature's packages\n", len(res))
@@ -79,14 +79,14 @@ func Hub(root string) []Suite {
 		}, sysdeps.NixInst),
 		// The scripts the hub runs on hosts and in the local fleet: a bashism where dash runs
 		// them, a typo'd variable, a test that is always true.
-		Func("shell-lint", func(ctx context.Context, out io.Writer) error {
+		funcSuite("shell-lint", func(ctx context.Context, out io.Writer) error {
 			n, err := shlint.Check(ctx, (&command.Executor{}).Local(), root, out)
 			fmt.Fprintf(out, "%d shell scripts checked with shellcheck\n", n)
 			return err
 		}, sysdeps.ShellCheck),
 		// statix/deadnix-style rules, offline and with Go alone (internal/nixlint): dead let
 		// bindings, unused arguments, top-level with, comparisons with booleans.
-		Func("nix-lint", func(ctx context.Context, out io.Writer) error {
+		funcSuite("nix-lint", func(ctx context.Context, out io.Writer) error {
 			n, fs, err := nixlint.Check(ctx, root)
 			if err != nil {
 				return err
@@ -98,7 +98,7 @@ func Hub(root string) []Suite {
 			return nixlint.Err(fs)
 		}),
 		// README and docs: every relative link and #anchor leads somewhere (nothing external is fetched).
-		Func("markdown-links", func(ctx context.Context, out io.Writer) error {
+		funcSuite("markdown-links", func(ctx context.Context, out io.Writer) error {
 			r, err := mdlinks.Check(root)
 			if err != nil {
 				return err
@@ -109,10 +109,10 @@ func Hub(root string) []Suite {
 			fmt.Fprintf(out, "%d Markdown files, %d links (%d external, not followed), %d broken\n", r.Files, r.Links, r.External, len(r.Broken))
 			return r.Err()
 		}),
-		Func("eval", func(ctx context.Context, out io.Writer) error {
+		funcSuite("eval", func(ctx context.Context, out io.Writer) error {
 			return EvalHosts(ctx, root, out)
 		}, sysdeps.Nix, sysdeps.Unshare),
-		Func("hosts", func(ctx context.Context, out io.Writer) error {
+		funcSuite("hosts", func(ctx context.Context, out io.Writer) error {
 			f, err := inventory.Load(filepath.Join(root, "hosts"))
 			if err != nil {
 				return err
@@ -120,21 +120,21 @@ func Hub(root string) []Suite {
 			fmt.Fprintf(out, "inventory ok: %d hosts\n", len(f.Hosts))
 			return nil
 		}),
-		Func("monitoring", func(ctx context.Context, out io.Writer) error {
+		funcSuite("monitoring", func(ctx context.Context, out io.Writer) error {
 			f, err := inventory.Load(filepath.Join(root, "hosts"))
 			if err != nil {
 				return err
 			}
 			return monitoring.CheckRepo(ctx, (&command.Executor{}).Local(), f, filepath.Join(root, "secrets"), filepath.Join(root, "monitoring"), out)
 		}, sysdeps.Promtool, sysdeps.Amtool),
-		Func("vendor-hash", func(ctx context.Context, out io.Writer) error {
+		funcSuite("vendor-hash", func(ctx context.Context, out io.Writer) error {
 			h, err := vendorhash.Check(ctx, (&command.Executor{}).Local(), root)
 			if err == nil {
 				fmt.Fprintf(out, "%s matches go.mod/go.sum: %s\n", vendorhash.File, h)
 			}
 			return err
 		}, sysdeps.Nix),
-		Func("secrets-check", func(ctx context.Context, out io.Writer) error {
+		funcSuite("secrets-check", func(ctx context.Context, out io.Writer) error {
 			r, err := secrets.LoadRules(ctx, (&command.Executor{}).Local(), filepath.Join(root, "secrets", "secrets.nix"))
 			if err != nil {
 				return err
@@ -181,10 +181,10 @@ func EvalHosts(ctx context.Context, root string, out io.Writer) error {
 	ev := features.Evaluator{Root: root, Parallel: runtime.NumCPU(), ProbeTimeout: time.Minute, Offline: true}
 	results, err := ev.EvalHosts(ctx, f.Names())
 	if nl, ok := errors.AsType[*features.NoLockError](err); ok {
-		return Skip("%v", nl)
+		return skip("%v", nl)
 	}
 	if ue, ok := errors.AsType[*features.UnreachableError](err); ok {
-		return Skip("the inputs locked in flake.lock are not in this machine's store and the suite does not fetch (%v); fetch them with `nix flake archive` on a networked machine", lastLine(ue.Reason.Error()))
+		return skip("the inputs locked in flake.lock are not in this machine's store and the suite does not fetch (%v); fetch them with `nix flake archive` on a networked machine", lastLine(ue.Reason.Error()))
 	}
 	for _, r := range results {
 		if r.Err != nil {
@@ -201,12 +201,12 @@ func lastLine(s string) string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-// Vet runs go vet on the packages and on the magefiles (which need the mage build tag), and
+// vet runs go vet on the packages and on the magefiles (which need the mage build tag), and
 // gofmt -l on everything.
 //
 // It holds the magefiles' compile lock (internal/magerun) meanwhile: a concurrent `go tool mage` run
 // writes its generated main into magefiles/, which go vet and gofmt would otherwise read.
-func Vet(ctx context.Context, root string, out io.Writer) error {
+func vet(ctx context.Context, root string, out io.Writer) error {
 	unlock, err := magerun.Lock(filepath.Join(root, "magefiles"))
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ type PackageResult struct {
 func ProbeInputs(ctx context.Context, n nix.Nix, dir string, timeout time.Duration) error {
 	if err := features.CheckLock(dir); err != nil {
 		if nl, ok := errors.AsType[*features.NoLockError](err); ok {
-			return Skip("%v", nl)
+			return skip("%v", nl)
 		}
 		return err
 	}
@@ -57,13 +57,13 @@ func ProbeInputs(ctx context.Context, n nix.Nix, dir string, timeout time.Durati
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return Skip("the flake's inputs (nixpkgs) cannot be fetched, so nothing was evaluated: %s", lastLine(err.Error()))
+		return skip("the flake's inputs (nixpkgs) cannot be fetched, so nothing was evaluated: %s", lastLine(err.Error()))
 	}
 	return nil
 }
 
-// NixSystem is the Nix system name of this machine.
-func NixSystem() string {
+// nixSystem is the Nix system name of this machine.
+func nixSystem() string {
 	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64", "riscv64": "riscv64", "386": "i686"}[runtime.GOARCH]
 	if arch == "" {
 		arch = runtime.GOARCH
@@ -79,7 +79,7 @@ func NixSystem() string {
 // settings (with Offline, the inputs must already be in the store: the tests).
 func BuildPackages(ctx context.Context, n nix.Nix, o PackagesOptions) ([]PackageResult, error) {
 	if o.System == "" {
-		o.System = NixSystem()
+		o.System = nixSystem()
 	}
 	ref := "path:" + o.Flake
 	if err := ProbeInputs(ctx, n, o.Flake, o.ProbeTimeout); err != nil {

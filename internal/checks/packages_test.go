@@ -50,7 +50,7 @@ func TestBuildPackages(t *testing.T) {
 	if _, err := exec.LookPath("nix"); err != nil {
 		t.Skip("nix not installed")
 	}
-	sys := NixSystem()
+	sys := nixSystem()
 	dir := writeFlake(t, strings.ReplaceAll(packagesFlake, "%s", sys), `{"nodes":{"root":{}},"root":"root","version":7}`)
 	local := nix.Nix{Host: (&command.Executor{}).Local(), Settings: nix.Local(), Offline: true}
 	res, err := BuildPackages(t.Context(), local, PackagesOptions{Flake: dir, Limit: 2, ProbeTimeout: time.Minute})

@@ -12,7 +12,7 @@ import (
 
 func TestSelect(t *testing.T) {
 	noop := func(ctx context.Context, out io.Writer) error { return nil }
-	suites := []Suite{Func("unit", noop), Func("vet", noop), Func("hosts", noop)}
+	suites := []Suite{funcSuite("unit", noop), funcSuite("vet", noop), funcSuite("hosts", noop)}
 	for _, tc := range []struct {
 		only, want, err string
 	}{
@@ -42,10 +42,10 @@ func TestSelect(t *testing.T) {
 // saying so; the other suites of the run are not affected.
 func TestSuiteTimeout(t *testing.T) {
 	suites := []Suite{
-		Func("hangs", func(ctx context.Context, out io.Writer) error {
+		funcSuite("hangs", func(ctx context.Context, out io.Writer) error {
 			return exec.CommandContext(ctx, "sleep", "300").Run()
 		}),
-		Func("quick", func(ctx context.Context, out io.Writer) error { return nil }),
+		funcSuite("quick", func(ctx context.Context, out io.Writer) error { return nil }),
 	}
 	var progress bytes.Buffer
 	done := make(chan []Result)

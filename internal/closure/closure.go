@@ -5,6 +5,9 @@
 //
 // Sizes are what the store database of the machine holding the paths says (nix path-info -rsS:
 // NAR sizes), one round trip per system.
+//
+// Entry points: [Current] analyses what a host runs, [BuildNext] and [Next] what a deploy would
+// bring; [Write] renders the [Analysis].
 package closure
 
 import (
@@ -38,8 +41,8 @@ type System struct {
 	Paths []Path `json:"-"`
 }
 
-// Read reads the closure of system where h's store holds it.
-func Read(ctx context.Context, h *command.Host, system, label string) (System, error) {
+// read reads the closure of system where h's store holds it.
+func read(ctx context.Context, h *command.Host, system, label string) (System, error) {
 	n, c := pathInfo(h, system)
 	res, err := n.Run(ctx, c)
 	if err != nil {
@@ -106,13 +109,13 @@ type Growth struct {
 	Removed  bool     `json:"removed,omitempty"`
 }
 
-// Delta is the size change in bytes.
-func (g Growth) Delta() int64 { return g.ToSize - g.FromSize }
+// delta is the size change in bytes.
+func (g Growth) delta() int64 { return g.ToSize - g.FromSize }
 
-// Grew compares two closures by package name (the store path's name without its version, as
+// grew compares two closures by package name (the store path's name without its version, as
 // nix store diff-closures does) and returns the packages whose size changed, largest growth
 // first; packages whose version changed at the same size are listed too.
-func Grew(before, after System) []Growth {
+func grew(before, after System) []Growth {
 	type acc struct {
 		versions []string
 		size     int64
@@ -156,8 +159,8 @@ func Grew(before, after System) []Growth {
 		}
 	}
 	slices.SortFunc(out, func(x, y Growth) int {
-		if x.Delta() != y.Delta() {
-			if x.Delta() > y.Delta() {
+		if x.delta() != y.delta() {
+			if x.delta() > y.delta() {
 				return -1
 			}
 			return 1
@@ -177,12 +180,12 @@ type Analysis struct {
 	Grew    []Growth `json:"grew,omitempty"` // every change, largest growth first
 }
 
-// Analyze builds the report of sys against base (nil: none), keeping the top largest paths.
-func Analyze(host string, sys System, base *System, top int) Analysis {
+// analyze builds the report of sys against base (nil: none), keeping the top largest paths.
+func analyze(host string, sys System, base *System, top int) Analysis {
 	a := Analysis{Host: host, System: sys, Count: len(sys.Paths), Base: base}
 	a.Largest = sys.Paths[:min(top, len(sys.Paths))]
 	if base != nil {
-		a.Grew = Grew(*base, sys)
+		a.Grew = grew(*base, sys)
 	}
 	return a
 }
@@ -215,7 +218,7 @@ func Write(w io.Writer, a Analysis, top int) error {
 			fmt.Fprintf(tw, "... and %d more changes (-top N, or -json for all)\n", len(a.Grew)-top)
 			break
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", signed(g.Delta()), g.Name, versions(g))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", signed(g.delta()), g.Name, versions(g))
 	}
 	return tw.Flush()
 }
@@ -281,26 +284,26 @@ func Current(ctx context.Context, remote *command.Host, top int) (Analysis, erro
 		}
 		sysPath, label = st.Current, "running, not a profile generation"
 	}
-	sys, err := Read(ctx, remote, sysPath, label)
+	sys, err := read(ctx, remote, sysPath, label)
 	if err != nil {
 		return Analysis{}, err
 	}
 	var before *System
 	if running > 0 {
 		g := gens[running-1]
-		b, err := Read(ctx, remote, g.Path, fmt.Sprintf("generation %d", g.Number))
+		b, err := read(ctx, remote, g.Path, fmt.Sprintf("generation %d", g.Number))
 		if err != nil {
 			return Analysis{}, err
 		}
 		before = &b
 	}
-	return Analyze(remote.Name(), sys, before, top), nil
+	return analyze(remote.Name(), sys, before, top), nil
 }
 
 // Next analyzes newSystem, built into local's store, against what remote runs: what a deploy
 // would add.
 func Next(ctx context.Context, local, remote *command.Host, newSystem string, top int) (Analysis, error) {
-	sys, err := Read(ctx, local, newSystem, "new, not deployed")
+	sys, err := read(ctx, local, newSystem, "new, not deployed")
 	if err != nil {
 		return Analysis{}, err
 	}
@@ -310,11 +313,11 @@ func Next(ctx context.Context, local, remote *command.Host, newSystem string, to
 	}
 	var before *System
 	if st.Current != "" {
-		b, err := Read(ctx, remote, st.Current, "running")
+		b, err := read(ctx, remote, st.Current, "running")
 		if err != nil {
 			return Analysis{}, err
 		}
 		before = &b
 	}
-	return Analyze(remote.Name(), sys, before, top), nil
+	return analyze(remote.Name(), sys, before, top), nil
 }

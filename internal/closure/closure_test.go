@@ -60,13 +60,13 @@ func TestGrewAndReport(t *testing.T) {
 		Path{sp("c", "firefox-140.0"), 250 << 20, 400 << 20},
 		Path{sp("h", "etc"), 2 << 20, 3 << 20},
 		Path{sp("i", "ollama-0.12.3"), 190 << 20, 300 << 20})
-	a := Analyze("p620", after, &before, 3)
+	a := analyze("p620", after, &before, 3)
 	var b bytes.Buffer
 	if err := Write(&b, a, 3); err != nil {
 		t.Fatal(err)
 	}
 	goldenfile.Check(t, filepath.Join("testdata", "analyze.golden"), b.Bytes())
-	none := Analyze("razer", after, nil, 2)
+	none := analyze("razer", after, nil, 2)
 	b.Reset()
 	Write(&b, none, 2)
 	if !strings.HasSuffix(b.String(), "no generation before it to compare with\n") || len(none.Largest) != 2 {
@@ -136,7 +136,7 @@ func TestRealHostCommandLine(t *testing.T) {
 	e := &command.Executor{DryRun: true, Out: &out}
 	defer e.Close()
 	remote := e.SSH("p620", inventory.SSH{Destination: "p620.example", User: "admin", Sudo: true})
-	if _, err := Read(context.Background(), remote, "/nix/store/"+strings.Repeat("a", 32)+"-nixos-system-p620-25.11", "running"); err != nil {
+	if _, err := read(context.Background(), remote, "/nix/store/"+strings.Repeat("a", 32)+"-nixos-system-p620-25.11", "running"); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()

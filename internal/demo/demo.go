@@ -2,6 +2,8 @@
 // six hosts deployed in parallel, their status, and a generation that locks SSH out rolled back
 // by the watchdog, then the fleet torn down. It uses the same inventory, deploy and status code a
 // real fleet does.
+//
+// Entry point: [Run] with its [Options].
 package demo
 
 import (

@@ -3,6 +3,8 @@
 // (.hub/runs/<time>-deploy-<action>/report.json, written by internal/parallel), and renders them per
 // host across runs with a timing summary. The run directories are the history: nothing else
 // is kept, and pruning them forgets their times.
+//
+// Entry points: [Load] reads the runs and [Write] renders them.
 package deploytimes
 
 import (

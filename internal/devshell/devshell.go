@@ -2,6 +2,9 @@
 // nix/languages.nix, the offline proof that a language's shell (devShells.<system>.<name>) has
 // exactly the packages its host feature (lang-<name>) installs, and entering a shell with
 // `nix develop`.
+//
+// Entry points: [Languages] lists the languages, [Compare] is the offline proof, and [Enter] runs
+// `nix develop` (a [SkipError] when the inputs cannot be fetched).
 package devshell
 
 import (
@@ -28,8 +31,8 @@ type Language struct {
 	Packages    []string `json:"packages"`
 }
 
-// Feature is the registry feature of a language.
-func (l Language) Feature() string { return "lang-" + l.Name }
+// feature is the registry feature of a language.
+func (l Language) feature() string { return "lang-" + l.Name }
 
 const languagesExpr = `builtins.attrValues (builtins.mapAttrs (name: l: { inherit name; inherit (l) description packages; }) (import ./nix/languages.nix))`
 
@@ -140,8 +143,8 @@ func (o Options) command(ctx context.Context, args ...string) *exec.Cmd {
 	return exec.CommandContext(ctx, "nix", args...)
 }
 
-// DevelopArgs is the nix develop command line for o (what Enter runs after the probe).
-func DevelopArgs(o Options) []string {
+// developArgs is the nix develop command line for o (what Enter runs after the probe).
+func developArgs(o Options) []string {
 	args := append([]string{"develop"}, o.Settings.Args()...)
 	args = append(args, "--no-write-lock-file", o.Root+"#"+o.Language)
 	if len(o.Command) > 0 {
@@ -176,7 +179,7 @@ func Enter(ctx context.Context, o Options) error {
 		}
 		return &SkipError{Reason: fmt.Sprintf("nix flake archive: %v: %s", err, lastLine(stderr.String()))}
 	}
-	cmd := o.command(ctx, DevelopArgs(o)...)
+	cmd := o.command(ctx, developArgs(o)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("nix develop %s#%s: %w", o.Root, o.Language, err)
@@ -186,9 +189,9 @@ func Enter(ctx context.Context, o Options) error {
 
 const neovimInitExpr = `import ./nix/neovim-init.nix { servers = builtins.concatMap (l: l.servers) (builtins.attrValues (import ./nix/languages.nix)); }`
 
-// NeovimInit renders the neovim feature's init.lua (nix/neovim-init.nix) on a host with every
+// neovimInit renders the neovim feature's init.lua (nix/neovim-init.nix) on a host with every
 // language feature enabled: the largest configuration the language list can produce.
-func NeovimInit(ctx context.Context, root string) (string, error) {
+func neovimInit(ctx context.Context, root string) (string, error) {
 	out, err := instantiate(ctx, root, "--expr", neovimInitExpr)
 	if err != nil {
 		return "", err

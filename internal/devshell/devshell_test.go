@@ -61,14 +61,14 @@ func TestEveryLanguageIsAFeature(t *testing.T) {
 	}
 	var names []string
 	for _, l := range langs {
-		names = append(names, l.Feature())
-		f, ok := reg.Features[l.Feature()]
+		names = append(names, l.feature())
+		f, ok := reg.Features[l.feature()]
 		if !ok {
-			t.Errorf("language %s has no feature %s in modules/features.toml", l.Name, l.Feature())
+			t.Errorf("language %s has no feature %s in modules/features.toml", l.Name, l.feature())
 			continue
 		}
 		if want := "development/languages/" + l.Name + ".nix"; f.Module != want {
-			t.Errorf("feature %s: module %s, want %s", l.Feature(), f.Module, want)
+			t.Errorf("feature %s: module %s, want %s", l.feature(), f.Module, want)
 		}
 	}
 	for name := range reg.Features {
@@ -111,7 +111,7 @@ func TestCompareReportsDrift(t *testing.T) {
 }
 
 func TestDevelopArgs(t *testing.T) {
-	got := DevelopArgs(Options{Root: "/src/hub", Language: "go", Command: []string{"go", "version"}, Settings: nix.Real()})
+	got := developArgs(Options{Root: "/src/hub", Language: "go", Command: []string{"go", "version"}, Settings: nix.Real()})
 	want := []string{"develop", "--extra-experimental-features", "nix-command flakes", "--no-write-lock-file", "/src/hub#go", "--command", "go", "version"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("DevelopArgs() = %q, want %q", got, want)
@@ -166,7 +166,7 @@ func copyFile(t *testing.T, src, dst string) {
 // as Lua (luac -p: syntax only, Neovim itself is not here).
 func TestNeovimInitCompiles(t *testing.T) {
 	needNix(t, "nix-instantiate")
-	lua, err := NeovimInit(context.Background(), root)
+	lua, err := neovimInit(context.Background(), root)
 	if err != nil {
 		t.Fatal(err)
 	}

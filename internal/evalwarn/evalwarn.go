@@ -3,6 +3,8 @@
 // `a' defined in `f' has been renamed to `b'."), and the warnings nix prints while it forces
 // the host's toplevel (lib.warn: "evaluation warning: ..." from Nix 2.24 on, "trace: warning:
 // ..." before). Each host is evaluated on its own so that a trace is the host's.
+//
+// Entry points: [Collect] evaluates the hosts and [Write] prints their warnings.
 package evalwarn
 
 import (
@@ -161,8 +163,8 @@ func Write(w io.Writer, hosts []Host) error {
 	return nil
 }
 
-// Count is the number of warnings of the hosts.
-func Count(hosts []Host) int {
+// count is the number of warnings of the hosts.
+func count(hosts []Host) int {
 	n := 0
 	for _, h := range hosts {
 		n += len(h.Warnings)

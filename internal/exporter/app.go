@@ -48,7 +48,7 @@ func NewApp(binary, help, defaultListen string) *App {
 	promslogflag.AddFlags(a.app, a.logConfig)
 	for _, name := range []string{promslogflag.LevelFlagName, promslogflag.FormatFlagName} {
 		if f := a.app.GetFlag(name); f != nil {
-			f.Envar(a.EnvName(name))
+			f.Envar(a.envName(name))
 		}
 	}
 	return a
@@ -56,14 +56,14 @@ func NewApp(binary, help, defaultListen string) *App {
 
 // Flag declares a flag whose environment fallback is EnvName(name).
 func (a *App) Flag(name, help string) *kingpin.FlagClause {
-	env := a.EnvName(name)
+	env := a.envName(name)
 	return a.app.Flag(name, help).Envar(env)
 }
 
-// EnvName maps a flag to its environment variable: the exporter's own namespace is not repeated,
+// envName maps a flag to its environment variable: the exporter's own namespace is not repeated,
 // so for hub-nixos-exporter "nixos.root" is HUB_NIXOS_ROOT and "web.listen-address" is
 // HUB_NIXOS_WEB_LISTEN_ADDRESS.
-func (a *App) EnvName(flag string) string {
+func (a *App) envName(flag string) string {
 	flag = strings.TrimPrefix(flag, a.short+".")
 	return a.envPrefix + "_" + envWord(flag)
 }

@@ -22,7 +22,7 @@ func TestEnvName(t *testing.T) {
 		"web.listen-address":  "HUB_NIXOS_WEB_LISTEN_ADDRESS",
 		"log.level":           "HUB_NIXOS_LOG_LEVEL",
 	} {
-		if got := a.EnvName(flag); got != want {
+		if got := a.envName(flag); got != want {
 			t.Errorf("EnvName(%q) = %q, want %q", flag, got, want)
 		}
 	}

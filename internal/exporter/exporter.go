@@ -43,8 +43,8 @@ func (f CollectorFunc) Update(ctx context.Context, ch chan<- prometheus.Metric) 
 	return f(ctx, ch)
 }
 
-// ScrapeTimeoutHeader is the header Prometheus sets to the scrape timeout in seconds.
-const ScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds"
+// scrapeTimeoutHeader is the header Prometheus sets to the scrape timeout in seconds.
+const scrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds"
 
 // Options configures an Exporter.
 type Options struct {
@@ -127,7 +127,7 @@ func (e *Exporter) Bind(ctx context.Context) prometheus.Collector {
 func (e *Exporter) Handler() http.Handler {
 	errorLog := slog.NewLogLogger(e.opts.Logger.Handler(), slog.LevelError)
 	inner := promhttp.InstrumentMetricHandler(e.registry, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), e.ScrapeBudget(r.Header))
+		ctx, cancel := context.WithTimeout(r.Context(), e.scrapeBudget(r.Header))
 		defer cancel()
 		scrape := prometheus.NewRegistry()
 		if err := scrape.Register(e.Bind(ctx)); err != nil {
@@ -142,10 +142,10 @@ func (e *Exporter) Handler() http.Handler {
 	return inner
 }
 
-// ScrapeBudget is the time collectors may use for a scrape with these request headers.
-func (e *Exporter) ScrapeBudget(h http.Header) time.Duration {
+// scrapeBudget is the time collectors may use for a scrape with these request headers.
+func (e *Exporter) scrapeBudget(h http.Header) time.Duration {
 	timeout := e.opts.DefaultTimeout
-	if v := h.Get(ScrapeTimeoutHeader); v != "" {
+	if v := h.Get(scrapeTimeoutHeader); v != "" {
 		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 && secs < 1e6 {
 			timeout = time.Duration(secs * float64(time.Second))
 		}

@@ -100,7 +100,7 @@ func TestHandlerHonoursScrapeTimeoutHeader(t *testing.T) {
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
-	req.Header.Set(ScrapeTimeoutHeader, "0.5")
+	req.Header.Set(scrapeTimeoutHeader, "0.5")
 	begin := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -148,9 +148,9 @@ func TestScrapeBudget(t *testing.T) {
 	} {
 		h := http.Header{}
 		if tc.header != "" {
-			h.Set(ScrapeTimeoutHeader, tc.header)
+			h.Set(scrapeTimeoutHeader, tc.header)
 		}
-		if got := e.ScrapeBudget(h); got != tc.want {
+		if got := e.scrapeBudget(h); got != tc.want {
 			t.Errorf("header %q: budget %v, want %v", tc.header, got, tc.want)
 		}
 	}

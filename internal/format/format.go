@@ -3,6 +3,9 @@
 // Check, lists the files a formatter would change and writes nothing. A language whose
 // formatter is not on this machine is reported as skipped with what to install, never as
 // formatted.
+//
+// Entry points: [Run] formats or checks, [Write] prints the [Result]s and [Err] is the run's
+// outcome.
 package format
 
 import (
@@ -22,20 +25,20 @@ import (
 	"github.com/nixos-hub/hub/internal/command"
 )
 
-// Language is one kind of source file and how to format it.
-type Language struct {
+// language is one kind of source file and how to format it.
+type language struct {
 	Name string
 	// Match says whether the file (its path, and its first line for scripts without a suffix)
 	// is of this language.
 	Match func(path, firstLine string) bool
 	// Formatters are tried in order; the first on PATH is used.
-	Formatters []Formatter
+	Formatters []formatter
 	// Missing says what to do when no formatter is on PATH.
 	Missing string
 }
 
-// Formatter is one program that formats a language.
-type Formatter struct {
+// formatter is one program that formats a language.
+type formatter struct {
 	Binary string
 	// List returns the args that print, one a line, the files that are not formatted (nil when
 	// the formatter cannot list: then CheckOne is run per file).
@@ -46,16 +49,16 @@ type Formatter struct {
 	Write func(files []string) []string
 }
 
-// Languages are the languages the hub formats.
-func Languages() []Language {
-	return []Language{
+// languages are the languages the hub formats.
+func languages() []language {
+	return []language{
 		{Name: "go", Match: func(p, _ string) bool { return strings.HasSuffix(p, ".go") },
-			Formatters: []Formatter{{Binary: "gofmt",
+			Formatters: []formatter{{Binary: "gofmt",
 				List:  func(fs []string) []string { return append([]string{"gofmt", "-l"}, fs...) },
 				Write: func(fs []string) []string { return append([]string{"gofmt", "-w"}, fs...) }}},
 			Missing: "gofmt comes with Go: put Go's bin directory on PATH"},
 		{Name: "nix", Match: func(p, _ string) bool { return strings.HasSuffix(p, ".nix") },
-			Formatters: []Formatter{
+			Formatters: []formatter{
 				// nixfmt (the RFC 166 style, nixpkgs' nixfmt-rfc-style) is nixpkgs' own formatter.
 				{Binary: "nixfmt",
 					CheckOne: func(f string) []string { return []string{"nixfmt", "--check", f} },
@@ -66,7 +69,7 @@ func Languages() []Language {
 			},
 			Missing: "no nixfmt or nixpkgs-fmt on PATH (Debian packages neither): install one from nixpkgs on a networked machine, e.g. `nix profile install nixpkgs#nixfmt-rfc-style`, or give -only=go,shell"},
 		{Name: "shell", Match: isShell,
-			Formatters: []Formatter{{Binary: "shfmt",
+			Formatters: []formatter{{Binary: "shfmt",
 				// The hub's scripts indent with two spaces and indent case bodies.
 				List:  func(fs []string) []string { return append([]string{"shfmt", "-l", "-i", "2", "-ci"}, fs...) },
 				Write: func(fs []string) []string { return append([]string{"shfmt", "-w", "-i", "2", "-ci"}, fs...) }}},
@@ -113,14 +116,14 @@ type Result struct {
 
 // Run formats (or checks) the files of every selected language below the paths.
 func Run(ctx context.Context, local *command.Host, o Options) ([]Result, error) {
-	langs := Languages()
+	langs := languages()
 	for _, name := range o.Only {
-		if !slices.ContainsFunc(langs, func(l Language) bool { return l.Name == name }) {
+		if !slices.ContainsFunc(langs, func(l language) bool { return l.Name == name }) {
 			return nil, fmt.Errorf("-only: no language %q (languages: go, nix, shell)", name)
 		}
 	}
 	if len(o.Only) > 0 {
-		langs = slices.DeleteFunc(langs, func(l Language) bool { return !slices.Contains(o.Only, l.Name) })
+		langs = slices.DeleteFunc(langs, func(l language) bool { return !slices.Contains(o.Only, l.Name) })
 	}
 	paths := o.Paths
 	if len(paths) == 0 {
@@ -168,18 +171,18 @@ func Run(ctx context.Context, local *command.Host, o Options) ([]Result, error) 
 	return out, nil
 }
 
-func pick(fs []Formatter) (Formatter, bool) {
+func pick(fs []formatter) (formatter, bool) {
 	for _, f := range fs {
 		if _, err := exec.LookPath(f.Binary); err == nil {
 			return f, true
 		}
 	}
-	return Formatter{}, false
+	return formatter{}, false
 }
 
 // unformatted returns the files f would change, and whether the commands were only printed
 // (a dry run).
-func unformatted(ctx context.Context, local *command.Host, f Formatter, files []string) ([]string, bool, error) {
+func unformatted(ctx context.Context, local *command.Host, f formatter, files []string) ([]string, bool, error) {
 	if f.List != nil {
 		res, err := local.Run(ctx, command.Cmd{Args: f.List(files)})
 		if err != nil {
@@ -204,7 +207,7 @@ func unformatted(ctx context.Context, local *command.Host, f Formatter, files []
 
 // walk adds the files below p to files by language, skipping version control, the hub's run
 // output (.hub), test data (fixtures kept as they are on purpose) and nix build results.
-func walk(p string, langs []Language, files map[string][]string) error {
+func walk(p string, langs []language, files map[string][]string) error {
 	st, err := os.Stat(p)
 	if err != nil {
 		return fmt.Errorf("fmt: %w", err)

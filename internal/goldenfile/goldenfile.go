@@ -1,6 +1,9 @@
 // Package goldenfile compares rendered output (tables, reports, generated config) with files kept
 // under a package's testdata/, and rewrites them when tests run with -update. It is test support:
 // one comparison, one flag and one message for every package with golden files.
+//
+// Entry points: [Check] compares one output with its file; [Update] says whether the run rewrites
+// them.
 package goldenfile
 
 import (

@@ -4,6 +4,9 @@
 // firewall, nix settings, plus any paths asked for), and at feature level, from the registry
 // and host.toml, which needs no evaluation. The option level needs the flake's inputs
 // (nixpkgs); where they are missing the caller shows the feature level alone.
+//
+// Entry points: [Diff] compares two hosts at both levels (the feature level always), and [Write]
+// prints the [Result].
 package hostdiff
 
 import (
@@ -20,9 +23,9 @@ import (
 	"github.com/nixos-hub/hub/internal/nix"
 )
 
-// DefaultPaths are the option paths compared besides the computed ones (enabled services,
+// defaultPaths are the option paths compared besides the computed ones (enabled services,
 // units, packages, users): what tells two NixOS hosts apart.
-var DefaultPaths = []string{
+var defaultPaths = []string{
 	"hub.features",
 	"networking.hostName",
 	"networking.firewall.allowedTCPPorts",
@@ -90,10 +93,10 @@ type Difference struct {
 	IsList bool     `json:"-"`
 }
 
-// Options evaluates both hosts' options in one nix eval of flake with n (nix on this machine
+// options evaluates both hosts' options in one nix eval of flake with n (nix on this machine
 // with the fleet's settings) and returns the differences, sorted by path.
-func Options(ctx context.Context, n nix.Nix, flake, h1, h2 string, extra []string) ([]Difference, error) {
-	paths := append(slices.Clone(DefaultPaths), extra...)
+func options(ctx context.Context, n nix.Nix, flake, h1, h2 string, extra []string) ([]Difference, error) {
+	paths := append(slices.Clone(defaultPaths), extra...)
 	res, err := n.Run(ctx, n.Cmd("nix", []string{"eval"}, "--json", "--no-write-lock-file", flake+"#nixosConfigurations", "--apply", applyExpr(h1, h2, paths)))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s and %s: %w", h1, h2, err)
@@ -239,8 +242,8 @@ type FeatureDiff struct {
 	Fields []Difference `json:"fields,omitempty"` // class, hardware
 }
 
-// Features compares the two hosts' resolved feature sets and host.toml fields.
-func Features(reg *features.Registry, a, b features.Host) FeatureDiff {
+// diffFeatures compares the two hosts' resolved feature sets and host.toml fields.
+func diffFeatures(reg *features.Registry, a, b features.Host) FeatureDiff {
 	ra, rb := reg.Resolve(a), reg.Resolve(b)
 	var d FeatureDiff
 	for _, f := range ra.Enabled {
@@ -314,7 +317,7 @@ type Result struct {
 type DiffOptions struct {
 	Flake string
 	A, B  string
-	Paths []string // option paths besides DefaultPaths
+	Paths []string // option paths besides defaultPaths
 	// Probe checks first that the flake's inputs can be fetched (within ProbeTimeout), and
 	// skips the option level with the reason when they cannot; nil evaluates straight away
 	// (the local fleet's builtins-only flake has no inputs).
@@ -339,7 +342,7 @@ func Diff(ctx context.Context, n nix.Nix, reg *features.Registry, hosts []featur
 	if fa == nil || fb == nil {
 		return nil, fmt.Errorf("hosts:diff: %s and %s must both be in the repository's hosts", o.A, o.B)
 	}
-	res := &Result{A: o.A, B: o.B, Features: Features(reg, *fa, *fb)}
+	res := &Result{A: o.A, B: o.B, Features: diffFeatures(reg, *fa, *fb)}
 	if o.Probe != nil {
 		skipped, err := o.Probe(ctx)
 		if err != nil {
@@ -348,7 +351,7 @@ func Diff(ctx context.Context, n nix.Nix, reg *features.Registry, hosts []featur
 		res.OptionsSkipped = skipped
 	}
 	if res.OptionsSkipped == "" {
-		opts, err := Options(ctx, n, o.Flake, o.A, o.B, o.Paths)
+		opts, err := options(ctx, n, o.Flake, o.A, o.B, o.Paths)
 		if err != nil {
 			return nil, err
 		}

@@ -48,7 +48,7 @@ func TestOptionsPlanted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(planted), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := Options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), "path:"+dir, "ws", "media", []string{"services.jellyfin"})
+	diffs, err := options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), "path:"+dir, "ws", "media", []string{"services.jellyfin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,9 @@ func TestOptionsPlanted(t *testing.T) {
 	goldenfile.Check(t, filepath.Join("testdata", "planted.golden"), b.Bytes())
 }
 
-func TestFeatures(t *testing.T) {
+// repoFleet loads the repository's feature registry and hosts.
+func repoFleet(t *testing.T) (*features.Registry, []features.Host) {
+	t.Helper()
 	reg, err := features.Load(filepath.Join("..", "..", "modules", "features.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -66,11 +68,16 @@ func TestFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return reg, hosts
+}
+
+func TestFeatures(t *testing.T) {
+	reg, hosts := repoFleet(t)
 	by := map[string]features.Host{}
 	for _, h := range hosts {
 		by[h.Name] = h
 	}
-	fd := Features(reg, by["p620"], by["p510"])
+	fd := diffFeatures(reg, by["p620"], by["p510"])
 	var b bytes.Buffer
 	Write(&b, "p620", "p510", fd, nil, "the flake has no lock")
 	out := b.String()
@@ -79,7 +86,7 @@ func TestFeatures(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if same := Features(reg, by["p620"], by["p620"]); len(same.OnlyA)+len(same.OnlyB)+len(same.Fields) != 0 {
+	if same := diffFeatures(reg, by["p620"], by["p620"]); len(same.OnlyA)+len(same.OnlyB)+len(same.Fields) != 0 {
 		t.Errorf("a host against itself: %+v", same)
 	}
 }
@@ -91,7 +98,7 @@ func TestOptionsLocalFleet(t *testing.T) {
 	if _, err := lf.Stage("razer", func(v *localfleet.Variant) { v.Kernel = "6.12.99" }); err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := Options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), lf.FlakeRef(), "p620", "razer", nil)
+	diffs, err := options(t.Context(), nix.On((&command.Executor{}).Local(), nix.Local()), lf.FlakeRef(), "p620", "razer", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,14 +118,7 @@ func TestOptionsLocalFleet(t *testing.T) {
 // cannot be fetched leaves the option level out with its reason (no evaluation is attempted:
 // the zero nix.Nix would fail one).
 func TestDiffChecksAndSkips(t *testing.T) {
-	reg, err := features.Load(filepath.Join("..", "..", "modules", "features.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hosts, err := features.LoadHosts(filepath.Join("..", "..", "hosts"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg, hosts := repoFleet(t)
 	ctx := context.Background()
 	for _, o := range []DiffOptions{{A: "p620", B: "p620"}, {A: "p620", B: "nosuch"}} {
 		if _, err := Diff(ctx, nix.Nix{}, reg, hosts, o); err == nil {

@@ -6,6 +6,9 @@
 // swap, LUKS devices, the initrd's and the kernel's modules, the CPU microcode vendor and the
 // platform. Devices named differently (by-label here, by-uuid there) count as the same when
 // they resolve to the same block device on the host.
+//
+// Entry points: [Detect] fetches what the host detects, [Read] reads both files, [Resolve] names
+// the block devices, [Compare] lists the differences and [Write] prints them.
 package hwconfig
 
 import (

@@ -16,8 +16,8 @@ import (
 	"github.com/nixos-hub/hub/internal/nix"
 )
 
-// Attr is the flake attribute of a host's installer (see nix/installer.nix).
-func Attr(system, host string) string { return "packages." + system + ".installer-" + host }
+// attr is the flake attribute of a host's installer (see nix/installer.nix).
+func attr(system, host string) string { return "packages." + system + ".installer-" + host }
 
 // Image is a built installer.
 type Image struct {
@@ -30,16 +30,16 @@ type Image struct {
 	DryRun    bool   // nothing was built: only the command was printed
 }
 
-// DemoFlake is the repository's offline installer flake: builtins-only images with the real
+// demoFlake is the repository's offline installer flake: builtins-only images with the real
 // wizard, which build with the local fleet's nix settings (internal/nix Local) on any machine.
-const DemoFlake = "nix/installer-demo"
+const demoFlake = "nix/installer-demo"
 
 // Settings are the nix settings an installer build of flake takes: the offline demo flake's
 // builtins-only images build like the local fleet's systems (nix.Local), anything else with the
 // fleet's own (binary caches, sandbox and build users as the machine has them).
 func Settings(flake string, fleet nix.Settings) nix.Settings {
 	a, err := filepath.Abs(strings.TrimPrefix(flake, "path:"))
-	demo, derr := filepath.Abs(DemoFlake)
+	demo, derr := filepath.Abs(demoFlake)
 	if err == nil && derr == nil && a == demo {
 		return nix.Local()
 	}
@@ -62,7 +62,7 @@ func Build(ctx context.Context, local *command.Host, o BuildOptions) (Image, err
 	}
 	link := filepath.Join(o.Dir, o.Host)
 	n := nix.On(local, o.Nix)
-	res, err := n.Run(ctx, n.Cmd("nix", []string{"build"}, "--json", "--out-link", link, o.Flake+"#"+Attr(o.System, o.Host)))
+	res, err := n.Run(ctx, n.Cmd("nix", []string{"build"}, "--json", "--out-link", link, o.Flake+"#"+attr(o.System, o.Host)))
 	if err != nil {
 		return Image{}, fmt.Errorf("installer %s: nix build: %w", o.Host, err)
 	}

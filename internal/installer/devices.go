@@ -1,7 +1,13 @@
 // Package installer builds the per-host installer images and writes them to USB sticks. Writing
-// is where a slip costs a machine, so every write goes through CheckTarget, which refuses the
+// is where a slip costs a machine, so every write goes through checkTarget, which refuses the
 // disk the system runs from, anything mounted, a partition, a non-removable disk (unless forced)
 // and a device too small for the image, and through Confirm, which wants the device's name typed.
+//
+// Entry points: [Build] builds a host's installer (with the nix [Settings] of the flake), [List]
+// and [WriteList] show the built ones and [Clean] drops them; [ListDevices], [Candidates] and
+// [WriteDevices] show where one could go; [WriteImage] writes it to a device after the checks and
+// the confirmation, and [Verify] and [FileSHA256] prove what was written, with [ProgressPrinter]
+// for the progress.
 package installer
 
 import (
@@ -19,14 +25,14 @@ import (
 	"github.com/nixos-hub/hub/internal/sysdeps"
 )
 
-// Tools are what the iso:* targets run.
-var Tools = []sysdeps.Tool{
+// tools are what the iso:* targets run.
+var tools = []sysdeps.Tool{
 	sysdeps.Lsblk,
 	sysdeps.Nix,
 }
 
-// LsblkArgs is the one lsblk call the package parses: bytes, the device tree, every mountpoint.
-var LsblkArgs = []string{"lsblk", "-J", "-b", "-o", "NAME,PATH,SIZE,MODEL,TRAN,RM,TYPE,MOUNTPOINTS,HOTPLUG"}
+// lsblkArgs is the one lsblk call the package parses: bytes, the device tree, every mountpoint.
+var lsblkArgs = []string{"lsblk", "-J", "-b", "-o", "NAME,PATH,SIZE,MODEL,TRAN,RM,TYPE,MOUNTPOINTS,HOTPLUG"}
 
 // Device is a block device as lsblk reports it, with its partitions (or holders) as children.
 type Device struct {
@@ -74,8 +80,8 @@ func (n *flexInt) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// ParseLsblk reads the output of LsblkArgs.
-func ParseLsblk(data []byte) ([]Device, error) {
+// parseLsblk reads the output of lsblkArgs.
+func parseLsblk(data []byte) ([]Device, error) {
 	var out struct {
 		Devices []Device `json:"blockdevices"`
 	}
@@ -97,24 +103,24 @@ func ParseLsblk(data []byte) ([]Device, error) {
 
 // ListDevices runs lsblk on h.
 func ListDevices(ctx context.Context, h *command.Host) ([]Device, error) {
-	res, err := h.Run(ctx, command.Cmd{Args: LsblkArgs})
+	res, err := h.Run(ctx, command.Cmd{Args: lsblkArgs})
 	if err != nil {
 		return nil, fmt.Errorf("listing block devices: %w", err)
 	}
-	return ParseLsblk(res.Stdout)
+	return parseLsblk(res.Stdout)
 }
 
 // wholeDisk reports whether an image may be written to the device at all.
 func (d Device) wholeDisk() bool { return d.Type == "disk" || d.Type == "loop" }
 
-// Mounts lists "path on mountpoint" for the device and everything below it.
-func (d Device) Mounts() []string {
+// mounts lists "path on mountpoint" for the device and everything below it.
+func (d Device) mounts() []string {
 	var m []string
 	for _, mp := range d.Mountpoints {
 		m = append(m, d.Path+" on "+mp)
 	}
 	for _, c := range d.Children {
-		m = append(m, c.Mounts()...)
+		m = append(m, c.mounts()...)
 	}
 	return m
 }
@@ -122,8 +128,8 @@ func (d Device) Mounts() []string {
 // systemMounts are the mountpoints that make a disk the one the system runs from.
 var systemMounts = []string{"/", "/boot", "/boot/efi", "/efi", "/nix", "/nix/store", "[SWAP]"}
 
-// SystemMounts lists the system mountpoints held by the device or anything below it.
-func (d Device) SystemMounts() []string {
+// systemMounts lists the system mountpoints held by the device or anything below it.
+func (d Device) systemMounts() []string {
 	var m []string
 	for _, mp := range d.Mountpoints {
 		if slices.Contains(systemMounts, mp) {
@@ -131,7 +137,7 @@ func (d Device) SystemMounts() []string {
 		}
 	}
 	for _, c := range d.Children {
-		m = append(m, c.SystemMounts()...)
+		m = append(m, c.systemMounts()...)
 	}
 	return m
 }
@@ -141,7 +147,7 @@ func (d Device) SystemMounts() []string {
 func Candidates(devs []Device) []Device {
 	var out []Device
 	for _, d := range devs {
-		if d.wholeDisk() && bool(d.Removable || d.Hotplug) && len(d.SystemMounts()) == 0 && d.Size > 0 {
+		if d.wholeDisk() && bool(d.Removable || d.Hotplug) && len(d.systemMounts()) == 0 && d.Size > 0 {
 			out = append(out, d)
 		}
 	}
@@ -154,7 +160,7 @@ func WriteDevices(w io.Writer, devs []Device) error {
 	fmt.Fprintln(tw, "DEVICE\tSIZE\tMODEL\tTRANSPORT\tREMOVABLE\tMOUNTED")
 	for _, d := range devs {
 		mounted := "-"
-		if m := d.Mounts(); len(m) > 0 {
+		if m := d.mounts(); len(m) > 0 {
 			mounted = strings.Join(m, ", ")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Path, sizeHuman(int64(d.Size)), orDash(strings.TrimSpace(d.Model)), orDash(d.Tran), yesNo(bool(d.Removable || d.Hotplug)), mounted)
@@ -175,9 +181,9 @@ func find(devs []Device, path string) (Device, bool) {
 	return Device{}, false
 }
 
-// CheckTarget decides whether image bytes may be written to the device at path. Each refusal
+// checkTarget decides whether image bytes may be written to the device at path. Each refusal
 // says exactly why; force only overrides the removable-disk rule.
-func CheckTarget(devs []Device, path string, imageSize int64, force bool) (Device, error) {
+func checkTarget(devs []Device, path string, imageSize int64, force bool) (Device, error) {
 	d, ok := find(devs, path)
 	if !ok {
 		return Device{}, fmt.Errorf("refusing to write to %s: not a block device lsblk knows (iso:devices lists the candidates)", path)
@@ -185,10 +191,10 @@ func CheckTarget(devs []Device, path string, imageSize int64, force bool) (Devic
 	if !d.wholeDisk() {
 		return d, fmt.Errorf("refusing to write to %s: it is a %s, not a whole disk", path, d.Type)
 	}
-	if sys := d.SystemMounts(); len(sys) > 0 {
+	if sys := d.systemMounts(); len(sys) > 0 {
 		return d, fmt.Errorf("refusing to write to %s: it holds the running system (%s)", path, strings.Join(sys, ", "))
 	}
-	if m := d.Mounts(); len(m) > 0 {
+	if m := d.mounts(); len(m) > 0 {
 		return d, fmt.Errorf("refusing to write to %s: it is mounted (%s); unmount it first", path, strings.Join(m, ", "))
 	}
 	if !bool(d.Removable || d.Hotplug) && !force {

@@ -22,7 +22,7 @@ func loadDevices(t *testing.T, name string) []Device {
 	if err != nil {
 		t.Fatal(err)
 	}
-	devs, err := ParseLsblk(data)
+	devs, err := parseLsblk(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestDevicesTables(t *testing.T) {
 
 func TestParseLsblkRejectsGarbage(t *testing.T) {
 	for _, in := range []string{`{`, `{"blockdevices":[{"rm":"maybe"}]}`, `{"blockdevices":[{"size":"big"}]}`} {
-		if _, err := ParseLsblk([]byte(in)); err == nil {
+		if _, err := parseLsblk([]byte(in)); err == nil {
 			t.Errorf("ParseLsblk(%s) accepted it", in)
 		}
 	}
@@ -84,7 +84,7 @@ func TestCheckTarget(t *testing.T) {
 		{"too small forced", "/dev/mmcblk0", img, true, "refusing to write to /dev/mmcblk0: the device has 1015808000 bytes, the image needs 1073741824"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := CheckTarget(devs, tc.path, tc.size, tc.force)
+			d, err := checkTarget(devs, tc.path, tc.size, tc.force)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("refused: %v", err)
@@ -109,7 +109,7 @@ func TestConfirm(t *testing.T) {
 		{"typed", "sdc\n", true, false, ""},
 		{"typed with spaces", "  sdc \n", true, false, ""},
 		{"yes", "", false, true, ""},
-		{"no terminal", "sdc\n", false, false, ErrNoTerminal.Error()},
+		{"no terminal", "sdc\n", false, false, errNoTerminal.Error()},
 		{"wrong name", "sdb\n", true, false, `aborted: typed "sdb", not "sdc"; nothing was written`},
 		{"path typed", "/dev/sdc\n", true, false, `aborted: typed "/dev/sdc", not "sdc"; nothing was written`},
 		{"yes typed", "yes\n", true, false, `aborted: typed "yes", not "sdc"; nothing was written`},
@@ -117,14 +117,14 @@ func TestConfirm(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := Confirm(strings.NewReader(tc.input), &out, tc.interactive, tc.yes, d, "/nix/store/x-installer-p620/iso/installer-p620.iso")
+			err := confirm(strings.NewReader(tc.input), &out, tc.interactive, tc.yes, d, "/nix/store/x-installer-p620/iso/installer-p620.iso")
 			if tc.want == "" && err != nil || tc.want != "" && (err == nil || err.Error() != tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 			if tc.name == "typed" {
 				golden(t, "confirm-prompt.txt", out.String())
 			}
-			if tc.name == "no terminal" && !errors.Is(err, ErrNoTerminal) {
+			if tc.name == "no terminal" && !errors.Is(err, errNoTerminal) {
 				t.Error("not ErrNoTerminal")
 			}
 		})

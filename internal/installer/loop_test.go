@@ -75,7 +75,7 @@ func TestWriteImageToLoopDevice(t *testing.T) {
 		want string
 	}{
 		{"not removable", func(r *WriteRequest) {}, "refusing to write to " + dev + ": not a removable disk; pass -force if you are sure it is the right one"},
-		{"no terminal", func(r *WriteRequest) { r.Force = true }, ErrNoTerminal.Error()},
+		{"no terminal", func(r *WriteRequest) { r.Force = true }, errNoTerminal.Error()},
 		{"wrong name typed", func(r *WriteRequest) {
 			r.Force, r.Interactive, r.In = true, true, strings.NewReader("sda\n")
 		}, `aborted: typed "sda", not "` + filepath.Base(dev) + `"; nothing was written`},
@@ -154,7 +154,7 @@ func TestWriteImageRefusesTheSystemDisk(t *testing.T) {
 	}
 	var sys Device
 	for _, d := range devs {
-		if len(d.SystemMounts()) > 0 && d.wholeDisk() {
+		if len(d.systemMounts()) > 0 && d.wholeDisk() {
 			sys = d
 			break
 		}

@@ -20,16 +20,16 @@ import (
 // a prompt reaction to Ctrl-C.
 const chunk = 4 << 20
 
-// ErrNoTerminal is the refusal to write without anyone having typed the device name.
-var ErrNoTerminal = errors.New("refusing to write without confirmation: no terminal to type the device name on (pass -yes to confirm non-interactively)")
+// errNoTerminal is the refusal to write without anyone having typed the device name.
+var errNoTerminal = errors.New("refusing to write without confirmation: no terminal to type the device name on (pass -yes to confirm non-interactively)")
 
-// Confirm shows what is about to be erased and wants the device's name typed back.
-func Confirm(in io.Reader, out io.Writer, interactive, yes bool, d Device, image string) error {
+// confirm shows what is about to be erased and wants the device's name typed back.
+func confirm(in io.Reader, out io.Writer, interactive, yes bool, d Device, image string) error {
 	if yes {
 		return nil
 	}
 	if !interactive {
-		return ErrNoTerminal
+		return errNoTerminal
 	}
 	fmt.Fprintf(out, "This erases everything on %s (%s, %s, %s) and writes %s to it.\nType the device name (%s) to continue: ",
 		d.Path, orDash(strings.TrimSpace(d.Model)), sizeHuman(int64(d.Size)), orDash(d.Tran), filepath.Base(image), d.Name)
@@ -53,11 +53,11 @@ type Result struct {
 // Progress is called after every chunk with the bytes done so far.
 type Progress func(done, total int64)
 
-// Write copies the image to the device, fsyncs it and reads it back: the write only counts when
+// write copies the image to the device, fsyncs it and reads it back: the write only counts when
 // the device's first len(image) bytes hash like the image. The device is opened O_EXCL, which
 // Linux refuses for a block device that is mounted or otherwise in use, as a last guard behind
-// CheckTarget.
-func Write(ctx context.Context, image, device string, progress Progress) (Result, error) {
+// checkTarget.
+func write(ctx context.Context, image, device string, progress Progress) (Result, error) {
 	start := time.Now()
 	src, err := os.Open(image)
 	if err != nil {
@@ -214,16 +214,16 @@ func WriteImage(ctx context.Context, lsblk func(context.Context) ([]Device, erro
 	if err != nil {
 		return Device{}, Result{}, err
 	}
-	d, err := CheckTarget(devs, path, st.Size(), req.Force)
+	d, err := checkTarget(devs, path, st.Size(), req.Force)
 	if err != nil {
 		return d, Result{}, err
 	}
 	if !isBlock(path) {
 		return d, Result{}, fmt.Errorf("refusing to write to %s: not a block device", path)
 	}
-	if err := Confirm(req.In, req.Out, req.Interactive, req.Yes, d, req.Image); err != nil {
+	if err := confirm(req.In, req.Out, req.Interactive, req.Yes, d, req.Image); err != nil {
 		return d, Result{}, err
 	}
-	res, err := Write(ctx, req.Image, path, req.Progress)
+	res, err := write(ctx, req.Image, path, req.Progress)
 	return d, res, err
 }

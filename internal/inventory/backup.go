@@ -9,13 +9,13 @@ import (
 	"time"
 )
 
-// BackupFeature is the feature (modules/features.toml) that runs a host's [[backup]] sets: its
+// backupFeature is the feature (modules/features.toml) that runs a host's [[backup]] sets: its
 // module turns each set into a restic timer and installs restic, which backup:* runs over SSH.
-const BackupFeature = "restic"
+const backupFeature = "restic"
 
-// BackupStateDir holds what the hub keeps on a host per set, in <dir>/<set>/ (state_dir's and
+// backupStateDir holds what the hub keeps on a host per set, in <dir>/<set>/ (state_dir's and
 // sqlite_dir's defaults).
-const BackupStateDir = "/var/lib/hub-backup"
+const backupStateDir = "/var/lib/hub-backup"
 
 // DefaultBackupMaxAge is how old the newest snapshot of a set may get before backup:status calls
 // it stale: a daily timer plus slack for a late or slow run.
@@ -46,7 +46,7 @@ type BackupSet struct {
 	SQLiteDir string
 	// StateDir is where the hub keeps the set's records on the host: the snapshots backup:status
 	// has seen (so a deleted one is noticed) and backup:verify's rotation. Default
-	// BackupStateDir/<name>.
+	// backupStateDir/<name>.
 	StateDir string
 	Line     int // the line of the set's [[backup]] header, for messages
 }
@@ -145,10 +145,10 @@ func backupSets(raw []rawBackup) []BackupSet {
 			s.CopyPasswordFile = s.PasswordFile
 		}
 		if s.StateDir == "" && s.Name != "" {
-			s.StateDir = path.Join(BackupStateDir, s.Name)
+			s.StateDir = path.Join(backupStateDir, s.Name)
 		}
 		if s.SQLiteDir == "" && s.Name != "" {
-			s.SQLiteDir = path.Join(BackupStateDir, s.Name, "sqlite")
+			s.SQLiteDir = path.Join(backupStateDir, s.Name, "sqlite")
 		}
 		sets = append(sets, s)
 	}
@@ -174,20 +174,20 @@ func (h *Host) validateBackups() []error {
 		switch {
 		case s.Repository == "":
 			bad("repository", "missing (a path on the host below mount, or sftp:, rest:, s3: ...)")
-		case LocalRepository(s.Repository) && s.Mount == "":
+		case localRepository(s.Repository) && s.Mount == "":
 			bad("repository", "%q is a path on the host's own disk, which a failed or reinstalled disk takes with it: name the backup disk's mount point in mount (checked mounted before every run), or use a remote repository (sftp:, rest:, s3: ...)", s.Repository)
-		case LocalRepository(s.Repository) && !below(s.Repository, s.Mount):
+		case localRepository(s.Repository) && !below(s.Repository, s.Mount):
 			bad("repository", "%q is not below mount %q, so the mount check would not protect it", s.Repository, s.Mount)
 		}
 		if s.Mount != "" && (!path.IsAbs(s.Mount) || path.Clean(s.Mount) != s.Mount || s.Mount == "/") {
 			bad("mount", "%q must be the absolute, clean mount point of the backup disk (not /)", s.Mount)
 		}
-		if s.Mount != "" && !LocalRepository(s.Repository) && s.Repository != "" {
+		if s.Mount != "" && !localRepository(s.Repository) && s.Repository != "" {
 			bad("mount", "set, but repository %q is not a path on the host: nothing would be checked", s.Repository)
 		}
 		switch {
 		case s.Copy == "":
-		case LocalRepository(s.Copy):
+		case localRepository(s.Copy):
 			bad("copy", "%q is a path on the host: the second copy is the one that survives the host, so put it on another machine (sftp:, rest:, s3: ...)", s.Copy)
 		case s.Copy == s.Repository:
 			bad("copy", "%q is the repository itself", s.Copy)
@@ -252,14 +252,14 @@ func (f *Fleet) CheckBackupFeature() []error {
 }
 
 func (h *Host) checkBackupFeature() error {
-	listed := slices.Contains(h.Features, BackupFeature)
+	listed := slices.Contains(h.Features, backupFeature)
 	switch {
 	case listed && len(h.Backups) == 0:
 		return &Error{File: h.File, Line: findLine(h.File, []string{"features"}), Field: "features",
-			Msg: fmt.Sprintf("feature %q is enabled but there is no [[backup]] set: add one (docs/backup.md) or remove %q", BackupFeature, BackupFeature)}
+			Msg: fmt.Sprintf("feature %q is enabled but there is no [[backup]] set: add one (docs/backup.md) or remove %q", backupFeature, backupFeature)}
 	case !listed && len(h.Backups) > 0:
 		return &Error{File: h.File, Line: h.Backups[0].Line, Field: "backup",
-			Msg: fmt.Sprintf("[[backup]] sets need feature %q in features: without it nothing runs them on the host", BackupFeature)}
+			Msg: fmt.Sprintf("[[backup]] sets need feature %q in features: without it nothing runs them on the host", backupFeature)}
 	}
 	return nil
 }
@@ -268,10 +268,10 @@ func (h *Host) checkBackupFeature() error {
 // internal/location): anything else, "local:" included, is a path on the host.
 var resticBackends = []string{"azure:", "b2:", "gs:", "rclone:", "rest:", "s3:", "sftp:", "swift:"}
 
-// LocalRepository reports whether a restic repository location is a path on the host itself
+// localRepository reports whether a restic repository location is a path on the host itself
 // rather than a backend: restic's own rule is that a location without a backend prefix is a
 // local path, so "nas:/restic" (which looks like scp) is a directory named "nas:" on the host.
-func LocalRepository(repo string) bool {
+func localRepository(repo string) bool {
 	for _, b := range resticBackends {
 		if strings.HasPrefix(repo, b) {
 			return false

@@ -121,14 +121,7 @@ mount = "/srv"
 		{"wrong type", strings.Replace(set, `paths = ["/etc"]`, `paths = "/etc"`, 1), `host.toml`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeFleet(t, map[string]string{"h/host.toml": goodHost + tc.toml})
-			_, err := Load(dir)
-			if err == nil {
-				t.Fatal("Load accepted the inventory")
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q\ndoes not contain %q", err, tc.want)
-			}
+			loadFails(t, map[string]string{"h/host.toml": goodHost + tc.toml}, tc.want)
 		})
 	}
 }
@@ -188,7 +181,7 @@ func TestLocalRepository(t *testing.T) {
 		"s3:s3.amazonaws.com/bucket": false, "b2:bucket:path": false, "rclone:remote:path": false,
 		"azure:container:/": false, "gs:bucket:/": false, "swift:container:/": false,
 	} {
-		if got := LocalRepository(repo); got != local {
+		if got := localRepository(repo); got != local {
 			t.Errorf("LocalRepository(%q) = %v, want %v", repo, got, local)
 		}
 	}

@@ -2,6 +2,10 @@
 // hosts/<name>/host.toml per host. The same files are read by the flake with builtins.fromTOML, so
 // decoding here is strict: whatever Go accepts, Nix sees identically, and whatever is misspelt is
 // reported with file, line and field instead of being silently ignored.
+//
+// Entry point: [Load] reads and validates hosts/ into a [Fleet] (its [Host]s with the defaults
+// applied; every problem an [Error] at file, line and field); [WriteTable], [WriteJSON] and
+// [WriteHost] print it.
 package inventory
 
 import (
@@ -173,8 +177,8 @@ func (f *Fleet) Names() []string {
 	return names
 }
 
-// HasTag reports whether the host carries the tag.
-func (h *Host) HasTag(t string) bool { return slices.Contains(h.Tags, t) }
+// hasTag reports whether the host carries the tag.
+func (h *Host) hasTag(t string) bool { return slices.Contains(h.Tags, t) }
 
 // HasRole reports whether the host has the role.
 func (h *Host) HasRole(r string) bool { return slices.Contains(h.Roles, r) }

@@ -32,6 +32,20 @@ func writeFleet(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+// loadFails loads the inventory files make and fails t unless Load refuses it with an error
+// containing want; it returns the error for the caller's further checks.
+func loadFails(t *testing.T, files map[string]string, want string) error {
+	t.Helper()
+	_, err := Load(writeFleet(t, files))
+	if err == nil {
+		t.Fatal("Load accepted the inventory")
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q\ndoes not contain %q", err, want)
+	}
+	return err
+}
+
 func TestLoadDefaultsAndOverrides(t *testing.T) {
 	dir := writeFleet(t, map[string]string{
 		"fleet.toml": `

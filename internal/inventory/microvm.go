@@ -7,12 +7,12 @@ import (
 	"strings"
 )
 
-// MicroVMFeature is the feature (modules/features.toml) that runs a host's [[microvm]] guests: its
+// microVMFeature is the feature (modules/features.toml) that runs a host's [[microvm]] guests: its
 // module turns each one into microvm.nix's microvm.vms.<name>.
-const MicroVMFeature = "microvm"
+const microVMFeature = "microvm"
 
-// MicroVMStateDir is microvm.nix's microvm.stateDir: each guest lives in <dir>/<name>/ on its host.
-const MicroVMStateDir = "/var/lib/microvms"
+// microVMStateDir is microvm.nix's microvm.stateDir: each guest lives in <dir>/<name>/ on its host.
+const microVMStateDir = "/var/lib/microvms"
 
 // MicroVM is one development VM declared in a host's [[microvm]] table. The NixOS module maps the
 // same table onto microvm.vms.<name> (vcpu -> microvm.vcpu, memory_mib -> microvm.mem, ...), and
@@ -60,10 +60,10 @@ type MicroVMPort struct {
 }
 
 // StateDir is the guest's directory on its host (microvm.nix's layout).
-func (v MicroVM) StateDir() string { return path.Join(MicroVMStateDir, v.Name) }
+func (v MicroVM) StateDir() string { return path.Join(microVMStateDir, v.Name) }
 
-// MicroVM returns the host's VM with that name.
-func (h *Host) MicroVM(name string) (MicroVM, bool) {
+// microVM returns the host's VM with that name.
+func (h *Host) microVM(name string) (MicroVM, bool) {
 	i := slices.IndexFunc(h.MicroVMs, func(v MicroVM) bool { return v.Name == name })
 	if i < 0 {
 		return MicroVM{}, false
@@ -98,10 +98,10 @@ type rawMicroVMPort struct {
 
 // Defaults of a [[microvm]] table, microvm.nix's own where it has one (vcpu 1, mem 512).
 const (
-	DefaultMicroVMVCPU      = 1
-	DefaultMicroVMMemoryMiB = 512
-	DefaultMicroVMDiskMount = "/data"
-	DefaultMicroVMUser      = "root"
+	defaultMicroVMVCPU      = 1
+	defaultMicroVMMemoryMiB = 512
+	defaultMicroVMDiskMount = "/data"
+	defaultMicroVMUser      = "root"
 	// minMicroVMMemoryMiB is what a kernel, the initramfs and sshd need to boot at all.
 	minMicroVMMemoryMiB = 128
 )
@@ -109,7 +109,7 @@ const (
 func microVMs(raw []rawMicroVM) []MicroVM {
 	var vms []MicroVM
 	for _, r := range raw {
-		v := MicroVM{Name: r.Name, VCPU: DefaultMicroVMVCPU, MemoryMiB: DefaultMicroVMMemoryMiB,
+		v := MicroVM{Name: r.Name, VCPU: defaultMicroVMVCPU, MemoryMiB: defaultMicroVMMemoryMiB,
 			DiskMiB: r.DiskMiB, DiskMount: r.DiskMount, SSHPort: r.SSHPort, User: r.User,
 			Features: r.Features, Autostart: true}
 		if r.VCPU != nil {
@@ -122,10 +122,10 @@ func microVMs(raw []rawMicroVM) []MicroVM {
 			v.Autostart = *r.Autostart
 		}
 		if v.DiskMount == "" {
-			v.DiskMount = DefaultMicroVMDiskMount
+			v.DiskMount = defaultMicroVMDiskMount
 		}
 		if v.User == "" {
-			v.User = DefaultMicroVMUser
+			v.User = defaultMicroVMUser
 		}
 		for _, s := range r.Shares {
 			v.Shares = append(v.Shares, MicroVMShare(s))
@@ -226,7 +226,7 @@ func (h *Host) validateMicroVMs() []error {
 			switch {
 			case !nameRe.MatchString(f):
 				bad("features", "features[%d] %q must match %s", j, f, nameRe)
-			case f == MicroVMFeature:
+			case f == microVMFeature:
 				bad("features", "%q inside a guest: guests do not nest (no KVM in the guest)", f)
 			case seen[f]:
 				bad("features", "%q listed twice", f)
@@ -247,9 +247,9 @@ func cleanAbs(p string) bool {
 func (f *Fleet) CheckMicroVMFeature() []error {
 	var errs []error
 	for _, h := range f.Hosts {
-		if len(h.MicroVMs) > 0 && !slices.Contains(h.Features, MicroVMFeature) {
+		if len(h.MicroVMs) > 0 && !slices.Contains(h.Features, microVMFeature) {
 			errs = append(errs, &Error{File: h.File, Line: h.MicroVMs[0].Line, Field: "microvm",
-				Msg: fmt.Sprintf("[[microvm]] guests need feature %q in features: without it nothing runs them on the host", MicroVMFeature)})
+				Msg: fmt.Sprintf("[[microvm]] guests need feature %q in features: without it nothing runs them on the host", microVMFeature)})
 		}
 	}
 	return errs

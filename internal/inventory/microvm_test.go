@@ -39,13 +39,13 @@ shares = [{ source = "/srv/data", mount = "/mnt/data", read_only = true }]
 			Shares:   []MicroVMShare{{Source: "/var/lib/microvms/dev-vm/projects", Mount: "/home/dev/projects"}},
 			Ports:    []MicroVMPort{{Host: 8080, Guest: 80}, {Host: 3000, Guest: 3000}},
 			Features: []string{"neovim", "tmux"}, Autostart: true, Line: 9},
-		{Name: "test-vm", VCPU: DefaultMicroVMVCPU, MemoryMiB: DefaultMicroVMMemoryMiB, DiskMount: DefaultMicroVMDiskMount,
+		{Name: "test-vm", VCPU: defaultMicroVMVCPU, MemoryMiB: defaultMicroVMMemoryMiB, DiskMount: defaultMicroVMDiskMount,
 			SSHPort: 2223, User: "root", Shares: []MicroVMShare{{Source: "/srv/data", Mount: "/mnt/data", ReadOnly: true}}, Line: 21},
 	}
 	if !reflect.DeepEqual(h.MicroVMs, want) {
 		t.Errorf("MicroVMs:\n got %+v\nwant %+v", h.MicroVMs, want)
 	}
-	if v, ok := h.MicroVM("test-vm"); !ok || v.StateDir() != "/var/lib/microvms/test-vm" {
+	if v, ok := h.microVM("test-vm"); !ok || v.StateDir() != "/var/lib/microvms/test-vm" {
 		t.Errorf("MicroVM(test-vm) = %+v, %v", v, ok)
 	}
 	if got := h.MicroVMs[0].Shares[0].Tag(0); got != "s0-projects" {
@@ -92,14 +92,7 @@ ssh_port = 2222
 		{"wrong type", strings.Replace(vm, "vcpu = 2", `vcpu = "two"`, 1), "host.toml:10"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeFleet(t, map[string]string{"h/host.toml": goodHost + tc.toml})
-			_, err := Load(dir)
-			if err == nil {
-				t.Fatal("Load accepted the inventory")
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %q\ndoes not contain %q", err, tc.want)
-			}
+			loadFails(t, map[string]string{"h/host.toml": goodHost + tc.toml}, tc.want)
 		})
 	}
 }

@@ -65,7 +65,7 @@ func (f *Fleet) match(term string) ([]*Host, error) {
 			return nil, fmt.Errorf("%q: a tag or role must match %s", term, nameRe)
 		}
 		for _, h := range f.Hosts {
-			if h.HasTag(label) || h.HasRole(label) {
+			if h.hasTag(label) || h.HasRole(label) {
 				out = append(out, h)
 			}
 		}

@@ -9,7 +9,7 @@
 // flock on the magefiles directory from writing that file to removing it, compiles into a
 // private temporary binary, releases the lock, and runs that binary: runs wait only for each
 // other's compile, never for each other's targets, and no run replaces a binary another is
-// executing. checks.Vet takes the same lock, so vet never sees the generated file.
+// executing. checks.vet takes the same lock, so vet never sees the generated file.
 //
 // Arguments checked before compiling: a mistyped target, a missing or extra argument, a flag
 // before the positionals, with two dashes or unknown gets one line from targetdocs.CheckArgs

@@ -3,6 +3,8 @@
 // Markdown file, names one of its headings (as the forge renders them: GitHub's slugs) or an
 // explicit id. Links with a scheme (https:, mailto:) are counted, not followed: the check sends
 // nothing anywhere.
+//
+// Entry point: [Check] returns the [Report] of [Broken] links.
 package mdlinks
 
 import (
@@ -51,9 +53,9 @@ var (
 	scheme     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 )
 
-// Files lists the Markdown files below root, relative to it, skipping dot directories and
+// files lists the Markdown files below root, relative to it, skipping dot directories and
 // test data.
-func Files(root string) ([]string, error) { return srctree.Files(root, ".md") }
+func files(root string) ([]string, error) { return srctree.Files(root, ".md") }
 
 // doc is one Markdown file: its links and its anchors.
 type doc struct {
@@ -90,7 +92,7 @@ func parse(src string) doc {
 			d.anchors[m[1]] = true
 		}
 		if m := heading.FindStringSubmatch(line); m != nil {
-			s := Slug(m[2])
+			s := slug(m[2])
 			if n := seen[s]; n > 0 {
 				d.anchors[fmt.Sprintf("%s-%d", s, n)] = true
 			} else {
@@ -111,9 +113,9 @@ func parse(src string) doc {
 
 var inlineMarkup = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
 
-// Slug is the anchor GitHub gives a heading: its text without markup, lower case, with every
+// slug is the anchor GitHub gives a heading: its text without markup, lower case, with every
 // character but letters, digits, spaces, hyphens and underscores dropped and spaces as hyphens.
-func Slug(text string) string {
+func slug(text string) string {
 	text = inlineMarkup.ReplaceAllString(text, "$1")
 	var b strings.Builder
 	for _, r := range strings.ToLower(text) {
@@ -129,7 +131,7 @@ func Slug(text string) string {
 
 // Check checks the links of every Markdown file below root.
 func Check(root string) (Report, error) {
-	files, err := Files(root)
+	files, err := files(root)
 	if err != nil {
 		return Report{}, err
 	}

@@ -14,7 +14,7 @@ func TestSlug(t *testing.T) {
 		"Alert delivery (Alertmanager)":                                     "alert-delivery-alertmanager",
 		"snake_case and Ünïcode":                                            "snake_case-and-ünïcode",
 	} {
-		if got := Slug(in); got != want {
+		if got := slug(in); got != want {
 			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -28,16 +28,16 @@ func headerAuth(name string) func(http.Header, url.Values, string) {
 // may not.
 func (a App) spec() appSpec {
 	switch a {
-	case Jellyfin:
+	case jellyfin:
 		return appSpec{fetchJellyfin, func(h http.Header, _ url.Values, credential string) {
 			h.Set("Authorization", `MediaBrowser Token="`+credential+`"`)
 		}, true}
-	case Plex:
+	case plex:
 		return appSpec{fetchPlex, headerAuth("X-Plex-Token"), true}
-	case Tautulli:
+	case tautulli:
 		// Tautulli's API accepts the key nowhere but the query.
 		return appSpec{fetchTautulli, func(_ http.Header, q url.Values, credential string) { q.Set("apikey", credential) }, false}
-	case Prowlarr:
+	case prowlarr:
 		return appSpec{fetchProwlarr, headerAuth("X-Api-Key"), false}
 	default: // Sonarr, Radarr, Lidarr: the *arr API
 		return appSpec{fetchArr, headerAuth("X-Api-Key"), false}

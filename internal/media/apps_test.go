@@ -15,13 +15,13 @@ func TestAppTable(t *testing.T) {
 		query        string
 		field        string
 	}{
-		{Jellyfin, "Authorization", `MediaBrowser Token="k"`, "", "token_file"},
-		{Plex, "X-Plex-Token", "k", "", "token_file"},
-		{Tautulli, "", "", "k", "api_key_file"},
-		{Sonarr, "X-Api-Key", "k", "", "api_key_file"},
-		{Radarr, "X-Api-Key", "k", "", "api_key_file"},
-		{Lidarr, "X-Api-Key", "k", "", "api_key_file"},
-		{Prowlarr, "X-Api-Key", "k", "", "api_key_file"},
+		{jellyfin, "Authorization", `MediaBrowser Token="k"`, "", "token_file"},
+		{plex, "X-Plex-Token", "k", "", "token_file"},
+		{tautulli, "", "", "k", "api_key_file"},
+		{sonarr, "X-Api-Key", "k", "", "api_key_file"},
+		{radarr, "X-Api-Key", "k", "", "api_key_file"},
+		{lidarr, "X-Api-Key", "k", "", "api_key_file"},
+		{prowlarr, "X-Api-Key", "k", "", "api_key_file"},
 	} {
 		s := tc.app.spec()
 		if s.fetch == nil || s.auth == nil {
@@ -43,7 +43,7 @@ func TestAppTable(t *testing.T) {
 			t.Errorf("%s: credential key %s, want %s", tc.app, tc.app.credentialField(), tc.field)
 		}
 	}
-	if len(Apps) != 7 {
-		t.Errorf("Apps lists %d applications; the table above has 7", len(Apps))
+	if len(apps) != 7 {
+		t.Errorf("Apps lists %d applications; the table above has 7", len(apps))
 	}
 }

@@ -14,7 +14,7 @@ import (
 // apiBase is the API root of an *arr application: Sonarr and Radarr speak v3, Lidarr and
 // Prowlarr v1.
 func apiBase(app App) string {
-	if app == Sonarr || app == Radarr {
+	if app == sonarr || app == radarr {
 		return "/api/v3"
 	}
 	return "/api/v1"
@@ -151,7 +151,7 @@ func healthMetrics(d *descs, s *sink, checks []arrHealthCheck) {
 // arrQueue walks the paged queue and counts items by status. Items beyond the page cap are
 // reported as status "not_fetched" so that the sum still equals the queue's length.
 func arrQueue(ctx context.Context, c *client, d *descs, s *sink) error {
-	unknown := map[App]string{Sonarr: "includeUnknownSeriesItems", Radarr: "includeUnknownMovieItems", Lidarr: "includeUnknownArtistItems"}[c.inst.App]
+	unknown := map[App]string{sonarr: "includeUnknownSeriesItems", radarr: "includeUnknownMovieItems", lidarr: "includeUnknownArtistItems"}[c.inst.App]
 	var records []arrQueueRecord
 	total := 0
 	for page := 1; page <= maxQueuePages; page++ {

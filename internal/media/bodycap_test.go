@@ -90,27 +90,27 @@ func TestHugeRepliesCostAtMostTheCap(t *testing.T) {
 		cap     int64
 		want    string // in the log
 	}{
-		{name: "announced, small endpoint", app: Sonarr, key: "/api/v3/system/status", cap: capSmall,
+		{name: "announced, small endpoint", app: sonarr, key: "/api/v3/system/status", cap: capSmall,
 			handler: endless(`{"version":"`, "4", "", `"}`, hugeBody, true),
 			want:    fmt.Sprintf("larger than the %d this endpoint needs: not read", capSmall)},
-		{name: "streamed list of many entries", app: Jellyfin, key: "/Sessions", cap: capList,
+		{name: "streamed list of many entries", app: jellyfin, key: "/Sessions", cap: capList,
 			handler: endless(`[`, jellyfinSession, ",", `]`, hugeBody, false),
 			want:    fmt.Sprintf("more than %d entries in a list", maxListEntries)},
-		{name: "streamed list of large entries", app: Jellyfin, key: "/Sessions", cap: capList,
+		{name: "streamed list of large entries", app: jellyfin, key: "/Sessions", cap: capList,
 			handler: endless(`[`, largeSession, ",", `]`, hugeBody, false),
 			want:    fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", capList)},
 		// An object is read whole before its lists are decoded: the byte cap stops it.
-		{name: "streamed object", app: Plex, key: "/status/sessions", cap: capSessions,
+		{name: "streamed object", app: plex, key: "/status/sessions", cap: capSessions,
 			handler: endless(`{"MediaContainer":{"size":1,"Metadata":[`, plexItem, ",", `]}}`, hugeBody, false),
 			want:    fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", capSessions)},
 		// Within the byte cap, a list of many tiny entries inside an object stops at the entry cap.
-		{name: "object with a list of many entries", app: Radarr, key: "/api/v3/queue", cap: capPage,
+		{name: "object with a list of many entries", app: radarr, key: "/api/v3/queue", cap: capPage,
 			handler: endless(`{"totalRecords":1,"records":[`, `{}`, ",", `]}`, 64<<10, false),
 			want:    fmt.Sprintf("more than %d entries in a list", maxListEntries)},
-		{name: "announced page", app: Radarr, key: "/api/v3/queue", cap: capPage,
+		{name: "announced page", app: radarr, key: "/api/v3/queue", cap: capPage,
 			handler: endless(`{"totalRecords":1,"records":[`, `{"status":"downloading","trackedDownloadStatus":"ok"}`, ",", `]}`, hugeBody, true),
 			want:    "announced, larger than"},
-		{name: "not JSON", app: Lidarr, key: "/api/v1/queue", cap: 0,
+		{name: "not JSON", app: lidarr, key: "/api/v1/queue", cap: 0,
 			handler: endless(`<!doctype html><html><body>`, "<p>login</p>", "", `</body></html>`, hugeBody, false),
 			want:    "decode: invalid character '<'"},
 	} {
@@ -176,7 +176,7 @@ func BenchmarkFetchHugeUpstream(b *testing.B) {
 	} {
 		handlers[key] = h
 	}
-	f := newFake(b, Sonarr, nil, handlers)
+	f := newFake(b, sonarr, nil, handlers)
 	// MinInterval 0: every fetch goes to the server, never to the cache.
 	cs, err := NewCollectors(&Config{Instances: []Instance{f.instance("main")}}, Options{
 		TargetTimeout: time.Minute, ReadSecret: testSecretFile(b),
@@ -184,7 +184,7 @@ func BenchmarkFetchHugeUpstream(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	col := cs[string(Sonarr)].(*appCollector)
+	col := cs[string(sonarr)].(*appCollector)
 	b.ReportAllocs()
 	var peak uint64
 	for b.Loop() {

@@ -38,21 +38,21 @@ const (
 	capErrorBody = 4 << 10
 )
 
-// TooLargeError is a response body beyond its endpoint's cap.
-type TooLargeError struct {
+// tooLargeError is a response body beyond its endpoint's cap.
+type tooLargeError struct {
 	Limit int64
 	// Announced is the Content-Length that was refused unread; 0 when the body grew past Limit.
 	Announced int64
 }
 
-func (e *TooLargeError) Error() string {
+func (e *tooLargeError) Error() string {
 	if e.Announced > 0 {
 		return fmt.Sprintf("response of %d bytes announced, larger than the %d this endpoint needs: not read", e.Announced, e.Limit)
 	}
 	return fmt.Sprintf("response larger than the %d bytes this endpoint needs: cut off", e.Limit)
 }
 
-// cappedReader passes at most limit bytes and then fails with a TooLargeError, rather than
+// cappedReader passes at most limit bytes and then fails with a tooLargeError, rather than
 // ending quietly like io.LimitReader, so a cut body is never decoded as if it were complete.
 type cappedReader struct {
 	r           io.Reader
@@ -63,7 +63,7 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 	if c.left <= 0 {
 		var one [1]byte
 		if n, err := c.r.Read(one[:]); n > 0 {
-			return 0, &TooLargeError{Limit: c.limit}
+			return 0, &tooLargeError{Limit: c.limit}
 		} else {
 			return 0, err
 		}
@@ -117,12 +117,12 @@ func ep(path string, kv ...string) endpoint {
 	return e
 }
 
-// StatusError is a non-2xx reply.
-type StatusError struct {
+// statusError is a non-2xx reply.
+type statusError struct {
 	Code int
 }
 
-func (e *StatusError) Error() string {
+func (e *statusError) Error() string {
 	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
 }
 
@@ -162,21 +162,21 @@ func (c *client) do(ctx context.Context, e endpoint, limit int64, read func(io.R
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		return fmt.Errorf("%w: the server rejected the credential, check the %s %s",
-			&StatusError{Code: resp.StatusCode}, c.inst.App.credentialWord(), c.inst.CredentialFile)
+			&statusError{Code: resp.StatusCode}, c.inst.App.credentialWord(), c.inst.CredentialFile)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// Only the start is read: it usually says what went wrong ("database is locked").
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, capErrorBody))
 		if snippet := c.snippet(head); snippet != "" {
-			return fmt.Errorf("%w: %s", &StatusError{Code: resp.StatusCode}, snippet)
+			return fmt.Errorf("%w: %s", &statusError{Code: resp.StatusCode}, snippet)
 		}
-		return &StatusError{Code: resp.StatusCode}
+		return &statusError{Code: resp.StatusCode}
 	}
 	if resp.ContentLength > limit {
-		return &TooLargeError{Limit: limit, Announced: resp.ContentLength}
+		return &tooLargeError{Limit: limit, Announced: resp.ContentLength}
 	}
 	if err := read(&cappedReader{r: resp.Body, left: limit, limit: limit}); err != nil {
-		if tl, ok := errors.AsType[*TooLargeError](err); ok {
+		if tl, ok := errors.AsType[*tooLargeError](err); ok {
 			return tl
 		}
 		return c.redact(fmt.Errorf("decode: %w", err))

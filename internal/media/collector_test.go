@@ -27,21 +27,21 @@ func TestCollectorsGolden(t *testing.T) {
 		app    App
 		routes map[string]string // nil: the recorded defaults
 	}{
-		{"sonarr", Sonarr, nil},
-		{"radarr", Radarr, nil},
-		{"lidarr_empty_queue_and_wanted", Lidarr, nil},
-		{"prowlarr", Prowlarr, nil},
-		{"jellyfin", Jellyfin, nil},
-		{"jellyfin_empty_library", Jellyfin, map[string]string{
+		{"sonarr", sonarr, nil},
+		{"radarr", radarr, nil},
+		{"lidarr_empty_queue_and_wanted", lidarr, nil},
+		{"prowlarr", prowlarr, nil},
+		{"jellyfin", jellyfin, nil},
+		{"jellyfin_empty_library", jellyfin, map[string]string{
 			"/System/Info": "jellyfin/system_info.json", "/Sessions": "jellyfin/empty_list.json",
 			"/Items/Counts": "jellyfin/items_counts_empty.json", "/Library/VirtualFolders": "jellyfin/empty_list.json",
 		}},
-		{"plex", Plex, nil},
-		{"plex_empty_library", Plex, map[string]string{
+		{"plex", plex, nil},
+		{"plex_empty_library", plex, map[string]string{
 			"/identity": "plex/identity.json", "/status/sessions": "plex/sessions_empty.json", "/library/sections": "plex/sections_empty.json",
 		}},
-		{"tautulli", Tautulli, nil},
-		{"tautulli_idle", Tautulli, map[string]string{
+		{"tautulli", tautulli, nil},
+		{"tautulli_idle", tautulli, map[string]string{
 			"/api/v2?cmd=get_activity": "tautulli/get_activity_empty.json", "/api/v2?cmd=get_tautulli_info": "tautulli/get_tautulli_info.json",
 		}},
 	} {
@@ -100,26 +100,26 @@ func TestTargetErrors(t *testing.T) {
 		wrongKey bool
 		want     []string // in the log
 	}{
-		{name: "sonarr 401", app: Sonarr, wrongKey: true,
+		{name: "sonarr 401", app: sonarr, wrongKey: true,
 			want: []string{"sonarr main: GET /api/v3/", "HTTP 401 Unauthorized", "check the API key file /run/agenix/sonarr-main"}},
-		{name: "jellyfin 401", app: Jellyfin, wrongKey: true,
+		{name: "jellyfin 401", app: jellyfin, wrongKey: true,
 			want: []string{"jellyfin main: GET /", "HTTP 401", "check the token file /run/agenix/jellyfin-main"}},
-		{name: "plex 401", app: Plex, wrongKey: true, want: []string{"plex main: GET /", "check the token file /run/agenix/plex-main"}},
-		{name: "tautulli 401", app: Tautulli, wrongKey: true,
+		{name: "plex 401", app: plex, wrongKey: true, want: []string{"plex main: GET /", "check the token file /run/agenix/plex-main"}},
+		{name: "tautulli 401", app: tautulli, wrongKey: true,
 			want: []string{"tautulli main: GET /api/v2?cmd=get_activity: HTTP 401", "check the API key file /run/agenix/tautulli-main"}},
-		{name: "radarr 500 echoing the key", app: Radarr,
+		{name: "radarr 500 echoing the key", app: radarr,
 			handlers: map[string]http.HandlerFunc{"/api/v3/health": status(500, "database is locked; request key "+testSecret)},
 			want:     []string{"radarr main: GET /api/v3/health: HTTP 500 Internal Server Error: database is locked; request key <redacted>"}},
-		{name: "plex malformed sessions", app: Plex,
+		{name: "plex malformed sessions", app: plex,
 			handlers: map[string]http.HandlerFunc{"/status/sessions": reply(`{"MediaContainer":{"Metadata":[{"Session":`)},
 			want:     []string{"plex main: GET /status/sessions: decode: unexpected EOF"}},
-		{name: "jellyfin counts of the wrong type", app: Jellyfin,
+		{name: "jellyfin counts of the wrong type", app: jellyfin,
 			handlers: map[string]http.HandlerFunc{"/Items/Counts": reply(`{"MovieCount":"lots"}`)},
 			want:     []string{"jellyfin main: GET /Items/Counts: decode:", `not a number: "lots"`}},
-		{name: "tautulli error result with HTTP 200", app: Tautulli,
+		{name: "tautulli error result with HTTP 200", app: tautulli,
 			handlers: map[string]http.HandlerFunc{"/api/v2?cmd=get_activity": reply(`{"response":{"result":"error","message":"Invalid apikey","data":{}}}`)},
 			want:     []string{`tautulli main: GET /api/v2?cmd=get_activity: decode: result "error": Invalid apikey`}},
-		{name: "lidarr html login page", app: Lidarr,
+		{name: "lidarr html login page", app: lidarr,
 			handlers: map[string]http.HandlerFunc{"/api/v1/queue": reply(`<!doctype html><html><body>Login</body></html>`)},
 			want:     []string{"lidarr main: GET /api/v1/queue?includeUnknownArtistItems=true&page=1&pageSize=200: decode: invalid character '<'"}},
 	} {
@@ -174,7 +174,7 @@ func assertNoSecret(t *testing.T, s string) {
 // TestTautulliKeyNotInTransportErrors covers the one API that takes its key in the URL: Go's
 // transport errors quote the URL, and the exporter must strip it.
 func TestTautulliKeyNotInTransportErrors(t *testing.T) {
-	f := newFake(t, Tautulli, nil, nil)
+	f := newFake(t, tautulli, nil, nil)
 	inst := f.instance("main")
 	f.srv.Close() // connection refused, with the URL in *url.Error
 	s := newSetup(t, Options{}, inst)
@@ -200,8 +200,8 @@ func TestSlowTargetOnlyFailsItself(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}
-	slow := newFake(t, Sonarr, nil, map[string]http.HandlerFunc{"/api/v3/queue": stall})
-	fast := newFake(t, Sonarr, nil, nil)
+	slow := newFake(t, sonarr, nil, map[string]http.HandlerFunc{"/api/v3/queue": stall})
+	fast := newFake(t, sonarr, nil, nil)
 	for _, tc := range []struct {
 		name, header  string
 		targetTimeout time.Duration
@@ -245,7 +245,7 @@ func TestSlowTargetOnlyFailsItself(t *testing.T) {
 // running share it (single flight), later scrapes within the interval are served from the cache,
 // and only once the interval has passed does the server see a second round of requests.
 func TestScrapeStormHitsEachEndpointOnce(t *testing.T) {
-	for _, app := range Apps {
+	for _, app := range apps {
 		t.Run(string(app), func(t *testing.T) {
 			gate := make(chan struct{})
 			var once sync.Once
@@ -339,7 +339,7 @@ func TestQueuePaging(t *testing.T) {
 				}
 				handlers[key] = queue
 			}
-			f := newFake(t, Radarr, nil, handlers)
+			f := newFake(t, radarr, nil, handlers)
 			s := newSetup(t, Options{}, f.instance("main"))
 			body := scrape(t, s.exp.Handler(), "")
 			if pages != tc.wantPages {
@@ -364,12 +364,12 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 		t.Skip("promtool not installed")
 	}
 	var insts []Instance
-	for _, app := range Apps {
+	for _, app := range apps {
 		insts = append(insts, newFake(t, app, nil, nil).instance("main"))
 	}
 	s := newSetup(t, Options{}, insts...)
 	body := scrape(t, s.exp.Handler(), "")
-	for _, app := range Apps {
+	for _, app := range apps {
 		if !strings.Contains(body, fmt.Sprintf(`hub_media_up{app="%s",name="main"} 1`, app)) {
 			t.Errorf("%s not up in the full scrape", app)
 		}
@@ -388,8 +388,8 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 // DynamicUser lacks the permission) is up=0 with the reason, alone: the exporter starts and the
 // other instances are scraped. Once the file is readable the instance comes up without a restart.
 func TestUnreadableCredentialFailsAlone(t *testing.T) {
-	good := newFake(t, Sonarr, nil, nil)
-	locked := newFake(t, Sonarr, nil, nil)
+	good := newFake(t, sonarr, nil, nil)
+	locked := newFake(t, sonarr, nil, nil)
 	var mu sync.Mutex
 	readable := false
 	read := testSecretFile(t)

@@ -3,6 +3,9 @@
 // credentials read from a file, queried concurrently under a per-target timeout, and cached for a
 // minimum interval so that however often Prometheus (or several of them) scrape, each server sees
 // at most one request per endpoint per interval.
+//
+// Entry points: [LoadConfig] (or [ParseConfig]) reads the configuration and [NewCollectors] makes
+// one collector per configured application for internal/exporter.
 package media
 
 import (
@@ -23,17 +26,17 @@ type App string
 
 // The supported applications; each is also the TOML table name and the collector name.
 const (
-	Jellyfin App = "jellyfin"
-	Plex     App = "plex"
-	Tautulli App = "tautulli"
-	Sonarr   App = "sonarr"
-	Radarr   App = "radarr"
-	Lidarr   App = "lidarr"
-	Prowlarr App = "prowlarr"
+	jellyfin App = "jellyfin"
+	plex     App = "plex"
+	tautulli App = "tautulli"
+	sonarr   App = "sonarr"
+	radarr   App = "radarr"
+	lidarr   App = "lidarr"
+	prowlarr App = "prowlarr"
 )
 
-// Apps lists every supported application in a stable order.
-var Apps = []App{Jellyfin, Plex, Tautulli, Sonarr, Radarr, Lidarr, Prowlarr}
+// apps lists every supported application in a stable order.
+var apps = []App{jellyfin, plex, tautulli, sonarr, radarr, lidarr, prowlarr}
 
 // Instance is one server to scrape.
 type Instance struct {
@@ -70,8 +73,8 @@ type rawConfig struct {
 
 func (r *rawConfig) byApp() map[App][]rawInstance {
 	return map[App][]rawInstance{
-		Jellyfin: r.Jellyfin, Plex: r.Plex, Tautulli: r.Tautulli,
-		Sonarr: r.Sonarr, Radarr: r.Radarr, Lidarr: r.Lidarr, Prowlarr: r.Prowlarr,
+		jellyfin: r.Jellyfin, plex: r.Plex, tautulli: r.Tautulli,
+		sonarr: r.Sonarr, radarr: r.Radarr, lidarr: r.Lidarr, prowlarr: r.Prowlarr,
 	}
 }
 
@@ -111,7 +114,7 @@ func ParseConfig(r io.Reader) (*Config, error) {
 	var cfg Config
 	var errs []error
 	byApp := raw.byApp()
-	for _, app := range Apps {
+	for _, app := range apps {
 		seen := map[string]bool{}
 		for i, ri := range byApp[app] {
 			inst, err := ri.validate(app)
@@ -137,8 +140,8 @@ func ParseConfig(r io.Reader) (*Config, error) {
 }
 
 func appList() string {
-	names := make([]string, len(Apps))
-	for i, a := range Apps {
+	names := make([]string, len(apps))
+	for i, a := range apps {
 		names[i] = "[[" + string(a) + "]]"
 	}
 	return strings.Join(names, " ")
@@ -170,7 +173,7 @@ func (ri rawInstance) validate(app App) (Instance, error) {
 	return Instance{App: app, Name: ri.Name, URL: u, CredentialFile: want}, nil
 }
 
-// Count returns how many instances of app are configured.
-func (c *Config) Count(app App) int {
+// count returns how many instances of app are configured.
+func (c *Config) count(app App) int {
 	return len(slices.DeleteFunc(slices.Clone(c.Instances), func(i Instance) bool { return i.App != app }))
 }

@@ -36,7 +36,7 @@ func fuzzParser[T any](f *testing.F, parse func(io.Reader) (T, error), emit func
 // fuzzParserEnc is fuzzParser for replies whose parser unwraps an envelope that encode restores.
 func fuzzParserEnc[T any](f *testing.F, parse func(io.Reader) (T, error), emit func(*descs, *sink, T), encode func(T) ([]byte, error)) {
 	d := newDescs()
-	inst := Instance{App: Sonarr, Name: "fuzz"}
+	inst := Instance{App: sonarr, Name: "fuzz"}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := parse(bytes.NewReader(b))
 		if err != nil {

@@ -42,8 +42,8 @@ type fakeAPI struct {
 	hits map[string]int
 }
 
-// newFake starts the fake on routes (nil: mediatest.Routes); wrap, if given, sees every request
-// before the fake does.
+// newFake starts the fake on routes (nil: the recorded replies mediatest.Handler serves); wrap,
+// if given, sees every request before the fake does.
 func newFake(t testing.TB, app App, routes map[string]string, handlers map[string]http.HandlerFunc, wrap ...func(http.Handler) http.Handler) *fakeAPI {
 	t.Helper()
 	replay, err := mediatest.Handler(string(app), testSecret, routes)

@@ -61,7 +61,7 @@ func TestCredentialsDoNotFollowRedirects(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse(self.URL)
-	for _, app := range []App{Sonarr, Plex, Tautulli} {
+	for _, app := range []App{sonarr, plex, tautulli} {
 		c := newClient(Instance{App: app, Name: "main", URL: base, CredentialFile: keyFile}, secret, http.DefaultClient)
 		err := c.get(context.Background(), ep("/away/api"), capSmall, discard)
 		if err == nil || !strings.Contains(err.Error(), "another origin: not followed") {

@@ -16,16 +16,16 @@ import (
 
 // Generated Alertmanager files in the monitoring directory.
 const (
-	AlertmanagerFile = "alertmanager.yml"
-	// AlertmanagerSecretsFile lists the agenix secrets the configuration reads, for the NixOS
+	alertmanagerFile = "alertmanager.yml"
+	// alertmanagerSecretsFile lists the agenix secrets the configuration reads, for the NixOS
 	// module: it declares each one and hands it to the alertmanager unit with LoadCredential.
-	AlertmanagerSecretsFile = "alertmanager-secrets.json"
+	alertmanagerSecretsFile = "alertmanager-secrets.json"
 )
 
-// DefaultCredentialsDir is where systemd puts a unit's LoadCredential files: the alertmanager
+// defaultCredentialsDir is where systemd puts a unit's LoadCredential files: the alertmanager
 // unit runs as a DynamicUser, which cannot read agenix's root-only files, but can read its own
 // credentials.
-const DefaultCredentialsDir = "/run/credentials/alertmanager.service"
+const defaultCredentialsDir = "/run/credentials/alertmanager.service"
 
 // AlertmanagerOptions are the deployment-specific parts of alertmanager.yml.
 type AlertmanagerOptions struct {
@@ -40,7 +40,7 @@ type AlertmanagerOptions struct {
 // DefaultAlertmanagerOptions is what the monitoring server runs.
 func DefaultAlertmanagerOptions() AlertmanagerOptions {
 	return AlertmanagerOptions{
-		CredentialsDir: DefaultCredentialsDir,
+		CredentialsDir: defaultCredentialsDir,
 		// Long enough for the alerts of one event (a host and its exporters going down) to
 		// arrive together and be inhibited before anything is sent.
 		GroupWait:     30 * time.Second,
@@ -48,24 +48,24 @@ func DefaultAlertmanagerOptions() AlertmanagerOptions {
 		// Below Alertmanager's notification log retention (--data.retention, 120h by default):
 		// beyond it the log forgets a notification and Alertmanager sends it again early.
 		RepeatInterval: map[string]time.Duration{
-			SeverityCritical: 4 * time.Hour,
-			SeverityWarning:  24 * time.Hour,
-			SeverityInfo:     72 * time.Hour,
+			severityCritical: 4 * time.Hour,
+			severityWarning:  24 * time.Hour,
+			severityInfo:     72 * time.Hour,
 		},
 	}
 }
 
 // ntfyPriority maps a severity to ntfy's priority (1 min ... 5 max): a critical alert rings
 // through do-not-disturb on the phone, an info one arrives silently.
-var ntfyPriority = map[string]int{SeverityCritical: 5, SeverityWarning: 3, SeverityInfo: 2}
+var ntfyPriority = map[string]int{severityCritical: 5, severityWarning: 3, severityInfo: 2}
 
 // ntfyMaxAlerts caps the alerts in one ntfy notification: ntfy refuses bodies beyond its JSON
 // limit, and a phone screen shows a handful anyway; the rest are in Alertmanager's UI.
 const ntfyMaxAlerts = 10
 
-// AMConfig is the subset of alertmanager.yml the hub generates, in Alertmanager's own
+// amConfig is the subset of alertmanager.yml the hub generates, in Alertmanager's own
 // field names (config.Config of prometheus/alertmanager).
-type AMConfig struct {
+type amConfig struct {
 	Global       *amGlobal       `yaml:"global,omitempty"`
 	Route        amRoute         `yaml:"route"`
 	InhibitRules []amInhibitRule `yaml:"inhibit_rules,omitempty"`
@@ -124,47 +124,47 @@ type amAuthorization struct {
 	CredentialsFile string `yaml:"credentials_file"`
 }
 
-// Inhibition is one inhibit rule: while Source fires, alerts matching Target that share the
+// inhibition is one inhibit rule: while Source fires, alerts matching Target that share the
 // Equal labels with it are not sent (they stay visible in Alertmanager).
-type Inhibition struct {
+type inhibition struct {
 	Source, Target []string // matchers, Alertmanager syntax
 	Equal          []string
 	Why            string
 }
 
-// Inhibitions keep one cause from paging several times. A six-host fleet has few alerts at once;
+// inhibitions keep one cause from paging several times. A six-host fleet has few alerts at once;
 // the ones that come together are a host and everything on it, or an exporter and what it
 // measures.
-func Inhibitions() []Inhibition {
-	return []Inhibition{
+func inhibitions() []inhibition {
+	return []inhibition{
 		{
-			Source: []string{`alertname="HostDown"`}, Target: []string{`alertname!="HostDown"`}, Equal: []string{LabelHost},
+			Source: []string{`alertname="HostDown"`}, Target: []string{`alertname!="HostDown"`}, Equal: []string{labelHost},
 			Why: "a host that is down takes its exporters, disks and backups with it; HostDown says it once",
 		},
 		{
-			Source: []string{`alertname="ExporterDown"`}, Target: []string{`alertname!="ExporterDown"`}, Equal: []string{LabelHost, "job"},
+			Source: []string{`alertname="ExporterDown"`}, Target: []string{`alertname!="ExporterDown"`}, Equal: []string{labelHost, "job"},
 			Why: "an exporter that is down cannot report its collectors or targets either",
 		},
 		{
-			Source: []string{`alertname="DiskNearlyFull"`}, Target: []string{`alertname="DiskFillingUp"`}, Equal: []string{LabelHost, "mountpoint"},
+			Source: []string{`alertname="DiskNearlyFull"`}, Target: []string{`alertname="DiskFillingUp"`}, Equal: []string{labelHost, "mountpoint"},
 			Why: "a filesystem already nearly full need not also be predicted to fill",
 		},
 	}
 }
 
-// GroupBy is how alerts are batched into one notification: the same alert on several hosts (a
+// groupBy is how alerts are batched into one notification: the same alert on several hosts (a
 // fleet-wide deploy that broke an exporter everywhere) arrives as one message.
-var GroupBy = []string{"alertname"}
+var groupBy = []string{"alertname"}
 
-// Alertmanager renders alertmanager.yml from the inventory's [alerts]: a route per severity and
+// alertmanager renders alertmanager.yml from the inventory's [alerts]: a route per severity and
 // receiver (all matching ones are notified), the inhibitions, and the receivers. Without
 // receivers every alert goes to HoldReceiver, which sends nothing.
-func Alertmanager(a inventory.Alerts, opts AlertmanagerOptions) (*AMConfig, error) {
+func alertmanager(a inventory.Alerts, opts AlertmanagerOptions) (*amConfig, error) {
 	cred := func(secret string) string { return path.Join(opts.CredentialsDir, secret) }
-	c := &AMConfig{
-		Route: amRoute{Receiver: inventory.HoldReceiver, GroupBy: GroupBy,
+	c := &amConfig{
+		Route: amRoute{Receiver: inventory.HoldReceiver, GroupBy: groupBy,
 			GroupWait: model.Duration(opts.GroupWait), GroupInterval: model.Duration(opts.GroupInterval),
-			RepeatInterval: model.Duration(opts.RepeatInterval[SeverityWarning])},
+			RepeatInterval: model.Duration(opts.RepeatInterval[severityWarning])},
 		Receivers: []amReceiver{{Name: inventory.HoldReceiver}},
 	}
 	if s := a.SMTP; s != nil {
@@ -173,7 +173,7 @@ func Alertmanager(a inventory.Alerts, opts AlertmanagerOptions) (*AMConfig, erro
 			c.Global.SMTPAuthPasswordFile = cred(s.PasswordSecret)
 		}
 	}
-	for _, in := range Inhibitions() {
+	for _, in := range inhibitions() {
 		c.InhibitRules = append(c.InhibitRules, amInhibitRule{SourceMatchers: in.Source, TargetMatchers: in.Target, Equal: in.Equal})
 	}
 	// Receivers the severities' routes point at: e-mail and webhook receivers are one
@@ -240,17 +240,17 @@ func ntfyURL(topic, severity string) (string, error) {
 	return u.String(), nil
 }
 
-// MarshalYAMLFile renders alertmanager.yml with the generated-file header.
-func (c *AMConfig) MarshalYAMLFile() ([]byte, error) {
+// marshalYAMLFile renders alertmanager.yml with the generated-file header.
+func (c *amConfig) marshalYAMLFile() ([]byte, error) {
 	b, err := yaml.Marshal(c)
 	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", AlertmanagerFile, err)
+		return nil, fmt.Errorf("render %s: %w", alertmanagerFile, err)
 	}
 	return append([]byte(generatedHeader), b...), nil
 }
 
-// MarshalAlertmanagerSecrets renders the secret names for Nix' builtins.fromJSON.
-func MarshalAlertmanagerSecrets(a inventory.Alerts) ([]byte, error) {
+// marshalAlertmanagerSecrets renders the secret names for Nix' builtins.fromJSON.
+func marshalAlertmanagerSecrets(a inventory.Alerts) ([]byte, error) {
 	s := a.Secrets()
 	if s == nil {
 		s = []string{}
@@ -259,7 +259,7 @@ func MarshalAlertmanagerSecrets(a inventory.Alerts) ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(s); err != nil {
-		return nil, fmt.Errorf("render %s: %w", AlertmanagerSecretsFile, err)
+		return nil, fmt.Errorf("render %s: %w", alertmanagerSecretsFile, err)
 	}
 	return buf.Bytes(), nil
 }

@@ -184,17 +184,17 @@ severities = ["critical"]
 	opts := DefaultAlertmanagerOptions()
 	opts.CredentialsDir = creds
 	opts.GroupWait, opts.GroupInterval = time.Second, time.Second
-	am, err := Alertmanager(alerts, opts)
+	am, err := alertmanager(alerts, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := am.MarshalYAMLFile()
+	b, err := am.marshalYAMLFile()
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, AlertmanagerFile), string(b))
+	writeFile(t, filepath.Join(dir, alertmanagerFile), string(b))
 	amAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	amLog := start(ctx, t, amBin, "--config.file="+filepath.Join(dir, AlertmanagerFile),
+	amLog := start(ctx, t, amBin, "--config.file="+filepath.Join(dir, alertmanagerFile),
 		"--storage.path="+filepath.Join(dir, "am-data"), "--web.listen-address="+amAddr,
 		"--cluster.listen-address=") // no HA gossip port
 	waitReady(ctx, t, "http://"+amAddr+"/-/ready", amLog)
@@ -202,8 +202,8 @@ severities = ["critical"]
 	// The hub's HostDown as rendered for the fleet, without its 5m wait; Secondary stands for
 	// any other alert of the same host, firing from the evaluation after HostDown's, so
 	// Alertmanager knows the inhibiting alert when it groups it.
-	var hostDown Alert
-	for _, g := range RuleGroups() {
+	var hostDown alert
+	for _, g := range ruleGroups() {
 		for _, a := range g.Alerts {
 			if a.Name == "HostDown" {
 				hostDown = a
@@ -211,29 +211,29 @@ severities = ["critical"]
 		}
 	}
 	hostDown.For = 0
-	secondary := Alert{Name: "Secondary", Severity: SeverityWarning, Summary: "{{ $labels.host }} secondary", Detail: "secondary",
+	secondary := alert{Name: "Secondary", Severity: severityWarning, Summary: "{{ $labels.host }} secondary", Detail: "secondary",
 		Expr: `label_replace(ALERTS{alertname="HostDown",alertstate="firing"} * 0 + 1, "alertstate", "", "", "") ` +
 			`or label_replace(vector(1), "host", "up-host", "", "")`}
-	rules, err := MarshalRuleFile(RuleGroup{Name: "delivery", Alerts: []Alert{hostDown, secondary}})
+	rules, err := marshalRuleFile(ruleGroup{Name: "delivery", Alerts: []alert{hostDown, secondary}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "delivery.rules.yml"), string(rules))
 	closed := fmt.Sprintf("127.0.0.1:%d", freePort(t)) // nothing listens: up == 0
-	cfg := PrometheusConfig{
-		Global:    Global{ScrapeInterval: modelSecond, ScrapeTimeout: modelSecond, EvaluationInterval: modelSecond},
-		Alerting:  &Alerting{Alertmanagers: []AlertmanagerConfig{{StaticConfigs: []StaticConfig{{Targets: []string{amAddr}}}}}},
+	cfg := prometheusConfig{
+		Global:    global{ScrapeInterval: modelSecond, ScrapeTimeout: modelSecond, EvaluationInterval: modelSecond},
+		Alerting:  &alerting{Alertmanagers: []alertmanagerConfig{{StaticConfigs: []staticConfig{{Targets: []string{amAddr}}}}}},
 		RuleFiles: []string{filepath.Join(dir, "delivery.rules.yml")},
-		ScrapeConfigs: []ScrapeConfig{{JobName: "node", StaticConfigs: []StaticConfig{{Targets: []string{closed},
-			Labels: map[string]string{LabelHost: "down-host", LabelRoles: ","}}}}},
+		ScrapeConfigs: []scrapeConfig{{JobName: "node", StaticConfigs: []staticConfig{{Targets: []string{closed},
+			Labels: map[string]string{labelHost: "down-host", labelRoles: ","}}}}},
 	}
 	pb, err := yaml.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, PrometheusFile), string(pb))
+	writeFile(t, filepath.Join(dir, prometheusFile), string(pb))
 	promAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	promLog := start(ctx, t, promBin, "--config.file="+filepath.Join(dir, PrometheusFile),
+	promLog := start(ctx, t, promBin, "--config.file="+filepath.Join(dir, prometheusFile),
 		"--storage.tsdb.path="+filepath.Join(dir, "prom-data"), "--web.listen-address="+promAddr,
 		// Alerts that fire before the notifier has found Alertmanager are dropped and only sent
 		// again after the resend delay (1m by default).
@@ -279,7 +279,7 @@ severities = ["critical"]
 		t.Errorf("webhook payload version %q receiver %q status %q", hook.Payload.Version, hook.Payload.Receiver, hook.Payload.Status)
 	}
 	a := hook.Payload.Alerts[0]
-	if a.Labels["host"] != "down-host" || a.Labels["severity"] != SeverityCritical || a.Annotations["summary"] != "down-host is down" {
+	if a.Labels["host"] != "down-host" || a.Labels["severity"] != severityCritical || a.Annotations["summary"] != "down-host is down" {
 		t.Errorf("HostDown delivered as labels %v annotations %v", a.Labels, a.Annotations)
 	}
 	ntfy := find(ds, "/hub-alerts", "HostDown")

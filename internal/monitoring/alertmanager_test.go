@@ -63,11 +63,11 @@ var alertmanagerCases = []struct{ name, toml string }{
 func TestAlertmanagerGolden(t *testing.T) {
 	for _, tc := range alertmanagerCases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Alertmanager(testAlerts(t, tc.toml), DefaultAlertmanagerOptions())
+			c, err := alertmanager(testAlerts(t, tc.toml), DefaultAlertmanagerOptions())
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := c.MarshalYAMLFile()
+			b, err := c.marshalYAMLFile()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func amtool(t *testing.T, args ...string) string {
 // committed one and the golden cases.
 func TestAmtoolCheckConfig(t *testing.T) {
 	amtoolPath(t)
-	files := []string{filepath.Join(repoMonitoring, AlertmanagerFile)}
+	files := []string{filepath.Join(repoMonitoring, alertmanagerFile)}
 	for _, tc := range alertmanagerCases {
 		files = append(files, filepath.Join("testdata", "alertmanager", tc.name+".yml"))
 	}
@@ -146,11 +146,11 @@ func TestAlertmanagerRoutes(t *testing.T) {
 		{"", "critical", "hold"},
 		{"[[alerts.receiver]]\nname = \"hook\"\nwebhook = \"http://127.0.0.1:9/hook\"\nseverities = [\"warning\"]\n", "critical", "hold"},
 	} {
-		c, err := Alertmanager(testAlerts(t, tc.toml), DefaultAlertmanagerOptions())
+		c, err := alertmanager(testAlerts(t, tc.toml), DefaultAlertmanagerOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := c.MarshalYAMLFile()
+		b, err := c.marshalYAMLFile()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,10 +171,10 @@ func TestAlertmanagerRoutes(t *testing.T) {
 // they match must be an alert of RuleGroups, and every label they compare must be one that
 // alert's series carry (host on all of them; job and mountpoint where the expression has them).
 func TestInhibitionsNameRealAlerts(t *testing.T) {
-	names := AlertNames(RuleGroups())
+	names := alertNames(ruleGroups())
 	re := regexp.MustCompile(`^alertname!?="([A-Za-z]+)"$`)
-	for _, in := range Inhibitions() {
-		if in.Why == "" || len(in.Equal) == 0 || !slices.Contains(in.Equal, LabelHost) {
+	for _, in := range inhibitions() {
+		if in.Why == "" || len(in.Equal) == 0 || !slices.Contains(in.Equal, labelHost) {
 			t.Errorf("inhibition %v: want a reason and host among the equal labels", in)
 		}
 		for _, m := range append(slices.Clone(in.Source), in.Target...) {
@@ -195,7 +195,7 @@ func TestAlertmanagerSecretsFile(t *testing.T) {
 		{"", "[]\n"},
 		{allKindsTOML, "[\n  \"alertmanager-ntfy-token\",\n  \"alertmanager-smtp-password\",\n  \"chat-token\"\n]\n"},
 	} {
-		b, err := MarshalAlertmanagerSecrets(testAlerts(t, tc.toml))
+		b, err := marshalAlertmanagerSecrets(testAlerts(t, tc.toml))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,13 +204,13 @@ func TestAlertmanagerSecretsFile(t *testing.T) {
 		}
 	}
 	// The committed file names what the committed configuration reads, and nothing more.
-	b, err := os.ReadFile(filepath.Join(repoMonitoring, AlertmanagerFile))
+	b, err := os.ReadFile(filepath.Join(repoMonitoring, alertmanagerFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range fleet(t).Alerts.Secrets() {
-		if !strings.Contains(string(b), DefaultCredentialsDir+"/"+s+"\n") {
-			t.Errorf("%s does not read secret %s from %s", AlertmanagerFile, s, DefaultCredentialsDir)
+		if !strings.Contains(string(b), defaultCredentialsDir+"/"+s+"\n") {
+			t.Errorf("%s does not read secret %s from %s", alertmanagerFile, s, defaultCredentialsDir)
 		}
 	}
 }

@@ -70,8 +70,8 @@ func TestExporterPortsAgree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m := regexp.MustCompile(`default = (\d+);`).FindSubmatch(src); m == nil || string(m[1]) != strconv.Itoa(PortNode) {
-			t.Errorf("node-exporter.nix's port default is %q, want %d", m, PortNode)
+		if m := regexp.MustCompile(`default = (\d+);`).FindSubmatch(src); m == nil || string(m[1]) != strconv.Itoa(portNode) {
+			t.Errorf("node-exporter.nix's port default is %q, want %d", m, portNode)
 		}
 	})
 }
@@ -93,13 +93,13 @@ func TestMediaExporterScrapedWhereDeployed(t *testing.T) {
 		features []string
 		want     bool
 	}{
-		{"feature and role", []string{RoleMediaServer}, []string{FeatureMediaExporter}, true},
-		{"feature only", nil, []string{"plex", FeatureMediaExporter}, true},
-		{"role only", []string{RoleMediaServer}, []string{"plex"}, false},
+		{"feature and role", []string{roleMediaServer}, []string{featureMediaExporter}, true},
+		{"feature only", nil, []string{"plex", featureMediaExporter}, true},
+		{"role only", []string{roleMediaServer}, []string{"plex"}, false},
 		{"neither", nil, nil, false},
 	} {
 		h := &inventory.Host{Name: "h", Roles: tc.roles, Features: tc.features}
-		if got := media.RunsOn(h); got != tc.want {
+		if got := media.runsOn(h); got != tc.want {
 			t.Errorf("%s: scraped %t, want %t", tc.name, got, tc.want)
 		}
 	}

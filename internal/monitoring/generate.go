@@ -20,15 +20,15 @@ import (
 
 // Generated file names in the monitoring directory, besides rules/ and dashboards/.
 const (
-	PrometheusFile    = "prometheus.yml"
-	ScrapeConfigsFile = "scrape-configs.json"
+	prometheusFile    = "prometheus.yml"
+	scrapeConfigsFile = "scrape-configs.json"
 )
 
 // Files maps paths relative to the monitoring directory to their content.
 type Files map[string][]byte
 
-// Paths lists the files in order.
-func (f Files) Paths() []string {
+// paths lists the files in order.
+func (f Files) paths() []string {
 	ps := make([]string, 0, len(f))
 	for p := range f {
 		ps = append(ps, p)
@@ -42,35 +42,35 @@ func (f Files) Paths() []string {
 // reads, and the secrets' rotation schedule as a textfile for the monitoring server.
 func ConfigFiles(f *inventory.Fleet, rot *secrets.Rotation, opts ConfigOptions, amOpts AlertmanagerOptions) (Files, error) {
 	exporters := Exporters()
-	cfg, err := Config(f.Hosts, exporters, opts)
+	cfg, err := config(f.Hosts, exporters, opts)
 	if err != nil {
 		return nil, err
 	}
 	files := Files{}
-	if files[PrometheusFile], err = cfg.MarshalYAMLFile(); err != nil {
+	if files[prometheusFile], err = cfg.marshalYAMLFile(); err != nil {
 		return nil, err
 	}
-	if files[ScrapeConfigsFile], err = MarshalScrapeJSON(cfg.ScrapeConfigs); err != nil {
+	if files[scrapeConfigsFile], err = marshalScrapeJSON(cfg.ScrapeConfigs); err != nil {
 		return nil, err
 	}
-	for _, g := range RuleGroups() {
-		if files[g.File()], err = MarshalRuleFile(g); err != nil {
+	for _, g := range ruleGroups() {
+		if files[g.file()], err = marshalRuleFile(g); err != nil {
 			return nil, err
 		}
 	}
-	policy := PolicyGroup(f.Hosts)
-	if files[policy.File()], err = MarshalRecordFile(policy); err != nil {
+	policy := policyGroup(f.Hosts)
+	if files[policy.file()], err = marshalRecordFile(policy); err != nil {
 		return nil, err
 	}
-	files[SecretsTextfile] = SecretsTextfileContent(rot)
-	am, err := Alertmanager(f.Alerts, amOpts)
+	files[secretsTextfile] = secretsTextfileContent(rot)
+	am, err := alertmanager(f.Alerts, amOpts)
 	if err != nil {
 		return nil, err
 	}
-	if files[AlertmanagerFile], err = am.MarshalYAMLFile(); err != nil {
+	if files[alertmanagerFile], err = am.marshalYAMLFile(); err != nil {
 		return nil, err
 	}
-	if files[AlertmanagerSecretsFile], err = MarshalAlertmanagerSecrets(f.Alerts); err != nil {
+	if files[alertmanagerSecretsFile], err = marshalAlertmanagerSecrets(f.Alerts); err != nil {
 		return nil, err
 	}
 	return files, nil
@@ -79,12 +79,12 @@ func ConfigFiles(f *inventory.Fleet, rot *secrets.Rotation, opts ConfigOptions, 
 // DashboardFiles renders every dashboard.
 func DashboardFiles() (Files, error) {
 	files := Files{}
-	for _, d := range Dashboards() {
-		b, err := MarshalDashboard(d)
+	for _, d := range dashboards() {
+		b, err := marshalDashboard(d)
 		if err != nil {
 			return nil, err
 		}
-		files[d.File()] = b
+		files[d.file()] = b
 	}
 	return files, nil
 }
@@ -92,7 +92,7 @@ func DashboardFiles() (Files, error) {
 // Write writes the files under dir and reports which changed. Rendering happens before any
 // write, so an error never leaves a half-updated directory behind.
 func Write(dir string, files Files) (changed []string, err error) {
-	for _, p := range files.Paths() {
+	for _, p := range files.paths() {
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		old, err := os.ReadFile(full)
 		if err == nil && bytes.Equal(old, files[p]) {
@@ -112,12 +112,12 @@ func Write(dir string, files Files) (changed []string, err error) {
 	return changed, nil
 }
 
-// Stale lists the generated files under dir whose content differs from files, or that are
+// staleFiles lists the generated files under dir whose content differs from files, or that are
 // missing: what a CI check fails on when someone edited the inventory or internal/monitoring without
 // regenerating.
-func Stale(dir string, files Files) ([]string, error) {
+func staleFiles(dir string, files Files) ([]string, error) {
 	var stale []string
-	for _, p := range files.Paths() {
+	for _, p := range files.paths() {
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
 		if errors.Is(err, os.ErrNotExist) || (err == nil && !bytes.Equal(old, files[p])) {
 			stale = append(stale, p)
@@ -130,37 +130,37 @@ func Stale(dir string, files Files) ([]string, error) {
 	return stale, nil
 }
 
-// PromtoolStep is one promtool or amtool invocation of Check.
-type PromtoolStep struct {
+// promtoolStep is one promtool or amtool invocation of Check.
+type promtoolStep struct {
 	Name string
 	Args []string
 }
 
-// PromtoolSteps are the checks of a monitoring directory: the configuration (which also loads
+// promtoolSteps are the checks of a monitoring directory: the configuration (which also loads
 // every rule file it names), the rule files on their own, and the rule unit tests.
-func PromtoolSteps(dir string, promtool string) []PromtoolStep {
+func promtoolSteps(dir string, promtool string) []promtoolStep {
 	var rules, tests []string
-	for _, g := range RuleGroups() {
-		rules = append(rules, filepath.Join(dir, g.File()))
-		tests = append(tests, filepath.Join(dir, g.TestFile()))
+	for _, g := range ruleGroups() {
+		rules = append(rules, filepath.Join(dir, g.file()))
+		tests = append(tests, filepath.Join(dir, g.testFile()))
 	}
-	return []PromtoolStep{
-		{Name: "check config", Args: []string{promtool, "check", "config", filepath.Join(dir, PrometheusFile)}},
+	return []promtoolStep{
+		{Name: "check config", Args: []string{promtool, "check", "config", filepath.Join(dir, prometheusFile)}},
 		{Name: "check rules", Args: append([]string{promtool, "check", "rules"}, rules...)},
 		{Name: "test rules", Args: append([]string{promtool, "test", "rules"}, tests...)},
 	}
 }
 
-// AmtoolStep checks alertmanager.yml with Alertmanager's own parser and validation.
-func AmtoolStep(dir, amtool string) PromtoolStep {
-	return PromtoolStep{Name: "check-config", Args: []string{amtool, "check-config", filepath.Join(dir, AlertmanagerFile)}}
+// amtoolStep checks alertmanager.yml with Alertmanager's own parser and validation.
+func amtoolStep(dir, amtool string) promtoolStep {
+	return promtoolStep{Name: "check-config", Args: []string{amtool, "check-config", filepath.Join(dir, alertmanagerFile)}}
 }
 
-// Check runs every PromtoolStep and the AmtoolStep and stops at the first failure, returning the
+// Check runs every promtoolStep and the amtoolStep and stops at the first failure, returning the
 // tools' output.
 func Check(ctx context.Context, host *command.Host, dir, promtool, amtool string) (string, error) {
 	var out strings.Builder
-	for _, s := range append(PromtoolSteps(dir, promtool), AmtoolStep(dir, amtool)) {
+	for _, s := range append(promtoolSteps(dir, promtool), amtoolStep(dir, amtool)) {
 		res, err := host.Run(ctx, command.Cmd{Args: s.Args})
 		out.Write(res.Stdout)
 		out.Write(res.Stderr)
@@ -189,7 +189,7 @@ func CheckRepo(ctx context.Context, host *command.Host, f *inventory.Fleet, secr
 	}
 	var stale []string
 	for _, files := range []Files{cfg, dash} {
-		s, err := Stale(dir, files)
+		s, err := staleFiles(dir, files)
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stale, err := Stale(repoMonitoring, files)
+	stale, err := staleFiles(repoMonitoring, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		"rules/baseline.rules.yml", "rules/delivery.rules.yml", "rules/deploy.rules.yml", "rules/disk.rules.yml", "rules/fleet.rules.yml", "rules/media.rules.yml", "rules/network.rules.yml", "rules/nixos.rules.yml",
 		"rules/secrets.rules.yml", "scrape-configs.json", "textfile/hub_secrets_rotation.prom",
 	}
-	if got := files.Paths(); !slices.Equal(got, want) {
+	if got := files.paths(); !slices.Equal(got, want) {
 		t.Errorf("generated files = %v, want %v", got, want)
 	}
 }
@@ -97,11 +97,11 @@ func TestWriteReportsOnlyChangedFiles(t *testing.T) {
 	if !slices.Equal(changed, []string{"a.yml"}) {
 		t.Errorf("second write changed %v, want only a.yml", changed)
 	}
-	if stale, _ := Stale(dir, files); len(stale) != 0 {
+	if stale, _ := staleFiles(dir, files); len(stale) != 0 {
 		t.Errorf("stale after write: %v", stale)
 	}
 	files["c.yml"] = []byte("c\n")
-	if stale, _ := Stale(dir, files); !slices.Equal(stale, []string{"c.yml"}) {
+	if stale, _ := staleFiles(dir, files); !slices.Equal(stale, []string{"c.yml"}) {
 		t.Errorf("stale = %v, want the missing c.yml", stale)
 	}
 	var left []string
@@ -134,7 +134,7 @@ func TestPromtool(t *testing.T) {
 	defer cancel()
 	e := &command.Executor{}
 	defer e.Close()
-	for _, s := range PromtoolSteps(repoMonitoring, promtool) {
+	for _, s := range promtoolSteps(repoMonitoring, promtool) {
 		t.Run(strings.ReplaceAll(s.Name, " ", "-"), func(t *testing.T) {
 			res, err := e.Local().Run(ctx, command.Cmd{Args: s.Args})
 			if err != nil {

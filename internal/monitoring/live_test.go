@@ -206,11 +206,11 @@ func nodeExporter(ctx context.Context, t *testing.T) string {
 	writeFile(t, filepath.Join(textfile, "hub_backup_verify_media.prom"), backup.VerifyMetric("media", time.Now(), true))
 	writeFile(t, filepath.Join(textfile, deploy.TextfileName), deploy.Trace{Action: deploy.Switch, Result: deploy.ResultSuccess,
 		End: time.Now(), Duration: time.Minute, Generation: 2, Phases: []parallel.PhaseTime{{Name: "build", Duration: 40 * time.Second}}}.Metric())
-	rotation, err := filepath.Abs(filepath.Join(repoMonitoring, SecretsTextfile))
+	rotation, err := filepath.Abs(filepath.Join(repoMonitoring, secretsTextfile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	symlink(t, rotation, filepath.Join(textfile, filepath.Base(SecretsTextfile)))
+	symlink(t, rotation, filepath.Join(textfile, filepath.Base(secretsTextfile)))
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cmd := exec.CommandContext(ctx, bin, "--web.listen-address="+addr, "--collector.disable-defaults",
 		"--collector.cpu", "--collector.meminfo", "--collector.loadavg", "--collector.filesystem", "--collector.stat", "--collector.netclass",
@@ -235,7 +235,7 @@ func liveAlertmanager(ctx context.Context, t *testing.T) string {
 	if bin == "" {
 		return ""
 	}
-	cfg, err := filepath.Abs(filepath.Join(repoMonitoring, AlertmanagerFile))
+	cfg, err := filepath.Abs(filepath.Join(repoMonitoring, alertmanagerFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,24 +303,24 @@ func TestQueriesAgainstRealPrometheus(t *testing.T) {
 	// skipped, by name.
 	missing := map[string]string{}
 	if targets["alertmanager"] == "" {
-		missing[MetricAMNotificationsFail] = "Alertmanager not installed (Debian package prometheus-alertmanager)"
+		missing[metricAMNotificationsFail] = "Alertmanager not installed (Debian package prometheus-alertmanager)"
 	}
-	var scs []ScrapeConfig
+	var scs []scrapeConfig
 	for _, e := range Exporters() {
 		if targets[e.Job] == "" {
 			continue
 		}
-		scs = append(scs, ScrapeConfig{JobName: e.Job, StaticConfigs: []StaticConfig{{
+		scs = append(scs, scrapeConfig{JobName: e.Job, StaticConfigs: []staticConfig{{
 			Targets: []string{targets[e.Job]},
-			Labels:  map[string]string{LabelHost: "testhost", LabelRoles: RolesLabel([]string{RoleMediaServer})},
+			Labels:  map[string]string{labelHost: "testhost", labelRoles: rolesLabel([]string{roleMediaServer})},
 		}}})
 	}
-	rules, err := filepath.Abs(filepath.Join(repoMonitoring, RuleGlob))
+	rules, err := filepath.Abs(filepath.Join(repoMonitoring, ruleGlob))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := PrometheusConfig{
-		Global:        Global{ScrapeInterval: modelSecond, ScrapeTimeout: modelSecond, EvaluationInterval: modelSecond},
+	cfg := prometheusConfig{
+		Global:        global{ScrapeInterval: modelSecond, ScrapeTimeout: modelSecond, EvaluationInterval: modelSecond},
 		RuleFiles:     []string{rules},
 		ScrapeConfigs: scs,
 	}
@@ -357,7 +357,7 @@ func TestQueriesAgainstRealPrometheus(t *testing.T) {
 
 	mustHaveSeries := func(t *testing.T, expr string) {
 		t.Helper()
-		r, err := query(ctx, base, ExpandVariables(expr, "10s"))
+		r, err := query(ctx, base, expandVariables(expr, "10s"))
 		if err != nil {
 			t.Fatalf("%s: %v", expr, err)
 		}
@@ -365,13 +365,13 @@ func TestQueriesAgainstRealPrometheus(t *testing.T) {
 			t.Errorf("%s returned no series", expr)
 		}
 	}
-	for _, q := range Queries(Dashboards()) {
+	for _, q := range queries(dashboards()) {
 		t.Run("dashboard/"+q.Dashboard+"/"+q.Panel, func(t *testing.T) {
 			if q.Needs == nil {
 				mustHaveSeries(t, q.Expr)
 				return
 			}
-			if _, err := query(ctx, base, ExpandVariables(q.Expr, "10s")); err != nil {
+			if _, err := query(ctx, base, expandVariables(q.Expr, "10s")); err != nil {
 				t.Fatalf("%s: %v", q.Expr, err)
 			}
 			for _, n := range q.Needs {
@@ -379,7 +379,7 @@ func TestQueriesAgainstRealPrometheus(t *testing.T) {
 			}
 		})
 	}
-	for _, g := range RuleGroups() {
+	for _, g := range ruleGroups() {
 		for _, a := range g.Alerts {
 			t.Run("alert/"+a.Name, func(t *testing.T) {
 				for _, n := range a.Needs {

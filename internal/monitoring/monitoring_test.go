@@ -53,29 +53,29 @@ func TestRolesLabelMatching(t *testing.T) {
 		{[]string{"k3s"}, "k3", false},
 		{nil, "media-server", false},
 	} {
-		re := regexp.MustCompile("^(?:" + RoleMatcher(tc.role) + ")$") // Prometheus anchors label regexes
-		if got := re.MatchString(RolesLabel(tc.roles)); got != tc.want {
-			t.Errorf("roles %v label %q matches %s = %v, want %v", tc.roles, RolesLabel(tc.roles), tc.role, got, tc.want)
+		re := regexp.MustCompile("^(?:" + roleMatcher(tc.role) + ")$") // Prometheus anchors label regexes
+		if got := re.MatchString(rolesLabel(tc.roles)); got != tc.want {
+			t.Errorf("roles %v label %q matches %s = %v, want %v", tc.roles, rolesLabel(tc.roles), tc.role, got, tc.want)
 		}
 	}
-	if RolesLabel(nil) != "," {
-		t.Errorf("no roles = %q, want \",\" so the label is always present", RolesLabel(nil))
+	if rolesLabel(nil) != "," {
+		t.Errorf("no roles = %q, want \",\" so the label is always present", rolesLabel(nil))
 	}
 }
 
 func TestScrapeConfigsPerExporter(t *testing.T) {
 	hosts := fleetHosts(t)
-	scs, err := ScrapeConfigs(hosts, Exporters())
+	scs, err := scrapeConfigs(hosts, Exporters())
 	if err != nil {
 		t.Fatal(err)
 	}
 	targets := map[string][]string{}
 	for _, sc := range scs {
 		for _, g := range sc.StaticConfigs {
-			if g.Labels[LabelHost] == "" || g.Labels[LabelRoles] == "" {
+			if g.Labels[labelHost] == "" || g.Labels[labelRoles] == "" {
 				t.Errorf("job %s %v lacks host or roles label: %v", sc.JobName, g.Targets, g.Labels)
 			}
-			targets[sc.JobName] = append(targets[sc.JobName], g.Labels[LabelHost]+"="+strings.Join(g.Targets, ","))
+			targets[sc.JobName] = append(targets[sc.JobName], g.Labels[labelHost]+"="+strings.Join(g.Targets, ","))
 		}
 	}
 	// Every host of the inventory (a host added with hosts:new too), and the media exporter where
@@ -83,7 +83,7 @@ func TestScrapeConfigsPerExporter(t *testing.T) {
 	var all, media []string
 	for _, h := range hosts {
 		all = append(all, h.Name)
-		if slices.Contains(h.Features, FeatureMediaExporter) {
+		if slices.Contains(h.Features, featureMediaExporter) {
 			media = append(media, h.Name)
 		}
 	}
@@ -118,7 +118,7 @@ func TestScrapeConfigsPerExporter(t *testing.T) {
 
 func TestScrapeConfigsOmitExporterWithoutHosts(t *testing.T) {
 	hosts := []*inventory.Host{{Name: "a", SSH: inventory.SSH{Destination: "a"}}}
-	scs, err := ScrapeConfigs(hosts, Exporters())
+	scs, err := scrapeConfigs(hosts, Exporters())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,12 +137,12 @@ func TestExpandVariables(t *testing.T) {
 		{`rate(x{host=~"$host"}[$__rate_interval])`, `rate(x{host=~".*"}[30s])`},
 		{`time() - y`, `time() - y`},
 	} {
-		if got := ExpandVariables(tc.in, "30s"); got != tc.want {
+		if got := expandVariables(tc.in, "30s"); got != tc.want {
 			t.Errorf("ExpandVariables(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
-	for _, q := range Queries(Dashboards()) {
-		if strings.Contains(ExpandVariables(q.Expr, "1m"), "$") {
+	for _, q := range queries(dashboards()) {
+		if strings.Contains(expandVariables(q.Expr, "1m"), "$") {
 			t.Errorf("%s / %s: unexpanded variable in %s", q.Dashboard, q.Panel, q.Expr)
 		}
 	}
@@ -161,17 +161,17 @@ type promtoolTests struct {
 // TestEveryAlertHasFiringAndQuietTests keeps the promtool tests complete: each alert must be
 // shown both firing and not firing, in the test file of its own group.
 func TestEveryAlertHasFiringAndQuietTests(t *testing.T) {
-	for _, g := range RuleGroups() {
-		b, err := os.ReadFile(filepath.Join(repoMonitoring, g.TestFile()))
+	for _, g := range ruleGroups() {
+		b, err := os.ReadFile(filepath.Join(repoMonitoring, g.testFile()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var pt promtoolTests
 		if err := yaml.Unmarshal(b, &pt); err != nil {
-			t.Fatalf("%s: %v", g.TestFile(), err)
+			t.Fatalf("%s: %v", g.testFile(), err)
 		}
-		if !slices.Equal(pt.RuleFiles, []string{filepath.Base(g.File())}) {
-			t.Errorf("%s tests rule files %v, want only %s", g.TestFile(), pt.RuleFiles, filepath.Base(g.File()))
+		if !slices.Equal(pt.RuleFiles, []string{filepath.Base(g.file())}) {
+			t.Errorf("%s tests rule files %v, want only %s", g.testFile(), pt.RuleFiles, filepath.Base(g.file()))
 		}
 		firing, quiet := map[string]bool{}, map[string]bool{}
 		for _, tc := range pt.Tests {
@@ -185,7 +185,7 @@ func TestEveryAlertHasFiringAndQuietTests(t *testing.T) {
 		}
 		for _, a := range g.Alerts {
 			if !firing[a.Name] || !quiet[a.Name] {
-				t.Errorf("%s: alert %s tested firing=%v quiet=%v, want both", g.TestFile(), a.Name, firing[a.Name], quiet[a.Name])
+				t.Errorf("%s: alert %s tested firing=%v quiet=%v, want both", g.testFile(), a.Name, firing[a.Name], quiet[a.Name])
 			}
 		}
 	}
@@ -193,7 +193,7 @@ func TestEveryAlertHasFiringAndQuietTests(t *testing.T) {
 
 func TestAlertsAreComplete(t *testing.T) {
 	seen := map[string]bool{}
-	for _, g := range RuleGroups() {
+	for _, g := range ruleGroups() {
 		for _, a := range g.Alerts {
 			if seen[a.Name] {
 				t.Errorf("alert %s defined twice", a.Name)
@@ -202,7 +202,7 @@ func TestAlertsAreComplete(t *testing.T) {
 			if a.Expr == "" || a.For <= 0 || a.Summary == "" || a.Detail == "" || len(a.Needs) == 0 {
 				t.Errorf("alert %s is missing expr, for, summary, detail or needs: %+v", a.Name, a)
 			}
-			if !slices.Contains([]string{SeverityCritical, SeverityWarning, SeverityInfo}, a.Severity) {
+			if !slices.Contains([]string{severityCritical, severityWarning, severityInfo}, a.Severity) {
 				t.Errorf("alert %s severity %q", a.Name, a.Severity)
 			}
 		}
@@ -210,7 +210,7 @@ func TestAlertsAreComplete(t *testing.T) {
 	want := []string{"HostDown", "ExporterDown", "ExporterCollectorFailing", "RebootRequired", "NextBootDiffers", "NoRecentDeploy", "MicroVMDown",
 		"DiskNearlyFull", "DiskFillingUp", "MediaTargetDown", "PerformanceRegression"}
 	want = append(want, "BackupStale", "BackupNeverSucceeded", "BackupVerifyFailed", "TextfileMetricsBroken", "SecretRotationDue", "DeployFailed", "AlertDeliveryFailing", "InterfaceFlapping")
-	if got := AlertNames(RuleGroups()); !slices.Equal(got, want) {
+	if got := alertNames(ruleGroups()); !slices.Equal(got, want) {
 		t.Errorf("alerts = %v, want %v", got, want)
 	}
 }

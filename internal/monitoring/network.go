@@ -7,15 +7,15 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// MetricNodeCarrierChanges is node_exporter's (netclass collector, on by default) count of an
+// metricNodeCarrierChanges is node_exporter's (netclass collector, on by default) count of an
 // interface's link going up or down, from /sys/class/net/<dev>/carrier_changes.
-const MetricNodeCarrierChanges = "node_network_carrier_changes_total"
+const metricNodeCarrierChanges = "node_network_carrier_changes_total"
 
 // Link flapping: a cable, port, NIC power saving or a Wi-Fi link dropping and coming back. One
 // drop is two changes (down, up); a cable replugged once stays quiet.
 const (
-	FlapWindow  = 15 * time.Minute
-	FlapChanges = 6 // three drops within FlapWindow
+	flapWindow  = 15 * time.Minute
+	flapChanges = 6 // three drops within flapWindow
 	flapFor     = 2 * time.Minute
 )
 
@@ -24,16 +24,16 @@ const (
 // daemon (tailscale, wireguard).
 const flapDevices = `device!~"lo|veth.*|vnet.*|tap.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|tailscale.*|wg.*"`
 
-func networkGroup() RuleGroup {
-	sel := MetricNodeCarrierChanges + "{" + flapDevices + "}"
-	return RuleGroup{Name: "network", Alerts: []Alert{
+func networkGroup() ruleGroup {
+	sel := metricNodeCarrierChanges + "{" + flapDevices + "}"
+	return ruleGroup{Name: "network", Alerts: []alert{
 		{
 			Name: "InterfaceFlapping",
-			Expr: fmt.Sprintf(`increase(%s[%s]) >= %d`, sel, model.Duration(FlapWindow), FlapChanges),
-			For:  flapFor, Severity: SeverityWarning,
+			Expr: fmt.Sprintf(`increase(%s[%s]) >= %d`, sel, model.Duration(flapWindow), flapChanges),
+			For:  flapFor, Severity: severityWarning,
 			Summary: "{{ $labels.device }} on {{ $labels.host }} is flapping",
 			Detail:  "The link of {{ $labels.device }} went down and came back at least 3 times (6 carrier changes) in 15 minutes: check the cable and switch port, the NIC's power saving (ethtool, powertop) and `journalctl -k` on the host. Services on it see timeouts meanwhile.",
-			Needs:   []string{MetricNodeCarrierChanges},
+			Needs:   []string{metricNodeCarrierChanges},
 		},
 	}}
 }

@@ -14,45 +14,45 @@ import (
 
 // Label names every scraped series carries, set from the inventory.
 const (
-	LabelHost  = "host"  // inventory host name, stable even when the address changes
-	LabelRoles = "roles" // RolesLabel of the host's roles
+	labelHost  = "host"  // inventory host name, stable even when the address changes
+	labelRoles = "roles" // rolesLabel of the host's roles
 )
 
-// PrometheusConfig is the subset of prometheus.yml the hub generates.
-type PrometheusConfig struct {
-	Global        Global         `yaml:"global"`
-	Alerting      *Alerting      `yaml:"alerting,omitempty"`
+// prometheusConfig is the subset of prometheus.yml the hub generates.
+type prometheusConfig struct {
+	Global        global         `yaml:"global"`
+	Alerting      *alerting      `yaml:"alerting,omitempty"`
 	RuleFiles     []string       `yaml:"rule_files,omitempty"`
-	ScrapeConfigs []ScrapeConfig `yaml:"scrape_configs"`
+	ScrapeConfigs []scrapeConfig `yaml:"scrape_configs"`
 }
 
-// Global is prometheus.yml's global section.
-type Global struct {
+// global is prometheus.yml's global section.
+type global struct {
 	ScrapeInterval     model.Duration `yaml:"scrape_interval"`
 	ScrapeTimeout      model.Duration `yaml:"scrape_timeout"`
 	EvaluationInterval model.Duration `yaml:"evaluation_interval"`
 }
 
-// Alerting points Prometheus at Alertmanager.
-type Alerting struct {
-	Alertmanagers []AlertmanagerConfig `yaml:"alertmanagers"`
+// alerting points Prometheus at Alertmanager.
+type alerting struct {
+	Alertmanagers []alertmanagerConfig `yaml:"alertmanagers"`
 }
 
-// AlertmanagerConfig is one alertmanagers entry.
-type AlertmanagerConfig struct {
-	StaticConfigs []StaticConfig `yaml:"static_configs"`
+// alertmanagerConfig is one alertmanagers entry.
+type alertmanagerConfig struct {
+	StaticConfigs []staticConfig `yaml:"static_configs"`
 }
 
-// ScrapeConfig is one job. The JSON names are Prometheus' own, which is also what NixOS'
+// scrapeConfig is one job. The JSON names are Prometheus' own, which is also what NixOS'
 // services.prometheus.scrapeConfigs option takes, so the JSON file is usable from Nix as is.
-type ScrapeConfig struct {
+type scrapeConfig struct {
 	JobName       string         `yaml:"job_name" json:"job_name"`
 	MetricsPath   string         `yaml:"metrics_path,omitempty" json:"metrics_path,omitempty"`
-	StaticConfigs []StaticConfig `yaml:"static_configs" json:"static_configs"`
+	StaticConfigs []staticConfig `yaml:"static_configs" json:"static_configs"`
 }
 
-// StaticConfig is a group of targets sharing labels.
-type StaticConfig struct {
+// staticConfig is a group of targets sharing labels.
+type staticConfig struct {
 	Targets []string          `yaml:"targets" json:"targets"`
 	Labels  map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
 }
@@ -73,27 +73,27 @@ func DefaultConfigOptions() ConfigOptions {
 		ScrapeTimeout:      10 * time.Second,
 		EvaluationInterval: 30 * time.Second,
 		Alertmanagers:      []string{"127.0.0.1:9093"},
-		RuleFiles:          []string{RuleGlob},
+		RuleFiles:          []string{ruleGlob},
 	}
 }
 
-// ScrapeConfigs makes one job per exporter with one static group per host that runs it, so
+// scrapeConfigs makes one job per exporter with one static group per host that runs it, so
 // each host's labels sit next to its target.
-func ScrapeConfigs(hosts []*inventory.Host, exporters []Exporter) ([]ScrapeConfig, error) {
-	var out []ScrapeConfig
+func scrapeConfigs(hosts []*inventory.Host, exporters []Exporter) ([]scrapeConfig, error) {
+	var out []scrapeConfig
 	for _, e := range exporters {
-		sc := ScrapeConfig{JobName: e.Job, StaticConfigs: []StaticConfig{}}
+		sc := scrapeConfig{JobName: e.Job, StaticConfigs: []staticConfig{}}
 		for _, h := range hosts {
-			if !e.RunsOn(h) {
+			if !e.runsOn(h) {
 				continue
 			}
 			target, err := ScrapeTarget(h, e.Port)
 			if err != nil {
 				return nil, fmt.Errorf("job %s: %w", e.Job, err)
 			}
-			sc.StaticConfigs = append(sc.StaticConfigs, StaticConfig{
+			sc.StaticConfigs = append(sc.StaticConfigs, staticConfig{
 				Targets: []string{target},
-				Labels:  map[string]string{LabelHost: h.Name, LabelRoles: RolesLabel(h.Roles)},
+				Labels:  map[string]string{labelHost: h.Name, labelRoles: rolesLabel(h.Roles)},
 			})
 		}
 		if len(sc.StaticConfigs) > 0 {
@@ -103,14 +103,14 @@ func ScrapeConfigs(hosts []*inventory.Host, exporters []Exporter) ([]ScrapeConfi
 	return out, nil
 }
 
-// Config assembles prometheus.yml.
-func Config(hosts []*inventory.Host, exporters []Exporter, opts ConfigOptions) (*PrometheusConfig, error) {
-	scs, err := ScrapeConfigs(hosts, exporters)
+// config assembles prometheus.yml.
+func config(hosts []*inventory.Host, exporters []Exporter, opts ConfigOptions) (*prometheusConfig, error) {
+	scs, err := scrapeConfigs(hosts, exporters)
 	if err != nil {
 		return nil, err
 	}
-	c := &PrometheusConfig{
-		Global: Global{
+	c := &prometheusConfig{
+		Global: global{
 			ScrapeInterval:     model.Duration(opts.ScrapeInterval),
 			ScrapeTimeout:      model.Duration(opts.ScrapeTimeout),
 			EvaluationInterval: model.Duration(opts.EvaluationInterval),
@@ -119,7 +119,7 @@ func Config(hosts []*inventory.Host, exporters []Exporter, opts ConfigOptions) (
 		ScrapeConfigs: scs,
 	}
 	if len(opts.Alertmanagers) > 0 {
-		c.Alerting = &Alerting{Alertmanagers: []AlertmanagerConfig{{StaticConfigs: []StaticConfig{{Targets: opts.Alertmanagers}}}}}
+		c.Alerting = &alerting{Alertmanagers: []alertmanagerConfig{{StaticConfigs: []staticConfig{{Targets: opts.Alertmanagers}}}}}
 	}
 	return c, nil
 }
@@ -128,8 +128,8 @@ func Config(hosts []*inventory.Host, exporters []Exporter, opts ConfigOptions) (
 // that edits belong in internal/monitoring.
 const generatedHeader = "# Generated by `go tool mage monitor:config` from internal/monitoring and hosts/. Do not edit.\n"
 
-// MarshalYAMLFile renders prometheus.yml with its header.
-func (c *PrometheusConfig) MarshalYAMLFile() ([]byte, error) {
+// marshalYAMLFile renders prometheus.yml with its header.
+func (c *prometheusConfig) marshalYAMLFile() ([]byte, error) {
 	b, err := yaml.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("render prometheus.yml: %w", err)
@@ -137,8 +137,8 @@ func (c *PrometheusConfig) MarshalYAMLFile() ([]byte, error) {
 	return append([]byte(generatedHeader), b...), nil
 }
 
-// MarshalScrapeJSON renders the scrape configurations alone for Nix' builtins.fromJSON.
-func MarshalScrapeJSON(scs []ScrapeConfig) ([]byte, error) {
+// marshalScrapeJSON renders the scrape configurations alone for Nix' builtins.fromJSON.
+func marshalScrapeJSON(scs []scrapeConfig) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")

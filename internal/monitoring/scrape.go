@@ -19,9 +19,9 @@ type ScrapeResult struct {
 	Problems []promlint.Problem
 }
 
-// ScrapeAndLint fetches url (a /metrics endpoint) the way Prometheus does, with its timeout
+// scrapeAndLint fetches url (a /metrics endpoint) the way Prometheus does, with its timeout
 // header, and lints the exposition with promlint, the library behind `promtool check metrics`.
-func ScrapeAndLint(ctx context.Context, client *http.Client, url string, timeout time.Duration) (ScrapeResult, error) {
+func scrapeAndLint(ctx context.Context, client *http.Client, url string, timeout time.Duration) (ScrapeResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -80,14 +80,14 @@ func (s HostScrape) Failed() string {
 func ScrapeHost(ctx context.Context, client *http.Client, h *inventory.Host, xs []Exporter, timeout time.Duration) ([]HostScrape, error) {
 	var out []HostScrape
 	for _, x := range xs {
-		if !x.RunsOn(h) {
+		if !x.runsOn(h) {
 			continue
 		}
 		target, err := ScrapeTarget(h, x.Port)
 		if err != nil {
 			return nil, err
 		}
-		res, err := ScrapeAndLint(ctx, client, "http://"+target+"/metrics", timeout)
+		res, err := scrapeAndLint(ctx, client, "http://"+target+"/metrics", timeout)
 		out = append(out, HostScrape{Job: x.Job, ScrapeResult: res, Err: err})
 	}
 	return out, nil

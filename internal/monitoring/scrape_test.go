@@ -36,7 +36,7 @@ func TestScrapeAndLint(t *testing.T) {
 				w.Write([]byte(tc.body))
 			}))
 			defer srv.Close()
-			res, err := ScrapeAndLint(context.Background(), srv.Client(), srv.URL+"/metrics", 5*time.Second)
+			res, err := scrapeAndLint(context.Background(), srv.Client(), srv.URL+"/metrics", 5*time.Second)
 			if timeoutHeader != "5" {
 				t.Errorf("timeout header = %q, want 5", timeoutHeader)
 			}
@@ -75,10 +75,10 @@ func TestScrapeHost(t *testing.T) {
 	closedPort := port(t, closed.URL)
 	closed.Close()
 
-	h := &inventory.Host{Name: "p510", SSH: inventory.SSH{Destination: "admin@127.0.0.1"}, Roles: []string{RoleMediaServer}}
+	h := &inventory.Host{Name: "p510", SSH: inventory.SSH{Destination: "admin@127.0.0.1"}, Roles: []string{roleMediaServer}}
 	xs := []Exporter{
 		{Job: "node", Port: port(t, clean.URL)},
-		{Job: "media", Port: port(t, lint.URL), Role: RoleMediaServer},
+		{Job: "media", Port: port(t, lint.URL), Role: roleMediaServer},
 		{Job: "alertmanager", Port: port(t, clean.URL), Feature: "alertmanager"}, // not on p510
 		{Job: "baseline", Port: closedPort},
 	}

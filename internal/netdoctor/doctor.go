@@ -69,11 +69,11 @@ func Check(ctx context.Context, h *command.Host, in Input, timeout time.Duration
 		names = append(names, fh.Name)
 	}
 	names = append(names, in.External)
-	f, err := Probe(ctx, h, names, timeout)
+	f, err := probe(ctx, h, names, timeout)
 	if err != nil {
 		return Report{Host: in.Host, Declared: in.Declared}, fmt.Errorf("host %s: %w", in.Host, err)
 	}
-	return Diagnose(in, f), nil
+	return diagnose(in, f), nil
 }
 
 func parseHostDeclared(s string) (Declared, error) {
@@ -87,17 +87,17 @@ func parseHostDeclared(s string) (Declared, error) {
 	return Declared{Owner: d.Owner, MagicDNS: d.MagicDNS}, nil
 }
 
-// TailscaleMTU is tailscale's default TUN MTU and WireGuardOverhead what WireGuard adds over
+// tailscaleMTU is tailscale's default TUN MTU and wireGuardOverhead what WireGuard adds over
 // IPv6, the worst case (tailscale's net/tstun/mtu.go: safeTUNMTU, wgHeaderLen = 40+8+4+4+8+16).
 const (
-	TailscaleMTU      = 1280
-	WireGuardOverhead = 80
+	tailscaleMTU      = 1280
+	wireGuardOverhead = 80
 )
 
-// Diagnose judges the facts of one host.
-func Diagnose(in Input, f Facts) Report {
+// diagnose judges the facts of one host.
+func diagnose(in Input, f facts) Report {
 	r := Report{Host: in.Host, Declared: in.Declared, HostDeclared: f.HostDeclared, ResolvConf: f.ResolvConf,
-		Owner: f.ResolvConf.Owner(), Upstreams: f.Upstreams, Queries: f.Queries, System: f.System,
+		Owner: f.ResolvConf.owner(), Upstreams: f.Upstreams, Queries: f.Queries, System: f.System,
 		Tailscale: f.Tailscale, RPFilter: f.RPFilter, MTU: f.MTU, Route: f.Route, Problems: []Problem{}}
 	add := func(check, what, fix string, args ...any) {
 		r.Problems = append(r.Problems, Problem{Check: check, What: what, Fix: fmt.Sprintf(fix, args...)})
@@ -122,7 +122,7 @@ func Diagnose(in Input, f Facts) Report {
 
 func ownerProblems(in Input, observed string, rc ResolvConf, add func(check, what, fix string, args ...any)) {
 	want := in.Declared.Owner
-	if want == OwnerNone {
+	if want == ownerNone {
 		add("owner", "the host's features name no single owner of /etc/resolv.conf",
 			"keep feature resolved, or list exactly one of static-dns, networkmanager-dns (go tool mage features:host %s)", in.Host)
 		return
@@ -133,20 +133,20 @@ func ownerProblems(in Input, observed string, rc ResolvConf, add func(check, wha
 	what := fmt.Sprintf("/etc/resolv.conf is %s, declared %s", describeOwner(observed), want)
 	redeploy := fmt.Sprintf("redeploy (go tool mage deploy:hosts %s), which restores /etc/resolv.conf", in.Host)
 	switch {
-	case observed == ObservedMissing && strings.HasPrefix(rc.Real, "/run/systemd/resolve/"):
+	case observed == observedMissing && strings.HasPrefix(rc.Real, "/run/systemd/resolve/"):
 		add("owner", fmt.Sprintf("/etc/resolv.conf points at %s, which does not exist", rc.Real),
 			"systemd-resolved is not running: systemctl restart systemd-resolved (journalctl -u systemd-resolved says why it stopped)")
-	case observed == ObservedMissing:
+	case observed == observedMissing:
 		add("owner", "/etc/resolv.conf does not exist", "nothing resolves: %s", redeploy)
-	case observed == ObservedTailscale && want == OwnerResolved:
+	case observed == observedTailscale && want == OwnerResolved:
 		add("owner", what+" (tailscale's direct mode: it found no systemd-resolved)",
 			"systemctl restart systemd-resolved, then %s and systemctl restart tailscaled so MagicDNS goes through resolved", redeploy)
-	case observed == ObservedTailscale:
+	case observed == observedTailscale:
 		add("owner", what+" (tailscale --accept-dns rewrote it)",
 			"tailscale set --accept-dns=false (hub.features.tailscale.acceptDns = false in hosts/%s/default.nix), then %s", in.Host, redeploy)
 	case want == OwnerResolved:
 		add("owner", what, "ln -sfn /run/systemd/resolve/stub-resolv.conf /etc/resolv.conf or %s; then find what wrote it", redeploy)
-	case want == OwnerNetworkManager:
+	case want == ownerNetworkManager:
 		add("owner", what, "systemctl restart NetworkManager (it rewrites the file through resolvconf), or %s", redeploy)
 	default:
 		add("owner", what, "%s: the static file is a link into /nix/store via /etc/static; something replaced it", redeploy)
@@ -156,18 +156,18 @@ func ownerProblems(in Input, observed string, rc ResolvConf, add func(check, wha
 // describeOwner says who wrote /etc/resolv.conf in words.
 func describeOwner(o string) string {
 	switch o {
-	case ObservedUnknown:
+	case observedUnknown:
 		return "a file no known manager wrote"
-	case ObservedResolvconf:
+	case observedResolvconf:
 		return "written by resolvconf without NetworkManager"
-	case ObservedTailscale:
+	case observedTailscale:
 		return "written by tailscale"
 	}
 	return "owned by " + o
 }
 
 // serversOf lists the servers the host uses: /etc/resolv.conf's, then resolved's upstreams.
-func serversOf(f Facts) []string {
+func serversOf(f facts) []string {
 	var out []string
 	for _, s := range append(slices.Clone(f.ResolvConf.Nameservers), f.Upstreams...) {
 		if !slices.Contains(out, s) {
@@ -177,7 +177,7 @@ func serversOf(f Facts) []string {
 	return out
 }
 
-func dnsProblems(in Input, f Facts, servers []string, add func(check, what, fix string, args ...any)) {
+func dnsProblems(in Input, f facts, servers []string, add func(check, what, fix string, args ...any)) {
 	if len(servers) == 0 && !f.ResolvConf.Missing {
 		add("dns", "no DNS server is configured", "nothing resolves: check the owner of /etc/resolv.conf (%s)", in.Declared.Owner)
 	}
@@ -187,15 +187,15 @@ func dnsProblems(in Input, f Facts, servers []string, add func(check, what, fix 
 	}
 	source := map[string]string{
 		OwnerResolved:       "systemd-resolved's link or fallback servers (resolvectl status)",
-		OwnerNetworkManager: "NetworkManager's connection (nmcli dev show)",
-		OwnerStatic:         fmt.Sprintf("hub.features.static-dns.nameservers in hosts/%s/default.nix", in.Host),
+		ownerNetworkManager: "NetworkManager's connection (nmcli dev show)",
+		ownerStatic:         fmt.Sprintf("hub.features.static-dns.nameservers in hosts/%s/default.nix", in.Host),
 	}[in.Declared.Owner]
 	if source == "" {
 		source = "/etc/resolv.conf"
 	}
 	for _, s := range servers {
 		for _, q := range f.Queries {
-			if q.Server != s || q.Name != in.External || q.OK() {
+			if q.Server != s || q.Name != in.External || q.ok() {
 				continue
 			}
 			detail := q.Status
@@ -239,7 +239,7 @@ func dnsProblems(in Input, f Facts, servers []string, add func(check, what, fix 
 	}
 }
 
-func tailscaleProblems(in Input, f Facts, magicDNS bool, add func(check, what, fix string, args ...any)) {
+func tailscaleProblems(in Input, f facts, magicDNS bool, add func(check, what, fix string, args ...any)) {
 	if !in.Declared.Tailscale {
 		return
 	}
@@ -295,7 +295,7 @@ func tailscaleProblems(in Input, f Facts, magicDNS bool, add func(check, what, f
 	}
 }
 
-func kernelProblems(in Input, f Facts, add func(check, what, fix string, args ...any)) {
+func kernelProblems(in Input, f facts, add func(check, what, fix string, args ...any)) {
 	if !in.Declared.Tailscale {
 		return
 	}
@@ -315,20 +315,20 @@ func kernelProblems(in Input, f Facts, add func(check, what, fix string, args ..
 				"sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.%s.rp_filter=2 now; keep it with boot.kernel.sysctl.\"net.ipv4.conf.all.rp_filter\" = 2 in hosts/%s/default.nix", ifc, in.Host)
 		}
 	}
-	if m, ok := f.MTU["tailscale0"]; ok && m < TailscaleMTU {
-		add("mtu", fmt.Sprintf("tailscale0 MTU %d is below %d, the IPv6 minimum tailscale needs", m, TailscaleMTU),
+	if m, ok := f.MTU["tailscale0"]; ok && m < tailscaleMTU {
+		add("mtu", fmt.Sprintf("tailscale0 MTU %d is below %d, the IPv6 minimum tailscale needs", m, tailscaleMTU),
 			"unset TS_DEBUG_MTU in tailscaled's environment and systemctl restart tailscaled")
 	}
-	if m, ok := f.MTU[f.Route]; ok && f.Route != "" && m < TailscaleMTU+WireGuardOverhead {
+	if m, ok := f.MTU[f.Route]; ok && f.Route != "" && m < tailscaleMTU+wireGuardOverhead {
 		add("mtu", fmt.Sprintf("%s MTU %d is below %d (tailscale0's %d plus %d of WireGuard headers): tailnet packets are fragmented or dropped",
-			f.Route, m, TailscaleMTU+WireGuardOverhead, TailscaleMTU, WireGuardOverhead),
+			f.Route, m, tailscaleMTU+wireGuardOverhead, tailscaleMTU, wireGuardOverhead),
 			"raise the MTU of %s (networking.interfaces.%s.mtu, or the router/DHCP that sets it)", f.Route, f.Route)
 	}
 }
 
-// IsIP reports whether s is an IP address literal (an inventory destination that is one must
+// isIP reports whether s is an IP address literal (an inventory destination that is one must
 // be what the host name resolves to).
-func IsIP(s string) bool {
+func isIP(s string) bool {
 	_, err := netip.ParseAddr(s)
 	return err == nil
 }
@@ -342,7 +342,7 @@ func (r Report) Fields() [][2]string {
 	ok, total := 0, 0
 	for _, q := range r.Queries {
 		total++
-		if q.OK() {
+		if q.ok() {
 			ok++
 		}
 	}
@@ -371,8 +371,8 @@ func (r Report) Fields() [][2]string {
 	return out
 }
 
-// SortedQueries is the queries by server, then name, for stable rendering.
-func (r Report) SortedQueries() []Query {
+// sortedQueries is the queries by server, then name, for stable rendering.
+func (r Report) sortedQueries() []Query {
 	q := slices.Clone(r.Queries)
 	sort.SliceStable(q, func(i, j int) bool {
 		if q[i].Server != q[j].Server {
@@ -391,10 +391,10 @@ func Inputs(fleet *inventory.Fleet, reg *features.Registry, external string) map
 	for _, name := range fleet.Names() {
 		h, _ := fleet.Host(name)
 		res := reg.Resolve(features.Host{Name: name, Class: h.Class, Hardware: h.Hardware, Features: h.Features})
-		d := DeclaredOwner(res.Enabled)
+		d := declaredOwner(res.Enabled)
 		declared[name] = d
 		fh := FleetHost{Name: name, Tailscale: d.Tailscale}
-		if IsIP(h.SSH.Destination) {
+		if isIP(h.SSH.Destination) {
 			fh.Address = h.SSH.Destination
 		}
 		hosts = append(hosts, fh)

@@ -35,13 +35,13 @@ func TestResolvConfOwner(t *testing.T) {
 		{name: "resolved's stub through /etc/static", file: "stub-resolv.conf", link: "/etc/static/resolv.conf", real: "/run/systemd/resolve/stub-resolv.conf", want: OwnerResolved},
 		{name: "resolved's stub copied into a plain file", file: "stub-resolv.conf", want: OwnerResolved},
 		{name: "resolved's upstream file linked", file: "resolved-resolv.conf", link: "/run/systemd/resolve/resolv.conf", real: "/run/systemd/resolve/resolv.conf", want: OwnerResolved},
-		{name: "tailscale's direct mode", file: "tailscale.conf", want: ObservedTailscale},
-		{name: "NetworkManager's own file", file: "networkmanager.conf", want: OwnerNetworkManager},
-		{name: "openresolv fed by NetworkManager", file: "openresolv.conf", nm: true, want: OwnerNetworkManager},
-		{name: "openresolv alone", file: "openresolv.conf", want: ObservedResolvconf},
-		{name: "static-dns's store file", link: "/etc/static/resolv.conf", real: "/nix/store/0a1b2c3d-etc-resolv.conf", want: OwnerStatic},
-		{name: "hand-written", want: ObservedUnknown},
-		{name: "dangling link", link: "/run/systemd/resolve/stub-resolv.conf", real: "/run/systemd/resolve/stub-resolv.conf", missing: true, want: ObservedMissing},
+		{name: "tailscale's direct mode", file: "tailscale.conf", want: observedTailscale},
+		{name: "NetworkManager's own file", file: "networkmanager.conf", want: ownerNetworkManager},
+		{name: "openresolv fed by NetworkManager", file: "openresolv.conf", nm: true, want: ownerNetworkManager},
+		{name: "openresolv alone", file: "openresolv.conf", want: observedResolvconf},
+		{name: "static-dns's store file", link: "/etc/static/resolv.conf", real: "/nix/store/0a1b2c3d-etc-resolv.conf", want: ownerStatic},
+		{name: "hand-written", want: observedUnknown},
+		{name: "dangling link", link: "/run/systemd/resolve/stub-resolv.conf", real: "/run/systemd/resolve/stub-resolv.conf", missing: true, want: observedMissing},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			content := "nameserver 192.168.1.1\n"
@@ -50,7 +50,7 @@ func TestResolvConfOwner(t *testing.T) {
 			}
 			rc := ResolvConf{Link: tt.link, Real: tt.real, Missing: tt.missing, NetworkManagerRunning: tt.nm}
 			rc.Header, rc.Nameservers, rc.Search = parseResolvConf(content)
-			if got := rc.Owner(); got != tt.want {
+			if got := rc.owner(); got != tt.want {
 				t.Errorf("Owner = %s, want %s (header %q)", got, tt.want, rc.Header)
 			}
 		})
@@ -131,18 +131,18 @@ var dnsCases = []dnsCase{
 	{name: "NetworkManager dns=default forced next to resolved", enabled: []string{"dns", "resolved", "networkmanager"}, nmDns: "default", resolvedOn: true,
 		want: OwnerResolved, failing: []string{`NetworkManager dns = "default" next to owner systemd-resolved`}},
 	{name: "static with tailscale --accept-dns", enabled: []string{"dns", "static-dns", "tailscale"}, acceptDns: true, nameserver: true,
-		want: OwnerStatic, failing: []string{"drop feature static-dns (MagicDNS then goes through systemd-resolved), or set hub.features.tailscale.acceptDns = false"}},
-	{name: "static with tailscale, accept-dns off", enabled: []string{"dns", "static-dns", "tailscale"}, nameserver: true, want: OwnerStatic},
-	{name: "static without servers", enabled: []string{"dns", "static-dns"}, want: OwnerStatic,
+		want: ownerStatic, failing: []string{"drop feature static-dns (MagicDNS then goes through systemd-resolved), or set hub.features.tailscale.acceptDns = false"}},
+	{name: "static with tailscale, accept-dns off", enabled: []string{"dns", "static-dns", "tailscale"}, nameserver: true, want: ownerStatic},
+	{name: "static without servers", enabled: []string{"dns", "static-dns"}, want: ownerStatic,
 		failing: []string{"feature static-dns has no resolver"}},
-	{name: "two owners", enabled: []string{"dns", "resolved", "static-dns"}, resolvedOn: true, nameserver: true, want: OwnerNone,
+	{name: "two owners", enabled: []string{"dns", "resolved", "static-dns"}, resolvedOn: true, nameserver: true, want: ownerNone,
 		failing: []string{"features resolved and static-dns would all write /etc/resolv.conf"}},
-	{name: "no owner", enabled: []string{"dns"}, want: OwnerNone, failing: []string{"nothing owns /etc/resolv.conf"}},
-	{name: "NetworkManager owns it", enabled: []string{"dns", "networkmanager", "networkmanager-dns"}, nmDns: "default", want: OwnerNetworkManager},
+	{name: "no owner", enabled: []string{"dns"}, want: ownerNone, failing: []string{"nothing owns /etc/resolv.conf"}},
+	{name: "NetworkManager owns it", enabled: []string{"dns", "networkmanager", "networkmanager-dns"}, nmDns: "default", want: ownerNetworkManager},
 	{name: "NetworkManager owns it, tailscale --accept-dns", enabled: []string{"dns", "networkmanager", "networkmanager-dns", "tailscale"}, acceptDns: true,
-		nmDns: "default", want: OwnerNetworkManager, failing: []string{"drop feature networkmanager-dns (MagicDNS then goes through systemd-resolved)"}},
+		nmDns: "default", want: ownerNetworkManager, failing: []string{"drop feature networkmanager-dns (MagicDNS then goes through systemd-resolved)"}},
 	{name: "resolved forced on next to NetworkManager's ownership", enabled: []string{"dns", "networkmanager", "networkmanager-dns"}, nmDns: "default",
-		resolvedOn: true, want: OwnerNetworkManager, failing: []string{"systemd-resolved is enabled although networkmanager owns /etc/resolv.conf"}},
+		resolvedOn: true, want: ownerNetworkManager, failing: []string{"systemd-resolved is enabled although networkmanager owns /etc/resolv.conf"}},
 }
 
 // dnsNixExpr evaluates modules/networking/dns.nix and static-dns.nix with nix/options-lib.nix
@@ -186,7 +186,7 @@ func TestDeclaredOwnerMatchesNix(t *testing.T) {
 	e := &command.Executor{}
 	for _, tt := range dnsCases {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := DeclaredOwner(tt.enabled).Owner; got != tt.want {
+			if got := declaredOwner(tt.enabled).Owner; got != tt.want {
 				t.Errorf("DeclaredOwner(%v) = %s, want %s", tt.enabled, got, tt.want)
 			}
 			cj, _ := json.Marshal(map[string]any{"enabled": tt.enabled, "acceptDns": tt.acceptDns, "nmDns": cmp(tt.nmDns, "default"),

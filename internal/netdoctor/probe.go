@@ -11,8 +11,8 @@ import (
 	"github.com/nixos-hub/hub/internal/probeout"
 )
 
-// Facts is everything the probe read on a host, before any judgement.
-type Facts struct {
+// facts is everything the probe read on a host, before any judgement.
+type facts struct {
 	ResolvConf ResolvConf
 	// HostDeclared is the host's /etc/hub/dns.json (feature dns): what its running system
 	// declares; nil when absent (a system built before feature dns, or not NixOS).
@@ -37,8 +37,8 @@ type Query struct {
 	Detail  string   `json:"detail,omitempty"` // dig's error line when there was no reply
 }
 
-// OK reports whether the server answered with at least one address.
-func (q Query) OK() bool { return q.Status == "NOERROR" && len(q.Answers) > 0 }
+// ok reports whether the server answered with at least one address.
+func (q Query) ok() bool { return q.Status == "NOERROR" && len(q.Answers) > 0 }
 
 // script is the probe: one ssh round trip printing "@@ <section>" headers, each followed by its
 // raw output. dig runs once per server in parallel (each query is bounded by +time=2 +tries=1).
@@ -84,19 +84,19 @@ for d in /sys/class/net/*; do echo "${d##*/} $(cat "$d/mtu" 2>/dev/null)"; done
 `
 }
 
-// Probe runs the probe on h, resolving names (fleet host names and the external name) through
+// probe runs the probe on h, resolving names (fleet host names and the external name) through
 // each configured server; timeout bounds the round trip.
-func Probe(ctx context.Context, h *command.Host, names []string, timeout time.Duration) (Facts, error) {
+func probe(ctx context.Context, h *command.Host, names []string, timeout time.Duration) (facts, error) {
 	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script(names)}, Timeout: timeout})
 	if err != nil {
-		return Facts{}, fmt.Errorf("probe: %w", err)
+		return facts{}, fmt.Errorf("probe: %w", err)
 	}
 	return parseProbe(string(res.Stdout))
 }
 
 // parseProbe splits the probe's output into its sections.
-func parseProbe(out string) (Facts, error) {
-	f := Facts{System: map[string][]string{}, RPFilter: map[string]int{}, MTU: map[string]int{}}
+func parseProbe(out string) (facts, error) {
+	f := facts{System: map[string][]string{}, RPFilter: map[string]int{}, MTU: map[string]int{}}
 	secs, err := probeout.Split(out)
 	if err != nil {
 		return f, err

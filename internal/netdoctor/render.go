@@ -49,7 +49,7 @@ func WriteDetails(w io.Writer, r Report) error {
 		}
 		fmt.Fprintf(tw, "getent %s\t%s\n", n, a)
 	}
-	for _, q := range r.SortedQueries() {
+	for _, q := range r.sortedQueries() {
 		a := strings.Join(q.Answers, " ")
 		if q.Detail != "" {
 			a = q.Detail

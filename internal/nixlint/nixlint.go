@@ -7,6 +7,8 @@
 //
 // A finding that is intended is kept with a `# nixlint: allow RULE` comment on its line or
 // the line above it.
+//
+// Entry points: [Check] lints the tree and [Err] turns its [Finding]s into the run's error.
 package nixlint
 
 import (
@@ -31,8 +33,8 @@ type Finding struct {
 
 func (f Finding) String() string { return fmt.Sprintf("%s:%d: %s: %s", f.File, f.Line, f.Rule, f.Msg) }
 
-// Rules are the rule names with what each finds, for docs and -h.
-var Rules = []struct{ Name, Doc string }{
+// rules are the rule names with what each finds, for docs and -h.
+var rules = []struct{ Name, Doc string }{
 	{"dead-let", "a let binding nothing uses"},
 	{"unused-arg", "a formal argument of a set with ... ({ a, ... }:) the function body never uses"},
 	{"empty-let", "let in with nothing bound"},
@@ -66,7 +68,7 @@ func Check(ctx context.Context, root string) (int, []Finding, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		fs, err := Lint(f, string(src))
+		fs, err := lint(f, string(src))
 		if err != nil {
 			return 0, nil, err
 		}
@@ -83,8 +85,8 @@ func Err(fs []Finding) error {
 	return fmt.Errorf("%d Nix lint finding(s), first %s (keep an intended one with `# nixlint: allow %s`)", len(fs), fs[0], fs[0].Rule)
 }
 
-// Lint lints one file's source; name is used in findings and errors.
-func Lint(name, src string) ([]Finding, error) {
+// lint lints one file's source; name is used in findings and errors.
+func lint(name, src string) ([]Finding, error) {
 	toks, err := lex(src)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

@@ -36,7 +36,7 @@ func TestLint(t *testing.T) {
 		{"comments, paths and URIs are no uses", "let a = 1; b = 2; in [ ./a/b.nix <nixpkgs> https://a.example/b /* a */ ] # b", []string{"1:dead-let", "1:dead-let"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fs, err := Lint("t.nix", tc.src)
+			fs, err := lint("t.nix", tc.src)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestLexErrors(t *testing.T) {
 		"''\n  ${ a\n":        "t.nix: line 3: unterminated ${ interpolation",
 		"x: ''a ''${b} ''' c": "t.nix: line 1: unterminated string",
 	} {
-		if _, err := Lint("t.nix", src); err == nil || err.Error() != want {
+		if _, err := lint("t.nix", src); err == nil || err.Error() != want {
 			t.Errorf("Lint(%q) = %v, want %s", src, err, want)
 		}
 	}

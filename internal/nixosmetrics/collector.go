@@ -69,7 +69,7 @@ func boolf(b bool) float64 {
 
 // Update reads the state and sends it.
 func (c *SystemCollector) Update(ctx context.Context, ch chan<- prometheus.Metric) error {
-	st, err := c.fs.ReadState(ctx)
+	st, err := c.fs.readState(ctx)
 	if err != nil {
 		return fmt.Errorf("nixos system: %w", err)
 	}
@@ -84,7 +84,7 @@ func (c *SystemCollector) Update(ctx context.Context, ch chan<- prometheus.Metri
 	}
 	for _, s := range []struct {
 		role string
-		sys  *System
+		sys  *system
 	}{{"current", st.Current}, {"booted", st.Booted}, {"profile", st.Profile}} {
 		ch <- gauge(c.systemPresent, boolf(s.sys != nil && s.sys.Present), s.role)
 		if s.sys == nil {
@@ -126,7 +126,7 @@ func (c *SystemCollector) Update(ctx context.Context, ch chan<- prometheus.Metri
 		}
 	}
 	if st.RebootRequired != nil || st.RebootUnknown {
-		for _, comp := range RebootComponents {
+		for _, comp := range rebootComponents {
 			ch <- gauge(c.rebootRequired, boolf(st.RebootRequired[comp]), comp)
 		}
 		ch <- gauge(c.rebootRequired, boolf(st.RebootUnknown), "unknown")

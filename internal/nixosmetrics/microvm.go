@@ -12,14 +12,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// MicroVMsFile lists the host's declared [[microvm]] guests; the microvm feature writes it
+// microVMsFile lists the host's declared [[microvm]] guests; the microvm feature writes it
 // (modules/virtualization/microvm.nix) from host.toml, the same tables the hub reads.
-const MicroVMsFile = "/etc/hub/microvms.json"
+const microVMsFile = "/etc/hub/microvms.json"
 
 // DefaultMicroVMStateDir is microvm.nix's microvm.stateDir.
 const DefaultMicroVMStateDir = "/var/lib/microvms"
 
-// declaredVM is one entry of MicroVMsFile.
+// declaredVM is one entry of microVMsFile.
 type declaredVM struct {
 	Name      string `json:"name"`
 	Autostart bool   `json:"autostart"`
@@ -37,7 +37,7 @@ type MicroVMCollector struct {
 	declared, autostart, running, vcpus, memory *prometheus.Desc
 }
 
-// NewMicroVMCollector reads MicroVMsFile and the guests' state under stateDir (both inside fsys).
+// NewMicroVMCollector reads microVMsFile and the guests' state under stateDir (both inside fsys).
 func NewMicroVMCollector(fsys FS, stateDir string) *MicroVMCollector {
 	if stateDir == "" {
 		stateDir = DefaultMicroVMStateDir
@@ -54,7 +54,7 @@ func NewMicroVMCollector(fsys FS, stateDir string) *MicroVMCollector {
 
 // Update sends one set of series per declared guest; a host without the file has none.
 func (c *MicroVMCollector) Update(_ context.Context, ch chan<- prometheus.Metric) error {
-	b, err := c.fs.readSmall(MicroVMsFile)
+	b, err := c.fs.readSmall(microVMsFile)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errDangling) {
 		return nil
 	}
@@ -63,11 +63,11 @@ func (c *MicroVMCollector) Update(_ context.Context, ch chan<- prometheus.Metric
 	}
 	var vms []declaredVM
 	if err := json.Unmarshal(b, &vms); err != nil {
-		return fmt.Errorf("microvms: %s: %w", MicroVMsFile, err)
+		return fmt.Errorf("microvms: %s: %w", microVMsFile, err)
 	}
 	for _, vm := range vms {
 		if vm.Name == "" || path.Base(vm.Name) != vm.Name {
-			return fmt.Errorf("microvms: %s: bad guest name %q", MicroVMsFile, vm.Name)
+			return fmt.Errorf("microvms: %s: bad guest name %q", microVMsFile, vm.Name)
 		}
 		_, err := os.Lstat(c.fs.host(path.Join(c.stateDir, vm.Name, "booted")))
 		ch <- gauge(c.declared, 1, vm.Name)

@@ -14,10 +14,10 @@ import (
 // file must not blow up series size.
 const maxLabelLen = 128
 
-// ParseNixOSVersion parses a toplevel's nixos-version file, e.g. "24.05.20240601.abcdef0 (Uakari)"
+// parseNixOSVersion parses a toplevel's nixos-version file, e.g. "24.05.20240601.abcdef0 (Uakari)"
 // or just "24.05.20240601.abcdef0". It returns the first line, trimmed, if it is a plausible
 // label value.
-func ParseNixOSVersion(b []byte) (string, error) {
+func parseNixOSVersion(b []byte) (string, error) {
 	line, _, _ := strings.Cut(string(b), "\n")
 	return labelValue(line)
 }
@@ -41,19 +41,19 @@ func labelValue(s string) (string, error) {
 	return s, nil
 }
 
-// VersionInfo is the JSON `nixos-version --json` prints.
-type VersionInfo struct {
+// versionInfo is the JSON `nixos-version --json` prints.
+type versionInfo struct {
 	NixOSVersion          string `json:"nixosVersion"`
 	NixpkgsRevision       string `json:"nixpkgsRevision"`
 	ConfigurationRevision string `json:"configurationRevision"`
 }
 
-// ParseVersionJSON parses `nixos-version --json` output and validates its strings as label values
+// parseVersionJSON parses `nixos-version --json` output and validates its strings as label values
 // (empty fields are allowed: configurationRevision is only set by flake builds).
-func ParseVersionJSON(b []byte) (VersionInfo, error) {
-	var v VersionInfo
+func parseVersionJSON(b []byte) (versionInfo, error) {
+	var v versionInfo
 	if err := json.Unmarshal(b, &v); err != nil {
-		return VersionInfo{}, fmt.Errorf("nixos-version json: %w", err)
+		return versionInfo{}, fmt.Errorf("nixos-version json: %w", err)
 	}
 	for name, p := range map[string]*string{"nixosVersion": &v.NixOSVersion, "nixpkgsRevision": &v.NixpkgsRevision, "configurationRevision": &v.ConfigurationRevision} {
 		if *p == "" {
@@ -61,7 +61,7 @@ func ParseVersionJSON(b []byte) (VersionInfo, error) {
 		}
 		s, err := labelValue(*p)
 		if err != nil {
-			return VersionInfo{}, fmt.Errorf("nixos-version json: %s: %w", name, err)
+			return versionInfo{}, fmt.Errorf("nixos-version json: %s: %w", name, err)
 		}
 		*p = s
 	}
@@ -87,10 +87,10 @@ type flakeNode struct {
 // cannot loop or blow up (a follows path may branch into further follows paths).
 const maxFollows = 256
 
-// ParseFlakeLock returns the lastModified time of each direct input of the root flake. Inputs
+// parseFlakeLock returns the lastModified time of each direct input of the root flake. Inputs
 // that follow another input resolve through the follows path; inputs without lastModified (e.g.
 // path inputs) are left out.
-func ParseFlakeLock(b []byte) (map[string]time.Time, error) {
+func parseFlakeLock(b []byte) (map[string]time.Time, error) {
 	var lock flakeLock
 	if err := json.Unmarshal(b, &lock); err != nil {
 		return nil, fmt.Errorf("flake.lock: %w", err)

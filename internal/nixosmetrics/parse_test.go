@@ -20,7 +20,7 @@ func TestParseNixOSVersion(t *testing.T) {
 		{"\xff\xfe", "", true},
 		{string(make([]byte, 200)), "", true},
 	} {
-		got, err := ParseNixOSVersion([]byte(tc.in))
+		got, err := parseNixOSVersion([]byte(tc.in))
 		if (err != nil) != tc.wantErr || got != tc.want {
 			t.Errorf("ParseNixOSVersion(%q) = %q, %v; want %q, err %v", tc.in, got, err, tc.want, tc.wantErr)
 		}
@@ -30,16 +30,16 @@ func TestParseNixOSVersion(t *testing.T) {
 func TestParseVersionJSON(t *testing.T) {
 	for _, tc := range []struct {
 		in      string
-		want    VersionInfo
+		want    versionInfo
 		wantErr bool
 	}{
-		{`{"nixosVersion":"24.05.1","nixpkgsRevision":"abc","configurationRevision":"0123"}`, VersionInfo{"24.05.1", "abc", "0123"}, false},
-		{`{"nixosVersion":"24.05.1"}`, VersionInfo{NixOSVersion: "24.05.1"}, false},
-		{`{"configurationRevision":"a\u0000b"}`, VersionInfo{}, true},
-		{`{"nixosVersion":`, VersionInfo{}, true},
-		{`[]`, VersionInfo{}, true},
+		{`{"nixosVersion":"24.05.1","nixpkgsRevision":"abc","configurationRevision":"0123"}`, versionInfo{"24.05.1", "abc", "0123"}, false},
+		{`{"nixosVersion":"24.05.1"}`, versionInfo{NixOSVersion: "24.05.1"}, false},
+		{`{"configurationRevision":"a\u0000b"}`, versionInfo{}, true},
+		{`{"nixosVersion":`, versionInfo{}, true},
+		{`[]`, versionInfo{}, true},
 	} {
-		got, err := ParseVersionJSON([]byte(tc.in))
+		got, err := parseVersionJSON([]byte(tc.in))
 		if (err != nil) != tc.wantErr || got != tc.want {
 			t.Errorf("ParseVersionJSON(%s) = %+v, %v; want %+v, err %v", tc.in, got, err, tc.want, tc.wantErr)
 		}
@@ -70,7 +70,7 @@ func TestParseFlakeLock(t *testing.T) {
 		{"truncated", `{"version":7,"nodes":{"root":`, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseFlakeLock([]byte(tc.in))
+			got, err := parseFlakeLock([]byte(tc.in))
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
 			}
@@ -95,7 +95,7 @@ func TestNameParsing(t *testing.T) {
 		{"/elsewhere/abc-linux-6.1", "", ""},
 		{"/nix/store/nohash", "", ""},
 	} {
-		name := storeName(StoreDir, tc.path)
+		name := storeName(storeDir, tc.path)
 		if name != tc.name || kernelVersionFromName(name) != tc.version {
 			t.Errorf("%s: name %q version %q, want %q %q", tc.path, name, kernelVersionFromName(name), tc.name, tc.version)
 		}
@@ -125,7 +125,7 @@ func FuzzParseNixOSVersion(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if v, err := ParseNixOSVersion(b); err == nil {
+		if v, err := parseNixOSVersion(b); err == nil {
 			checkLabel(t, v)
 			if v == "" {
 				t.Fatal("accepted empty version")
@@ -138,7 +138,7 @@ func FuzzParseVersionJSON(f *testing.F) {
 	f.Add([]byte(`{"nixosVersion":"24.05.1","configurationRevision":"0123"}`))
 	f.Add([]byte(`{`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if v, err := ParseVersionJSON(b); err == nil {
+		if v, err := parseVersionJSON(b); err == nil {
 			checkLabel(t, v.NixOSVersion)
 			checkLabel(t, v.ConfigurationRevision)
 		}
@@ -149,7 +149,7 @@ func FuzzParseFlakeLock(f *testing.F) {
 	f.Add([]byte(`{"version":7,"root":"root","nodes":{"root":{"inputs":{"a":"a","b":["a"]}},"a":{"locked":{"lastModified":5}}}}`))
 	f.Add([]byte(`{"version":7,"nodes":{"root":{"inputs":{"a":["a","a"]}}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		inputs, err := ParseFlakeLock(b)
+		inputs, err := parseFlakeLock(b)
 		if err != nil {
 			return
 		}

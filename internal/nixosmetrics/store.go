@@ -90,7 +90,7 @@ func (s *StoreScanner) Scan(ctx context.Context) ScanResult {
 	begin := time.Now()
 	var res ScanResult
 	res.StoreBytes, res.StorePaths, res.StoreErr = s.storeSize(ctx)
-	if top, err := s.FS.Resolve(CurrentSystem); err != nil {
+	if top, err := s.FS.resolve(currentSystem); err != nil {
 		res.ClosureErr = err
 	} else {
 		res.ClosureOf = top
@@ -142,7 +142,7 @@ func (s *StoreScanner) closureSize(ctx context.Context, top string) (size, paths
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		p := strings.TrimSpace(sc.Text())
-		if !strings.HasPrefix(p, StoreDir+"/") {
+		if !strings.HasPrefix(p, storeDir+"/") {
 			continue
 		}
 		paths++

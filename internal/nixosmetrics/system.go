@@ -1,6 +1,9 @@
 // Package nixosmetrics reads the state of a NixOS system (generations, the running, booted and
 // profile systems, reboot-required, Nix store sizes) from its filesystem, under a configurable
 // root so tests and rescue mounts can point it elsewhere, and exports it as Prometheus metrics.
+//
+// Entry points: [NewSystemCollector], [NewMicroVMCollector] and [NewStoreCollector] (over a
+// [StoreScanner]), each reading through an [FS].
 package nixosmetrics
 
 import (
@@ -20,10 +23,10 @@ import (
 
 // Well-known logical paths on a NixOS system.
 const (
-	StoreDir       = "/nix/store"
-	ProfilesDir    = "/nix/var/nix/profiles"
-	CurrentSystem  = "/run/current-system"
-	BootedSystem   = "/run/booted-system"
+	storeDir       = "/nix/store"
+	profilesDir    = "/nix/var/nix/profiles"
+	currentSystem  = "/run/current-system"
+	bootedSystem   = "/run/booted-system"
 	profileName    = "system"
 	maxLinkHops    = 40
 	maxSmallFile   = 64 << 10
@@ -32,11 +35,11 @@ const (
 	configRevision = "configuration-revision"
 )
 
-// RebootComponents are the toplevel entries whose change only a reboot brings into effect: those
+// rebootComponents are the toplevel entries whose change only a reboot brings into effect: those
 // system.autoUpgrade.allowReboot compares (kernel, initrd, kernel-modules) and the kernel command
 // line, which the bootloader passes at boot only. systemd is not one: switch-to-configuration
 // re-executes PID 1 into the new systemd.
-var RebootComponents = []string{"kernel", "initrd", "kernel-modules", kernelParams}
+var rebootComponents = []string{"kernel", "initrd", "kernel-modules", kernelParams}
 
 // kernelParams is a regular file in the toplevel (its content is boot.kernelParams), compared by
 // content; the other components are symlinks, compared by their resolved targets.
@@ -55,10 +58,10 @@ func (f FS) host(logical string) string { return filepath.Join(f.Root, filepath.
 // errDangling marks a path whose symlink chain ends at something that does not exist.
 var errDangling = errors.New("dangling")
 
-// Resolve follows every symlink in logical and returns the final logical path. If the chain ends
+// resolve follows every symlink in logical and returns the final logical path. If the chain ends
 // at a missing file it returns the path it reached together with an error wrapping errDangling,
 // which is how a garbage-collected booted system looks.
-func (f FS) Resolve(logical string) (string, error) {
+func (f FS) resolve(logical string) (string, error) {
 	pending := splitPath(logical)
 	cur := "/"
 	for hops := 0; len(pending) > 0; {
@@ -69,7 +72,7 @@ func (f FS) Resolve(logical string) (string, error) {
 			continue
 		}
 		next := path.Join(cur, comp)
-		if next == StoreDir {
+		if next == storeDir {
 			cur = next
 			continue
 		}
@@ -113,7 +116,7 @@ func splitPath(p string) []string {
 // readSmall reads a file of at most maxSmallFile bytes at a logical path, following symlinks
 // inside the root.
 func (f FS) readSmall(logical string) ([]byte, error) {
-	p, err := f.Resolve(logical)
+	p, err := f.resolve(logical)
 	if err != nil {
 		return nil, err
 	}
@@ -132,8 +135,8 @@ func (f FS) readSmall(logical string) ([]byte, error) {
 	return b, nil
 }
 
-// System describes one NixOS toplevel as seen through a role's link.
-type System struct {
+// system describes one NixOS toplevel as seen through a role's link.
+type system struct {
 	Role                  string
 	StorePath             string // the resolved toplevel
 	Present               bool   // false when the toplevel has been garbage collected
@@ -141,7 +144,7 @@ type System struct {
 	NixOSVersion          string
 	KernelVersion         string
 	ConfigurationRevision string
-	// Components maps each RebootComponents entry to its resolved target (kernel-params: the
+	// Components maps each rebootComponents entry to its resolved target (kernel-params: the
 	// file's content).
 	Components      map[string]string
 	Specialisations map[string]string // name -> resolved toplevel
@@ -150,25 +153,25 @@ type System struct {
 	Problems []error
 }
 
-// Generation is one system-N-link of the system profile.
-type Generation struct {
+// generation is one system-N-link of the system profile.
+type generation struct {
 	Number    int
 	StorePath string
 	Created   time.Time // the link's own mtime: when nix-env created the generation
 }
 
-// State is everything the system collector exports, read in one pass.
-type State struct {
-	Generations       []Generation // ascending by number
+// state is everything the system collector exports, read in one pass.
+type state struct {
+	Generations       []generation // ascending by number
 	ProfileGeneration int          // 0 when the profile link is missing
-	Profile           *System
-	Current           *System
-	Booted            *System
+	Profile           *system
+	Current           *system
+	Booted            *system
 	// CurrentGeneration is the generation the running system belongs to, directly or as one of
 	// its specialisations; 0 after `switch-to-configuration test` of an unbuilt-into-profile system.
 	CurrentGeneration     int
 	CurrentSpecialisation string
-	// RebootRequired is keyed by RebootComponents: whether the component differs between the
+	// RebootRequired is keyed by rebootComponents: whether the component differs between the
 	// booted system and the profile, the system the next boot starts. It is nil when either is
 	// unknown. Comparing with the profile rather than the running system, as
 	// system.autoUpgrade.allowReboot does, makes a `boot` deploy count, and a `test` activation
@@ -181,24 +184,24 @@ type State struct {
 	LastSwitch time.Time
 }
 
-// ReadState reads the state under f.Root. Only an unreadable profiles directory is an error; a
+// readState reads the state under f.Root. Only an unreadable profiles directory is an error; a
 // missing or dangling role link is reported as an absent System.
-func (f FS) ReadState(ctx context.Context) (*State, error) {
-	st := &State{}
+func (f FS) readState(ctx context.Context) (*state, error) {
+	st := &state{}
 	gens, err := f.generations()
 	if err != nil {
 		return nil, err
 	}
 	st.Generations = gens
-	if target, err := os.Readlink(f.host(path.Join(ProfilesDir, profileName))); err == nil {
+	if target, err := os.Readlink(f.host(path.Join(profilesDir, profileName))); err == nil {
 		st.ProfileGeneration = generationNumber(path.Base(target))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
-	st.Profile = f.readSystem("profile", path.Join(ProfilesDir, profileName))
-	st.Current = f.readSystem("current", CurrentSystem)
-	st.Booted = f.readSystem("booted", BootedSystem)
+	st.Profile = f.readSystem("profile", path.Join(profilesDir, profileName))
+	st.Current = f.readSystem("current", currentSystem)
+	st.Booted = f.readSystem("booted", bootedSystem)
 
 	if st.Current != nil {
 		st.CurrentGeneration, st.CurrentSpecialisation = f.locate(st.Current.StorePath, gens)
@@ -214,8 +217,8 @@ func (f FS) ReadState(ctx context.Context) (*State, error) {
 					next = f.components(top)
 				}
 			}
-			st.RebootRequired = make(map[string]bool, len(RebootComponents))
-			for _, c := range RebootComponents {
+			st.RebootRequired = make(map[string]bool, len(rebootComponents))
+			for _, c := range rebootComponents {
 				st.RebootRequired[c] = st.Booted.Components[c] != next[c]
 			}
 		} else {
@@ -232,7 +235,7 @@ func (f FS) ReadState(ctx context.Context) (*State, error) {
 // booted, the deploy is when its profile generation was created (nix-env --set made the
 // system-N-link), which a boot does not touch; a system that is no generation (any more) keeps
 // the link's time.
-func lastSwitch(st *State) time.Time {
+func lastSwitch(st *state) time.Time {
 	cur := st.Current
 	if cur == nil {
 		return time.Time{}
@@ -248,26 +251,26 @@ func lastSwitch(st *State) time.Time {
 }
 
 // generations lists system-N-link entries, newest last.
-func (f FS) generations() ([]Generation, error) {
-	entries, err := os.ReadDir(f.host(ProfilesDir))
+func (f FS) generations() ([]generation, error) {
+	entries, err := os.ReadDir(f.host(profilesDir))
 	if err != nil {
 		return nil, fmt.Errorf("read profiles: %w", err)
 	}
-	var gens []Generation
+	var gens []generation
 	for _, e := range entries {
 		n := generationNumber(e.Name())
 		if n == 0 {
 			continue
 		}
-		logical := path.Join(ProfilesDir, e.Name())
+		logical := path.Join(profilesDir, e.Name())
 		fi, err := os.Lstat(f.host(logical))
 		if err != nil {
 			continue // removed by nix-collect-garbage between ReadDir and Lstat
 		}
-		target, _ := f.Resolve(logical)
-		gens = append(gens, Generation{Number: n, StorePath: target, Created: fi.ModTime()})
+		target, _ := f.resolve(logical)
+		gens = append(gens, generation{Number: n, StorePath: target, Created: fi.ModTime()})
 	}
-	slices.SortFunc(gens, func(a, b Generation) int { return a.Number - b.Number })
+	slices.SortFunc(gens, func(a, b generation) int { return a.Number - b.Number })
 	return gens, nil
 }
 
@@ -290,7 +293,7 @@ func generationNumber(name string) int {
 
 // locate finds the generation a toplevel belongs to, newest first, as itself or as a
 // specialisation of it.
-func (f FS) locate(storePath string, gens []Generation) (int, string) {
+func (f FS) locate(storePath string, gens []generation) (int, string) {
 	for i := len(gens) - 1; i >= 0; i-- {
 		if gens[i].StorePath == storePath {
 			return gens[i].Number, ""
@@ -313,7 +316,7 @@ func (f FS) specialisations(top string) map[string]string {
 	}
 	out := make(map[string]string, len(entries))
 	for _, e := range entries {
-		if target, err := f.Resolve(path.Join(top, "specialisation", e.Name())); err == nil {
+		if target, err := f.resolve(path.Join(top, "specialisation", e.Name())); err == nil {
 			out[e.Name()] = target
 		}
 	}
@@ -321,13 +324,13 @@ func (f FS) specialisations(top string) map[string]string {
 }
 
 // readSystem follows a role link; nil means the link does not exist at all.
-func (f FS) readSystem(role, link string) *System {
+func (f FS) readSystem(role, link string) *system {
 	fi, err := os.Lstat(f.host(link))
 	if err != nil {
 		return nil
 	}
-	s := &System{Role: role, LinkModTime: fi.ModTime(), Components: map[string]string{}}
-	top, err := f.Resolve(link)
+	s := &system{Role: role, LinkModTime: fi.ModTime(), Components: map[string]string{}}
+	top, err := f.resolve(link)
 	s.StorePath = top
 	if err != nil {
 		if !errors.Is(err, errDangling) {
@@ -339,7 +342,7 @@ func (f FS) readSystem(role, link string) *System {
 	s.Present = true
 	s.Components = f.components(top)
 	if b, err := f.readSmall(path.Join(top, "nixos-version")); err == nil {
-		if v, err := ParseNixOSVersion(b); err == nil {
+		if v, err := parseNixOSVersion(b); err == nil {
 			s.NixOSVersion = v
 		} else {
 			s.Problems = append(s.Problems, fmt.Errorf("%s/nixos-version: %w", top, err))
@@ -349,7 +352,7 @@ func (f FS) readSystem(role, link string) *System {
 	s.ConfigurationRevision = f.configurationRevision(s)
 	s.Specialisations = f.specialisations(top)
 	if b, err := f.readSmall(path.Join(top, flakeLockPath)); err == nil {
-		if inputs, err := ParseFlakeLock(b); err == nil {
+		if inputs, err := parseFlakeLock(b); err == nil {
 			s.FlakeInputs = inputs
 		} else {
 			s.Problems = append(s.Problems, err)
@@ -358,17 +361,17 @@ func (f FS) readSystem(role, link string) *System {
 	return s
 }
 
-// components reads a toplevel's RebootComponents: symlinks resolved, kernel-params by content.
+// components reads a toplevel's rebootComponents: symlinks resolved, kernel-params by content.
 func (f FS) components(top string) map[string]string {
-	out := make(map[string]string, len(RebootComponents))
-	for _, c := range RebootComponents {
+	out := make(map[string]string, len(rebootComponents))
+	for _, c := range rebootComponents {
 		if c == kernelParams {
 			if b, err := f.readSmall(path.Join(top, c)); err == nil {
 				out[c] = strings.TrimSpace(string(b))
 			}
 			continue
 		}
-		if target, err := f.Resolve(path.Join(top, c)); err == nil {
+		if target, err := f.resolve(path.Join(top, c)); err == nil {
 			out[c] = target
 		}
 	}
@@ -377,7 +380,7 @@ func (f FS) components(top string) map[string]string {
 
 // kernelVersion prefers the module directory name, which is what `uname -r` reports, and falls
 // back to the version in the kernel derivation's name.
-func (f FS) kernelVersion(s *System) string {
+func (f FS) kernelVersion(s *system) string {
 	if mods, ok := s.Components["kernel-modules"]; ok {
 		entries, err := os.ReadDir(f.host(path.Join(mods, "lib", "modules")))
 		if err == nil {
@@ -389,21 +392,21 @@ func (f FS) kernelVersion(s *System) string {
 		}
 	}
 	if k, ok := s.Components["kernel"]; ok {
-		if v, err := labelValue(kernelVersionFromName(storeName(StoreDir, k))); err == nil {
+		if v, err := labelValue(kernelVersionFromName(storeName(storeDir, k))); err == nil {
 			return v
 		}
 	}
 	return ""
 }
 
-func (f FS) configurationRevision(s *System) string {
+func (f FS) configurationRevision(s *system) string {
 	if b, err := f.readSmall(path.Join(s.StorePath, configRevision)); err == nil {
 		if v, err := labelValue(string(b)); err == nil {
 			return v
 		}
 	}
 	if b, err := f.readSmall(path.Join(s.StorePath, versionJSON)); err == nil {
-		if v, err := ParseVersionJSON(b); err == nil {
+		if v, err := parseVersionJSON(b); err == nil {
 			return v.ConfigurationRevision
 		} else {
 			s.Problems = append(s.Problems, err)

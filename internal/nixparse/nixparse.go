@@ -1,6 +1,9 @@
 // Package nixparse checks that every .nix file of a tree parses, with nix-instantiate --parse, in
 // parallel. It is the check that runs everywhere: no nixpkgs, no evaluation, just syntax, so a
 // typo in a module is caught on a laptop or in CI before any host evaluates it.
+//
+// Entry points: [Check] parses the tree (one error per broken file, at file:line:col); [Files]
+// lists what it parses.
 package nixparse
 
 import (
@@ -21,14 +24,14 @@ import (
 	"github.com/nixos-hub/hub/internal/nix"
 )
 
-// Error is one file that does not parse, located as file:line:col.
-type Error struct {
+// fileError is one file that does not parse, located as file:line:col.
+type fileError struct {
 	File      string // relative to the root
 	Line, Col int
 	Msg       string
 }
 
-func (e *Error) Error() string {
+func (e *fileError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.File, e.Msg)
 	}
@@ -95,8 +98,8 @@ func Check(ctx context.Context, root string) (int, error) {
 var atRe = regexp.MustCompile(`at (?:«[^»]*»|(\S+)):(\d+):(\d+)`)
 
 // parseError turns nix's multi-line diagnostic into one file:line:col line.
-func parseError(rel, abs, stderr string) *Error {
-	e := &Error{File: rel}
+func parseError(rel, abs, stderr string) *fileError {
+	e := &fileError{File: rel}
 	var msgs []string
 	for _, line := range strings.Split(stderr, "\n") {
 		line = strings.TrimSpace(line)

@@ -3,6 +3,9 @@
 // and the options its module adds), from the declarations themselves as the offline option
 // check evaluates them (internal/nixoptions, nix/options-check.nix): type, default, description and
 // where each is declared. docs/options.md is its output (`go tool mage docs:options`).
+//
+// Entry points: [Load] evaluates the declarations, [Write] renders the reference and [Update]
+// keeps the committed file in step.
 package optionsdoc
 
 import (
@@ -19,12 +22,12 @@ import (
 	"github.com/nixos-hub/hub/internal/nixoptions"
 )
 
-// FeaturePrefix is the attribute path the feature options live under: <FeaturePrefix>.<name>.*.
+// featurePrefix is the attribute path the feature options live under: <featurePrefix>.<name>.*.
 // The one place that knows it.
-const FeaturePrefix = "hub.features"
+const featurePrefix = "hub.features"
 
-// HubPrefix is the hub's own option namespace.
-const HubPrefix = "hub"
+// hubPrefix is the hub's own option namespace.
+const hubPrefix = "hub"
 
 // File is the reference's path in the repository.
 const File = "docs/options.md"
@@ -44,13 +47,13 @@ func Load(ctx context.Context, root string) ([]nixoptions.Declared, error) {
 func Write(w io.Writer, decls []nixoptions.Declared) error {
 	var hub, other []nixoptions.Declared
 	features := map[string][]nixoptions.Declared{}
-	fp := strings.Split(FeaturePrefix, ".")
+	fp := strings.Split(featurePrefix, ".")
 	for _, d := range decls {
 		switch {
 		case hasPrefix(d.Path, fp) && len(d.Path) > len(fp):
 			name := d.Path[len(fp)]
 			features[name] = append(features[name], d)
-		case hasPrefix(d.Path, []string{HubPrefix}):
+		case hasPrefix(d.Path, []string{hubPrefix}):
 			hub = append(hub, d)
 		default:
 			other = append(other, d)
@@ -63,16 +66,16 @@ func Write(w io.Writer, decls []nixoptions.Declared) error {
 	fmt.Fprintf(&b, "check evaluates them (internal/nixoptions). NixOS' own options are in the NixOS manual; the ones the\n")
 	fmt.Fprintf(&b, "hub sets are checked against nixos-25.11 by `go tool mage test:nixOptions`. Features are\n")
 	fmt.Fprintf(&b, "enabled per host through roles and host.toml (docs/features.md), not by setting\n")
-	fmt.Fprintf(&b, "`%s.<name>.enable` by hand. A default shown as `<computed>` depends on other options,\n", FeaturePrefix)
+	fmt.Fprintf(&b, "`%s.<name>.enable` by hand. A default shown as `<computed>` depends on other options,\n", featurePrefix)
 	fmt.Fprintf(&b, "`<package>` is a package and `<function>` a function.\n\n")
 	names := make([]string, 0, len(features))
 	for n := range features {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintf(&b, "%d options: %d under `%s.*`, %d features (%d options), %d other.\n\n", len(decls), len(hub), HubPrefix, len(names), len(decls)-len(hub)-len(other), len(other))
-	section(&b, "## `"+HubPrefix+".*`", hub)
-	fmt.Fprintf(&b, "## Features (`%s.<name>`)\n\n", FeaturePrefix)
+	fmt.Fprintf(&b, "%d options: %d under `%s.*`, %d features (%d options), %d other.\n\n", len(decls), len(hub), hubPrefix, len(names), len(decls)-len(hub)-len(other), len(other))
+	section(&b, "## `"+hubPrefix+".*`", hub)
+	fmt.Fprintf(&b, "## Features (`%s.<name>`)\n\n", featurePrefix)
 	for _, n := range names {
 		section(&b, "### "+n, features[n])
 	}

@@ -184,7 +184,7 @@ func TestLiveViewKeepsLinesWholeAndRedrawsAtMostTenTimesASecond(t *testing.T) {
 	}
 	out := &syncBuffer{}
 	start := time.Now()
-	rep := mustRun(t, testContext(t), hosts, job, Options{Out: out, Progress: ProgressLive})
+	rep := mustRun(t, testContext(t), hosts, job, Options{Out: out, Progress: progressLive})
 	elapsed := time.Since(start)
 	if rep.Failed() != 0 {
 		t.Fatal(rep.Err())
@@ -286,10 +286,10 @@ func TestLiveModeSelection(t *testing.T) {
 		out      io.Writer
 		want     bool
 	}{
-		{"auto on a buffer", ProgressAuto, &bytes.Buffer{}, false},
-		{"auto on a pipe", ProgressAuto, w, false},
+		{"auto on a buffer", progressAuto, &bytes.Buffer{}, false},
+		{"auto on a pipe", progressAuto, w, false},
 		{"plain", ProgressPlain, w, false},
-		{"forced live on a buffer", ProgressLive, &bytes.Buffer{}, true},
+		{"forced live on a buffer", progressLive, &bytes.Buffer{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

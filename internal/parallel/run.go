@@ -25,13 +25,13 @@ type Job func(ctx context.Context, t *Task) error
 type Progress int
 
 const (
-	// ProgressAuto shows the live view when Out is a terminal and the CI environment variable is
+	// progressAuto shows the live view when Out is a terminal and the CI environment variable is
 	// unset, plain lines otherwise.
-	ProgressAuto Progress = iota
+	progressAuto Progress = iota
 	// ProgressPlain prints host-prefixed lines and a line per phase change.
 	ProgressPlain
-	// ProgressLive redraws a view of all hosts under the output with ANSI cursor movement.
-	ProgressLive
+	// progressLive redraws a view of all hosts under the output with ANSI cursor movement.
+	progressLive
 )
 
 // Options configure a Run. The zero value runs all hosts at once, fail-fast, printing to
@@ -275,7 +275,7 @@ func liveMode(p Progress, out io.Writer, getenv func(string) string) (live bool,
 	}
 	f, isFile := out.(interface{ Fd() uintptr })
 	tty := isFile && term.IsTerminal(int(f.Fd()))
-	if p == ProgressAuto && (!tty || getenv("CI") != "") {
+	if p == progressAuto && (!tty || getenv("CI") != "") {
 		return false, 0, 0
 	}
 	if tty {

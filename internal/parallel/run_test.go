@@ -71,7 +71,7 @@ func TestCancellationStopsNewAndRunningWork(t *testing.T) {
 		},
 		{
 			name:      "interrupt",
-			wantCause: ErrInterrupted,
+			wantCause: errInterrupted,
 			cancel: func(_ *testing.T, _ context.CancelFunc, signals chan<- os.Signal) {
 				signals <- os.Interrupt
 			},

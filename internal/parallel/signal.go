@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// ErrInterrupted is the cause of a context cancelled by WithInterrupt.
-var ErrInterrupted = errors.New("interrupted")
+// errInterrupted is the cause of a context cancelled by WithInterrupt.
+var errInterrupted = errors.New("interrupted")
 
 // SignalOptions configure WithInterrupt. The zero value handles SIGINT and SIGTERM of the
 // process, exits with os.Exit and writes notices to os.Stderr.
@@ -27,7 +27,7 @@ type SignalOptions struct {
 }
 
 // WithInterrupt returns a context that the first SIGINT or SIGTERM cancels with an
-// ErrInterrupted cause, so the runner starts nothing new and jobs wind down cleanly. A second
+// errInterrupted cause, so the runner starts nothing new and jobs wind down cleanly. A second
 // signal exits at once with 128+signal (130 for Ctrl-C), for a job that does not wind down.
 // stop releases the signals and cancels the context; call it when the work is done.
 func WithInterrupt(parent context.Context, opts SignalOptions) (ctx context.Context, stop context.CancelFunc) {
@@ -55,7 +55,7 @@ func WithInterrupt(parent context.Context, opts SignalOptions) (ctx context.Cont
 			// The notice first: what the cancelled jobs print as they stop comes after it (and a
 			// caller that waits on ctx finds the notice written).
 			fmt.Fprintf(out, "\n%v: cancelling, waiting for running jobs to stop (again to exit now)\n", sig)
-			cancel(fmt.Errorf("%w by %v", ErrInterrupted, sig))
+			cancel(fmt.Errorf("%w by %v", errInterrupted, sig))
 		}
 		select {
 		case <-quit:

@@ -33,8 +33,8 @@ func TestInterruptFirstCancelsSecondExits(t *testing.T) {
 			case <-time.After(testTimeout):
 				t.Fatal("first signal did not cancel the context")
 			}
-			if cause := context.Cause(ctx); !errors.Is(cause, ErrInterrupted) {
-				t.Errorf("cause = %v, want %v", cause, ErrInterrupted)
+			if cause := context.Cause(ctx); !errors.Is(cause, errInterrupted) {
+				t.Errorf("cause = %v, want %v", cause, errInterrupted)
 			}
 			select {
 			case code := <-exited:
@@ -64,7 +64,7 @@ func TestInterruptStopReleasesWithoutExiting(t *testing.T) {
 	ctx, stop := WithInterrupt(testContext(t), SignalOptions{Signals: signals, Exit: func(code int) { exited <- code }, Out: &syncBuffer{}})
 	stop()
 	stop() // idempotent, like a context.CancelFunc
-	if !errors.Is(ctx.Err(), context.Canceled) || errors.Is(context.Cause(ctx), ErrInterrupted) {
+	if !errors.Is(ctx.Err(), context.Canceled) || errors.Is(context.Cause(ctx), errInterrupted) {
 		t.Errorf("after stop: err %v, cause %v; want cancelled without interrupt", ctx.Err(), context.Cause(ctx))
 	}
 	// stop waits for the watcher to end, so nothing consumes this signal any more.

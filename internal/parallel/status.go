@@ -13,8 +13,8 @@ const (
 	StatusFailed Status = "failed"
 	// StatusSkipped: the job found nothing to do (see Skip).
 	StatusSkipped Status = "skipped"
-	// StatusWarning is the status Warn uses when given none.
-	StatusWarning Status = "warning"
+	// statusWarning is the status Warn uses when given none.
+	statusWarning Status = "warning"
 	// StatusCancelled: the job was running when the run was cancelled and returned an error.
 	StatusCancelled Status = "cancelled"
 	// StatusNotRun: the run was cancelled before the job started.
@@ -49,10 +49,10 @@ func Skip(reason string) error {
 }
 
 // Warn ends a job with a custom, non-failing status such as "switched, units failed"; err says
-// what went wrong. An empty status becomes StatusWarning.
+// what went wrong. An empty status becomes statusWarning.
 func Warn(status Status, err error) error {
 	if status == "" {
-		status = StatusWarning
+		status = statusWarning
 	}
 	return &StatusError{Status: status, Err: err}
 }

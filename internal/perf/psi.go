@@ -3,6 +3,9 @@
 // use, and the baselines hub-baseline-exporter flags as regressed; and compares generations
 // (perf:compare). The parsers read the tools' and the kernel's own text formats (recorded
 // samples in testdata/); Read and Compare probe a host over ssh.
+//
+// Entry points: [Read] probes one host into a [Report]; [Compare] and [WriteComparison] are
+// perf:compare.
 package perf
 
 import (
@@ -24,9 +27,9 @@ type PressureLine struct {
 	Total                uint64 // microseconds stalled since boot
 }
 
-// ParsePressure reads a PSI file (Documentation/accounting/psi.rst:
+// parsePressure reads a PSI file (Documentation/accounting/psi.rst:
 // "some avg10=0.00 avg60=0.00 avg300=0.00 total=0", then the same for "full").
-func ParsePressure(content string) (Pressure, error) {
+func parsePressure(content string) (Pressure, error) {
 	var p Pressure
 	seen := false
 	for _, line := range strings.Split(strings.TrimSpace(content), "\n") {

@@ -16,28 +16,28 @@ func readFile(t *testing.T, rel string) string {
 }
 
 func TestParsePressure(t *testing.T) {
-	p, err := ParsePressure(readFile(t, "psi/memory-thrashing.txt"))
+	p, err := parsePressure(readFile(t, "psi/memory-thrashing.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Some != (PressureLine{31.52, 18.07, 6.93, 412093855}) || p.Full == nil || p.Full.Avg60 != 12.88 {
 		t.Errorf("ParsePressure = %+v (full %+v)", p, p.Full)
 	}
-	p, err = ParsePressure(readFile(t, "psi/cpu-5.10.txt"))
+	p, err = parsePressure(readFile(t, "psi/cpu-5.10.txt"))
 	if err != nil || p.Full != nil || p.Some.Avg60 != 0.40 {
 		t.Errorf("cpu before 5.13: %+v, %v", p, err)
 	}
-	if _, err := ParsePressure(""); err == nil {
+	if _, err := parsePressure(""); err == nil {
 		t.Error("an empty PSI file parsed")
 	}
 }
 
 func TestJudge(t *testing.T) {
-	thrash, err := ParsePressure(readFile(t, "psi/memory-thrashing.txt"))
+	thrash, err := parsePressure(readFile(t, "psi/memory-thrashing.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	idle, err := ParsePressure(readFile(t, "psi/memory-idle.txt"))
+	idle, err := parsePressure(readFile(t, "psi/memory-idle.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestJudge(t *testing.T) {
 		{"no exporter", Report{BaselinesError: "baselines: curl: (7) Failed to connect"}, []string{"baselines: curl: (7) Failed to connect"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Judge(tt.r)
+			got := judge(tt.r)
 			if len(got) != len(tt.want) {
 				t.Fatalf("Judge = %v, want %d problems", got, len(tt.want))
 			}

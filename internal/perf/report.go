@@ -100,7 +100,7 @@ func Read(ctx context.Context, h *command.Host, name string, o Options) (Report,
 	if err != nil {
 		return r, fmt.Errorf("host %s: %w", name, err)
 	}
-	r.Problems = Judge(r)
+	r.Problems = judge(r)
 	return r, nil
 }
 
@@ -131,7 +131,7 @@ func parseProbe(name, out string) (Report, error) {
 			r.Slowest = u
 		case "pressure":
 			if len(s.Args) == 1 {
-				p, err := ParsePressure(body)
+				p, err := parsePressure(body)
 				if err != nil {
 					return r, fmt.Errorf("/proc/pressure/%s: %w", s.Args[0], err)
 				}
@@ -164,7 +164,7 @@ func parseProbe(name, out string) (Report, error) {
 				r.BaselinesError = "baselines: " + lastLine(baselines)
 				continue
 			}
-			reg, err := ParseBaselines(baselines)
+			reg, err := parseBaselines(baselines)
 			if err != nil {
 				r.BaselinesError = err.Error()
 				continue
@@ -180,9 +180,9 @@ func lastLine(s string) string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-// ParseBaselines reads hub-baseline-exporter's metrics (Prometheus text format, parsed with
+// parseBaselines reads hub-baseline-exporter's metrics (Prometheus text format, parsed with
 // Prometheus' own parser) and returns the metrics whose hub_baseline_regression is 1.
-func ParseBaselines(text string) ([]Regression, error) {
+func parseBaselines(text string) ([]Regression, error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	// The probe's sections lose their last newline, which the text format requires.
 	fams, err := p.TextToMetricFamilies(strings.NewReader(strings.TrimRight(text, "\n") + "\n"))
@@ -221,21 +221,21 @@ func ParseBaselines(text string) ([]Regression, error) {
 // Pressure and swap levels that are problems: a tenth of a minute stalled on memory is a
 // host that is thrashing; more than half the swap in use leaves no room for the next spike.
 const (
-	MemoryPressureProblem = 10.0 // percent, some avg60
-	SwapUsedProblem       = 0.5
+	memoryPressureProblem = 10.0 // percent, some avg60
+	swapUsedProblem       = 0.5
 )
 
-// Judge lists what is wrong in a report.
-func Judge(r Report) []Problem {
+// judge lists what is wrong in a report.
+func judge(r Report) []Problem {
 	ps := []Problem{}
 	if r.BootError != "" {
 		ps = append(ps, Problem{r.BootError, "wait for the boot to finish (systemctl list-jobs shows what it waits for)"})
 	}
-	if p, ok := r.Pressure["memory"]; ok && p.Some.Avg60 >= MemoryPressureProblem {
+	if p, ok := r.Pressure["memory"]; ok && p.Some.Avg60 >= memoryPressureProblem {
 		ps = append(ps, Problem{fmt.Sprintf("memory pressure %.1f%% (some, avg60): tasks stall waiting for memory", p.Some.Avg60),
 			"find the consumer (systemd-cgtop -m); hub.features.memory's zram and systemd-oomd are meant to absorb this"})
 	}
-	if r.SwapTotal > 0 && float64(r.SwapTotal-r.SwapFree)/float64(r.SwapTotal) > SwapUsedProblem {
+	if r.SwapTotal > 0 && float64(r.SwapTotal-r.SwapFree)/float64(r.SwapTotal) > swapUsedProblem {
 		ps = append(ps, Problem{fmt.Sprintf("swap %.0f%% used", 100*float64(r.SwapTotal-r.SwapFree)/float64(r.SwapTotal)),
 			"the host needs more memory than it has: raise hub.features.memory.zramPercent or move a service"})
 	}

@@ -5,6 +5,9 @@
 //
 // Make creates one, named <prefix><pid>-<random>; Sweep removes the ones of dead pids. A pid
 // that was reused by another process only delays its directory's removal to a later sweep.
+//
+// Entry points: [Make] creates a directory, [Sweep] removes the dead ones, with [Owner] and
+// [Alive] to tell which.
 package piddir
 
 import (

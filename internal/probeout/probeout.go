@@ -1,6 +1,8 @@
 // Package probeout splits what a probe script printed into its sections. The hub's multi-part
 // probes (net:doctor, perf:report) collect everything in one ssh round trip and mark each part
 // with a header line "@@ <name> [args...]"; Split is the one reader of that format.
+//
+// Entry point: [Split] returns the [Section]s.
 package probeout
 
 import (
@@ -9,8 +11,8 @@ import (
 	"strings"
 )
 
-// Header starts a section: "@@ name args...".
-const Header = "@@ "
+// header starts a section: "@@ name args...".
+const header = "@@ "
 
 // Section is one header and the lines after it, up to the next header.
 type Section struct {
@@ -27,7 +29,7 @@ func Split(out string) ([]Section, error) {
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, Header); ok {
+		if rest, ok := strings.CutPrefix(line, header); ok {
 			if f := strings.Fields(rest); len(f) > 0 {
 				secs = append(secs, Section{Name: f[0], Args: f[1:]})
 				continue

@@ -6,6 +6,9 @@
 // their consistent copies, a reboot so every service starts on the restored data, and each set
 // verified. It is what docs/recovery.md ("the disk is gone") describes, as one target:
 // recovery:host.
+//
+// Entry point: [Host] runs the recovery and returns its [Result], one [Step] per line of the
+// summary.
 package recovery
 
 import (
@@ -29,13 +32,13 @@ import (
 	"github.com/nixos-hub/hub/internal/secrets"
 )
 
-// PasswordDir is where the decrypted repository passwords live on the host during a recovery:
+// passwordDir is where the decrypted repository passwords live on the host during a recovery:
 // /run is a tmpfs, so they never reach a disk, and the reboot clears it if the cleanup did not.
-const PasswordDir = "/run/hub-recovery"
+const passwordDir = "/run/hub-recovery"
 
-// HostKeyFiles are the restore excludes that keep a re-keyed host's new ssh host key: the old
+// hostKeyFiles are the restore excludes that keep a re-keyed host's new ssh host key: the old
 // one in a snapshot of /etc/ssh would replace it, and nothing is encrypted to that one any more.
-var HostKeyFiles = []string{"/etc/ssh/ssh_host_*"}
+var hostKeyFiles = []string{"/etc/ssh/ssh_host_*"}
 
 // Options say how to recover a host.
 type Options struct {
@@ -88,8 +91,8 @@ func Host(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, h *i
 		// The plaintext passwords must not outlive the recovery, even a failed or cancelled one.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if _, err := remote.Run(cctx, command.Cmd{Args: []string{"rm", "-rf", "--", PasswordDir}}); err != nil {
-			r.Logf("removing %s on %s failed: %v", PasswordDir, h.Name, err)
+		if _, err := remote.Run(cctx, command.Cmd{Args: []string{"rm", "-rf", "--", passwordDir}}); err != nil {
+			r.Logf("removing %s on %s failed: %v", passwordDir, h.Name, err)
 		}
 	}()
 
@@ -133,7 +136,7 @@ func Host(ctx context.Context, fleet *inventory.Fleet, e *command.Executor, h *i
 	}
 	var exclude []string
 	if rekeyed {
-		exclude = HostKeyFiles
+		exclude = hostKeyFiles
 	}
 	for _, j := range jobs {
 		snap, err := j.Restore(ctx, r, backup.RestoreOptions{Snapshot: "latest", Target: "/", Force: true, Exclude: exclude})
@@ -245,7 +248,7 @@ func rekey(ctx context.Context, e *command.Executor, h *inventory.Host, r backup
 }
 
 // withPassword decrypts the set's repository password with the admin's identity and puts it on
-// the host under PasswordDir for j. The password_file must be an agenix secret the rules list
+// the host under passwordDir for j. The password_file must be an agenix secret the rules list
 // (/run/agenix/NAME and NAME.age): the host's own copy died with its disk and its key.
 func withPassword(ctx context.Context, j backup.Job, rules *secrets.Rules, ids []age.Identity) (backup.Job, string, error) {
 	name, ok := strings.CutPrefix(j.Set.PasswordFile, "/run/agenix/")
@@ -260,7 +263,7 @@ func withPassword(ctx context.Context, j backup.Job, rules *secrets.Rules, ids [
 	if err != nil {
 		return j, "", fmt.Errorf("host %s: set %s: decrypting %s with the admin identity: %w", j.HostName, j.Set.Name, entry.Name, err)
 	}
-	file := path.Join(PasswordDir, j.Set.Name+".password")
+	file := path.Join(passwordDir, j.Set.Name+".password")
 	script := `umask 077; mkdir -p "$(dirname "$1")" && cat > "$1"`
 	if _, err := j.Host.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "sh", file}, Stdin: strings.NewReader(string(pw))}); err != nil {
 		return j, "", fmt.Errorf("host %s: set %s: password: %w", j.HostName, j.Set.Name, err)

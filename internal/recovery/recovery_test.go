@@ -266,6 +266,6 @@ sqlite3 /root/data/app.db "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),(
 	}
 	// No plaintext password is left on the host.
 	if _, err := os.Stat(filepath.Join(lh.RunDir(), "hub-recovery")); err == nil {
-		t.Errorf("%s is still on the host", PasswordDir)
+		t.Errorf("%s is still on the host", passwordDir)
 	}
 }

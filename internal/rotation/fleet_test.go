@@ -147,7 +147,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 
 	// 1. A rotation that completes.
 	res := rotate(deliver, "restic-password")
-	if res.Outcome != Rotated || res.Err != nil || len(res.LeftToDo) != 0 {
+	if res.Outcome != rotated || res.Err != nil || len(res.LeftToDo) != 0 {
 		t.Fatalf("rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
 	}
 	second := decrypt(t, lf, entry.Path)
@@ -177,7 +177,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 	// delivered with it, stays the new one.
 	appBefore, _ := os.ReadFile(appEntry.Path)
 	res = rotate(deliver, "app-token")
-	if res.Outcome != Incomplete || res.Err == nil || !strings.Contains(res.Err.Error(), "app-token.age: restart: host "+inv.Hosts[0].Name+": systemctl restart app.service") ||
+	if res.Outcome != incomplete || res.Err == nil || !strings.Contains(res.Err.Error(), "app-token.age: restart: host "+inv.Hosts[0].Name+": systemctl restart app.service") ||
 		len(res.LeftToDo) != 1 || !strings.Contains(res.LeftToDo[0], "restart them by hand once the old value is deployed") {
 		t.Fatalf("app-token rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
 	}
@@ -193,7 +193,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 	// 3. dex5550 hangs during the deploy: the rotation rolls back.
 	before, _ := os.ReadFile(entry.Path)
 	lost := "dex5550"
-	hanging := DelivererFunc(func(ctx context.Context, hs []*inventory.Host) map[string]error {
+	hanging := delivererFunc(func(ctx context.Context, hs []*inventory.Host) map[string]error {
 		if err := lf.Hang(ctx, lost); err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +203,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 	if err := lf.Unhang(context.Background(), lost); err != nil {
 		t.Fatal(err)
 	}
-	if res.Outcome != Incomplete || res.Err == nil || !strings.Contains(res.Err.Error(), "deploy: host "+lost) {
+	if res.Outcome != incomplete || res.Err == nil || !strings.Contains(res.Err.Error(), "deploy: host "+lost) {
 		t.Fatalf("rotation with %s lost: %s %v\n%s", lost, res.Outcome, res.Err, log.String())
 	}
 	after, _ := os.ReadFile(entry.Path)

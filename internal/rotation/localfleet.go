@@ -23,7 +23,7 @@ func LocalFleetStage(lf *localfleet.Fleet, r *secrets.Rules, f *inventory.Fleet)
 		}
 		files := map[string]string{}
 		for _, e := range r.Entries {
-			if slices.ContainsFunc(Users(r, e, f), func(u *inventory.Host) bool { return u.Name == h.Name }) {
+			if slices.ContainsFunc(users(r, e, f), func(u *inventory.Host) bool { return u.Name == h.Name }) {
 				files[strings.TrimSuffix(filepath.Base(e.Name), ".age")] = e.Path
 			}
 		}

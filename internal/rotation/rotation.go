@@ -10,6 +10,9 @@
 // each repository opens with the deployed file: some key opens every repository at every
 // moment), restart (units restarted on each host after the deploy, checked active) and manual
 // (instructions printed after the deploy).
+//
+// Entry points: [Rotate] runs one rotation with its [Options] (a [Deliverer] such as [Deploy],
+// with [LocalFleetStage] on the local fleet) and [Report] prints the [Result]s.
 package rotation
 
 import (
@@ -36,11 +39,11 @@ type Deliverer interface {
 	Deliver(ctx context.Context, hosts []*inventory.Host) map[string]error
 }
 
-// DelivererFunc is a function as a Deliverer.
-type DelivererFunc func(ctx context.Context, hosts []*inventory.Host) map[string]error
+// delivererFunc is a function as a Deliverer.
+type delivererFunc func(ctx context.Context, hosts []*inventory.Host) map[string]error
 
 // Deliver calls f.
-func (f DelivererFunc) Deliver(ctx context.Context, hosts []*inventory.Host) map[string]error {
+func (f delivererFunc) Deliver(ctx context.Context, hosts []*inventory.Host) map[string]error {
 	return f(ctx, hosts)
 }
 
@@ -58,10 +61,10 @@ type Options struct {
 
 // Outcomes of a rotation.
 const (
-	Rotated    = "rotated"     // the new value is in use and verified, the old one gone
-	RolledBack = "rolled back" // a step failed; the old value is back everywhere
-	Incomplete = "INCOMPLETE"  // a step failed and the rollback could not finish: see LeftToDo
-	Failed     = "failed"      // it failed before anything changed
+	rotated    = "rotated"     // the new value is in use and verified, the old one gone
+	rolledBack = "rolled back" // a step failed; the old value is back everywhere
+	incomplete = "INCOMPLETE"  // a step failed and the rollback could not finish: see LeftToDo
+	failed     = "failed"      // it failed before anything changed
 )
 
 // Result is one secret's rotation.
@@ -90,9 +93,9 @@ type consumer interface {
 	undo(ctx context.Context, unreached map[string]error) []string
 }
 
-// Users are the inventory hosts that can decrypt the secret: its recipients in secrets.nix
+// users are the inventory hosts that can decrypt the secret: its recipients in secrets.nix
 // labelled with a host's name, the hosts a deploy brings it to.
-func Users(r *secrets.Rules, e *secrets.Entry, f *inventory.Fleet) []*inventory.Host {
+func users(r *secrets.Rules, e *secrets.Entry, f *inventory.Fleet) []*inventory.Host {
 	var hosts []*inventory.Host
 	for _, h := range f.Hosts {
 		if slices.ContainsFunc(e.Recipients, func(rc secrets.Recipient) bool { return r.Label(rc) == h.Name }) {
@@ -114,7 +117,7 @@ func Rotate(ctx context.Context, o Options, name string) *Result {
 		}
 	}
 	fail := func(step string, err error) *Result {
-		res.Outcome, res.Err = Failed, fmt.Errorf("%s: %s: %w", res.Secret, step, err)
+		res.Outcome, res.Err = failed, fmt.Errorf("%s: %s: %w", res.Secret, step, err)
 		return res
 	}
 	nv, err := o.Rotation.NewValue(o.Rules, name, o.Rand)
@@ -122,7 +125,7 @@ func Rotate(ctx context.Context, o Options, name string) *Result {
 		return fail("generate", err)
 	}
 	res.Secret, res.Consumer, res.Instructions = nv.Entry.Name, nv.Spec.ConsumerOf(), nv.Spec.Instructions
-	hosts := Users(o.Rules, nv.Entry, o.Fleet)
+	hosts := users(o.Rules, nv.Entry, o.Fleet)
 	for _, h := range hosts {
 		res.Hosts = append(res.Hosts, h.Name)
 	}
@@ -173,7 +176,7 @@ func Rotate(ctx context.Context, o Options, name string) *Result {
 	if err := o.Rotation.Record(nv.Entry.Name, o.Now, nv.Public); err != nil {
 		res.LeftToDo = append(res.LeftToDo, fmt.Sprintf("record the rotation in %s (rotated = %s): %v", o.Rotation.Path, o.Now.UTC().Format(time.RFC3339), err))
 	}
-	res.Outcome = Rotated
+	res.Outcome = rotated
 	logf("rotated")
 	return res
 }
@@ -187,7 +190,7 @@ func (res *Result) rollback(ctx context.Context, o Options, c consumer, hosts []
 	if err := durablefile.Write(path, old, 0o644); err != nil {
 		res.LeftToDo = append(res.LeftToDo, fmt.Sprintf("restore %s from git (git checkout -- %s), deploy %s, then run secrets:rotate again: %v",
 			res.Secret, path, strings.Join(res.Hosts, ", "), err))
-		res.Outcome = Incomplete
+		res.Outcome = incomplete
 		return res
 	}
 	logf("old value restored; deploy to %s", strings.Join(res.Hosts, ", "))
@@ -203,9 +206,9 @@ func (res *Result) rollback(ctx context.Context, o Options, c consumer, hosts []
 
 // settle sets the outcome of a failed rotation from what is left to do.
 func (res *Result) settle() *Result {
-	res.Outcome = RolledBack
+	res.Outcome = rolledBack
 	if len(res.LeftToDo) > 0 {
-		res.Outcome = Incomplete
+		res.Outcome = incomplete
 	}
 	return res
 }
@@ -240,7 +243,7 @@ func Report(w io.Writer, results []*Result) error {
 	bad := 0
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Secret, r.Consumer, strings.Join(r.Hosts, ","), r.Outcome)
-		if r.Outcome != Rotated {
+		if r.Outcome != rotated {
 			bad++
 		}
 	}
@@ -251,7 +254,7 @@ func Report(w io.Writer, results []*Result) error {
 		if r.Err != nil {
 			fmt.Fprintf(w, "\n%v\n", r.Err) // it names the secret and the step
 		}
-		if r.Outcome == Rotated && r.Consumer == secrets.ConsumerManual {
+		if r.Outcome == rotated && r.Consumer == secrets.ConsumerManual {
 			instr := r.Instructions
 			if instr == "" {
 				instr = "rotation.toml names no consumer: make whatever reads it take the new value (consumer = \"restart\" with units, or instructions)"

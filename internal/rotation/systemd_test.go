@@ -42,7 +42,7 @@ func TestRotateRestartSystemdHost(t *testing.T) {
 	}
 	res := Rotate(ctx, Options{Rules: r, Rotation: rot, Fleet: inv, Executor: e, Deliver: deliver,
 		Now: time.Now(), Rand: rand.Reader, Out: &log}, "app-token")
-	if res.Outcome != Rotated || res.Err != nil || len(res.LeftToDo) != 0 {
+	if res.Outcome != rotated || res.Err != nil || len(res.LeftToDo) != 0 {
 		t.Fatalf("rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
 	}
 	got := onHost(t, ctx, e, h, "cat /run/agenix/app-token")
@@ -96,7 +96,7 @@ func TestRotateServarrSystemdHost(t *testing.T) {
 	}
 	res := Rotate(ctx, Options{Rules: r, Rotation: rot, Fleet: inv, Executor: e, Deliver: deliver,
 		Now: time.Now(), Rand: rand.Reader, Out: &log}, "sonarr-api-key")
-	if res.Outcome != Rotated || res.Err != nil || len(res.LeftToDo) != 0 {
+	if res.Outcome != rotated || res.Err != nil || len(res.LeftToDo) != 0 {
 		t.Fatalf("rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
 	}
 	key := onHost(t, ctx, e, h, "cat /run/agenix/sonarr-api-key")

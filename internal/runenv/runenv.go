@@ -3,6 +3,9 @@
 // fleet), dry run, verbose echo, and the output mode (JSON or text, with its writers). Every
 // target and helper reads it from the one Env value instead of the process environment, so
 // HUB_FLEET=local is decided in one place and a dry run reaches every executor.
+//
+// Entry point: [Read] builds the [Env] from the process environment and the target's [Options];
+// [LocalFleetDir] is where the local fleet lives.
 package runenv
 
 import (
@@ -22,9 +25,9 @@ import (
 
 // The environment switches every target honours.
 const (
-	Fleet   = "HUB_FLEET"   // "local" for the local fleet, or a hosts/ directory; default ./hosts
-	DryRun  = "HUB_DRY_RUN" // 1: print the exact commands, run nothing
-	Verbose = "HUB_VERBOSE" // 1: echo every command
+	fleet   = "HUB_FLEET"   // "local" for the local fleet, or a hosts/ directory; default ./hosts
+	dryRun  = "HUB_DRY_RUN" // 1: print the exact commands, run nothing
+	verbose = "HUB_VERBOSE" // 1: echo every command
 )
 
 // Env is one run's environment.
@@ -55,17 +58,17 @@ type Options struct {
 
 // Read reads the environment through getenv (os.Getenv) and the target's flags.
 func Read(getenv func(string) string, o Options) Env {
-	e := Env{Inventory: "hosts", Nix: nix.Real(), DryRun: o.DryRun || isTrue(getenv(DryRun)),
+	e := Env{Inventory: "hosts", Nix: nix.Real(), DryRun: o.DryRun || isTrue(getenv(dryRun)),
 		Out: Output{JSON: o.JSON, Stdout: o.Stdout, Stderr: o.Stderr}}
-	switch v := getenv(Fleet); v {
+	switch v := getenv(fleet); v {
 	case "":
 		e.RepoHosts = true
 	case "local":
-		e.LocalFleet, e.Inventory, e.Nix = true, LocalInventory(), nix.Local()
+		e.LocalFleet, e.Inventory, e.Nix = true, localInventory(), nix.Local()
 	default:
 		e.Inventory = v
 	}
-	if isTrue(getenv(Verbose)) {
+	if isTrue(getenv(verbose)) {
 		e.Echo = o.Stderr
 	}
 	return e
@@ -85,8 +88,8 @@ func LocalFleetDir() string {
 	return dir
 }
 
-// LocalInventory is the generated inventory of the local fleet.
-func LocalInventory() string { return localfleet.InventoryDir(LocalFleetDir()) }
+// localInventory is the generated inventory of the local fleet.
+func localInventory() string { return localfleet.InventoryDir(LocalFleetDir()) }
 
 // LoadFleet loads the inventory the run acts on.
 func (e Env) LoadFleet() (*inventory.Fleet, error) {

@@ -29,12 +29,12 @@ func TestRead(t *testing.T) {
 		dry, echo bool
 	}{
 		{name: "default: the repository's hosts", inventory: "hosts", repo: true, nixKind: "real"},
-		{name: "the local fleet", env: map[string]string{Fleet: "local"}, inventory: LocalInventory(), local: true, nixKind: "local"},
-		{name: "another inventory is a real fleet", env: map[string]string{Fleet: "/srv/fleet/hosts"}, inventory: "/srv/fleet/hosts", nixKind: "real"},
-		{name: "HUB_DRY_RUN", env: map[string]string{DryRun: "1"}, inventory: "hosts", repo: true, nixKind: "real", dry: true},
+		{name: "the local fleet", env: map[string]string{fleet: "local"}, inventory: localInventory(), local: true, nixKind: "local"},
+		{name: "another inventory is a real fleet", env: map[string]string{fleet: "/srv/fleet/hosts"}, inventory: "/srv/fleet/hosts", nixKind: "real"},
+		{name: "HUB_DRY_RUN", env: map[string]string{dryRun: "1"}, inventory: "hosts", repo: true, nixKind: "real", dry: true},
 		{name: "-dry", opts: Options{DryRun: true}, inventory: "hosts", repo: true, nixKind: "real", dry: true},
-		{name: "HUB_DRY_RUN=0 and no -dry", env: map[string]string{DryRun: "0"}, inventory: "hosts", repo: true, nixKind: "real"},
-		{name: "HUB_VERBOSE echoes on stderr", env: map[string]string{Verbose: "true"}, inventory: "hosts", repo: true, nixKind: "real", echo: true},
+		{name: "HUB_DRY_RUN=0 and no -dry", env: map[string]string{dryRun: "0"}, inventory: "hosts", repo: true, nixKind: "real"},
+		{name: "HUB_VERBOSE echoes on stderr", env: map[string]string{verbose: "true"}, inventory: "hosts", repo: true, nixKind: "real", echo: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Stderr = &stderr

@@ -19,7 +19,7 @@ import (
 	"github.com/nixos-hub/hub/internal/nix"
 )
 
-// TestSystemdHostAgenix runs secrets:status and secrets:fix (HostStatus, Fix: the hub's ssh path)
+// TestSystemdHostAgenix runs secrets:status and secrets:fix (hostStatus, fix: the hub's ssh path)
 // against a systemd host of the local fleet whose secrets are decrypted into /run/agenix the way
 // agenix's NixOS module does it, in each of its two modes: its agenix-install-secrets.service
 // unit, and its default, the activation script. Both start the way a host whose key was not
@@ -91,7 +91,7 @@ func TestSystemdHostAgenix(t *testing.T) {
 				t.Fatalf("switch without the key: exit %d, want %d:\n%s", code, tc.switched, out)
 			}
 
-			st, err := HostStatus(ctx, e, h)
+			st, err := hostStatus(ctx, e, h)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,15 +101,15 @@ func TestSystemdHostAgenix(t *testing.T) {
 			before := st.Link
 
 			ssh1(t, "umask 077 && mkdir -p /etc/ssh && cat > /etc/ssh/ssh_host_ed25519_key <<'EOF'\n"+hostKey+"EOF")
-			st, err = Fix(ctx, e, h)
+			st, err = fix(ctx, e, h)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := map[string]RemoteFile{}
+			want := map[string]remoteFile{}
 			for secret := range plain {
-				want[secret] = RemoteFile{Name: secret, Mode: "400", Owner: "root", Group: "root"}
+				want[secret] = remoteFile{Name: secret, Mode: "400", Owner: "root", Group: "root"}
 			}
-			got := map[string]RemoteFile{}
+			got := map[string]remoteFile{}
 			for _, f := range st.Files {
 				got[f.Name] = f
 			}

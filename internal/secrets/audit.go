@@ -32,14 +32,14 @@ type FileAudit struct {
 	ArmorDiffers bool
 }
 
-// OK reports whether the header grants exactly the access secrets.nix describes.
-func (a *FileAudit) OK() bool {
+// ok reports whether the header grants exactly the access secrets.nix describes.
+func (a *FileAudit) ok() bool {
 	return a.Err == nil && len(a.Missing) == 0 && len(a.Extra) == 0 && len(a.Other) == 0 &&
 		a.X25519 == a.WantX25519 && !a.ArmorDiffers
 }
 
-// Problems describes every disagreement, one per line, for check output.
-func (a *FileAudit) Problems(r *Rules) []string {
+// problems describes every disagreement, one per line, for check output.
+func (a *FileAudit) problems(r *Rules) []string {
 	if a.Err != nil {
 		return []string{a.Err.Error()}
 	}
@@ -73,8 +73,8 @@ func (r *Rules) tagLabel(typeTag string) string {
 	return "unknown key " + strings.Replace(typeTag, " ", ":", 1)
 }
 
-// AuditFile reads one file's header and compares it with the entry; no private key is involved.
-func AuditFile(e *Entry) *FileAudit {
+// auditFile reads one file's header and compares it with the entry; no private key is involved.
+func auditFile(e *Entry) *FileAudit {
 	a := &FileAudit{Entry: e}
 	f, err := os.Open(e.Path)
 	if err != nil {
@@ -121,19 +121,19 @@ func AuditFile(e *Entry) *FileAudit {
 func Audit(r *Rules) []*FileAudit {
 	out := make([]*FileAudit, len(r.Entries))
 	for i, e := range r.Entries {
-		out[i] = AuditFile(e)
+		out[i] = auditFile(e)
 	}
 	return out
 }
 
 // Check is the CI gate: secrets.nix consistency plus every header agreeing with its entry.
 func Check(r *Rules) error {
-	errs := r.Consistency()
+	errs := r.consistency()
 	for _, a := range Audit(r) {
 		if a.Err != nil && errors.Is(a.Err, os.ErrNotExist) {
 			continue // already reported by Consistency
 		}
-		for _, p := range a.Problems(r) {
+		for _, p := range a.problems(r) {
 			errs = append(errs, errors.New(p))
 		}
 	}
@@ -193,12 +193,12 @@ func RenderMatrix(w io.Writer, r *Rules, audits []*FileAudit) error {
 		}
 		row = append(row, fmt.Sprintf("%d/%d", a.X25519, a.WantX25519))
 		status := "ok"
-		if !a.OK() {
+		if !a.ok() {
 			status = "DRIFT"
 			if a.Err != nil {
 				status = "UNREADABLE"
 			}
-			notes = append(notes, a.Problems(r)...)
+			notes = append(notes, a.problems(r)...)
 		}
 		row = append(row, status)
 		fmt.Fprintln(tw, strings.Join(row, "\t"))

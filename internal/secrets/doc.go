@@ -12,12 +12,14 @@
 //     (every write is internal/durablefile's; [RemoveStaleTemps] sweeps what a killed run left).
 //   - [Audit] and [Check] read each file's header, without any private key, and compare who can
 //     decrypt it with the rules; [RenderMatrix] prints the result.
-//   - [LoadRotation], [RenderSchedule] and [Rotate] keep secrets/rotation.toml's schedule and
-//     generate new values ([Generate]); internal/rotation carries a rotation through to the hosts.
-//   - [References] and [CheckDeclarations] find the secrets the NixOS modules read and fail on
-//     one that is not declared or has no .age file.
-//   - On the hosts: [HostStatus], [Fix], [ScanHostKeys] and [HostKeyDrift], and the fleet jobs
-//     [StatusJob], [FixJob] and [HostKeysJob] that the secrets:* targets fan out.
+//   - [LoadRotation] and [RenderSchedule] keep secrets/rotation.toml's schedule
+//     ([RotationMetrics] is its textfile content) and [Rotation.NewValue] generates a secret's
+//     next value; internal/rotation carries a rotation through to the hosts.
+//   - [Rules.CheckConfiguration] finds the secrets the NixOS modules read and fails on one
+//     that is not declared or has no .age file.
+//   - On the hosts: the fleet jobs [StatusJob], [FixJob] and [HostKeysJob] that the secrets:*
+//     targets fan out (how agenix runs on a host, decrypting again, and host-key drift, with
+//     [ScanHostKey] and [SetKey] for the key a reinstalled host presents).
 //
 // The age header parser the audit uses is internal/ageheader.
 package secrets

@@ -24,9 +24,9 @@ const (
 	ramfsMagic = 0x858458f6
 )
 
-// MemoryBacked reports whether dir lives on tmpfs or ramfs, where a plaintext file never reaches a
+// memoryBacked reports whether dir lives on tmpfs or ramfs, where a plaintext file never reaches a
 // disk (swap aside).
-func MemoryBacked(dir string) (bool, error) {
+func memoryBacked(dir string) (bool, error) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return false, fmt.Errorf("statfs %s: %w", dir, err)
@@ -48,7 +48,7 @@ func MemoryDir(candidates []string, force bool) (string, error) {
 			continue
 		}
 		existing = append(existing, c)
-		if ok, err := MemoryBacked(c); err == nil && ok {
+		if ok, err := memoryBacked(c); err == nil && ok {
 			return c, nil
 		}
 	}
@@ -68,9 +68,9 @@ func nonEmpty(ss []string) []string {
 	return out
 }
 
-// EditorCommand builds the editor invocation. vim and nvim would write swap, undo, backup and
+// editorCommand builds the editor invocation. vim and nvim would write swap, undo, backup and
 // viminfo/shada files holding plaintext next to the file or in $HOME: turn all of them off.
-func EditorCommand(editor, file string) []string {
+func editorCommand(editor, file string) []string {
 	args := strings.Fields(editor)
 	if len(args) == 0 {
 		args = []string{"vi"}
@@ -138,7 +138,7 @@ func Edit(ctx context.Context, o EditOptions) (changed bool, err error) {
 	signal.Notify(ints, os.Interrupt)
 	defer signal.Stop(ints)
 
-	args := EditorCommand(o.Editor, file)
+	args := editorCommand(o.Editor, file)
 	cmd := exec.CommandContext(sigCtx, args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr
 	runErr := cmd.Run()

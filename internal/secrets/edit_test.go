@@ -32,14 +32,14 @@ func TestEditorCommand(t *testing.T) {
 		{"", append(append([]string{"vi"}, off...), "/m/f")},
 	}
 	for _, tt := range tests {
-		if got := EditorCommand(tt.editor, "/m/f"); !reflect.DeepEqual(got, tt.want) {
+		if got := editorCommand(tt.editor, "/m/f"); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("EditorCommand(%q) = %q, want %q", tt.editor, got, tt.want)
 		}
 	}
 }
 
 func requireShm(t *testing.T) string {
-	ok, err := MemoryBacked("/dev/shm")
+	ok, err := memoryBacked("/dev/shm")
 	if err != nil || !ok {
 		t.Skip("/dev/shm is not tmpfs here")
 	}
@@ -49,7 +49,7 @@ func requireShm(t *testing.T) string {
 func TestMemoryDir(t *testing.T) {
 	shm := requireShm(t)
 	disk := t.TempDir()
-	if ok, _ := MemoryBacked(disk); ok {
+	if ok, _ := memoryBacked(disk); ok {
 		t.Skip("the test temp dir is memory-backed; no disk-backed dir to refuse")
 	}
 	if got, err := MemoryDir([]string{"", disk, shm}, false); err != nil || got != shm {

@@ -39,7 +39,7 @@ func TestLocalFleetStatusAndHostKeys(t *testing.T) {
 	hostKey := strings.Join(strings.Fields(string(pub))[:2], " ")
 	rules := func(key string) *Rules {
 		evaluated, _ := json.Marshal(map[string]any{"a.age": map[string]any{"publicKeys": []string{key}}})
-		r, err := ParseRules("/s/secrets.nix", evaluated, []byte("let\n  p510 = \""+key+"\";\nin { \"a.age\".publicKeys = [ p510 ]; }\n"))
+		r, err := parseRules("/s/secrets.nix", evaluated, []byte("let\n  p510 = \""+key+"\";\nin { \"a.age\".publicKeys = [ p510 ]; }\n"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,17 +15,17 @@ import (
 
 // Generator names accepted in rotation.toml.
 const (
-	GenAlphanumeric = "alphanumeric"
-	GenHex          = "hex"
-	GenBase64       = "base64"
-	GenPassphrase   = "passphrase"
-	GenSSHEd25519   = "ssh-ed25519"
-	GenWireGuard    = "wireguard"
-	// GenNixSigningKey is a binary cache signing key in Nix's format, what
+	genAlphanumeric = "alphanumeric"
+	genHex          = "hex"
+	genBase64       = "base64"
+	genPassphrase   = "passphrase"
+	genSSHEd25519   = "ssh-ed25519"
+	genWireGuard    = "wireguard"
+	// genNixSigningKey is a binary cache signing key in Nix's format, what
 	// `nix-store --generate-binary-cache-key NAME` writes: "NAME:" and the base64 of the 64-byte
 	// ed25519 private key; the public half ("NAME:" and the base64 of the 32-byte key) is what
 	// the cache's clients list in trusted-public-keys. NAME is the secret's file name.
-	GenNixSigningKey = "nix-signing-key"
+	genNixSigningKey = "nix-signing-key"
 )
 
 // Generated is a new secret value; Public is set for key pairs (the part that goes in configs).
@@ -34,22 +34,22 @@ type Generated struct {
 	Public string
 }
 
-// Generate makes a new value. length means characters for alphanumeric, random bytes for hex and
+// generate makes a new value. length means characters for alphanumeric, random bytes for hex and
 // base64, words for passphrase; 0 picks a default of at least 128 bits. comment labels ssh keys
 // and names nix signing keys.
-func Generate(rnd io.Reader, generator string, length int, comment string) (Generated, error) {
+func generate(rnd io.Reader, generator string, length int, comment string) (Generated, error) {
 	switch generator {
-	case GenAlphanumeric:
+	case genAlphanumeric:
 		return Generated{Secret: alphanumeric(rnd, orDefault(length, 32))}, nil
-	case GenHex:
+	case genHex:
 		b, err := randomBytes(rnd, orDefault(length, 32))
 		return Generated{Secret: []byte(hex.EncodeToString(b))}, err
-	case GenBase64:
+	case genBase64:
 		b, err := randomBytes(rnd, orDefault(length, 32))
 		return Generated{Secret: []byte(base64.StdEncoding.EncodeToString(b))}, err
-	case GenPassphrase:
+	case genPassphrase:
 		return Generated{Secret: passphrase(rnd, orDefault(length, 7))}, nil
-	case GenSSHEd25519:
+	case genSSHEd25519:
 		pub, priv, err := ed25519.GenerateKey(rnd)
 		if err != nil {
 			return Generated{}, err
@@ -67,7 +67,7 @@ func Generate(rnd io.Reader, generator string, length int, comment string) (Gene
 			line += " " + comment
 		}
 		return Generated{Secret: pem.EncodeToMemory(block), Public: line}, nil
-	case GenWireGuard:
+	case genWireGuard:
 		priv, err := randomBytes(rnd, curve25519.ScalarSize)
 		if err != nil {
 			return Generated{}, err
@@ -83,7 +83,7 @@ func Generate(rnd io.Reader, generator string, length int, comment string) (Gene
 			Secret: []byte(base64.StdEncoding.EncodeToString(priv) + "\n"),
 			Public: base64.StdEncoding.EncodeToString(pub),
 		}, nil
-	case GenNixSigningKey:
+	case genNixSigningKey:
 		if comment == "" || strings.ContainsAny(comment, ": \t\n") {
 			return Generated{}, fmt.Errorf("nix signing key name %q: want a non-empty name without ':' or spaces", comment)
 		}
@@ -101,17 +101,17 @@ func Generate(rnd io.Reader, generator string, length int, comment string) (Gene
 }
 
 func validGenerator(g string) error {
-	for _, k := range Generators() {
+	for _, k := range generators() {
 		if g == k {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown generator %q (want %s)", g, strings.Join(Generators(), ", "))
+	return fmt.Errorf("unknown generator %q (want %s)", g, strings.Join(generators(), ", "))
 }
 
-// Generators lists the generator names.
-func Generators() []string {
-	return []string{GenAlphanumeric, GenHex, GenBase64, GenPassphrase, GenSSHEd25519, GenWireGuard, GenNixSigningKey}
+// generators lists the generator names.
+func generators() []string {
+	return []string{genAlphanumeric, genHex, genBase64, genPassphrase, genSSHEd25519, genWireGuard, genNixSigningKey}
 }
 
 func orDefault(n, d int) int {

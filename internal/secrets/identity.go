@@ -14,15 +14,15 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// IdentityEnv names the environment variable that points at the identity file.
-const IdentityEnv = "HUB_AGE_IDENTITY"
+// identityEnv names the environment variable that points at the identity file.
+const identityEnv = "HUB_AGE_IDENTITY"
 
 // IdentityPaths picks the identity files, each tried in turn for every file: the -identity
 // flag (comma-separated, as agenix takes several -i), else $HUB_AGE_IDENTITY (comma-separated
 // too), else those of ~/.ssh/id_ed25519 and ~/.ssh/id_rsa that exist, the keys agenix tries
 // (id_ed25519 when neither does, so that the error names the usual one).
 func IdentityPaths(flag string, getenv func(string) string) ([]string, error) {
-	for _, v := range []string{flag, getenv(IdentityEnv)} {
+	for _, v := range []string{flag, getenv(identityEnv)} {
 		var paths []string
 		for _, p := range strings.Split(v, ",") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -35,7 +35,7 @@ func IdentityPaths(flag string, getenv func(string) string) ([]string, error) {
 	}
 	home := getenv("HOME")
 	if home == "" {
-		return nil, fmt.Errorf("no identity: pass -identity=FILE, set %s or HOME", IdentityEnv)
+		return nil, fmt.Errorf("no identity: pass -identity=FILE, set %s or HOME", identityEnv)
 	}
 	var paths []string
 	for _, k := range []string{"id_ed25519", "id_rsa"} {

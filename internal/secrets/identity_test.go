@@ -27,10 +27,10 @@ func TestIdentityPaths(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"/k", map[string]string{IdentityEnv: "/e", "HOME": "/h"}, "/k"},
+		{"/k", map[string]string{identityEnv: "/e", "HOME": "/h"}, "/k"},
 		{"/k1, /k2", nil, "/k1 /k2"},
-		{"", map[string]string{IdentityEnv: "/e", "HOME": "/h"}, "/e"},
-		{"", map[string]string{IdentityEnv: "/e1,/e2"}, "/e1 /e2"},
+		{"", map[string]string{identityEnv: "/e", "HOME": "/h"}, "/e"},
+		{"", map[string]string{identityEnv: "/e1,/e2"}, "/e1 /e2"},
 		{"", map[string]string{"HOME": "/h"}, "/h/.ssh/id_ed25519"},
 		{"", map[string]string{"HOME": both}, both + "/.ssh/id_ed25519 " + both + "/.ssh/id_rsa"},
 		{"", map[string]string{"HOME": rsaOnly}, rsaOnly + "/.ssh/id_rsa"},
@@ -45,16 +45,26 @@ func TestIdentityPaths(t *testing.T) {
 	}
 }
 
-// TestEncryptedSSHKeyAsksOnce rekeys many files in parallel with a passphrase-protected ssh key:
-// the prompt must run exactly once.
-func TestEncryptedSSHKeyAsksOnce(t *testing.T) {
-	dir := t.TempDir()
+// writeEncryptedKey writes admin-ssh's private key to dir/id_ed25519, protected by the
+// passphrase "hunter2", and returns its path.
+func writeEncryptedKey(t *testing.T, dir string) string {
+	t.Helper()
 	block, err := ssh.MarshalPrivateKeyWithPassphrase(hostPriv("admin-ssh"), "", []byte("hunter2"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	keyPath := filepath.Join(dir, "id_ed25519")
-	os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600)
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return keyPath
+}
+
+// TestEncryptedSSHKeyAsksOnce rekeys many files in parallel with a passphrase-protected ssh key:
+// the prompt must run exactly once.
+func TestEncryptedSSHKeyAsksOnce(t *testing.T) {
+	dir := t.TempDir()
+	keyPath := writeEncryptedKey(t, dir)
 	var body string
 	for i := range 12 {
 		body += fmt.Sprintf("  \"f%d.age\".publicKeys = [ p620 admin-ssh ];\n", i)
@@ -95,12 +105,7 @@ func TestEncryptedSSHKeyAsksOnce(t *testing.T) {
 // callers each saw "not decrypted yet", each ran the prompt and the KDF, and raced on the field.
 func TestEncryptedSSHKeyConcurrentUnwrap(t *testing.T) {
 	dir := t.TempDir()
-	block, err := ssh.MarshalPrivateKeyWithPassphrase(hostPriv("admin-ssh"), "", []byte("hunter2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPath := filepath.Join(dir, "id_ed25519")
-	os.WriteFile(keyPath, pem.EncodeToMemory(block), 0o600)
+	keyPath := writeEncryptedKey(t, dir)
 	rc, err := ParseRecipient(hostPub(t, "admin-ssh"))
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // the host. Column "host key": "matches secrets.nix" or "drift".
 func HostKeysJob(ctx context.Context, t *parallel.Task, local *command.Host, r *Rules, h *inventory.Host) error {
 	t.Phase("keyscan")
-	drift, err := ScanHostKeys(ctx, local, r, h)
+	drift, err := scanHostKeys(ctx, local, r, h)
 	if err != nil {
 		return err
 	}
@@ -34,17 +34,17 @@ func HostKeysJob(ctx context.Context, t *parallel.Task, local *command.Host, r *
 }
 
 // StatusJob shows over ssh how agenix runs on h, where /run/agenix points and the decrypted
-// files (HostStatus). Columns "agenix" (the unit's state) and "secrets" (how many files).
+// files (hostStatus). Columns "agenix" (the unit's state) and "secrets" (how many files).
 func StatusJob(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
-	return remoteJob(ctx, t, "status", HostStatus, h, e)
+	return remoteJob(ctx, t, "status", hostStatus, h, e)
 }
 
 // FixJob decrypts h's secrets again over ssh (Fix) and shows the state it leaves, as StatusJob.
 func FixJob(ctx context.Context, t *parallel.Task, h *inventory.Host, e *command.Executor) error {
-	return remoteJob(ctx, t, "fix", Fix, h, e)
+	return remoteJob(ctx, t, "fix", fix, h, e)
 }
 
-func remoteJob(ctx context.Context, t *parallel.Task, phase string, do func(context.Context, *command.Executor, *inventory.Host) (*RemoteStatus, error), h *inventory.Host, e *command.Executor) error {
+func remoteJob(ctx context.Context, t *parallel.Task, phase string, do func(context.Context, *command.Executor, *inventory.Host) (*remoteStatus, error), h *inventory.Host, e *command.Executor) error {
 	t.Phase(phase)
 	st, err := do(ctx, e, h)
 	if err != nil {
@@ -52,5 +52,5 @@ func remoteJob(ctx context.Context, t *parallel.Task, phase string, do func(cont
 	}
 	t.Set("agenix", st.Unit)
 	t.Set("secrets", fmt.Sprint(len(st.Files)))
-	return st.Render(t)
+	return st.render(t)
 }

@@ -27,7 +27,7 @@ func ReadRotation(dir string) (*Rotation, error) {
 		return nil, errors.Join(errs...) // each at its file:line and key
 	}
 	for name, s := range rot.Secrets {
-		if _, err := ParsePeriod(s.Period); err != nil {
+		if _, err := parsePeriod(s.Period); err != nil {
 			return nil, fmt.Errorf("%s: [%q]: period: %w", rot.Path, name, err)
 		}
 	}
@@ -51,7 +51,7 @@ func RotationMetrics(items []DueItem) string {
 	b.WriteString("# HELP hub_secret_rotation_period_seconds Rotation period of the secret (rotation.toml).\n")
 	b.WriteString("# TYPE hub_secret_rotation_period_seconds gauge\n")
 	for _, it := range items {
-		p, _ := ParsePeriod(it.Spec.Period) // validated when read
+		p, _ := parsePeriod(it.Spec.Period) // validated when read
 		fmt.Fprintf(&b, "hub_secret_rotation_period_seconds{secret=%q} %d\n", it.Name, int64(p/time.Second))
 	}
 	return b.String()

@@ -24,7 +24,7 @@ func TestRotationPublicKeysNix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Rotate(context.Background(), r, rot, []string{"wg.age"}, time.Now(), rand.Reader); err != nil {
+	if _, err := rotate(context.Background(), r, rot, []string{"wg.age"}, time.Now(), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{filepath.Join(repoRoot, "secrets"), r.Dir} {

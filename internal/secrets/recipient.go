@@ -73,7 +73,7 @@ func ParseRecipient(s string) (Recipient, error) {
 			Kind:    pk.Type(),
 			Key:     pk.Type() + " " + base64.StdEncoding.EncodeToString(pk.Marshal()),
 			Comment: comment,
-			Tag:     SSHTag(pk),
+			Tag:     sshTag(pk),
 			age:     r,
 		}, nil
 	default:
@@ -81,9 +81,9 @@ func ParseRecipient(s string) (Recipient, error) {
 	}
 }
 
-// SSHTag is the short key fingerprint age writes as the first argument of ssh-ed25519 and
+// sshTag is the short key fingerprint age writes as the first argument of ssh-ed25519 and
 // ssh-rsa stanzas, which lets an audit see the ssh recipients of a file without a private key.
-func SSHTag(pk ssh.PublicKey) string {
+func sshTag(pk ssh.PublicKey) string {
 	h := sha256.Sum256(pk.Marshal())
 	return base64.RawStdEncoding.EncodeToString(h[:4])
 }

@@ -14,11 +14,11 @@ import (
 	"github.com/nixos-hub/hub/internal/features"
 )
 
-// Reference is one place in the NixOS configuration that uses an agenix secret: a module that
+// reference is one place in the NixOS configuration that uses an agenix secret: a module that
 // reads config.age.secrets.<name>, a default of /run/agenix/<name>, a host.toml password_file, or
 // a file = ../../secrets/<name>.age. Each must be listed in secrets.nix as "<name>.age" and have
 // that file, or the host fails at activation (or, worse, its service starts without the file).
-type Reference struct {
+type reference struct {
 	File string // relative to the scanned root, slash-separated
 	Line int
 	Name string // the secret's name: its secrets.nix entry is Name + ".age"
@@ -28,7 +28,7 @@ type Reference struct {
 	Use bool
 }
 
-func (ref Reference) String() string { return fmt.Sprintf("%s:%d", ref.File, ref.Line) }
+func (ref reference) String() string { return fmt.Sprintf("%s:%d", ref.File, ref.Line) }
 
 // ReferenceDirs are where the repository's NixOS configuration lives: the feature modules, the
 // flake helpers and the hosts (default.nix and host.toml).
@@ -45,10 +45,10 @@ var (
 	exampleRE = regexp.MustCompile(`^\s*example\s*=`)
 )
 
-// References scans the .nix and .toml files under root's dirs (missing ones are skipped) for
+// references scans the .nix and .toml files under root's dirs (missing ones are skipped) for
 // agenix secrets, in file and line order. Comment lines and option examples are not uses.
-func References(root string, dirs ...string) ([]Reference, error) {
-	var refs []Reference
+func references(root string, dirs ...string) ([]reference, error) {
+	var refs []reference
 	for _, dir := range dirs {
 		base := filepath.Join(root, dir)
 		err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
@@ -85,13 +85,13 @@ func References(root string, dirs ...string) ([]Reference, error) {
 	return refs, nil
 }
 
-func scanReferences(path, rel string) ([]Reference, error) {
+func scanReferences(path, rel string) ([]reference, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var refs []Reference
+	var refs []reference
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
@@ -100,7 +100,7 @@ func scanReferences(path, rel string) ([]Reference, error) {
 			continue
 		}
 		add := func(name, text string, use bool) {
-			refs = append(refs, Reference{File: rel, Line: n, Name: name, Text: text, Use: use})
+			refs = append(refs, reference{File: rel, Line: n, Name: name, Text: text, Use: use})
 		}
 		for _, m := range ageSecretRE.FindAllStringSubmatchIndex(line, -1) {
 			name := line[max(m[2], m[4]):max(m[3], m[5])]
@@ -116,9 +116,9 @@ func scanReferences(path, rel string) ([]Reference, error) {
 	return refs, sc.Err()
 }
 
-// CheckReferences reports every reference whose secret is not listed in secrets.nix or whose .age
+// checkReferences reports every reference whose secret is not listed in secrets.nix or whose .age
 // file is missing, one line each, located as file:line.
-func (r *Rules) CheckReferences(refs []Reference) []error {
+func (r *Rules) checkReferences(refs []reference) []error {
 	rulesRel := filepath.Base(r.Path)
 	if rel, err := filepath.Rel(filepath.Dir(r.Dir), r.Path); err == nil {
 		rulesRel = filepath.ToSlash(rel)
@@ -140,17 +140,17 @@ func (r *Rules) CheckReferences(refs []Reference) []error {
 	return errs
 }
 
-// ResticModule declares, for a host that enables it, every [[backup]] password_file of its
+// resticModule declares, for a host that enables it, every [[backup]] password_file of its
 // host.toml that is an agenix path (/run/agenix/<name>): a declaration the scan cannot see, as
 // the names come from host.toml.
-const ResticModule = "modules/backup/restic.nix"
+const resticModule = "modules/backup/restic.nix"
 
-// CheckDeclarations reports every use of a secret (config.age.secrets.<name>, /run/agenix/<name>)
+// checkDeclarations reports every use of a secret (config.age.secrets.<name>, /run/agenix/<name>)
 // in the files that make up a host's configuration (files: host -> paths relative to the root,
 // a trailing "/" for a directory, as features.ConfigFiles gives them) that none of those files
 // declares (age.secrets.<name>, or its file = ../secrets/<name>.age): agenix would not decrypt it
 // there, and the service reading it fails on that host alone. One line per host and use.
-func CheckDeclarations(refs []Reference, files map[string][]string) []error {
+func checkDeclarations(refs []reference, files map[string][]string) []error {
 	hosts := make([]string, 0, len(files))
 	for h := range files {
 		hosts = append(hosts, h)
@@ -166,7 +166,7 @@ func CheckDeclarations(refs []Reference, files map[string][]string) []error {
 			}
 			return false
 		}
-		restic := applies(ResticModule)
+		restic := applies(resticModule)
 		declared := map[string]bool{}
 		for _, ref := range refs {
 			if applies(ref.File) && (!ref.Use || restic && strings.HasSuffix(ref.File, "/host.toml") && strings.HasPrefix(ref.Text, "/run/agenix/")) {
@@ -184,15 +184,15 @@ func CheckDeclarations(refs []Reference, files map[string][]string) []error {
 }
 
 // CheckConfiguration checks what the NixOS configuration under root (its ReferenceDirs) does with
-// the secrets of r: every reference is provisioned (CheckReferences) and every use declared on the
-// hosts whose configuration reads it (CheckDeclarations, the hosts and their features from root's
+// the secrets of r: every reference is provisioned (checkReferences) and every use declared on the
+// hosts whose configuration reads it (checkDeclarations, the hosts and their features from root's
 // registry and hosts/). It returns how many references and hosts it checked.
 func (r *Rules) CheckConfiguration(root string) (refs, hosts int, err error) {
-	found, err := References(root, ReferenceDirs...)
+	found, err := references(root, ReferenceDirs...)
 	if err != nil {
 		return 0, 0, err
 	}
-	if errs := r.CheckReferences(found); len(errs) > 0 {
+	if errs := r.checkReferences(found); len(errs) > 0 {
 		return 0, 0, fmt.Errorf("the configuration in %s uses secrets that are not provisioned:\n%w", root, errors.Join(errs...))
 	}
 	reg, err := features.Load(features.RegistryPath(root))
@@ -203,7 +203,7 @@ func (r *Rules) CheckConfiguration(root string) (refs, hosts int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if errs := CheckDeclarations(found, reg.ConfigFiles(hs)); len(errs) > 0 {
+	if errs := checkDeclarations(found, reg.ConfigFiles(hs)); len(errs) > 0 {
 		return 0, 0, fmt.Errorf("hosts read secrets their configuration does not declare:\n%w", errors.Join(errs...))
 	}
 	return len(found), len(hs), nil

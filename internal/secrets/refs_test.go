@@ -13,13 +13,10 @@ import (
 	"github.com/nixos-hub/hub/internal/features"
 )
 
-const repoRoot = "../.."
-
-// Every secret the repository's NixOS configuration uses (modules, nix helpers, hosts) is listed
-// in secrets/secrets.nix and has its .age file: a module reading /run/agenix/<name> that nothing
-// provisions fails only on the host, at activation or when its service starts.
-func TestRepoSecretReferences(t *testing.T) {
-	refs, err := References(repoRoot, ReferenceDirs...)
+// repoRefsAndRules reads the repository's secret references and its secrets.nix.
+func repoRefsAndRules(t *testing.T) ([]reference, *Rules) {
+	t.Helper()
+	refs, err := references(repoRoot, ReferenceDirs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +24,17 @@ func TestRepoSecretReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range r.CheckReferences(refs) {
+	return refs, r
+}
+
+const repoRoot = "../.."
+
+// Every secret the repository's NixOS configuration uses (modules, nix helpers, hosts) is listed
+// in secrets/secrets.nix and has its .age file: a module reading /run/agenix/<name> that nothing
+// provisions fails only on the host, at activation or when its service starts.
+func TestRepoSecretReferences(t *testing.T) {
+	refs, r := repoRefsAndRules(t)
+	for _, e := range r.checkReferences(refs) {
 		t.Error(e)
 	}
 	// The scan sees the references it is there for; a regexp that silently stopped matching
@@ -53,14 +60,7 @@ func TestRepoSecretReferences(t *testing.T) {
 // Every host that uses a secret can decrypt it: the secrets of a feature module are encrypted to
 // each host that enables the feature, those of a host's own files to that host.
 func TestRepoSecretRecipients(t *testing.T) {
-	refs, err := References(repoRoot, ReferenceDirs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := LoadRules(context.Background(), (&command.Executor{}).Local(), filepath.Join(repoRoot, "secrets", "secrets.nix"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	refs, r := repoRefsAndRules(t)
 	// A file (or a host's directory) -> the hosts whose configuration reads it.
 	users := map[string][]string{}
 	for host, files := range repoConfigFiles(t) {
@@ -98,7 +98,7 @@ func TestRepoSecretRecipients(t *testing.T) {
 // option examples and interpolated names are not taken for uses.
 func TestCheckReferencesFixture(t *testing.T) {
 	root := filepath.Join("testdata", "refs")
-	refs, err := References(root, append(ReferenceDirs, "absent")...)
+	refs, err := references(root, append(ReferenceDirs, "absent")...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestCheckReferencesFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	var errs []string
-	for _, e := range r.CheckReferences(refs) {
+	for _, e := range r.checkReferences(refs) {
 		errs = append(errs, e.Error())
 	}
 	wantErrs := []string{
@@ -143,7 +143,7 @@ func TestCheckReferencesFixture(t *testing.T) {
 // case), while its config.age.secrets.known has its declaration beside it; host.toml's
 // password_file is declared by the restic module, when the host enables it.
 func TestCheckDeclarationsFixture(t *testing.T) {
-	refs, err := References(filepath.Join("testdata", "refs"), ReferenceDirs...)
+	refs, err := references(filepath.Join("testdata", "refs"), ReferenceDirs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestCheckDeclarationsFixture(t *testing.T) {
 		files []string
 		want  []string
 	}{
-		{"module and restic", []string{"modules/monitoring/app.nix", ResticModule, "hosts/h1/"}, []string{
+		{"module and restic", []string{"modules/monitoring/app.nix", resticModule, "hosts/h1/"}, []string{
 			`modules/monitoring/app.nix:13: host h1: secret "app-token" (/run/agenix/app-token) is used but not declared for it: declare age.secrets.app-token with file = ../../secrets/app-token.age in a module the host enables`,
 		}},
 		{"without restic", []string{"hosts/h1/"}, []string{
@@ -163,7 +163,7 @@ func TestCheckDeclarationsFixture(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			for _, e := range CheckDeclarations(refs, map[string][]string{"h1": tc.files}) {
+			for _, e := range checkDeclarations(refs, map[string][]string{"h1": tc.files}) {
 				got = append(got, e.Error())
 			}
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
@@ -175,16 +175,16 @@ func TestCheckDeclarationsFixture(t *testing.T) {
 
 // Every secret the repository's modules and hosts read is declared on each host that reads it.
 func TestRepoSecretDeclarations(t *testing.T) {
-	refs, err := References(repoRoot, ReferenceDirs...)
+	refs, err := references(repoRoot, ReferenceDirs...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	files := repoConfigFiles(t)
-	for _, e := range CheckDeclarations(refs, files) {
+	for _, e := range checkDeclarations(refs, files) {
 		t.Error(e)
 	}
-	if len(files) < 6 || !slices.Contains(files["p510"], ResticModule) {
-		t.Errorf("hosts' configuration files: %v (want the six hosts, p510 with %s)", files, ResticModule)
+	if len(files) < 6 || !slices.Contains(files["p510"], resticModule) {
+		t.Errorf("hosts' configuration files: %v (want the six hosts, p510 with %s)", files, resticModule)
 	}
 }
 

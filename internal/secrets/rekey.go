@@ -62,7 +62,7 @@ func PlanRekey(r *Rules, opt PlanOptions) ([]PlanItem, error) {
 	}
 	var plan []PlanItem
 	for _, e := range r.Entries {
-		a := AuditFile(e)
+		a := auditFile(e)
 		if hostKey != nil && !touches(e, a, *hostKey) {
 			continue
 		}
@@ -71,7 +71,7 @@ func PlanRekey(r *Rules, opt PlanOptions) ([]PlanItem, error) {
 				Reasons: []string{e.Name + ": listed in secrets.nix but " + e.Path + " does not exist (create it: secrets:new " + e.Name + ")"}})
 			continue
 		}
-		reasons := a.Problems(r)
+		reasons := a.problems(r)
 		if len(reasons) == 0 && !opt.Force {
 			continue
 		}

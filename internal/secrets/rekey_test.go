@@ -132,7 +132,7 @@ func crashWorker(t *testing.T, dir string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Rotate(ctx, r, rot, []string{r.Entries[i%len(r.Entries)].Name}, time.Now(), rand.Reader); err != nil {
+		if _, err := rotate(ctx, r, rot, []string{r.Entries[i%len(r.Entries)].Name}, time.Now(), rand.Reader); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,59 +13,59 @@ import (
 	"github.com/nixos-hub/hub/internal/inventory"
 )
 
-// AgenixUnit is the unit agenix's NixOS module decrypts in when systemd-sysusers or userborn
+// agenixUnit is the unit agenix's NixOS module decrypts in when systemd-sysusers or userborn
 // make the users (its modules/age.nix: systemd.services.agenix-install-secrets, a oneshot wanted
 // by sysinit.target). Otherwise, NixOS's default, it has no unit at all: its activation snippets
 // (agenixNewGeneration, agenixInstall, agenixChown) decrypt during the activation script, at
 // boot and at every switch. Either way each run makes a new generation /run/agenix.d/<n> and
 // points /run/agenix at it. There is no system unit named agenix.service (only home-manager's
 // user unit is).
-const AgenixUnit = "agenix-install-secrets.service"
+const agenixUnit = "agenix-install-secrets.service"
 
 // agenixMode prints "unit <state>" for a host whose agenix runs as AgenixUnit, "unit activation"
 // for one whose agenix runs in the activation script, "unit no-systemd" without systemd.
 const agenixMode = `if [ ! -d /run/systemd/system ]; then echo "unit no-systemd"
-elif [ "$(systemctl show -p LoadState --value ` + AgenixUnit + ` 2>/dev/null)" = loaded ]; then echo "unit $(systemctl is-active ` + AgenixUnit + ` 2>/dev/null || true)"
+elif [ "$(systemctl show -p LoadState --value ` + agenixUnit + ` 2>/dev/null)" = loaded ]; then echo "unit $(systemctl is-active ` + agenixUnit + ` 2>/dev/null || true)"
 else echo "unit activation"; fi`
 
-// StatusScript runs on a host and reports how agenix runs there, the generation /run/agenix
+// statusScript runs on a host and reports how agenix runs there, the generation /run/agenix
 // points at and what it decrypted, one record per line, so one ssh round trip answers all.
-const StatusScript = agenixMode + `
+const statusScript = agenixMode + `
 if [ -L /run/agenix ]; then echo "link $(readlink /run/agenix)"; fi
 if [ -d /run/agenix ]; then find -L /run/agenix -mindepth 1 -maxdepth 2 -type f -printf 'file %m %u %g %P\n' 2>/dev/null; else echo nodir; fi`
 
-// FixScript decrypts the host's secrets again, the way its agenix runs: it clears a failed
+// fixScript decrypts the host's secrets again, the way its agenix runs: it clears a failed
 // AgenixUnit and restarts it, or, where agenix is part of the activation script, runs the
 // running system's activation again (what switch-to-configuration does before it touches any
-// unit, and idempotent by NixOS's design). Then it reports as StatusScript does.
-const FixScript = `[ -d /run/systemd/system ] || { echo "no systemd" >&2; exit 3; }
-if [ "$(systemctl show -p LoadState --value ` + AgenixUnit + ` 2>/dev/null)" = loaded ]; then
-  systemctl reset-failed ` + AgenixUnit + ` 2>/dev/null || true
-  systemctl restart ` + AgenixUnit + ` || { systemctl status --no-pager ` + AgenixUnit + ` >&2; exit 1; }
+// unit, and idempotent by NixOS's design). Then it reports as statusScript does.
+const fixScript = `[ -d /run/systemd/system ] || { echo "no systemd" >&2; exit 3; }
+if [ "$(systemctl show -p LoadState --value ` + agenixUnit + ` 2>/dev/null)" = loaded ]; then
+  systemctl reset-failed ` + agenixUnit + ` 2>/dev/null || true
+  systemctl restart ` + agenixUnit + ` || { systemctl status --no-pager ` + agenixUnit + ` >&2; exit 1; }
 else
   /run/current-system/activate >&2 || { echo "the activation of /run/current-system failed" >&2; exit 1; }
 fi
-` + StatusScript
+` + statusScript
 
-// RemoteFile is one decrypted secret on a host.
-type RemoteFile struct {
+// remoteFile is one decrypted secret on a host.
+type remoteFile struct {
 	Name, Mode, Owner, Group string
 }
 
-// RemoteStatus is a host's agenix state.
-type RemoteStatus struct {
+// remoteStatus is a host's agenix state.
+type remoteStatus struct {
 	// Unit is AgenixUnit's state (systemctl is-active's answer), "activation" when agenix runs
 	// in the activation script, or "no systemd".
 	Unit string
 	// Link is where /run/agenix points (/run/agenix.d/<generation>), empty when it is no link.
 	Link  string
 	NoDir bool
-	Files []RemoteFile
+	Files []remoteFile
 }
 
-// ParseStatus reads StatusScript's output.
-func ParseStatus(out []byte) (*RemoteStatus, error) {
-	st := &RemoteStatus{}
+// parseStatus reads statusScript's output.
+func parseStatus(out []byte) (*remoteStatus, error) {
+	st := &remoteStatus{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for n := 1; sc.Scan(); n++ {
 		f := strings.Fields(sc.Text())
@@ -82,7 +82,7 @@ func ParseStatus(out []byte) (*RemoteStatus, error) {
 		case len(f) == 1 && f[0] == "nodir":
 			st.NoDir = true
 		case len(f) == 5 && f[0] == "file":
-			st.Files = append(st.Files, RemoteFile{Name: f[4], Mode: f[1], Owner: f[2], Group: f[3]})
+			st.Files = append(st.Files, remoteFile{Name: f[4], Mode: f[1], Owner: f[2], Group: f[3]})
 		default:
 			return nil, fmt.Errorf("status line %d: unexpected %q", n, sc.Text())
 		}
@@ -93,8 +93,8 @@ func ParseStatus(out []byte) (*RemoteStatus, error) {
 	return st, nil
 }
 
-// Render prints the status as a table of files under a unit line.
-func (st *RemoteStatus) Render(w io.Writer) error {
+// render prints the status as a table of files under a unit line.
+func (st *remoteStatus) render(w io.Writer) error {
 	if st.Unit == "activation" {
 		fmt.Fprintln(w, "agenix: decrypts in the activation script (no unit)")
 	} else {
@@ -115,9 +115,9 @@ func (st *RemoteStatus) Render(w io.Writer) error {
 	return tw.Flush()
 }
 
-// HostKeyDrift compares ssh-keyscan output for host with the keys secrets.nix names after it
+// hostKeyDrift compares ssh-keyscan output for host with the keys secrets.nix names after it
 // (let-binding or comment). It returns the drift, one line each, and the lines to paste.
-func HostKeyDrift(r *Rules, host string, keyscan []byte) (drift []string, err error) {
+func hostKeyDrift(r *Rules, host string, keyscan []byte) (drift []string, err error) {
 	var scanned []Recipient
 	sc := bufio.NewScanner(bytes.NewReader(keyscan))
 	for sc.Scan() {
@@ -173,32 +173,32 @@ func HostKeyDrift(r *Rules, host string, keyscan []byte) (drift []string, err er
 	return drift, nil
 }
 
-// ScanHostKeys runs ssh-keyscan against the host's ssh destination and port from this machine and
-// compares what it presents with the keys secrets.nix names after it (see HostKeyDrift).
-func ScanHostKeys(ctx context.Context, local *command.Host, r *Rules, h *inventory.Host) ([]string, error) {
+// scanHostKeys runs ssh-keyscan against the host's ssh destination and port from this machine and
+// compares what it presents with the keys secrets.nix names after it (see hostKeyDrift).
+func scanHostKeys(ctx context.Context, local *command.Host, r *Rules, h *inventory.Host) ([]string, error) {
 	out, err := keyscan(ctx, local, h)
 	if err != nil {
 		return nil, err
 	}
-	return HostKeyDrift(r, h.Name, out)
+	return hostKeyDrift(r, h.Name, out)
 }
 
-// HostStatus runs StatusScript on the host over ssh (secrets:status).
-func HostStatus(ctx context.Context, e *command.Executor, h *inventory.Host) (*RemoteStatus, error) {
-	return remote(ctx, e, h, "status", StatusScript)
+// hostStatus runs statusScript on the host over ssh (secrets:status).
+func hostStatus(ctx context.Context, e *command.Executor, h *inventory.Host) (*remoteStatus, error) {
+	return remote(ctx, e, h, "status", statusScript)
 }
 
-// Fix runs FixScript on the host over ssh (secrets:fix) and returns the state it leaves.
-func Fix(ctx context.Context, e *command.Executor, h *inventory.Host) (*RemoteStatus, error) {
-	return remote(ctx, e, h, "fix", FixScript)
+// fix runs fixScript on the host over ssh (secrets:fix) and returns the state it leaves.
+func fix(ctx context.Context, e *command.Executor, h *inventory.Host) (*remoteStatus, error) {
+	return remote(ctx, e, h, "fix", fixScript)
 }
 
-func remote(ctx context.Context, e *command.Executor, h *inventory.Host, step, script string) (*RemoteStatus, error) {
+func remote(ctx context.Context, e *command.Executor, h *inventory.Host, step, script string) (*remoteStatus, error) {
 	res, err := e.SSH(h.Name, h.SSH).Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}})
 	if err != nil {
 		return nil, fmt.Errorf("host %s: secrets %s: %w", h.Name, step, err)
 	}
-	st, err := ParseStatus(res.Stdout)
+	st, err := parseStatus(res.Stdout)
 	if err != nil {
 		return nil, fmt.Errorf("host %s: secrets %s: %w", h.Name, step, err)
 	}

@@ -55,8 +55,8 @@ const (
 	ConsumerManual = "manual"
 )
 
-// Consumers lists the consumer names.
-func Consumers() []string { return []string{ConsumerRestic, ConsumerRestart, ConsumerManual} }
+// consumers lists the consumer names.
+func consumers() []string { return []string{ConsumerRestic, ConsumerRestart, ConsumerManual} }
 
 // ConsumerOf is the spec's consumer, ConsumerManual when it names none.
 func (s *RotationSpec) ConsumerOf() string {
@@ -83,7 +83,7 @@ func (s *RotationSpec) validConsumer() error {
 			}
 		}
 	default:
-		return fmt.Errorf("unknown consumer %q (want %s)", s.Consumer, strings.Join(Consumers(), ", "))
+		return fmt.Errorf("unknown consumer %q (want %s)", s.Consumer, strings.Join(consumers(), ", "))
 	}
 	return nil
 }
@@ -145,9 +145,9 @@ func (rot *Rotation) Record(name string, rotated time.Time, public string) error
 	return nil
 }
 
-// ParsePeriod accepts Go durations plus whole days and weeks ("90d", "2w"), the units rotation
+// parsePeriod accepts Go durations plus whole days and weeks ("90d", "2w"), the units rotation
 // periods are written in.
-func ParsePeriod(s string) (time.Duration, error) {
+func parsePeriod(s string) (time.Duration, error) {
 	mult := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
 	if s == "" {
 		return 0, errors.New("empty: want e.g. 90d, 2w or 720h")
@@ -184,7 +184,7 @@ type DueItem struct {
 func (rot *Rotation) Schedule(now time.Time) []DueItem {
 	var out []DueItem
 	for name, s := range rot.Secrets {
-		p, _ := ParsePeriod(s.Period) // validated by LoadRotation
+		p, _ := parsePeriod(s.Period) // validated by LoadRotation
 		due := s.Rotated.Add(p)
 		if s.Rotated.IsZero() {
 			due = time.Time{}
@@ -230,11 +230,11 @@ func RenderSchedule(w io.Writer, items []DueItem, onlyDue bool) error {
 	return nil
 }
 
-// Rotate regenerates the named secrets (all due ones when names is empty), encrypting each to its
+// rotate regenerates the named secrets (all due ones when names is empty), encrypting each to its
 // secrets.nix recipients. The .age file is replaced before the metadata records it, each
 // atomically: a crash leaves a decryptable file and, at worst, a secret rotated again next run.
 // Rotation needs no private key: the old value is not read.
-func Rotate(ctx context.Context, r *Rules, rot *Rotation, names []string, now time.Time, rnd io.Reader) ([]string, error) {
+func rotate(ctx context.Context, r *Rules, rot *Rotation, names []string, now time.Time, rnd io.Reader) ([]string, error) {
 	if len(names) == 0 {
 		for _, it := range rot.Schedule(now) {
 			if it.Overdue {
@@ -281,7 +281,7 @@ func (rot *Rotation) NewValue(r *Rules, name string, rnd io.Reader) (*NewValue, 
 	if !ok {
 		return nil, fmt.Errorf("%s: %q has no rotation spec (add [%q] with generator and period)", rot.Path, e.Name, e.Name)
 	}
-	g, err := Generate(rnd, spec.Generator, spec.Length, strings.TrimSuffix(filepath.Base(e.Name), ".age"))
+	g, err := generate(rnd, spec.Generator, spec.Length, strings.TrimSuffix(filepath.Base(e.Name), ".age"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Name, err)
 	}

@@ -25,18 +25,18 @@ func TestGenerate(t *testing.T) {
 		length int
 		secret string // regexp
 	}{
-		{GenAlphanumeric, 0, `^[A-Za-z0-9]{32}$`},
-		{GenAlphanumeric, 12, `^[A-Za-z0-9]{12}$`},
-		{GenHex, 16, `^[0-9a-f]{32}$`},
-		{GenBase64, 0, `^[A-Za-z0-9+/]{43}=$`},
-		{GenPassphrase, 0, `^[a-z]{6}(-[a-z]{6}){6}$`},
-		{GenPassphrase, 3, `^[a-z]{6}(-[a-z]{6}){2}$`},
-		{GenWireGuard, 0, `^[A-Za-z0-9+/]{43}=\n$`},
-		{GenSSHEd25519, 0, `^-----BEGIN OPENSSH PRIVATE KEY-----\n`},
-		{GenNixSigningKey, 0, `^p620:[A-Za-z0-9+/]{86}==$`},
+		{genAlphanumeric, 0, `^[A-Za-z0-9]{32}$`},
+		{genAlphanumeric, 12, `^[A-Za-z0-9]{12}$`},
+		{genHex, 16, `^[0-9a-f]{32}$`},
+		{genBase64, 0, `^[A-Za-z0-9+/]{43}=$`},
+		{genPassphrase, 0, `^[a-z]{6}(-[a-z]{6}){6}$`},
+		{genPassphrase, 3, `^[a-z]{6}(-[a-z]{6}){2}$`},
+		{genWireGuard, 0, `^[A-Za-z0-9+/]{43}=\n$`},
+		{genSSHEd25519, 0, `^-----BEGIN OPENSSH PRIVATE KEY-----\n`},
+		{genNixSigningKey, 0, `^p620:[A-Za-z0-9+/]{86}==$`},
 	}
 	for _, tt := range tests {
-		g, err := Generate(rand.Reader, tt.gen, tt.length, "p620")
+		g, err := generate(rand.Reader, tt.gen, tt.length, "p620")
 		if err != nil {
 			t.Fatalf("%s: %v", tt.gen, err)
 		}
@@ -44,20 +44,20 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("%s/%d: secret %q does not match %s", tt.gen, tt.length, g.Secret, tt.secret)
 		}
 	}
-	_, err := Generate(rand.Reader, "uuid", 0, "")
+	_, err := generate(rand.Reader, "uuid", 0, "")
 	if err == nil || err.Error() != `unknown generator "uuid" (want alphanumeric, hex, base64, passphrase, ssh-ed25519, wireguard, nix-signing-key)` {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestGenerateKeyPairsMatch(t *testing.T) {
-	wg, _ := Generate(rand.Reader, GenWireGuard, 0, "")
+	wg, _ := generate(rand.Reader, genWireGuard, 0, "")
 	priv, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(string(wg.Secret)))
 	pub, _ := curve25519.X25519(priv, curve25519.Basepoint)
 	if base64.StdEncoding.EncodeToString(pub) != wg.Public || priv[0]&7 != 0 || priv[31]&0xc0 != 0x40 {
 		t.Errorf("wireguard public key does not match its private key or key is unclamped")
 	}
-	sk, _ := Generate(rand.Reader, GenSSHEd25519, 0, "backup@p620")
+	sk, _ := generate(rand.Reader, genSSHEd25519, 0, "backup@p620")
 	signer, err := ssh.ParsePrivateKey(sk.Secret)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +70,7 @@ func TestGenerateKeyPairsMatch(t *testing.T) {
 // A nix signing key is what nix-store --generate-binary-cache-key writes: its public half is the
 // one nix derives from the secret, and a signature made with it verifies under that public key.
 func TestGenerateNixSigningKey(t *testing.T) {
-	g, err := Generate(rand.Reader, GenNixSigningKey, 0, "binary-cache-key")
+	g, err := generate(rand.Reader, genNixSigningKey, 0, "binary-cache-key")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestGenerateNixSigningKey(t *testing.T) {
 		t.Error("a signature by the secret key does not verify under the public key")
 	}
 	for _, bad := range []string{"", "a:b", "two words"} {
-		if _, err := Generate(rand.Reader, GenNixSigningKey, 0, bad); err == nil {
+		if _, err := generate(rand.Reader, genNixSigningKey, 0, bad); err == nil {
 			t.Errorf("name %q accepted", bad)
 		}
 	}
@@ -106,7 +106,7 @@ func TestGenerateNixSigningKey(t *testing.T) {
 
 func TestParsePeriod(t *testing.T) {
 	for in, want := range map[string]time.Duration{"90d": 90 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "36h": 36 * time.Hour} {
-		if got, err := ParsePeriod(in); err != nil || got != want {
+		if got, err := parsePeriod(in); err != nil || got != want {
 			t.Errorf("ParsePeriod(%q) = %v, %v", in, got, err)
 		}
 	}
@@ -117,7 +117,7 @@ func TestParsePeriod(t *testing.T) {
 		"0d":  `"0d": must be positive`,
 		"-1h": `"-1h": must be positive`,
 	} {
-		if _, err := ParsePeriod(in); err == nil || err.Error() != want {
+		if _, err := parsePeriod(in); err == nil || err.Error() != want {
 			t.Errorf("ParsePeriod(%q) err = %v, want %s", in, err, want)
 		}
 	}
@@ -180,7 +180,7 @@ period = "1w"
 	RenderSchedule(&out, rot.Schedule(now), true)
 	golden(t, "schedule.txt", out.String())
 
-	done, err := Rotate(context.Background(), r, rot, nil, now, rand.Reader)
+	done, err := rotate(context.Background(), r, rot, nil, now, rand.Reader)
 	if err != nil || strings.Join(done, ",") != "wg.age" {
 		t.Fatalf("rotated %v, %v", done, err)
 	}
@@ -219,7 +219,7 @@ public_key = "` + wg.PublicKey + `"
 	if out.String() != "SECRET  GENERATOR  PERIOD  ROTATED  DUE  STATE\nno secret is due for rotation\n" {
 		t.Errorf("after rotate:\n%s", out.String())
 	}
-	if _, err := Rotate(context.Background(), r, again, []string{"manual"}, now, rand.Reader); err == nil ||
+	if _, err := rotate(context.Background(), r, again, []string{"manual"}, now, rand.Reader); err == nil ||
 		err.Error() != again.Path+`: "manual.age" has no rotation spec (add ["manual.age"] with generator and period)` {
 		t.Errorf("err = %v", err)
 	}

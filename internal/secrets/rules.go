@@ -61,7 +61,7 @@ func LoadRules(ctx context.Context, local *command.Host, path string) (*Rules, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", abs, err)
 	}
-	return ParseRules(abs, res.Stdout, src)
+	return parseRules(abs, res.Stdout, src)
 }
 
 type rawEntry struct {
@@ -69,9 +69,9 @@ type rawEntry struct {
 	Armor      *bool              `json:"armor"`
 }
 
-// ParseRules validates the JSON evaluation of secrets.nix. src is the Nix source, used only to
+// parseRules validates the JSON evaluation of secrets.nix. src is the Nix source, used only to
 // name keys after their let-bindings; path is the absolute path of secrets.nix.
-func ParseRules(path string, evaluated, src []byte) (*Rules, error) {
+func parseRules(path string, evaluated, src []byte) (*Rules, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(evaluated, &raw); err != nil {
 		return nil, fmt.Errorf("%s: not an attribute set of secrets: %w", path, err)
@@ -206,8 +206,8 @@ func (r *Rules) Entry(name string) (*Entry, error) {
 	return nil, fmt.Errorf("%s: no secret %q (add it to secrets.nix first)", r.Path, name)
 }
 
-// Consistency reports listed files that are missing and .age files that are not listed.
-func (r *Rules) Consistency() []error {
+// consistency reports listed files that are missing and .age files that are not listed.
+func (r *Rules) consistency() []error {
 	var errs []error
 	listed := map[string]bool{}
 	for _, e := range r.Entries {

@@ -29,7 +29,7 @@ func TestParseRulesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseRules("/s/secrets.nix", []byte(tt.json), nil)
+			_, err := parseRules("/s/secrets.nix", []byte(tt.json), nil)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("err = %v\nwant  %s", err, tt.want)
 			}
@@ -84,7 +84,7 @@ func TestConsistency(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "old", "stray.age"), []byte("x"), 0o644)
 	os.WriteFile(filepath.Join(dir, ".listed.age8213770154243116873"), []byte("x"), 0o644) // a killed writer's leftover is not a secret
 	var got []string
-	for _, err := range r.Consistency() {
+	for _, err := range r.consistency() {
 		got = append(got, err.Error())
 	}
 	want := []string{
@@ -121,7 +121,7 @@ func TestBadSharedKeyNamedWithItsLine(t *testing.T) {
 	evaluated := `{"z.age":{"publicKeys":["age1qqq"]},"m.age":{"publicKeys":["age1jmp66x5r9zuljfffzcnthurh36nrdugxky86j3404pacysanpqgqf2uj5q","age1qqq"]},"b.age":{"publicKeys":["age1qqq"]}}`
 	want := `/s/secrets.nix:3: "b.age": publicKeys[0] "age1qqq": malformed recipient "age1qqq": separator '1' at invalid position: pos=3, len=7`
 	for range 20 {
-		_, err := ParseRules("/s/secrets.nix", []byte(evaluated), []byte(src))
+		_, err := parseRules("/s/secrets.nix", []byte(evaluated), []byte(src))
 		if err == nil || err.Error() != want {
 			t.Fatalf("err = %v\nwant  %s", err, want)
 		}

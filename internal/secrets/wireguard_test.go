@@ -66,7 +66,7 @@ func TestWireguardFleetPeersNix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Rotate(context.Background(), r, rot, []string{"wireguard-p620.age"}, time.Now(), rand.Reader); err != nil {
+		if _, err := rotate(context.Background(), r, rot, []string{"wireguard-p620.age"}, time.Now(), rand.Reader); err != nil {
 			t.Fatal(err)
 		}
 		rot, err = ReadRotation(dir)

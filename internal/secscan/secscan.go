@@ -10,6 +10,9 @@
 //
 // An intended finding (a test fixture's key) is kept with an entry in secrets/scan-allow.toml
 // naming its rule, its file and why.
+//
+// Entry points: [Scan] runs the rules (over [TrackedFiles], with the ports of [EvalFirewall] when
+// given), [Failing] keeps what fails a threshold and [Write] prints the [Finding]s.
 package secscan
 
 import (
@@ -32,22 +35,22 @@ import (
 
 // Severities, highest first. A run fails on findings at or above its threshold.
 const (
-	High = "high" // a secret exposed
+	high = "high" // a secret exposed
 	Warn = "warn" // a weakening to review: insecure packages, readable secrets, every unfree package
-	Info = "info" // an inventory line: each open port, each named unfree package
+	info = "info" // an inventory line: each open port, each named unfree package
 )
 
 // Levels are the severities in order, highest first.
-var Levels = []string{High, Warn, Info}
+var Levels = []string{high, Warn, info}
 
 // Rules.
 const (
-	RuleSecret      = "secret-in-clear"
-	RuleUnencrypted = "unencrypted-secret"
-	RuleInsecure    = "insecure-package"
-	RuleUnfree      = "unfree-package"
-	RuleReadable    = "world-readable-secret"
-	RulePort        = "open-port"
+	ruleSecret      = "secret-in-clear"
+	ruleUnencrypted = "unencrypted-secret"
+	ruleInsecure    = "insecure-package"
+	ruleUnfree      = "unfree-package"
+	ruleReadable    = "world-readable-secret"
+	rulePort        = "open-port"
 )
 
 // Finding is one thing the scan found.
@@ -76,8 +79,8 @@ func (f Finding) String() string {
 	return s
 }
 
-// AllowFile is where intended findings are listed, relative to the root.
-const AllowFile = "secrets/scan-allow.toml"
+// allowFile is where intended findings are listed, relative to the root.
+const allowFile = "secrets/scan-allow.toml"
 
 type allowList struct {
 	Allow []allowEntry `toml:"allow"`
@@ -91,7 +94,7 @@ type allowEntry struct {
 }
 
 func loadAllow(root string) ([]allowEntry, error) {
-	path := filepath.Join(root, AllowFile)
+	path := filepath.Join(root, allowFile)
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -100,18 +103,18 @@ func loadAllow(root string) ([]allowEntry, error) {
 		return nil, err
 	}
 	var l allowList
-	if errs := tomlfile.Decode(AllowFile, b, &l); len(errs) > 0 {
+	if errs := tomlfile.Decode(allowFile, b, &l); len(errs) > 0 {
 		return nil, errs[0]
 	}
-	rules := []string{RuleSecret, RuleUnencrypted, RuleInsecure, RuleUnfree, RuleReadable, RulePort}
+	rules := []string{ruleSecret, ruleUnencrypted, ruleInsecure, ruleUnfree, ruleReadable, rulePort}
 	for i, a := range l.Allow {
 		switch {
 		case !slices.Contains(rules, a.Rule):
-			return nil, fmt.Errorf("%s: allow entry %d: rule %q is not one of %s", AllowFile, i+1, a.Rule, strings.Join(rules, ", "))
+			return nil, fmt.Errorf("%s: allow entry %d: rule %q is not one of %s", allowFile, i+1, a.Rule, strings.Join(rules, ", "))
 		case a.File == "" && a.Host == "":
-			return nil, fmt.Errorf("%s: allow entry %d (rule %s): give the file or the host it applies to", AllowFile, i+1, a.Rule)
+			return nil, fmt.Errorf("%s: allow entry %d (rule %s): give the file or the host it applies to", allowFile, i+1, a.Rule)
 		case strings.TrimSpace(a.Reason) == "":
-			return nil, fmt.Errorf("%s: allow entry %d (rule %s, %s%s): give the reason", AllowFile, i+1, a.Rule, a.File, a.Host)
+			return nil, fmt.Errorf("%s: allow entry %d (rule %s, %s%s): give the reason", allowFile, i+1, a.Rule, a.File, a.Host)
 		}
 	}
 	return l.Allow, nil
@@ -227,9 +230,9 @@ func scanFile(root, rel string) ([]Finding, error) {
 		encrypted := slices.ContainsFunc(ageHeaders, func(h []byte) bool { return bytes.HasPrefix(b, h) })
 		switch {
 		case strings.HasSuffix(base, ".age") && !encrypted:
-			add(RuleUnencrypted, High, 0, "named .age but not age-encrypted (no age header): encrypt it with go tool mage secrets:edit %s, and treat its content as leaked", base)
+			add(ruleUnencrypted, high, 0, "named .age but not age-encrypted (no age header): encrypt it with go tool mage secrets:edit %s, and treat its content as leaked", base)
 		case !strings.HasSuffix(base, ".age"):
-			add(RuleUnencrypted, High, 0, "secrets/ holds age files only: encrypt it (secrets:new %s.age) and remove the clear copy from the history", base)
+			add(ruleUnencrypted, high, 0, "secrets/ holds age files only: encrypt it (secrets:new %s.age) and remove the clear copy from the history", base)
 		}
 	}
 	if bytes.IndexByte(b, 0) >= 0 {
@@ -241,7 +244,7 @@ func scanFile(root, rel string) ([]Finding, error) {
 		n := i + 1
 		for _, t := range tokens {
 			if t.re.MatchString(line) {
-				add(RuleSecret, High, n, "%s in clear: rotate it, then keep it only as an age file (secrets:new)", t.what)
+				add(ruleSecret, high, n, "%s in clear: rotate it, then keep it only as an age file (secrets:new)", t.what)
 			}
 		}
 		if !isNix {
@@ -249,13 +252,13 @@ func scanFile(root, rel string) ([]Finding, error) {
 		}
 		code, _, _ := strings.Cut(line, "#")
 		if m := insecureRe.FindStringSubmatch(code); m != nil {
-			add(RuleInsecure, Warn, n, "permittedInsecurePackages %s: each is a package nixpkgs marks insecure; say why in a comment and drop it when fixed upstream", strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(m[1]), ";")))
+			add(ruleInsecure, Warn, n, "permittedInsecurePackages %s: each is a package nixpkgs marks insecure; say why in a comment and drop it when fixed upstream", strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(m[1]), ";")))
 		}
 		if unfreeAllRe.MatchString(code) {
-			add(RuleUnfree, Warn, n, "allowUnfree = true allows every unfree package: list them in hub.allowUnfree instead")
+			add(ruleUnfree, Warn, n, "allowUnfree = true allows every unfree package: list them in hub.allowUnfree instead")
 		}
 		if unfreePredRe.MatchString(code) {
-			add(RuleUnfree, Info, n, "allowUnfreePredicate: unfree packages are allowed by this predicate")
+			add(ruleUnfree, info, n, "allowUnfreePredicate: unfree packages are allowed by this predicate")
 		}
 		if m := unfreeListRe.FindStringSubmatch(code); m != nil {
 			list := m[1]
@@ -271,13 +274,13 @@ func scanFile(root, rel string) ([]Finding, error) {
 			}
 			for _, p := range strings.Fields(list) {
 				if p = strings.Trim(p, `"`); p != "" {
-					add(RuleUnfree, Info, n, "unfree package %s allowed", p)
+					add(ruleUnfree, info, n, "unfree package %s allowed", p)
 				}
 			}
 		}
 		if strings.Contains(string(b), "age.secrets") {
 			if m := modeRe.FindStringSubmatch(code); m != nil && m[1][len(m[1])-1] != '0' {
-				add(RuleReadable, Warn, n, "a secret installed with mode %s is readable by every user: use 0400 (or 0440 with a group)", m[1])
+				add(ruleReadable, Warn, n, "a secret installed with mode %s is readable by every user: use 0400 (or 0440 with a group)", m[1])
 			}
 		}
 	}
@@ -299,9 +302,9 @@ type portRange struct {
 	To   int `json:"to"`
 }
 
-// FirewallApply is the nix eval --apply function over nixosConfigurations that EvalFirewall
+// firewallApply is the nix eval --apply function over nixosConfigurations that EvalFirewall
 // uses: each named host's networking.firewall, the attributes the scan reads.
-func FirewallApply(names []string) string {
+func firewallApply(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
 		q[i] = fmt.Sprintf("%q", n)
@@ -315,7 +318,7 @@ func FirewallApply(names []string) string {
 // this machine with the fleet's settings). It fails where the configurations cannot be
 // evaluated (no nixpkgs).
 func EvalFirewall(ctx context.Context, n nix.Nix, flake string, names []string) (map[string]Firewall, error) {
-	res, err := n.Run(ctx, n.Cmd("nix", []string{"eval"}, "--json", flake+"#nixosConfigurations", "--apply", FirewallApply(names)))
+	res, err := n.Run(ctx, n.Cmd("nix", []string{"eval"}, "--json", flake+"#nixosConfigurations", "--apply", firewallApply(names)))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate the firewalls of %s: %w", strings.Join(names, " "), err)
 	}
@@ -355,19 +358,19 @@ func evaluatedPorts(host, iface string, fw Firewall) []Finding {
 		where = "interface " + iface
 	}
 	if iface == "" && !fw.Enable {
-		return []Finding{{Rule: RulePort, Severity: Warn, Host: host, Msg: "the firewall is off: every listening port is open"}}
+		return []Finding{{Rule: rulePort, Severity: Warn, Host: host, Msg: "the firewall is off: every listening port is open"}}
 	}
 	for _, p := range fw.AllowedTCPPorts {
-		out = append(out, Finding{Rule: RulePort, Severity: Info, Host: host, Msg: fmt.Sprintf("TCP %d open on %s", p, where)})
+		out = append(out, Finding{Rule: rulePort, Severity: info, Host: host, Msg: fmt.Sprintf("TCP %d open on %s", p, where)})
 	}
 	for _, p := range fw.AllowedUDPPorts {
-		out = append(out, Finding{Rule: RulePort, Severity: Info, Host: host, Msg: fmt.Sprintf("UDP %d open on %s", p, where)})
+		out = append(out, Finding{Rule: rulePort, Severity: info, Host: host, Msg: fmt.Sprintf("UDP %d open on %s", p, where)})
 	}
 	for _, r := range fw.AllowedTCPRanges {
-		out = append(out, Finding{Rule: RulePort, Severity: Info, Host: host, Msg: fmt.Sprintf("TCP %d-%d open on %s", r.From, r.To, where)})
+		out = append(out, Finding{Rule: rulePort, Severity: info, Host: host, Msg: fmt.Sprintf("TCP %d-%d open on %s", r.From, r.To, where)})
 	}
 	for _, r := range fw.AllowedUDPRanges {
-		out = append(out, Finding{Rule: RulePort, Severity: Info, Host: host, Msg: fmt.Sprintf("UDP %d-%d open on %s", r.From, r.To, where)})
+		out = append(out, Finding{Rule: rulePort, Severity: info, Host: host, Msg: fmt.Sprintf("UDP %d-%d open on %s", r.From, r.To, where)})
 	}
 	ifaces := make([]string, 0, len(fw.Interfaces))
 	for n := range fw.Interfaces {
@@ -428,12 +431,12 @@ func modulePorts(o Options) ([]Finding, error) {
 								p = def + " (the module's default port)"
 							}
 						}
-						out = append(out, Finding{Rule: RulePort, Severity: Info, Host: h.Name, File: rel, Line: i + 1,
+						out = append(out, Finding{Rule: rulePort, Severity: info, Host: h.Name, File: rel, Line: i + 1,
 							Msg: fmt.Sprintf("feature %s opens %s %s on %s", name, proto, p, where)})
 					}
 				}
 				if openFwRe.MatchString(code) {
-					out = append(out, Finding{Rule: RulePort, Severity: Info, Host: h.Name, File: rel, Line: i + 1,
+					out = append(out, Finding{Rule: rulePort, Severity: info, Host: h.Name, File: rel, Line: i + 1,
 						Msg: fmt.Sprintf("feature %s sets openFirewall: the service's own ports are open on every interface", name)})
 				}
 			}
@@ -469,5 +472,5 @@ func Write(w io.Writer, fs []Finding, portsFrom string) {
 		}
 	}
 	fmt.Fprintf(w, "%d findings: %d high, %d warn, %d info; %d allowed by %s; open ports from %s\n",
-		len(fs), counts[High], counts[Warn], counts[Info], allowed, AllowFile, portsFrom)
+		len(fs), counts[high], counts[Warn], counts[info], allowed, allowFile, portsFrom)
 }

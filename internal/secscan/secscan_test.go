@@ -27,6 +27,20 @@ func plant(t *testing.T, root string, files map[string]string) {
 	}
 }
 
+// scanLines runs Scan and returns its findings with each one's line as Write prints it.
+func scanLines(t *testing.T, o Options) ([]Finding, []string) {
+	t.Helper()
+	fs, err := Scan(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range fs {
+		lines = append(lines, f.String())
+	}
+	return fs, lines
+}
+
 func git(t *testing.T, root string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", root, "-c", "user.name=t", "-c", "user.email=t@example.invalid"}, args...)...)
@@ -90,14 +104,7 @@ let cfg = config.hub.features.web; in
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := Scan(Options{Root: root, Files: files, Registry: reg, Hosts: []features.Host{{Name: "web1", Class: "server", Features: []string{"web"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, f := range fs {
-		got = append(got, f.String())
-	}
+	fs, got := scanLines(t, Options{Root: root, Files: files, Registry: reg, Hosts: []features.Host{{Name: "web1", Class: "server", Features: []string{"web"}}}})
 	want := []string{
 		"high secret-in-clear hosts/p620/notes.txt:2: a private key in clear: rotate it, then keep it only as an age file (secrets:new)",
 		"warn insecure-package modules/web.nix:6: permittedInsecurePackages [ \"openssl-1.1.1w\" ]: each is a package nixpkgs marks insecure; say why in a comment and drop it when fixed upstream",
@@ -115,7 +122,7 @@ let cfg = config.hub.features.web; in
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\n\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if n := len(Failing(fs, High)); n != 4 {
+	if n := len(Failing(fs, high)); n != 4 {
 		t.Errorf("failing at high: %d, want 4 (the allowed one kept)", n)
 	}
 	if n := len(Failing(fs, Warn)); n != 7 {
@@ -137,7 +144,7 @@ func TestAllowFileErrors(t *testing.T) {
 		"[[allow]]\nrule = \"open-port\"\nhost = \"p620\"\nreason = \"r\"\nx = 1\n": "secrets/scan-allow.toml:5: allow.x: unknown key",
 	} {
 		root := t.TempDir()
-		plant(t, root, map[string]string{AllowFile: content})
+		plant(t, root, map[string]string{allowFile: content})
 		if _, err := Scan(Options{Root: root}); err == nil || err.Error() != want {
 			t.Errorf("allow file %q: %v, want %s", content, err, want)
 		}
@@ -166,14 +173,7 @@ func TestEvalFirewall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := Scan(Options{Root: root, Firewall: fw})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, f := range fs {
-		got = append(got, f.String())
-	}
+	_, got := scanLines(t, Options{Root: root, Firewall: fw})
 	want := []string{
 		"warn open-port host open: the firewall is off: every listening port is open",
 		"info open-port host web1: TCP 22 open on every interface",

@@ -4,6 +4,8 @@
 // modules are evaluated offline with their options' defaults (nix/module-render.nix, builtins
 // only), so a bad key binding, an unknown option or a bad value fails here rather than on a
 // host's first login.
+//
+// Everything here is its tests: the package exports nothing.
 package shellconf
 
 import (
@@ -21,9 +23,9 @@ import (
 	"github.com/nixos-hub/hub/internal/nix"
 )
 
-// Render evaluates module (relative to root) with feature enabled at its defaults and extra (a
+// render evaluates module (relative to root) with feature enabled at its defaults and extra (a
 // Nix expression for further config, "{ }" for none), and returns its definitions as JSON values.
-func Render(ctx context.Context, root, module, feature, extra string) (map[string]any, error) {
+func render(ctx context.Context, root, module, feature, extra string) (map[string]any, error) {
 	args := append(append([]string{"--eval", "--strict", "--json"}, nix.EvalArgs()...),
 		"--argstr", "module", module, "--argstr", "feature", feature, "--arg", "extra", extra, "nix/module-render.nix")
 	cmd := exec.CommandContext(ctx, "nix-instantiate", args...)
@@ -41,16 +43,16 @@ func Render(ctx context.Context, root, module, feature, extra string) (map[strin
 	return defs, nil
 }
 
-// TmuxModule is the tmux feature's module.
-const TmuxModule = "modules/shell/tmux.nix"
+// tmuxModule is the tmux feature's module.
+const tmuxModule = "modules/shell/tmux.nix"
 
-// ZshModule is the zsh feature's module.
-const ZshModule = "modules/shell/zsh.nix"
+// zshModule is the zsh feature's module.
+const zshModule = "modules/shell/zsh.nix"
 
-// TmuxConfig is the part of /etc/tmux.conf the tmux feature writes itself (before and after
+// tmuxConfig is the part of /etc/tmux.conf the tmux feature writes itself (before and after
 // the plugins), with its defaults.
-func TmuxConfig(ctx context.Context, root string) (string, error) {
-	defs, err := Render(ctx, root, TmuxModule, "tmux", "{ }")
+func tmuxConfig(ctx context.Context, root string) (string, error) {
+	defs, err := render(ctx, root, tmuxModule, "tmux", "{ }")
 	if err != nil {
 		return "", err
 	}
@@ -58,10 +60,10 @@ func TmuxConfig(ctx context.Context, root string) (string, error) {
 	return str(t["extraConfigBeforePlugins"]) + "\n" + str(t["extraConfig"]), nil
 }
 
-// ZshConfig is the part of /etc/zshrc the zsh feature writes, in nixpkgs' order: options,
+// zshConfig is the part of /etc/zshrc the zsh feature writes, in nixpkgs' order: options,
 // history size, the interactive init, aliases.
-func ZshConfig(ctx context.Context, root string) (string, error) {
-	defs, err := Render(ctx, root, ZshModule, "zsh", `{ hub.features.users = { enable = false; adminUser = "admin"; }; }`)
+func zshConfig(ctx context.Context, root string) (string, error) {
+	defs, err := render(ctx, root, zshModule, "zsh", `{ hub.features.users = { enable = false; adminUser = "admin"; }; }`)
 	if err != nil {
 		return "", err
 	}
@@ -83,9 +85,9 @@ func ZshConfig(ctx context.Context, root string) (string, error) {
 	return b.String(), nil
 }
 
-// CheckTmux sources conf in a tmux server of its own (a socket under dir, no user config), so
+// checkTmux sources conf in a tmux server of its own (a socket under dir, no user config), so
 // every command and key binding is parsed and run by tmux itself.
-func CheckTmux(ctx context.Context, dir, conf string) error {
+func checkTmux(ctx context.Context, dir, conf string) error {
 	file := filepath.Join(dir, "tmux.conf")
 	if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
 		return err
@@ -99,9 +101,9 @@ func CheckTmux(ctx context.Context, dir, conf string) error {
 	return nil
 }
 
-// CheckZsh parses script (zsh -n), then runs it in a zsh without any startup file: setopt of
+// checkZsh parses script (zsh -n), then runs it in a zsh without any startup file: setopt of
 // an unknown option, a zstyle, autoload or bindkey error prints to stderr, which fails.
-func CheckZsh(ctx context.Context, dir, script string) error {
+func checkZsh(ctx context.Context, dir, script string) error {
 	file := filepath.Join(dir, "zshrc")
 	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
 		return err
@@ -130,13 +132,13 @@ func str(v any) string { s, _ := v.(string); return s }
 
 func list(v any) []any { l, _ := v.([]any); return l }
 
-// GitModule is the git feature's module.
-const GitModule = "modules/programs/git.nix"
+// gitModule is the git feature's module.
+const gitModule = "modules/programs/git.nix"
 
-// GitConfig is the /etc/gitconfig the git feature writes with its defaults, in the layout of
+// gitConfig is the /etc/gitconfig the git feature writes with its defaults, in the layout of
 // nixpkgs' lib.generators.toGitINI (sections and keys sorted, values as git reads them).
-func GitConfig(ctx context.Context, root string) (string, error) {
-	defs, err := Render(ctx, root, GitModule, "git", "{ }")
+func gitConfig(ctx context.Context, root string) (string, error) {
+	defs, err := render(ctx, root, gitModule, "git", "{ }")
 	if err != nil {
 		return "", err
 	}
@@ -152,10 +154,10 @@ func GitConfig(ctx context.Context, root string) (string, error) {
 	return b.String(), nil
 }
 
-// CheckGit makes conf the system configuration (GIT_CONFIG_SYSTEM, no user configuration) of a
+// checkGit makes conf the system configuration (GIT_CONFIG_SYSTEM, no user configuration) of a
 // repository under dir and exercises it: git parses it, the first branch is main, every boolean
 // reads as one, and a conflicting merge (which reads merge.conflictStyle) and a rebase-pull run.
-func CheckGit(ctx context.Context, dir, conf string) error {
+func checkGit(ctx context.Context, dir, conf string) error {
 	file := filepath.Join(dir, "gitconfig")
 	if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
 		return err
@@ -236,22 +238,22 @@ func CheckGit(ctx context.Context, dir, conf string) error {
 	return err
 }
 
-// AtuinModule is the atuin feature's module.
-const AtuinModule = "modules/shell/atuin.nix"
+// atuinModule is the atuin feature's module.
+const atuinModule = "modules/shell/atuin.nix"
 
-// AtuinConfig is /etc/atuin/config.toml as the atuin feature writes it with its defaults.
-func AtuinConfig(ctx context.Context, root string) (string, error) {
-	defs, err := Render(ctx, root, AtuinModule, "atuin", "{ programs.zsh.enable = false; }")
+// atuinConfig is /etc/atuin/config.toml as the atuin feature writes it with its defaults.
+func atuinConfig(ctx context.Context, root string) (string, error) {
+	defs, err := render(ctx, root, atuinModule, "atuin", "{ programs.zsh.enable = false; }")
 	if err != nil {
 		return "", err
 	}
 	return str(get(defs, "environment", "etc", "atuin/config.toml")["text"]), nil
 }
 
-// CheckAtuin decodes conf as TOML into the settings the hub writes (Atuin's names and types),
+// checkAtuin decodes conf as TOML into the settings the hub writes (Atuin's names and types),
 // strictly: a syntax error, a value of the wrong type or outside Atuin's choices, or a key not
 // listed here (every key the hub writes is checked) fails. Atuin itself is not here.
-func CheckAtuin(conf string) error {
+func checkAtuin(conf string) error {
 	var settings struct {
 		AutoSync                    bool   `toml:"auto_sync"`
 		SyncAddress                 string `toml:"sync_address"`

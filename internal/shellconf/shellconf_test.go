@@ -23,48 +23,48 @@ func need(t *testing.T, tools ...sysdeps.Tool) {
 
 func TestTmuxConfigRunsInTmux(t *testing.T) {
 	need(t, sysdeps.NixInst, sysdeps.Tmux)
-	conf, err := TmuxConfig(context.Background(), root)
+	conf, err := tmuxConfig(context.Background(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	goldenfile.Check(t, "testdata/tmux.conf", []byte(conf))
-	if err := CheckTmux(context.Background(), t.TempDir(), conf); err != nil {
+	if err := checkTmux(context.Background(), t.TempDir(), conf); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestZshConfigRunsInZsh(t *testing.T) {
 	need(t, sysdeps.NixInst, sysdeps.Zsh)
-	script, err := ZshConfig(context.Background(), root)
+	script, err := zshConfig(context.Background(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	goldenfile.Check(t, "testdata/zshrc", []byte(script))
-	if err := CheckZsh(context.Background(), t.TempDir(), script); err != nil {
+	if err := checkZsh(context.Background(), t.TempDir(), script); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestGitConfigRunsInGit(t *testing.T) {
 	need(t, sysdeps.NixInst, sysdeps.Git)
-	conf, err := GitConfig(context.Background(), root)
+	conf, err := gitConfig(context.Background(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	goldenfile.Check(t, "testdata/gitconfig", []byte(conf))
-	if err := CheckGit(context.Background(), t.TempDir(), conf); err != nil {
+	if err := checkGit(context.Background(), t.TempDir(), conf); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestAtuinConfigDecodes(t *testing.T) {
 	need(t, sysdeps.NixInst)
-	conf, err := AtuinConfig(context.Background(), root)
+	conf, err := atuinConfig(context.Background(), root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	goldenfile.Check(t, "testdata/atuin-config.toml", []byte(conf))
-	if err := CheckAtuin(conf); err != nil {
+	if err := checkAtuin(conf); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []struct{ conf, want string }{
@@ -73,7 +73,7 @@ func TestAtuinConfigDecodes(t *testing.T) {
 		{"inline_height = \"20\"\n", "inline_height"},
 		{"sync_frequency = \"5m\"\n", "keys the check does not know: [sync_frequency]"},
 	} {
-		if err := CheckAtuin(bad.conf); err == nil || !strings.Contains(err.Error(), bad.want) {
+		if err := checkAtuin(bad.conf); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("CheckAtuin(%q) = %v, want an error containing %q", bad.conf, err, bad.want)
 		}
 	}
@@ -87,12 +87,12 @@ func TestChecksCatchMistakes(t *testing.T) {
 		name, text, want string
 		check            func(context.Context, string, string) error
 	}{
-		{"tmux unknown command", "bind | split-windw -h\n", "unknown command: split-windw", CheckTmux},
-		{"tmux bad option", "set -g mousee on\n", "invalid option: mousee", CheckTmux},
-		{"zsh unknown option", "setopt SHARE_HISTORY NO_SUCH_THING\n", "no such option: NO_SUCH_THING", CheckZsh},
-		{"zsh syntax", "if true; then\n", "parse error", CheckZsh},
-		{"git bad boolean", "[init]\n\tdefaultBranch = main\n[merge]\n\tconflictStyle = zdiff3\n[fetch]\n\tprune = maybe\n", "bad boolean config value 'maybe' for 'fetch.prune'", CheckGit},
-		{"git bad conflict style", "[init]\n\tdefaultBranch = main\n[merge]\n\tconflictStyle = zdiff4\n", "unknown style 'zdiff4'", CheckGit},
+		{"tmux unknown command", "bind | split-windw -h\n", "unknown command: split-windw", checkTmux},
+		{"tmux bad option", "set -g mousee on\n", "invalid option: mousee", checkTmux},
+		{"zsh unknown option", "setopt SHARE_HISTORY NO_SUCH_THING\n", "no such option: NO_SUCH_THING", checkZsh},
+		{"zsh syntax", "if true; then\n", "parse error", checkZsh},
+		{"git bad boolean", "[init]\n\tdefaultBranch = main\n[merge]\n\tconflictStyle = zdiff3\n[fetch]\n\tprune = maybe\n", "bad boolean config value 'maybe' for 'fetch.prune'", checkGit},
+		{"git bad conflict style", "[init]\n\tdefaultBranch = main\n[merge]\n\tconflictStyle = zdiff4\n", "unknown style 'zdiff4'", checkGit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.check(context.Background(), t.TempDir(), tc.text)

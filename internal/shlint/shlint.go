@@ -4,6 +4,8 @@
 // that dash runs is checked as sh, so a bashism fails here instead of on a host.
 //
 // Check is the entry point; Files lists what it checks.
+//
+// Entry point: [Check].
 package shlint
 
 import (
@@ -25,9 +27,9 @@ var field = regexp.MustCompile(`@([A-Za-z_][A-Za-z0-9_]*)@`)
 
 var unassigned = regexp.MustCompile(`: warning: (\S+) is referenced but not assigned\. \[SC2154\]$`)
 
-// Files lists the *.sh files below root (joined with it), skipping version control, run output
+// files lists the *.sh files below root (joined with it), skipping version control, run output
 // and test data.
-func Files(root string) ([]string, error) {
+func files(root string) ([]string, error) {
 	rel, err := srctree.Files(root, ".sh")
 	for i, f := range rel {
 		rel[i] = filepath.Join(root, f)
@@ -42,7 +44,7 @@ func Files(root string) ([]string, error) {
 // columns stay the template's): assigned by Nix, by substitution, so shellcheck is not told
 // they are unassigned.
 func Check(ctx context.Context, local *command.Host, root string, out io.Writer) (int, error) {
-	files, err := Files(root)
+	files, err := files(root)
 	if err != nil {
 		return 0, err
 	}

@@ -1,6 +1,8 @@
 // Package srctree lists the repository's own source files for the checks that read them
 // (shellcheck, Markdown links): everything below a root but version control and other dot
 // directories, test data (fixtures kept as their tests need them) and nix build results.
+//
+// Entry point: [Files].
 package srctree
 
 import (

@@ -2,6 +2,8 @@
 // load, memory, disk space, Nix store size, system generations, the last deploy, failed units
 // and whether a reboot is pending. Read is the entry point; hosts:status fans it out over a
 // selection.
+//
+// Entry point: [Read] returns one [Host]'s status.
 package status
 
 import (
@@ -44,8 +46,8 @@ type Disk struct {
 	Used, Size int64 // bytes
 }
 
-// Percent is Used of Size, 0-100.
-func (d Disk) Percent() float64 {
+// percent is Used of Size, 0-100.
+func (d Disk) percent() float64 {
 	if d.Size == 0 {
 		return 0
 	}
@@ -138,7 +140,7 @@ func parse(out string) Host {
 func (s Host) Fields() [][2]string {
 	var disks []string
 	for _, d := range s.Disks {
-		disks = append(disks, fmt.Sprintf("%s %.0f%%", d.Mount, d.Percent()))
+		disks = append(disks, fmt.Sprintf("%s %.0f%%", d.Mount, d.percent()))
 	}
 	store := "?"
 	if s.StoreBytes >= 0 {

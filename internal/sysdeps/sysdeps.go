@@ -2,6 +2,8 @@
 // machine it installs what is missing with apt-get and says so; anywhere else it stops and lists
 // exactly what is missing and how to get it, because a half-run test suite that fails on a missing
 // binary halfway through is worse than not starting.
+//
+// Entry points: [Ensure] installs or reports the missing [Tool]s and [Find] locates one.
 package sysdeps
 
 import (
@@ -60,13 +62,13 @@ var (
 	Debootstrap  = Tool{"debootstrap", "debootstrap", "building the root file system image of the local fleet's systemd hosts", nil}
 	ShellCheck   = Tool{"shellcheck", "shellcheck", "linting the shell scripts the hub ships and runs on hosts", nil}
 	Shfmt        = Tool{"shfmt", "shfmt", "formatting the shell scripts (go tool mage fmt)", nil}
-	// The local fleet's MicroVMs (internal/microvm): QEMU boots Debian's kernel with an initramfs of
+	// The local fleet's MicroVMs (internal/microvm): qemu boots Debian's kernel with an initramfs of
 	// busybox and dropbear. The kernel is a file, not a program: Debian links /vmlinuz to it.
-	QEMU        = Tool{"qemu-system-x86_64", "qemu-system-x86", "the local fleet's MicroVMs", nil}
-	Busybox     = Tool{"busybox", "busybox-static", "the shell and tools of the local fleet's MicroVM initramfs", nil}
-	Dropbear    = Tool{"dropbear", "dropbear-bin", "the sshd of the local fleet's MicroVMs", nil}
-	Dropbearkey = Tool{"dropbearkey", "dropbear-bin", "the host keys of the local fleet's MicroVMs", nil}
-	Kernel      = Tool{"/vmlinuz", "linux-image-amd64", "the kernel the local fleet's MicroVMs boot", nil}
+	qemu        = Tool{"qemu-system-x86_64", "qemu-system-x86", "the local fleet's MicroVMs", nil}
+	busybox     = Tool{"busybox", "busybox-static", "the shell and tools of the local fleet's MicroVM initramfs", nil}
+	dropbear    = Tool{"dropbear", "dropbear-bin", "the sshd of the local fleet's MicroVMs", nil}
+	dropbearkey = Tool{"dropbearkey", "dropbear-bin", "the host keys of the local fleet's MicroVMs", nil}
+	kernel      = Tool{"/vmlinuz", "linux-image-amd64", "the kernel the local fleet's MicroVMs boot", nil}
 	Luac        = Tool{"luac5.4", "lua5.4", "compiling the Neovim init the neovim feature generates", nil}
 	Tmux        = Tool{"tmux", "tmux", "sourcing the tmux configuration the tmux feature generates", nil}
 	Zsh         = Tool{"zsh", "zsh", "running the Zsh startup code the zsh feature generates", nil}
@@ -74,17 +76,17 @@ var (
 )
 
 // MicroVM is what the local fleet's MicroVMs need (internal/microvm, the QEMU driver).
-var MicroVM = []Tool{QEMU, Busybox, Dropbear, Dropbearkey, Kernel}
+var MicroVM = []Tool{qemu, busybox, dropbear, dropbearkey, kernel}
 
-// Plan is what Ensure will do about missing tools.
-type Plan struct {
+// plan is what Ensure will do about missing tools.
+type plan struct {
 	Missing []Tool
 	Install []string // Debian packages to apt-get install; empty when we cannot install
 	Reason  string   // why we cannot install, when Missing is non-empty and Install is empty
 }
 
-// Check finds the missing tools and decides how to get them on this machine.
-func Check(tools []Tool) Plan {
+// check finds the missing tools and decides how to get them on this machine.
+func check(tools []Tool) plan {
 	var missing []Tool
 	seen := map[string]bool{}
 	for _, t := range tools {
@@ -100,8 +102,8 @@ func Check(tools []Tool) Plan {
 }
 
 // decide is the pure part of Check, so each machine kind is tested.
-func decide(missing []Tool, euid int, osRelease map[string]string, haveApt bool) Plan {
-	p := Plan{Missing: missing}
+func decide(missing []Tool, euid int, osRelease map[string]string, haveApt bool) plan {
+	p := plan{Missing: missing}
 	if len(missing) == 0 {
 		return p
 	}
@@ -127,7 +129,7 @@ func decide(missing []Tool, euid int, osRelease map[string]string, haveApt bool)
 }
 
 // Error lists exactly what is missing and how to get it.
-func (p Plan) Error() error {
+func (p plan) Error() error {
 	if len(p.Missing) == 0 {
 		return nil
 	}
@@ -176,7 +178,7 @@ func works(ctx context.Context, tools []Tool) error {
 }
 
 func install(ctx context.Context, tools []Tool, out io.Writer) error {
-	p := Check(tools)
+	p := check(tools)
 	if len(p.Missing) == 0 {
 		return nil
 	}
@@ -195,7 +197,7 @@ func install(ctx context.Context, tools []Tool, out io.Writer) error {
 			return fmt.Errorf("installing %s: %w", strings.Join(p.Install, " "), err)
 		}
 	}
-	if again := Check(tools); len(again.Missing) > 0 {
+	if again := check(tools); len(again.Missing) > 0 {
 		again.Reason = "apt-get installed the packages but the tools are still not found"
 		return again.Error()
 	}

@@ -55,7 +55,7 @@ or, on NixOS or with Nix: nix develop (the flake's dev shell has every tool), th
 	if got := p.Error().Error(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
-	if (Plan{}).Error() != nil {
+	if (plan{}).Error() != nil {
 		t.Error("empty plan must not be an error")
 	}
 }
@@ -68,7 +68,7 @@ func TestCheckFindsAndMisses(t *testing.T) {
 	t.Setenv("PATH", dir)
 	present := Tool{Binary: "hub-fake-tool", Package: "x"}
 	absent := Tool{Binary: "hub-absent-tool", Package: "y"}
-	p := Check([]Tool{present, absent, absent})
+	p := check([]Tool{present, absent, absent})
 	if len(p.Missing) != 1 || p.Missing[0].Binary != "hub-absent-tool" {
 		t.Fatalf("missing = %+v, want only hub-absent-tool once", p.Missing)
 	}

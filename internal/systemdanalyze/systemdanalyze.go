@@ -1,6 +1,8 @@
 // Package systemdanalyze reads systemd-analyze's text output (time, blame) and systemd's time
 // spans. It depends on nothing else of the hub, so hub-baseline-exporter (boot baselines) and
 // perf:report share it without the exporter linking the ssh tooling.
+//
+// Entry points: [ParseTime] and [ParseBlame].
 package systemdanalyze
 
 import (
@@ -44,7 +46,7 @@ func ParseTime(out string) (Boot, error) {
 		rest = strings.TrimSpace(rest[:max(j, 0)])
 		name, after, _ := strings.Cut(target, " reached after ")
 		after = strings.TrimSuffix(strings.TrimSuffix(after, "."), " in userspace")
-		d, err := ParseTimespan(after)
+		d, err := parseTimespan(after)
 		if err != nil {
 			return b, fmt.Errorf("systemd-analyze time: %s: %w", name, err)
 		}
@@ -57,14 +59,14 @@ func ParseTime(out string) (Boot, error) {
 		if open < 0 || !strings.HasSuffix(part, ")") {
 			return b, fmt.Errorf("systemd-analyze time: phase %q", part)
 		}
-		d, err := ParseTimespan(part[:open])
+		d, err := parseTimespan(part[:open])
 		if err != nil {
 			return b, fmt.Errorf("systemd-analyze time: %w", err)
 		}
 		b.Phases[part[open+2:len(part)-1]] = d
 	}
 	if hasTotal {
-		d, err := ParseTimespan(total)
+		d, err := parseTimespan(total)
 		if err != nil {
 			return b, fmt.Errorf("systemd-analyze time: total: %w", err)
 		}
@@ -82,9 +84,9 @@ func firstLine(s string) string {
 	return l
 }
 
-// ParseTimespan reads systemd's format_timespan output: space-separated parts such as
+// parseTimespan reads systemd's format_timespan output: space-separated parts such as
 // "1min 2.345s", "345ms", "1h 2min", "123us", "1d 2h".
-func ParseTimespan(s string) (time.Duration, error) {
+func parseTimespan(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, fmt.Errorf("empty time span")
@@ -132,7 +134,7 @@ func ParseBlame(out string) ([]Unit, error) {
 		if len(f) < 2 {
 			continue
 		}
-		d, err := ParseTimespan(strings.Join(f[:len(f)-1], " "))
+		d, err := parseTimespan(strings.Join(f[:len(f)-1], " "))
 		if err != nil {
 			return units, fmt.Errorf("systemd-analyze blame: %w", err)
 		}

@@ -29,12 +29,12 @@ func TestParseTimespan(t *testing.T) {
 		{"512us", 512 * time.Microsecond},
 		{"1d 3h", 27 * time.Hour},
 	} {
-		got, err := ParseTimespan(tt.in)
+		got, err := parseTimespan(tt.in)
 		if err != nil || got != tt.want {
 			t.Errorf("ParseTimespan(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
-	if _, err := ParseTimespan("soon"); err == nil {
+	if _, err := parseTimespan("soon"); err == nil {
 		t.Error(`ParseTimespan("soon") succeeded`)
 	}
 }

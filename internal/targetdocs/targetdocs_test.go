@@ -39,7 +39,7 @@ func Load() (int, error) { return 0, nil }
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Table(ts)
+	got := table(ts)
 	want := "| target | arguments | what it does |\n|---|---|---|\n" +
 		"| `demo` |  | Runs the main job on the local fleet. |\n" +
 		"| `hosts:list` | `[-json]` | Shows every host. |\n" +
@@ -55,15 +55,15 @@ func Load() (int, error) { return 0, nil }
 }
 
 func TestSplice(t *testing.T) {
-	readme := []byte("# x\n" + Start + "\nold\n" + End + "\nafter\n")
-	got, err := Splice(readme, "new\n")
+	readme := []byte("# x\n" + start + "\nold\n" + end + "\nafter\n")
+	got, err := splice(readme, "new\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "# x\n" + Start + "\nnew\n" + End + "\nafter\n"; string(got) != want {
+	if want := "# x\n" + start + "\nnew\n" + end + "\nafter\n"; string(got) != want {
 		t.Errorf("got %q", got)
 	}
-	if _, err := Splice([]byte("no markers"), "x"); err == nil {
+	if _, err := splice([]byte("no markers"), "x"); err == nil {
 		t.Error("want an error without markers")
 	}
 }
@@ -78,7 +78,7 @@ func TestReadmeInSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := Splice(readme, Table(ts))
+	want, err := splice(readme, table(ts))
 	if err != nil {
 		t.Fatal(err)
 	}

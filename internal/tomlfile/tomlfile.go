@@ -4,6 +4,9 @@
 //
 // Decode is the entry point; Error is the located problem; Duration is a positive duration
 // value ("30s", "2m"); KeyLine finds the line of a key for errors found after decoding.
+//
+// Entry points: [Decode] (every problem an [Error]), [KeyLine] to locate a key and [SetKeys] to
+// rewrite a table in place.
 package tomlfile
 
 import (

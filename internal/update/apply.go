@@ -21,13 +21,13 @@ import (
 // ApplyOptions configure Apply.
 type ApplyOptions struct {
 	Options
-	// Branch is the branch the commit goes on; default BranchName(Now()).
+	// Branch is the branch the commit goes on; default branchName(Now()).
 	Branch string
 	Now    func() time.Time // default time.Now
 }
 
-// BranchName is the default update branch of a day: update/2026-12-01.
-func BranchName(at time.Time) string { return "update/" + at.UTC().Format("2006-01-02") }
+// branchName is the default update branch of a day: update/2026-12-01.
+func branchName(at time.Time) string { return "update/" + at.UTC().Format("2006-01-02") }
 
 // Apply is Preview, then a commit of the new lock on top of HEAD, on a new branch whose message
 // lists every input change and each host's package changes. It refuses a repository with
@@ -52,7 +52,7 @@ func Apply(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hos
 	}
 	branch := opts.Branch
 	if branch == "" {
-		branch = BranchName(opts.Now())
+		branch = branchName(opts.Now())
 	}
 	local := e.Local()
 	top, err := gitOut(ctx, local, flakeDir, "rev-parse", "--show-toplevel")
@@ -74,7 +74,7 @@ func Apply(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hos
 		return nil, fmt.Errorf("%s has uncommitted changes (%s ...): commit or stash them first; update:apply commits the new lock on top of HEAD", top, strings.TrimSpace(first))
 	}
 	return run(ctx, e, fleet, hosts, opts.Options, func(ctx context.Context, s *scratch, r *Result) error {
-		msg := CommitMessage(r)
+		msg := commitMessage(r)
 		lock := filepath.Join(s.sub, "flake.lock")
 		if _, err := local.Run(ctx, command.Cmd{Args: []string{"git", "-C", s.tree, "commit", "-q", "-F", "-", "--", lock},
 			Stdin: strings.NewReader(msg), Env: gitEnv()}); err != nil {
@@ -94,9 +94,9 @@ func Apply(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hos
 	})
 }
 
-// CommitMessage is the update commit's message: a subject naming the inputs, every input
+// commitMessage is the update commit's message: a subject naming the inputs, every input
 // change, then each host's closure, reboot, package changes and new warnings.
-func CommitMessage(r *Result) string {
+func commitMessage(r *Result) string {
 	var b strings.Builder
 	var names []string
 	for _, c := range r.Inputs {
@@ -171,7 +171,7 @@ func hostSummary(h HostPreview) string {
 // WritePreview renders a preview (or apply): the input changes, the hosts' table and package
 // changes (deploy.WritePlan), the new warnings, and the commit when there is one.
 func WritePreview(w io.Writer, r *Result) error {
-	if r.UpToDate() {
+	if r.upToDate() {
 		_, err := fmt.Fprintf(w, "flake.lock of %s is up to date at %s: no input has a newer revision\n", r.Repo, shortRev(r.Base))
 		return err
 	}

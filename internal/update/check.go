@@ -20,12 +20,12 @@ import (
 
 // States of an input in a Check.
 const (
-	StateCurrent   = "current"   // upstream has nothing newer
-	StateBehind    = "behind"    // upstream moved; the locked revision is younger than MaxAge
-	StateStale     = "stale"     // upstream moved and the locked revision is older than MaxAge
-	StatePinned    = "pinned"    // the flake asks for one revision: nothing to update
-	StateUnchecked = "unchecked" // not a git repository or a path (tarball, indirect...)
-	StateError     = "error"     // upstream could not be asked
+	stateCurrent   = "current"   // upstream has nothing newer
+	stateBehind    = "behind"    // upstream moved; the locked revision is younger than MaxAge
+	stateStale     = "stale"     // upstream moved and the locked revision is older than MaxAge
+	statePinned    = "pinned"    // the flake asks for one revision: nothing to update
+	stateUnchecked = "unchecked" // not a git repository or a path (tarball, indirect...)
+	stateError     = "error"     // upstream could not be asked
 )
 
 // CheckOptions configure Check.
@@ -73,9 +73,9 @@ func (r *CheckReport) Err() error {
 	var stale, failed []string
 	for _, in := range r.Inputs {
 		switch in.State {
-		case StateStale:
+		case stateStale:
 			stale = append(stale, in.Name)
-		case StateError:
+		case stateError:
 			failed = append(failed, in.Name+" ("+in.Note+")")
 		}
 	}
@@ -95,7 +95,7 @@ func (r *CheckReport) Err() error {
 // commits-only fetch (no trees, no blobs) since the locked date into a scratch repository to
 // count the commits and date the newest. A path input is compared by content hash.
 func Check(ctx context.Context, e *command.Executor, lockFile string, opts CheckOptions) (*CheckReport, error) {
-	lock, err := ReadLock(lockFile)
+	lock, err := readLock(lockFile)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s does not exist: the flake has never been locked; `go tool mage update:apply` writes and commits one", lockFile)
@@ -126,11 +126,11 @@ func Check(ctx context.Context, e *command.Executor, lockFile string, opts Check
 	_, err = parallel.Run(ctx, names, func(ctx context.Context, t *parallel.Task) error {
 		i := index[t.Host()]
 		st := checkInput(ctx, e.Local(), t, lock.Inputs[i], settings, opts.Timeout)
-		if st.State == StateBehind && !st.LockedDate.IsZero() && now.Sub(st.LockedDate) > opts.MaxAge {
-			st.State = StateStale
+		if st.State == stateBehind && !st.LockedDate.IsZero() && now.Sub(st.LockedDate) > opts.MaxAge {
+			st.State = stateStale
 		}
 		rep.Inputs[i] = st
-		if st.State == StateError {
+		if st.State == stateError {
 			return errors.New(st.Note)
 		}
 		t.Set("state", st.State)
@@ -146,9 +146,9 @@ func Check(ctx context.Context, e *command.Executor, lockFile string, opts Check
 func taskName(input string) string { return strings.ReplaceAll(input, "/", ".") }
 
 func checkInput(ctx context.Context, local *command.Host, t *parallel.Task, in Input, settings nix.Settings, timeout time.Duration) InputStatus {
-	st := InputStatus{Name: in.Name, Type: in.Type, Locked: in.Short(), LockedDate: in.LastModified(), Behind: -1}
-	if in.Pinned() {
-		st.State, st.Note = StatePinned, "the flake pins revision "+shortRev(str(in.Original, "rev"))
+	st := InputStatus{Name: in.Name, Type: in.Type, Locked: in.short(), LockedDate: in.lastModified(), Behind: -1}
+	if in.pinned() {
+		st.State, st.Note = statePinned, "the flake pins revision "+shortRev(str(in.Original, "rev"))
 		return st
 	}
 	if in.Type == "path" {
@@ -156,49 +156,49 @@ func checkInput(ctx context.Context, local *command.Host, t *parallel.Task, in I
 		st.Source = in.Path()
 		res, err := nix.On(local, settings).HashPath(ctx, in.Path(), timeout)
 		if err != nil {
-			st.State, st.Note = StateError, oneLine(err)
+			st.State, st.Note = stateError, oneLine(err)
 			return st
 		}
 		if res.DryRun {
-			st.State = StateCurrent
+			st.State = stateCurrent
 			return st
 		}
-		if strings.TrimSpace(string(res.Stdout)) == in.NarHash() {
-			st.State, st.Behind = StateCurrent, 0
+		if strings.TrimSpace(string(res.Stdout)) == in.narHash() {
+			st.State, st.Behind = stateCurrent, 0
 		} else {
-			st.State, st.Upstream, st.Note = StateBehind, "changed", "the directory's content differs from the lock"
+			st.State, st.Upstream, st.Note = stateBehind, "changed", "the directory's content differs from the lock"
 		}
 		return st
 	}
-	url, ref, ok := in.Remote()
+	url, ref, ok := in.remote()
 	if !ok {
-		st.State, st.Note = StateUnchecked, "type "+in.Type+" has no git upstream to ask"
+		st.State, st.Note = stateUnchecked, "type "+in.Type+" has no git upstream to ask"
 		return st
 	}
 	st.Source = url + " " + ref
 	t.Phase("ls-remote")
 	res, err := local.Run(ctx, command.Cmd{Args: []string{"git", "ls-remote", "--", url, ref}, Env: gitEnv(), Timeout: timeout})
 	if err != nil {
-		st.State, st.Note = StateError, oneLine(err)
+		st.State, st.Note = stateError, oneLine(err)
 		return st
 	}
 	if res.DryRun {
-		st.State = StateCurrent
+		st.State = stateCurrent
 		return st
 	}
 	full, rev := pickRef(string(res.Stdout), ref)
 	if rev == "" {
-		st.State, st.Note = StateError, fmt.Sprintf("%s has no ref %s", url, ref)
+		st.State, st.Note = stateError, fmt.Sprintf("%s has no ref %s", url, ref)
 		return st
 	}
 	st.Upstream = shortRev(rev)
-	if rev == in.Rev() {
-		st.State, st.Behind, st.UpstreamDate = StateCurrent, 0, st.LockedDate
+	if rev == in.rev() {
+		st.State, st.Behind, st.UpstreamDate = stateCurrent, 0, st.LockedDate
 		return st
 	}
-	st.State = StateBehind
+	st.State = stateBehind
 	t.Phase("fetch")
-	st.Behind, st.UpstreamDate, err = countBehind(ctx, local, url, full, rev, in.Rev(), st.LockedDate, timeout)
+	st.Behind, st.UpstreamDate, err = countBehind(ctx, local, url, full, rev, in.rev(), st.LockedDate, timeout)
 	if err != nil {
 		// The newest revision is known; only the distance is not.
 		st.Note = "commits behind unknown: " + oneLine(err)
@@ -282,7 +282,7 @@ func WriteCheck(w io.Writer, r *CheckReport) error {
 		switch {
 		case in.Behind >= 0:
 			behind = strconv.Itoa(in.Behind)
-		case in.State == StateBehind || in.State == StateStale:
+		case in.State == stateBehind || in.State == stateStale:
 			behind = "?"
 		}
 		upstream, upDate := in.Upstream, day(in.UpstreamDate)

@@ -65,7 +65,7 @@ const sampleLock = `{
 }`
 
 func TestParseLockRemotes(t *testing.T) {
-	l, err := ParseLock([]byte(sampleLock))
+	l, err := parseLock([]byte(sampleLock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,15 +95,15 @@ func TestParseLockRemotes(t *testing.T) {
 			t.Errorf("input %d = %s (%s), want %s (%s)", i, in.Name, in.Type, tt.input, tt.typ)
 			continue
 		}
-		url, ref, ok := in.Remote()
+		url, ref, ok := in.remote()
 		if url != tt.url || ref != tt.ref || ok != tt.ok {
 			t.Errorf("%s: Remote() = %q %q %v, want %q %q %v", tt.input, url, ref, ok, tt.url, tt.ref, tt.ok)
 		}
-		if in.Pinned() != tt.pinned {
-			t.Errorf("%s: Pinned() = %v", tt.input, in.Pinned())
+		if in.pinned() != tt.pinned {
+			t.Errorf("%s: Pinned() = %v", tt.input, in.pinned())
 		}
 	}
-	if got := l.Inputs[5].LastModified(); !got.Equal(time.Unix(1764000000, 0)) {
+	if got := l.Inputs[5].lastModified(); !got.Equal(time.Unix(1764000000, 0)) {
 		t.Errorf("nixpkgs LastModified = %v", got)
 	}
 }
@@ -116,7 +116,7 @@ func TestParseLockErrors(t *testing.T) {
 		{"dangling", `{"nodes":{"root":{"inputs":{"a":"gone"}}},"root":"root","version":7}`, `names node "gone"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseLock([]byte(tt.lock))
+			_, err := parseLock([]byte(tt.lock))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
@@ -162,11 +162,11 @@ func TestParseAge(t *testing.T) {
 func TestWriteCheck(t *testing.T) {
 	at := func(d string) time.Time { v, _ := time.Parse(time.DateOnly, d); return v }
 	rep := &CheckReport{Lock: "flake.lock", MaxAge: 30 * 24 * time.Hour, Inputs: []InputStatus{
-		{Name: "agenix", Type: "github", Locked: "fcdea2233974", LockedDate: at("2025-11-08"), Upstream: "fcdea2233974", UpstreamDate: at("2025-11-08"), Behind: 0, State: StateCurrent},
-		{Name: "local", Type: "path", Locked: "Kz7d0+VY3MRw", LockedDate: at("2026-11-30"), Upstream: "changed", Behind: -1, State: StateBehind, Note: "the directory's content differs from the lock"},
-		{Name: "nixpkgs", Type: "github", Locked: "0123456789ab", LockedDate: at("2025-11-24"), Upstream: "ba9876543210", UpstreamDate: at("2026-11-30"), Behind: 1204, State: StateStale},
-		{Name: "pinned", Type: "git", Locked: "aaaaaaaaaaaa", LockedDate: at("2025-10-09"), Behind: -1, State: StatePinned, Note: "the flake pins revision aaaaaaaaaaaa"},
-		{Name: "tools", Type: "git", Locked: "89abcdef0123", LockedDate: at("2025-10-09"), Behind: -1, State: StateError, Note: "local: git ls-remote: exit status 128"},
+		{Name: "agenix", Type: "github", Locked: "fcdea2233974", LockedDate: at("2025-11-08"), Upstream: "fcdea2233974", UpstreamDate: at("2025-11-08"), Behind: 0, State: stateCurrent},
+		{Name: "local", Type: "path", Locked: "Kz7d0+VY3MRw", LockedDate: at("2026-11-30"), Upstream: "changed", Behind: -1, State: stateBehind, Note: "the directory's content differs from the lock"},
+		{Name: "nixpkgs", Type: "github", Locked: "0123456789ab", LockedDate: at("2025-11-24"), Upstream: "ba9876543210", UpstreamDate: at("2026-11-30"), Behind: 1204, State: stateStale},
+		{Name: "pinned", Type: "git", Locked: "aaaaaaaaaaaa", LockedDate: at("2025-10-09"), Behind: -1, State: statePinned, Note: "the flake pins revision aaaaaaaaaaaa"},
+		{Name: "tools", Type: "git", Locked: "89abcdef0123", LockedDate: at("2025-10-09"), Behind: -1, State: stateError, Note: "local: git ls-remote: exit status 128"},
 	}}
 	var b bytes.Buffer
 	if err := WriteCheck(&b, rep); err != nil {
@@ -250,13 +250,13 @@ func TestCheckAgainstLocalRepositories(t *testing.T) {
 		state  string
 		behind int
 	}{
-		"stale":  {StateStale, 3},
-		"fresh":  {StateBehind, 1},
-		"same":   {StateCurrent, 0},
-		"tagged": {StateCurrent, 0},
-		"pinned": {StatePinned, -1},
-		"gone":   {StateError, -1},
-		"dir":    {StateBehind, -1},
+		"stale":  {stateStale, 3},
+		"fresh":  {stateBehind, 1},
+		"same":   {stateCurrent, 0},
+		"tagged": {stateCurrent, 0},
+		"pinned": {statePinned, -1},
+		"gone":   {stateError, -1},
+		"dir":    {stateBehind, -1},
 	}
 	var table bytes.Buffer
 	if err := WriteCheck(&table, rep); err != nil {
@@ -311,7 +311,7 @@ func TestWriteCheckJSON(t *testing.T) {
 	var b bytes.Buffer
 	rep := &CheckReport{Lock: "flake.lock", MaxAge: 30 * 24 * time.Hour, Inputs: []InputStatus{
 		{Name: "nixpkgs", Type: "github", Locked: "0123456789ab", LockedDate: time.Unix(1764000000, 0).UTC(), Upstream: "ba9876543210",
-			UpstreamDate: time.Unix(1764800000, 0).UTC(), Behind: 12, State: StateBehind, Source: "https://github.com/NixOS/nixpkgs nixos-25.11"},
+			UpstreamDate: time.Unix(1764800000, 0).UTC(), Behind: 12, State: stateBehind, Source: "https://github.com/NixOS/nixpkgs nixos-25.11"},
 	}}
 	if err := WriteCheckJSON(&b, rep); err != nil {
 		t.Fatal(err)

@@ -82,7 +82,7 @@ func Deploy(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, ho
 		if opts.Now == nil {
 			opts.Now = time.Now
 		}
-		branch = BranchName(opts.Now())
+		branch = branchName(opts.Now())
 	}
 	fr := &FlowResult{Branch: branch}
 	if rev, err := gitOut(ctx, local, top, "rev-parse", "--verify", "--quiet", "refs/heads/"+branch+"^{commit}"); err == nil {
@@ -106,7 +106,7 @@ func Deploy(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, ho
 		if err != nil {
 			return nil, err
 		}
-		if r.UpToDate() {
+		if r.upToDate() {
 			fr.Update = r
 			return fr, nil
 		}
@@ -209,7 +209,7 @@ func failures(res *deploy.Result) (failed, notRun []string) {
 func describe(fr *FlowResult, failed, notRun []string) string {
 	var b strings.Builder
 	if fr.Update != nil {
-		b.WriteString(CommitMessage(fr.Update))
+		b.WriteString(commitMessage(fr.Update))
 	} else {
 		fmt.Fprintf(&b, "%s\n\n(resumed: branch %s at %s)\n", strings.TrimSpace(fr.Message), fr.Branch, shortRev(fr.Commit))
 	}

@@ -29,28 +29,28 @@ type Input struct {
 	Locked   map[string]any `json:"locked"`
 }
 
-// Rev is the locked commit ("" for a path input).
-func (in Input) Rev() string { return str(in.Locked, "rev") }
+// rev is the locked commit ("" for a path input).
+func (in Input) rev() string { return str(in.Locked, "rev") }
 
-// LastModified is the locked revision's date (the commit date for git and github inputs).
-func (in Input) LastModified() time.Time {
+// lastModified is the locked revision's date (the commit date for git and github inputs).
+func (in Input) lastModified() time.Time {
 	if v, ok := in.Locked["lastModified"].(float64); ok {
 		return time.Unix(int64(v), 0).UTC()
 	}
 	return time.Time{}
 }
 
-// NarHash is the locked content's hash.
-func (in Input) NarHash() string { return str(in.Locked, "narHash") }
+// narHash is the locked content's hash.
+func (in Input) narHash() string { return str(in.Locked, "narHash") }
 
-// Pinned reports whether the flake asks for one revision (url ...?rev= or github:o/r/<rev>):
+// pinned reports whether the flake asks for one revision (url ...?rev= or github:o/r/<rev>):
 // no update can move it, so upstream is not asked.
-func (in Input) Pinned() bool { return str(in.Original, "rev") != "" }
+func (in Input) pinned() bool { return str(in.Original, "rev") != "" }
 
-// Remote is the git URL and ref whose head is the newest revision the input could be updated
+// remote is the git URL and ref whose head is the newest revision the input could be updated
 // to: the branch or tag the flake names, or the remote's HEAD. ok is false for inputs that are
 // not git repositories (path, tarball, indirect...).
-func (in Input) Remote() (url, ref string, ok bool) {
+func (in Input) remote() (url, ref string, ok bool) {
 	ref = str(in.Original, "ref")
 	if ref == "" {
 		ref = "HEAD"
@@ -81,12 +81,12 @@ func (in Input) Remote() (url, ref string, ok bool) {
 // Path is a path input's directory.
 func (in Input) Path() string { return str(in.Locked, "path") }
 
-// Short is the input's locked revision for people: 12 hex digits, or the narHash's start.
-func (in Input) Short() string {
-	if r := in.Rev(); r != "" {
+// short is the input's locked revision for people: 12 hex digits, or the narHash's start.
+func (in Input) short() string {
+	if r := in.rev(); r != "" {
 		return shortRev(r)
 	}
-	if h := in.NarHash(); h != "" {
+	if h := in.narHash(); h != "" {
 		return strings.TrimPrefix(h, "sha256-")[:min(12, len(strings.TrimPrefix(h, "sha256-")))]
 	}
 	return "-"
@@ -122,22 +122,22 @@ type rawNode struct {
 	Original map[string]any             `json:"original"`
 }
 
-// ReadLock reads and parses a flake.lock file.
-func ReadLock(file string) (*Lock, error) {
+// readLock reads and parses a flake.lock file.
+func readLock(file string) (*Lock, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
-	l, err := ParseLock(b)
+	l, err := parseLock(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return l, nil
 }
 
-// ParseLock parses flake.lock content. Inputs are named by the path from the root that reaches
+// parseLock parses flake.lock content. Inputs are named by the path from the root that reaches
 // them first in name order; "follows" entries are not nodes of their own and are skipped.
-func ParseLock(b []byte) (*Lock, error) {
+func parseLock(b []byte) (*Lock, error) {
 	var raw rawLock
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("not a flake.lock: %w", err)
@@ -218,24 +218,24 @@ func (c InputChange) String() string {
 	return c.Name + ": " + side(c.From, c.FromDate) + " -> " + side(c.To, c.ToDate)
 }
 
-// DiffLocks lists the inputs whose locked content differs between old (nil: no lock yet) and new.
-func DiffLocks(old, new *Lock) []InputChange {
+// diffLocks lists the inputs whose locked content differs between old (nil: no lock yet) and new.
+func diffLocks(old, new *Lock) []InputChange {
 	var out []InputChange
 	for _, n := range new.Inputs {
 		o, ok := old.Input(n.Name)
-		if ok && o.NarHash() == n.NarHash() && o.Rev() == n.Rev() {
+		if ok && o.narHash() == n.narHash() && o.rev() == n.rev() {
 			continue
 		}
-		c := InputChange{Name: n.Name, To: n.Short(), ToDate: n.LastModified()}
+		c := InputChange{Name: n.Name, To: n.short(), ToDate: n.lastModified()}
 		if ok {
-			c.From, c.FromDate = o.Short(), o.LastModified()
+			c.From, c.FromDate = o.short(), o.lastModified()
 		}
 		out = append(out, c)
 	}
 	if old != nil {
 		for _, o := range old.Inputs {
 			if _, ok := new.Input(o.Name); !ok {
-				out = append(out, InputChange{Name: o.Name, From: o.Short(), FromDate: o.LastModified()})
+				out = append(out, InputChange{Name: o.Name, From: o.short(), FromDate: o.lastModified()})
 			}
 		}
 	}

@@ -67,8 +67,8 @@ type Result struct {
 	Branch, Commit string
 }
 
-// UpToDate reports whether updating changed nothing in the lock.
-func (r *Result) UpToDate() bool { return len(r.Inputs) == 0 }
+// upToDate reports whether updating changed nothing in the lock.
+func (r *Result) upToDate() bool { return len(r.Inputs) == 0 }
 
 // Preview updates the flake's lock in a scratch worktree of HEAD, evaluates and builds the
 // hosts' systems from it once (internal/deploy), and compares each with what the host runs. The
@@ -113,7 +113,7 @@ func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts
 	opts.logf("scratch worktree of %s at %s", shortRev(s.base), s.tree)
 	r := &Result{Repo: s.top, Base: s.base}
 	lockFile := filepath.Join(s.flake, "flake.lock")
-	if r.OldLock, err = ReadLock(lockFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if r.OldLock, err = readLock(lockFile); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
 	for _, in := range opts.Inputs {
@@ -163,14 +163,14 @@ func run(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, hosts
 	if _, err := gitOut(ctx, e.Local(), s.tree, "add", "--", filepath.Join(s.sub, "flake.lock")); err != nil {
 		return nil, fmt.Errorf("scratch worktree: %w", err)
 	}
-	if r.NewLock, err = ReadLock(lockFile); err != nil {
+	if r.NewLock, err = readLock(lockFile); err != nil {
 		return nil, fmt.Errorf("read the new lock: %w", err)
 	}
-	r.Inputs = DiffLocks(r.OldLock, r.NewLock)
+	r.Inputs = diffLocks(r.OldLock, r.NewLock)
 	for _, c := range r.Inputs {
 		opts.logf("input %s", c)
 	}
-	if r.UpToDate() {
+	if r.upToDate() {
 		opts.logf("the lock is up to date: nothing to build")
 		return r, nil
 	}

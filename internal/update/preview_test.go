@@ -227,7 +227,7 @@ func TestPreviewAndApply(t *testing.T) {
 	t.Run("one input", func(t *testing.T) {
 		// The fleet input did not change: updating it alone leaves the lock as it is.
 		r, err := Preview(ctx, e, env.inv, env.hosts, env.opts(&log, "fleet"))
-		if err != nil || !r.UpToDate() || len(r.Hosts) != 0 {
+		if err != nil || !r.upToDate() || len(r.Hosts) != 0 {
 			t.Errorf("preview of fleet alone: %v, %+v", err, r)
 		}
 		if _, err := Preview(ctx, e, env.inv, env.hosts, env.opts(&log, "nixpkgs")); err == nil || !strings.Contains(err.Error(), `no input "nixpkgs" (inputs: fleet, standin)`) {
@@ -270,12 +270,12 @@ func TestPreviewAndApply(t *testing.T) {
 		if files := h.git("diff", "--name-only", before.head, r.Commit); files != "flake.lock" {
 			t.Errorf("the commit changes %q, want flake.lock only", files)
 		}
-		lock, err := ParseLock([]byte(h.git("show", r.Commit+":flake.lock")))
+		lock, err := parseLock([]byte(h.git("show", r.Commit+":flake.lock")))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if in, _ := lock.Input("standin"); in.Rev() != env.revs[1] {
-			t.Errorf("the committed lock has standin at %s, want %s", in.Rev(), env.revs[1])
+		if in, _ := lock.Input("standin"); in.rev() != env.revs[1] {
+			t.Errorf("the committed lock has standin at %s, want %s", in.rev(), env.revs[1])
 		}
 		msg := h.git("log", "-1", "--format=%B", r.Commit)
 		for _, want := range []string{"flake.lock: update standin", "standin: " + shortRev(env.revs[0]), "-> " + shortRev(env.revs[1]),

@@ -36,7 +36,7 @@ func sampleResult() *Result {
 }
 
 func TestCommitMessage(t *testing.T) {
-	goldenfile.Check(t, "testdata/commit-message.golden", []byte(CommitMessage(sampleResult())))
+	goldenfile.Check(t, "testdata/commit-message.golden", []byte(commitMessage(sampleResult())))
 }
 
 func TestWritePreview(t *testing.T) {

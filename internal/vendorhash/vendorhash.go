@@ -2,6 +2,8 @@
 // hash of what `go mod vendor` produces from the committed go.mod and go.sum. A stale hash only
 // shows up as a "hash mismatch" on the first `nix build` on a networked machine; checking it here
 // moves that failure into test:parallel, where it costs seconds.
+//
+// Entry points: [Check] and [Update].
 package vendorhash
 
 import (
@@ -23,8 +25,8 @@ const File = "nix/vendor-hash.nix"
 
 var hashRe = regexp.MustCompile(`"(sha256-[A-Za-z0-9+/=]+)"`)
 
-// Recorded returns the hash nix/vendor-hash.nix holds.
-func Recorded(root string) (string, error) {
+// recorded returns the hash nix/vendor-hash.nix holds.
+func recorded(root string) (string, error) {
 	data, err := os.ReadFile(filepath.Join(root, File))
 	if err != nil {
 		return "", err
@@ -36,9 +38,9 @@ func Recorded(root string) (string, error) {
 	return string(m[1]), nil
 }
 
-// Compute vendors the module at root into a scratch copy of its go.mod, go.sum and Go sources
+// compute vendors the module at root into a scratch copy of its go.mod, go.sum and Go sources
 // and returns the SRI hash Nix computes for the vendor directory.
-func Compute(ctx context.Context, local *command.Host, root string) (string, error) {
+func compute(ctx context.Context, local *command.Host, root string) (string, error) {
 	tmp, err := os.MkdirTemp("", "hub-vendor-")
 	if err != nil {
 		return "", err
@@ -64,11 +66,11 @@ func Compute(ctx context.Context, local *command.Host, root string) (string, err
 
 // Check compares the recorded hash with a fresh one.
 func Check(ctx context.Context, local *command.Host, root string) (string, error) {
-	want, err := Compute(ctx, local, root)
+	want, err := compute(ctx, local, root)
 	if err != nil {
 		return "", err
 	}
-	got, err := Recorded(root)
+	got, err := recorded(root)
 	if err != nil {
 		return "", err
 	}
@@ -80,7 +82,7 @@ func Check(ctx context.Context, local *command.Host, root string) (string, error
 
 // Update writes a fresh hash into nix/vendor-hash.nix, keeping its comments.
 func Update(ctx context.Context, local *command.Host, root string) (old, new string, err error) {
-	if new, err = Compute(ctx, local, root); err != nil {
+	if new, err = compute(ctx, local, root); err != nil {
 		return "", "", err
 	}
 	p := filepath.Join(root, File)

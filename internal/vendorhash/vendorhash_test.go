@@ -27,7 +27,7 @@ func TestRecordedAndUpdate(t *testing.T) {
 	const stale = "# how to recompute\n\"sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n"
 	os.WriteFile(filepath.Join(root, File), []byte(stale), 0o644)
 
-	got, err := Recorded(root)
+	got, err := recorded(root)
 	if err != nil || got != "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" {
 		t.Fatalf("Recorded = %q, %v", got, err)
 	}
@@ -52,7 +52,7 @@ func TestRecordedAndUpdate(t *testing.T) {
 	}
 
 	os.WriteFile(filepath.Join(root, File), []byte("null\n"), 0o644)
-	if _, err := Recorded(root); err == nil || err.Error() != `nix/vendor-hash.nix: no "sha256-..." string` {
+	if _, err := recorded(root); err == nil || err.Error() != `nix/vendor-hash.nix: no "sha256-..." string` {
 		t.Errorf("no hash: err = %v", err)
 	}
 }

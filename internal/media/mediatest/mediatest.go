@@ -5,6 +5,9 @@
 // names it) to its file there, and Handler replays them behind the credential check of the real
 // application. Applications are named by plain strings ("jellyfin", "sonarr", ...), the values of
 // internal/media's App, so that internal/media's own tests can import this package without a cycle.
+//
+// Entry points: [Handler] serves one application's recorded replies, [Authorized] checks a
+// request's credential the way the application does, and [Key] names a request.
 package mediatest
 
 import (
@@ -20,9 +23,9 @@ import (
 // Apps lists every application with recorded replies, in internal/media's order.
 var Apps = []string{"jellyfin", "plex", "tautulli", "sonarr", "radarr", "lidarr", "prowlarr"}
 
-// Routes maps a request (see Key) to the recorded reply app gives, a path relative to Dir. It
+// recordedRoutes maps a request (see Key) to the recorded reply app gives, a path relative to Dir. It
 // returns a new map on each call (callers may change it) and nil for an unknown application.
-func Routes(app string) map[string]string {
+func recordedRoutes(app string) map[string]string {
 	switch app {
 	case "jellyfin":
 		return map[string]string{
@@ -90,10 +93,10 @@ func Authorized(app, secret string, r *http.Request) bool {
 	return r.Header.Get("X-Api-Key") == secret
 }
 
-// Dir is the absolute path of internal/media/testdata, found from this package's source file, so it
+// dir is the absolute path of internal/media/testdata, found from this package's source file, so it
 // is the same from any package's test working directory. Built with -trimpath, where the source
 // path is not a file path, it is found by walking up from the working directory to go.mod.
-func Dir() string {
+func dir() string {
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
 		dir := filepath.Join(filepath.Dir(file), "..", "testdata")
 		if _, err := os.Stat(dir); err == nil {
@@ -120,12 +123,12 @@ func Dir() string {
 // files are read here, once, so a missing one is an error now rather than a 500 later.
 func Handler(app, secret string, routes map[string]string) (http.Handler, error) {
 	if routes == nil {
-		routes = Routes(app)
+		routes = recordedRoutes(app)
 	}
 	if routes == nil {
 		return nil, fmt.Errorf("mediatest: no recorded replies for application %q", app)
 	}
-	dir := Dir()
+	dir := dir()
 	replies := make(map[string][]byte, len(routes))
 	var errs []error
 	for key, file := range routes {

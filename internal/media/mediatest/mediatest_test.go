@@ -68,7 +68,7 @@ func TestHandler(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := Routes(tc.app)[Key(&http.Request{URL: u})]; got != tc.file {
+			if got := recordedRoutes(tc.app)[Key(&http.Request{URL: u})]; got != tc.file {
 				t.Fatalf("Routes(%q)[Key(%s)] = %q, want %q", tc.app, tc.target, got, tc.file)
 			}
 			h, err := Handler(tc.app, secret, nil)
@@ -78,7 +78,7 @@ func TestHandler(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 
-			want, err := os.ReadFile(filepath.Join(Dir(), tc.file))
+			want, err := os.ReadFile(filepath.Join(dir(), tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}

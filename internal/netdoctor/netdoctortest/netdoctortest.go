@@ -5,6 +5,8 @@
 // files in the host's own /run, a stand-in `tailscale` that prints a recorded
 // `tailscale status --json`, and kernel settings planted over their /proc and /sys files in the
 // host's mount namespace only.
+//
+// Entry points: [ServeDNS] starts the DNS server and [Stage] sets one [Host] scenario up.
 package netdoctortest
 
 import (
