@@ -67,45 +67,44 @@ type supervisorFiles map[string]string
 func (f supervisorFiles) has(k string) bool { _, ok := f[k]; return ok }
 
 // waitScript blocks on the target until one of the named files exists, then prints the
-// supervisor's files. Waiting there costs one round trip instead of a poll per tick.
+// supervisor's files. Waiting there costs one round trip instead of a poll per tick. It can send
+// a signal first (the confirm, the commit), so that a signal and the wait for its answer are one
+// ssh session rather than two: each session is an ssh client here and an sshd session, a login
+// shell and sh there.
 var waitScript = script("wait")
+
+// sendFirst is a control file the wait creates before it waits (file "" sends nothing). Only
+// the first attempt sends it: a retry after a dropped connection only waits, so a signal is sent
+// once, as the hub decided it, and the watchdog's deadline answers one that never arrived.
+type sendFirst struct{ file, content string }
 
 // wait waits until one of files exists, retrying over new connections when the current one
 // drops (an activation may restart sshd or the network) until deadline.
 func (a activation) wait(ctx context.Context, h *command.Host, deadline time.Time, files ...string) (supervisorFiles, error) {
+	return a.signalWait(ctx, h, deadline, sendFirst{}, true, files...)
+}
+
+// signalWait is wait that sends sig first; with retry false a dropped connection is an error
+// at once (the confirm: its connection failing is the answer).
+func (a activation) signalWait(ctx context.Context, h *command.Host, deadline time.Time, sig sendFirst, retry bool, files ...string) (supervisorFiles, error) {
 	var last error
 	for attempt := 0; ; attempt++ {
-		res, err := h.Run(ctx, command.Cmd{Args: append([]string{"sh", "-c", waitScript, "wait", a.id}, files...),
+		file := "-"
+		if sig.file != "" && attempt == 0 {
+			file = sig.file
+		}
+		res, err := h.Run(ctx, command.Cmd{Args: append([]string{"sh", "-c", waitScript, "wait", a.id, file, sig.content}, files...),
 			Timeout: time.Until(deadline)})
 		if err == nil && res.DryRun {
 			// Nothing ran: go through the protocol as if every step succeeded.
 			return supervisorFiles{"status": "0", "confirmed": "1", "result": "committed"}, nil
 		}
 		if err == nil {
-			out := supervisorFiles{}
-			sc := bufio.NewScanner(strings.NewReader(string(res.Stdout)))
-			var log []string
-			for sc.Scan() {
-				if l, ok := strings.CutPrefix(sc.Text(), "log:"); ok {
-					log = append(log, l)
-				} else if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-					out[k] = v
-				}
-			}
-			if len(log) > 0 {
-				out["log"] = strings.Join(log, "\n")
-			}
-			if out["supervisor"] == "gone" {
-				return out, &goneError{dir: a.dir()}
-			}
-			if out["supervisor"] == "dead" {
-				return out, &deadError{dir: a.dir()}
-			}
-			return out, nil
+			return a.parseFiles(string(res.Stdout))
 		}
 		last = err
 		var xe *command.ExitError
-		if ctx.Err() != nil || !errors.As(err, &xe) || !xe.Unreachable() || time.Now().After(deadline) {
+		if !retry || ctx.Err() != nil || !errors.As(err, &xe) || !xe.Unreachable() || time.Now().After(deadline) {
 			return nil, fmt.Errorf("waiting for %s on the host: %w", strings.Join(files, " or "), last)
 		}
 		select {
@@ -114,6 +113,31 @@ func (a activation) wait(ctx context.Context, h *command.Host, deadline time.Tim
 		case <-time.After(min(time.Second<<min(attempt, 3), time.Until(deadline))):
 		}
 	}
+}
+
+// parseFiles reads what waitScript printed: the supervisor's files as name=value lines, the
+// activation log as log: lines, and supervisor=gone or =dead for a supervisor that is no more.
+func (a activation) parseFiles(stdout string) (supervisorFiles, error) {
+	out := supervisorFiles{}
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	var log []string
+	for sc.Scan() {
+		if l, ok := strings.CutPrefix(sc.Text(), "log:"); ok {
+			log = append(log, l)
+		} else if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			out[k] = v
+		}
+	}
+	if len(log) > 0 {
+		out["log"] = strings.Join(log, "\n")
+	}
+	if out["supervisor"] == "gone" {
+		return out, &goneError{dir: a.dir()}
+	}
+	if out["supervisor"] == "dead" {
+		return out, &deadError{dir: a.dir()}
+	}
+	return out, nil
 }
 
 // goneError is a supervisor whose directory vanished: the host rebooted (its /run is new) or
@@ -153,14 +177,13 @@ func (a activation) signal(ctx context.Context, h *command.Host, file, content s
 	return err
 }
 
-// confirmFresh creates the confirm file over a NEW ssh connection (command.Host.Fresh): the
-// hub's multiplexed master connection survives an sshd that no longer accepts logins, so only a
-// fresh one proves the host can still be reached.
-func (a activation) confirmFresh(ctx context.Context, h *command.Host, timeout time.Duration) error {
-	_, err := h.Fresh(timeout).Run(ctx, command.Cmd{Args: []string{"sh", "-c",
-		`d=` + stateRoot + `/$1; [ -d "$d" ] && [ ! -e "$d/done" ] && touch "$d/confirm"`, "confirm", a.id},
-		Timeout: timeout + 5*time.Second})
-	return err
+// confirmFresh creates the confirm file over a NEW ssh connection (command.Host.Fresh) and, on
+// the same connection, waits for the watchdog's acknowledgement (confirmed) or its end (done):
+// the hub's multiplexed master connection survives an sshd that no longer accepts logins, so
+// only a fresh one proves the host can still be reached. A connection that fails is an error
+// at once, not retried.
+func (a activation) confirmFresh(ctx context.Context, h *command.Host, timeout time.Duration) (supervisorFiles, error) {
+	return a.signalWait(ctx, h.Fresh(timeout), time.Now().Add(timeout+time.Minute), sendFirst{file: "confirm"}, false, "confirmed", "done")
 }
 
 // activate runs the supervisor and drives the magic rollback protocol: switch, confirm over a
@@ -188,7 +211,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 			err = rerr
 		}
 	}()
-	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(r.limits(h).ActivationTimeout),
+	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(r.limits(h).ActivationTimeout), sendFirst{},
 		"the supervisor died during the activation", "activate", "wait for switch-to-configuration", "status", "done")
 	if end {
 		return err
@@ -217,8 +240,7 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 		}
 	}
 	committed = true
-	r.recordDone(ctx, t, h, remote, sys, before)
-	return r.finish(ctx, t, h, remote, sys, status)
+	return r.finish(ctx, t, h, remote, sys, status, r.noteDone(h, sys, before))
 }
 
 // newActivation is the supervisor's brief for h: what to activate, whether the profile is set
@@ -235,13 +257,20 @@ func (r *run) newActivation(h *inventory.Host, sys System) activation {
 	return a
 }
 
-// await waits until deadline for the supervisor's files names. Every step ends the same way when
-// it cannot go on (end is true, err is the host's outcome): a supervisor that died is waited on
-// to roll back (dying says when it died), a host that rebooted meanwhile is judged by what it
-// runs now, and any other failure is a hostError of phase doing what.
+// await waits until deadline for the supervisor's files names, sending sig first (sendFirst).
+// Every step ends the same way when it cannot go on (end is true, err is the host's outcome):
+// settle says how.
 func (r *run) await(ctx context.Context, t *parallel.Task, remote *command.Host, sys System, a activation, deadline time.Time,
-	dying, phase, what string, names ...string) (files supervisorFiles, end bool, err error) {
-	files, err = a.wait(ctx, remote, deadline, names...)
+	sig sendFirst, dying, phase, what string, names ...string) (files supervisorFiles, end bool, err error) {
+	files, err = a.signalWait(ctx, remote, deadline, sig, true, names...)
+	return r.settle(ctx, t, remote, sys, a, files, err, dying, phase, what)
+}
+
+// settle ends a step whose wait failed: a supervisor that died is waited on to roll back (dying
+// says when it died), a host that rebooted meanwhile is judged by what it runs now, and any
+// other failure is a hostError of phase doing what.
+func (r *run) settle(ctx context.Context, t *parallel.Task, remote *command.Host, sys System, a activation, files supervisorFiles, err error,
+	dying, phase, what string) (supervisorFiles, bool, error) {
 	switch {
 	case isDead(err):
 		return nil, true, r.awaitRollback(ctx, t, remote, a, dying)
@@ -272,7 +301,8 @@ func (r *run) bootOnly(ctx context.Context, t *parallel.Task, h *inventory.Host,
 // and waits for the watchdog's acknowledgement; end is true when the activation ends here.
 func (r *run) confirm(ctx context.Context, t *parallel.Task, remote *command.Host, sys System, a activation) (end bool, err error) {
 	t.Phase("confirm")
-	if err := a.confirmFresh(ctx, remote, a.confirm); err != nil {
+	files, err := a.confirmFresh(ctx, remote, a.confirm)
+	if err != nil && !isDead(err) && !isGone(err) {
 		if ctx.Err() != nil {
 			return true, ctx.Err()
 		}
@@ -286,8 +316,8 @@ func (r *run) confirm(ctx context.Context, t *parallel.Task, remote *command.Hos
 		return true, r.awaitRollback(ctx, t, remote, a, why)
 	}
 	// The watchdog acknowledges the confirm; if its deadline passed first it is rolling back.
-	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(a.confirm+time.Minute),
-		"the supervisor died before the confirmation", "confirm", "wait for the watchdog's acknowledgement", "confirmed", "done")
+	files, end, err = r.settle(ctx, t, remote, sys, a, files, err,
+		"the supervisor died before the confirmation", "confirm", "wait for the watchdog's acknowledgement")
 	if end {
 		return true, err
 	}
@@ -318,11 +348,10 @@ func (r *run) commit(ctx context.Context, t *parallel.Task, h *inventory.Host, r
 	default:
 		t.Logf("emergency deploy: health checks skipped")
 	}
-	if err := a.signal(ctx, remote, "commit", r.opts.Owner); err != nil {
-		return true, hostError("health", "commit", err, "the watchdog rolls back without it")
-	}
-	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(a.health+a.confirm+time.Minute),
-		"the supervisor died during the commit", "health", "wait for the commit", "done")
+	// The commit and the wait for the watchdog's end in one session; without the commit the
+	// watchdog rolls back at its deadline.
+	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(a.health+a.confirm+time.Minute), sendFirst{file: "commit", content: r.opts.Owner},
+		"the supervisor died during the commit", "health", "commit", "done")
 	if end {
 		return true, err
 	}

@@ -317,11 +317,13 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 		return parallel.Skip("already runs " + shortPath(sys.Out))
 	}
 	t.Logf("running %s, deploying %s", shortPath(st.Current), shortPath(sys.Out))
+	held := false // the deploy lock is taken, for the job's end to release
 	if r.opts.Action != DryActivate {
 		// Every deploy that set out to change the host leaves a trace, whatever its end; this
-		// runs last, after the lock's release, and sees the job's final error.
+		// runs last and sees the job's final error. It also releases the lock, in the same
+		// round trip (endHost).
 		started := time.Now()
-		defer func() { r.recordTrace(ctx, t, remote, started, err) }()
+		defer func() { err = r.endHost(ctx, t, remote, started, err, held) }()
 	}
 
 	t.Phase("build")
@@ -359,21 +361,17 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 	}
 
 	t.Phase("check")
-	if !r.opts.Emergency && (r.opts.Action == Switch || r.opts.Action == Boot) && h.Deploy.BootMinFreeMiB > 0 {
-		free, ok, err := bootSpace(ctx, remote, r.limits(h).StepTimeout)
-		switch {
-		case err != nil:
-			return hostError("check", "measure /boot", err, "")
-		case !ok:
-			t.Logf("/boot is not a separate mount: boot space check skipped")
-		case free < h.Deploy.BootMinFreeMiB:
-			return fmt.Errorf("check: /boot has %d MiB free, deploy.boot_min_free_mib is %d; delete old generations (go tool mage deploy:prune %s -keep 3) and retry", free, h.Deploy.BootMinFreeMiB, h.Name)
-		default:
-			t.Logf("/boot: %d MiB free (need %d)", free, h.Deploy.BootMinFreeMiB)
-		}
+	minFree := 0
+	if !r.opts.Emergency && (r.opts.Action == Switch || r.opts.Action == Boot) {
+		minFree = h.Deploy.BootMinFreeMiB
 	}
-	broke, err := acquireLock(ctx, remote, r.me, r.opts.StaleLock, r.opts.Force, r.limits(h).StepTimeout)
-	if err != nil {
+	broke, boot, err := acquireLock(ctx, remote, r.me, r.opts.StaleLock, r.opts.Force, minFree, r.limits(h).StepTimeout)
+	switch {
+	case errors.Is(err, errBootFull):
+		return fmt.Errorf("check: /boot has %d MiB free, deploy.boot_min_free_mib is %d; delete old generations (go tool mage deploy:prune %s -keep 3) and retry", boot.mib, minFree, h.Name)
+	case errors.Is(err, errBootMeasure):
+		return hostError("check", "measure /boot", err, "")
+	case err != nil:
 		if ctx.Err() != nil {
 			// Cancelled mid-command: the mkdir may have happened on the host all the same.
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -381,22 +379,37 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 			_, _ = releaseLock(cctx, remote, r.id)
 		}
 		return hostError("check", "take the deploy lock", err, "")
+	case boot.checked && !boot.mounted:
+		t.Logf("/boot is not a separate mount: boot space check skipped")
+	case boot.checked:
+		t.Logf("/boot: %d MiB free (need %d)", boot.mib, minFree)
 	}
 	if broke != "" {
 		t.Logf("broke %s", broke)
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		handed, uerr := releaseLock(cctx, remote, r.id)
-		switch {
-		case uerr != nil && err == nil:
-			err = parallel.Warn("lock-left", fmt.Errorf("deployed, but releasing the deploy lock failed: %w; it goes away with the next reboot or -force", uerr))
-		case handed:
-			t.Logf("the supervisor on the host is still running: it keeps the deploy lock and removes it when it ends")
-		}
-	}()
+	if r.opts.Action == DryActivate {
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			handed, uerr := releaseLock(cctx, remote, r.id)
+			err = r.released(t, err, handed, uerr)
+		}()
+	} else {
+		held = true
+	}
 	return r.activate(ctx, t, h, remote, sys, st)
+}
+
+// released is the job's error once the deploy lock was given back (handed: to the supervisor
+// that still runs), or could not be (uerr).
+func (r *run) released(t *parallel.Task, err error, handed bool, uerr error) error {
+	switch {
+	case uerr != nil && err == nil:
+		return parallel.Warn("lock-left", fmt.Errorf("deployed, but releasing the deploy lock failed: %w; it goes away with the next reboot or -force", uerr))
+	case handed:
+		t.Logf("the supervisor on the host is still running: it keeps the deploy lock and removes it when it ends")
+	}
+	return err
 }
 
 // current reports whether the host already has sys in the place the action puts it.
@@ -414,24 +427,37 @@ func current(a Action, st State, out string) bool {
 
 // recordDone notes the committed deploy on the host and for RollbackDone.
 func (r *run) recordDone(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, before State) {
-	r.mu.Lock()
-	r.done[h.Name] = before.Generation
-	r.mu.Unlock()
-	if r.opts.Action == DryActivate {
+	rec := r.noteDone(h, sys, before)
+	if rec == "" {
 		return
 	}
-	rec := fmt.Sprintf("%s %s %s %s", time.Now().UTC().Format(time.RFC3339), r.opts.Owner, r.opts.Action, sys.Out)
 	script := `mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" > "$1"`
 	if _, err := remote.Run(context.WithoutCancel(ctx), command.Cmd{Args: []string{"sh", "-c", script, "record", lastFile, rec}, Timeout: 30 * time.Second}); err != nil {
 		t.Logf("could not record the deploy on the host: %v", err)
 	}
 }
 
-// finish reads the new state, reboots when asked and needed, and sets the summary columns.
-func (r *run) finish(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, status int) error {
-	st, err := Probe(ctx, remote, sys.Out, r.opts.ProbeTimeout)
+// noteDone notes the committed deploy for RollbackDone and returns the record the host keeps
+// of it (lastFile; "" for a dry activation, which records nothing).
+func (r *run) noteDone(h *inventory.Host, sys System, before State) string {
+	r.mu.Lock()
+	r.done[h.Name] = before.Generation
+	r.mu.Unlock()
+	if r.opts.Action == DryActivate {
+		return ""
+	}
+	return fmt.Sprintf("%s %s %s %s", time.Now().UTC().Format(time.RFC3339), r.opts.Owner, r.opts.Action, sys.Out)
+}
+
+// finish writes the deploy's record on the host (rec, see noteDone) and reads the new state in
+// one round trip, reboots when asked and needed, and sets the summary columns.
+func (r *run) finish(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, status int, rec string) error {
+	st, err := probe(ctx, remote, sys.Out, rec, r.opts.ProbeTimeout)
 	if err != nil {
 		return hostError("activate", "read the new state", err, "")
+	}
+	if rec != "" && !st.Recorded && !r.exec.DryRun {
+		t.Logf("could not record the deploy on the host (%s)", lastFile)
 	}
 	t.Set("generation", genString(st.Generation))
 	if !r.exec.DryRun {

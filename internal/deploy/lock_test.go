@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -79,6 +80,32 @@ func TestLockOfAGoneHubIsBrokenAtOnce(t *testing.T) {
 			}
 			if hr.Status != parallel.StatusFailed || hr.Err == nil || !strings.Contains(hr.Err.Error(), tc.want) {
 				t.Fatalf("%s (%v), want refused with %q\n%s", hr.Status, hr.Err, tc.want, out)
+			}
+		})
+	}
+}
+
+// The boot space check rides on the lock's round trip: a /boot with less free space than asked
+// refuses with exit 5 before the lock is taken, and says what it has. (mountpoint and df are
+// shims: this machine's /boot is not the point; the lock itself is not reached.)
+func TestLockScriptRefusesAFullBoot(t *testing.T) {
+	for _, tc := range []struct{ name, df, want string }{
+		{"too little space", "echo '   Avail'; echo '    100'", "boot_free=100\n"},
+		{"unreadable df", "echo 'df: /boot: No such device'", "boot_free=df: /boot: No such device\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bin := t.TempDir()
+			for name, body := range map[string]string{"mountpoint": "exit 0", "df": tc.df} {
+				if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command("sh", "-c", lockScript, "lock", "20260101T000000Z-test00", "root@test", "1", "-", "900", "0", "", "200")
+			cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+			out, err := cmd.Output()
+			var xe *exec.ExitError
+			if !errors.As(err, &xe) || xe.ExitCode() != 5 || string(out) != tc.want {
+				t.Errorf("exit %v, output %q; want exit 5, %q", err, out, tc.want)
 			}
 		})
 	}

@@ -133,7 +133,7 @@ func Rollback(ctx context.Context, remote *command.Host, o RollbackOptions) (Gen
 		return Generation{}, fmt.Errorf("%s: rollback: no generation before the current one (see deploy:generations %s)", remote.Name(), remote.Name())
 	}
 	id := newID()
-	if _, err := acquireLock(ctx, remote, lockInfo{ID: id, Owner: o.Owner, PID: os.Getpid(), Time: time.Now()}, o.StaleLock, o.Force, o.StepTimeout); err != nil {
+	if _, _, err := acquireLock(ctx, remote, lockInfo{ID: id, Owner: o.Owner, PID: os.Getpid(), Time: time.Now()}, o.StaleLock, o.Force, 0, o.StepTimeout); err != nil {
 		return target, fmt.Errorf("%s: rollback: %w", remote.Name(), err)
 	}
 	defer func() { _, _ = releaseLock(context.WithoutCancel(ctx), remote, id) }()

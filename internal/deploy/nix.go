@@ -23,13 +23,14 @@ func Evaluate(ctx context.Context, local *command.Host, flake string, names []st
 }
 
 // builder builds the local systems of one rollout with one `nix-store --realise` per wave of
-// requests. nix build would print the results only when every system is done, so instead one
-// poller asks the store (one nix-store --check-validity call per tick for all pending paths)
-// which outputs became valid and releases each host's copy as soon as its own toplevel is.
+// requests. nix build would print the results only when every system is done, so instead the
+// build's event stream (internal/nixprogress) says when a host's toplevel was built or fetched,
+// and one nix-store --check-validity of that path then releases the host's copy: as soon as
+// its own system is there, without polling the store while the wave builds (a poll per tick
+// was a nix process every 200 ms for as long as a build runs).
 type builder struct {
 	nix    nix.Nix
 	window time.Duration // how long to wait for more requests before starting a wave
-	tick   time.Duration // validity polling interval while a wave builds
 	logf   func(format string, args ...any)
 
 	mu       sync.Mutex
@@ -45,7 +46,7 @@ type buildReq struct {
 }
 
 func newBuilder(local nix.Nix, expected int, logf func(string, ...any)) *builder {
-	return &builder{nix: local, expected: expected, window: 300 * time.Millisecond, tick: 200 * time.Millisecond, logf: logf}
+	return &builder{nix: local, expected: expected, window: 300 * time.Millisecond, logf: logf}
 }
 
 // decline says one host will not ask for a build (it is current, unreachable or builds elsewhere).
@@ -154,6 +155,20 @@ func (b *builder) run(wave []*buildReq) {
 		}
 	}
 	view := newBuildView(buildPlans(ctx, b.nix, drvs), views)
+	// The toplevels' builds and substitutions that ended: the moment to look at their output.
+	toplevel := map[string]string{} // drv or output path -> output
+	for o, reqs := range pending {
+		toplevel[o], toplevel[reqs[0].sys.Drv] = o, o
+	}
+	ended := make(chan string, 2*len(toplevel))
+	view.OnDone = func(path string) {
+		if o, ok := toplevel[path]; ok {
+			select {
+			case ended <- o:
+			default: // full: the check at the end of the wave releases it
+			}
+		}
+	}
 	defer func() {
 		view.Close()
 		for _, vs := range views {
@@ -171,17 +186,27 @@ func (b *builder) run(wave []*buildReq) {
 		res, err := b.nix.Realise(ctx, drvs, nix.RealiseOptions{KeepGoing: true, MaxJobsAuto: true, LogJSON: true, Stderr: view})
 		finished <- result{res, err}
 	}()
-	tk := time.NewTicker(b.tick)
-	defer tk.Stop()
 	for {
 		select {
-		case <-tk.C:
-			var left []string
-			for o := range pending {
-				left = append(left, o)
+		case o := <-ended:
+			// One look for every toplevel that ended by now: systems that build alike end
+			// together, and each look is a nix process.
+			var look []string
+			for more := true; more; {
+				if _, ok := pending[o]; ok && !slices.Contains(look, o) {
+					look = append(look, o)
+				}
+				select {
+				case o = <-ended:
+				default:
+					more = false
+				}
 			}
-			if bad, err := b.invalid(ctx, left); err == nil {
-				for _, o := range left {
+			if len(look) == 0 {
+				continue
+			}
+			if bad, err := b.invalid(ctx, look); err == nil {
+				for _, o := range look {
 					if !bad[o] {
 						release(o, nil)
 					}

@@ -48,7 +48,7 @@ func Prune(ctx context.Context, remote *command.Host, o PruneOptions) (PruneResu
 		o.Owner = Owner()
 	}
 	id := newID()
-	if _, err := acquireLock(ctx, remote, lockInfo{ID: id, Owner: o.Owner, PID: os.Getpid(), Time: time.Now()}, o.StaleLock, o.Force, o.StepTimeout); err != nil {
+	if _, _, err := acquireLock(ctx, remote, lockInfo{ID: id, Owner: o.Owner, PID: os.Getpid(), Time: time.Now()}, o.StaleLock, o.Force, 0, o.StepTimeout); err != nil {
 		return res, fmt.Errorf("%s: prune: %w", remote.Name(), err)
 	}
 	defer func() { _, _ = releaseLock(context.WithoutCancel(ctx), remote, id) }()

@@ -41,6 +41,7 @@ type State struct {
 	Generation  int    // the system profile's current generation; 0 when there is none
 	Systemd     bool   // the host runs systemd (/run/systemd/system exists)
 	LastDeploy  string // "time by owner" of the last committed hub deploy, empty if none
+	Recorded    bool   // the probe wrote the record it was given (probe)
 	RebootParts []string
 	// NewRebootParts are the boot parts that differ between the booted system and the probed
 	// new system; nil when no new system was given.
@@ -59,7 +60,8 @@ func parseState(out string) State {
 		}
 	}
 	s := State{Current: kv["current"], Booted: kv["booted"], Profile: kv["profile_path"],
-		Generation: linkGeneration(kv["profile"]), Systemd: kv["systemd"] == "1", LastDeploy: kv["last"]}
+		Generation: linkGeneration(kv["profile"]), Systemd: kv["systemd"] == "1", LastDeploy: kv["last"],
+		Recorded: kv["recorded"] == "1"}
 	for _, p := range bootParts {
 		if s.Booted != "" && kv["booted_"+p] != kv["current_"+p] {
 			s.RebootParts = append(s.RebootParts, p)
@@ -87,7 +89,17 @@ func linkGeneration(link string) int {
 // Probe reads the host's running, booted and profile system in one ssh round trip; newSystem,
 // when not empty, is also compared with the booted system's boot parts.
 func Probe(ctx context.Context, h *command.Host, newSystem string, timeout time.Duration) (State, error) {
-	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", probeScript, "probe", newSystem}, Timeout: timeout})
+	return probe(ctx, h, newSystem, "", timeout)
+}
+
+// probe is Probe that first writes record, when not empty, as the host's record of the last
+// deploy (lastFile): a deploy's end records and reads the host in one round trip.
+func probe(ctx context.Context, h *command.Host, newSystem, record string, timeout time.Duration) (State, error) {
+	args := []string{"sh", "-c", probeScript, "probe", newSystem}
+	if record != "" {
+		args = append(args, record)
+	}
+	res, err := h.Run(ctx, command.Cmd{Args: args, Timeout: timeout})
 	if err != nil {
 		return State{}, err
 	}
@@ -109,8 +121,17 @@ func (l lockInfo) String() string {
 // lockScript takes the lock with mkdir, which is atomic. $1 id, $2 owner, $3 pid, $4 unused
 // (the time is the target's own: a lock's age must not mix the hub's clock with the target's),
 // $5 stale seconds, $6 force (1 breaks a stale lock; "gone" breaks it whatever its age, for a
-// holder the hub proved dead). Exit 3: held; the owner file follows.
+// holder the hub proved dead), $7 the gone holder's id, $8 the MiB /boot must have free (0: no
+// check; exit 5 and no lock when it has less, boot_free= says what it has, "none" for a /boot
+// that is not a mount of its own). Exit 3: held; the owner file follows.
 var lockScript = script("lock")
+
+// bootFree is what the lock script found on /boot.
+type bootFree struct {
+	checked bool // a check was asked for
+	mounted bool // /boot is a separate mount (else there was nothing to check)
+	mib     int
+}
 
 // ErrLocked is returned when another deploy holds the host's lock.
 var ErrLocked = errors.New("another deploy holds the host's lock")
@@ -120,39 +141,55 @@ var ErrLocked = errors.New("another deploy holds the host's lock")
 // lock whose holder is provably gone (a hub on this machine whose process no longer exists, and
 // no supervisor running on the host: a crashed or killed hub) is broken at once, with or
 // without force, and broke says which.
-func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, force bool, timeout time.Duration) (broke string, err error) {
+//
+// With minFreeMiB > 0 the same round trip first checks that /boot has that much space free
+// (boot says what it found): a deploy whose boot entry would not fit is refused without the lock.
+func acquireLock(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, force bool, minFreeMiB int, timeout time.Duration) (broke string, boot bootFree, err error) {
 	f := "0"
 	if force {
 		f = "1"
 	}
-	return lockAttempt(ctx, h, me, stale, f, "", timeout)
+	return lockAttempt(ctx, h, me, stale, f, "", minFreeMiB, timeout)
 }
 
-func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, f, goneID string, timeout time.Duration) (broke string, err error) {
+func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.Duration, f, goneID string, minFreeMiB int, timeout time.Duration) (broke string, boot bootFree, err error) {
 	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", lockScript, "lock", me.ID, me.Owner,
-		strconv.Itoa(me.PID), "-", strconv.Itoa(int(stale.Seconds())), f, goneID}, Timeout: timeout})
+		strconv.Itoa(me.PID), "-", strconv.Itoa(int(stale.Seconds())), f, goneID, strconv.Itoa(max(minFreeMiB, 0))}, Timeout: timeout})
 	out := string(res.Stdout)
-	if err == nil {
-		// A dry run printed the command and holds nothing.
-		if strings.Contains(out, "broke-stale") {
-			return "a stale deploy lock (-force)", nil
-		}
-		return "", nil // a lock of a gone hub is named by the caller, who knows whose it was
-	}
-	var xe *command.ExitError
-	if !errors.As(err, &xe) || xe.ExitCode != 3 {
-		return "", err
-	}
-	holder := parseLock(out)
 	kv := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok {
 			kv[k] = v
 		}
 	}
+	if minFreeMiB > 0 && !res.DryRun {
+		boot.checked = true
+		if v, ok := kv["boot_free"]; ok && v != "none" {
+			n, perr := strconv.Atoi(v)
+			if perr != nil {
+				return "", boot, fmt.Errorf("%w: unexpected output %q", errBootMeasure, v)
+			}
+			boot.mounted, boot.mib = true, n
+		}
+	}
+	var xe *command.ExitError
+	if errors.As(err, &xe) && xe.ExitCode == 5 && boot.mounted {
+		return "", boot, fmt.Errorf("%w: /boot has %d MiB free, %d needed", errBootFull, boot.mib, minFreeMiB)
+	}
+	if err == nil {
+		// A dry run printed the command and holds nothing.
+		if strings.Contains(out, "broke-stale") {
+			return "a stale deploy lock (-force)", boot, nil
+		}
+		return "", boot, nil // a lock of a gone hub is named by the caller, who knows whose it was
+	}
+	if !errors.As(err, &xe) || xe.ExitCode != 3 {
+		return "", boot, err
+	}
+	holder := parseLock(out)
 	if goneID == "" && kv["supervisor_alive"] == "0" && holderGone(holder, me) {
-		if _, err := lockAttempt(ctx, h, me, stale, "gone", holder.ID, timeout); err == nil {
-			return fmt.Sprintf("the deploy lock of %s, whose hub is gone (no process %d on this machine, no supervisor on the host)", holder.Owner, holder.PID), nil
+		if _, _, err := lockAttempt(ctx, h, me, stale, "gone", holder.ID, 0, timeout); err == nil {
+			return fmt.Sprintf("the deploy lock of %s, whose hub is gone (no process %d on this machine, no supervisor on the host)", holder.Owner, holder.PID), boot, nil
 		}
 	}
 	age, _ := strconv.Atoi(kv["age"])
@@ -165,8 +202,15 @@ func lockAttempt(ctx context.Context, h *command.Host, me lockInfo, stale time.D
 	default:
 		hint += fmt.Sprintf(", or if its hub is gone, -force breaks it once it is older than %s", stale)
 	}
-	return "", fmt.Errorf("%w: %s; %s", ErrLocked, holder, hint)
+	return "", boot, fmt.Errorf("%w: %s; %s", ErrLocked, holder, hint)
 }
+
+// errBootFull is a /boot without the space deploy.boot_min_free_mib asks for; errBootMeasure
+// one whose free space could not be read.
+var (
+	errBootFull    = errors.New("not enough space on /boot")
+	errBootMeasure = errors.New("df /boot")
+)
 
 // holderGone reports whether the lock's holder is provably dead: a hub on this machine (same
 // user@machine) whose process no longer exists. A hub elsewhere cannot be proved dead from
@@ -210,22 +254,4 @@ var unlockScript = script("unlock")
 func releaseLock(ctx context.Context, h *command.Host, id string) (handedOver bool, err error) {
 	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", unlockScript, "unlock", id}, Timeout: 30 * time.Second})
 	return strings.Contains(string(res.Stdout), "handed-over"), err
-}
-
-// bootSpace returns the free MiB of /boot, or ok=false when /boot is not a separate mount.
-func bootSpace(ctx context.Context, h *command.Host, timeout time.Duration) (mib int, ok bool, err error) {
-	script := `if ! mountpoint -q /boot 2>/dev/null; then echo none; exit 0; fi; df --output=avail -B1M /boot | tail -n 1`
-	res, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script}, Timeout: timeout})
-	if err != nil {
-		return 0, false, err
-	}
-	out := strings.TrimSpace(string(res.Stdout))
-	if out == "none" || res.DryRun {
-		return 0, false, nil
-	}
-	n, err := strconv.Atoi(out)
-	if err != nil {
-		return 0, false, fmt.Errorf("df /boot: unexpected output %q", out)
-	}
-	return n, true, nil
 }

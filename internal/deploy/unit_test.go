@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -329,6 +330,11 @@ func TestDryRunCommands(t *testing.T) {
 		name    string
 		buildOn string
 		want    []string // substrings, in order, of the dry-run lines
+		// sessions are the host's ssh sessions in order, each named by its script's $0 (and
+		// what it sends first or waits for; "end" releases the lock and writes the trace);
+		// "fresh" is a new connection instead of the shared master. Each costs an ssh client here and an sshd session, a login shell and
+		// sh on the host: merging them is what keeps a deploy's CPU per host down.
+		sessions []string
 	}{
 		{"local build", inventory.BuildLocal, []string{
 			"local: nix eval", "#nixosConfigurations", "--apply",
@@ -337,15 +343,18 @@ func TestDryRunCommands(t *testing.T) {
 			"local: nix copy", "--to ssh://root@web1.example",
 			"web1: ssh", "mkdir \"$l\"",
 			"web1: ssh", "supervise.sh", "switch",
-			"web1: ssh -o BatchMode=yes -o ControlMaster=no -o ControlPath=none", "touch \"$d/confirm\"",
-			"web1: ssh", "commit",
-		}},
+			"web1: ssh -o BatchMode=yes -o ControlMaster=no -o ControlPath=none", "printf '",
+			"confirm '", "confirmed done",
+			"web1: ssh", "commit root@", "done",
+		}, []string{"probe", "lock with boot space", "start", "wait status done", "fresh wait confirm: confirmed done",
+			"wait commit: done", "probe with record", "end"}},
 		{"build on target", inventory.BuildTarget, []string{
 			"local: nix eval",
 			"local: nix copy", "--derivation --to ssh://root@web1.example",
 			"web1: ssh", "nix-store --realise",
 			"web1: ssh", "supervise.sh",
-		}},
+		}, []string{"probe", "realise", "lock with boot space", "start", "wait status done", "fresh wait confirm: confirmed done",
+			"wait commit: done", "probe with record", "end"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -371,6 +380,9 @@ func TestDryRunCommands(t *testing.T) {
 				}
 				rest = rest[i+len(w):]
 			}
+			if got := sessions(cmds.String(), "web1"); !slices.Equal(got, tt.sessions) {
+				t.Errorf("ssh sessions with the host:\n got %q\nwant %q", got, tt.sessions)
+			}
 			// The real fleet's commands never carry the local fleet's offline settings.
 			for _, o := range nix.Local().Options {
 				if !slices.Contains(nix.Real().Options, o) && strings.Contains(cmds.String(), o.Name) {
@@ -383,6 +395,50 @@ func TestDryRunCommands(t *testing.T) {
 		})
 	}
 }
+
+// sessions names the dry-run ssh commands to host in order (TestDryRunCommands).
+func sessions(dry, host string) []string {
+	var out []string
+	for _, c := range strings.Split("\n"+dry, "\n[dry-run] ")[1:] {
+		if !strings.HasPrefix(c, host+": ssh ") {
+			continue
+		}
+		name := "?"
+		// A script's $0 follows its closing quote: sh -c '...' NAME ARGS.
+		if m := scriptName.FindAllStringSubmatch(c, -1); m != nil {
+			last := m[len(m)-1]
+			name = last[1]
+			switch name {
+			case "wait": // id, what it sends first ("-": nothing), its content, the files it waits for
+				args := strings.Fields(strings.TrimRight(last[2], "'\n"))
+				name = "wait " + strings.Join(args[3:], " ")
+				if args[1] != "-" {
+					name = "wait " + args[1] + ": " + strings.Join(args[3:], " ")
+				}
+			case "probe": // new system, and the deploy's record (time owner action system)
+				if recordTime.MatchString(last[2]) {
+					name = "probe with record"
+				}
+			}
+		}
+		switch {
+		case name == "lock" && strings.HasSuffix(strings.TrimRight(c, "'\n"), " 200"):
+			name = "lock with boot space" // deploy.boot_min_free_mib, the script's last argument
+		case strings.Contains(c, "nix-store --realise"):
+			name = "realise"
+		}
+		if strings.Contains(c, "ControlPath=none") {
+			name = "fresh " + name
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+var (
+	scriptName = regexp.MustCompile(`'\\'' ([a-z]+)([^\n]*)`)
+	recordTime = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ `)
+)
 
 func TestRunRejectsBadBuildOptions(t *testing.T) {
 	h := &inventory.Host{Name: "web1", File: "hosts/web1/host.toml", SSH: inventory.SSH{Destination: "web1"}, Build: inventory.Build{On: inventory.BuildLocal}}

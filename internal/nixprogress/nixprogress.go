@@ -90,6 +90,10 @@ type Tracker struct {
 	// OnLine receives the plain text for a target: every message nix printed (for all
 	// targets) and the log lines of the builds the target needs.
 	OnLine func(target, line string)
+	// OnDone is called with the path of every build (its .drv) and substitution (its store
+	// path) that ended, whether it succeeded or failed, planned or not: the moment its output
+	// may have become valid, so a caller can look instead of polling the store.
+	OnDone func(path string)
 
 	mu      sync.Mutex
 	targets []string
@@ -210,6 +214,9 @@ func (t *Tracker) lineLocked(line string) {
 		delete(t.acts, ev.ID)
 		if a.typ == actCopyPath {
 			return
+		}
+		if t.OnDone != nil {
+			t.OnDone(a.path)
 		}
 		if !t.done[a.path] {
 			t.done[a.path] = true

@@ -36,11 +36,19 @@ func TestTwoSystemsShareALibrary(t *testing.T) {
 			"/nix/store/w1apfhkfwv5j2px04yyjr7glq7aaz15g-b-only.drv",
 			"/nix/store/vp81gyaz3y5418b3f44k2iiq8pgfq8pr-nixos-system-beta.drv"}},
 	})
-	var seen []string
+	var seen, ended []string
 	lines := map[string][]string{}
 	tr.OnProgress = func(target string, p Progress) { seen = append(seen, target+": "+p.String()) }
 	tr.OnLine = func(target, line string) { lines[target] = append(lines[target], line) }
+	tr.OnDone = func(path string) { ended = append(ended, name(path)) }
 	feed(t, tr, "realise-two-systems.jsonl")
+	// Every build's end, each system's after the builds it needs: the builder looks at a
+	// system's output when its own build ends.
+	at := func(n string) int { return slices.Index(ended, n) }
+	if len(ended) != 5 || at("shared-lib") < 0 || at("a-only") < 0 || at("b-only") < 0 ||
+		at("nixos-system-alpha") < max(at("shared-lib"), at("a-only")) || at("nixos-system-beta") < max(at("shared-lib"), at("b-only")) {
+		t.Errorf("builds that ended, in order: %q", ended)
+	}
 
 	for target, want := range map[string]string{"alpha": "3/3 built, 0/0 fetched, 0 remaining", "beta": "3/3 built, 0/0 fetched, 0 remaining"} {
 		if got := tr.Progress(target).String(); got != want {

@@ -2,6 +2,18 @@
 # lockScript (internal/deploy/remote.go says what it does and takes). The hub sends it without
 # these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
 l=@lockDir@
+# The boot space check ($8 MiB free, 0: none) rides along: a /boot too full for the new boot
+# entry refuses the deploy (exit 5) before the lock is taken.
+if [ "${8:-0}" -gt 0 ]; then
+  if mountpoint -q /boot 2>/dev/null; then
+    free=$(df --output=avail -B1M /boot | tail -n 1); free=${free#"${free%%[! ]*}"}
+    echo "boot_free=$free"
+    case $free in '' | *[!0-9]*) exit 5 ;; esac
+    [ "$free" -ge "$8" ] || exit 5
+  else
+    echo "boot_free=none"
+  fi
+fi
 try() { mkdir -p @stateRoot@ && mkdir "$l" 2>/dev/null && printf 'id=%s\nowner=%s\npid=%s\ntime=%s\n' "$1" "$2" "$3" "$(date +%s)" > "$l/owner"; }
 try "$@" && { echo acquired; exit 0; }
 cat "$l/owner" 2>/dev/null
