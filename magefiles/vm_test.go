@@ -44,7 +44,7 @@ func TestVMTargets(t *testing.T) {
 
 	// The guest runs its own system (generation 1 of it, from the host's store).
 	out, code = runTarget(t, bin, root, lf, "vm:ssh", "p620/dev-vm", "-command=nproc; hostname; cat /run/current-system/nixos-version")
-	if code != 0 || !strings.Contains(out, "2\ndev-vm\n24.11.localfleet-g1") {
+	if code != 0 || !strings.Contains(out, "2\ndev-vm\n25.11.localfleet-g1") {
 		t.Errorf("vm:ssh -command exit %d:\n%s", code, out)
 	}
 	out, _ = runTarget(t, bin, root, lf, "vm:ssh", "p620/dev-vm", "-print")

@@ -153,7 +153,7 @@ func TestRolloutStopsAfterFailedBatch(t *testing.T) {
 func TestParsePackage(t *testing.T) {
 	tests := []struct{ path, name, version string }{
 		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-openssh-9.6p1", "openssh", "9.6p1"},
-		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system-p620-24.11.localfleet-g3", "nixos-system-p620", "24.11.localfleet-g3"},
+		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixos-system-p620-25.11.localfleet-g3", "nixos-system-p620", "25.11.localfleet-g3"},
 		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-linux-6.6.0-modules", "linux", "6.6.0-modules"},
 		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-etc", "etc", ""},
 		{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-python3.11-requests-2.31.0", "python3.11-requests", "2.31.0"},

@@ -632,8 +632,8 @@ func TestNames(t *testing.T) {
 		{"/nix/var/nix/profiles/system-1-link", 1, ""},
 		{"system", 0, ""},
 		{"system-x-link", 0, ""},
-		{"/nix/store/abc-nixos-system-p620-24.11.localfleet-g3", 0, "p620"},
-		{"/nix/store/abc-nixos-system-a-b-24.11.localfleet-g10", 0, "a-b"},
+		{"/nix/store/abc-nixos-system-p620-25.11.localfleet-g3", 0, "p620"},
+		{"/nix/store/abc-nixos-system-a-b-25.11.localfleet-g10", 0, "a-b"},
 		{"/nix/store/abc-hello-2.12", 0, ""},
 	} {
 		if g := linkGeneration(tc.in); g != tc.gen {

@@ -503,7 +503,7 @@ func buildSystems(ctx context.Context, flakeRef string, names []string) (map[str
 }
 
 // systemHost extracts the host name from a toplevel store path:
-// /nix/store/<hash>-nixos-system-<name>-24.11.localfleet-g<N> (see system.nix).
+// /nix/store/<hash>-nixos-system-<name>-25.11.localfleet-g<N> (see system.nix).
 func systemHost(path string) string {
 	base := filepath.Base(path)
 	_, name, _ := strings.Cut(base, "-")
@@ -511,7 +511,7 @@ func systemHost(path string) string {
 	if !ok {
 		return ""
 	}
-	if i := strings.LastIndex(name, "-24.11.localfleet-g"); i > 0 {
+	if i := strings.LastIndex(name, "-25.11.localfleet-g"); i > 0 {
 		return name[:i]
 	}
 	return ""

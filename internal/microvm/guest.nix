@@ -12,7 +12,7 @@
 { spec }:
 let
   s = builtins.fromJSON spec;
-  version = "24.11.localfleet-g${toString s.generation}";
+  version = "25.11.localfleet-g${toString s.generation}";
   isRoot = s.user == "root";
   uid = if isRoot then 0 else 1000;
   home = if isRoot then "/root" else "/home/${s.user}";

@@ -110,7 +110,7 @@ ssh_port = 2223
 	// Create installs generation 1 of small's system without booting it; its start (generation
 	// 0: the one it has) boots that system.
 	created, err := m.Create(ctx, small)
-	if err != nil || created.State != Stopped || created.Generation != "1" || !strings.HasSuffix(created.System, "-nixos-system-small-24.11.localfleet-g1") {
+	if err != nil || created.State != Stopped || created.Generation != "1" || !strings.HasSuffix(created.System, "-nixos-system-small-25.11.localfleet-g1") {
 		t.Fatalf("create: %+v, %v", created, err)
 	}
 	var wg sync.WaitGroup
@@ -140,7 +140,7 @@ ssh_port = 2223
 	for i, g := range []Guest{dev, small} {
 		// The guest runs its own system, built in the host's store: /run/current-system is that
 		// toplevel, and the hostname and the user's key (the login itself) come from it.
-		if !strings.HasSuffix(sts[i].System, "-nixos-system-"+g.VM.Name+"-24.11.localfleet-g1") {
+		if !strings.HasSuffix(sts[i].System, "-nixos-system-"+g.VM.Name+"-25.11.localfleet-g1") {
 			t.Errorf("%s: system %q", g.ID(), sts[i].System)
 		}
 		out := sshGuest(t, lf, known, g, "id -un; nproc; awk '/MemTotal/ {print $2}' /proc/meminfo; readlink /run/current-system; hostname")
@@ -169,7 +169,7 @@ ssh_port = 2223
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Generation != "2" || st.PID == sts[0].PID || st.System == sts[0].System || !strings.HasSuffix(st.System, "-nixos-system-dev-24.11.localfleet-g2") {
+	if st.Generation != "2" || st.PID == sts[0].PID || st.System == sts[0].System || !strings.HasSuffix(st.System, "-nixos-system-dev-25.11.localfleet-g2") {
 		t.Errorf("after update: %+v (before: pid %d, system %s)", st, sts[0].PID, sts[0].System)
 	}
 	if got := sshGuest(t, lf, known, dev, "readlink /run/current-system; cat /proc/sys/kernel/random/boot_id"); got == st.System+"\n"+bootID || !strings.HasPrefix(got, st.System+"\n") {

@@ -151,9 +151,9 @@ func TestParseSystemdStatus(t *testing.T) {
 
 func TestParseQEMUStatus(t *testing.T) {
 	var st Status
-	if err := parseQEMUStatus("running 31219 tcg 3 1764590000 2 256 /nix/store/abc-nixos-system-dev-24.11.localfleet-g3\n", &st); err != nil ||
+	if err := parseQEMUStatus("running 31219 tcg 3 1764590000 2 256 /nix/store/abc-nixos-system-dev-25.11.localfleet-g3\n", &st); err != nil ||
 		st.State != Running || st.PID != 31219 || st.Accel != "tcg" || st.Generation != "3" || st.VCPU != 2 || st.MemoryMiB != 256 ||
-		st.System != "/nix/store/abc-nixos-system-dev-24.11.localfleet-g3" {
+		st.System != "/nix/store/abc-nixos-system-dev-25.11.localfleet-g3" {
 		t.Errorf("parse = %+v, %v", st, err)
 	}
 	if err := parseQEMUStatus("absent - - - - - - -", &st); err != nil || st.State != Absent {

@@ -14,7 +14,7 @@ let
   } // variant;
 
   system = host.system or "x86_64-linux";
-  version = "24.11.localfleet-g${toString v.generation}";
+  version = "25.11.localfleet-g${toString v.generation}";
 
   # Every builder is /bin/sh with an explicit PATH: there is no stdenv without nixpkgs.
   mk = drvName: script: derivation {
