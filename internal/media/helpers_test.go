@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
@@ -98,26 +99,6 @@ func (f *fakeAPI) instance(name string) Instance {
 	return Instance{App: f.app, Name: name, URL: u, CredentialFile: "/run/agenix/" + string(f.app) + "-" + name}
 }
 
-// fakeClock is the cache's clock, moved by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // logBuffer is a concurrency-safe sink for the exporter's logs, so tests can assert on them.
 type logBuffer struct {
 	mu sync.Mutex
@@ -138,7 +119,7 @@ func (l *logBuffer) String() string {
 
 type setup struct {
 	exp   *exporter.Exporter
-	clock *fakeClock
+	clock *clockwork.FakeClock
 	logs  *logBuffer
 }
 
@@ -146,7 +127,7 @@ type setup struct {
 // credential file reading as testSecret.
 func newSetup(t *testing.T, opts Options, insts ...Instance) *setup {
 	t.Helper()
-	s := &setup{clock: newClock(), logs: &logBuffer{}}
+	s := &setup{clock: clockwork.NewFakeClockAt(time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
 	if opts.MinInterval == 0 {
 		opts.MinInterval = time.Minute
 	}
