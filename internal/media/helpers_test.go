@@ -22,6 +22,7 @@ import (
 
 	"github.com/nixos-hub/hub/internal/exporter"
 	"github.com/nixos-hub/hub/internal/media/mediatest"
+	"github.com/nixos-hub/hub/internal/syncbuffer"
 )
 
 // testSecret contains characters that URL encoding changes, so redaction of the escaped form is
@@ -99,35 +100,17 @@ func (f *fakeAPI) instance(name string) Instance {
 	return Instance{App: f.app, Name: name, URL: u, CredentialFile: "/run/agenix/" + string(f.app) + "-" + name}
 }
 
-// logBuffer is a concurrency-safe sink for the exporter's logs, so tests can assert on them.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type setup struct {
 	exp   *exporter.Exporter
 	clock *clockwork.FakeClock
-	logs  *logBuffer
+	logs  *syncbuffer.Buffer
 }
 
 // newSetup builds the exporter as main does, with the fake clock, a captured log and every
 // credential file reading as testSecret.
 func newSetup(t *testing.T, opts Options, insts ...Instance) *setup {
 	t.Helper()
-	s := &setup{clock: clockwork.NewFakeClockAt(time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
+	s := &setup{clock: clockwork.NewFakeClockAt(time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)), logs: &syncbuffer.Buffer{}}
 	if opts.MinInterval == 0 {
 		opts.MinInterval = time.Minute
 	}

@@ -1,10 +1,8 @@
 package parallel
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,26 +17,6 @@ const testTimeout = 20 * time.Second
 // newFakeClock only moves when a job advances it, so durations and log timestamps are exact.
 func newFakeClock() *clockwork.FakeClock {
 	return clockwork.NewFakeClockAt(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-}
-
-// syncBuffer is a goroutine-safe Out that also counts Write calls.
-type syncBuffer struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	writes int
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.writes++
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func testContext(t *testing.T) context.Context {
