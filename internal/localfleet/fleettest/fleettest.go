@@ -4,7 +4,7 @@
 //
 // Start boots a fleet; Need and NeedSystemd are the skips alone, for tests that start a fleet
 // in their own way; Inventory loads the inventory a fleet generated, AppendHostTOML adds tables
-// to it, and Sh runs a script on a host.
+// to it, Sh runs a script on a host, and LoopbackBlock gives the fleet's addresses for test servers.
 package fleettest
 
 import (
@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,4 +148,16 @@ func Sh(t testing.TB, e *command.Executor, h *inventory.Host, script string, arg
 		t.Fatalf("host %s: %v", h.Name, err)
 	}
 	return out
+}
+
+// LoopbackBlock is the 127.0.X block of the fleet h belongs to ("127.0.X"), where a test puts
+// the servers the hosts reach (DNS, an exporter) on addresses no host has, such as X.250. A fleet
+// on fallback addressing (every host on 127.0.0.1) has no such block: t is skipped.
+func LoopbackBlock(t testing.TB, h *inventory.Host) string {
+	t.Helper()
+	block := h.SSH.Destination[:max(strings.LastIndex(h.SSH.Destination, "."), 0)]
+	if !strings.HasPrefix(block, "127.0.") || block == "127.0.0" {
+		t.Skipf("the fleet is on fallback addressing (%s): no loopback block for the test's servers", h.SSH.Destination)
+	}
+	return block
 }
