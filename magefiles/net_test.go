@@ -27,10 +27,7 @@ func TestNetDoctorTarget(t *testing.T) {
 	inv := fleettest.Inventory(t, lf)
 	p620, _ := inv.Host("p620")
 	hp, _ := inv.Host("hp")
-	block := p620.SSH.Destination[:max(strings.LastIndex(p620.SSH.Destination, "."), 0)]
-	if !strings.HasPrefix(block, "127.0.") || block == "127.0.0" {
-		t.Skipf("the fleet is on fallback addressing (%s): no loopback block for the DNS server", p620.SSH.Destination)
-	}
+	block := fleettest.LoopbackBlock(t, p620)
 	server := block + ".250"
 	netdoctortest.ServeDNS(t, server, map[string]string{"nixos.org": server, "p620": p620.SSH.Destination, "hp": hp.SSH.Destination})
 	stub, err := os.ReadFile(filepath.Join("..", "internal", "netdoctor", "testdata", "resolv", "stub-resolv.conf"))

@@ -1,20 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/nixos-hub/hub/internal/baseline"
-	"github.com/nixos-hub/hub/internal/exporter"
+	"github.com/nixos-hub/hub/internal/baseline/baselinetest"
 	"github.com/nixos-hub/hub/internal/localfleet"
 	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
 )
@@ -27,10 +21,7 @@ func TestPerfTargets(t *testing.T) {
 	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"hp"}}, "curl")
 	inv := fleettest.Inventory(t, lf)
 	hp, _ := inv.Host("hp")
-	block := hp.SSH.Destination[:max(strings.LastIndex(hp.SSH.Destination, "."), 0)]
-	if !strings.HasPrefix(block, "127.0.") || block == "127.0.0" {
-		t.Skipf("the fleet is on fallback addressing (%s)", hp.SSH.Destination)
-	}
+	block := fleettest.LoopbackBlock(t, hp)
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join("..", "internal", "systemdanalyze", "testdata", name))
 		if err != nil {
@@ -38,29 +29,9 @@ func TestPerfTargets(t *testing.T) {
 		}
 		return string(b)
 	}
-	eng := baseline.NewEngine(baseline.Config{Window: 100, Threshold: 3, MinSamples: 30}, baseline.BootSpecs, baseline.State{})
-	state := t.TempDir()
 	// Ten ordinary boots, then five slower ones: BootSpecs' history and recent window.
 	boots := append(slices.Repeat([]string{read("time-laptop.txt")}, 10), slices.Repeat([]string{read("time-laptop-slow.txt")}, 5)...)
-	for i, out := range boots {
-		if err := baseline.BootWatch(context.Background(), eng, baseline.Boot{ID: fmt.Sprint(i)}, state,
-			func(context.Context) (string, error) { return out, nil }, time.Millisecond, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exp, err := exporter.New(exporter.Options{Namespace: "hub_baseline", Program: "hub_baseline_exporter",
-		Collectors: map[string]exporter.Collector{"baseline": baseline.NewCollector(eng)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", block+".250:9103")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: exp.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(l)
-	defer srv.Close()
-	url := "http://" + block + ".250:9103/metrics"
+	url := baselinetest.Serve(t, block+".250", boots)
 	bin, root := fleettest.Mage(t)
 
 	out, code := runTarget(t, bin, root, lf, "perf:report", "hp", "-baselines="+url)

@@ -21,6 +21,7 @@ import (
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/localfleet"
 	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
+	"github.com/nixos-hub/hub/internal/syncbuffer"
 )
 
 // runTarget runs the compiled mage binary with args on the local fleet lf and returns its
@@ -326,7 +327,7 @@ func TestSudoPasswordTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out fleettest.SyncBuffer
+	var out syncbuffer.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -62,31 +62,13 @@ func fleetWithBackups(t *testing.T, names ...string) (*localfleet.Fleet, *invent
 // host.toml and is seeded with data, a password and a SQLite database.
 func fleetWith(t *testing.T, names []string, tables map[string]string) (*localfleet.Fleet, *inventory.Fleet) {
 	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "hb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(dir) // Up creates it
-	lf, err := localfleet.Up(context.Background(), localfleet.Config{Dir: dir, Hosts: names})
-	if err != nil {
-		t.Fatalf("local fleet: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := lf.Down(context.Background()); err != nil {
-			t.Errorf("local fleet down: %v", err)
-		}
-	})
+	lf := fleettest.Start(t, localfleet.Config{Hosts: names}, "restic", "sqlite3")
 	for _, h := range lf.Hosts() {
 		table, ok := tables[h.Name]
 		if !ok {
 			continue
 		}
-		f, err := os.OpenFile(filepath.Join(lf.InventoryDir(), h.Name, "host.toml"), os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.WriteString(table)
-		f.Close()
+		fleettest.AppendHostTOML(t, lf, h.Name, table)
 		write(t, filepath.Join(h.Dir, "run/agenix/restic-password"), "secret of "+h.Name)
 		for i := range 30 {
 			write(t, filepath.Join(h.Dir, "root/data", fmt.Sprintf("dir%d/file%d.txt", i%4, i)), strings.Repeat(fmt.Sprintf("%s line %d\n", h.Name, i), 50*i+1))
@@ -97,11 +79,7 @@ func fleetWith(t *testing.T, names []string, tables map[string]string) (*localfl
 			t.Fatalf("sqlite3: %v: %s", err, out)
 		}
 	}
-	inv, err := inventory.Load(lf.InventoryDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return lf, inv
+	return lf, fleettest.Inventory(t, lf)
 }
 
 // onHost runs a shell script as root on the host, over ssh like every backup command.
@@ -111,14 +89,7 @@ func onHost(t *testing.T, e *command.Executor, inv *inventory.Fleet, host, scrip
 	if !ok {
 		t.Fatalf("no host %s", host)
 	}
-	// Not t.Context(): cleanups run after it is cancelled.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := e.SSH(h.Name, h.SSH).Output(ctx, append([]string{"sh", "-c", script, "sh"}, args...)...)
-	if err != nil {
-		t.Fatalf("host %s: %v", host, err)
-	}
-	return out
+	return fleettest.Sh(t, e, h, script, args...)
 }
 
 // mountDisk plugs the host's backup disk in: /root/disk bind-mounted at /root/backup-disk in

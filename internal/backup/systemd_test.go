@@ -7,14 +7,12 @@ import (
 	"maps"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
-	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/localfleet"
 	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
 	"github.com/nixos-hub/hub/internal/nix"
@@ -146,16 +144,8 @@ func TestSystemdHostBackupTimer(t *testing.T) {
 	table := map[string]any{"name": "data", "paths": []string{"/var/lib/hub-data"}, "exclude": []string{"*.tmp"},
 		"repository": "/mnt/backup/restic", "mount": "/mnt/backup",
 		"password_file": "/var/lib/hub-secret/restic-password", "keep_last": 3}
-	f, err := os.OpenFile(filepath.Join(lf.InventoryDir(), "p620", "host.toml"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(backupTable) // for the SSH settings and a set the hub reads the snapshots of
-	f.Close()
-	inv, err := inventory.Load(lf.InventoryDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fleettest.AppendHostTOML(t, lf, "p620", backupTable) // for the SSH settings and a set the hub reads the snapshots of
+	inv := fleettest.Inventory(t, lf)
 	e := &command.Executor{}
 	defer e.Close()
 	host, _ := inv.Host("p620")

@@ -16,11 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/nixos-hub/hub/internal/exporter"
 	"github.com/nixos-hub/hub/internal/media/mediatest"
+	"github.com/nixos-hub/hub/internal/syncbuffer"
 )
 
 // testSecret contains characters that URL encoding changes, so redaction of the escaped form is
@@ -98,55 +100,17 @@ func (f *fakeAPI) instance(name string) Instance {
 	return Instance{App: f.app, Name: name, URL: u, CredentialFile: "/run/agenix/" + string(f.app) + "-" + name}
 }
 
-// fakeClock is the cache's clock, moved by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// logBuffer is a concurrency-safe sink for the exporter's logs, so tests can assert on them.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type setup struct {
 	exp   *exporter.Exporter
-	clock *fakeClock
-	logs  *logBuffer
+	clock *clockwork.FakeClock
+	logs  *syncbuffer.Buffer
 }
 
 // newSetup builds the exporter as main does, with the fake clock, a captured log and every
 // credential file reading as testSecret.
 func newSetup(t *testing.T, opts Options, insts ...Instance) *setup {
 	t.Helper()
-	s := &setup{clock: newClock(), logs: &logBuffer{}}
+	s := &setup{clock: clockwork.NewFakeClockAt(time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC)), logs: &syncbuffer.Buffer{}}
 	if opts.MinInterval == 0 {
 		opts.MinInterval = time.Minute
 	}

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/internal/syncbuffer"
 )
 
 // writeChunked writes s in random pieces, so lines reach the task split at arbitrary points.
@@ -54,7 +56,7 @@ func TestConcurrentPartialWritesNeverInterleave(t *testing.T) {
 		wg.Wait()
 		return errors.Join(errs...)
 	}
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	rep := mustRun(t, testContext(t), hosts, job, Options{Limit: 4, Out: out, Progress: ProgressPlain, RunDir: t.TempDir()})
 	if rep.Failed() != 0 {
 		t.Fatal(rep.Err())
@@ -138,7 +140,7 @@ func TestPlainOutputAndReports(t *testing.T) {
 			return Warn("switched, units failed", errors.New("nginx.service failed\nand 1 more"))
 		}
 	}
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	base := t.TempDir()
 	rep := mustRun(t, testContext(t), []string{"alpha", "beta", "gamma-long", "delta"}, job,
 		Options{Name: "deploy", Limit: 1, KeepGoing: true, Out: out, RunDir: base, Now: clock.Now, Progress: ProgressPlain})
@@ -182,7 +184,7 @@ func TestLiveViewKeepsLinesWholeAndRedrawsAtMostTenTimesASecond(t *testing.T) {
 		}
 		return nil
 	}
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	start := time.Now()
 	rep := mustRun(t, testContext(t), hosts, job, Options{Out: out, Progress: progressLive})
 	elapsed := time.Since(start)

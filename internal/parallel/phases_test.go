@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/internal/syncbuffer"
 )
 
 // Each phase's time runs from its Phase call to the next one or the job's end; a phase entered
@@ -40,7 +42,7 @@ func TestPhaseTimes(t *testing.T) {
 
 // Record writes to the host's log files only: the console never shows it.
 func TestRecordKeepsLinesOutOfTheConsole(t *testing.T) {
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	base := t.TempDir()
 	rep := mustRun(t, testContext(t), []string{"a"}, func(ctx context.Context, tk *Task) error {
 		tk.Phase("build")

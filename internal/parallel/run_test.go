@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/internal/syncbuffer"
 )
 
 func hostNames(n int) []string {
@@ -44,7 +46,7 @@ func TestLimitIsNeverExceeded(t *testing.T) {
 				time.Sleep(time.Millisecond)
 				return nil
 			}
-			rep := mustRun(t, ctx, hostNames(100), job, Options{Limit: limit, Out: &syncBuffer{}, Progress: ProgressPlain})
+			rep := mustRun(t, ctx, hostNames(100), job, Options{Limit: limit, Out: &syncbuffer.Buffer{}, Progress: ProgressPlain})
 			if got := peak.Load(); got != int64(limit) {
 				t.Errorf("peak in-flight jobs = %d, want exactly the limit %d", got, limit)
 			}
@@ -83,7 +85,7 @@ func TestCancellationStopsNewAndRunningWork(t *testing.T) {
 			defer cancelParent()
 			signals := make(chan os.Signal, 1)
 			exited := make(chan int, 1)
-			ctx, stop := WithInterrupt(parent, SignalOptions{Signals: signals, Exit: func(code int) { exited <- code }, Out: &syncBuffer{}})
+			ctx, stop := WithInterrupt(parent, SignalOptions{Signals: signals, Exit: func(code int) { exited <- code }, Out: &syncbuffer.Buffer{}})
 			defer stop()
 
 			var started sync.WaitGroup
@@ -100,7 +102,7 @@ func TestCancellationStopsNewAndRunningWork(t *testing.T) {
 				started.Wait()
 				tt.cancel(t, cancelParent, signals)
 			}()
-			rep := mustRun(t, ctx, []string{"a", "b", "c", "d", "e"}, job, Options{Limit: 2, Out: &syncBuffer{}, Progress: ProgressPlain})
+			rep := mustRun(t, ctx, []string{"a", "b", "c", "d", "e"}, job, Options{Limit: 2, Out: &syncbuffer.Buffer{}, Progress: ProgressPlain})
 
 			want := map[string]Status{"a": StatusCancelled, "b": StatusCancelled, "c": StatusNotRun, "d": StatusNotRun, "e": StatusNotRun}
 			for h, s := range statuses(rep) {
@@ -199,7 +201,7 @@ func TestFailFastAndKeepGoing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := mustRun(t, testContext(t), []string{"a", "b", "c", "d", "e"}, tt.job(make(chan struct{})),
-				Options{Limit: tt.limit, KeepGoing: tt.keepGoing, Out: &syncBuffer{}, Progress: ProgressPlain})
+				Options{Limit: tt.limit, KeepGoing: tt.keepGoing, Out: &syncbuffer.Buffer{}, Progress: ProgressPlain})
 			got := statuses(rep)
 			wantFailed := 0
 			for h, s := range tt.want {
@@ -244,7 +246,7 @@ func TestRunRejectsBadHostLists(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ran := false
-			_, err := Run(testContext(t), tt.hosts, func(context.Context, *Task) error { ran = true; return nil }, Options{Out: &syncBuffer{}})
+			_, err := Run(testContext(t), tt.hosts, func(context.Context, *Task) error { ran = true; return nil }, Options{Out: &syncbuffer.Buffer{}})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Run error = %v, want one containing %q", err, tt.want)
 			}
@@ -263,7 +265,7 @@ func TestPanickingJobFailsOnlyItsHost(t *testing.T) {
 		}
 		return nil
 	}
-	rep := mustRun(t, testContext(t), []string{"bad", "good"}, job, Options{KeepGoing: true, Out: &syncBuffer{}, Progress: ProgressPlain})
+	rep := mustRun(t, testContext(t), []string{"bad", "good"}, job, Options{KeepGoing: true, Out: &syncbuffer.Buffer{}, Progress: ProgressPlain})
 	bad := result(t, rep, "bad")
 	if bad.Status != StatusFailed || bad.FailedPhase != "build" || bad.Err == nil || bad.Err.Error() != "panic: nil map" {
 		t.Errorf("panicking host = %+v, want failed in build with the panic value", bad)
@@ -278,7 +280,7 @@ func TestWriteAfterJobReturnsIsRefused(t *testing.T) {
 	rep := mustRun(t, testContext(t), []string{"a"}, func(_ context.Context, t *Task) error {
 		task = t
 		return nil
-	}, Options{Out: &syncBuffer{}, Progress: ProgressPlain})
+	}, Options{Out: &syncbuffer.Buffer{}, Progress: ProgressPlain})
 	if rep.Failed() != 0 {
 		t.Fatal(rep.Err())
 	}
@@ -300,7 +302,7 @@ func TestRunDirectoryAndLogFiles(t *testing.T) {
 		t.Logf("build again")
 		return nil
 	}
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	opts := Options{Name: "deploy all", Out: out, RunDir: base, Now: clock.Now, Progress: ProgressPlain}
 	rep := mustRun(t, testContext(t), []string{"web"}, job, opts)
 	wantDir := filepath.Join(base, "20260102T030405Z-deploy-all")
@@ -341,7 +343,7 @@ func TestRunDirectoryAndLogFiles(t *testing.T) {
 }
 
 func TestEmptySelectionRunsNothing(t *testing.T) {
-	out := &syncBuffer{}
+	out := &syncbuffer.Buffer{}
 	rep := mustRun(t, testContext(t), nil, func(context.Context, *Task) error {
 		return errors.New("no host was selected, so no job may run")
 	}, Options{Name: "hosts-ping", Out: out, Progress: ProgressPlain})
@@ -361,7 +363,7 @@ func TestRunUnitOfAHost(t *testing.T) {
 		task.Phase("start")
 		fmt.Fprintln(task, "hello from", task.Host())
 		return nil
-	}, Options{Name: "vm-start", Out: &syncBuffer{}, RunDir: base})
+	}, Options{Name: "vm-start", Out: &syncbuffer.Buffer{}, RunDir: base})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/internal/syncbuffer"
 )
 
 func TestInterruptFirstCancelsSecondExits(t *testing.T) {
@@ -23,7 +25,7 @@ func TestInterruptFirstCancelsSecondExits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			signals := make(chan os.Signal)
 			exited := make(chan int, 1)
-			notices := &syncBuffer{}
+			notices := &syncbuffer.Buffer{}
 			ctx, stop := WithInterrupt(testContext(t), SignalOptions{Signals: signals, Exit: func(code int) { exited <- code }, Out: notices})
 			defer stop()
 
@@ -61,7 +63,7 @@ func TestInterruptFirstCancelsSecondExits(t *testing.T) {
 func TestInterruptStopReleasesWithoutExiting(t *testing.T) {
 	signals := make(chan os.Signal, 1)
 	exited := make(chan int, 1)
-	ctx, stop := WithInterrupt(testContext(t), SignalOptions{Signals: signals, Exit: func(code int) { exited <- code }, Out: &syncBuffer{}})
+	ctx, stop := WithInterrupt(testContext(t), SignalOptions{Signals: signals, Exit: func(code int) { exited <- code }, Out: &syncbuffer.Buffer{}})
 	stop()
 	stop() // idempotent, like a context.CancelFunc
 	if !errors.Is(ctx.Err(), context.Canceled) || errors.Is(context.Cause(ctx), errInterrupted) {

@@ -3,8 +3,6 @@ package perf_test
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,42 +11,14 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/internal/baseline"
+	"github.com/nixos-hub/hub/internal/baseline/baselinetest"
 	"github.com/nixos-hub/hub/internal/command"
-	"github.com/nixos-hub/hub/internal/exporter"
 	"github.com/nixos-hub/hub/internal/goldenfile"
 	"github.com/nixos-hub/hub/internal/localfleet"
 	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
 	"github.com/nixos-hub/hub/internal/nix"
 	"github.com/nixos-hub/hub/internal/perf"
 )
-
-// serveBaselines runs the real hub-baseline-exporter stack (engine, collector, internal/exporter's
-// handler) on addr:9103, its boot baselines fed through BootWatch by the recorded
-// systemd-analyze outputs in boots, one boot each, the last the regression.
-func serveBaselines(t *testing.T, addr string, boots []string) {
-	t.Helper()
-	e := baseline.NewEngine(baseline.Config{Window: 100, Threshold: 3, MinSamples: 30}, baseline.BootSpecs, baseline.State{})
-	dir := t.TempDir()
-	for i, out := range boots {
-		err := baseline.BootWatch(context.Background(), e, baseline.Boot{ID: fmt.Sprintf("boot-%d", i)}, dir,
-			func(context.Context) (string, error) { return out, nil }, time.Millisecond, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	exp, err := exporter.New(exporter.Options{Namespace: "hub_baseline", Program: "hub_baseline_exporter",
-		Collectors: map[string]exporter.Collector{"baseline": baseline.NewCollector(e)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", net.JoinHostPort(addr, "9103"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: exp.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-}
 
 func recorded(t *testing.T, name string) string {
 	t.Helper()
@@ -68,14 +38,10 @@ func TestReportOnLocalFleet(t *testing.T) {
 	inv := fleettest.Inventory(t, lf)
 	hp, _ := inv.Host("hp")
 	p620, _ := inv.Host("p620")
-	block := hp.SSH.Destination[:max(strings.LastIndex(hp.SSH.Destination, "."), 0)]
-	if !strings.HasPrefix(block, "127.0.") || block == "127.0.0" {
-		t.Skipf("the fleet is on fallback addressing (%s): no loopback block for the exporter", hp.SSH.Destination)
-	}
+	block := fleettest.LoopbackBlock(t, hp)
 	normal, slow := recorded(t, "../../systemdanalyze/testdata/time-laptop.txt"), recorded(t, "../../systemdanalyze/testdata/time-laptop-slow.txt")
 	boots := slices.Repeat([]string{normal}, 10)
-	serveBaselines(t, block+".250", append(boots, slices.Repeat([]string{slow}, 5)...))
-	url := "http://" + block + ".250:9103/metrics"
+	url := baselinetest.Serve(t, block+".250", append(boots, slices.Repeat([]string{slow}, 5)...))
 
 	e := &command.Executor{}
 	defer e.Close()

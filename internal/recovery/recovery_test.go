@@ -59,53 +59,15 @@ sqlite_dir = "/root/sqlite-copies"
 state_dir = "/root/hub-state"
 `
 
-func needFleet(t *testing.T) {
-	t.Helper()
-	fleettest.Need(t, "ssh-keyscan", "restic", "sqlite3", "nix-instantiate")
-}
-
-func sh(t *testing.T, e *command.Executor, h *inventory.Host, script string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := e.SSH(h.Name, h.SSH).Output(ctx, append([]string{"sh", "-c", script, "sh"}, args...)...)
-	if err != nil {
-		t.Fatalf("host %s: %v", h.Name, err)
-	}
-	return out
-}
-
 // A host is wiped completely (store, /root, /run, its ssh host key: a new disk and a fresh
 // install) and recovery.Host brings it back from the admin's identity and the backup disk
 // alone: secrets.nix gets the new key and the password secret is re-keyed to it, the host is
 // deployed, its data and its SQLite database come back byte for byte, and verify passes.
 func TestRecoverWipedHost(t *testing.T) {
-	needFleet(t)
+	lf := fleettest.Start(t, localfleet.Config{Hosts: []string{"p510"}}, "ssh-keyscan", "restic", "sqlite3", "nix-instantiate")
 	ctx := t.Context()
-	dir, err := os.MkdirTemp("/tmp", "hr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(dir)
-	lf, err := localfleet.Up(context.Background(), localfleet.Config{Dir: dir, Hosts: []string{"p510"}})
-	if err != nil {
-		t.Fatalf("local fleet: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := lf.Down(context.Background()); err != nil {
-			t.Errorf("local fleet down: %v", err)
-		}
-	})
-	f, err := os.OpenFile(filepath.Join(lf.InventoryDir(), "p510", "host.toml"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(table)
-	f.Close()
-	inv, err := inventory.Load(lf.InventoryDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fleettest.AppendHostTOML(t, lf, "p510", table)
+	inv := fleettest.Inventory(t, lf)
 	h, _ := inv.Host("p510")
 	e := &command.Executor{}
 	defer e.Close()
@@ -147,8 +109,8 @@ func TestRecoverWipedHost(t *testing.T) {
 
 	// Before the loss: data, a live database, agenix's decrypted password, a backup.
 	mount := `mkdir -p /root/backup-disk && mount --bind "$1" /root/backup-disk`
-	sh(t, e, h, mount, disk)
-	sh(t, e, h, `set -e; umask 077; mkdir -p /run/agenix /root/data/sub
+	fleettest.Sh(t, e, h, mount, disk)
+	fleettest.Sh(t, e, h, `set -e; umask 077; mkdir -p /run/agenix /root/data/sub
 printf '%s' "$1" > /run/agenix/restic-password
 for i in 1 2 3 4 5; do head -c $((i * 7000)) /dev/urandom > "/root/data/sub/file $i"; done
 printf 'hello\n' > /root/data/hello.txt
@@ -181,7 +143,7 @@ sqlite3 /root/data/app.db "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),(
 		t.Fatal("the reinstalled host kept its old host key")
 	}
 	// The backup disk survived and is plugged in (on NixOS: fileSystems mounts it at boot).
-	sh(t, e, h, mount, disk)
+	fleettest.Sh(t, e, h, mount, disk)
 	// The repository moved on since the installer was built: the deploy has work to do.
 	if err := lf.SetVariant("p510", localfleet.Variant{Generation: 2}); err != nil {
 		t.Fatal(err)
@@ -210,7 +172,7 @@ sqlite3 /root/data/app.db "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),(
 			if err := lf.Reboot(ctx, h.Name); err != nil {
 				return err
 			}
-			sh(t, e, h, mount, disk)
+			fleettest.Sh(t, e, h, mount, disk)
 			return nil
 		}),
 		Verify: backup.VerifyOptions{Sample: 5},
@@ -247,7 +209,7 @@ sqlite3 /root/data/app.db "CREATE TABLE t(x); INSERT INTO t VALUES ('a'),('b'),(
 	if l, err := os.Readlink(filepath.Join(lh.Dir, "root/data/link")); err != nil || l != "hello.txt" {
 		t.Errorf("symlink: %q %v", l, err)
 	}
-	if rows := sh(t, e, h, `sqlite3 /root/data/app.db "SELECT group_concat(x) FROM t;"`); rows != "a,b,c" {
+	if rows := fleettest.Sh(t, e, h, `sqlite3 /root/data/app.db "SELECT group_concat(x) FROM t;"`); rows != "a,b,c" {
 		t.Errorf("restored database rows = %q", rows)
 	}
 	// secrets.nix names the new key and the password is encrypted to it (agenix on the host

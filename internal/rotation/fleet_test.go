@@ -110,12 +110,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 	write(t, appEntry.Path, string(ct))
 
 	for _, h := range lf.Hosts() {
-		f, err := os.OpenFile(filepath.Join(lf.InventoryDir(), h.Name, "host.toml"), os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.WriteString(backupTable)
-		f.Close()
+		fleettest.AppendHostTOML(t, lf, h.Name, backupTable)
 		write(t, filepath.Join(h.Dir, "root/data/file.txt"), "data of "+h.Name)
 	}
 	inv := fleettest.Inventory(t, lf)
@@ -126,7 +121,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		t.Fatalf("first deploy: %v\n%s", hostErrors(failed), log.String())
 	}
 	for _, h := range inv.Hosts {
-		onHost(t, ctx, e, h, "mkdir -p /root/disk /root/backup-disk && mount --bind /root/disk /root/backup-disk")
+		onHost(t, e, h, "mkdir -p /root/disk /root/backup-disk && mount --bind /root/disk /root/backup-disk")
 		j := backup.NewJob(e, h, h.Backups[0])
 		if _, err := j.EnsureRepository(ctx, true); err != nil {
 			t.Fatal(err)
@@ -156,7 +151,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 	}
 	for _, h := range inv.Hosts {
 		// Exactly one key, the new password's, opened by the deployed file.
-		if got := onHost(t, ctx, e, h, "cat /run/agenix/restic-password"); got != second {
+		if got := onHost(t, e, h, "cat /run/agenix/restic-password"); got != second {
 			t.Errorf("host %s: /run/agenix/restic-password holds %q, want the new value", h.Name, got)
 		}
 		if keys := keysWith(t, lf, h.Name, second); len(keys) != 1 {
@@ -185,7 +180,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		t.Errorf("%s was not restored", appEntry.Path)
 	}
 	for _, h := range inv.Hosts {
-		if got := onHost(t, ctx, e, h, "cat /run/agenix/app-token /run/agenix/restic-password"); got != appToken+second {
+		if got := onHost(t, e, h, "cat /run/agenix/app-token /run/agenix/restic-password"); got != appToken+second {
 			t.Errorf("host %s: /run/agenix holds %q after the rollback, want the old token and the rotated password", h.Name, got)
 		}
 	}
@@ -211,7 +206,7 @@ func TestRotateResticLocalFleet(t *testing.T) {
 		t.Errorf("%s was not restored byte for byte", entry.Path)
 	}
 	for _, h := range inv.Hosts {
-		if got := onHost(t, ctx, e, h, "cat /run/agenix/restic-password"); got != second {
+		if got := onHost(t, e, h, "cat /run/agenix/restic-password"); got != second {
 			t.Errorf("host %s: /run/agenix/restic-password holds %q after the rollback, want the old value", h.Name, got)
 		}
 		// The old password opens every repository; the lost host alone keeps the abandoned
@@ -274,13 +269,10 @@ func decrypt(t *testing.T, lf *localfleet.Fleet, file string) string {
 	return string(out)
 }
 
-func onHost(t *testing.T, ctx context.Context, e *command.Executor, h *inventory.Host, script string) string {
+// onHost runs script on h (fleettest.Sh) and returns its output without the final newline.
+func onHost(t *testing.T, e *command.Executor, h *inventory.Host, script string) string {
 	t.Helper()
-	out, err := e.SSH(h.Name, h.SSH).Output(ctx, "sh", "-c", script)
-	if err != nil {
-		t.Fatalf("host %s: %v", h.Name, err)
-	}
-	return strings.TrimSpace(out)
+	return strings.TrimSpace(fleettest.Sh(t, e, h, script))
 }
 
 // restic runs restic on this machine against the host's repository (the machine sees the host's

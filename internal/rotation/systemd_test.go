@@ -33,7 +33,7 @@ func TestRotateRestartSystemdHost(t *testing.T) {
 	if failed := deliver.Deliver(ctx, inv.Hosts); len(failed) > 0 {
 		t.Fatalf("first deploy: %v\n%s", hostErrors(failed), log.String())
 	}
-	invocation := func() string { return onHost(t, ctx, e, h, "systemctl show -p InvocationID --value sshd.service") }
+	invocation := func() string { return onHost(t, e, h, "systemctl show -p InvocationID --value sshd.service") }
 	before := invocation()
 
 	rot, err := secrets.LoadRotation(r)
@@ -45,14 +45,14 @@ func TestRotateRestartSystemdHost(t *testing.T) {
 	if res.Outcome != rotated || res.Err != nil || len(res.LeftToDo) != 0 {
 		t.Fatalf("rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
 	}
-	got := onHost(t, ctx, e, h, "cat /run/agenix/app-token")
+	got := onHost(t, e, h, "cat /run/agenix/app-token")
 	if got == "the-first-token" || len(got) != 64 {
 		t.Errorf("/run/agenix/app-token holds %q after the rotation, want the new 32-byte hex value", got)
 	}
 	if after := invocation(); after == before || after == "" {
 		t.Errorf("sshd.service invocation %q before and %q after: not restarted", before, after)
 	}
-	if st := onHost(t, ctx, e, h, "systemctl is-active sshd.service"); st != "active" {
+	if st := onHost(t, e, h, "systemctl is-active sshd.service"); st != "active" {
 		t.Errorf("sshd.service is %s after the restart", st)
 	}
 }
@@ -81,12 +81,12 @@ func TestRotateServarrSystemdHost(t *testing.T) {
 	}
 	// What the app's process was started with, as the app reads it.
 	seen := func() string {
-		return onHost(t, ctx, e, h, `tr '\0' '\n' < /proc/"$(systemctl show -p MainPID --value sonarr.service)"/environ | grep '^SONARR__AUTH__APIKEY=' || true`)
+		return onHost(t, e, h, `tr '\0' '\n' < /proc/"$(systemctl show -p MainPID --value sonarr.service)"/environ | grep '^SONARR__AUTH__APIKEY=' || true`)
 	}
 	if got := seen(); got != "SONARR__AUTH__APIKEY="+first {
 		t.Fatalf("sonarr.service's environment has %q after the first deploy, want the deployed key\n%s", got, log.String())
 	}
-	if got := onHost(t, ctx, e, h, "stat -c '%a %s' /run/sonarr-apikey/apikey.env"); got != fmt.Sprintf("400 %d", len("SONARR__AUTH__APIKEY=")+len(first)+1) {
+	if got := onHost(t, e, h, "stat -c '%a %s' /run/sonarr-apikey/apikey.env"); got != fmt.Sprintf("400 %d", len("SONARR__AUTH__APIKEY=")+len(first)+1) {
 		t.Errorf("/run/sonarr-apikey/apikey.env: mode and size %q, want 0400 and one line", got)
 	}
 
@@ -99,7 +99,7 @@ func TestRotateServarrSystemdHost(t *testing.T) {
 	if res.Outcome != rotated || res.Err != nil || len(res.LeftToDo) != 0 {
 		t.Fatalf("rotation: %s %v, left %q\n%s", res.Outcome, res.Err, res.LeftToDo, log.String())
 	}
-	key := onHost(t, ctx, e, h, "cat /run/agenix/sonarr-api-key")
+	key := onHost(t, e, h, "cat /run/agenix/sonarr-api-key")
 	if key == first || len(key) != 32 {
 		t.Fatalf("/run/agenix/sonarr-api-key holds %q after the rotation, want a new 16-byte hex key", key)
 	}

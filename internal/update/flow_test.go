@@ -12,9 +12,9 @@ import (
 
 	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/deploy"
-	"github.com/nixos-hub/hub/internal/localfleet/fleettest"
 	"github.com/nixos-hub/hub/internal/nix"
 	"github.com/nixos-hub/hub/internal/parallel"
+	"github.com/nixos-hub/hub/internal/syncbuffer"
 )
 
 // Stand-in releases for the production flow.
@@ -152,7 +152,7 @@ func TestDeployFlow(t *testing.T) {
 		env.release(t, standinSlow)
 		ictx, icancel := context.WithCancel(ctx)
 		defer icancel()
-		var log fleettest.SyncBuffer
+		var log syncbuffer.Buffer
 		go func() {
 			// Cancel 1.5 s into the canary's 4 s activation.
 			for !strings.Contains(log.String(), "p620 : phase activate") {

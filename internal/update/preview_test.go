@@ -75,29 +75,15 @@ func newUpdateEnv(t *testing.T, hosts ...string) *updateEnv {
 	t.Helper()
 	needFleet(t)
 	offlineNix(t)
-	dir, err := os.MkdirTemp("/tmp", "hu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lf, err := localfleet.Up(context.Background(), localfleet.Config{Dir: dir, Hosts: hosts})
-	if err != nil {
-		os.RemoveAll(dir)
-		t.Fatalf("local fleet: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := lf.Down(context.Background()); err != nil {
-			t.Errorf("local fleet down: %v", err)
-		}
-	})
+	lf := fleettest.Start(t, localfleet.Config{Hosts: hosts}, "git")
 	base := t.TempDir()
 	env := &updateEnv{lf: lf, standin: newRepo(t, filepath.Join(base, "standin")), hub: newRepo(t, filepath.Join(base, "hub"))}
 	env.revs = append(env.revs, env.standin.commit(time.Time{}, "release 1", map[string]string{"default.nix": standinV1}))
 	env.hub.commit(time.Time{}, "flake", map[string]string{"flake.nix": hubFlake(lf.FlakeDir(), env.standin.url())})
 	runNix(t, env.hub.dir, "flake", "lock")
 	env.hub.commit(time.Time{}, "lock", nil)
-	if env.inv, err = inventory.Load(lf.InventoryDir()); err != nil {
-		t.Fatal(err)
-	}
+	env.inv = fleettest.Inventory(t, lf)
+	var err error
 	env.inv.Flake = env.hub.dir // the fleet is deployed from the hub repository, as in production
 	if env.hosts, err = env.inv.Select("*"); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,8 @@
 // test) calls, and tear the fleet down when the test ends.
 //
 // Start boots a fleet; Need and NeedSystemd are the skips alone, for tests that start a fleet
-// in their own way; Inventory loads the inventory a fleet generated.
+// in their own way; Inventory loads the inventory a fleet generated, AppendHostTOML adds tables
+// to it, Sh runs a script on a host, and LoopbackBlock gives the fleet's addresses for test servers.
 package fleettest
 
 import (
@@ -11,8 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/localfleet"
 )
@@ -130,4 +134,30 @@ func AppendHostTOML(t testing.TB, lf *localfleet.Fleet, host, text string) {
 	if _, err := f.WriteString("\n" + text); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Sh runs script with sh -c as root on h over ssh (args are its $1, $2, ...) and returns its
+// standard output; an error fails t. Each call is bounded at 30 seconds on a context of its
+// own, not t's: cleanups, which run after t.Context() ends, call it too.
+func Sh(t testing.TB, e *command.Executor, h *inventory.Host, script string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := e.SSH(h.Name, h.SSH).Output(ctx, append([]string{"sh", "-c", script, "sh"}, args...)...)
+	if err != nil {
+		t.Fatalf("host %s: %v", h.Name, err)
+	}
+	return out
+}
+
+// LoopbackBlock is the 127.0.X block of the fleet h belongs to ("127.0.X"), where a test puts
+// the servers the hosts reach (DNS, an exporter) on addresses no host has, such as X.250. A fleet
+// on fallback addressing (every host on 127.0.0.1) has no such block: t is skipped.
+func LoopbackBlock(t testing.TB, h *inventory.Host) string {
+	t.Helper()
+	block := h.SSH.Destination[:max(strings.LastIndex(h.SSH.Destination, "."), 0)]
+	if !strings.HasPrefix(block, "127.0.") || block == "127.0.0" {
+		t.Skipf("the fleet is on fallback addressing (%s): no loopback block for the test's servers", h.SSH.Destination)
+	}
+	return block
 }
