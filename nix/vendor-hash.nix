@@ -6,4 +6,4 @@
 #
 # It changes whenever a dependency (or the set of imported packages) changes. A stale value makes
 # `nix build .#hub` fail with "hash mismatch" and print the correct one: paste that here.
-"sha256-gnHcpGydihzg1sjgxvz3iWKXrzVOMARfvhFPUvxiOzc="
+"sha256-ygPPIrpnQuw6rIDc1kVgGlOUTFeMVjcchXCH4l5SgcI="
