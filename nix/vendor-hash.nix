@@ -6,4 +6,4 @@
 #
 # It changes whenever a dependency (or the set of imported packages) changes. A stale value makes
 # `nix build .#hub` fail with "hash mismatch" and print the correct one: paste that here.
-"sha256-Vf5XjY2FOfrj+/0/wFz+ZLyGSgrL0WRV6VT39CCBFFA="
+"sha256-Pj9m6ZBo17elZmecRM0dGiMSllIZTwuASGves3pPrmY="

@@ -1,10 +1,15 @@
 package deploy
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/nix-community/go-nix/pkg/derivation"
 
 	"github.com/nixos-hub/hub/internal/nix"
 	"github.com/nixos-hub/hub/internal/nixprogress"
@@ -79,28 +84,92 @@ func (v *hostView) record(line string) {
 	}
 }
 
-// buildPlans dry-runs each derivation (concurrently) for what its build needs: that is each
-// host's plan in the view. A dry run that fails leaves its host with an empty plan: its
-// progress then counts nothing, the build itself is not affected.
+// buildPlans is each host's plan in the view: what the build of its derivation needs. One dry
+// run of the whole wave says what is to be built and fetched; each derivation's share of that is
+// what its closure holds, read from the .drv files (a derivation graph: its input derivations,
+// their outputs). One nix process per wave, instead of a dry run per host: on the local fleet
+// those were about 5 % of a deploy's CPU. A derivation whose graph cannot be read (a .drv
+// missing or unreadable here) gets its own dry run; one that fails leaves its host with an empty
+// plan: its progress then counts nothing, the build itself is not affected.
 func buildPlans(ctx context.Context, local nix.Nix, drvs []string) map[string]nixprogress.Plan {
 	plans := make(map[string]nixprogress.Plan, len(drvs))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, drv := range drvs {
-		wg.Go(func() {
-			res, err := local.Realise(ctx, []string{drv}, nix.RealiseOptions{DryRun: true})
-			var p nixprogress.Plan
-			if err == nil {
-				w := parseDryRun(string(res.Stderr))
-				p = nixprogress.Plan{Build: w.Build, Fetch: w.Fetch}
-			}
-			mu.Lock()
-			plans[drv] = p
-			mu.Unlock()
-		})
+	res, err := local.Realise(ctx, drvs, nix.RealiseOptions{DryRun: true})
+	if err != nil {
+		return plans
 	}
-	wg.Wait()
+	wave := nixprogress.ParseDryRun(string(res.Stderr))
+	g := drvGraph{}
+	for _, drv := range drvs {
+		drvsIn, outs, err := g.closure(drv)
+		if err != nil {
+			if res, err := local.Realise(ctx, []string{drv}, nix.RealiseOptions{DryRun: true}); err == nil {
+				plans[drv] = nixprogress.ParseDryRun(string(res.Stderr))
+			}
+			continue
+		}
+		var p nixprogress.Plan
+		for _, b := range wave.Build {
+			if drvsIn[b] {
+				p.Build = append(p.Build, b)
+			}
+		}
+		for _, f := range wave.Fetch {
+			if outs[f] {
+				p.Fetch = append(p.Fetch, f)
+			}
+		}
+		plans[drv] = p
+	}
 	return plans
+}
+
+// drvGraph reads derivations once each (the hosts' systems share most of theirs).
+type drvGraph map[string]*derivation.Derivation
+
+func (g drvGraph) read(path string) (*derivation.Derivation, error) {
+	if d, ok := g[path]; ok {
+		return d, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	d, err := derivation.ReadDerivation(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	g[path] = d
+	return d, nil
+}
+
+// closure is every derivation drv's build may need (drv and its input derivations, all the way
+// down) and every output path of those: what a dry run of drv alone would list, from the graph.
+func (g drvGraph) closure(drv string) (drvs, outputs map[string]bool, err error) {
+	drvs, outputs = map[string]bool{}, map[string]bool{}
+	stack := []string{drv}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if drvs[p] {
+			continue
+		}
+		drvs[p] = true
+		d, err := g.read(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, o := range d.Outputs {
+			outputs[o.Path] = true
+		}
+		for in := range d.InputDerivations {
+			stack = append(stack, in)
+		}
+		for _, src := range d.InputSources {
+			outputs[src] = true // a source can be fetched too (a store path substituted)
+		}
+	}
+	return drvs, outputs, nil
 }
 
 // newBuildView ties a wave's tracker to the views of the hosts waiting for each derivation.
