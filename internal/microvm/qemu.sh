@@ -260,9 +260,12 @@ launch() {
 		</dev/null >/dev/null 2>&1 &
 	echo $! >"$dir/supervisor.pid"
 	# QEMU writes its pid file once the machine is set up; an error ends it (and its supervisor).
+	# Alive, not supervised: until setsid has exec'd, the supervisor's pid still has this shell's
+	# command line, and supervised would call a starting QEMU a failed one.
+	spid=$!
 	n=0
 	while [ ! -s "$dir/qemu.pid" ]; do
-		supervised || return 1
+		[ -d "/proc/$spid" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$spid/status" 2>/dev/null || return 1
 		n=$((n + 1))
 		[ $n -lt 300 ] || return 1
 		sleep 0.1
