@@ -82,8 +82,9 @@ add_path() {
 	echo "$1" >>"$root/etc/modules"
 }
 
-# build_initrd makes stage 1: busybox, dropbear and its libraries, the kernel's virtio, 9p, rng and
-# ext4 modules, and the guest's host key. Everything else comes from the system it boots.
+# build_initrd makes stage 1: busybox, dropbear and its libraries, the kernel's virtio-mmio, net,
+# 9p, rng, blk and ext4 modules, and the guest's host key. Everything else comes from the system
+# it boots.
 build_initrd() {
 	root=$dir/root
 	rm -rf "$root"
@@ -102,7 +103,8 @@ build_initrd() {
 	[ -r "$moddir/modules.dep" ] || die "no modules for kernel $version in $moddir"
 	# virtio_rng: without a source of entropy the guest's first getrandom() (sshd's key exchange)
 	# blocks for a minute or more under TCG.
-	for m in virtio_pci virtio_net virtio_rng 9pnet_virtio 9p virtio_blk ext4; do
+	# virtio_mmio: the microvm machine's transport (no PCI); Debian builds it as a module.
+	for m in virtio_mmio virtio_net virtio_rng 9pnet_virtio 9p virtio_blk ext4; do
 		add_module "$m"
 	done
 	# The host key is made once per guest and kept across rebuilds, so the hub's known_hosts
@@ -146,6 +148,29 @@ INIT
 	rm -rf "$root"
 }
 
+# machine is QEMU's microvm, as microvm.nix's runner uses: no PCI, virtio-mmio devices. ACPI stays
+# on because its tables are how Debian's kernel finds those devices (its virtio_mmio has no
+# CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so the virtio_mmio.device= words QEMU adds with acpi=off
+# register nothing). See docs/microvm.md.
+machine=microvm
+
+# timer_params prints what the kernel needs under accelerator $1 to know its TSC's frequency.
+# microvm's ACPI tables describe no HPET or PM timer, so the kernel's only reference is the PIT,
+# and under TCG on a loaded machine that calibration fails more often than not ("tsc: Unable to
+# calibrate against PIT", then "Marking TSC unstable" and a hang). Under TCG the guest's TSC is
+# the host's, so tsc_early_khz is the host's TSC frequency: HUB_MICROVM_TSC_KHZ, else what this
+# kernel measured (dmesg), else /proc/cpuinfo's "cpu MHz". KVM tells the guest itself (kvmclock).
+timer_params() {
+	[ "$1" = tcg ] || return 0
+	khz=${HUB_MICROVM_TSC_KHZ:-}
+	if [ -z "$khz" ]; then
+		mhz=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p; s/.*tsc: Detected \([0-9.]*\) MHz processor.*/\1/p' | tail -n 1)
+		[ -n "$mhz" ] || mhz=$(sed -n 's/^cpu MHz[[:space:]]*: *\([0-9.]*\).*/\1/p' /proc/cpuinfo | head -n 1)
+		[ -n "$mhz" ] && khz=$(awk -v m="$mhz" 'BEGIN { printf "%d", m * 1000 }')
+	fi
+	[ -z "$khz" ] || echo "tsc_early_khz=$khz"
+}
+
 # accel decides KVM or TCG once per machine (the verdict is cached in $accel_file): /dev/kvm
 # usable and the guest kernel printing its banner under KVM within 15 s. On some machines KVM
 # starts but fails to set MSRs (-cpu host) or hangs silently (kvm64), so only a boot tells.
@@ -159,7 +184,7 @@ accel() {
 	result=tcg
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		probe=$(mktemp -d)
-		timeout 15 qemu-system-x86_64 -M pc -accel kvm -cpu host -nodefaults -no-user-config -display none \
+		timeout 15 qemu-system-x86_64 -M "$machine" -accel kvm -cpu host -nodefaults -no-user-config -display none \
 			-monitor none -m 64 -no-reboot -serial "file:$probe/console" -kernel "$kern" \
 			-append "console=ttyS0 panic=-1 rdinit=/hub-probe-none" >"$probe/err" 2>&1 || true
 		grep -q "Linux version" "$probe/console" && result=kvm
@@ -204,24 +229,24 @@ launch() {
 	acc=$1
 	cpu=max
 	[ "$acc" = kvm ] && cpu=host
-	set -- -name "hub-microvm-$name" -M pc -accel "$acc" -cpu "$cpu" -smp "$vcpu" -m "$mem" \
+	set -- -name "hub-microvm-$name" -M "$machine" -accel "$acc" -cpu "$cpu" -smp "$vcpu" -m "$mem" \
 		-nodefaults -no-user-config -display none -monitor none -no-reboot \
 		-serial "file:$dir/console.log" -kernel "$kern" -initrd "$dir/initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 random.trust_cpu=on $(cat "$system/kernel-params") ${HUB_MICROVM_APPEND:-}" \
-		-netdev "user,id=n0,hostfwd=tcp:$addr:$sshport-:22$fwds" -device virtio-net-pci,netdev=n0 \
+		-append "console=ttyS0 panic=-1 loglevel=4 random.trust_cpu=on $(timer_params "$acc") $(cat "$system/kernel-params") ${HUB_MICROVM_APPEND:-}" \
+		-netdev "user,id=n0,hostfwd=tcp:$addr:$sshport-:22$fwds" -device virtio-net-device,netdev=n0 \
 		-fsdev local,id=store,path=/nix/store,security_model=none,readonly=on \
-		-device virtio-9p-pci,fsdev=store,mount_tag=store -device virtio-rng-pci \
+		-device virtio-9p-device,fsdev=store,mount_tag=store -device virtio-rng-device \
 		-pidfile "$dir/qemu.pid"
 	for s in ${HUB_MICROVM_SHARES:-}; do
 		tag=$(echo "$s" | cut -d: -f1) src=$(echo "$s" | cut -d: -f2) mode=$(echo "$s" | cut -d: -f4)
 		mkdir -p "$src"
 		ro=
 		[ "$mode" = ro ] && ro=,readonly=on
-		set -- "$@" -fsdev "local,id=$tag,path=$src,security_model=none$ro" -device "virtio-9p-pci,fsdev=$tag,mount_tag=$tag"
+		set -- "$@" -fsdev "local,id=$tag,path=$src,security_model=none$ro" -device "virtio-9p-device,fsdev=$tag,mount_tag=$tag"
 	done
 	if [ -s "$dir/disk.size" ]; then
 		[ -e "$dir/disk.img" ] || truncate -s "$(cat "$dir/disk.size")M" "$dir/disk.img"
-		set -- "$@" -drive "file=$dir/disk.img,format=raw,if=virtio"
+		set -- "$@" -drive "id=vol,file=$dir/disk.img,format=raw,if=none" -device virtio-blk-device,drive=vol
 	fi
 	: >"$dir/console.log"
 	rm -f "$dir/qemu.pid"
@@ -235,9 +260,12 @@ launch() {
 		</dev/null >/dev/null 2>&1 &
 	echo $! >"$dir/supervisor.pid"
 	# QEMU writes its pid file once the machine is set up; an error ends it (and its supervisor).
+	# Alive, not supervised: until setsid has exec'd, the supervisor's pid still has this shell's
+	# command line, and supervised would call a starting QEMU a failed one.
+	spid=$!
 	n=0
 	while [ ! -s "$dir/qemu.pid" ]; do
-		supervised || return 1
+		[ -d "/proc/$spid" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$spid/status" 2>/dev/null || return 1
 		n=$((n + 1))
 		[ $n -lt 300 ] || return 1
 		sleep 0.1
