@@ -38,6 +38,9 @@ func TestInventoryFromRepoHosts(t *testing.T) {
 			t.Errorf("no local host %s", want.Name)
 			continue
 		}
+		if !slices.Equal(got.SSH.Options, []string{"StrictHostKeyChecking=no"}) {
+			t.Errorf("%s: ssh options %v, want the fleet's, once each", want.Name, got.SSH.Options)
+		}
 		if got.Description != want.Description+" (local fleet)" || got.Class != want.Class || got.Hardware != want.Hardware ||
 			!slices.Equal(got.Tags, want.Tags) || !slices.Equal(got.Roles, want.Roles) || !slices.Equal(got.Features, want.Features) || got.Guarded != want.Guarded {
 			t.Errorf("%s: local %q %s %s %v %v %v %t, repository %q %s %s %v %v %v %t", want.Name,
