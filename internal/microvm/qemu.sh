@@ -202,6 +202,12 @@ wait_sshd() {
 		if grep -q "hub-guest: sshd started" "$dir/console.log" 2>/dev/null; then
 			return 0
 		fi
+		# A panicked kernel reboots (panic=-1), and -no-reboot should end QEMU then; on
+		# -M microvm under TCG it once did not (the console showed the panic, then the firmware
+		# again), so the panic itself is the failure, not the QEMU exit that may not follow.
+		if grep -q "Kernel panic - not syncing" "$dir/console.log" 2>/dev/null; then
+			return 3
+		fi
 		sleep 0.2
 	done
 	return 1
@@ -327,6 +333,7 @@ start)
 	if [ "$rc" != 0 ]; then
 		why="QEMU exited"
 		[ "$rc" = 1 ] && why="no sshd within ${HUB_MICROVM_BOOT_TIMEOUT:-90}s"
+		[ "$rc" = 3 ] && why="the guest's kernel panicked"
 		if pid=$(running); then
 			kill -9 "$pid" 2>/dev/null || true
 			wait_gone "$pid" || true
