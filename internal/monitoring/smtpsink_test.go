@@ -110,7 +110,7 @@ func (s *smtpSink) serve(c net.Conn) {
 			return
 		default:
 			s.fail("unexpected command " + line)
-			say("502 not implemented")
+			say("500 5.5.2 unrecognised command")
 		}
 	}
 }

@@ -70,7 +70,7 @@ func TestToplevels(t *testing.T) {
 	}
 }
 
-// A dry run evaluates nothing and gives each host a placeholder system, so the rest of a dry
+// A dry run evaluates nothing and gives each host a stand-in system path, so the rest of a dry
 // deploy can print its commands.
 func TestToplevelsDryRun(t *testing.T) {
 	var out bytes.Buffer

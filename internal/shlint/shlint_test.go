@@ -23,7 +23,7 @@ func TestCheck(t *testing.T) {
 		{"clean", "ok.sh", "#!/bin/sh\nset -eu\nx=$1\necho \"$x\"\n", nil},
 		{"a bashism in a script sh runs", "lib/bash.sh", "# shellcheck shell=sh\nif [[ -e /etc ]]; then echo yes; fi\n",
 			[]string{"lib/bash.sh:2:4: warning: In POSIX sh, [[ ]] is undefined. [SC3010]"}},
-		{"a template's placeholders are assigned by nix", "tpl.sh", "#!/bin/sh\nsystemConfig=@out@\n[ \"@delay@\" != 0 ] && sleep @delay@\necho \"$systemConfig\"\n", nil},
+		{"a template's @fields@ are filled in by nix", "tpl.sh", "#!/bin/sh\nsystemConfig=@out@\n[ \"@delay@\" != 0 ] && sleep @delay@\necho \"$systemConfig\"\n", nil},
 		{"but its own variables are not", "tpl2.sh", "#!/bin/sh\necho \"@out@ $missing\"\n",
 			[]string{"tpl2.sh:2:13: warning: missing is referenced but not assigned. [SC2154]"}},
 	}
