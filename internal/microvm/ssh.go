@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // KnownHostsLine is the guest's known_hosts entry: its sshd is reached at the host's address on
@@ -16,9 +18,10 @@ func KnownHostsLine(g Guest, key string) string {
 }
 
 // RecordHostKey puts the guest's key into the known_hosts file, replacing an older line for the
-// same address and port, with an atomic rename so a concurrent reader sees one or the other.
+// same address and port, atomically (internal/durablefile) so a concurrent reader sees one or the
+// other.
 func RecordHostKey(file string, g Guest, key string) error {
-	prefix := fmt.Sprintf("[%s]:%d ", g.Host.SSH.Destination, g.VM.SSHPort)
+	prefix := KnownHostsLine(g, "")
 	var keep []string
 	if data, err := os.ReadFile(file); err == nil {
 		for _, l := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
@@ -33,11 +36,7 @@ func RecordHostKey(file string, g Guest, key string) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return fmt.Errorf("%s: known hosts: %w", g.ID(), err)
 	}
-	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Join(keep, "\n")+"\n"), 0o600); err != nil {
-		return fmt.Errorf("%s: known hosts: %w", g.ID(), err)
-	}
-	if err := os.Rename(tmp, file); err != nil {
+	if err := durablefile.Write(file, []byte(strings.Join(keep, "\n")+"\n"), 0o600); err != nil {
 		return fmt.Errorf("%s: known hosts: %w", g.ID(), err)
 	}
 	return nil
