@@ -10,6 +10,7 @@ package durablefile
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,8 +22,27 @@ import (
 // Write replaces path with data. A new file gets mode perm; a file that exists keeps its mode
 // (renameio's WithExistingPermissions).
 func Write(path string, data []byte, perm fs.FileMode) error {
+	return WriteFunc(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFunc replaces path with what write writes, for content an encoder streams (a JSON
+// report, JUnit XML) rather than holds. When write returns an error, path keeps its old content
+// (or stays absent) and the temp file is removed. Modes as for Write.
+func WriteFunc(path string, perm fs.FileMode, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
-	if err := renameio.WriteFile(path, data, perm, renameio.WithTempDir(dir), renameio.IgnoreUmask()); err != nil {
+	t, err := renameio.NewPendingFile(path, renameio.WithTempDir(dir), renameio.WithPermissions(perm),
+		renameio.WithExistingPermissions(), renameio.IgnoreUmask())
+	if err != nil {
+		return err
+	}
+	defer t.Cleanup()
+	if err := write(t); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := t.CloseAtomicallyReplace(); err != nil {
 		return err
 	}
 	d, err := os.Open(dir)
