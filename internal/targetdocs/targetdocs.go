@@ -20,6 +20,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // Target is one Mage target.
@@ -294,5 +296,6 @@ func Update(dir, readmePath string) (bool, error) {
 	if bytes.Equal(old, next) {
 		return false, nil
 	}
-	return true, os.WriteFile(readmePath, next, 0o644)
+	// A README cut short by a crash or a full disk would lose everything after the table.
+	return true, durablefile.Write(readmePath, next, 0o644)
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 )
 
 func TestTargets(t *testing.T) {
@@ -85,4 +87,41 @@ func TestReadmeInSync(t *testing.T) {
 	if string(want) != string(readme) {
 		t.Error("README.md's target table is out of date: run `go tool mage docs:targets`")
 	}
+}
+
+// Update replaces the README whole: its mode is kept, and a write cut short midway (the disk
+// full) leaves the old README, not one truncated after a few bytes of the table.
+func TestUpdateReplacesTheReadmeWhole(t *testing.T) {
+	mage := t.TempDir()
+	os.WriteFile(filepath.Join(mage, "a.go"), []byte("package main\n\nimport \"context\"\n\n// Demo runs the main job on the local fleet.\nfunc Demo(ctx context.Context) error { return nil }\n"), 0o644)
+	dir := t.TempDir()
+	readme := filepath.Join(dir, "README.md")
+	old := "# hub\n" + start + "\nold table\n" + end + "\nThe rest of the README.\n"
+	if err := os.WriteFile(readme, []byte(old), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(readme, 0o640)
+
+	var err error
+	durabletest.FailWritesPast(t, 16, func() { _, err = Update(mage, readme) })
+	if err == nil {
+		t.Fatal("Update cut short reported success")
+	}
+	if b, _ := os.ReadFile(readme); string(b) != old {
+		t.Errorf("README after a write cut short:\n%s\nwant the old one whole", b)
+	}
+	durabletest.NoTempFiles(t, dir)
+
+	changed, err := Update(mage, readme)
+	if err != nil || !changed {
+		t.Fatalf("Update = %v, %v", changed, err)
+	}
+	b, _ := os.ReadFile(readme)
+	if !strings.Contains(string(b), "| `demo` |  | Runs the main job on the local fleet. |\n") || !strings.HasSuffix(string(b), "The rest of the README.\n") {
+		t.Errorf("README:\n%s", b)
+	}
+	if st, _ := os.Stat(readme); st.Mode().Perm() != 0o640 {
+		t.Errorf("README mode %v, want its own 0640 kept", st.Mode().Perm())
+	}
+	durabletest.NoTempFiles(t, dir)
 }
