@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 	"github.com/nixos-hub/hub/internal/goldenfile"
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/parallel"
@@ -202,6 +203,33 @@ func TestReviewDiffAndTuneDiff(t *testing.T) {
 	if err != nil || filepath.Base(p) != "tune-p620-20261201T120000Z.diff" {
 		t.Errorf("proposal %s: %v", p, err)
 	}
+}
+
+// A proposal is whole or absent: cut short midway (the disk full) it leaves no file, where a
+// diff written in place would leave its first hunks, which git apply could still apply.
+func TestWriteProposalWholeOrAbsent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ai")
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	diff := "--- a/hosts/p620/default.nix\n+++ b/hosts/p620/default.nix\n@@ -1 +1,2 @@\n {\n+  zramSwap.enable = true;\n"
+	var err error
+	durabletest.FailWritesPast(t, 20, func() { _, err = WriteProposal(dir, "p620", diff, at) })
+	if err == nil || !strings.HasPrefix(err.Error(), "tune: ") {
+		t.Fatalf("WriteProposal cut short: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("a proposal cut short left %v", ents)
+	}
+	p, err := WriteProposal(dir, "p620", diff, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != diff {
+		t.Errorf("proposal %q, want %q", b, diff)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o644 {
+		t.Errorf("proposal mode %v, want 0644", st.Mode().Perm())
+	}
+	durabletest.NoTempFiles(t, dir)
 }
 
 func TestParseTune(t *testing.T) {

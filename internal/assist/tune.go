@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // TuneProposal is ai:tune's structured answer.
@@ -58,13 +59,14 @@ func CheckDiff(ctx context.Context, local *command.Host, repo, diff string) erro
 	return nil
 }
 
-// WriteProposal saves diff as dir/tune-<host>-<time>.diff for review and returns its path.
+// WriteProposal saves diff as dir/tune-<host>-<time>.diff for review and returns its path. The
+// file is whole or absent: a diff cut short could still apply, as part of the change.
 func WriteProposal(dir, host, diff string, at time.Time) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("tune: %w", err)
 	}
 	path := filepath.Join(dir, fmt.Sprintf("tune-%s-%s.diff", host, at.UTC().Format("20060102T150405Z")))
-	if err := os.WriteFile(path, []byte(diff), 0o644); err != nil {
+	if err := durablefile.Write(path, []byte(diff), 0o644); err != nil {
 		return "", fmt.Errorf("tune: %w", err)
 	}
 	return path, nil
