@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // NewHostOptions describes a host to scaffold with NewHost.
@@ -93,16 +94,24 @@ func NewHost(ctx context.Context, root string, opts NewHostOptions) ([]string, e
 		{"default.nix", defaultNix(opts)},
 		{"hardware-configuration.nix", hardware},
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(HostsDir(root), 0o755); err != nil {
 		return fail("%w", err)
 	}
-	var created []string
-	for _, f := range files {
-		p := filepath.Join(dir, f.name)
-		if err := os.WriteFile(p, []byte(f.content), 0o644); err != nil {
-			return created, fmt.Errorf("hosts:new %s: %w", opts.Name, err)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return fail("%w", err)
+	}
+	// Each file is whole or absent (durablefile), and host.toml, which makes the directory a
+	// host for the inventory and the flake, is written last: a crash midway leaves a directory
+	// that is no host. A write that fails removes the directory, so on error nothing is written.
+	for _, f := range slices.Backward(files) {
+		if err := durablefile.Write(filepath.Join(dir, f.name), []byte(f.content), 0o644); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("hosts:new %s: %w", opts.Name, err)
 		}
-		created = append(created, p)
+	}
+	created := make([]string, len(files))
+	for i, f := range files {
+		created[i] = filepath.Join(dir, f.name)
 	}
 	return created, nil
 }

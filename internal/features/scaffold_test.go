@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 	"github.com/nixos-hub/hub/internal/inventory"
 )
 
@@ -163,4 +164,37 @@ func TestHostNewErrors(t *testing.T) {
 			t.Fatalf("error = %v, want %q", err, want)
 		}
 	})
+}
+
+// A scaffold cut short midway (the disk full after 64 bytes of a file) writes nothing: no host
+// directory, no temp file, where files written in place would leave a truncated host.toml or
+// default.nix behind and the name taken. The files then written have mode 0644.
+func TestHostNewCutShortWritesNothing(t *testing.T) {
+	root := scaffoldRoot(t)
+	opts := NewHostOptions{Name: "box", Description: "A box", Class: "server", Hardware: "intel-integrated"}
+	var err error
+	durabletest.FailWritesPast(t, 64, func() { _, err = NewHost(context.Background(), root, opts) })
+	if err == nil || !strings.HasPrefix(err.Error(), "hosts:new box: ") {
+		t.Fatalf("NewHost cut short: %v", err)
+	}
+	hosts := filepath.Join(root, "hosts")
+	if _, statErr := os.Stat(filepath.Join(hosts, "box")); statErr == nil {
+		t.Errorf("hosts/box left behind by a scaffold cut short")
+	}
+	durabletest.NoTempFiles(t, hosts)
+
+	created, err := NewHost(context.Background(), root, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range created {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v, want 0644", f, st.Mode().Perm())
+		}
+	}
+	durabletest.NoTempFiles(t, filepath.Join(hosts, "box"))
 }
