@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // Report is the outcome of a Run, one HostResult per host sorted by host name.
@@ -244,14 +245,12 @@ func seconds(d time.Duration) float64 {
 	return math.Round(d.Seconds()*1000) / 1000
 }
 
+// writeReportFile writes report.json whole or not at all: deploy:times and ai:explain read it
+// back, and take an absent one for a run that ended before its report, a truncated one for an
+// error.
 func writeReportFile(r *Report, path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("parallel: write %s: %w", path, err)
+	if err := durablefile.WriteFunc(path, 0o644, r.WriteJSON); err != nil {
+		return fmt.Errorf("parallel: %w", err) // durablefile names the file
 	}
-	err = r.WriteJSON(f)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("parallel: write %s: %w", path, cerr)
-	}
-	return err
+	return nil
 }

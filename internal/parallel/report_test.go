@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 )
 
 func TestJSONReportShape(t *testing.T) {
@@ -126,4 +130,38 @@ func TestSummaryTableCellsStayOnOneLine(t *testing.T) {
 	if len(lines) != 2 || !strings.HasSuffix(lines[1], "two parts lines") {
 		t.Errorf("table:\n%s\nwant a header and one row ending in the flattened value", buf.String())
 	}
+}
+
+// report.json is whole or absent: cut short midway (the disk full after 64 bytes) there is no
+// report.json, which deploy:times takes for a run that ended before its report, where one
+// written in place would be a JSON prefix that fails to parse.
+func TestReportFileWholeOrAbsent(t *testing.T) {
+	rep := &Report{Name: "deploy-switch", Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Duration: time.Second,
+		Hosts: []HostResult{{Host: "p620", Status: StatusOK, Phase: "switch"}, {Host: "p510", Status: StatusFailed, Phase: "build", Err: errors.New("nix build: exit status 1")}}}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.json")
+	var err error
+	durabletest.FailWritesPast(t, 64, func() { err = writeReportFile(rep, path) })
+	if err == nil || !strings.Contains(err.Error(), "report.json") {
+		t.Fatalf("writeReportFile cut short: %v", err)
+	}
+	if _, statErr := os.Stat(path); !errors.Is(statErr, os.ErrNotExist) {
+		t.Errorf("report.json after a write cut short: %v, want none", statErr)
+	}
+	durabletest.NoTempFiles(t, dir)
+
+	if err := writeReportFile(rep, path); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := rep.WriteJSON(&want); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, want.Bytes()) {
+		t.Errorf("report.json:\n%s\nwant\n%s", b, want.Bytes())
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("report.json mode %v, want 0644", st.Mode().Perm())
+	}
+	durabletest.NoTempFiles(t, dir)
 }
