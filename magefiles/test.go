@@ -172,12 +172,7 @@ func runSuites(ctx context.Context, suites []checks.Suite, junit string, opt che
 	fmt.Println()
 	failed := checks.Summary(os.Stdout, results)
 	if junit != "" {
-		f, err := os.Create(junit)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := checks.WriteJUnit(f, results); err != nil {
+		if err := checks.WriteJUnitFile(junit, results); err != nil {
 			return err
 		}
 		fmt.Printf("JUnit XML: %s\n", junit)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 	"github.com/nixos-hub/hub/internal/goldenfile"
 )
 
@@ -103,6 +104,44 @@ func TestConsumeTestJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "junit.xml", junit.String())
+}
+
+// The JUnit file is replaced whole: a write cut short midway (the disk full after 64 bytes)
+// leaves the previous run's report a CI job can still parse, not XML cut off; a full write
+// keeps the file's mode and leaves no temp file.
+func TestJUnitFileReplacedWhole(t *testing.T) {
+	res := []Result{{Name: "vet", Duration: 300 * time.Millisecond}, {Name: "unit", Err: errors.New("go test: 1 package(s) failed"), Duration: time.Second}}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "junit.xml")
+	if err := WriteJUnitFile(path, res[:1]); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path, 0o640)
+	previous, _ := os.ReadFile(path)
+	var err error
+	durabletest.FailWritesPast(t, 64, func() { err = WriteJUnitFile(path, res) })
+	if err == nil {
+		t.Fatal("WriteJUnitFile cut short reported success")
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, previous) {
+		t.Errorf("junit.xml after a write cut short:\n%s\nwant the previous report whole:\n%s", b, previous)
+	}
+	durabletest.NoTempFiles(t, dir)
+
+	if err := WriteJUnitFile(path, res); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := WriteJUnit(&want, res); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, want.Bytes()) {
+		t.Errorf("junit.xml:\n%s\nwant\n%s", b, want.Bytes())
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o640 {
+		t.Errorf("junit.xml mode %v, want its own 0640 kept", st.Mode().Perm())
+	}
+	durabletest.NoTempFiles(t, dir)
 }
 
 func TestGoTestReal(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 type junitSuites struct {
@@ -35,6 +37,12 @@ type junitCase struct {
 type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Body    string `xml:",chardata"`
+}
+
+// WriteJUnitFile writes the results' JUnit XML to path, whole or not at all: a CI job that
+// parses the file finds the last complete report, never XML cut off midway.
+func WriteJUnitFile(path string, results []Result) error {
+	return durablefile.WriteFunc(path, 0o644, func(w io.Writer) error { return WriteJUnit(w, results) })
 }
 
 // WriteJUnit writes the results as JUnit XML: one testsuite per suite, one testcase per recorded
