@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/parallel"
 )
@@ -135,7 +135,7 @@ func Deploy(ctx context.Context, e *command.Executor, fleet *inventory.Fleet, ho
 	failed, notRun := failures(res)
 	fr.Description = describe(fr, failed, notRun)
 	if res.Report.RunDir != "" {
-		if werr := os.WriteFile(filepath.Join(res.Report.RunDir, "pr.md"), []byte(fr.Description), 0o644); werr != nil {
+		if werr := writeDescription(res.Report.RunDir, fr.Description); werr != nil {
 			err = errors.Join(err, werr)
 		}
 	}
@@ -270,4 +270,13 @@ func WriteFlowJSON(w io.Writer, fr *FlowResult) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// writeDescription saves the PR-ready description as dir/pr.md, whole or not at all: pasted as a
+// PR's body, one cut short would silently drop the failed hosts listed at its end.
+func writeDescription(dir, text string) error {
+	if err := durablefile.Write(filepath.Join(dir, "pr.md"), []byte(text), 0o644); err != nil {
+		return fmt.Errorf("update: PR description: %w", err)
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nixos-hub/hub/internal/command"
 	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 	"github.com/nixos-hub/hub/internal/nix"
 	"github.com/nixos-hub/hub/internal/parallel"
 	"github.com/nixos-hub/hub/internal/syncbuffer"
@@ -77,6 +78,7 @@ func TestDeployFlow(t *testing.T) {
 		if pr, err := os.ReadFile(filepath.Join(fr.Deploy.Report.RunDir, "pr.md")); err != nil || !strings.Contains(string(pr), "Failed (rolled back by the deploy):\n  - p620 failed") {
 			t.Errorf("pr.md: %v\n%s", err, pr)
 		}
+		durabletest.NoTempFiles(t, fr.Deploy.Report.RunDir)
 		env.hub.git("branch", "-D", "update/locks-out")
 	})
 

@@ -3,10 +3,14 @@ package update
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nixos-hub/hub/internal/deploy"
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 	"github.com/nixos-hub/hub/internal/goldenfile"
 )
 
@@ -32,6 +36,35 @@ func sampleResult() *Result {
 				Err: errors.New("razer: ssh: connect to host razer port 22: No route to host\nmore")}},
 		},
 		Branch: "update/2026-12-01", Commit: "fedcba9876543210fedcba9876543210fedcba98",
+	}
+}
+
+// pr.md is whole or absent: cut short midway (the disk full after 64 bytes) there is none,
+// where one written in place would be the commit message's first line without the failed
+// hosts listed at its end.
+func TestDescriptionWholeOrAbsent(t *testing.T) {
+	text := describe(&FlowResult{Update: sampleResult()}, []string{"p620 failed in switch: exit status 1"}, nil)
+	if !strings.HasSuffix(text, "  - p620 failed in switch: exit status 1\n") {
+		t.Fatalf("description:\n%s", text)
+	}
+	dir := t.TempDir()
+	var err error
+	durabletest.FailWritesPast(t, 64, func() { err = writeDescription(dir, text) })
+	if err == nil || !strings.Contains(err.Error(), "pr.md") {
+		t.Fatalf("writeDescription cut short: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("a description cut short left %v", ents)
+	}
+	if err := writeDescription(dir, text); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "pr.md")
+	if b, _ := os.ReadFile(path); string(b) != text {
+		t.Errorf("pr.md:\n%s\nwant\n%s", b, text)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("pr.md mode %v, want 0644", st.Mode().Perm())
 	}
 }
 
