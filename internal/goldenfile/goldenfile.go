@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // update is registered once here, so every package that uses this one shares the same -update.
@@ -30,7 +32,8 @@ func Check(t testing.TB, path string, got []byte) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
+		// A golden file is the repository's: an -update run interrupted midway leaves it whole.
+		if err := durablefile.Write(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 )
 
 // recorder is a testing.TB that keeps failures instead of failing the real test.
@@ -40,6 +42,30 @@ func TestCheck(t *testing.T) {
 		if r.failed != tt.failed {
 			t.Errorf("%s: failed = %v (%s), want %v", tt.name, r.failed, r.msg, tt.failed)
 		}
+	}
+}
+
+// Under -update a golden file is replaced whole: a rewrite cut short midway (the disk full after
+// 8 bytes) leaves the old file, not its first 8 bytes; a full one keeps the file's mode.
+func TestUpdateReplacesWhole(t *testing.T) {
+	defer func(old bool) { *update = old }(*update)
+	*update = true
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.golden")
+	os.WriteFile(p, []byte("old golden output\n"), 0o664)
+	os.Chmod(p, 0o664)
+	durabletest.FailWritesPast(t, 8, func() { Check(&recorder{TB: t}, p, []byte("new golden output, longer\n")) })
+	if b, _ := os.ReadFile(p); string(b) != "old golden output\n" {
+		t.Errorf("golden file after a rewrite cut short: %q", b)
+	}
+	durabletest.NoTempFiles(t, dir)
+	r := &recorder{TB: t}
+	Check(r, p, []byte("new\n"))
+	if b, _ := os.ReadFile(p); r.failed || string(b) != "new\n" {
+		t.Errorf("golden file after -update: %q (failed %v: %s)", b, r.failed, r.msg)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o664 {
+		t.Errorf("golden file mode %v, want its own 0664 kept", st.Mode().Perm())
 	}
 }
 
