@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/systemdanalyze"
 )
 
@@ -90,7 +91,8 @@ func BootWatch(ctx context.Context, e *Engine, boot Boot, stateDir string, analy
 				if err := appendRecord(BootsLog(stateDir), rec); err != nil {
 					return fmt.Errorf("boot baselines: %w", err)
 				}
-				if err := os.WriteFile(marker, []byte(bootID+"\n"), 0o600); err != nil {
+				// Read back at every start: one left empty by a crash would count the boot twice.
+				if err := durablefile.Write(marker, []byte(bootID+"\n"), 0o600); err != nil {
 					return fmt.Errorf("boot baselines: %w", err)
 				}
 				return nil

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 )
 
 func analyzeFile(t *testing.T, name string) string {
@@ -51,6 +53,15 @@ func TestBootWatch(t *testing.T) {
 	for _, id := range []string{"l", "m", "n", "o"} {
 		watch(id, slow)
 	}
+	if b, err := os.ReadFile(filepath.Join(dir, "boot-observed")); err != nil || string(b) != "o\n" {
+		t.Errorf("marker %q, %v; want the last boot's id", b, err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "boot-observed")); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Errorf("marker mode %v, want 0600", st.Mode().Perm())
+	}
+	durabletest.NoTempFiles(t, dir)
 	log, err := os.ReadFile(BootsLog(dir))
 	if err != nil {
 		t.Fatal(err)
