@@ -10,8 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/google/renameio/v2"
-
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/inventory"
 )
 
@@ -95,7 +94,7 @@ func UpdateCatalogue(ctx context.Context, root string) (bool, error) {
 		return false, nil
 	}
 	// Atomic: a reader (or a crash) never sees half a catalogue.
-	if err := renameio.WriteFile(path, next, 0o644); err != nil {
+	if err := durablefile.Write(path, next, 0o644); err != nil {
 		return false, fmt.Errorf("feature catalogue: %w", err)
 	}
 	return true, nil

@@ -11,9 +11,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/renameio/v2"
-
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/inventory"
 	"github.com/nixos-hub/hub/internal/secrets"
 )
@@ -104,7 +103,7 @@ func Write(dir string, files Files) (changed []string, err error) {
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return changed, fmt.Errorf("write %s: %w", full, err)
 		}
-		if err := renameio.WriteFile(full, files[p], 0o644); err != nil {
+		if err := durablefile.Write(full, files[p], 0o644); err != nil {
 			return changed, fmt.Errorf("write %s: %w", full, err)
 		}
 		changed = append(changed, p)

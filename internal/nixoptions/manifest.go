@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/renameio/v2"
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // ManifestFile is the recorded manifest, relative to the repository root.
@@ -112,14 +112,14 @@ func (m *Manifest) Marshal() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// WriteManifest replaces path with m atomically (renameio: a temporary file, synced and
-// renamed), so a reader (or an interrupted regeneration) never sees half a manifest.
+// WriteManifest replaces path with m atomically (internal/durablefile), so a reader (or an
+// interrupted regeneration) never sees half a manifest.
 func WriteManifest(path string, m *Manifest) error {
 	data, err := m.Marshal()
 	if err != nil {
 		return fmt.Errorf("options manifest %s: %w", path, err)
 	}
-	if err := renameio.WriteFile(path, data, 0o644, renameio.IgnoreUmask()); err != nil {
+	if err := durablefile.Write(path, data, 0o644); err != nil {
 		return fmt.Errorf("options manifest %s: %w", path, err)
 	}
 	return nil

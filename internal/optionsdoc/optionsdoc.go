@@ -17,8 +17,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/renameio/v2"
-
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/nixoptions"
 )
 
@@ -146,7 +145,7 @@ func Update(path string, decls []nixoptions.Declared) (changed bool, err error) 
 	if err == nil && bytes.Equal(old, b.Bytes()) {
 		return false, nil
 	}
-	if err := renameio.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := durablefile.Write(path, b.Bytes(), 0o644); err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}
 	return true, nil

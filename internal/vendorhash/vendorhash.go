@@ -14,9 +14,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/google/renameio/v2"
-
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile"
 	"github.com/nixos-hub/hub/internal/nix"
 )
 
@@ -96,7 +95,7 @@ func Update(ctx context.Context, local *command.Host, root string) (old, new str
 	}
 	old = string(data[m[2]:m[3]])
 	next := string(data[:m[2]]) + new + string(data[m[3]:])
-	return old, new, renameio.WriteFile(p, []byte(next), 0o644)
+	return old, new, durablefile.Write(p, []byte(next), 0o644)
 }
 
 func copyGoTree(src, dst string) error {
