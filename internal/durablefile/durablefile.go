@@ -45,6 +45,33 @@ func WriteFunc(path string, perm fs.FileMode, write func(io.Writer) error) error
 	if err := t.CloseAtomicallyReplace(); err != nil {
 		return err
 	}
+	return syncDir(dir)
+}
+
+// Rename moves tmp, a file another program wrote whole (git bundle create writes its own), over
+// path so that the move survives a power cut: tmp's data is synced before the rename and path's
+// directory after it. tmp must be on path's file system, beside it or in a directory beside it,
+// where a sweep of that directory can find what a killed writer left.
+func Rename(tmp, path string) error {
+	f, err := os.Open(tmp)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes a rename in dir durable: renameio does not (google/renameio#42).
+func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)

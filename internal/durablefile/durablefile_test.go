@@ -107,3 +107,39 @@ func TestTarget(t *testing.T) {
 		}
 	}
 }
+
+// Rename moves a file another program wrote over the target, mode and all, and leaves nothing
+// at the old name; a tmp that is not there fails and leaves the target's old content.
+func TestRename(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, ".work")
+	if err := os.Mkdir(work, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	tmp, path := filepath.Join(work, "b.bundle"), filepath.Join(dir, "b.bundle")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Rename(filepath.Join(work, "absent"), path); err == nil {
+		t.Error("Rename of a missing file succeeded")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("after a failed Rename: %q, want old", b)
+	}
+	if err := os.WriteFile(tmp, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" || st.Mode().Perm() != 0o600 {
+		t.Errorf("after Rename: %q mode %v, want new 0600", b, st.Mode().Perm())
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("%s still there: %v", tmp, err)
+	}
+}
