@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile"
 )
 
 // Bundle is a verified git bundle of the hub's repository.
@@ -30,20 +31,25 @@ func BundleRepo(ctx context.Context, local *command.Host, repoDir, outDir string
 		return Bundle{}, fmt.Errorf("repo bundle: %w", err)
 	}
 	name := filepath.Join(outDir, "hub-"+now.UTC().Format("20060102T150405Z")+".bundle")
-	tmp := name + ".tmp"
+	// git writes the bundle (and its own .lock) in a directory of this call's beside the
+	// bundles, removed on every return; only a verified bundle is moved to its name, durably.
+	work, err := os.MkdirTemp(outDir, ".bundle-")
+	if err != nil {
+		return Bundle{}, fmt.Errorf("repo bundle: %w", err)
+	}
+	defer os.RemoveAll(work)
+	tmp := filepath.Join(work, filepath.Base(name))
 	if _, err := local.Run(ctx, command.Cmd{Args: []string{"git", "-C", repoDir, "bundle", "create", "--quiet", tmp, "--all"}}); err != nil {
 		return Bundle{}, fmt.Errorf("repo bundle %s: create: %w", repoDir, err)
 	}
 	if _, err := local.Run(ctx, command.Cmd{Args: []string{"git", "-C", repoDir, "bundle", "verify", tmp}}); err != nil {
-		os.Remove(tmp)
-		return Bundle{}, fmt.Errorf("repo bundle %s: verify: %w", tmp, err)
+		return Bundle{}, fmt.Errorf("repo bundle %s: verify: %w", name, err)
 	}
 	refs, err := local.Output(ctx, "git", "bundle", "list-heads", tmp)
 	if err != nil {
-		os.Remove(tmp)
-		return Bundle{}, fmt.Errorf("repo bundle %s: list heads: %w", tmp, err)
+		return Bundle{}, fmt.Errorf("repo bundle %s: list heads: %w", name, err)
 	}
-	if err := os.Rename(tmp, name); err != nil {
+	if err := durablefile.Rename(tmp, name); err != nil {
 		return Bundle{}, fmt.Errorf("repo bundle: %w", err)
 	}
 	b := Bundle{Path: name, Refs: len(strings.Split(strings.TrimSpace(refs), "\n"))}

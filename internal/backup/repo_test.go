@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nixos-hub/hub/internal/command"
+	"github.com/nixos-hub/hub/internal/durablefile/durabletest"
 )
 
 func git(t *testing.T, dir string, args ...string) string {
@@ -46,8 +47,8 @@ func TestBundleRepo(t *testing.T) {
 		len(b.SHA256) != 64 || b.Size == 0 {
 		t.Errorf("bundle = %+v", b)
 	}
-	if left, _ := filepath.Glob(filepath.Join(out, "*.tmp")); len(left) > 0 {
-		t.Errorf("temporary files left: %v", left)
+	if ents, _ := os.ReadDir(out); len(ents) != 1 {
+		t.Errorf("%s holds %v, want only the bundle", out, ents)
 	}
 	clone := filepath.Join(t.TempDir(), "clone")
 	if o, err := exec.Command("git", "clone", "-q", b.Path, clone).CombinedOutput(); err != nil {
@@ -59,5 +60,18 @@ func TestBundleRepo(t *testing.T) {
 
 	if _, err := BundleRepo(t.Context(), local, t.TempDir(), out, time.Now()); err == nil || !strings.Contains(err.Error(), "create") {
 		t.Errorf("bundling a non-repository: %v", err)
+	}
+
+	// git cut short midway (the disk full after 64 bytes of the bundle) leaves nothing: no
+	// bundle, no partial file, no git lock file.
+	cut := filepath.Join(t.TempDir(), "backups")
+	durabletest.FailWritesPast(t, 64, func() {
+		_, err = BundleRepo(t.Context(), local, repo, cut, time.Date(2026, 3, 1, 13, 0, 0, 0, time.UTC))
+	})
+	if err == nil || !strings.Contains(err.Error(), "create") {
+		t.Errorf("a bundle cut short: %v", err)
+	}
+	if ents, _ := os.ReadDir(cut); len(ents) != 0 {
+		t.Errorf("a bundle cut short left %v", ents)
 	}
 }
