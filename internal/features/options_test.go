@@ -9,7 +9,7 @@ import (
 )
 
 // goodOptions reads the options of the good test registry with the repository's
-// nix/feature-options.nix; skipped (not passed) without nix-instantiate.
+// nix/option-declarations.nix; skipped (not passed) without nix-instantiate.
 func goodOptions(t *testing.T) (*Registry, map[string][]Option) {
 	t.Helper()
 	r, err := Load(registryFile("good"))
