@@ -45,8 +45,8 @@ type declaration struct {
 
 // ReadOptions evaluates root's nix/option-declarations.nix for the registry's modules (offline:
 // no nixpkgs, see that file) and returns every feature's options by feature name, sorted by
-// name. Options of submodules are listed under nixpkgs' documentation names
-// (fleetPeers.*.endpoint, providers.<name>.url).
+// name. Options of submodules are listed, as docs/options.md lists them, under nixpkgs'
+// documentation names (fleetPeers.*.endpoint, providers.<name>.url).
 func ReadOptions(ctx context.Context, root string, r *Registry) (map[string][]Option, error) {
 	if !NixAvailable() {
 		return nil, ErrNoNix
@@ -73,7 +73,7 @@ func ReadOptions(ctx context.Context, root string, r *Registry) (map[string][]Op
 	out := map[string][]Option{}
 	for _, d := range decls {
 		// enable is nix/features-module.nix's, described by the registry.
-		if d.Feature == nil || d.Name == "enable" || strings.Contains(d.Name, "<name>") || strings.Contains(d.Name, "*") {
+		if d.Feature == nil || d.Name == "enable" {
 			continue
 		}
 		name := *d.Feature
