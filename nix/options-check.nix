@@ -28,7 +28,6 @@ let
   lib = import ./options-lib.nix;
   inherit (builtins) attrNames filter head tail length concatMap mapAttrs listToAttrs tryEval typeOf;
 
-  registry = builtins.fromTOML (builtins.readFile (root + "/modules/features.toml"));
   hostToml = name: builtins.fromTOML (builtins.readFile (root + "/hosts/${name}/host.toml"));
   fleetToml = if builtins.pathExists (root + "/hosts/fleet.toml") then builtins.fromTOML (builtins.readFile (root + "/hosts/fleet.toml")) else { };
 
