@@ -14,7 +14,8 @@
 #
 # Output: what each file defines, as a "shape" (kinds, scalar values, attribute positions), for
 # every host; internal/nixoptions walks the shapes against the manifest. Nothing here knows which
-# options exist in nixpkgs: that decision is Go's, in one place.
+# options exist in nixpkgs: that decision is Go's, in one place. Also the hub's own declarations,
+# as nix/option-declarations.nix (the one reader of them, which calls the module files) reads them.
 #
 #   nix-instantiate --eval --strict --json nix/options-check.nix --argstr requestFile REQ.json
 #
@@ -25,9 +26,8 @@ let
   request = builtins.fromJSON (builtins.readFile requestFile);
   root = /. + request.root;
   lib = import ./options-lib.nix;
-  inherit (builtins) attrNames filter head tail length concatMap mapAttrs listToAttrs tryEval typeOf elem;
+  inherit (builtins) attrNames filter head tail length concatMap mapAttrs listToAttrs tryEval typeOf;
 
-  registry = builtins.fromTOML (builtins.readFile (root + "/modules/features.toml"));
   hostToml = name: builtins.fromTOML (builtins.readFile (root + "/hosts/${name}/host.toml"));
   fleetToml = if builtins.pathExists (root + "/hosts/fleet.toml") then builtins.fromTOML (builtins.readFile (root + "/hosts/fleet.toml")) else { };
 
@@ -58,33 +58,6 @@ let
     else mapAttrs (n: realizeOptions) node.children;
   optionsArg = realizeOptions (fromList nixpkgsEntries);
 
-  # The hub's own options, from the options attribute of every module (evaluated with the same
-  # fake config: option declarations never depend on configuration values).
-  isOption = v: builtins.isAttrs v && (v._type or null) == "option";
-  optionDecls = prefix: attrs: concatMap
-    (n:
-      let
-        v = attrs.${n};
-        r = tryEval (builtins.isAttrs v);
-        path = prefix ++ [ n ];
-      in
-      if !(r.success && r.value) then [ ]
-      else if isOption v then [{ inherit path; decl = v; pos = builtins.unsafeGetAttrPos n attrs; }]
-        ++ subOptionDecls path v.type
-      else optionDecls path v)
-    (attrNames attrs);
-  # Options inside submodule types, under nixpkgs' documentation name segments: <name> for
-  # attribute sets, * for lists.
-  subOptionDecls = path: t:
-    let
-      elemPh = if (t.name or "") == "listOf" then "*" else "<name>";
-      sub = t._hubSubOptions or null;
-      elem = t._hubElem or null;
-    in
-    if sub != null then optionDecls path sub
-    else if elem != null && (elem._hubSubOptions or null) != null then optionDecls (path ++ [ elemPh ]) elem._hubSubOptions
-    else [ ];
-
   # --- module files ---------------------------------------------------------------------------
   modulesPath = "/offline-nixpkgs/nixos/modules";
   externalModule = name: { _hubExternal = name; };
@@ -108,24 +81,25 @@ let
     nixosModules = { default = externalModule name; ${name} = externalModule name; host = externalModule name; };
   };
 
-  callModule = config: m:
-    let
-      args = {
-        inherit config lib modulesPath;
-        pkgs = throw "hub options check: pkgs is not available offline";
-        options = optionsArg;
-        utils = throw "hub options check: utils is not available offline";
-      };
-      fargs = builtins.functionArgs m;
-    in
-    if builtins.isFunction m then m (if fargs == { } then args else builtins.intersectAttrs fargs args)
-    else m;
-
   # What a module defines: its config attribute, or its whole body when it has neither options
   # nor config (hosts' default.nix, hardware-configuration.nix).
   definitions = body:
     if body ? config || body ? options then body.config or { }
     else removeAttrs body [ "imports" "_file" "key" "disabledModules" "meta" "freeformType" ];
+
+  # The one reader of option declarations (nix/option-declarations.nix), with this config: it
+  # also calls the module files, so what a file defines is read from the same call.
+  reader = config: import ./option-declarations.nix {
+    registryFile = root + "/modules/features.toml";
+    inherit root;
+    files = filter (f: f.kind != "system") request.files;
+    args = {
+      inherit config modulesPath;
+      pkgs = throw "hub options check: pkgs is not available offline";
+      options = optionsArg;
+      utils = throw "hub options check: utils is not available offline";
+    };
+  };
 
   # A file's modules: [ { body } ], by kind.
   fileModules = config: hostName: f:
@@ -141,8 +115,7 @@ let
         revision = null;
       };
     in
-    if f.kind == "module" then [ (callModule config imported) ]
-    else if f.kind == "features-module" then [ (callModule config (imported { inherit registry; modulesDir = root + "/modules"; })) ]
+    if f.kind == "module" || f.kind == "features-module" then (reader config).fileModules f
     else if f.kind == "system" then
       let
         fargs = builtins.functionArgs imported;
@@ -150,14 +123,11 @@ let
       in
       # Path and string modules are files (checked on their own, or nixpkgs'); external ones are
       # agenix's and lanzaboote's.
-      map (callModule config) (filter (m: !(builtins.isPath m || builtins.isString m || m ? _hubExternal)) sys._hubSystem.modules)
+      map (reader config).callModule (filter (m: !(builtins.isPath m || builtins.isString m || m ? _hubExternal)) sys._hubSystem.modules)
     else throw "hub options check: unknown kind ${f.kind} of ${f.path}";
 
   # --- the fake config --------------------------------------------------------------------------
-  hubDecls = config: concatMap
-    (f: concatMap (body: map (d: d // { file = f.path; }) (optionDecls [ ] (body.options or { })))
-      (fileModules config (head request.hosts) f))
-    (filter (f: f.kind != "system") request.files);
+  hubDecls = config: (reader config).decls;
 
   realize = path: node:
     if node.opt != null && (node.opt.opaque || node.children == { }) then node.opt.value
@@ -232,36 +202,6 @@ let
       else if t == "lambda" || t == "primop" then { k = "function"; }
       else { k = t; v = x; };
 
-  # An option's default for the reference: its defaultText (a literalExpression's text), else
-  # its default as JSON-able data with what has no JSON form (functions, packages, values that
-  # read nixpkgs options offline) named in angle brackets; null when it has no default.
-  docValue = decl:
-    let dt = tryEval (decl.defaultText or null);
-    in
-    if dt.success && dt.value != null then { text = if builtins.isAttrs dt.value then dt.value.text or "" else toString dt.value; }
-    else if decl ? default then { value = docData 0 decl.default; }
-    else null;
-  docData = depth: v:
-    let r = tryEval v;
-    in
-    if !r.success || depth > 8 then "<computed>"
-    else
-      let x = r.value; t = typeOf x;
-      in
-      if t == "lambda" || t == "primop" then "<function>"
-      else if t == "path" then toString x
-      else if t == "list" then map (docData (depth + 1)) x
-      else if t == "set" then
-        let ty = tryEval (x._type or null); drv = tryEval ((x.type or null) == "derivation");
-        in
-        if !ty.success || !drv.success then "<computed>"
-        else if ty.value == "literalExpression" then "<${x.text}>"
-        else if ty.value != null then "<computed>"
-        else if drv.value then "<package>"
-        else mapAttrs (n: docData (depth + 1)) x
-      else if t == "string" then builtins.unsafeDiscardStringContext x
-      else x;
-
   fileShapes = hostName:
     let config = configFor hostName;
     in concatMap
@@ -270,17 +210,8 @@ let
 in
 {
   defs = concatMap fileShapes request.hosts;
-  options = map
-    (d: {
-      path = d.path;
-      module = d.file;
-      pos = d.pos;
-      type = d.decl.type.description or "unspecified value";
-      # For the options reference (docs:options, internal/optionsdoc).
-      description = let r = tryEval (d.decl.description or ""); in if r.success && builtins.isString r.value then r.value else "";
-      default = docValue d.decl;
-    })
-    (hubDecls (configFor (head request.hosts)));
+  # The declarations (for the index of hub options and the options reference, docs:options).
+  options = (reader (configFor (head request.hosts))).declarations;
   libNames = attrNames (offlineNixpkgs { }).lib;
   typeNames = attrNames lib.types;
   intNames = attrNames lib.types.ints;

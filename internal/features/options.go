@@ -27,26 +27,31 @@ type Option struct {
 // read by evaluating the modules, which takes Nix (callers say the listing was skipped).
 var ErrNoNix = errors.New("nix-instantiate is not installed")
 
-// rawOption is nix/feature-options.nix's output for one option.
-type rawOption struct {
-	Name        string `json:"name"`
-	Type        string `json:"type"`
-	Description string `json:"description"`
-	Default     struct {
-		JSON     *string `json:"json"`
-		Text     *string `json:"text"`
-		None     bool    `json:"none"`
-		Computed bool    `json:"computed"`
+// declaration is one entry of nix/option-declarations.nix's declarations (the reader the
+// offline option check uses too; internal/nixoptions decodes the same entries).
+type declaration struct {
+	Feature     *string `json:"feature"` // hub.features.<feature>.<name>; null for other options
+	Name        string  `json:"name"`
+	Type        string  `json:"type"`
+	Description string  `json:"description"`
+	// Default is null without a default, else its defaultText or its value as JSON (computed
+	// when some part of it has no value offline: a function, a package, a read of config).
+	Default *struct {
+		Text     *string         `json:"text"`
+		Value    json.RawMessage `json:"value"`
+		Computed bool            `json:"computed"`
 	} `json:"default"`
 }
 
-// ReadOptions evaluates root's nix/feature-options.nix for the registry's modules (offline: no
-// nixpkgs, see that file) and returns every feature's options by feature name, sorted by name.
+// ReadOptions evaluates root's nix/option-declarations.nix for the registry's modules (offline:
+// no nixpkgs, see that file) and returns every feature's options by feature name, sorted by
+// name. Options of submodules are listed, as docs/options.md lists them, under nixpkgs'
+// documentation names (fleetPeers.*.endpoint, providers.<name>.url).
 func ReadOptions(ctx context.Context, root string, r *Registry) (map[string][]Option, error) {
 	if !NixAvailable() {
 		return nil, ErrNoNix
 	}
-	expr, err := filepath.Abs(filepath.Join(root, "nix", "feature-options.nix"))
+	expr, err := filepath.Abs(filepath.Join(root, "nix", "option-declarations.nix"))
 	if err != nil {
 		return nil, err
 	}
@@ -54,47 +59,52 @@ func ReadOptions(ctx context.Context, root string, r *Registry) (map[string][]Op
 	if err != nil {
 		return nil, err
 	}
-	args := append(nix.EvalArgs(), "--eval", "--strict", "--json", expr, "--argstr", "registryFile", reg)
+	args := append(nix.EvalArgs(), "--eval", "--strict", "--json", expr, "-A", "declarations", "--argstr", "registryFile", reg)
 	cmd := exec.CommandContext(ctx, "nix-instantiate", args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("feature options of %s (nix/feature-options.nix): %w: %s", r.File, err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("feature options of %s (nix/option-declarations.nix): %w: %s", r.File, err, strings.TrimSpace(stderr.String()))
 	}
-	var raw map[string][]rawOption
-	if err := json.Unmarshal(stdout.Bytes(), &raw); err != nil {
-		return nil, fmt.Errorf("feature options of %s: decoding nix/feature-options.nix's JSON: %w", r.File, err)
+	var decls []declaration
+	if err := json.Unmarshal(stdout.Bytes(), &decls); err != nil {
+		return nil, fmt.Errorf("feature options of %s: decoding nix/option-declarations.nix's JSON: %w", r.File, err)
 	}
-	out := make(map[string][]Option, len(raw))
-	for name, opts := range raw {
-		for _, o := range opts {
-			def, err := o.defaultText()
-			if err != nil {
-				return nil, fmt.Errorf("feature %q option %s: %w", name, o.Name, err)
-			}
-			out[name] = append(out[name], Option{Name: o.Name, Type: o.Type, Default: def, Description: oneLine(o.Description)})
+	out := map[string][]Option{}
+	for _, d := range decls {
+		// enable is nix/features-module.nix's, described by the registry.
+		if d.Feature == nil || d.Name == "enable" {
+			continue
 		}
+		name := *d.Feature
+		def, err := d.defaultText()
+		if err != nil {
+			return nil, fmt.Errorf("feature %q option %s: %w", name, d.Name, err)
+		}
+		out[name] = append(out[name], Option{Name: d.Name, Type: d.Type, Default: def, Description: oneLine(d.Description)})
+	}
+	for name := range out {
 		sort.Slice(out[name], func(i, j int) bool { return out[name][i].Name < out[name][j].Name })
 	}
 	return out, nil
 }
 
-func (o rawOption) defaultText() (string, error) {
-	switch d := o.Default; {
-	case d.Text != nil:
-		return oneLine(*d.Text), nil
-	case d.JSON != nil:
-		dec := json.NewDecoder(strings.NewReader(*d.JSON))
+func (d declaration) defaultText() (string, error) {
+	switch def := d.Default; {
+	case def == nil:
+		return "(none)", nil
+	case def.Text != nil:
+		return oneLine(*def.Text), nil
+	case def.Computed:
+		return "(computed)", nil
+	default:
+		dec := json.NewDecoder(bytes.NewReader(def.Value))
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return "", fmt.Errorf("default %q: %w", *d.JSON, err)
+			return "", fmt.Errorf("default %s: %w", def.Value, err)
 		}
 		return nixText(v), nil
-	case d.Computed:
-		return "(computed)", nil
-	default:
-		return "(none)", nil
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // goodOptions reads the options of the good test registry with the repository's
-// nix/feature-options.nix; skipped (not passed) without nix-instantiate.
+// nix/option-declarations.nix; skipped (not passed) without nix-instantiate.
 func goodOptions(t *testing.T) (*Registry, map[string][]Option) {
 	t.Helper()
 	r, err := Load(registryFile("good"))
@@ -31,6 +31,9 @@ func TestReadOptions(t *testing.T) {
 	want := []Option{
 		{"adminUser", "string", "config.hub.features.users.adminUser", "Who joins the docker group."},
 		{"daemon.settings", "attribute set", `{ features = { buildkit = true; }; log-driver = "journald"; }`, "daemon.json."},
+		{"mirrors", "attribute set of (submodule)", "{ }", "Registry mirrors by registry name."},
+		// A submodule's options, under nixpkgs' documentation name (as docs/options.md has them).
+		{"mirrors.<name>.url", "string", "(none)", "Where the mirror is."},
 		{"package", "package", "(computed)", "Engine (computed from the configuration, no defaultText)."},
 		{"pruneDates", "string", `"weekly"`, "When the engine prunes | images."},
 		{"registries", "list of string", `[ "docker.io" "ghcr.io" ]`, "Registries searched."},

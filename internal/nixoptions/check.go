@@ -98,7 +98,8 @@ func (r *Report) Err() error {
 	return fmt.Errorf("%d option problems against nixos-25.11 (manifest %s):\n%s", len(r.Findings), ManifestFile, strings.Join(lines, "\n"))
 }
 
-// evalOutput is nix/options-check.nix's result.
+// evalOutput is nix/options-check.nix's result. Options are nix/option-declarations.nix's
+// declarations (the one reader, which internal/features uses too).
 type evalOutput struct {
 	Defs []struct {
 		File string `json:"file"`
@@ -107,7 +108,7 @@ type evalOutput struct {
 	} `json:"defs"`
 	Options []struct {
 		Path        []string         `json:"path"`
-		Module      string           `json:"module"`
+		File        string           `json:"file"`
 		Pos         *Pos             `json:"pos"`
 		Type        string           `json:"type"`
 		Description string           `json:"description"`
@@ -158,7 +159,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 		extra = append(extra, name)
 	}
 	for _, o := range out.Options {
-		p := Pos{File: o.Module}
+		p := Pos{File: o.File}
 		if o.Pos != nil {
 			p = relPos(*o.Pos, opts.Root)
 		}

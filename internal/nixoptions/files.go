@@ -59,7 +59,7 @@ var nixFiles = map[string]string{
 	"nix/language-check.nix":            "skip: builtins-only comparison of the language features and shells (internal/devshell)",
 	"nix/module-render.nix":             "skip: renders one module for internal/shellconf's checks, no options",
 	"nix/neovim-init.nix":               "skip: imported by modules/development/neovim.nix, checked through it",
-	"nix/feature-options.nix":           "skip: lists the hub's own feature options for features:list and docs:features, sets none",
+	"nix/option-declarations.nix":       "skip: this check's (and the feature listing's) reader of the hub's option declarations, sets none",
 }
 
 // nixDirsSkipped are trees under nix/ that never meet nixpkgs' module system.

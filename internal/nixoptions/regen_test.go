@@ -106,7 +106,7 @@ func TestManifestExpression(t *testing.T) {
 // regenTree is a repository with the checker, a manifest and one module, in a temp dir.
 func regenTree(t *testing.T) string {
 	root := t.TempDir()
-	for _, f := range []string{"options-check.nix", "options-lib.nix", "options-manifest.nix"} {
+	for _, f := range []string{"options-check.nix", "option-declarations.nix", "options-lib.nix", "options-manifest.nix"} {
 		writeFile(t, filepath.Join(root, "nix", f), readFile(t, filepath.Join(repoRoot, "nix", f)))
 	}
 	writeFile(t, filepath.Join(root, "hosts/t1/host.toml"), readFile(t, "testdata/hosts/t1/host.toml"))

@@ -24,6 +24,16 @@
       default = config.virtualisation.docker.package;
       description = "Engine (computed from the configuration, no defaultText).";
     };
+    mirrors = lib.mkOption {
+      type = lib.types.attrsOf (lib.types.submodule {
+        options.url = lib.mkOption {
+          type = lib.types.str;
+          description = "Where the mirror is.";
+        };
+      });
+      default = { };
+      description = "Registry mirrors by registry name.";
+    };
     adminUser = lib.mkOption {
       type = lib.types.str;
       default = config.hub.features.users.adminUser;
