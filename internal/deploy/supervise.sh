@@ -34,7 +34,39 @@ echo $$ > pid.tmp && mv pid.tmp pid
 [ "$rescue" = 1 ] || printf '%s %s %s %s %s %s\n' "$action" "$out" "$profile_op" "$magic" "$confirm" "$health" > args
 cat /proc/sys/kernel/random/boot_id > boot-id 2>/dev/null || true
 
-put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
+# Wake-ups instead of polling. Each wait of the hub's blocks on a fifo of its own (w.<pid>, made
+# by wait.sh): every change of state here writes a line to each. The watchdog in turn blocks on
+# the fifo "wake", which the hub's wait writes a line to once it has created a control file
+# (confirm, commit, rollback). Opened read-write, a fifo never blocks its writer, whether its
+# reader is there, gone or not yet come; a line written when no reader holds it is lost, which is
+# why every waiter looks at the files again after it has opened its fifo and before it blocks.
+notify() {
+  for w in w.*; do [ -p "$w" ] && printf '\n' 1<> "$w"; done
+  return 0
+}
+put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; notify; }
+# pause waits for the next wake-up, a second at most (timeout), so that the deadlines hold when
+# nobody writes. Its first call opens the fifo and returns at once: the caller looks at its files
+# again before it blocks. Without mkfifo or timeout it sleeps 0.1 s, as the watchdog polled before.
+wake=
+pause() {
+  case $wake in
+    '')
+      wake=poll
+      if command -v timeout >/dev/null && mkfifo wake 2>/dev/null; then
+        exec 3<> wake
+        wake=fifo
+      fi ;;
+    fifo) timeout 1 head -n 1 <&3 >/dev/null 2>&1 ;;
+    *) sleep 0.1 ;;
+  esac
+}
+# unwake closes the fifo before the watchdog runs what may start daemons (an activation), which
+# would otherwise hold it open for good.
+unwake() {
+  if [ "$wake" = fifo ]; then exec 3<&-; fi
+  wake=poll
+}
 # Deadlines are measured on the monotonic clock (/proc/uptime, in centiseconds), not by counting
 # loop turns: on a loaded host each "sleep 0.1" takes far longer than 0.1 s, and the wall clock
 # may jump when an activation starts time synchronisation.
@@ -60,7 +92,8 @@ release_lock() {
 
 finish() {
   put result "$1"
-  touch ./done
+  : > ./done
+  notify
   release_lock
   exit 0
 }
@@ -68,6 +101,7 @@ finish() {
 rollback() {
   # What the rollback does goes into activate.log too, which the hub shows with the failure.
   exec >> activate.log 2>&1
+  unwake
   echo "== rolling back: $1"
   put rolling-back "$1"
   profile_changed=0
@@ -138,7 +172,8 @@ if [ "$rc" -ne 0 ] && [ "$action" = switch ] && grep -q 'listed as switch inhibi
     # The hub stops waiting when "status" exists and then reads "result": result goes first.
     put result boot
     put status 0
-    touch ./done
+    : > ./done
+    notify
     release_lock
     exit 0
   fi
@@ -157,7 +192,7 @@ tick; end=$((now + confirm * 100))
 while [ ! -e confirm ]; do
   [ -e rollback ] && rollback "$(cat rollback)"
   tick; [ "$now" -ge "$end" ] && rollback "no confirmation over a new ssh connection within ${confirm}s"
-  sleep 0.1
+  pause
 done
 # The hub waits for this acknowledgement: a confirm that arrived after the deadline is not one.
 put confirmed 1
@@ -166,9 +201,10 @@ tick; end=$((now + health * 100))
 while [ ! -e commit ]; do
   [ -e rollback ] && rollback "$(cat rollback)"
   tick; [ "$now" -ge "$end" ] && rollback "no commit from the hub within ${health}s of the confirmation"
-  sleep 0.1
+  pause
 done
 # Stage 3, the commit: only now does the new system become what the host boots.
+unwake
 if [ "$defer" = 1 ]; then
   put committing 1
   set_profile || rollback "committing: setting the system profile to the new system failed"

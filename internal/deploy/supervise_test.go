@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -367,4 +368,45 @@ func TestStartPrunesOldFinishedDeploys(t *testing.T) {
 		_, err := os.Stat(filepath.Join(root, "new", "done"))
 		return err == nil
 	})
+}
+
+// TestSupervisorAndWaitWakeEachOther: the watchdog and the hub's waits block on fifos between
+// their checks instead of polling, and wake each other when a file appears. Here neither can
+// wake by itself: `timeout` blocks with no limit and `sleep` (the polling fallback) takes 30 s,
+// so the guarded switch goes through confirm and commit within the test's bound only if every
+// signal (wait.sh writing confirm and commit) and every answer (the supervisor's status,
+// confirmed, done) wakes the other side.
+func TestSupervisorAndWaitWakeEachOther(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "hub-deploy")
+	local := func(s string) string { return strings.ReplaceAll(s, "/run/hub-deploy", root) }
+	const id = "20250101T000000Z-wake00"
+	shims := map[string]string{"timeout": `shift; exec "$@"`, "sleep": "exec /bin/sleep 30"}
+	s := startSupervisorScript(t, local(superviseScript), filepath.Join(root, id), "exit 0", shims, "test", "none", "1", "60", "60")
+	bin := filepath.Join(filepath.Dir(s.out), "shims")
+	wait := func(sig string, files ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "sh", append([]string{"-c", local(waitScript), "wait", id, sig, "root@hub"}, files...)...)
+		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("wait %s for %v: %v (%s)\n%s", sig, files, err, ctx.Err(), out)
+		}
+		return string(out)
+	}
+	if out := wait("-", "status", "done"); !strings.Contains(out, "status=0") {
+		t.Fatalf("waiting for the activation printed:\n%s", out)
+	}
+	if out := wait("confirm", "confirmed", "done"); !strings.Contains(out, "confirmed=1") {
+		t.Fatalf("the confirm's wait printed:\n%s", out)
+	}
+	if out := wait("commit", "done"); !strings.Contains(out, "result=committed") {
+		t.Fatalf("the commit's wait printed:\n%s", out)
+	}
+	s.waitDone(t, 10*time.Second)
+	// The waits remove their fifos; the watchdog's goes with its directory.
+	if m, _ := filepath.Glob(filepath.Join(root, id, "w.*")); len(m) > 0 {
+		t.Errorf("fifos of ended waits left behind: %v", m)
+	}
 }
