@@ -71,7 +71,12 @@ func (f supervisorFiles) has(k string) bool { _, ok := f[k]; return ok }
 // a signal first (the confirm, the commit), so that a signal and the wait for its answer are one
 // ssh session rather than two: each session is an ssh client here and an sshd session, a login
 // shell and sh there.
-var waitScript = script("wait")
+var waitScript = pauseScript + script("wait")
+
+// pauseScript defines pause and nopause, with which the supervisor and the hub's waits block
+// between their looks at the supervisor's files: on a fifo the other side writes a line to, a
+// second at most (docs/deploy.md, "Waiting without polling").
+var pauseScript = script("pause")
 
 // sendFirst is a control file the wait creates before it waits (file "" sends nothing). Only
 // the first attempt sends it: a retry after a dropped connection only waits, so a signal is sent

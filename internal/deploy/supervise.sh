@@ -45,28 +45,6 @@ notify() {
   return 0
 }
 put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; notify; }
-# pause waits for the next wake-up, a second at most (timeout), so that the deadlines hold when
-# nobody writes. Its first call opens the fifo and returns at once: the caller looks at its files
-# again before it blocks. Without mkfifo or timeout it sleeps 0.1 s, as the watchdog polled before.
-wake=
-pause() {
-  case $wake in
-    '')
-      wake=poll
-      if command -v timeout >/dev/null && mkfifo wake 2>/dev/null; then
-        exec 3<> wake
-        wake=fifo
-      fi ;;
-    fifo) timeout 1 head -n 1 <&3 >/dev/null 2>&1 ;;
-    *) sleep 0.1 ;;
-  esac
-}
-# unwake closes the fifo before the watchdog runs what may start daemons (an activation), which
-# would otherwise hold it open for good.
-unwake() {
-  if [ "$wake" = fifo ]; then exec 3<&-; fi
-  wake=poll
-}
 # Deadlines are measured on the monotonic clock (/proc/uptime, in centiseconds), not by counting
 # loop turns: on a loaded host each "sleep 0.1" takes far longer than 0.1 s, and the wall clock
 # may jump when an activation starts time synchronisation.
@@ -101,7 +79,7 @@ finish() {
 rollback() {
   # What the rollback does goes into activate.log too, which the hub shows with the failure.
   exec >> activate.log 2>&1
-  unwake
+  nopause
   echo "== rolling back: $1"
   put rolling-back "$1"
   profile_changed=0
@@ -192,7 +170,7 @@ tick; end=$((now + confirm * 100))
 while [ ! -e confirm ]; do
   [ -e rollback ] && rollback "$(cat rollback)"
   tick; [ "$now" -ge "$end" ] && rollback "no confirmation over a new ssh connection within ${confirm}s"
-  pause
+  pause wake
 done
 # The hub waits for this acknowledgement: a confirm that arrived after the deadline is not one.
 put confirmed 1
@@ -201,10 +179,10 @@ tick; end=$((now + health * 100))
 while [ ! -e commit ]; do
   [ -e rollback ] && rollback "$(cat rollback)"
   tick; [ "$now" -ge "$end" ] && rollback "no commit from the hub within ${health}s of the confirmation"
-  pause
+  pause wake
 done
 # Stage 3, the commit: only now does the new system become what the host boots.
-unwake
+nopause
 if [ "$defer" = 1 ]; then
   put committing 1
   set_profile || rollback "committing: setting the system profile to the new system failed"

@@ -26,6 +26,12 @@ func startSupervisor(t *testing.T, stc string, shims map[string]string, args ...
 // startSupervisorScript runs a given version of the script in dir ("" for a temporary one).
 func startSupervisorScript(t *testing.T, supervise, dir, stc string, shims map[string]string, args ...string) *supervisorRun {
 	t.Helper()
+	return startSupervisorShell(t, "sh", supervise, dir, stc, shims, args...)
+}
+
+// startSupervisorShell runs the script with the given shell (sh is dash on Debian, bash on NixOS).
+func startSupervisorShell(t *testing.T, shell, supervise, dir, stc string, shims map[string]string, args ...string) *supervisorRun {
+	t.Helper()
 	if _, err := os.Stat("/proc/uptime"); err != nil {
 		t.Skip("needs Linux /proc/uptime")
 	}
@@ -53,7 +59,7 @@ func startSupervisorScript(t *testing.T, supervise, dir, stc string, shims map[s
 	if err := os.WriteFile(script, []byte(supervise), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("sh", append([]string{script, dir, args[0], out}, args[1:]...)...)
+	cmd := exec.Command(shell, append([]string{script, dir, args[0], out}, args[1:]...)...)
 	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -371,42 +377,60 @@ func TestStartPrunesOldFinishedDeploys(t *testing.T) {
 }
 
 // TestSupervisorAndWaitWakeEachOther: the watchdog and the hub's waits block on fifos between
-// their checks instead of polling, and wake each other when a file appears. Here neither can
-// wake by itself: `timeout` blocks with no limit and `sleep` (the polling fallback) takes 30 s,
-// so the guarded switch goes through confirm and commit within the test's bound only if every
-// signal (wait.sh writing confirm and commit) and every answer (the supervisor's status,
-// confirmed, done) wakes the other side.
+// their looks at the files instead of polling, and wake each other when a file appears
+// (pause.sh). Under dash neither side can wake by itself here: `timeout` blocks with no limit and
+// `sleep` (the polling fallback) takes 30 s, so the guarded switch goes through confirm and
+// commit within the test's bound only if every signal (wait.sh writing confirm and commit) and
+// every answer (the supervisor's status, confirmed, done) wakes the other side. Under bash, which
+// is NixOS's sh, both block in the shell's own `read -t`: timeout, head and sleep must not run.
 func TestSupervisorAndWaitWakeEachOther(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "hub-deploy")
-	local := func(s string) string { return strings.ReplaceAll(s, "/run/hub-deploy", root) }
-	const id = "20250101T000000Z-wake00"
-	shims := map[string]string{"timeout": `shift; exec "$@"`, "sleep": "exec /bin/sleep 30"}
-	s := startSupervisorScript(t, local(superviseScript), filepath.Join(root, id), "exit 0", shims, "test", "none", "1", "60", "60")
-	bin := filepath.Join(filepath.Dir(s.out), "shims")
-	wait := func(sig string, files ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "sh", append([]string{"-c", local(waitScript), "wait", id, sig, "root@hub"}, files...)...)
-		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("wait %s for %v: %v (%s)\n%s", sig, files, err, ctx.Err(), out)
-		}
-		return string(out)
-	}
-	if out := wait("-", "status", "done"); !strings.Contains(out, "status=0") {
-		t.Fatalf("waiting for the activation printed:\n%s", out)
-	}
-	if out := wait("confirm", "confirmed", "done"); !strings.Contains(out, "confirmed=1") {
-		t.Fatalf("the confirm's wait printed:\n%s", out)
-	}
-	if out := wait("commit", "done"); !strings.Contains(out, "result=committed") {
-		t.Fatalf("the commit's wait printed:\n%s", out)
-	}
-	s.waitDone(t, 10*time.Second)
-	// The waits remove their fifos; the watchdog's goes with its directory.
-	if m, _ := filepath.Glob(filepath.Join(root, id, "w.*")); len(m) > 0 {
-		t.Errorf("fifos of ended waits left behind: %v", m)
+	const used = `echo "$0" >> "${0%/*}/../used"; exit 1`
+	for _, tc := range []struct {
+		shell string
+		shims map[string]string
+	}{
+		{"sh", map[string]string{"timeout": `shift; exec "$@"`, "sleep": "exec /bin/sleep 30"}},
+		{"bash", map[string]string{"timeout": used, "head": used, "sleep": used}},
+	} {
+		t.Run(tc.shell, func(t *testing.T) {
+			shell, err := exec.LookPath(tc.shell)
+			if err != nil {
+				t.Skipf("no %s here", tc.shell)
+			}
+			root := filepath.Join(t.TempDir(), "hub-deploy")
+			local := func(s string) string { return strings.ReplaceAll(s, "/run/hub-deploy", root) }
+			const id = "20250101T000000Z-wake00"
+			s := startSupervisorShell(t, shell, local(superviseScript), filepath.Join(root, id), "exit 0", tc.shims, "test", "none", "1", "60", "60")
+			bin := filepath.Join(filepath.Dir(s.out), "shims")
+			wait := func(sig string, files ...string) string {
+				t.Helper()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, shell, append([]string{"-c", local(waitScript), "wait", id, sig, "root@hub"}, files...)...)
+				cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("wait %s for %v: %v (%s)\n%s", sig, files, err, ctx.Err(), out)
+				}
+				return string(out)
+			}
+			if out := wait("-", "status", "done"); !strings.Contains(out, "status=0") {
+				t.Fatalf("waiting for the activation printed:\n%s", out)
+			}
+			if out := wait("confirm", "confirmed", "done"); !strings.Contains(out, "confirmed=1") {
+				t.Fatalf("the confirm's wait printed:\n%s", out)
+			}
+			if out := wait("commit", "done"); !strings.Contains(out, "result=committed") {
+				t.Fatalf("the commit's wait printed:\n%s", out)
+			}
+			s.waitDone(t, 10*time.Second)
+			// The waits remove their fifos; the watchdog's goes with its directory.
+			if m, _ := filepath.Glob(filepath.Join(root, id, "w.*")); len(m) > 0 {
+				t.Errorf("fifos of ended waits left behind: %v", m)
+			}
+			if b, err := os.ReadFile(filepath.Join(bin, "..", "used")); err == nil {
+				t.Errorf("%s waited through helper programs instead of its own read -t:\n%s", tc.shell, b)
+			}
+		})
 	}
 }

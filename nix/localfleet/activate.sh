@@ -6,6 +6,9 @@ systemConfig=@out@
 
 mkdir -p /run/localfleet/bin /run/sshd
 chmod 0755 /run/sshd
+# NixOS's sh is bash (its activation links /bin/sh to environment.binsh): the hosts' sessions find
+# this sh first on their PATH, so the scripts the hub runs there meet the shell a real host has.
+[ -e /run/localfleet/bin/sh ] || ln -s /bin/bash /run/localfleet/bin/sh
 
 if [ "@activationDelay@" != 0 ]; then
   echo "activating the configuration (slow variant: @activationDelay@ s)..." >&2

@@ -9,23 +9,8 @@ if [ "$sig" != - ] && [ -d "$d" ] && [ ! -e "$d/done" ]; then
   # The watchdog blocks on its fifo between its checks (supervise.sh): wake it.
   [ -p "$d/wake" ] && printf '\n' 1<> "$d/wake"
 fi
-# pause blocks on this wait's own fifo, which the supervisor writes a line to on every change
-# of state, a second at most, so that a supervisor that died is noticed. Its first call makes the
-# fifo and returns at once, so that a change that came before the fifo existed is seen by the
-# next look at the files. Without mkfifo or timeout it sleeps 0.1 s.
-w=
-pause() {
-  case $w in
-    '')
-      w=poll
-      if command -v timeout >/dev/null && mkfifo "$d/w.$$" 2>/dev/null; then
-        exec 4<> "$d/w.$$"
-        w=fifo
-      fi ;;
-    fifo) timeout 1 head -n 1 <&4 >/dev/null 2>&1 ;;
-    *) sleep 0.1 ;;
-  esac
-}
+# pause (pause.sh) blocks on this wait's own fifo, which the supervisor writes a line to on every
+# change of state: within a second a supervisor that died is noticed too.
 while :; do
   # /run does not survive a reboot: a missing directory means the host restarted (or /run was
   # cleared) and the supervisor with it.
@@ -34,9 +19,9 @@ while :; do
   # read, not $(cat ...): this runs every tick, and a command substitution forks twice.
   p=; read -r p 2>/dev/null < "$d/pid"
   [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null && [ ! -e "$d/done" ] && { echo "supervisor=dead"; break; }
-  pause
+  pause "$d/w.$$"
 done
-[ "$w" = fifo ] && rm -f "$d/w.$$"
+[ -p "$d/w.$$" ] && rm -f "$d/w.$$"
 for f in status confirmed committing result rolled-back rolling-back fell-back prev-generation prev-system boot-id; do
   [ -e "$d/$f" ] && { v=; IFS= read -r v 2>/dev/null < "$d/$f"; echo "$f=$v"; }
 done
