@@ -3,9 +3,11 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -430,6 +432,85 @@ func TestSupervisorAndWaitWakeEachOther(t *testing.T) {
 			}
 			if b, err := os.ReadFile(filepath.Join(bin, "..", "used")); err == nil {
 				t.Errorf("%s waited through helper programs instead of its own read -t:\n%s", tc.shell, b)
+			}
+		})
+	}
+}
+
+// TestProbeScriptOnATree runs the probe on a made-up tree under dash and bash: with every link
+// there (one readlink for all boot parts), the booted system's kernel differs from the running
+// one's and the new system's systemd from the booted one's; without a booted system (each part
+// read on its own) its parts read as empty in their own places and the running ones still come.
+func TestProbeScriptOnATree(t *testing.T) {
+	for _, shell := range []string{"sh", "bash"} {
+		t.Run(shell, func(t *testing.T) {
+			if _, err := exec.LookPath(shell); err != nil {
+				t.Skipf("no %s here", shell)
+			}
+			for _, withBooted := range []bool{true, false} {
+				root := t.TempDir()
+				store := filepath.Join(root, "store")
+				link := func(target, name string) {
+					t.Helper()
+					if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Symlink(target, name); err != nil {
+						t.Fatal(err)
+					}
+				}
+				sys := func(name string, parts map[string]string) string {
+					p := filepath.Join(store, name)
+					for part, file := range parts {
+						if err := os.MkdirAll(store, 0o755); err != nil {
+							t.Fatal(err)
+						}
+						if err := os.WriteFile(filepath.Join(store, file), nil, 0o644); err != nil {
+							t.Fatal(err)
+						}
+						link(filepath.Join(store, file), filepath.Join(p, part))
+					}
+					return p
+				}
+				base := map[string]string{"kernel": "bzImage-6.6", "initrd": "initrd", "kernel-modules": "modules", "systemd": "systemd-257"}
+				with := func(part, file string) map[string]string {
+					m := maps.Clone(base)
+					m[part] = file
+					return m
+				}
+				running := sys("running", with("kernel", "bzImage-6.12"))
+				booted := sys("booted", base)
+				next := sys("next", with("systemd", "systemd-258"))
+				profiles := filepath.Join(root, "profiles")
+				link(running, filepath.Join(profiles, "system-3-link"))
+				link("system-3-link", filepath.Join(profiles, "system"))
+				link(running, filepath.Join(root, "current-system"))
+				if withBooted {
+					link(booted, filepath.Join(root, "booted-system"))
+				}
+				script := strings.NewReplacer("/run/current-system", filepath.Join(root, "current-system"), "/run/booted-system", filepath.Join(root, "booted-system"),
+					profilePath, filepath.Join(profiles, "system"), lastFile, filepath.Join(root, "last")).Replace(probeScript)
+				out, err := exec.Command(shell, "-c", script, "probe", next).CombinedOutput()
+				if err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				st := parseState(string(out))
+				if st.Current != running || st.Profile != running || st.Generation != 3 {
+					t.Errorf("state %+v from:\n%s", st, out)
+				}
+				lines := []string{"current_kernel=" + filepath.Join(store, "bzImage-6.12") + "\n", "new_systemd=" + filepath.Join(store, "systemd-258") + "\n"}
+				if withBooted {
+					if st.Booted != booted || !slices.Equal(st.RebootParts, []string{"kernel"}) || !slices.Equal(st.NewRebootParts, []string{"systemd"}) {
+						t.Errorf("booted %s, reboot parts %v, new reboot parts %v (want kernel, systemd) from:\n%s", st.Booted, st.RebootParts, st.NewRebootParts, out)
+					}
+				} else {
+					lines = append(lines, "booted=\n", "booted_kernel=\n", "booted_systemd=\n")
+				}
+				for _, line := range lines {
+					if !strings.Contains(string(out), line) {
+						t.Errorf("booted system %t: no line %q in:\n%s", withBooted, line, out)
+					}
+				}
 			}
 		})
 	}
