@@ -17,6 +17,6 @@ grep -qxF '@superviseEnd@' "$d/supervise.sh" ||
   { echo "the supervisor upload was cut short" >&2; exit 1; }
 shift
 if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
-  exec systemd-run --unit="hub-deploy-$(basename "$d")" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" "$@"
+  exec systemd-run --unit="hub-deploy-${d##*/}" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" "$@"
 fi
 setsid -f sh "$d/supervise.sh" "$d" "$@" </dev/null >"$d/supervisor.log" 2>&1
