@@ -34,15 +34,51 @@ func (a activation) dir() string { return stateRoot + "/" + a.id }
 // activate and end before the watchdog loops: only a script with its last line is started.
 var startScript = script("start")
 
-func (a activation) start(ctx context.Context, h *command.Host) error {
+// startWaitScript is startScript (its seven arguments, in a subshell of its own) and then, in
+// the same session, waitScript for the names after them: the supervisor's start and the wait
+// for its first answer are one ssh session instead of two. Only the start exits other than 0;
+// "started=1" says it is past it.
+var startWaitScript = pauseScript + "(\nset -- \"$1\" \"$2\" \"$3\" \"$4\" \"$5\" \"$6\" \"$7\"\n" + startScript + ") || exit\n" +
+	"echo started=1\nid=$1; shift 7; set -- \"$id\" - '' \"$@\"\n" + script("wait")
+
+// launch starts the supervisor and waits, in the same session, until one of names exists;
+// started says whether the supervisor runs (then the host's outcome is the watchdog's: err is
+// the wait's). A session that ends in a way that leaves it open (the connection dropped, Ctrl-C,
+// a timeout) is settled by asking the host (launched); then the wait goes on over new sessions,
+// and with keepWaiting no Ctrl-C cuts it short once the supervisor runs (a rollback that has
+// begun is waited for to its end).
+func (a activation) launch(ctx context.Context, h *command.Host, deadline time.Time, keepWaiting bool, names ...string) (files supervisorFiles, started bool, err error) {
 	profile, magic := a.profileOp, "0"
 	if a.magic {
 		magic = "1"
 	}
-	args := []string{"sh", "-c", startScript, "start", a.id, string(a.action), a.out, profile, magic,
-		strconv.Itoa(seconds(a.confirm)), strconv.Itoa(seconds(a.health))}
-	_, err := h.Run(ctx, command.Cmd{Args: args, Stdin: strings.NewReader(superviseScript), Timeout: 2 * time.Minute})
-	return err
+	args := append([]string{"sh", "-c", startWaitScript, "start", a.id, string(a.action), a.out, profile, magic,
+		strconv.Itoa(seconds(a.confirm)), strconv.Itoa(seconds(a.health))}, names...)
+	res, err := h.Run(ctx, command.Cmd{Args: args, Stdin: strings.NewReader(superviseScript), Timeout: time.Until(deadline)})
+	if err == nil && res.DryRun {
+		return supervisorFiles{"status": "0", "confirmed": "1", "result": "committed"}, true, nil
+	}
+	if err == nil {
+		files, err := a.parseFiles(string(res.Stdout))
+		return files, true, err
+	}
+	var xe *command.ExitError
+	switch {
+	case strings.Contains(string(res.Stdout), "started=1\n"):
+	case errors.As(err, &xe) && !xe.Unreachable() && !xe.TimedOut && xe.Signal == "" && ctx.Err() == nil:
+		return nil, false, err // the start itself refused (an upload cut short, systemd-run failing)
+	case !a.launched(context.WithoutCancel(ctx), h):
+		return nil, false, err
+	}
+	if ctx.Err() != nil && !keepWaiting {
+		return nil, true, ctx.Err()
+	}
+	wctx := ctx
+	if keepWaiting {
+		wctx = context.WithoutCancel(ctx)
+	}
+	files, err = a.wait(wctx, h, deadline, names...)
+	return files, true, err
 }
 
 // launchedScript exits 0 once the supervisor has written its pid (it does so first), 1 when its
@@ -71,7 +107,12 @@ func (f supervisorFiles) has(k string) bool { _, ok := f[k]; return ok }
 // a signal first (the confirm, the commit), so that a signal and the wait for its answer are one
 // ssh session rather than two: each session is an ssh client here and an sshd session, a login
 // shell and sh there.
-var waitScript = script("wait")
+var waitScript = pauseScript + script("wait")
+
+// pauseScript defines pause and nopause, with which the supervisor and the hub's waits block
+// between their looks at the supervisor's files: on a fifo the other side writes a line to, a
+// second at most (docs/deploy.md, "Waiting without polling").
+var pauseScript = script("pause")
 
 // sendFirst is a control file the wait creates before it waits (file "" sends nothing). Only
 // the first attempt sends it: a retry after a dropped connection only waits, so a signal is sent
@@ -193,13 +234,11 @@ func (a activation) confirmFresh(ctx context.Context, h *command.Host, timeout t
 func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host, remote *command.Host, sys System, before State) (err error) {
 	t.Phase("activate")
 	a := r.newActivation(h, sys)
-	if err := a.start(ctx, remote); err != nil {
-		// Interrupted while starting: the remote start script may have launched the supervisor
-		// before the ssh client was killed, and then the host is activating. Only a supervisor
-		// that is known not to exist means nothing changed.
-		if ctx.Err() != nil && a.launched(context.WithoutCancel(ctx), remote) {
-			return r.abort(ctx, t, remote, a, err)
-		}
+	// Interrupted or cut off while starting, the start script may have launched the supervisor
+	// before the ssh client went, and then the host is activating: launch asks. Only a supervisor
+	// that is known not to exist means nothing changed.
+	files, started, err := a.launch(ctx, remote, time.Now().Add(r.limits(h).ActivationTimeout), false, "status", "done")
+	if !started {
 		return hostError("activate", "start the activation supervisor", err, "nothing was changed on the host")
 	}
 	committed := false
@@ -211,8 +250,8 @@ func (r *run) activate(ctx context.Context, t *parallel.Task, h *inventory.Host,
 			err = rerr
 		}
 	}()
-	files, end, err := r.await(ctx, t, remote, sys, a, time.Now().Add(r.limits(h).ActivationTimeout), sendFirst{},
-		"the supervisor died during the activation", "activate", "wait for switch-to-configuration", "status", "done")
+	files, end, err := r.settle(ctx, t, remote, sys, a, files, err,
+		"the supervisor died during the activation", "activate", "wait for switch-to-configuration")
 	if end {
 		return err
 	}

@@ -280,6 +280,29 @@ func hostError(phase, what string, err error, hint string) error {
 	return fmt.Errorf("%s: %s: %w", phase, what, err)
 }
 
+// probeAhead starts the probe a host's job begins with while nix evaluates: it needs nothing
+// from the evaluation, which takes seconds on a real NixOS configuration, and the ssh handshake
+// and the round trip hide under it. The function it returns waits for the result. A dry run
+// probes only when the result is asked for, so that its commands print in order, as a plan.
+func (r *run) probeAhead(ctx context.Context, remote *command.Host) func() (State, error) {
+	if r.exec.DryRun {
+		return func() (State, error) { return Probe(ctx, remote, "", r.opts.ProbeTimeout) }
+	}
+	type result struct {
+		st  State
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := Probe(ctx, remote, "", r.opts.ProbeTimeout)
+		done <- result{st, err}
+	}()
+	return func() (State, error) {
+		res := <-done
+		return res.st, res.err
+	}
+}
+
 // job is the pipeline of one host.
 func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 	h := r.hosts[t.Host()]
@@ -301,13 +324,14 @@ func (r *run) job(ctx context.Context, t *parallel.Task) (err error) {
 	defer decline()
 
 	t.Phase("eval")
+	probed := r.probeAhead(ctx, remote)
 	systems, err := r.evalOnce()
 	if err != nil {
-		return err
+		return err // a probe under way ends by itself, within its timeout
 	}
 	sys := systems[h.Name]
 	t.Set("store path", shortPath(sys.Out))
-	st, err := Probe(ctx, remote, "", r.opts.ProbeTimeout)
+	st, err := probed()
 	if err != nil {
 		return hostError("eval", "read the running system", err, fmt.Sprintf("is the host up? try `go tool mage hosts:ping %s`", h.Name))
 	}

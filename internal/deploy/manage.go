@@ -138,10 +138,10 @@ func Rollback(ctx context.Context, remote *command.Host, o RollbackOptions) (Gen
 	}
 	defer func() { _, _ = releaseLock(context.WithoutCancel(ctx), remote, id) }()
 	a := activation{id: id, action: o.Action, out: target.Path, profileOp: "gen:" + strconv.Itoa(target.Number), confirm: time.Second, health: time.Second}
-	if err := a.start(ctx, remote); err != nil {
+	files, started, err := a.launch(ctx, remote, time.Now().Add(o.ActivationTimeout), true, "done")
+	if !started {
 		return target, fmt.Errorf("%s: rollback: start: %w", remote.Name(), err)
 	}
-	files, err := a.wait(context.WithoutCancel(ctx), remote, time.Now().Add(o.ActivationTimeout), "done")
 	if err != nil {
 		return target, fmt.Errorf("%s: rollback: %w", remote.Name(), err)
 	}

@@ -86,10 +86,10 @@ func Prune(ctx context.Context, remote *command.Host, o PruneOptions) (PruneResu
 	}
 	// The boot entries: the current generation's boot, which writes an entry per generation left.
 	a := activation{id: id, action: Boot, out: gens[cur].Path, profileOp: "none", confirm: time.Second, health: time.Second}
-	if err := a.start(ctx, remote); err != nil {
+	files, started, err := a.launch(ctx, remote, time.Now().Add(o.ActivationTimeout), true, "done")
+	if !started {
 		return res, fmt.Errorf("%s: prune: rewrite the boot entries: %w", remote.Name(), err)
 	}
-	files, err := a.wait(context.WithoutCancel(ctx), remote, time.Now().Add(o.ActivationTimeout), "done")
 	if err != nil {
 		return res, fmt.Errorf("%s: prune: rewrite the boot entries: %w", remote.Name(), err)
 	}

@@ -15,7 +15,11 @@ import (
 )
 
 //go:embed supervise.sh
-var superviseScript string
+var superviseSource string
+
+// superviseScript is the supervisor as the hub uploads it: pauseScript's functions, then
+// supervise.sh.
+var superviseScript = pauseScript + superviseSource
 
 // Paths on the target. /run is per boot, so a reboot clears the lock and supervisor state;
 // /nix/var survives it and keeps the last-deploy record.

@@ -15,8 +15,16 @@ import (
 var scriptFiles embed.FS
 
 // scriptPaths fill the scripts' @name@ fields: the deploy's paths on the target, written once
-// (remote.go).
-var scriptPaths = strings.NewReplacer("@stateRoot@", stateRoot, "@profilePath@", profilePath, "@lockDir@", lockDir, "@lastFile@", lastFile)
+// (remote.go), and supervise.sh's last line.
+var scriptPaths = strings.NewReplacer("@stateRoot@", stateRoot, "@profilePath@", profilePath, "@lockDir@", lockDir, "@lastFile@", lastFile,
+	"@superviseEnd@", superviseEnd)
+
+// superviseEnd is supervise.sh's last line, which start.sh looks for to tell a whole upload
+// from one cut short.
+var superviseEnd = func() string {
+	s := strings.TrimSuffix(superviseSource, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}()
 
 var leftover = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
 

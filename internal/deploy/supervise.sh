@@ -29,27 +29,44 @@ fi
 dir=$1 action=$2 out=$3 profile_op=$4 magic=$5 confirm=$6 health=$7
 profile=/nix/var/nix/profiles/system
 cd "$dir" || exit 1
-# Atomically: the hub polls for this file and takes an empty one for a dead supervisor.
-echo $$ > pid.tmp && mv pid.tmp pid
-[ "$rescue" = 1 ] || printf '%s %s %s %s %s %s\n' "$action" "$out" "$profile_op" "$magic" "$confirm" "$health" > args
-cat /proc/sys/kernel/random/boot_id > boot-id 2>/dev/null || true
 
-put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
+# Wake-ups instead of polling. Each wait of the hub's blocks on a fifo of its own (w.<pid>, made
+# by wait.sh): every change of state here writes a line to each. The watchdog in turn blocks on
+# the fifo "wake", which the hub's wait writes a line to once it has created a control file
+# (confirm, commit, rollback). Opened read-write, a fifo never blocks its writer, whether its
+# reader is there, gone or not yet come; a line written when no reader holds it is lost, which is
+# why every waiter looks at the files again after it has opened its fifo and before it blocks.
+notify() {
+  for w in w.*; do [ -p "$w" ] && printf '\n' 1<> "$w"; done
+  return 0
+}
+put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; notify; }
 # Deadlines are measured on the monotonic clock (/proc/uptime, in centiseconds), not by counting
 # loop turns: on a loaded host each "sleep 0.1" takes far longer than 0.1 s, and the wall clock
 # may jump when an activation starts time synchronisation.
 tick() { read -r up _ < /proc/uptime; now=$(( ${up%.*} * 100 + 1${up#*.} - 100 )); }
-generation() { readlink "$profile" 2>/dev/null | sed -n 's/^system-\([0-9][0-9]*\)-link$/\1/p'; }
+# generation prints the number of the generation the system profile points at ("" for none).
+generation() {
+  g=$(readlink "$profile" 2>/dev/null); g=${g#system-}; g=${g%-link}
+  case $g in '' | *[!0-9]*) ;; *) printf '%s\n' "$g" ;; esac
+}
 
 if [ "$rescue" = 1 ]; then
-  prev_gen=$(cat prev-generation 2>/dev/null || true)
-  prev_sys=$(cat prev-system 2>/dev/null || true)
+  prev_gen=; read -r prev_gen 2>/dev/null < prev-generation
+  prev_sys=; read -r prev_sys 2>/dev/null < prev-system
 else
   prev_gen=$(generation)
   prev_sys=$(readlink /run/current-system 2>/dev/null || true)
-  put prev-generation "$prev_gen"
-  put prev-system "$prev_sys"
+  # Written before the pid, which the hub waits for: no reader looks at these before it exists,
+  # so they need no rename of their own.
+  printf '%s\n' "$prev_gen" > prev-generation
+  printf '%s\n' "$prev_sys" > prev-system
+  printf '%s %s %s %s %s %s\n' "$action" "$out" "$profile_op" "$magic" "$confirm" "$health" > args
+  bid=; read -r bid 2>/dev/null < /proc/sys/kernel/random/boot_id
+  printf '%s\n' "$bid" > boot-id
 fi
+# Atomically: the hub polls for this file and takes an empty one for a dead supervisor.
+echo $$ > pid.tmp && mv pid.tmp pid
 
 # The hub hands its deploy lock over (an "unlock" file) when it stops waiting while this still
 # runs: the lock then goes when this ends. The id of the lock is the name of this directory.
@@ -60,7 +77,8 @@ release_lock() {
 
 finish() {
   put result "$1"
-  touch ./done
+  : > ./done
+  notify
   release_lock
   exit 0
 }
@@ -68,6 +86,7 @@ finish() {
 rollback() {
   # What the rollback does goes into activate.log too, which the hub shows with the failure.
   exec >> activate.log 2>&1
+  nopause
   echo "== rolling back: $1"
   put rolling-back "$1"
   profile_changed=0
@@ -138,7 +157,8 @@ if [ "$rc" -ne 0 ] && [ "$action" = switch ] && grep -q 'listed as switch inhibi
     # The hub stops waiting when "status" exists and then reads "result": result goes first.
     put result boot
     put status 0
-    touch ./done
+    : > ./done
+    notify
     release_lock
     exit 0
   fi
@@ -157,7 +177,7 @@ tick; end=$((now + confirm * 100))
 while [ ! -e confirm ]; do
   [ -e rollback ] && rollback "$(cat rollback)"
   tick; [ "$now" -ge "$end" ] && rollback "no confirmation over a new ssh connection within ${confirm}s"
-  sleep 0.1
+  pause wake
 done
 # The hub waits for this acknowledgement: a confirm that arrived after the deadline is not one.
 put confirmed 1
@@ -166,9 +186,10 @@ tick; end=$((now + health * 100))
 while [ ! -e commit ]; do
   [ -e rollback ] && rollback "$(cat rollback)"
   tick; [ "$now" -ge "$end" ] && rollback "no commit from the hub within ${health}s of the confirmation"
-  sleep 0.1
+  pause wake
 done
 # Stage 3, the commit: only now does the new system become what the host boots.
+nopause
 if [ "$defer" = 1 ]; then
   put committing 1
   set_profile || rollback "committing: setting the system profile to the new system failed"

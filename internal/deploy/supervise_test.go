@@ -1,10 +1,13 @@
 package deploy
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +27,12 @@ func startSupervisor(t *testing.T, stc string, shims map[string]string, args ...
 
 // startSupervisorScript runs a given version of the script in dir ("" for a temporary one).
 func startSupervisorScript(t *testing.T, supervise, dir, stc string, shims map[string]string, args ...string) *supervisorRun {
+	t.Helper()
+	return startSupervisorShell(t, "sh", supervise, dir, stc, shims, args...)
+}
+
+// startSupervisorShell runs the script with the given shell (sh is dash on Debian, bash on NixOS).
+func startSupervisorShell(t *testing.T, shell, supervise, dir, stc string, shims map[string]string, args ...string) *supervisorRun {
 	t.Helper()
 	if _, err := os.Stat("/proc/uptime"); err != nil {
 		t.Skip("needs Linux /proc/uptime")
@@ -52,7 +61,7 @@ func startSupervisorScript(t *testing.T, supervise, dir, stc string, shims map[s
 	if err := os.WriteFile(script, []byte(supervise), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("sh", append([]string{script, dir, args[0], out}, args[1:]...)...)
+	cmd := exec.Command(shell, append([]string{script, dir, args[0], out}, args[1:]...)...)
 	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -367,4 +376,142 @@ func TestStartPrunesOldFinishedDeploys(t *testing.T) {
 		_, err := os.Stat(filepath.Join(root, "new", "done"))
 		return err == nil
 	})
+}
+
+// TestSupervisorAndWaitWakeEachOther: the watchdog and the hub's waits block on fifos between
+// their looks at the files instead of polling, and wake each other when a file appears
+// (pause.sh). Under dash neither side can wake by itself here: `timeout` blocks with no limit and
+// `sleep` (the polling fallback) takes 30 s, so the guarded switch goes through confirm and
+// commit within the test's bound only if every signal (wait.sh writing confirm and commit) and
+// every answer (the supervisor's status, confirmed, done) wakes the other side. Under bash, which
+// is NixOS's sh, both block in the shell's own `read -t`: timeout, head and sleep must not run.
+func TestSupervisorAndWaitWakeEachOther(t *testing.T) {
+	const used = `echo "$0" >> "${0%/*}/../used"; exit 1`
+	for _, tc := range []struct {
+		shell string
+		shims map[string]string
+	}{
+		{"sh", map[string]string{"timeout": `shift; exec "$@"`, "sleep": "exec /bin/sleep 30"}},
+		{"bash", map[string]string{"timeout": used, "head": used, "sleep": used}},
+	} {
+		t.Run(tc.shell, func(t *testing.T) {
+			shell, err := exec.LookPath(tc.shell)
+			if err != nil {
+				t.Skipf("no %s here", tc.shell)
+			}
+			root := filepath.Join(t.TempDir(), "hub-deploy")
+			local := func(s string) string { return strings.ReplaceAll(s, "/run/hub-deploy", root) }
+			const id = "20250101T000000Z-wake00"
+			s := startSupervisorShell(t, shell, local(superviseScript), filepath.Join(root, id), "exit 0", tc.shims, "test", "none", "1", "60", "60")
+			bin := filepath.Join(filepath.Dir(s.out), "shims")
+			wait := func(sig string, files ...string) string {
+				t.Helper()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, shell, append([]string{"-c", local(waitScript), "wait", id, sig, "root@hub"}, files...)...)
+				cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("wait %s for %v: %v (%s)\n%s", sig, files, err, ctx.Err(), out)
+				}
+				return string(out)
+			}
+			if out := wait("-", "status", "done"); !strings.Contains(out, "status=0") {
+				t.Fatalf("waiting for the activation printed:\n%s", out)
+			}
+			if out := wait("confirm", "confirmed", "done"); !strings.Contains(out, "confirmed=1") {
+				t.Fatalf("the confirm's wait printed:\n%s", out)
+			}
+			if out := wait("commit", "done"); !strings.Contains(out, "result=committed") {
+				t.Fatalf("the commit's wait printed:\n%s", out)
+			}
+			s.waitDone(t, 10*time.Second)
+			// The waits remove their fifos; the watchdog's goes with its directory.
+			if m, _ := filepath.Glob(filepath.Join(root, id, "w.*")); len(m) > 0 {
+				t.Errorf("fifos of ended waits left behind: %v", m)
+			}
+			if b, err := os.ReadFile(filepath.Join(bin, "..", "used")); err == nil {
+				t.Errorf("%s waited through helper programs instead of its own read -t:\n%s", tc.shell, b)
+			}
+		})
+	}
+}
+
+// TestProbeScriptOnATree runs the probe on a made-up tree under dash and bash: with every link
+// there (one readlink for all boot parts), the booted system's kernel differs from the running
+// one's and the new system's systemd from the booted one's; without a booted system (each part
+// read on its own) its parts read as empty in their own places and the running ones still come.
+func TestProbeScriptOnATree(t *testing.T) {
+	for _, shell := range []string{"sh", "bash"} {
+		t.Run(shell, func(t *testing.T) {
+			if _, err := exec.LookPath(shell); err != nil {
+				t.Skipf("no %s here", shell)
+			}
+			for _, withBooted := range []bool{true, false} {
+				root := t.TempDir()
+				store := filepath.Join(root, "store")
+				link := func(target, name string) {
+					t.Helper()
+					if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Symlink(target, name); err != nil {
+						t.Fatal(err)
+					}
+				}
+				sys := func(name string, parts map[string]string) string {
+					p := filepath.Join(store, name)
+					for part, file := range parts {
+						if err := os.MkdirAll(store, 0o755); err != nil {
+							t.Fatal(err)
+						}
+						if err := os.WriteFile(filepath.Join(store, file), nil, 0o644); err != nil {
+							t.Fatal(err)
+						}
+						link(filepath.Join(store, file), filepath.Join(p, part))
+					}
+					return p
+				}
+				base := map[string]string{"kernel": "bzImage-6.6", "initrd": "initrd", "kernel-modules": "modules", "systemd": "systemd-257"}
+				with := func(part, file string) map[string]string {
+					m := maps.Clone(base)
+					m[part] = file
+					return m
+				}
+				running := sys("running", with("kernel", "bzImage-6.12"))
+				booted := sys("booted", base)
+				next := sys("next", with("systemd", "systemd-258"))
+				profiles := filepath.Join(root, "profiles")
+				link(running, filepath.Join(profiles, "system-3-link"))
+				link("system-3-link", filepath.Join(profiles, "system"))
+				link(running, filepath.Join(root, "current-system"))
+				if withBooted {
+					link(booted, filepath.Join(root, "booted-system"))
+				}
+				script := strings.NewReplacer("/run/current-system", filepath.Join(root, "current-system"), "/run/booted-system", filepath.Join(root, "booted-system"),
+					profilePath, filepath.Join(profiles, "system"), lastFile, filepath.Join(root, "last")).Replace(probeScript)
+				out, err := exec.Command(shell, "-c", script, "probe", next).CombinedOutput()
+				if err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				st := parseState(string(out))
+				if st.Current != running || st.Profile != running || st.Generation != 3 {
+					t.Errorf("state %+v from:\n%s", st, out)
+				}
+				lines := []string{"current_kernel=" + filepath.Join(store, "bzImage-6.12") + "\n", "new_systemd=" + filepath.Join(store, "systemd-258") + "\n"}
+				if withBooted {
+					if st.Booted != booted || !slices.Equal(st.RebootParts, []string{"kernel"}) || !slices.Equal(st.NewRebootParts, []string{"systemd"}) {
+						t.Errorf("booted %s, reboot parts %v, new reboot parts %v (want kernel, systemd) from:\n%s", st.Booted, st.RebootParts, st.NewRebootParts, out)
+					}
+				} else {
+					lines = append(lines, "booted=\n", "booted_kernel=\n", "booted_systemd=\n")
+				}
+				for _, line := range lines {
+					if !strings.Contains(string(out), line) {
+						t.Errorf("booted system %t: no line %q in:\n%s", withBooted, line, out)
+					}
+				}
+			}
+		})
+	}
 }

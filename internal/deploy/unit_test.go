@@ -338,7 +338,7 @@ func TestDryRunCommands(t *testing.T) {
 	}{
 		{"local build", inventory.BuildLocal, []string{
 			"local: nix eval", "#nixosConfigurations", "--apply",
-			"web1: ssh", "readlink /run/current-system",
+			"web1: ssh", "current=/run/current-system",
 			"local: nix-store --check-validity",
 			"local: nix copy", "--to ssh://root@web1.example",
 			"web1: ssh", "mkdir \"$l\"",
@@ -346,14 +346,14 @@ func TestDryRunCommands(t *testing.T) {
 			"web1: ssh -o BatchMode=yes -o ControlMaster=no -o ControlPath=none", "printf '",
 			"confirm '", "confirmed done",
 			"web1: ssh", "commit root@", "done",
-		}, []string{"probe", "lock with boot space", "start", "wait status done", "fresh wait confirm: confirmed done",
+		}, []string{"probe", "lock with boot space", "start and wait status done", "fresh wait confirm: confirmed done",
 			"wait commit: done", "probe with record", "end"}},
 		{"build on target", inventory.BuildTarget, []string{
 			"local: nix eval",
 			"local: nix copy", "--derivation --to ssh://root@web1.example",
 			"web1: ssh", "nix-store --realise",
 			"web1: ssh", "supervise.sh",
-		}, []string{"probe", "realise", "lock with boot space", "start", "wait status done", "fresh wait confirm: confirmed done",
+		}, []string{"probe", "realise", "lock with boot space", "start and wait status done", "fresh wait confirm: confirmed done",
 			"wait commit: done", "probe with record", "end"}},
 	}
 	for _, tt := range tests {
@@ -414,6 +414,10 @@ func sessions(dry, host string) []string {
 				name = "wait " + strings.Join(args[3:], " ")
 				if args[1] != "-" {
 					name = "wait " + args[1] + ": " + strings.Join(args[3:], " ")
+				}
+			case "start": // id action system profile magic confirm health, then the files it waits for
+				if args := strings.Fields(strings.TrimRight(last[2], "'\n")); len(args) > 7 {
+					name = "start and wait " + strings.Join(args[7:], " ")
 				}
 			case "probe": // new system, and the deploy's record (time owner action system)
 				if recordTime.MatchString(last[2]) {
@@ -517,6 +521,75 @@ func TestConfirmPlan(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), tt.out) {
 				t.Errorf("output %q lacks %q", out.String(), tt.out)
+			}
+		})
+	}
+}
+
+// TestLaunch: the supervisor's start and the wait for its first answer are one session (launch).
+// Cut short after the start (Ctrl-C here), it reports the supervisor as started and, with
+// keepWaiting, goes on waiting for its end over a new session; a start the host refused is not
+// started, without asking the host again.
+func TestLaunch(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("writes under " + stateRoot)
+	}
+	if _, err := os.Stat("/run/systemd/system"); err == nil {
+		t.Skip("this machine runs systemd: the start would make a transient unit of it")
+	}
+	sys := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(sys, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(sys, "bin", "switch-to-configuration"), []byte("#!/bin/sh\nsleep 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	local := (&command.Executor{}).Local()
+	for i, tc := range []struct {
+		name        string
+		cancel      bool
+		keepWaiting bool
+		refuse      bool
+		started     bool
+		err         error
+		result      string
+	}{
+		{name: "uninterrupted", started: true, result: "activated"},
+		{name: "Ctrl-C after the start, kept waiting", cancel: true, keepWaiting: true, started: true, result: "activated"},
+		{name: "Ctrl-C after the start", cancel: true, started: true, err: context.Canceled},
+		{name: "the start refused", refuse: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := fmt.Sprintf("launch-test-%d-%d", os.Getpid(), i)
+			dir := filepath.Join(stateRoot, id)
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			if tc.refuse {
+				// mkdir -p of the supervisor's directory fails on a file of that name.
+				if err := os.MkdirAll(stateRoot, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(dir, nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			if tc.cancel {
+				time.AfterFunc(300*time.Millisecond, cancel)
+			}
+			a := activation{id: id, action: Test, out: sys, profileOp: "none", confirm: time.Second, health: time.Second}
+			files, started, err := a.launch(ctx, local, time.Now().Add(30*time.Second), tc.keepWaiting, "done")
+			if started != tc.started || (tc.err != nil && !errors.Is(err, tc.err)) || (tc.err == nil && tc.started && err != nil) || (!tc.started && err == nil) {
+				t.Fatalf("launch: started %t, err %v; want started %t, err %v", started, err, tc.started, tc.err)
+			}
+			if files["result"] != tc.result {
+				t.Errorf("result %q, want %q (files %v)", files["result"], tc.result, files)
+			}
+			if tc.cancel && !tc.keepWaiting {
+				// The supervisor goes on by itself: let it end before its directory goes.
+				if _, err := a.wait(context.Background(), local, time.Now().Add(30*time.Second), "done"); err != nil {
+					t.Fatal(err)
+				}
 			}
 		})
 	}

@@ -52,11 +52,11 @@ let
   # systemd: sshd is a unit, units come from the toplevel, nix reads /etc/nix/nix.conf.
   systemdHost = host.systemd or false;
 
-  # Only paths go into the store: keys stay in the fleet's state directory. On a systemd host
-  # the generation stays out of the config, so that a generation with the same sshd settings
-  # has the same sshd unit and switch-to-configuration leaves sshd running.
+  # Only paths go into the store: keys stay in the fleet's state directory. The generation stays
+  # out of the config, so that a generation with the same sshd settings has the same config and
+  # the activation leaves sshd running, as NixOS restarts sshd only when its config changed.
   sshdConfig = ''
-    # sshd_config of ${name}${if systemdHost then "" else ", generation ${toString v.generation}"} (sshd variant: ${v.sshd})
+    # sshd_config of ${name} (sshd variant: ${v.sshd})
     ListenAddress ${host.address}:${toString listenPort}
     HostKey ${hostDir}/ssh_host_ed25519_key
     AuthorizedKeysFile ${state}/authorized_keys

@@ -14,7 +14,7 @@ if [ "${8:-0}" -gt 0 ]; then
     echo "boot_free=none"
   fi
 fi
-try() { mkdir -p @stateRoot@ && mkdir "$l" 2>/dev/null && printf 'id=%s\nowner=%s\npid=%s\ntime=%s\n' "$1" "$2" "$3" "$(date +%s)" > "$l/owner"; }
+try() { { [ -d @stateRoot@ ] || mkdir -p @stateRoot@; } && mkdir "$l" 2>/dev/null && printf 'id=%s\nowner=%s\npid=%s\ntime=%s\n' "$1" "$2" "$3" "$(date +%s)" > "$l/owner"; }
 try "$@" && { echo acquired; exit 0; }
 cat "$l/owner" 2>/dev/null
 t=$(sed -n 's/^time=//p' "$l/owner" 2>/dev/null); t=${t:-0}

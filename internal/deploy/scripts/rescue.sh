@@ -5,7 +5,7 @@ d=@stateRoot@/$1
 [ -e "$d/supervise.sh" ] && [ ! -e "$d/done" ] || exit 3
 rm -f "$d/pid"
 if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null; then
-  systemd-run --unit="hub-deploy-$(basename "$d")-rescue" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" rescue || exit
+  systemd-run --unit="hub-deploy-${d##*/}-rescue" --collect --quiet --setenv=PATH="$PATH" sh "$d/supervise.sh" "$d" rescue || exit
 else
   setsid -f sh "$d/supervise.sh" "$d" rescue </dev/null >>"$d/supervisor.log" 2>&1
 fi
