@@ -80,11 +80,12 @@ type ExitError struct {
 }
 
 func (e *ExitError) Error() string {
-	msg := fmt.Sprintf("%s: %s: exit status %d", e.Host, abbrev(Quote(e.Args)), e.ExitCode)
+	cmd := abbrev(shown(e.Args))
+	msg := fmt.Sprintf("%s: %s: exit status %d", e.Host, cmd, e.ExitCode)
 	if e.TimedOut {
-		msg = fmt.Sprintf("%s: %s: timed out", e.Host, abbrev(Quote(e.Args)))
+		msg = fmt.Sprintf("%s: %s: timed out", e.Host, cmd)
 	} else if e.Signal != "" {
-		msg = fmt.Sprintf("%s: %s: killed by signal (%s)", e.Host, abbrev(Quote(e.Args)), e.Signal)
+		msg = fmt.Sprintf("%s: %s: killed by signal (%s)", e.Host, cmd, e.Signal)
 	}
 	if s := lastLines(e.Stderr, 3); s != "" {
 		msg += ": " + s
@@ -216,11 +217,11 @@ func (h *Host) Run(ctx context.Context, c Cmd) (Result, error) {
 			}
 		}
 		if ctx.Err() != nil && !xe.TimedOut {
-			return res, fmt.Errorf("%s: %s: %w", h.name, abbrev(Quote(c.Args)), ctx.Err())
+			return res, fmt.Errorf("%s: %s: %w", h.name, abbrev(shown(c.Args)), ctx.Err())
 		}
 		return res, xe
 	}
-	return res, fmt.Errorf("%s: %s: %w", h.name, abbrev(Quote(c.Args)), err)
+	return res, fmt.Errorf("%s: %s: %w", h.name, abbrev(shown(c.Args)), err)
 }
 
 // Output runs args and returns stdout without the trailing newline.
@@ -413,6 +414,16 @@ func lastLines(s string, n int) string {
 
 // abbrev keeps an error about a command on one line: a multi-line script (sh -c '...') is cut
 // at its first line break, and anything longer than 120 bytes is cut there.
+// shown is a command line as an error names it: a script of several lines that sh -c runs with
+// a name ($0: sh -c SCRIPT NAME ARGS...) is shown by that name, which says more in a line than
+// the script's first one does.
+func shown(args []string) string {
+	if len(args) >= 4 && args[1] == "-c" && strings.Contains(args[2], "\n") {
+		return Quote(args[:2]) + " <" + args[3] + " script> " + Quote(args[3:])
+	}
+	return Quote(args)
+}
+
 func abbrev(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i] + "..."

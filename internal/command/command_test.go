@@ -301,7 +301,8 @@ func TestExitErrorOneLine(t *testing.T) {
 		want string
 	}{
 		{[]string{"true"}, "web: true: exit status 1"},
-		{[]string{"sh", "-c", "d=/run/hub-deploy/$1; shift\nwhile :; do\n  sleep 1\ndone", "wait", "id"}, "web: sh -c 'd=/run/hub-deploy/$1; shift...: exit status 1"},
+		{[]string{"sh", "-c", "d=/run/hub-deploy/$1; shift\nwhile :; do\n  sleep 1\ndone", "wait", "id"}, "web: sh -c <wait script> wait id: exit status 1"},
+		{[]string{"sh", "-c", "d=/run/hub-deploy/$1; shift\nwhile :; do\n  sleep 1\ndone"}, "web: sh -c 'd=/run/hub-deploy/$1; shift...: exit status 1"},
 		{[]string{"echo", strings.Repeat("x", 200)}, "web: echo " + strings.Repeat("x", 112) + "...: exit status 1"},
 	}
 	for _, tt := range tests {
