@@ -133,6 +133,11 @@ func (Secrets) Cat(ctx context.Context, name string, identity *string) error {
 
 // Rekey re-encrypts the files whose recipients differ from secrets.nix (-force: all; -host: only files a key named HOST can read), after showing the plan.
 func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *string, parallelism *int) error {
+	// Before the plan is shown: a Ctrl-C as soon as it is on the screen is the hub's to handle,
+	// not mage's (TestSecretsRekeyInterrupt sends it right after the plan's last line, and under
+	// load it once came before this was called further down, which ended the run with no output).
+	ctx, stop := interruptible(ctx)
+	defer stop()
 	env := runEnv(nil, nil)
 	r, err := secretsRules(ctx, env)
 	if err != nil {
@@ -155,8 +160,6 @@ func (Secrets) Rekey(ctx context.Context, identity *string, force *bool, host *s
 			return err
 		}
 	}
-	ctx, stop := interruptible(ctx)
-	defer stop()
 	res := secrets.Rekey(ctx, plan, ids, flag(parallelism, runtime.NumCPU()))
 	fmt.Printf("rekeyed %d file(s)\n", len(res.Rekeyed))
 	return res.Err()
