@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # launchedScript (internal/deploy/activate.go says what it does and takes). The hub sends it without
-# these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
+# these leading comments, its @name@ fields filled with the deploy's paths on the host.
 d=@stateRoot@/$1; i=0
 while [ "$i" -lt 30 ]; do
   [ -e "$d/pid" ] && exit 0

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # lockScript (internal/deploy/remote.go says what it does and takes). The hub sends it without
-# these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
+# these leading comments, its @name@ fields filled with the deploy's paths on the host.
 l=@lockDir@
 # The boot space check ($8 MiB free, 0: none) rides along: a /boot too full for the new boot
 # entry refuses the deploy (exit 5) before the lock is taken.

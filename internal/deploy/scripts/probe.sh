@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # probeScript (internal/deploy/remote.go says what it does and takes). The hub sends it without
-# these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
+# these leading comments, its @name@ fields filled with the deploy's paths on the host.
 p=@profilePath@ r=@lastFile@
 if [ -n "${2:-}" ]; then
   { [ -d "${r%/*}" ] || mkdir -p "${r%/*}"; } && printf '%s\n' "$2" > "$r.tmp" && mv "$r.tmp" "$r" && echo recorded=1

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # rescueScript (internal/deploy/activate.go says what it does and takes). The hub sends it without
-# these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
+# these leading comments, its @name@ fields filled with the deploy's paths on the host.
 d=@stateRoot@/$1
 [ -e "$d/supervise.sh" ] && [ ! -e "$d/done" ] || exit 3
 rm -f "$d/pid"

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # startScript (internal/deploy/activate.go says what it does and takes). The hub sends it without
-# these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
+# these leading comments, its @name@ fields filled with the deploy's paths on the host.
 d=@stateRoot@/$1
 # Keep the ten newest finished deploys' directories (their logs, for deploy:status and a look
 # after the fact); older finished ones go. Unfinished ones stay whatever their age.

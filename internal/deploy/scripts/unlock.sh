@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # unlockScript (internal/deploy/remote.go says what it does and takes). The hub sends it without
-# these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
+# these leading comments, its @name@ fields filled with the deploy's paths on the host.
 l=@lockDir@ d=@stateRoot@/$1
 grep -qx "id=$1" "$l/owner" 2>/dev/null || exit 0
 p=; read -r p 2>/dev/null < "$d/pid"

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # waitScript (internal/deploy/activate.go says what it does and takes). The hub sends it without
-# these leading comments, its @name@ placeholders filled with the deploy's paths on the host.
+# these leading comments, its @name@ fields filled with the deploy's paths on the host.
 d=@stateRoot@/$1 sig=$2 val=$3; shift 3
 # The signal (confirm, commit) rides on the wait for its answer: one session instead of two. It
 # goes only to a supervisor that has not ended; one that has is answered by the files below.
