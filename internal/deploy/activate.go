@@ -211,10 +211,11 @@ func (a activation) rescue(ctx context.Context, h *command.Host) error {
 	return err
 }
 
-// signal creates a control file (confirm, commit, rollback) in the supervisor's directory.
+// signal creates a control file (rollback) in the supervisor's directory, through the wait that
+// sends signals (waitScript, which wakes the watchdog), waiting only for the file itself or the
+// supervisor's end.
 func (a activation) signal(ctx context.Context, h *command.Host, file, content string) error {
-	script := `d=` + stateRoot + `/$1; [ -d "$d" ] || exit 3; printf '%s\n' "$3" > "$d/$2.tmp" && mv "$d/$2.tmp" "$d/$2"`
-	_, err := h.Run(ctx, command.Cmd{Args: []string{"sh", "-c", script, "signal", a.id, file, content}, Timeout: 30 * time.Second})
+	_, err := a.signalWait(ctx, h, time.Now().Add(30*time.Second), sendFirst{file: file, content: content}, false, file, "done")
 	return err
 }
 

@@ -37,7 +37,7 @@ cd "$dir" || exit 1
 # reader is there, gone or not yet come; a line written when no reader holds it is lost, which is
 # why every waiter looks at the files again after it has opened its fifo and before it blocks.
 notify() {
-  for w in w.*; do [ -p "$w" ] && printf '\n' 1<> "$w"; done
+  for w in w.*; do poke "$w"; done
   return 0
 }
 put() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; notify; }

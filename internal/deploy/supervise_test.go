@@ -95,8 +95,13 @@ func (s *supervisorRun) waitDone(t *testing.T, within time.Duration) time.Durati
 // loop turns. On a loaded host each `sleep 0.1` (a fork and exec) takes far longer than 0.1 s;
 // counting turns stretched a 1 s deadline here to 5 s, past every allowance the hub makes.
 func TestSupervisorDeadlineUnderLoad(t *testing.T) {
-	s := startSupervisor(t, "exit 0", map[string]string{"sleep": "exec /bin/sleep 0.5"},
-		"test", "none", "1", "1", "1")
+	// Every process is slow: the polling fallback's sleep and the timeout the watchdog pauses in.
+	timeout, err := exec.LookPath("timeout")
+	if err != nil {
+		t.Skip("no timeout(1) here")
+	}
+	slow := map[string]string{"sleep": "exec /bin/sleep 0.5", "timeout": "/bin/sleep 0.5; exec " + timeout + ` "$@"`}
+	s := startSupervisor(t, "exit 0", slow, "test", "none", "1", "1", "1")
 	took := s.waitDone(t, 20*time.Second)
 	if r, _ := s.file("result"); r != "rolled-back" {
 		t.Fatalf("result %q, want rolled-back", r)
@@ -399,39 +404,44 @@ func TestSupervisorAndWaitWakeEachOther(t *testing.T) {
 			if err != nil {
 				t.Skipf("no %s here", tc.shell)
 			}
-			root := filepath.Join(t.TempDir(), "hub-deploy")
-			local := func(s string) string { return strings.ReplaceAll(s, "/run/hub-deploy", root) }
-			const id = "20250101T000000Z-wake00"
-			s := startSupervisorShell(t, shell, local(superviseScript), filepath.Join(root, id), "exit 0", tc.shims, "test", "none", "1", "60", "60")
-			bin := filepath.Join(filepath.Dir(s.out), "shims")
-			wait := func(sig string, files ...string) string {
-				t.Helper()
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				cmd := exec.CommandContext(ctx, shell, append([]string{"-c", local(waitScript), "wait", id, sig, "root@hub"}, files...)...)
-				cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
-				out, err := cmd.CombinedOutput()
-				if err != nil {
-					t.Fatalf("wait %s for %v: %v (%s)\n%s", sig, files, err, ctx.Err(), out)
+			for _, last := range []string{"commit", "rollback"} {
+				root := filepath.Join(t.TempDir(), "hub-deploy")
+				local := func(s string) string { return strings.ReplaceAll(s, "/run/hub-deploy", root) }
+				const id = "20250101T000000Z-wake00"
+				s := startSupervisorShell(t, shell, local(superviseScript), filepath.Join(root, id), "exit 0", tc.shims, "test", "none", "1", "60", "60")
+				bin := filepath.Join(filepath.Dir(s.out), "shims")
+				wait := func(sig string, files ...string) string {
+					t.Helper()
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					cmd := exec.CommandContext(ctx, shell, append([]string{"-c", local(waitScript), "wait", id, sig, "root@hub"}, files...)...)
+					cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+					out, err := cmd.CombinedOutput()
+					if err != nil {
+						t.Fatalf("wait %s for %v: %v (%s)\n%s", sig, files, err, ctx.Err(), out)
+					}
+					return string(out)
 				}
-				return string(out)
-			}
-			if out := wait("-", "status", "done"); !strings.Contains(out, "status=0") {
-				t.Fatalf("waiting for the activation printed:\n%s", out)
-			}
-			if out := wait("confirm", "confirmed", "done"); !strings.Contains(out, "confirmed=1") {
-				t.Fatalf("the confirm's wait printed:\n%s", out)
-			}
-			if out := wait("commit", "done"); !strings.Contains(out, "result=committed") {
-				t.Fatalf("the commit's wait printed:\n%s", out)
-			}
-			s.waitDone(t, 10*time.Second)
-			// The waits remove their fifos; the watchdog's goes with its directory.
-			if m, _ := filepath.Glob(filepath.Join(root, id, "w.*")); len(m) > 0 {
-				t.Errorf("fifos of ended waits left behind: %v", m)
-			}
-			if b, err := os.ReadFile(filepath.Join(bin, "..", "used")); err == nil {
-				t.Errorf("%s waited through helper programs instead of its own read -t:\n%s", tc.shell, b)
+				if out := wait("-", "status", "done"); !strings.Contains(out, "status=0") {
+					t.Fatalf("waiting for the activation printed:\n%s", out)
+				}
+				if out := wait("confirm", "confirmed", "done"); !strings.Contains(out, "confirmed=1") {
+					t.Fatalf("the confirm's wait printed:\n%s", out)
+				}
+				// The hub's last word: the commit, or the rollback a failed health check asks for
+				// (activation.signal sends it through the same wait).
+				want := map[string]string{"commit": "result=committed", "rollback": "result=rolled-back"}[last]
+				if out := wait(last, "done"); !strings.Contains(out, want) {
+					t.Fatalf("the %s's wait printed (want %s):\n%s", last, want, out)
+				}
+				s.waitDone(t, 10*time.Second)
+				// The waits remove their fifos; the watchdog's goes with its directory.
+				if m, _ := filepath.Glob(filepath.Join(root, id, "w.*")); len(m) > 0 {
+					t.Errorf("fifos of ended waits left behind: %v", m)
+				}
+				if b, err := os.ReadFile(filepath.Join(bin, "..", "used")); err == nil {
+					t.Errorf("%s waited through helper programs instead of its own read -t:\n%s", tc.shell, b)
+				}
 			}
 		})
 	}

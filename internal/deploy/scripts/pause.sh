@@ -27,6 +27,9 @@ pause() {
     *) sleep 0.1 ;;
   esac
 }
+# poke FIFO wakes whoever pauses on FIFO. Opened read-write, a fifo never blocks its writer,
+# whether its reader is there, gone or not yet come.
+poke() { [ -p "$1" ] && printf '\n' 1<> "$1"; }
 # nopause closes the fifo before the caller runs what may start daemons (an activation), which
 # would otherwise hold it open for good.
 nopause() {

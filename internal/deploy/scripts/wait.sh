@@ -7,7 +7,7 @@ d=@stateRoot@/$1 sig=$2 val=$3; shift 3
 if [ "$sig" != - ] && [ -d "$d" ] && [ ! -e "$d/done" ]; then
   printf '%s\n' "$val" > "$d/$sig.tmp" && mv "$d/$sig.tmp" "$d/$sig" || exit 3
   # The watchdog blocks on its fifo between its checks (supervise.sh): wake it.
-  [ -p "$d/wake" ] && printf '\n' 1<> "$d/wake"
+  poke "$d/wake"
 fi
 # pause (pause.sh) blocks on this wait's own fifo, which the supervisor writes a line to on every
 # change of state: within a second a supervisor that died is noticed too.
